@@ -1,0 +1,103 @@
+"""confapp: run convenings end to end."""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask
+
+from .config import Config, config_from_environment
+
+# Every domain package; each may have models, views (a `bp` blueprint), cli (a `cli` group)
+# and demo data. Adding a domain means adding its name here.
+DOMAINS = (
+    "accounts",
+    "events",
+    "audit",
+    "program",
+    "registration",
+    "payments",
+    "checkin",
+    "outreach",
+    "reports",
+    "api",
+    "demo",
+)
+
+
+def _optional_module(name: str):
+    try:
+        return importlib.import_module(f"confapp.{name}")
+    except ModuleNotFoundError as error:
+        if error.name == f"confapp.{name}":
+            return None
+        raise
+
+
+def import_models() -> None:
+    """Import every domain's models so the metadata is complete (Alembic, relationships)."""
+    for domain in DOMAINS:
+        _optional_module(f"{domain}.models")
+
+
+def create_app(config: Config | None = None) -> Flask:
+    from .config import PROJECT_ROOT
+
+    config = config or config_from_environment()
+    app = Flask(
+        __name__,
+        instance_path=config.INSTANCE_PATH,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from .extensions import csrf, db, limiter, login_manager, mail, migrate
+    from .jobs import install_session_hooks
+
+    import_models()
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from .sqlite import configure_sqlite
+
+        with app.app_context():
+            configure_sqlite(db.engine)
+    from .config import PROJECT_ROOT as root
+
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from sqlalchemy.orm import Session
+
+    install_session_hooks(Session)
+
+    from .errors import register_error_handlers
+    from .security import register_security_headers
+    from .templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+
+    for domain in DOMAINS:
+        for views_name in ("views", "views_public", "views_manage"):
+            module = _optional_module(f"{domain}.{views_name}")
+            blueprint = getattr(module, "bp", None)
+            # A domain may split one blueprint's routes across modules: register it once.
+            if blueprint is not None and blueprint.name not in app.blueprints:
+                app.register_blueprint(blueprint)
+        cli = _optional_module(f"{domain}.cli")
+        if cli is not None and hasattr(cli, "cli"):
+            app.cli.add_command(cli.cli)
+        # Importing tasks registers the domain's background and periodic jobs with huey.
+        _optional_module(f"{domain}.tasks")
+
+    @app.teardown_appcontext
+    def _remove_session(exc):
+        db.session.remove()
+
+    return app

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from .models import Role
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me logged in on this device")
+    submit = SubmitField("Log in")
+
+
+class SignupForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+        description="At least 10 characters. A few unrelated words make a strong password.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Create account")
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
+    submit = SubmitField("Email me a reset link")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set new password")
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Colleague's email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
+    submit = SubmitField("Send invitation")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button protected by CSRF."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,209 @@
+"""Accounts: sign-up, authentication, password reset, roles and invitations."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit.services import record
+from ..errors import Conflict, InvalidState, NotAllowed, ValidationFailed
+from ..extensions import db
+from ..mail import queue_email
+from ..types import utcnow
+from ..urls import external_url
+from . import permissions
+from .models import EventRole, Role, RoleInvitation, User
+
+MIN_PASSWORD_LENGTH = 10
+# Computed once so that a login for an unknown email costs as much as a real one.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+
+
+def create_user(email: str, name: str, password: str, *, is_site_admin: bool = False, now: datetime | None = None) -> User:
+    """Create an account. Raises Conflict if the email is taken, ValidationFailed for a weak password."""
+    email = normalise_email(email)
+    _check_password_strength(password)
+    if find_user_by_email(email):
+        raise Conflict("An account with that email already exists. Log in or reset your password.")
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=generate_password_hash(password, method="scrypt"),
+        is_site_admin=is_site_admin,
+        created_at=now or utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
+    """The user for these credentials, or None. Timing does not reveal whether the email exists."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        return None
+    user.last_login_at = now or utcnow()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    _check_password_strength(password)
+    user.password_hash = generate_password_hash(password, method="scrypt")
+
+
+# --- password reset -------------------------------------------------------------------------
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_password_reset_token(user: User) -> str:
+    # The hash fragment makes the token single-use: it stops verifying once the password changes.
+    return _reset_serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("ph"):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way (no account enumeration)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = external_url("accounts.password_reset", token=make_password_reset_token(user))
+    queue_email(user.email, "Reset your confapp password", "password_reset", user=user, link=link)
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_from_reset_token(token)
+    if user is None:
+        raise InvalidState("This reset link has expired or was already used. Ask for a new one.")
+    set_password(user, password)
+    return user
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+def grant_role(event, user: User, role: Role, *, actor, now: datetime | None = None) -> EventRole:
+    """Give `user` a role on `event` (replacing any other role there). Needs MANAGE_ROLES."""
+    permissions.require(actor, permissions.Action.MANAGE_ROLES, event)
+    existing = db.session.scalar(select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == event.id))
+    if existing:
+        existing.role = role
+        grant = existing
+    else:
+        grant = EventRole(user=user, event=event, role=role, granted_at=now or utcnow(), granted_by_id=getattr(actor, "id", None))
+        db.session.add(grant)
+    db.session.flush()
+    record("role.granted", actor=actor, event=event, target=user, details={"role": role.value}, now=now)
+    return grant
+
+
+def revoke_role(event, user: User, *, actor, now: datetime | None = None) -> None:
+    """Remove a user's role. An event always keeps at least one organiser."""
+    permissions.require(actor, permissions.Action.MANAGE_ROLES, event)
+    grant = db.session.scalar(select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == event.id))
+    if grant is None:
+        return
+    if grant.role == Role.ORGANISER:
+        organisers = db.session.scalar(
+            select(func.count()).select_from(EventRole).where(EventRole.event_id == event.id, EventRole.role == Role.ORGANISER)
+        )
+        if organisers <= 1:
+            raise InvalidState("An event needs at least one organiser. Add another before removing this one.")
+    db.session.delete(grant)
+    db.session.flush()
+    record("role.revoked", actor=actor, event=event, target=user, details={"role": grant.role.value}, now=now)
+
+
+def _invitation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="role-invitation")
+
+
+def invite_to_role(event, email: str, role: Role, *, actor, now: datetime | None = None) -> RoleInvitation:
+    """Email a signed link that grants `role` on `event` to whoever accepts it while logged in."""
+    permissions.require(actor, permissions.Action.MANAGE_ROLES, event)
+    email = normalise_email(email)
+    invitation = RoleInvitation(event=event, email=email, role=role, invited_by_id=actor.id, created_at=now or utcnow())
+    db.session.add(invitation)
+    db.session.flush()
+    token = _invitation_serializer().dumps({"iid": invitation.id})
+    link = external_url("accounts.invitation_accept", token=token)
+    queue_email(
+        email,
+        f"You are invited to help run {event.title}",
+        "role_invitation",
+        event=event,
+        role=role,
+        inviter=actor,
+        link=link,
+        reply_to=actor.email,
+    )
+    record("role.invited", actor=actor, event=event, target=invitation, details={"role": role.value}, now=now)
+    return invitation
+
+
+def invitation_from_token(token: str) -> RoleInvitation:
+    try:
+        data = _invitation_serializer().loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except SignatureExpired:
+        raise InvalidState("This invitation has expired. Ask the organiser to invite you again.")
+    except BadSignature:
+        raise NotAllowed("This invitation link is not valid.")
+    invitation = db.session.get(RoleInvitation, data.get("iid"))
+    if invitation is None or invitation.revoked_at is not None:
+        raise InvalidState("This invitation was withdrawn.")
+    return invitation
+
+
+def accept_invitation(invitation: RoleInvitation, user: User, *, now: datetime | None = None) -> EventRole:
+    """Grant the invited role to the logged-in user. Each invitation is used once."""
+    if invitation.accepted_at is not None:
+        if invitation.accepted_by_id == user.id:
+            return db.session.scalar(
+                select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == invitation.event_id)
+            )
+        raise InvalidState("This invitation has already been used.")
+    existing = db.session.scalar(
+        select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == invitation.event_id)
+    )
+    if existing:
+        # Never downgrade an organiser who follows a staff invitation.
+        if not (existing.role == Role.ORGANISER and invitation.role != Role.ORGANISER):
+            existing.role = invitation.role
+        grant = existing
+    else:
+        grant = EventRole(user=user, event_id=invitation.event_id, role=invitation.role, granted_at=now or utcnow(), granted_by_id=invitation.invited_by_id)
+        db.session.add(grant)
+    invitation.accepted_at = now or utcnow()
+    invitation.accepted_by_id = user.id
+    db.session.flush()
+    record("role.invitation_accepted", actor=user, event=invitation.event, target=invitation, details={"role": invitation.role.value}, now=now)
+    return grant

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import Conflict, DomainError, ValidationFailed
+from ..extensions import db, limiter, login_manager
+from . import services
+from .forms import LoginForm, PasswordResetForm, PasswordResetRequestForm, SignupForm
+from .models import User
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please log in to continue."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow `next` to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("events.dashboard")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That email and password do not match an account.")
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session on login (no fixation)
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    # Tells the check-in desk (issue 5) to clear its offline cache on the next page.
+    return redirect(url_for("events.public_list", logged_out=1))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("events.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.name.data, form.password.data)
+        except Conflict as error:
+            form.email.errors.append(error.message)
+        except ValidationFailed as error:
+            form.password.errors.append(error.errors.get("password", error.message))
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash("Your account is ready.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def password_reset_request():
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/password_reset_sent.html")
+    return render_template("accounts/password_reset_request.html", form=form)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def password_reset(token: str):
+    user = services.user_from_reset_token(token)
+    if user is None:
+        return render_template("accounts/password_reset_invalid.html"), 400
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            form.password.errors.append(getattr(error, "errors", {}).get("password", error.message))
+        else:
+            db.session.commit()
+            flash("Your password is changed. Log in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/password_reset.html", form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def invitation_accept(token: str):
+    invitation = services.invitation_from_token(token)
+    if request.method == "POST":
+        services.accept_invitation(invitation, current_user)
+        db.session.commit()
+        flash(f"You are now {invitation.role.label.lower()} for {invitation.event.title}.", "success")
+        return redirect(url_for("events.manage_overview", slug=invitation.event.slug))
+    return render_template("accounts/invitation.html", invitation=invitation)

@@ -1,0 +1,55 @@
+"""Recording the audit trail. Every state-changing service calls `record`."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..extensions import db
+from ..types import utcnow
+from .models import AuditEntry
+
+
+class SystemActor:
+    """The actor for scheduled jobs and webhooks, which act for no user."""
+
+    audit_label = "system"
+    is_authenticated = False
+
+
+SYSTEM = SystemActor()
+
+
+def actor_identity(actor: Any) -> tuple[int | None, str]:
+    """(user id, label) for a user, a volunteer link (anything with audit_label) or the system."""
+    if actor is None:
+        return None, "anonymous"
+    user_id = getattr(actor, "audit_user_id", None)
+    if user_id is None and getattr(actor, "is_authenticated", False) and hasattr(actor, "email"):
+        user_id = actor.id
+    label = getattr(actor, "audit_label", "")
+    return user_id, label
+
+
+def record(
+    action: str,
+    *,
+    actor: Any,
+    event: Any = None,
+    target: Any = None,
+    details: dict | None = None,
+    now: datetime | None = None,
+) -> AuditEntry:
+    """Append an audit entry. `details` must hold ids and field names only, never personal data."""
+    user_id, label = actor_identity(actor)
+    entry = AuditEntry(
+        event_id=getattr(event, "id", None),
+        actor_user_id=user_id,
+        actor_label=label,
+        action=action,
+        target_type=type(target).__name__ if target is not None else "",
+        target_id=str(getattr(target, "id", "") or "") if target is not None else "",
+        details=details or {},
+        created_at=now or utcnow(),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,116 @@
+"""Configuration read from the environment, with safe defaults for the embedded mode.
+
+Embedded mode (no environment at all): SQLite and a SqliteHuey queue in the instance
+folder, a generated SECRET_KEY persisted there, mail to a local catcher on port 8025.
+Production: DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY from the environment.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def instance_path() -> Path:
+    path = Path(os.environ.get("CONFAPP_INSTANCE", DEFAULT_INSTANCE))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting providers hand out and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _persisted_secret_key(folder: Path) -> str:
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    TESTING = False
+    PRODUCTION = False
+
+    def __init__(self) -> None:
+        folder = instance_path()
+        self.INSTANCE_PATH = str(folder)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._fallback_secret_key(folder)
+        database_url = os.environ.get("DATABASE_URL")
+        self.SQLALCHEMY_DATABASE_URI = (
+            normalise_database_url(database_url) if database_url else f"sqlite:///{folder / 'confapp.db'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "confapp <no-reply@confapp.localhost>")
+        self.MAIL_SUPPRESS_SEND = False
+        self.SERVER_NAME = os.environ.get("SERVER_NAME")
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+        # External base URL for links in emails sent from background jobs.
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.PRODUCTION)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None  # tie tokens to the session, not a clock: long forms stay valid
+        self.MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+        self.PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
+        self.INVITATION_MAX_AGE = 60 * 60 * 24 * 14
+        self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+
+    def _fallback_secret_key(self, folder: Path) -> str:
+        return _persisted_secret_key(folder)
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+
+    def _fallback_secret_key(self, folder: Path) -> str:
+        raise RuntimeError("SECRET_KEY must be set in the environment in production (CONFAPP_ENV=production).")
+
+
+class TestConfig(Config):
+    TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key"
+        self.WTF_CSRF_ENABLED = False
+        self.RATELIMIT_ENABLED = False
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SERVER_NAME = None
+
+
+def config_from_environment() -> Config:
+    env = os.environ.get("CONFAPP_ENV", "development").lower()
+    if env == "production":
+        return ProductionConfig()
+    return Config()

@@ -1,0 +1,122 @@
+"""The domain error family and the one place that turns errors into responses.
+
+Services raise DomainError subclasses; HTML views catch them to show form errors,
+and anything uncaught is rendered here: JSON for the API and JSON clients,
+a friendly page otherwise. No traceback ever reaches a user.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "domain_error"
+    default_message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, **details):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.details = details
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+    code = "not_allowed"
+    default_message = "You are not allowed to do that."
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class InvalidState(DomainError):
+    status_code = 409
+    code = "invalid_state"
+    default_message = "That is not possible in the current state."
+
+
+class SoldOut(DomainError):
+    status_code = 409
+    code = "sold_out"
+    default_message = "There are no places left."
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+    default_message = "That conflicts with existing data."
+
+
+class ValidationFailed(DomainError):
+    status_code = 422
+    code = "validation_failed"
+    default_message = "Some fields need attention."
+
+    def __init__(self, errors: dict[str, str] | None = None, message: str | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _json_error(status: int, code: str, message: str, fields: dict | None = None):
+    body: dict = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _html_error(status: int, title: str, message: str):
+    template = f"errors/{status}.html" if status in (400, 403, 404, 405, 409, 413, 422, 429, 500) else "errors/generic.html"
+    return render_template(template, status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .extensions import db
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        fields = getattr(error, "errors", None)
+        if wants_json():
+            return _json_error(error.status_code, error.code, error.message, fields)
+        return _html_error(error.status_code, error.message, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException):
+        status = error.code or 500
+        title = error.name
+        message = error.description or title
+        if status == 400 and "CSRF" in (error.description or ""):
+            message = "Your form expired or was sent from elsewhere. Please go back, reload the page and try again."
+        if status == 429:
+            message = "Too many attempts. Please wait a minute and try again."
+        if wants_json():
+            code = title.lower().replace(" ", "_")
+            return _json_error(status, code, message)
+        return _html_error(status, title, message)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        # Log the type and traceback for operators; request data (personal data) is never logged.
+        log.error("Unhandled %s on %s %s", type(error).__name__, request.method, request.url_rule, exc_info=error)
+        message = "Something went wrong on our side. Nothing you entered was saved by the failed step; please try again."
+        if wants_json():
+            return _json_error(500, "internal_error", message)
+        return _html_error(500, "Something went wrong", message)

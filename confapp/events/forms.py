@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from .services import EventData
+
+COMMON_TIMEZONES = [
+    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix",
+    "America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Mexico_City", "America/Sao_Paulo",
+    "Europe/London", "Europe/Paris", "Europe/Berlin", "Africa/Johannesburg", "Africa/Nairobi", "Asia/Kolkata",
+    "Asia/Tokyo", "Australia/Sydney", "UTC",
+]
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    rest = sorted(available_timezones() - set(COMMON_TIMEZONES))
+    return [(tz, tz.replace("_", " ")) for tz in COMMON_TIMEZONES + rest]
+
+
+def lines(text: str | None) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+class EventForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    subtitle = StringField("Subtitle or theme", validators=[Optional(), Length(max=300)])
+    edition_label = StringField("Edition", validators=[Optional(), Length(max=120)], description="For example: 11th annual")
+    series_id = SelectField("Series", coerce=int, choices=[], validate_choice=True)
+    slug = StringField(
+        "Web address",
+        validators=[Optional(), Length(max=100), Regexp(r"^[a-z0-9-]*$", message="Use lower-case letters, digits and hyphens.")],
+        description="The last part of the event's public address. Leave empty to make one from the title.",
+    )
+    description = TextAreaField("Description", validators=[Optional()], description="Markdown: **bold**, *italic*, [links](https://…), lists.")
+    timezone = SelectField("Time zone", choices=[], default="America/New_York")
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Give the start date and time.")])
+    ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Give the end date and time.")])
+    venue_name = StringField("Venue", validators=[Optional(), Length(max=200)])
+    venue_address = StringField("Street address", validators=[Optional(), Length(max=300)])
+    venue_city = StringField("City", validators=[Optional(), Length(max=120)])
+    venue_region = StringField("State or region", validators=[Optional(), Length(max=120)])
+    venue_country = StringField("Country code", validators=[Optional(), Length(min=2, max=2)], description="Two letters, such as US.")
+    venue_accessibility = TextAreaField("Accessibility at the venue", validators=[Optional()])
+    organisers = TextAreaField("Organising organisations", validators=[Optional()], description="One per line.")
+    partners = TextAreaField("Partner organisations", validators=[Optional()], description="One per line.")
+    contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
+    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0)], description="Leave empty for no limit.")
+    registration_opens_at = DateTimeLocalField("Registration opens", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    registration_closes_at = DateTimeLocalField("Registration closes", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    submit = SubmitField("Save event")
+
+    def __init__(self, *args, series=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+        self.series_id.choices = [(0, "No series")] + [(s.id, s.name) for s in series]
+
+    def _aware(self, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=ZoneInfo(self.timezone.data)) if value else None
+
+    def load(self, event) -> None:
+        """Fill the form from an event, showing times in the event's zone."""
+        for name in ("title", "subtitle", "edition_label", "slug", "description", "timezone", "venue_name",
+                     "venue_address", "venue_city", "venue_region", "venue_country", "venue_accessibility",
+                     "contact_email", "capacity"):
+            getattr(self, name).data = getattr(event, name)
+        self.series_id.data = event.series_id or 0
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            moment = getattr(event, name)
+            getattr(self, name).data = moment.astimezone(event.tz).replace(tzinfo=None) if moment else None
+        self.organisers.data = "\n".join(o.name for o in event.organisers)
+        self.partners.data = "\n".join(o.name for o in event.partners)
+
+    def to_data(self) -> EventData:
+        return EventData(
+            title=self.title.data.strip(),
+            subtitle=(self.subtitle.data or "").strip(),
+            edition_label=(self.edition_label.data or "").strip(),
+            slug=(self.slug.data or "").strip() or None,
+            series_id=self.series_id.data or None,
+            description=self.description.data or "",
+            timezone=self.timezone.data,
+            starts_at=self._aware(self.starts_at.data),
+            ends_at=self._aware(self.ends_at.data),
+            venue_name=(self.venue_name.data or "").strip(),
+            venue_address=(self.venue_address.data or "").strip(),
+            venue_city=(self.venue_city.data or "").strip(),
+            venue_region=(self.venue_region.data or "").strip(),
+            venue_country=(self.venue_country.data or "").strip().upper(),
+            venue_accessibility=self.venue_accessibility.data or "",
+            contact_email=(self.contact_email.data or "").strip(),
+            capacity=self.capacity.data,
+            registration_opens_at=self._aware(self.registration_opens_at.data),
+            registration_closes_at=self._aware(self.registration_closes_at.data),
+            organisers=lines(self.organisers.data),
+            partners=lines(self.partners.data),
+        )
+
+
+class CopyEventForm(FlaskForm):
+    title = StringField("Title of the new edition", validators=[DataRequired(), Length(max=200)])
+    edition_label = StringField("Edition", validators=[Optional(), Length(max=120)])
+    starts_at = DateTimeLocalField("New edition starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
+                                   description="Times in the event's own time zone. All other dates move by the same amount.")
+    submit = SubmitField("Create the new edition")
+
+
+class SeriesForm(FlaskForm):
+    name = StringField("Series name", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional()])
+    submit = SubmitField("Create series")

@@ -1,0 +1,44 @@
+"""Read side for events: public lists and organiser dashboards."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import EventRole
+from ..extensions import db
+from ..types import utcnow
+from .models import Event, EventStatus, Series
+
+
+def public_events(now: datetime | None = None) -> tuple[list[Event], list[Event]]:
+    """(upcoming, past) published events; archived editions stay in the past list."""
+    now = now or utcnow()
+    events = db.session.scalars(
+        select(Event)
+        .options(selectinload(Event.organisations), selectinload(Event.series))
+        .where(Event.status.in_([EventStatus.PUBLISHED, EventStatus.ARCHIVED]))
+        .order_by(Event.starts_at)
+    ).all()
+    upcoming = [e for e in events if e.ends_at > now and e.status == EventStatus.PUBLISHED]
+    past = sorted((e for e in events if e.ends_at <= now), key=lambda e: e.starts_at, reverse=True)
+    return upcoming, past
+
+
+def event_by_slug(slug: str) -> Event | None:
+    return db.session.scalar(
+        select(Event).options(selectinload(Event.organisations), selectinload(Event.series)).where(Event.slug == slug)
+    )
+
+
+def managed_events(user) -> list[Event]:
+    """The events a user can manage (all events for a site administrator), newest first."""
+    query = select(Event).options(selectinload(Event.series)).order_by(Event.starts_at.desc())
+    if not user.is_site_admin:
+        query = query.join(EventRole, EventRole.event_id == Event.id).where(EventRole.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def all_series() -> list[Series]:
+    return list(db.session.scalars(select(Series).order_by(Series.name)))

@@ -1,0 +1,272 @@
+"""Events: create, edit, publish, archive, and copy a new edition."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from ..accounts import permissions
+from ..accounts.models import EventRole, Role
+from ..audit.services import record
+from ..errors import InvalidState, NotAllowed, ValidationFailed
+from ..extensions import db
+from ..text import slugify
+from ..types import utcnow
+from .models import Event, EventOrganisation, EventStatus, OrganisationKind, Series
+
+# Fields an organiser edits through the event form (and that a new edition copies).
+EDITABLE_FIELDS = (
+    "title", "subtitle", "description", "timezone", "starts_at", "ends_at",
+    "venue_name", "venue_address", "venue_city", "venue_region", "venue_country", "venue_accessibility",
+    "contact_email", "capacity", "registration_opens_at", "registration_closes_at", "edition_label",
+)
+
+# Other domains register here what a new edition copies from the previous one
+# (registration categories and questions, programme structure): hook(source, target, shift).
+CopyHook = Callable[[Event, Event, timedelta], None]
+copy_hooks: list[CopyHook] = []
+
+
+def register_copy_hook(hook: CopyHook) -> CopyHook:
+    copy_hooks.append(hook)
+    return hook
+
+
+@dataclass
+class EventData:
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = "UTC"
+    subtitle: str = ""
+    description: str = ""
+    venue_name: str = ""
+    venue_address: str = ""
+    venue_city: str = ""
+    venue_region: str = ""
+    venue_country: str = ""
+    venue_accessibility: str = ""
+    contact_email: str = ""
+    capacity: int | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    edition_label: str = ""
+    slug: str | None = None
+    series_id: int | None = None
+    organisers: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+
+
+def _validate(data: EventData) -> None:
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = "Give the event a title."
+    try:
+        ZoneInfo(data.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "Choose a time zone from the list."
+    if data.ends_at <= data.starts_at:
+        errors["ends_at"] = "The event must end after it starts."
+    if data.capacity is not None and data.capacity < 0:
+        errors["capacity"] = "Capacity cannot be negative."
+    if data.registration_opens_at and data.registration_closes_at and data.registration_closes_at <= data.registration_opens_at:
+        errors["registration_closes_at"] = "Registration must close after it opens."
+    if data.registration_closes_at and data.registration_closes_at > data.ends_at:
+        errors["registration_closes_at"] = "Registration cannot close after the event ends."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _unique_slug(base: str, exclude_id: int | None = None) -> str:
+    base = slugify(base)
+    candidate, n = base, 2
+    while True:
+        query = select(Event.id).where(Event.slug == candidate)
+        if exclude_id:
+            query = query.where(Event.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return candidate
+        candidate, n = f"{base}-{n}", n + 1
+
+
+def _set_organisations(event: Event, organisers: tuple[str, ...], partners: tuple[str, ...]) -> None:
+    event.organisations.clear()
+    position = 0
+    for kind, names in ((OrganisationKind.ORGANISER, organisers), (OrganisationKind.PARTNER, partners)):
+        for name in names:
+            if name.strip():
+                event.organisations.append(EventOrganisation(kind=kind, name=name.strip(), position=position))
+                position += 1
+
+
+def create_event(data: EventData, *, actor, now: datetime | None = None) -> Event:
+    """Create a draft event; its creator becomes its organiser. Raises NotAllowed, ValidationFailed."""
+    if not permissions.can_create_event(actor):
+        raise NotAllowed("Only organisers and site administrators can create events.")
+    _validate(data)
+    now = now or utcnow()
+    if data.slug and db.session.scalar(select(Event.id).where(Event.slug == slugify(data.slug))):
+        raise ValidationFailed({"slug": "That web address is already taken."})
+    event = Event(slug=_unique_slug(data.slug or data.title), series_id=data.series_id, status=EventStatus.DRAFT,
+                  created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None))
+    for name in EDITABLE_FIELDS:
+        setattr(event, name, getattr(data, name))
+    _set_organisations(event, data.organisers, data.partners)
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(EventRole(user_id=actor.id, event_id=event.id, role=Role.ORGANISER, granted_at=now))
+    db.session.flush()
+    record("event.created", actor=actor, event=event, target=event, now=now)
+    return event
+
+
+def update_event(event: Event, data: EventData, *, actor, now: datetime | None = None) -> Event:
+    """Apply the organiser's edits. Raises NotAllowed, ValidationFailed."""
+    permissions.require(actor, permissions.Action.EDIT_EVENT, event)
+    _validate(data)
+    changed = [name for name in EDITABLE_FIELDS if getattr(event, name) != getattr(data, name)]
+    for name in EDITABLE_FIELDS:
+        setattr(event, name, getattr(data, name))
+    if data.slug and slugify(data.slug) != event.slug:
+        if db.session.scalar(select(Event.id).where(Event.slug == slugify(data.slug), Event.id != event.id)):
+            raise ValidationFailed({"slug": "That web address is already taken."})
+        event.slug = slugify(data.slug)
+        changed.append("slug")
+    event.series_id = data.series_id
+    _set_organisations(event, data.organisers, data.partners)
+    event.updated_at = now or utcnow()
+    db.session.flush()
+    record("event.updated", actor=actor, event=event, target=event, details={"fields": changed}, now=now)
+    return event
+
+
+def publish_event(event: Event, *, actor, now: datetime | None = None) -> Event:
+    """Make a draft (or archived) event public."""
+    permissions.require(actor, permissions.Action.PUBLISH_EVENT, event)
+    if event.status == EventStatus.PUBLISHED:
+        raise InvalidState("This event is already published.")
+    event.status = EventStatus.PUBLISHED
+    event.published_at = event.published_at or (now or utcnow())
+    db.session.flush()
+    record("event.published", actor=actor, event=event, target=event, now=now)
+    return event
+
+
+def unpublish_event(event: Event, *, actor, now: datetime | None = None) -> Event:
+    """Return a published event to draft (hidden from the public)."""
+    permissions.require(actor, permissions.Action.PUBLISH_EVENT, event)
+    if event.status != EventStatus.PUBLISHED:
+        raise InvalidState("Only a published event can be returned to draft.")
+    event.status = EventStatus.DRAFT
+    db.session.flush()
+    record("event.unpublished", actor=actor, event=event, target=event, now=now)
+    return event
+
+
+def archive_event(event: Event, *, actor, now: datetime | None = None) -> Event:
+    """Archive an event: it stays readable to organisers and, if it was published, in the past list."""
+    permissions.require(actor, permissions.Action.PUBLISH_EVENT, event)
+    if event.status == EventStatus.ARCHIVED:
+        raise InvalidState("This event is already archived.")
+    event.status = EventStatus.ARCHIVED
+    db.session.flush()
+    record("event.archived", actor=actor, event=event, target=event, now=now)
+    return event
+
+
+def copy_event(
+    source: Event,
+    *,
+    title: str,
+    starts_at: datetime,
+    actor,
+    edition_label: str = "",
+    slug: str | None = None,
+    now: datetime | None = None,
+) -> Event:
+    """Create the next edition: settings copied, dates shifted so that source.starts_at maps to starts_at.
+
+    Other domains copy their structure through `copy_hooks`. Registrations, check-ins
+    and other personal data are never copied.
+    """
+    permissions.require(actor, permissions.Action.EDIT_EVENT, source)
+    shift = starts_at - source.starts_at
+
+    def shifted(moment: datetime | None) -> datetime | None:
+        return moment + shift if moment else None
+
+    data = EventData(
+        title=title,
+        starts_at=starts_at,
+        ends_at=source.ends_at + shift,
+        timezone=source.timezone,
+        subtitle=source.subtitle,
+        description=source.description,
+        venue_name=source.venue_name,
+        venue_address=source.venue_address,
+        venue_city=source.venue_city,
+        venue_region=source.venue_region,
+        venue_country=source.venue_country,
+        venue_accessibility=source.venue_accessibility,
+        contact_email=source.contact_email,
+        capacity=source.capacity,
+        registration_opens_at=shifted(source.registration_opens_at),
+        registration_closes_at=shifted(source.registration_closes_at),
+        edition_label=edition_label,
+        slug=slug,
+        series_id=source.series_id,
+        organisers=tuple(o.name for o in source.organisers),
+        partners=tuple(o.name for o in source.partners),
+    )
+    _validate(data)
+    now = now or utcnow()
+    event = Event(slug=_unique_slug(slug or title), series_id=source.series_id, status=EventStatus.DRAFT,
+                  created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None))
+    for name in EDITABLE_FIELDS:
+        setattr(event, name, getattr(data, name))
+    _set_organisations(event, data.organisers, data.partners)
+    db.session.add(event)
+    db.session.flush()
+    # The copier and the source's organisers run the new edition.
+    organiser_ids = {r.user_id for r in source.roles if r.role == Role.ORGANISER} | {actor.id}
+    for user_id in organiser_ids:
+        db.session.add(EventRole(user_id=user_id, event_id=event.id, role=Role.ORGANISER, granted_at=now))
+    db.session.flush()
+    for hook in copy_hooks:
+        hook(source, event, shift)
+    db.session.flush()
+    record("event.copied", actor=actor, event=event, target=event, details={"source_event_id": source.id}, now=now)
+    return event
+
+
+def create_series(name: str, *, actor, description: str = "", slug: str | None = None) -> Series:
+    if not permissions.can_create_event(actor):
+        raise NotAllowed("Only organisers and site administrators can create a series.")
+    if not name.strip():
+        raise ValidationFailed({"name": "Give the series a name."})
+    base = slugify(slug or name)
+    candidate, n = base, 2
+    while db.session.scalar(select(Series.id).where(Series.slug == candidate)):
+        candidate, n = f"{base}-{n}", n + 1
+    series = Series(name=name.strip(), slug=candidate, description=description)
+    db.session.add(series)
+    db.session.flush()
+    return series
+
+
+def registration_closed_reason(event: Event, now: datetime | None = None) -> str | None:
+    """Why registration is not open right now, in words for attendees; None when it is open."""
+    now = now or utcnow()
+    if event.status != EventStatus.PUBLISHED:
+        return "Registration is not open: this event is not published."
+    if event.ends_at <= now:
+        return "This event has ended."
+    if event.registration_opens_at and now < event.registration_opens_at:
+        local = event.local(event.registration_opens_at)
+        return f"Registration opens on {local:%-d %B %Y at %H:%M} ({event.timezone})."
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return "Registration has closed."
+    return None

@@ -1,0 +1,193 @@
+"""Organiser pages for events: dashboard, create, edit, publish, archive, copy, team."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..accounts import permissions, services as account_services
+from ..accounts.forms import ConfirmForm, InviteForm
+from ..accounts.models import Role, User
+from ..accounts.permissions import Action
+from ..accounts.queries import event_team
+from ..errors import DomainError, ValidationFailed
+from ..extensions import db
+from . import services
+from .access import managed_event
+from .forms import CopyEventForm, EventForm, SeriesForm
+from .queries import all_series, managed_events
+from .views import bp
+from ..navigation import register_manage_nav
+
+register_manage_nav("Overview", "events.manage_overview", Action.CHECK_IN, order=0)
+register_manage_nav("Details", "events.manage_edit", Action.EDIT_EVENT, order=10, prefix="events.manage_edit")
+register_manage_nav("Team", "events.manage_team", Action.MANAGE_ROLES, order=80)
+
+
+def _apply_validation_errors(form, error: ValidationFailed) -> None:
+    for name, message in error.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            flash(message, "error")
+
+
+@bp.route("/manage/")
+@login_required
+def dashboard():
+    return render_template("events/dashboard.html", events=managed_events(current_user))
+
+
+@bp.route("/manage/events/new", methods=["GET", "POST"])
+@login_required
+def manage_create():
+    if not permissions.can_create_event(current_user):
+        abort(403)
+    form = EventForm(series=all_series())
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(form.to_data(), actor=current_user)
+        except ValidationFailed as error:
+            _apply_validation_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Event created as a draft. Publish it when it is ready.", "success")
+            return redirect(url_for("events.manage_overview", slug=event.slug))
+    return render_template("events/manage_form.html", form=form, event=None)
+
+
+@bp.route("/manage/<slug>/")
+@login_required
+def manage_overview(slug: str):
+    event = managed_event(slug, Action.CHECK_IN)
+    return render_template("events/manage_overview.html", event=event, confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def manage_edit(slug: str):
+    event = managed_event(slug, Action.EDIT_EVENT)
+    form = EventForm(series=all_series())
+    if request.method == "GET":
+        form.load(event)
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, form.to_data(), actor=current_user)
+        except ValidationFailed as error:
+            db.session.rollback()
+            _apply_validation_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return redirect(url_for("events.manage_overview", slug=event.slug))
+    return render_template("events/manage_form.html", form=form, event=event)
+
+
+def _state_change(slug: str, change, message: str):
+    event = managed_event(slug, Action.PUBLISH_EVENT)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change(event, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("events.manage_overview", slug=event.slug))
+
+
+@bp.route("/manage/<slug>/publish", methods=["POST"])
+@login_required
+def manage_publish(slug: str):
+    return _state_change(slug, services.publish_event, "The event is published and listed publicly.")
+
+
+@bp.route("/manage/<slug>/unpublish", methods=["POST"])
+@login_required
+def manage_unpublish(slug: str):
+    return _state_change(slug, services.unpublish_event, "The event is back in draft and hidden from the public.")
+
+
+@bp.route("/manage/<slug>/archive", methods=["POST"])
+@login_required
+def manage_archive(slug: str):
+    return _state_change(slug, services.archive_event, "The event is archived.")
+
+
+@bp.route("/manage/<slug>/copy", methods=["GET", "POST"])
+@login_required
+def manage_copy(slug: str):
+    event = managed_event(slug, Action.EDIT_EVENT)
+    form = CopyEventForm()
+    if request.method == "GET":
+        form.title.data = event.title
+        local_start = event.starts_at.astimezone(event.tz)
+        form.starts_at.data = local_start.replace(year=local_start.year + 1, tzinfo=None)
+    if form.validate_on_submit():
+        starts_at: datetime = form.starts_at.data.replace(tzinfo=ZoneInfo(event.timezone))
+        try:
+            copy = services.copy_event(
+                event, title=form.title.data.strip(), starts_at=starts_at,
+                edition_label=(form.edition_label.data or "").strip(), actor=current_user,
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            _apply_validation_errors(form, error)
+        else:
+            db.session.commit()
+            flash("New edition created as a draft with the previous edition's settings.", "success")
+            return redirect(url_for("events.manage_overview", slug=copy.slug))
+    return render_template("events/manage_copy.html", form=form, event=event)
+
+
+@bp.route("/manage/<slug>/team", methods=["GET", "POST"])
+@login_required
+def manage_team(slug: str):
+    event = managed_event(slug, Action.MANAGE_ROLES)
+    form = InviteForm()
+    if form.validate_on_submit():
+        account_services.invite_to_role(event, form.email.data, Role(form.role.data), actor=current_user)
+        db.session.commit()
+        flash("Invitation sent. It is valid for 14 days.", "success")
+        return redirect(url_for("events.manage_team", slug=slug))
+    roles, invitations = event_team(event.id)
+    return render_template("events/manage_team.html", event=event, form=form, roles=roles,
+                           invitations=invitations, confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/team/<int:user_id>/remove", methods=["POST"])
+@login_required
+def manage_team_remove(slug: str, user_id: int):
+    event = managed_event(slug, Action.MANAGE_ROLES)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        account_services.revoke_role(event, user, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Role removed.", "success")
+    return redirect(url_for("events.manage_team", slug=slug))
+
+
+@bp.route("/manage/series/new", methods=["GET", "POST"])
+@login_required
+def series_create():
+    if not permissions.can_create_event(current_user):
+        abort(403)
+    form = SeriesForm()
+    if form.validate_on_submit():
+        services.create_series(form.name.data, description=form.description.data or "", actor=current_user)
+        db.session.commit()
+        flash("Series created. Choose it when you create or edit an edition.", "success")
+        return redirect(url_for("events.dashboard"))
+    return render_template("events/series_form.html", form=form)

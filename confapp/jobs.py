@@ -1,0 +1,131 @@
+"""Background jobs through huey, and the after-commit hook that feeds them.
+
+The huey instance is built from the environment at import time because the consumer
+(`huey_consumer confapp.jobs.huey`) imports this module without an app:
+REDIS_URL selects RedisHuey, otherwise SqliteHuey in the instance folder.
+Tasks declared with `@app_task` run inside an application context; the worker builds
+its app once per process.
+
+Side effects (mail, Stripe calls) are never enqueued directly by services: they call
+`enqueue_after_commit`, so rolled-back work queues nothing.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from typing import Any, Callable
+
+from flask import Flask, current_app, has_app_context
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .config import instance_path
+
+
+def make_huey() -> Huey:
+    redis_url = os.environ.get("REDIS_URL")
+    immediate = os.environ.get("HUEY_IMMEDIATE", "").lower() in {"1", "true", "yes"}
+    if redis_url:
+        return RedisHuey("confapp", url=redis_url, immediate=immediate)
+    filename = os.environ.get("HUEY_SQLITE_FILE") or str(instance_path() / "huey.db")
+    return SqliteHuey("confapp", filename=filename, immediate=immediate)
+
+
+huey: Huey = make_huey()
+
+_worker_app: Flask | None = None
+_worker_app_lock = threading.Lock()
+
+
+def _app_for_task() -> Flask:
+    global _worker_app
+    if _worker_app is None:
+        with _worker_app_lock:
+            if _worker_app is None:
+                from . import create_app
+
+                _worker_app = create_app()
+    return _worker_app
+
+
+def set_worker_app(app: Flask | None) -> None:
+    """Let tests (and embedded runs) hand the worker an already-built app."""
+    global _worker_app
+    _worker_app = app
+
+
+def app_task(*task_args, **task_kwargs) -> Callable:
+    """Declare a huey task that runs in its own application context and commits on success."""
+
+    def decorator(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run_in_app(*args, **kwargs):
+            from .extensions import db
+
+            app = current_app._get_current_object() if has_app_context() else _app_for_task()
+            # A fresh app context gives the task its own database session, even when huey
+            # runs it inline (immediate mode) from inside a request's after-commit hook.
+            with app.app_context():
+                try:
+                    result = fn(*args, **kwargs)
+                    db.session.commit()
+                    return result
+                except BaseException:
+                    db.session.rollback()
+                    raise
+                finally:
+                    db.session.remove()
+
+        return huey.task(*task_args, **task_kwargs)(run_in_app)
+
+    return decorator
+
+
+def app_periodic_task(validate_datetime, **task_kwargs) -> Callable:
+    """A periodic huey task that runs inside an application context."""
+
+    def decorator(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run_in_app():
+            from .extensions import db
+
+            app = _app_for_task()
+            with app.app_context():
+                try:
+                    fn()
+                    db.session.commit()
+                except BaseException:
+                    db.session.rollback()
+                    raise
+                finally:
+                    db.session.remove()
+
+        return huey.periodic_task(validate_datetime, **task_kwargs)(run_in_app)
+
+    return decorator
+
+
+_PENDING_KEY = "confapp_after_commit"
+
+
+def enqueue_after_commit(session: Session, task: Callable, *args: Any, **kwargs: Any) -> None:
+    """Queue `task(*args, **kwargs)` to run once `session` commits; dropped on rollback."""
+    session.info.setdefault(_PENDING_KEY, []).append((task, args, kwargs))
+
+
+def install_session_hooks(session_class: type[Session] | Any) -> None:
+    @event.listens_for(session_class, "after_commit")
+    def _run_pending(session: Session) -> None:
+        pending = session.info.pop(_PENDING_KEY, [])
+        for task, args, kwargs in pending:
+            task(*args, **kwargs)
+
+    @event.listens_for(session_class, "after_soft_rollback")
+    def _drop_pending(session: Session, previous_transaction) -> None:
+        # Only the outermost rollback discards queued side effects; a rolled-back
+        # savepoint leaves the enclosing transaction's queue in place.
+        if previous_transaction.parent is None:
+            session.info.pop(_PENDING_KEY, None)

@@ -1,0 +1,66 @@
+"""Template filters and globals shared by every page."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request
+from flask_login import current_user
+
+from .accounts import permissions
+from .navigation import MANAGE_NAV
+from .text import render_markdown
+
+
+def format_datetime(moment: datetime | None, tz: str | ZoneInfo | None = None, fmt: str = "%-d %b %Y, %H:%M") -> str:
+    if moment is None:
+        return ""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return moment.astimezone(zone).strftime(fmt) if zone else moment.strftime(fmt)
+
+
+def format_date_range(start: datetime, end: datetime, tz: str) -> str:
+    """'8–9 December 2016', '30 Nov – 2 Dec 2026', in the event's time zone."""
+    zone = ZoneInfo(tz)
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    if a.date() == b.date():
+        return f"{a:%-d %B %Y}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a:%-d}–{b:%-d %B %Y}"
+    if a.year == b.year:
+        return f"{a:%-d %B} – {b:%-d %B %Y}"
+    return f"{a:%-d %B %Y} – {b:%-d %B %Y}"
+
+
+def format_money(amount_minor: int | None, currency: str = "USD") -> str:
+    if amount_minor is None:
+        return ""
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$"}.get(currency.upper(), currency.upper() + " ")
+    return f"{symbol}{amount_minor / 100:,.2f}"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.globals["date_range"] = format_date_range
+    app.jinja_env.globals["can"] = lambda action, event=None: permissions.can(current_user, action, event)
+    app.jinja_env.globals["Action"] = permissions.Action
+    app.jinja_env.globals["manage_nav"] = MANAGE_NAV
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject_navigation():
+        return {"can_create_event": permissions.can_create_event(current_user), "current_path": request.path}
+
+    # Lets shared templates link to a capability only once its blueprint exists.
+    app.jinja_env.globals["url_rules"] = _EndpointSet(app)
+
+
+class _EndpointSet:
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def __contains__(self, endpoint: str) -> bool:
+        return endpoint in self.app.view_functions

@@ -1,0 +1,42 @@
+"""Markdown rendering with sanitising, and small text helpers."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable("table")
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td",
+}
+
+
+def render_markdown(source: str | None) -> Markup:
+    """Markdown to safe HTML: raw HTML is escaped by the parser and nh3 strips anything left."""
+    if not source:
+        return Markup("")
+    html = _markdown.render(source)
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)
+
+
+def markdown_to_text(source: str | None) -> str:
+    """A plain-text rendering for email text parts: Markdown is already readable as text."""
+    return (source or "").strip()
+
+
+def slugify(value: str, max_length: int = 80) -> str:
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^a-zA-Z0-9]+", "-", value).strip("-").lower()
+    return value[:max_length].strip("-") or "event"

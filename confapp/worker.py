@@ -1,0 +1,12 @@
+"""The job worker's entry point: `huey_consumer confapp.worker.huey`.
+
+Importing the app's task modules registers every task and periodic task with huey.
+"""
+from __future__ import annotations
+
+from . import DOMAINS, _optional_module
+from .jobs import huey  # noqa: F401
+from . import mail  # noqa: F401  (deliver_email)
+
+for _domain in DOMAINS:
+    _optional_module(f"{_domain}.tasks")

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: Chromium for browser tests, PostgreSQL and Redis servers,
+# Pango and broad-coverage fonts for WeasyPrint PDFs, poppler-utils for checking PDFs.
+# Installs only what is missing, so a second run costs nothing.
+set -euo pipefail
+packages=(chromium postgresql redis-server poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+          fonts-dejavu-core fonts-noto-core)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing system packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,123 @@
+"""Shared fixtures: one app and one migrated SQLite database per test session, a transaction
+per test rolled back at teardown, a real SMTP server, and helpers to log in.
+
+Domain-specific fixtures live in the conftest.py of the domain's test folder.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session as SASession
+
+# Settle the environment before confapp is imported: huey runs tasks inline in unit
+# tests (the real consumer has its own tests), and the instance folder is temporary.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="confapp-tests-"))
+os.environ["CONFAPP_INSTANCE"] = str(_SESSION_DIR / "instance")
+os.environ["HUEY_IMMEDIATE"] = "1"
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+from tests.support.servers import start_smtp_server  # noqa: E402
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+TEST_PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server, controller = start_smtp_server()
+    yield server
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app(smtp_server):
+    from flask_migrate import upgrade
+
+    from confapp import create_app
+    from confapp.config import TestConfig
+
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{_SESSION_DIR / 'test.db'}"
+    config.MAIL_SERVER = "127.0.0.1"
+    config.MAIL_PORT = smtp_server.port
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+class _ConnectionBoundSession(SASession):
+    """Flask-SQLAlchemy's session picks engines by bind key and would ignore our connection."""
+
+    def __init__(self, db=None, **options):
+        super().__init__(**options)
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction that is rolled back after the test.
+
+    Services and views call commit() freely: with join_transaction_mode="create_savepoint"
+    each commit releases a savepoint inside the outer transaction.
+    """
+    from confapp.extensions import db as database
+
+    with app.app_context():
+        connection = database.engine.connect()
+        outer = connection.begin()
+        original_session = database.session
+        database.session = database._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
+        )
+        try:
+            yield database
+        finally:
+            database.session.remove()
+            database.session = original_session
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def mail(smtp_server):
+    """The real SMTP server's inbox, emptied for this test."""
+    smtp_server.clear()
+    yield smtp_server
+    smtp_server.clear()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed clock for services: 2026-11-21 12:00 UTC."""
+    return datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+
+
+def login(client, user, password: str = TEST_PASSWORD):
+    response = client.post("/account/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, f"login failed for {user.email}"
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user):
+        client.post("/account/logout")
+        return login(client, user)
+
+    return _login

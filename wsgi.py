@@ -1,0 +1,3 @@
+from confapp import create_app
+
+app = create_app()
