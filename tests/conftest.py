@@ -121,3 +121,57 @@ def login_as(client):
         return login(client, user)
 
     return _login
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+# A real server started once per test session (only when a test asks for it), with one
+# migrated database. Tests that use it really commit; `pg_app` empties every table after each.
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.support.servers import start_postgres, stop_postgres
+
+    server = start_postgres()
+    yield server
+    stop_postgres(server)
+
+
+def make_app_for(database_url: str, smtp_server, **overrides):
+    """A separate app bound to another database (PostgreSQL, or a SQLite file for subprocess tests)."""
+    from confapp import create_app
+    from confapp.config import TestConfig
+
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 30, "max_overflow": 30} if database_url.startswith("postgresql") else {}
+    config.MAIL_SERVER = "127.0.0.1"
+    config.MAIL_PORT = smtp_server.port
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def pg_session_app(postgres_server, smtp_server):
+    from flask_migrate import upgrade
+
+    url = postgres_server.create_database("confapp_test")
+    app = make_app_for(url, smtp_server)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def pg_app(pg_session_app):
+    """The PostgreSQL-backed app; every table is emptied after the test."""
+    from sqlalchemy import text
+
+    from confapp.extensions import db as database
+
+    yield pg_session_app
+    with pg_session_app.app_context():
+        database.session.remove()
+        tables = ", ".join(f'"{t.name}"' for t in database.metadata.sorted_tables)
+        with database.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
