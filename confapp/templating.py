@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 from .accounts import permissions
@@ -52,6 +52,9 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_navigation():
+        # Emails are rendered from services, jobs and the CLI too, where there is no request.
+        if not has_request_context():
+            return {"can_create_event": False, "current_path": ""}
         return {"can_create_event": permissions.can_create_event(current_user), "current_path": request.path}
 
     # Lets shared templates link to a capability only once its blueprint exists.
