@@ -1,0 +1,343 @@
+"""Check-in rules: redeem a ticket once per list, undo, replay an offline queue, volunteer links.
+
+The boundary (view, CLI, test) commits; services flush. Redeem relies on the partial unique
+index on (list_id, registration_id): a racing second redeem fails at the database and is
+answered "already checked in", on SQLite and PostgreSQL alike.
+"""
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..audit.services import record
+from ..errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from ..extensions import db
+from ..registration.models import PaymentState, Registration, RegistrationStatus
+from .models import CheckIn, CheckInList, ListKind, VolunteerLink
+
+
+class Outcome(enum.StrEnum):
+    OK = "ok"
+    ALREADY = "already"
+    CANCELLED = "cancelled"
+    UNPAID = "unpaid"
+    PENDING_APPROVAL = "pending_approval"
+    WRONG_EVENT = "wrong_event"
+    NOT_ADMITTED = "not_admitted"  # a category this list does not admit
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class RedeemResult:
+    """What the desk shows after a scan. `check_in` is the new one (ok) or the earlier one (already)."""
+
+    outcome: Outcome
+    registration: Registration | None = None
+    check_in: CheckIn | None = None
+    # An offline scan replayed: the same scan id was applied before, nothing new happened.
+    replayed: bool = False
+    amount_due_minor: int = 0
+    currency: str = ""
+    other_event_title: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == Outcome.OK
+
+
+@dataclass
+class LinkActor:
+    """The actor behind a volunteer link: audited under the link's name, never a user."""
+
+    link: VolunteerLink
+    is_authenticated = False
+    audit_user_id = None
+
+    @property
+    def audit_label(self) -> str:
+        return f"Link: {self.link.name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.link.name
+
+
+def actor_label(actor) -> str:
+    """The name the desk shows for who checked someone in ("by Maria")."""
+    if isinstance(actor, LinkActor):
+        return actor.display_name
+    return getattr(actor, "name", "") or getattr(actor, "audit_label", "") or ""
+
+
+def normalise_code(code: str) -> str:
+    return (code or "").strip()
+
+
+# --- redeem -------------------------------------------------------------------------------------
+
+def _blocking_outcome(registration: Registration, checkin_list: CheckInList) -> RedeemResult | None:
+    """Why this ticket may not come in through this list, or None if it may."""
+    if registration.event_id != checkin_list.event_id:
+        return RedeemResult(Outcome.WRONG_EVENT, registration=None, other_event_title=registration.event.title)
+    status = registration.status
+    if status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED, RegistrationStatus.EXPIRED):
+        return RedeemResult(Outcome.CANCELLED, registration=registration, extra={"status": status.value})
+    if status == RegistrationStatus.PENDING_APPROVAL:
+        return RedeemResult(Outcome.PENDING_APPROVAL, registration=registration)
+    order = registration.order
+    due = max(order.total_minor - order.paid_minor, 0)
+    if status == RegistrationStatus.AWAITING_PAYMENT or (order.payment_state == PaymentState.UNPAID and due > 0):
+        return RedeemResult(Outcome.UNPAID, registration=registration, amount_due_minor=due, currency=order.currency)
+    if not checkin_list.admits_category(registration.category_id):
+        return RedeemResult(Outcome.NOT_ADMITTED, registration=registration)
+    return None
+
+
+def active_check_in(checkin_list: CheckInList, registration_id: int) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(
+            CheckIn.list_id == checkin_list.id,
+            CheckIn.registration_id == registration_id,
+            CheckIn.reverted_at.is_(None),
+        )
+    )
+
+
+def _by_scan_id(scan_id: str) -> CheckIn | None:
+    return db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))
+
+
+def redeem(
+    ticket_code: str,
+    *,
+    list: CheckInList,
+    station: str,
+    actor,
+    now: datetime,
+    scan_id: str | None = None,
+    offline: bool = False,
+) -> RedeemResult:
+    """Check a ticket in through `list`, once. Refusals are outcomes, not exceptions: the desk
+    shows every one of them. The same `scan_id` applied twice returns the first result."""
+    checkin_list = list
+    if scan_id:
+        earlier = _by_scan_id(scan_id)
+        if earlier is not None:
+            return RedeemResult(Outcome.OK, registration=earlier.registration, check_in=earlier, replayed=True)
+    registration = db.session.scalar(
+        select(Registration)
+        .options(joinedload(Registration.order), joinedload(Registration.category))
+        .where(Registration.ticket_code == normalise_code(ticket_code))
+    )
+    if registration is None:
+        return RedeemResult(Outcome.UNKNOWN)
+    blocked = _blocking_outcome(registration, checkin_list)
+    if blocked is not None:
+        return blocked
+    existing = active_check_in(checkin_list, registration.id)
+    if existing is not None:
+        return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)
+    return _insert_check_in(registration, checkin_list, station=station, actor=actor, now=now, scan_id=scan_id, offline=offline)
+
+
+def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id, offline) -> RedeemResult:
+    link = actor.link if isinstance(actor, LinkActor) else None
+    check_in = CheckIn(
+        event_id=checkin_list.event_id,
+        list_id=checkin_list.id,
+        registration_id=registration.id,
+        checked_in_at=now,
+        user_id=None if link else getattr(actor, "id", None),
+        volunteer_link_id=link.id if link else None,
+        actor_label=actor_label(actor)[:200],
+        station=(station or "")[:80],
+        scan_id=scan_id,
+        synced_offline=offline,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(check_in)
+    except IntegrityError:
+        # Another worker checked this ticket in (or applied this scan) between our read and write.
+        if scan_id:
+            earlier = _by_scan_id(scan_id)
+            if earlier is not None:
+                return RedeemResult(Outcome.OK, registration=earlier.registration, check_in=earlier, replayed=True)
+        existing = active_check_in(checkin_list, registration.id)
+        if existing is None:  # undone in between: the database is the judge, ask the desk to scan again
+            raise InvalidState("The ticket changed while scanning; please scan again.")
+        return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)
+    record(
+        "checkin.redeem",
+        actor=actor,
+        event=checkin_list.event,
+        target=check_in,
+        details={"registration_id": registration.id, "list_id": checkin_list.id, "offline": offline},
+        now=now,
+    )
+    return RedeemResult(Outcome.OK, registration=registration, check_in=check_in)
+
+
+def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
+    """Undo a check-in (a mistaken scan). The row stays, marked reverted, so the ticket can be
+    checked in again. Raises InvalidState if it was already undone."""
+    if check_in.reverted_at is not None:
+        raise InvalidState("That check-in was already undone.")
+    check_in.reverted_at = now
+    check_in.reverted_by_label = actor_label(actor)[:200]
+    db.session.flush()
+    record(
+        "checkin.undo",
+        actor=actor,
+        event=check_in.list.event,
+        target=check_in,
+        details={"registration_id": check_in.registration_id, "list_id": check_in.list_id},
+        now=now,
+    )
+    return check_in
+
+
+# --- offline sync ---------------------------------------------------------------------------------
+
+@dataclass
+class SyncItem:
+    scan_id: str
+    result: RedeemResult
+    conflict: bool  # the desk admitted someone the server already had checked in (another device)
+
+
+def sync(scans: list[dict], *, list: CheckInList, actor, now: datetime) -> list[SyncItem]:
+    """Apply a desk's queued offline scans, each once by its scan id (a replayed queue changes
+    nothing). A scan for a ticket already checked in elsewhere is reported as a conflict.
+    Each scan: {"scan_id", "code", "scanned_at" (ISO, optional), "station" (optional)}."""
+    items: list[SyncItem] = []
+    for scan in scans:
+        scan_id = str(scan.get("scan_id") or "").strip()[:64]
+        if not scan_id:
+            raise ValidationFailed({"scan_id": "Every queued scan needs its id."})
+        scanned_at = _scan_time(scan.get("scanned_at"), now)
+        result = redeem(
+            str(scan.get("code") or ""),
+            list=list,
+            station=str(scan.get("station") or ""),
+            actor=actor,
+            now=scanned_at,
+            scan_id=scan_id,
+            offline=True,
+        )
+        items.append(SyncItem(scan_id, result, conflict=result.outcome == Outcome.ALREADY))
+    return items
+
+
+def _scan_time(value, now: datetime) -> datetime:
+    """The device's time of the scan, trusted only within the last day and not in the future."""
+    if not value:
+        return now
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return now
+    if moment.tzinfo is None or moment > now or moment < now - timedelta(days=1):
+        return now
+    return moment
+
+
+# --- lists and volunteer links ----------------------------------------------------------------
+
+def create_list(event, *, name: str, actor, now: datetime, kind: ListKind = ListKind.MAIN,
+                category_ids: list[int] | None = None, program_session_id: int | None = None,
+                capacity: int | None = None) -> CheckInList:
+    """A door for `event`. Raises ValidationFailed for an empty name or negative capacity."""
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Name the list (for example, Main entrance)."
+    if capacity is not None and capacity < 0:
+        errors["capacity"] = "Capacity cannot be negative."
+    if errors:
+        raise ValidationFailed(errors)
+    checkin_list = CheckInList(
+        event_id=event.id, name=name.strip()[:120], kind=kind, category_ids=sorted(category_ids or []),
+        program_session_id=program_session_id, capacity=capacity, created_at=now,
+    )
+    db.session.add(checkin_list)
+    db.session.flush()
+    record("checkin.list_create", actor=actor, event=event, target=checkin_list, now=now)
+    return checkin_list
+
+
+def main_list(event, *, actor, now: datetime) -> CheckInList:
+    """The event's main entrance list, made on first use."""
+    existing = db.session.scalar(
+        select(CheckInList).where(CheckInList.event_id == event.id, CheckInList.kind == ListKind.MAIN)
+        .order_by(CheckInList.position, CheckInList.id).limit(1)
+    )
+    return existing or create_list(event, name="Main entrance", actor=actor, now=now)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_volunteer_link(checkin_list: CheckInList, *, name: str, valid_from: datetime, valid_until: datetime,
+                          actor, now: datetime) -> tuple[VolunteerLink, str]:
+    """A link to `checkin_list`'s desk. Returns the link and its token, which is shown once and
+    stored only as a hash. Raises ValidationFailed for an empty name or an empty window."""
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Name the link for the door or the person who will use it."
+    if valid_until <= valid_from:
+        errors["valid_until"] = "The link must stop working after it starts."
+    if errors:
+        raise ValidationFailed(errors)
+    token = secrets.token_urlsafe(32)
+    link = VolunteerLink(
+        event_id=checkin_list.event_id, list_id=checkin_list.id, name=name.strip()[:120],
+        token_hash=hash_token(token), valid_from=valid_from, valid_until=valid_until,
+        created_by_id=getattr(actor, "id", None), created_at=now,
+    )
+    db.session.add(link)
+    db.session.flush()
+    record("checkin.link_create", actor=actor, event=checkin_list.event, target=link,
+           details={"list_id": checkin_list.id}, now=now)
+    return link, token
+
+
+def revoke_volunteer_link(link: VolunteerLink, *, actor, now: datetime) -> None:
+    """Stop a link working at once. Revoking twice is harmless."""
+    if link.revoked_at is None:
+        link.revoked_at = now
+        db.session.flush()
+        record("checkin.link_revoke", actor=actor, event=link.event, target=link, now=now)
+
+
+def link_from_token(token: str, *, now: datetime) -> VolunteerLink:
+    """The valid link for `token`. Raises NotFound for an unknown (or tampered) token and
+    NotAllowed for a revoked link or one outside its time window."""
+    if not token or len(token) > 100:
+        raise NotFound("This check-in link is not valid.")
+    link = db.session.scalar(
+        select(VolunteerLink).options(joinedload(VolunteerLink.list)).where(VolunteerLink.token_hash == hash_token(token))
+    )
+    if link is None:
+        raise NotFound("This check-in link is not valid.")
+    if link.revoked_at is not None:
+        raise NotAllowed("This check-in link was switched off by the organisers.")
+    if not link.is_valid(now):
+        raise NotAllowed("This check-in link is not active now.")
+    return link
+
+
+def check_in_on_list(check_in_id: int, checkin_list: CheckInList) -> CheckIn:
+    """A check-in on this list (the desk may only undo its own list's). Raises NotFound."""
+    check_in = db.session.get(CheckIn, check_in_id)
+    if check_in is None or check_in.list_id != checkin_list.id:
+        raise NotFound("No such check-in on this list.")
+    return check_in
