@@ -1,0 +1,148 @@
+"""Charts drawn on the server as small, self-contained SVG: no script, no external files,
+no inline styles (the CSP forbids them), a <title> and <desc> for screen readers. Pages
+show the data table beside each chart, so the chart is never the only way to the numbers.
+
+A count suppressed in the public version ("fewer than 5") is drawn as no bar, labelled.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from markupsafe import Markup, escape
+
+from .suppression import SUPPRESSED
+
+WIDTH = 640
+
+
+def _value(v: Any) -> float:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return "–"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:,.1f}"
+    return str(v)
+
+
+def _frame(title: str, desc: str, height: int, body: str, css: str) -> Markup:
+    # Ids come from the title, not a counter: the same figures always give the same bytes.
+    n = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return Markup(
+        f'<svg class="chart {css}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-t{n} chart-d{n}">'
+        f'<title id="chart-t{n}">{escape(title)}</title><desc id="chart-d{n}">{escape(desc)}</desc>'
+        f'<g font-family="DejaVu Sans, Noto Sans, sans-serif" font-size="13">{body}</g></svg>'
+    )
+
+
+def describe(rows: Iterable[tuple[str, Any]], limit: int = 6) -> str:
+    rows = list(rows)
+    if not rows:
+        return "No data."
+    parts = [f"{label}: {_label(value)}" for label, value in rows[:limit]]
+    more = f"; and {len(rows) - limit} more in the table" if len(rows) > limit else ""
+    return "; ".join(parts) + more + "."
+
+
+def bar_chart(rows: list[tuple[str, Any]], title: str, *, limit: int = 12) -> Markup:
+    """Horizontal bars, one per row, largest first as given; labels on the left, values at the end."""
+    rows = rows[:limit]
+    if not rows:
+        return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
+    bar_h, gap, label_w = 22, 8, 220
+    height = len(rows) * (bar_h + gap) + gap
+    top = max((_value(v) for _, v in rows), default=0) or 1
+    span = WIDTH - label_w - 90
+    parts = []
+    for i, (label, value) in enumerate(rows):
+        y = gap + i * (bar_h + gap)
+        text = escape(label if len(label) <= 30 else label[:29] + "…")
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" fill="#1a1a1a">{text}</text>')
+        w = round(_value(value) / top * span, 1)
+        if w > 0:
+            parts.append(f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#1f5f8b"/>')
+        shown = escape(_label(value))
+        parts.append(f'<text x="{label_w + w + 6}" y="{y + 16}" fill="#1a1a1a">{shown}</text>')
+    return _frame(title, describe(rows), height, "".join(parts), "chart--bars")
+
+
+def column_chart(rows: list[tuple[str, Any]], title: str) -> Markup:
+    """Vertical columns along a time axis (arrivals by hour)."""
+    if not rows:
+        return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
+    height, base, left = 240, 200, 40
+    top = max((_value(v) for _, v in rows), default=0) or 1
+    step = (WIDTH - left - 10) / len(rows)
+    width = max(step * 0.7, 2)
+    parts = [f'<line x1="{left}" y1="{base}" x2="{WIDTH - 10}" y2="{base}" stroke="#555"/>']
+    for i, (label, value) in enumerate(rows):
+        x = left + i * step + (step - width) / 2
+        h = round(_value(value) / top * (base - 30), 1)
+        if h > 0:
+            parts.append(f'<rect x="{x:.1f}" y="{base - h}" width="{width:.1f}" height="{h}" fill="#1f5f8b"/>')
+        cx = x + width / 2
+        parts.append(f'<text x="{cx:.1f}" y="{base + 18}" text-anchor="middle" font-size="11" fill="#1a1a1a">{escape(label)}</text>')
+        shown = "<5" if value == SUPPRESSED else _label(value)
+        parts.append(f'<text x="{cx:.1f}" y="{base - h - 5}" text-anchor="middle" font-size="11" fill="#1a1a1a">{escape(shown)}</text>')
+    return _frame(title, describe(rows), height, "".join(parts), "chart--columns")
+
+
+def line_chart(points: list[tuple[str, Any]], title: str, *, ceiling: int | None = None, ceiling_label: str = "Capacity") -> Markup:
+    """A running total over time, with an optional horizontal line (capacity)."""
+    if not points:
+        return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
+    height, base, left, right = 260, 220, 56, WIDTH - 16
+    values = [_value(v) for _, v in points]
+    top = max(values + [float(ceiling or 0)]) or 1
+    top *= 1.08
+    step = (right - left) / max(len(points) - 1, 1)
+
+    def y(v: float) -> float:
+        return round(base - v / top * (base - 20), 1)
+
+    parts = [
+        f'<line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#555"/>',
+        f'<line x1="{left}" y1="20" x2="{left}" y2="{base}" stroke="#555"/>',
+        f'<text x="{left - 6}" y="{base + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">0</text>',
+        f'<text x="{left - 6}" y="{y(top / 1.08) + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">{int(top / 1.08):,}</text>',
+    ]
+    if ceiling:
+        cy = y(ceiling)
+        parts.append(f'<line x1="{left}" y1="{cy}" x2="{right}" y2="{cy}" stroke="#b3261e" stroke-dasharray="6 4"/>')
+        parts.append(f'<text x="{right}" y="{cy - 6}" text-anchor="end" font-size="11" fill="#b3261e">{escape(ceiling_label)} {ceiling:,}</text>')
+    path = " ".join(f"{left + i * step:.1f},{y(v)}" for i, v in enumerate(values))
+    parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5f8b" stroke-width="3"/>')
+    for i in sorted({0, len(points) - 1}):
+        anchor = "start" if i == 0 else "end"
+        parts.append(f'<text x="{left + i * step:.1f}" y="{base + 18}" text-anchor="{anchor}" font-size="11" fill="#1a1a1a">{escape(points[i][0])}</text>')
+    last_label, last_value = points[-1]
+    desc = f"From {points[0][0]} to {last_label}, rising to {_label(last_value)}"
+    if ceiling:
+        desc += f" against a capacity of {ceiling:,}"
+    return _frame(title, desc + ".", height, "".join(parts), "chart--line")
+
+
+def report_charts(figures: dict) -> dict[str, Markup]:
+    """The four report charts from a figures dict (live, frozen or public)."""
+    return {
+        "over_time": line_chart(
+            [(row["date"], row["cumulative"]) for row in figures.get("registrations_over_time", [])],
+            "Registrations over time",
+            ceiling=(figures.get("event") or {}).get("capacity"),
+        ),
+        "arrivals": column_chart(
+            [(row["label"], row["count"]) for row in figures.get("arrivals_by_hour", [])], "Arrivals by time of day"
+        ),
+        "by_category": bar_chart(
+            [(row["label"], row["attended"] if figures.get("attendance_known") else row["registered"])
+             for row in figures.get("by_category", [])],
+            "Attendance by category" if figures.get("attendance_known") else "Registrations by category",
+        ),
+        "cities": bar_chart([(row["label"], row["count"]) for row in figures.get("cities", [])], "Participants by city"),
+    }

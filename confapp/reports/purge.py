@@ -1,0 +1,148 @@
+"""The personal-data purge: a registry every domain adds its purger to, and the purgers for
+the tables that hold personal data.
+
+A purger is `fn(event, now) -> int` (rows it changed). It blanks or deletes names, emails,
+answers marked personal, IP addresses, waiver reasons, free-text comments and contact data
+of the event, and keeps every row that a figure counts (registrations, orders, check-ins,
+deliveries), so counts survive. `services.purge_event` freezes the figures first, runs every
+purger, and records the purge in the audit log.
+
+A person purger is `fn(registration, now) -> int`: the same, for one participant who asked
+to be forgotten.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import delete, select, update
+
+from ..events.models import Event
+from ..extensions import db
+from ..registration.models import Answer, Order, Question, Registration, WaitlistEntry
+from .models import Certificate, SurveyResponse
+
+Purger = Callable[[Event, datetime], int]
+PersonPurger = Callable[[Registration, datetime], int]
+
+PURGERS: dict[str, Purger] = {}
+PERSON_PURGERS: dict[str, PersonPurger] = {}
+
+
+def register_purger(fn: Purger, name: str | None = None) -> Purger:
+    """Add a domain's event purger (usable as a decorator); registering a name twice replaces it."""
+    PURGERS[name or f"{fn.__module__}.{fn.__name__}"] = fn
+    return fn
+
+
+def register_person_purger(fn: PersonPurger, name: str | None = None) -> PersonPurger:
+    PERSON_PURGERS[name or f"{fn.__module__}.{fn.__name__}"] = fn
+    return fn
+
+
+def run_purgers(event: Event, now: datetime) -> dict[str, int]:
+    return {name: fn(event, now) or 0 for name, fn in sorted(PURGERS.items())}
+
+
+def run_person_purgers(registration: Registration, now: datetime) -> dict[str, int]:
+    return {name: fn(registration, now) or 0 for name, fn in sorted(PERSON_PURGERS.items())}
+
+
+def _personal_questions(event_id: int):
+    return select(Question.id).where(Question.event_id == event_id, Question.is_personal.is_(True))
+
+
+def _count(result) -> int:
+    return max(result.rowcount or 0, 0)
+
+
+_BLANK_REGISTRATION = dict(first_name="", last_name="", email="", search_text="")
+_BLANK_ORDER = dict(buyer_name="", buyer_email="", waiver_reason="", ip_address="", idempotency_key=None)
+
+
+@register_purger
+def purge_registrations(event: Event, now: datetime) -> int:
+    """Attendees' names and emails, buyers' names, emails, IP addresses and waiver reasons,
+    answers to personal questions, the waitlist's names and emails."""
+    changed = _count(
+        db.session.execute(
+            update(Registration).where(Registration.event_id == event.id).values(**_BLANK_REGISTRATION, purged_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(Order).where(Order.event_id == event.id).values(**_BLANK_ORDER, purged_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            delete(Answer).where(
+                Answer.registration_id.in_(select(Registration.id).where(Registration.event_id == event.id)),
+                Answer.question_id.in_(_personal_questions(event.id)),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(WaitlistEntry).where(WaitlistEntry.event_id == event.id).values(name="", email="", offer_token=None),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    return changed
+
+
+@register_purger
+def purge_feedback_and_certificates(event: Event, now: datetime) -> int:
+    """Free-text comments, the link from a named response to its author, names on certificates."""
+    changed = _count(
+        db.session.execute(
+            update(SurveyResponse).where(SurveyResponse.event_id == event.id).values(comment="", registration_id=None),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(Certificate).where(Certificate.event_id == event.id).values(holder_name=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    return changed
+
+
+@register_person_purger
+def purge_one_registration(registration: Registration, now: datetime) -> int:
+    for field, value in _BLANK_REGISTRATION.items():
+        setattr(registration, field, value)
+    registration.purged_at = now
+    changed = 1 + _count(
+        db.session.execute(
+            delete(Answer).where(
+                Answer.registration_id == registration.id,
+                Answer.question_id.in_(_personal_questions(registration.event_id)),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    order = registration.order
+    # The buyer's details go when every attendee of the order has been forgotten.
+    if all(r.purged_at is not None for r in order.registrations):
+        for field, value in _BLANK_ORDER.items():
+            setattr(order, field, value)
+        order.purged_at = now
+        changed += 1
+    changed += _count(
+        db.session.execute(
+            update(SurveyResponse).where(SurveyResponse.registration_id == registration.id).values(comment="", registration_id=None),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(Certificate).where(Certificate.registration_id == registration.id).values(holder_name=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    return changed

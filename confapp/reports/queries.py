@@ -1,0 +1,347 @@
+"""Read-only aggregates for the dashboard and the summary report.
+
+`compute_figures(event)` answers everything a report shows in a fixed number of queries,
+whatever the size of the event, and returns plain JSON-ready data (dicts, lists, ints,
+strings), which is what a published report freezes into its snapshot. Other domains'
+figures (check-ins, sessions, speakers) join in when their models exist.
+"""
+from __future__ import annotations
+
+import importlib
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import aliased
+
+from ..events.models import Event
+from ..extensions import db
+from ..registration.models import (
+    Answer,
+    Order,
+    PaymentState,
+    Question,
+    Registration,
+    RegistrationCategory,
+    RegistrationStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from .models import DataRetention, SessionRating, SurveyResponse
+
+FIGURES_VERSION = 1
+PLACE_KEYS = ("city", "region", "country")
+# An organiser-built question may carry this key to say what kind of organisation someone is from.
+ORGANISATION_KIND_KEYS = ("organisation_kind", "organisation_type")
+
+
+def optional_models(domain: str):
+    """A domain's models module if it exists yet (domains land independently)."""
+    try:
+        return importlib.import_module(f"confapp.{domain}.models")
+    except ModuleNotFoundError:
+        return None
+
+
+def _fold(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _country_name(code: str) -> str:
+    try:
+        import pycountry
+    except ModuleNotFoundError:
+        return code
+    country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    return (getattr(country, "common_name", None) or country.name) if country else code
+
+
+def _rows(counter: Counter, labels: dict[str, Counter]) -> list[dict]:
+    """Count rows, most first then by name; each label is the commonest spelling of its group."""
+    rows = [{"label": labels[key].most_common(1)[0][0], "count": count} for key, count in counter.items()]
+    return sorted(rows, key=lambda row: (-row["count"], row["label"].casefold()))
+
+
+def _grouped(values: list[tuple[str, int]]) -> list[dict]:
+    counter: Counter = Counter()
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for value, count in values:
+        value = " ".join((value or "").split())
+        if not value:
+            continue
+        key = _fold(value)
+        counter[key] += count
+        labels[key][value] += count
+    return _rows(counter, labels)
+
+
+def compute_figures(event: Event) -> dict[str, Any]:
+    """Every figure of the report, live; after the purge, the figures frozen just before it."""
+    retention = db.session.get(DataRetention, event.id)
+    if retention is not None and retention.frozen_figures is not None:
+        return retention.frozen_figures
+    return live_figures(event)
+
+
+def live_figures(event: Event) -> dict[str, Any]:
+    tz = event.tz
+    regs = _registration_rows(event)
+    attended_ids, arrivals = _check_ins(event)
+    confirmed = [r for r in regs if r.status == RegistrationStatus.CONFIRMED]
+    confirmed_ids = {r.id for r in confirmed}
+    attended_ids &= confirmed_ids
+    attendance_known = _checkin_available()
+    confirmed_emails = {r.email for r in confirmed if r.email}
+    # Someone who cancelled and registered again is one participant, not a cancellation.
+    cancelled = [
+        r for r in regs if r.status == RegistrationStatus.CANCELLED and not (r.email and r.email in confirmed_emails)
+    ]
+    walk_ins = sum(1 for r in confirmed if r.is_walk_in)
+    per_order = Counter(r.order_id for r in confirmed)
+    group_orders = sum(1 for n in per_order.values() if n > 1)
+    group_registrations = sum(n for n in per_order.values() if n > 1)
+
+    categories = dict(
+        db.session.execute(
+            select(RegistrationCategory.id, RegistrationCategory.name)
+            .where(RegistrationCategory.event_id == event.id)
+            .order_by(RegistrationCategory.position, RegistrationCategory.id)
+        ).all()
+    )
+    by_category = []
+    for category_id, name in categories.items():
+        members = [r for r in confirmed if r.category_id == category_id]
+        by_category.append(
+            {"label": name, "registered": len(members), "attended": sum(1 for r in members if r.id in attended_ids)}
+        )
+
+    places, organisations, organisation_kinds, organisations_total = _answers(event)
+    sessions, speakers_total = _sessions(event)
+    feedback = _feedback(event)
+    for row in sessions:
+        rating = feedback["sessions"].get(row["id"])
+        row["rating"], row["ratings"] = (rating if rating else (None, 0))
+
+    return {
+        "version": FIGURES_VERSION,
+        "event": {"title": event.title, "capacity": event.capacity, "timezone": event.timezone},
+        "attendance_known": attendance_known,
+        "headline": {
+            "registered": len(confirmed),
+            "attended": len(attended_ids) if attendance_known else None,
+            "no_shows": len(confirmed) - len(attended_ids) if attendance_known else None,
+            "walk_ins": walk_ins,
+            "cancelled": len(cancelled),
+            "group_orders": group_orders,
+            "group_registrations": group_registrations,
+            "pending": sum(
+                1 for r in regs if r.status in (RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.AWAITING_PAYMENT)
+            ),
+            "waitlist": _waitlist_length(event),
+            "speakers": speakers_total,
+            "sessions": len(sessions),
+            "organisations": organisations_total,
+            "cities": len(places["city"]),
+            "regions": len(places["region"]),
+            "countries": len(places["country"]),
+            "feedback_responses": feedback["responses"],
+        },
+        "cities": places["city"],
+        "regions": places["region"],
+        "countries": places["country"],
+        "organisations": organisations,
+        "organisation_kinds": organisation_kinds,
+        "by_category": by_category,
+        "sessions": sessions,
+        "finance": _finance(event),
+        "registrations_over_time": _over_time(regs, tz),
+        "arrivals_by_hour": _by_hour(arrivals, tz),
+        "feedback": {"responses": feedback["responses"], "overall_average": feedback["overall_average"],
+                     "overall_ratings": feedback["overall_ratings"], "distribution": feedback["distribution"]},
+    }
+
+
+def _registration_rows(event: Event):
+    return db.session.execute(
+        select(
+            Registration.id,
+            Registration.order_id,
+            Registration.category_id,
+            Registration.status,
+            Registration.is_walk_in,
+            Registration.created_at,
+            Registration.confirmed_at,
+            Registration.cancelled_at,
+            func.lower(Registration.email).label("email"),
+        ).where(Registration.event_id == event.id)
+    ).all()
+
+
+def _checkin_available() -> bool:
+    checkin = optional_models("checkin")
+    return checkin is not None and hasattr(checkin, "CheckIn")
+
+
+def _check_ins(event: Event) -> tuple[set[int], list[datetime]]:
+    """Registration ids that were checked in, and the arrival times (first check-in each)."""
+    checkin = optional_models("checkin")
+    if checkin is None or not hasattr(checkin, "CheckIn"):
+        return set(), []
+    from .integration import checkin_rows
+
+    rows = checkin_rows(event)
+    first: dict[int, datetime] = {}
+    for registration_id, at in rows:
+        if registration_id not in first or at < first[registration_id]:
+            first[registration_id] = at
+    return set(first), list(first.values())
+
+
+def _answers(event: Event) -> tuple[dict[str, list[dict]], list[dict], list[dict], int]:
+    """Places, organisations (named only for people who consented) and kinds, among confirmed
+    participants. Two queries: the questions, then the grouped answers."""
+    questions = db.session.execute(
+        select(Question.id, Question.builtin_key).where(
+            Question.event_id == event.id, Question.builtin_key.is_not(None)
+        )
+    ).all()
+    by_key = {key: qid for qid, key in questions}
+    wanted = [by_key[k] for k in (*PLACE_KEYS, "organisation", *ORGANISATION_KIND_KEYS) if k in by_key]
+    places: dict[str, list[dict]] = {key: [] for key in PLACE_KEYS}
+    if not wanted:
+        return places, [], [], 0
+    consent = aliased(Answer)
+    consent_qid = by_key.get("consent_attendee_list")
+    # Without a consent question nobody agreed to be named.
+    consented = case((consent.value == "yes", 1), else_=0) if consent_qid is not None else literal(0)
+    query = (
+        select(Answer.question_id, Answer.value, func.count(), func.sum(consented))
+        .join(Registration, Registration.id == Answer.registration_id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Answer.question_id.in_(wanted),
+        )
+        .group_by(Answer.question_id, Answer.value)
+    )
+    if consent_qid is not None:
+        query = query.outerjoin(
+            consent, and_(consent.registration_id == Answer.registration_id, consent.question_id == consent_qid)
+        )
+    grouped: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    for question_id, value, count, consenting in db.session.execute(query):
+        grouped[question_id].append((value, count, int(consenting or 0)))
+    for key in PLACE_KEYS:
+        values = [(v, n) for v, n, _ in grouped.get(by_key.get(key, -1), [])]
+        if key == "country":
+            values = [(_country_name(v.strip()), n) for v, n in values]
+        places[key] = _grouped(values)
+    org_values = grouped.get(by_key.get("organisation", -1), [])
+    organisations_total = len(_grouped([(v, n) for v, n, _ in org_values]))
+    # Only people who agreed to be listed put their organisation's name in a report.
+    organisations = _grouped([(v, c) for v, _, c in org_values if c])
+    kind_key = next((k for k in ORGANISATION_KIND_KEYS if k in by_key), None)
+    kinds = _grouped([(v, n) for v, n, _ in grouped.get(by_key.get(kind_key, -1), [])]) if kind_key else []
+    return places, organisations, kinds, organisations_total
+
+
+def _sessions(event: Event) -> tuple[list[dict], int]:
+    program = optional_models("program")
+    if program is None or not hasattr(program, "Session"):
+        return [], 0
+    from .integration import session_rows
+
+    return session_rows(event)
+
+
+def _feedback(event: Event) -> dict:
+    overall = db.session.execute(
+        select(SurveyResponse.overall_rating, func.count())
+        .where(SurveyResponse.event_id == event.id)
+        .group_by(SurveyResponse.overall_rating)
+    ).all()
+    responses = sum(n for _, n in overall)
+    rated = [(r, n) for r, n in overall if r is not None]
+    ratings = sum(n for _, n in rated)
+    average = round(sum(r * n for r, n in rated) / ratings, 2) if ratings else None
+    per_session = db.session.execute(
+        select(SessionRating.session_id, func.avg(SessionRating.rating), func.count())
+        .join(SurveyResponse, SurveyResponse.id == SessionRating.response_id)
+        .where(SurveyResponse.event_id == event.id)
+        .group_by(SessionRating.session_id)
+    ).all()
+    return {
+        "responses": responses,
+        "overall_average": average,
+        "overall_ratings": ratings,
+        "distribution": [{"label": str(r), "count": dict(rated).get(r, 0)} for r in range(1, 6)],
+        "sessions": {sid: (round(float(avg), 2), n) for sid, avg, n in per_session},
+    }
+
+
+def _finance(event: Event) -> dict:
+    states = [PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED, PaymentState.WAIVED]
+    rows = db.session.execute(
+        select(
+            Order.currency,
+            Order.payment_state,
+            func.count(),
+            func.sum(Order.subtotal_minor),
+            func.sum(Order.discount_minor),
+            func.sum(Order.paid_minor),
+            func.sum(Order.refunded_minor),
+        )
+        .where(Order.event_id == event.id, Order.payment_state.in_(states))
+        .group_by(Order.currency, Order.payment_state)
+    ).all()
+    currency = rows[0][0] if rows else "USD"
+    fees = discounts = refunds = waived = waived_orders = 0
+    for _currency, state, count, subtotal, discount, paid, refunded in rows:
+        fees += paid or 0
+        refunds += refunded or 0
+        if state == PaymentState.WAIVED:
+            waived_orders += count
+            waived += (subtotal or 0) - (discount or 0)
+        else:
+            discounts += discount or 0
+    return {
+        "currency": currency,
+        "fees_minor": fees,
+        "discounts_minor": discounts,
+        "waived_minor": waived,
+        "waived_orders": waived_orders,
+        "refunds_minor": refunds,
+        "net_minor": fees - refunds,
+    }
+
+
+def _waitlist_length(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(WaitlistEntry).where(
+            WaitlistEntry.event_id == event.id, WaitlistEntry.status == WaitlistStatus.WAITING
+        )
+    ) or 0
+
+
+def _over_time(regs, tz) -> list[dict]:
+    """Per local day: registrations made that day (still confirmed) and the running total."""
+    days: Counter = Counter(
+        r.created_at.astimezone(tz).date() for r in regs if r.status == RegistrationStatus.CONFIRMED and not r.is_walk_in
+    )
+    if not days:
+        return []
+    day, last = min(days), max(days)
+    running, rows = 0, []
+    while day <= last:
+        running += days.get(day, 0)
+        rows.append({"date": day.isoformat(), "count": days.get(day, 0), "cumulative": running})
+        day += timedelta(days=1)
+    return rows
+
+
+def _by_hour(arrivals: list[datetime], tz) -> list[dict]:
+    hours = Counter(moment.astimezone(tz).hour for moment in arrivals)
+    if not hours:
+        return []
+    return [{"label": f"{h:02d}:00", "count": hours.get(h, 0)} for h in range(min(hours), max(hours) + 1)]

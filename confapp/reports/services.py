@@ -1,0 +1,196 @@
+"""Rules for the summary report, the retention period and the purge."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..errors import InvalidState, ValidationFailed
+from ..events.models import Event
+from ..extensions import db
+from ..templating import format_date_range
+from .models import DEFAULT_RETENTION_DAYS, DataRetention, Report, ReportStatus
+from .narrative import NarrativeFacts, draft_narrative
+from .purge import run_person_purgers, run_purgers
+from .queries import compute_figures, live_figures
+from .suppression import public_figures
+
+MAX_RETENTION_DAYS = 3650
+SNAPSHOT_VERSION = 1
+
+
+@dataclass
+class ReportTexts:
+    audience_phrase: str = ""
+    narrative: str = ""
+    outcomes_md: str = ""
+    recommendations_md: str = ""
+    acknowledgements_md: str = ""
+
+
+TEXT_FIELDS = tuple(ReportTexts.__dataclass_fields__)
+
+
+def report_for(event: Event) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.event_id == event.id))
+
+
+def narrative_facts(event: Event, figures: dict, audience: str = "") -> NarrativeFacts:
+    """The narrative's inputs from the public figures: it is printed in the public report, so it
+    names only places with five or more participants and organisations of people who consented."""
+    public = public_figures(figures)
+    headline = figures["headline"]
+    participants = headline["attended"] if figures.get("attendance_known") and headline["attended"] else headline["registered"]
+    return NarrativeFacts(
+        event_title=event.title,
+        participants=participants or 0,
+        audience=audience,
+        venue=event.venue_name,
+        dates=format_date_range(event.starts_at, event.ends_at, event.timezone),
+        cities=[row["label"] for row in public["cities"] if not row.get("pooled")],
+        cities_total=headline["cities"],
+        countries_total=headline["countries"],
+        organisations=[row["label"] for row in figures.get("organisations", [])],
+        organisations_total=headline["organisations"],
+        sessions_total=headline["sessions"],
+        speakers_total=headline["speakers"],
+        public=True,
+    )
+
+
+def start_report(event: Event, *, actor) -> Report:
+    """Create the event's draft report with a narrative drafted from the current figures."""
+    report = report_for(event)
+    if report is not None:
+        return report
+    report = Report(event_id=event.id, status=ReportStatus.DRAFT, audience_phrase="participants")
+    report.narrative = draft_narrative(narrative_facts(event, compute_figures(event), report.audience_phrase))
+    db.session.add(report)
+    db.session.flush()
+    record("report.created", actor=actor, event=event, target=report)
+    return report
+
+
+def redraft_narrative(report: Report, *, actor) -> str:
+    """Replace the narrative with a fresh draft from the current figures."""
+    report.narrative = draft_narrative(narrative_facts(report.event, compute_figures(report.event), report.audience_phrase))
+    db.session.flush()
+    record("report.narrative_redrafted", actor=actor, event=report.event, target=report)
+    return report.narrative
+
+
+def update_report(report: Report, texts: ReportTexts, *, actor) -> Report:
+    """Save the organiser's text. A published report keeps showing its published text until
+    it is published again."""
+    if len(texts.narrative) > 20000:
+        raise ValidationFailed({"narrative": "Keep the narrative under 20,000 characters."})
+    changed = [name for name in TEXT_FIELDS if getattr(report, name) != getattr(texts, name)]
+    for name in TEXT_FIELDS:
+        setattr(report, name, getattr(texts, name))
+    db.session.flush()
+    if changed:
+        record("report.updated", actor=actor, event=report.event, target=report, details={"fields": changed})
+    return report
+
+
+def publish_report(report: Report, *, actor, now: datetime) -> Report:
+    """Freeze the figures and the text into the snapshot and publish. Publishing again takes a
+    new snapshot (after the purge, of the figures frozen before it)."""
+    event = report.event
+    if now < event.starts_at:
+        raise InvalidState("A report can be published once the event has started.")
+    report.snapshot = {
+        "version": SNAPSHOT_VERSION,
+        "figures": compute_figures(event),
+        "texts": {name: getattr(report, name) for name in TEXT_FIELDS},
+        "published_at": now.isoformat(),
+    }
+    report.status = ReportStatus.PUBLISHED
+    report.published_at = now
+    db.session.flush()
+    record("report.published", actor=actor, event=event, target=report, now=now)
+    return report
+
+
+def unpublish_report(report: Report, *, actor) -> Report:
+    if not report.is_published:
+        raise InvalidState("The report is not published.")
+    report.status = ReportStatus.DRAFT
+    db.session.flush()
+    record("report.unpublished", actor=actor, event=report.event, target=report)
+    return report
+
+
+# --- retention and purge ---------------------------------------------------------------------
+
+def retention_for(event: Event) -> DataRetention:
+    retention = db.session.get(DataRetention, event.id)
+    if retention is None:
+        retention = DataRetention(event_id=event.id, retention_days=DEFAULT_RETENTION_DAYS, purge_counts={})
+        db.session.add(retention)
+        db.session.flush()
+    return retention
+
+
+def purge_due_at(event: Event, retention: DataRetention | None) -> datetime:
+    days = retention.retention_days if retention is not None else DEFAULT_RETENTION_DAYS
+    return event.ends_at + timedelta(days=days)
+
+
+def set_retention(event: Event, days: int, *, actor) -> DataRetention:
+    """Personal data is kept `days` after the event ends (0 to 3650)."""
+    if not 0 <= days <= MAX_RETENTION_DAYS:
+        raise ValidationFailed({"retention_days": f"Choose between 0 and {MAX_RETENTION_DAYS} days."})
+    retention = retention_for(event)
+    if retention.purged_at is not None:
+        raise InvalidState("This event's personal data has already been deleted.")
+    retention.retention_days = days
+    db.session.flush()
+    record("data.retention_set", actor=actor, event=event, details={"retention_days": days})
+    return retention
+
+
+def purge_event(event: Event, *, actor, now: datetime) -> DataRetention:
+    """Remove the event's personal data across every domain (the purge registry), after
+    freezing the figures so that dashboards, drafts and reports keep their numbers.
+    Running it again sweeps anything personal added since (for example a late survey)."""
+    if now < event.ends_at:
+        raise InvalidState("Personal data can be deleted once the event has ended.")
+    retention = retention_for(event)
+    if retention.frozen_figures is None:
+        retention.frozen_figures = live_figures(event)
+    counts = run_purgers(event, now)
+    db.session.expire_all()
+    retention = retention_for(event)
+    retention.purged_at = now
+    retention.purge_counts = counts
+    db.session.flush()
+    record("data.purged", actor=actor, event=event, details={"rows": counts}, now=now)
+    return retention
+
+
+def events_due_for_purge(now: datetime) -> list[Event]:
+    candidates = db.session.execute(
+        select(Event, DataRetention)
+        .outerjoin(DataRetention, DataRetention.event_id == Event.id)
+        .where(Event.ends_at <= now, (DataRetention.purged_at.is_(None)))
+    ).all()
+    return [event for event, retention in candidates if purge_due_at(event, retention) <= now]
+
+
+def forget_registration(registration, *, actor, now: datetime) -> dict[str, int]:
+    """A participant's request to be forgotten: their personal data goes at once, the row stays
+    so the counts stay. A place still held for an upcoming event must be cancelled first."""
+    from ..registration.models import ACTIVE_STATUSES
+
+    if registration.status in ACTIVE_STATUSES and now < registration.event.ends_at:
+        raise InvalidState("Cancel your registration first, or ask again after the event.")
+    counts = run_person_purgers(registration, now)
+    db.session.flush()
+    record("data.registration_forgotten", actor=actor, event=registration.event, target=registration, now=now,
+           details={"rows": counts})
+    return counts
+
+

@@ -1,0 +1,61 @@
+"""Report figures against a fixture whose true counts are known."""
+from datetime import timedelta
+
+from confapp.reports.queries import compute_figures
+from confapp.reports.suppression import SUPPRESSED, public_figures
+from tests.factories import make_event
+from tests.reports_data import known_event
+
+
+def test_figures_match_the_known_counts(db):
+    event = make_event()
+    known_event(event)
+    figures = compute_figures(event)
+    h = figures["headline"]
+    assert h["registered"] == 10  # Alice once, though she registered twice and cancelled once
+    assert h["cancelled"] == 1  # Bob; Alice's superseded cancellation is not counted
+    assert h["pending"] == 1
+    assert h["walk_ins"] == 2
+    assert (h["group_orders"], h["group_registrations"]) == (1, 3)
+    assert h["waitlist"] == 1
+    assert (h["cities"], h["countries"], h["organisations"]) == (3, 2, 4)
+    cities = {row["label"]: row["count"] for row in figures["cities"]}
+    assert cities == {"Boston": 7, "Chicago": 2, "Baltimore": 1}
+    # Named only for people who agreed to be listed: Dan's "Boston  University" counts but is not
+    # a consent; Columbia (Eve) and Secret Org (Grace) never appear by name.
+    assert {row["label"]: row["count"] for row in figures["organisations"]} == {"Boston University": 2, "Community Legal Aid": 1}
+    assert [(r["label"], r["registered"]) for r in figures["by_category"]] == [("General", 5), ("Walk-in", 2), ("Student", 3)]
+    assert figures["finance"] == {
+        "currency": "USD", "fees_minor": 28500, "discounts_minor": 1500, "waived_minor": 5000, "waived_orders": 1,
+        "refunds_minor": 10000, "net_minor": 18500,
+    }
+    over_time = figures["registrations_over_time"]
+    assert over_time[-1]["cumulative"] == 8  # walk-ins joined at the door, not before
+    assert sum(row["count"] for row in over_time) == 8
+
+
+def test_public_figures_hide_small_counts_and_small_places(db):
+    event = make_event()
+    known_event(event)
+    public = public_figures(compute_figures(event))
+    assert public["headline"]["registered"] == 10
+    assert public["headline"]["cancelled"] == SUPPRESSED
+    assert public["headline"]["cities"] == SUPPRESSED
+    labels = [row["label"] for row in public["cities"]]
+    assert "Chicago" not in labels and "Baltimore" not in labels and "Boston" in labels
+    assert public["cities"][-1]["count"] == SUPPRESSED
+    assert all(row["count"] == SUPPRESSED for row in public["organisations"])
+    assert "finance" not in public
+
+
+def test_figures_take_a_fixed_number_of_queries(db, count_queries):
+    small, large = make_event(), make_event()
+    known_event(small)
+    builder = known_event(large)
+    for _ in range(3):
+        known_event(large, builder)
+    with count_queries() as few:
+        compute_figures(small)
+    with count_queries() as many:
+        compute_figures(large)
+    assert len(few) == len(many) <= 12

@@ -1,0 +1,112 @@
+"""The personal-data purge: nothing personal left anywhere, figures and report unchanged."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import JSON, String, Text, cast, or_, select
+
+from confapp.audit.models import AuditEntry
+from confapp.errors import InvalidState
+from confapp.reports import services
+from confapp.reports.models import Certificate, SurveyResponse
+from confapp.reports.purge import PURGERS, register_purger
+from confapp.reports.queries import compute_figures
+from tests.factories import make_event, make_user
+from tests.reports_data import PERSONAL_STRINGS, known_event
+
+
+def find_everywhere(db, needles: list[str]) -> list[tuple[str, str, str]]:
+    """(table, column, needle) for every text-like column of every table holding any needle."""
+    hits = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON)) or "String" in type(c.type).__name__]
+        for column in columns:
+            expr = cast(column, Text) if isinstance(column.type, JSON) else column
+            for needle in needles:
+                found = db.session.execute(select(table).where(expr.ilike(f"%{needle}%")).limit(1)).first()
+                if found:
+                    hits.append((table.name, column.name, needle))
+    return hits
+
+
+def test_purge_removes_every_trace_and_keeps_the_figures(db):
+    organiser = make_user(email="org@example.org", name="Olu Organiser")
+    event = make_event(organiser=organiser)
+    builder = known_event(event)
+    alice = next(r for r in builder.registrations if r.email == "alice@example.org" and r.status == "confirmed")
+    db.session.add(SurveyResponse(event_id=event.id, respondent_key="k1", registration_id=alice.id, overall_rating=5,
+                                  comment="Alice Adeyemi loved it"))
+    db.session.add(Certificate(event_id=event.id, registration_id=alice.id, code="c" * 32, holder_name="Alice Adeyemi"))
+    db.session.flush()
+    assert find_everywhere(db, ["alice@example.org"])  # the search does find what is there
+
+    before = compute_figures(event)
+    report = services.start_report(event, actor=organiser)
+    services.publish_report(report, actor=organiser, now=event.starts_at + timedelta(days=2))
+    snapshot_before = dict(report.snapshot)
+
+    retention = services.purge_event(event, actor=organiser, now=event.ends_at + timedelta(days=1))
+    db.session.flush()
+    db.session.expire_all()
+
+    assert find_everywhere(db, PERSONAL_STRINGS) == []
+    assert compute_figures(event) == before
+    assert report.snapshot == snapshot_before
+    assert retention.purged_at is not None and retention.purge_counts
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.event_id == event.id, AuditEntry.action == "data.purged"))
+    assert entry is not None and "Alice" not in str(entry.details)
+
+
+def test_purge_waits_for_the_end_of_the_event(db):
+    event = make_event()
+    with pytest.raises(InvalidState):
+        services.purge_event(event, actor=None, now=event.starts_at)
+
+
+def test_events_are_due_after_their_retention_period(db):
+    event = make_event()
+    assert event not in services.events_due_for_purge(event.ends_at + timedelta(days=89))
+    assert event in services.events_due_for_purge(event.ends_at + timedelta(days=90))
+    services.set_retention(event, 10, actor=None)
+    assert event in services.events_due_for_purge(event.ends_at + timedelta(days=10))
+
+
+def test_a_domain_can_register_its_purger(db):
+    calls = []
+
+    def purge_elsewhere(event, now):
+        calls.append(event.id)
+        return 3
+
+    register_purger(purge_elsewhere, name="test.elsewhere")
+    try:
+        event = make_event()
+        retention = services.purge_event(event, actor=None, now=event.ends_at)
+        assert calls == [event.id] and retention.purge_counts["test.elsewhere"] == 3
+    finally:
+        PURGERS.pop("test.elsewhere")
+
+
+def test_a_participant_can_be_forgotten_after_cancelling(db):
+    event = make_event()
+    builder = known_event(event)
+    bob = next(r for r in builder.registrations if r.email == "bob@example.org")
+    jo = next(r for r in builder.registrations if r.email == "jo@example.org")
+    with pytest.raises(InvalidState):
+        services.forget_registration(jo, actor=None, now=event.starts_at - timedelta(days=1))
+    services.forget_registration(bob, actor=None, now=event.starts_at - timedelta(days=1))
+    db.session.flush()
+    db.session.expire_all()
+    assert find_everywhere(db, ["Brennan", "bob@example.org"]) == []
+    assert find_everywhere(db, ["jo@example.org"])
+
+
+def test_the_daily_job_purges_only_events_past_retention(db):
+    from confapp.reports.tasks import purge_due_events
+
+    old, recent = make_event(), make_event()
+    known_event(old)
+    now = old.ends_at + timedelta(days=91)
+    services.set_retention(recent, 365, actor=None)
+    assert purge_due_events(now) == [old.id]
+    assert find_everywhere(db, ["alice@example.org"]) == []
+    assert purge_due_events(now) == []
