@@ -1,7 +1,7 @@
 """reports core models
 
-Revision ID: 0003_reports
-Revises: 0002_registration
+Revision ID: 0020_reports
+Revises: 0010_checkin
 Create Date: 2026-11-21 11:13:33.695166
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_reports'
-down_revision = '0002_registration'
+revision = '0020_reports'
+down_revision = '0010_checkin'
 branch_labels = None
 depends_on = None
 
