@@ -112,20 +112,27 @@ _PENDING_KEY = "confapp_after_commit"
 
 
 def enqueue_after_commit(session: Session, task: Callable, *args: Any, **kwargs: Any) -> None:
-    """Queue `task(*args, **kwargs)` to run once `session` commits; dropped on rollback."""
+    """Queue `task(*args, **kwargs)` to run once `session` commits; dropped on rollback or close."""
+    if not session.in_transaction():
+        # Without a transaction a later rollback() would be a no-op and the queued work
+        # would survive into the next commit; beginning one costs no database round trip.
+        session.begin()
     session.info.setdefault(_PENDING_KEY, []).append((task, args, kwargs))
 
 
 def install_session_hooks(session_class: type[Session] | Any) -> None:
     @event.listens_for(session_class, "after_commit")
     def _run_pending(session: Session) -> None:
+        # SQLAlchemy also fires after_commit when a savepoint is released: wait for the real commit.
+        if session.in_nested_transaction():
+            return
         pending = session.info.pop(_PENDING_KEY, [])
         for task, args, kwargs in pending:
             task(*args, **kwargs)
 
-    @event.listens_for(session_class, "after_soft_rollback")
-    def _drop_pending(session: Session, previous_transaction) -> None:
-        # Only the outermost rollback discards queued side effects; a rolled-back
-        # savepoint leaves the enclosing transaction's queue in place.
-        if previous_transaction.parent is None:
+    @event.listens_for(session_class, "after_transaction_end")
+    def _drop_pending(session: Session, transaction) -> None:
+        # The outermost transaction ended without committing (rollback, close, error):
+        # its side effects are discarded. A rolled-back savepoint leaves them in place.
+        if transaction.parent is None:
             session.info.pop(_PENDING_KEY, None)

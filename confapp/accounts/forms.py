@@ -51,6 +51,14 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation")
 
 
+class GrantRoleForm(FlaskForm):
+    """Site administrators give an existing account a role directly (organisers invite instead)."""
+
+    email = EmailField("Account email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
+    submit = SubmitField("Grant role")
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button protected by CSRF."""
 

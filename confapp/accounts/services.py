@@ -112,10 +112,17 @@ def reset_password(token: str, password: str) -> User:
 # --- roles -----------------------------------------------------------------------------------
 
 def grant_role(event, user: User, role: Role, *, actor, now: datetime | None = None) -> EventRole:
-    """Give `user` a role on `event` (replacing any other role there). Needs MANAGE_ROLES."""
-    permissions.require(actor, permissions.Action.MANAGE_ROLES, event)
+    """Give `user` a role on `event` directly (replacing any other role there).
+
+    Only site administrators grant without the person's consent; organisers invite
+    (`invite_to_role`). Demoting the last organiser raises InvalidState. Raises NotAllowed.
+    """
+    if not getattr(actor, "is_site_admin", False):
+        raise NotAllowed("Only site administrators can grant roles directly. Invite your colleague instead.")
     existing = db.session.scalar(select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == event.id))
     if existing:
+        if existing.role == Role.ORGANISER and role != Role.ORGANISER:
+            _keep_an_organiser(event)
         existing.role = role
         grant = existing
     else:
@@ -126,6 +133,15 @@ def grant_role(event, user: User, role: Role, *, actor, now: datetime | None = N
     return grant
 
 
+def _keep_an_organiser(event) -> None:
+    """Raise unless the event has another organiser besides the one about to go."""
+    organisers = db.session.scalar(
+        select(func.count()).select_from(EventRole).where(EventRole.event_id == event.id, EventRole.role == Role.ORGANISER)
+    )
+    if organisers <= 1:
+        raise InvalidState("An event needs at least one organiser. Add another before removing this one.")
+
+
 def revoke_role(event, user: User, *, actor, now: datetime | None = None) -> None:
     """Remove a user's role. An event always keeps at least one organiser."""
     permissions.require(actor, permissions.Action.MANAGE_ROLES, event)
@@ -133,11 +149,7 @@ def revoke_role(event, user: User, *, actor, now: datetime | None = None) -> Non
     if grant is None:
         return
     if grant.role == Role.ORGANISER:
-        organisers = db.session.scalar(
-            select(func.count()).select_from(EventRole).where(EventRole.event_id == event.id, EventRole.role == Role.ORGANISER)
-        )
-        if organisers <= 1:
-            raise InvalidState("An event needs at least one organiser. Add another before removing this one.")
+        _keep_an_organiser(event)
     db.session.delete(grant)
     db.session.flush()
     record("role.revoked", actor=actor, event=event, target=user, details={"role": grant.role.value}, now=now)

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts import permissions, services as account_services
-from ..accounts.forms import ConfirmForm, InviteForm
+from ..accounts.forms import ConfirmForm, GrantRoleForm, InviteForm
 from ..accounts.models import Role, User
 from ..accounts.permissions import Action
 from ..accounts.queries import event_team
@@ -156,9 +156,37 @@ def manage_team(slug: str):
         db.session.commit()
         flash("Invitation sent. It is valid for 14 days.", "success")
         return redirect(url_for("events.manage_team", slug=slug))
+    return _team_page(event, form, GrantRoleForm(formdata=None, prefix="grant"))
+
+
+def _team_page(event, form, grant_form):
     roles, invitations = event_team(event.id)
-    return render_template("events/manage_team.html", event=event, form=form, roles=roles,
+    return render_template("events/manage_team.html", event=event, form=form, grant_form=grant_form, roles=roles,
                            invitations=invitations, confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/team/grant", methods=["POST"])
+@login_required
+def manage_team_grant(slug: str):
+    event = managed_event(slug, Action.MANAGE_ROLES)
+    if not current_user.is_site_admin:
+        abort(403)
+    form = GrantRoleForm(prefix="grant")
+    if form.validate_on_submit():
+        user = account_services.find_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append("No account uses that email. Send an invitation instead.")
+        else:
+            try:
+                account_services.grant_role(event, user, Role(form.role.data), actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                form.email.errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(f"{user.name} is now {Role(form.role.data).label.lower()} for this event.", "success")
+                return redirect(url_for("events.manage_team", slug=slug))
+    return _team_page(event, InviteForm(formdata=None), form), 422
 
 
 @bp.route("/manage/<slug>/team/<int:user_id>/remove", methods=["POST"])

@@ -18,6 +18,7 @@ def test_foundation_routes_by_role(client, db):
     world = access_world()
     slug = world.event.slug
     staff_id = world.users["staff"].id
+    no_role_email = world.users["no_role"].email
     invitation = account_services.invite_to_role(world.event, "new.colleague@example.org", Role.CHECKIN_STAFF,
                                                  actor=world.users["organiser"])
     token = account_services._invitation_serializer().dumps({"iid": invitation.id})
@@ -41,6 +42,8 @@ def test_foundation_routes_by_role(client, db):
         ("POST", f"/manage/{slug}/copy", organisers_only(302), {"title": "Next year", "starts_at": "2027-12-05T09:00"}),
         ("GET", f"/manage/{slug}/team", organisers_only(200)),
         ("POST", f"/manage/{slug}/team", organisers_only(302), {"email": "x@example.org", "role": "checkin_staff"}),
+        ("POST", f"/manage/{slug}/team/grant", expect(LOGIN_REDIRECT, 403, 403, 403, 403, 302),
+         {"grant-email": no_role_email, "grant-role": "checkin_staff"}),
         ("POST", f"/manage/{slug}/team/{staff_id}/remove", organisers_only(302), {}),
         ("GET", f"/manage/{slug}/audit", organisers_only(200)),
         ("GET", "/account/login", expect(200, 302, 302, 302, 302, 302)),
