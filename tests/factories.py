@@ -66,3 +66,72 @@ def grant(event, user: User, role: Role) -> EventRole:
     db.session.flush()
     db.session.refresh(user)
     return grant
+
+
+# --- registration (minimal, until the registration flow's own factory lands) -----------------
+
+def make_registration(event=None, *, status=None, email: str | None = None, first_name: str = "Ana", **overrides):
+    """A confirmed registration on `event` (a new event if None), with its order and a free category.
+    Built from the registration models directly: the registration services replace this when they land."""
+    import secrets as _secrets
+
+    from confapp.registration.models import Order, Registration, RegistrationCategory, RegistrationStatus
+
+    event = event or make_event()
+    n = next(_counter)
+    category = RegistrationCategory(event_id=event.id, name=f"General {n}")
+    order = Order(event_id=event.id, code=_secrets.token_hex(4).upper(), buyer_name=f"{first_name} Buyer",
+                  buyer_email=email or f"attendee{n}@example.org")
+    db.session.add_all([category, order])
+    db.session.flush()
+    registration = Registration(
+        event_id=event.id, order_id=order.id, category_id=category.id,
+        status=status or RegistrationStatus.CONFIRMED, ticket_code=_secrets.token_hex(10),
+        first_name=first_name, last_name=f"Attendee {n}", email=email or f"attendee{n}@example.org",
+    )
+    for key, value in overrides.items():
+        setattr(registration, key, value)
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+# --- programme --------------------------------------------------------------------------------
+
+def make_room(event, *, name: str | None = None, actor=None, **overrides):
+    from confapp.program.services import RoomData, save_room
+
+    data = RoomData(name=name or f"Room {next(_counter)}", **overrides)
+    return save_room(event, data, actor=actor or make_admin())
+
+
+def make_track(event, *, name: str | None = None, actor=None, **overrides):
+    from confapp.program.services import TrackData, save_track
+
+    return save_track(event, TrackData(name=name or f"Track {next(_counter)}", **overrides), actor=actor or make_admin())
+
+
+def make_session(event, *, title: str | None = None, actor=None, publish: bool = False, starts_at=None,
+                 duration: timedelta | None = timedelta(hours=1), **overrides):
+    """A session on the event's first day at 10:00 local time unless `starts_at` is given."""
+    from confapp.program.services import SessionData, create_session, publish_session
+
+    actor = actor or make_admin()
+    if starts_at is None:
+        starts_at = event.local(event.starts_at).replace(hour=10, minute=0)
+    fields = dict(title=title or f"Session {next(_counter)}", starts_at=starts_at,
+                  ends_at=(starts_at + duration) if (starts_at and duration) else None)
+    fields.update(overrides)
+    session, _ = create_session(event, SessionData(**fields), actor=actor)
+    if publish:
+        publish_session(session, actor=actor, event=event, acknowledge_warnings=True)
+    return session
+
+
+def make_speaker(event, *, name: str | None = None, actor=None, **overrides):
+    from confapp.program.speakers import SpeakerData, create_speaker
+
+    n = next(_counter)
+    fields = dict(name=name or f"Speaker {n}", email=f"speaker{n}@example.org")
+    fields.update(overrides)
+    return create_speaker(event, SpeakerData(**fields), actor=actor or make_admin())

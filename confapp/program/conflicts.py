@@ -1,0 +1,101 @@
+"""Timetable conflict warnings. They are warnings, not errors: the organiser sees them
+and may still publish after reviewing (see services.publish_session).
+
+Rules (documented in docs/organiser-guide.md):
+- room double-booked: two non-cancelled sessions overlap in one room;
+- speaker double-booked: one speaker (not declined) in two overlapping sessions;
+- outside the event's dates: the session starts or ends on a local day outside the event;
+- outside the room's hours: rooms may have daily hours (local time); a session that starts
+  before, ends after, or runs past midnight is flagged. Rooms without hours are available
+  whenever the event runs;
+- over room capacity: the session's capacity (for plenaries without one, the event's capacity)
+  exceeds the room's capacity.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Iterable
+
+from .models import ParticipationStatus, ProgramSession, SessionKind, SessionStatus
+
+
+@dataclass(frozen=True)
+class ConflictWarning:
+    kind: str  # room, speaker, dates, room_hours, capacity
+    session_id: int
+    message: str
+    other_session_id: int | None = None
+
+
+def _overlaps(a: ProgramSession, b: ProgramSession) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def _clock(moment) -> str:
+    return f"{moment:%H:%M}"
+
+
+def compute_conflicts(event, sessions: Iterable[ProgramSession]) -> dict[int, list[ConflictWarning]]:
+    """Every warning for the given sessions of `event`, keyed by session id.
+
+    Expects rooms and speaker links loaded (queries.timetable does); runs no queries itself.
+    """
+    tz = event.tz
+    scheduled = [s for s in sessions if s.is_scheduled and s.status != SessionStatus.CANCELLED]
+    warnings: dict[int, list[ConflictWarning]] = defaultdict(list)
+    first_day, last_day = event.local(event.starts_at).date(), event.local(event.ends_at).date()
+
+    by_room: dict[int, list[ProgramSession]] = defaultdict(list)
+    by_speaker: dict[int, list[tuple[ProgramSession, str]]] = defaultdict(list)
+    for s in scheduled:
+        start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
+        if start.date() < first_day or end.date() > last_day:
+            warnings[s.id].append(ConflictWarning(
+                "dates", s.id, f"“{s.title}” is outside the event's dates ({first_day:%-d %b} to {last_day:%-d %b %Y})."))
+        room = s.room
+        if room is not None:
+            by_room[room.id].append(s)
+            ends_at_midnight = end.date() == start.date() + timedelta(days=1) and end.time() == time(0, 0)
+            end_clock = time.max if ends_at_midnight else end.time()
+            if end.date() != start.date() and not ends_at_midnight:
+                warnings[s.id].append(ConflictWarning("room_hours", s.id, f"“{s.title}” runs past midnight in {room.name}."))
+            elif (room.available_from and start.time() < room.available_from) or (
+                room.available_until and end_clock > room.available_until
+            ):
+                hours = f"{room.available_from or time(0, 0):%H:%M} to " + (
+                    f"{room.available_until:%H:%M}" if room.available_until else "midnight")
+                warnings[s.id].append(ConflictWarning(
+                    "room_hours", s.id, f"“{s.title}” is longer than {room.name} is available ({hours})."))
+            expected = s.capacity if s.capacity is not None else (event.capacity if s.kind == SessionKind.PLENARY else None)
+            if room.capacity is not None and expected is not None and expected > room.capacity:
+                warnings[s.id].append(ConflictWarning(
+                    "capacity", s.id, f"“{s.title}” expects {expected} people but {room.name} holds {room.capacity}."))
+        for link in s.speakers:
+            if link.status != ParticipationStatus.DECLINED:
+                by_speaker[link.speaker_id].append((s, link.speaker.name))
+
+    for room_sessions in by_room.values():
+        room_sessions.sort(key=lambda s: s.starts_at)
+        for i, a in enumerate(room_sessions):
+            for b in room_sessions[i + 1:]:
+                if b.starts_at >= a.ends_at:
+                    break
+                for one, other in ((a, b), (b, a)):
+                    warnings[one.id].append(ConflictWarning(
+                        "room", one.id,
+                        f"{one.room.name} is double-booked: “{one.title}” overlaps “{other.title}” "
+                        f"({_clock(other.starts_at.astimezone(tz))}–{_clock(other.ends_at.astimezone(tz))}).",
+                        other.id))
+
+    for entries in by_speaker.values():
+        entries.sort(key=lambda e: e[0].starts_at)
+        for i, (a, name) in enumerate(entries):
+            for b, _ in entries[i + 1:]:
+                if b.starts_at >= a.ends_at:
+                    break
+                for one, other in ((a, b), (b, a)):
+                    warnings[one.id].append(ConflictWarning(
+                        "speaker", one.id, f"{name} is double-booked: “{one.title}” overlaps “{other.title}”.", other.id))
+    return dict(warnings)

@@ -1,0 +1,256 @@
+"""Public programme pages: agenda, sessions, speakers, calendar feeds, and the pages people
+reach through signed links (speaker self-service, attendee personal agenda)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..accounts import permissions
+from ..accounts.permissions import Action
+from ..errors import DomainError, ValidationFailed
+from ..events.access import visible_event
+from ..extensions import db
+from . import attendance, ical, queries
+from .forms import ConfirmForm, SpeakerProfileForm
+from .models import ParticipationStatus, SessionKind, SessionSpeaker
+from .photos import photo_path
+from .speakers import SpeakerActor, remove_speaker_photo, respond_to_session, set_speaker_photo, update_speaker
+from .tokens import attendee_token, registration_for_token, speaker_for_token
+
+bp = Blueprint("program", __name__)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# --- agenda ----------------------------------------------------------------------------------
+
+def _render_agenda(event, *, registration=None, token=None):
+    agenda = queries.public_agenda(event, track_id=_int_arg("track"), kind=request.args.get("kind") or None)
+    starred = queries.starred_session_ids(registration.id) if registration else set()
+    signed_up = queries.signed_up_session_ids(registration.id) if registration else set()
+    return render_template("program/public_agenda.html", event=event, agenda=agenda, kinds=list(SessionKind),
+                           registration=registration, token=token, starred=starred, signed_up=signed_up,
+                           form=ConfirmForm())
+
+
+@bp.route("/e/<slug>/agenda/")
+def public_agenda(slug: str):
+    return _render_agenda(visible_event(slug))
+
+
+@bp.route("/e/<slug>/agenda/tracks.css")
+def tracks_css(slug: str):
+    event = visible_event(slug)
+    # Colours come from a validated #rrggbb column; served as a stylesheet because the
+    # Content-Security-Policy allows no inline styles.
+    rules = [f".track-{t.id}{{background:{t.colour};color:{t.text_colour};border-color:{t.colour}}}"
+             for t in queries.tracks_of(event)]
+    response = Response("\n".join(rules) + "\n", mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/e/<slug>/agenda/sessions/<uid>")
+def public_session(slug: str, uid: str):
+    event = visible_event(slug)
+    session = queries.public_session(event, uid) or abort(404)
+    return render_template("program/public_session.html", event=event, session=session,
+                           speakers=queries.public_speakers_of(session), signups=queries.signup_counts(event.id))
+
+
+@bp.route("/e/<slug>/speakers/")
+def public_speakers(slug: str):
+    event = visible_event(slug)
+    return render_template("program/public_speakers.html", event=event, speakers=queries.public_speakers(event))
+
+
+@bp.route("/e/<slug>/speakers/<int:speaker_id>")
+def public_speaker(slug: str, speaker_id: int):
+    event = visible_event(slug)
+    speaker = queries.public_speaker(event, speaker_id) or abort(404)
+    return render_template("program/public_speaker.html", event=event, speaker=speaker,
+                           sessions=queries.speaker_sessions(speaker, public=True),
+                           elsewhere=queries.other_appearances(speaker))
+
+
+@bp.route("/e/<slug>/speakers/<int:speaker_id>/photo")
+def speaker_photo(slug: str, speaker_id: int):
+    event = visible_event(slug)
+    if permissions.can(current_user, Action.MANAGE_PROGRAM, event):
+        speaker = queries.speaker_for_event(event, speaker_id)
+    else:
+        speaker = queries.public_speaker(event, speaker_id)
+    path = photo_path(speaker.photo_filename) if speaker else None
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=3600)
+
+
+# --- calendar feeds --------------------------------------------------------------------------
+
+@bp.route("/e/<slug>/agenda.ics")
+def feed_event(slug: str):
+    event = visible_event(slug)
+    return _ics(ical.build_calendar(event, queries.feed_sessions(event), name=event.title), f"{event.slug}.ics")
+
+
+@bp.route("/e/<slug>/agenda/sessions/<uid>.ics")
+def feed_session(slug: str, uid: str):
+    event = visible_event(slug)
+    session = queries.public_session(event, uid) or abort(404)
+    return _ics(ical.build_calendar(event, [session], name=session.title), f"{session.uid}.ics")
+
+
+@bp.route("/e/<slug>/speakers/<int:speaker_id>.ics")
+def feed_speaker(slug: str, speaker_id: int):
+    event = visible_event(slug)
+    speaker = queries.public_speaker(event, speaker_id) or abort(404)
+    sessions = queries.speaker_sessions(speaker, public=True)
+    return _ics(ical.build_calendar(event, sessions, name=f"{speaker.name} at {event.title}"), f"speaker-{speaker.id}.ics")
+
+
+# --- speaker self-service --------------------------------------------------------------------
+
+def _speaker_or_404(event, token: str):
+    speaker = speaker_for_token(token)
+    if speaker is None or speaker.event_id != event.id:
+        abort(404, "This link is not valid or has expired. Ask the organisers for a new one.")
+    return speaker
+
+
+@bp.route("/e/<slug>/speaker/<token>/", methods=["GET", "POST"])
+def speaker_portal(slug: str, token: str):
+    event = visible_event(slug)
+    speaker = _speaker_or_404(event, token)
+    form = SpeakerProfileForm()
+    if request.method == "GET":
+        form.load(speaker)
+    if form.validate_on_submit():
+        actor = SpeakerActor(speaker)
+        try:
+            update_speaker(speaker, form.to_data(), actor=actor, event=event)
+            upload = form.photo.data
+            if upload and getattr(upload, "filename", ""):
+                set_speaker_photo(speaker, upload.read(), upload.mimetype, actor=actor, event=event)
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, message in error.errors.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = list(field.errors) + [message]
+        else:
+            db.session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
+    return render_template("program/speaker_portal.html", event=event, speaker=speaker, form=form, token=token,
+                           sessions=speaker.sessions, confirm_form=ConfirmForm())
+
+
+@bp.route("/e/<slug>/speaker/<token>/photo")
+def speaker_portal_photo(slug: str, token: str):
+    speaker = _speaker_or_404(visible_event(slug), token)
+    path = photo_path(speaker.photo_filename) or abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=0)
+
+
+@bp.route("/e/<slug>/speaker/<token>/photo/remove", methods=["POST"])
+def speaker_portal_photo_remove(slug: str, token: str):
+    event = visible_event(slug)
+    speaker = _speaker_or_404(event, token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    remove_speaker_photo(speaker, actor=SpeakerActor(speaker), event=event)
+    db.session.commit()
+    flash("Your photo is removed.", "success")
+    return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
+
+
+@bp.route("/e/<slug>/speaker/<token>/sessions/<int:link_id>", methods=["POST"])
+def speaker_respond(slug: str, token: str, link_id: int):
+    event = visible_event(slug)
+    speaker = _speaker_or_404(event, token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    link = db.session.get(SessionSpeaker, link_id)
+    if link is None or link.speaker_id != speaker.id:
+        abort(404)
+    answer = request.form.get("answer")
+    if answer not in (ParticipationStatus.CONFIRMED, ParticipationStatus.DECLINED):
+        abort(400)
+    respond_to_session(link, ParticipationStatus(answer), actor=SpeakerActor(speaker), event=event)
+    db.session.commit()
+    flash("Thank you: your answer is recorded." if answer == "confirmed" else "Thank you for letting us know.", "success")
+    return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
+
+
+# --- attendee personal agenda ----------------------------------------------------------------
+
+def _registration_or_404(event, token: str):
+    registration = registration_for_token(token, event.id)
+    if registration is None:
+        abort(404, "This agenda link is not valid. Use the link from your registration email.")
+    return registration
+
+
+@bp.route("/e/<slug>/my-agenda/<token>/")
+def attendee_agenda(slug: str, token: str):
+    event = visible_event(slug)
+    return _render_agenda(event, registration=_registration_or_404(event, token), token=token)
+
+
+@bp.route("/e/<slug>/my-agenda/<token>/sessions/<uid>", methods=["POST"])
+def attendee_session_action(slug: str, token: str, uid: str):
+    """Star, unstar, sign up or give back a place, then return to the same place in the agenda."""
+    event = visible_event(slug)
+    registration = _registration_or_404(event, token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    session = queries.public_session(event, uid) or abort(404)
+    action = request.form.get("action")
+    actions = {
+        "star": (lambda: attendance.star_session(session, registration), "Added to your agenda."),
+        "unstar": (lambda: attendance.unstar_session(session, registration), "Removed from your agenda."),
+        "signup": (lambda: attendance.sign_up(session, registration), "You have a place in this workshop."),
+        "cancel_signup": (lambda: attendance.cancel_signup(session, registration), "Your place is given back."),
+    }
+    if action not in actions:
+        abort(400)
+    run, message = actions[action]
+    try:
+        run()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{message} ({session.title})", "success")
+    return redirect(url_for("program.attendee_agenda", slug=event.slug, token=token, _anchor=f"s-{session.uid}"))
+
+
+@bp.route("/e/<slug>/my-agenda/<token>.ics")
+def attendee_feed(slug: str, token: str):
+    event = visible_event(slug)
+    registration = _registration_or_404(event, token)
+    sessions = queries.starred_sessions(registration)
+    return _ics(ical.build_calendar(event, sessions, name=f"My agenda: {event.title}"), "my-agenda.ics")
+
+
+def attendee_agenda_url(registration, event) -> str:
+    """The personal agenda link for emails (registration confirmation, self-service page)."""
+    from ..urls import external_url
+
+    return external_url("program.attendee_agenda", slug=event.slug, token=attendee_token(registration))
+
+
+# Organiser routes live in views_manage.py on the same blueprint.
+from . import views_manage  # noqa: E402,F401
