@@ -1,7 +1,7 @@
 """programme rooms tracks sessions speakers
 
-Revision ID: 0003_program
-Revises: 0002_registration
+Revision ID: 0030_program
+Revises: 0020_reports
 Create Date: 2026-11-21 11:10:48.007181
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_program'
-down_revision = '0002_registration'
+revision = '0030_program'
+down_revision = '0020_reports'
 branch_labels = None
 depends_on = None
 
