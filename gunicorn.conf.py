@@ -16,15 +16,30 @@ timeout = 60
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
-_TOKEN = re.compile(r"/[A-Za-z0-9_\-\.]{20,}")
+# A path segment that may identify a person: anything with an "@", and long segments that are
+# not plain slugs (lower-case words joined by hyphens), i.e. tokens in self-service links.
+_SEGMENT = re.compile(r"(?<=/)[^/]+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+
+
+def redact_path(path: str) -> str:
+    def replace(match: re.Match) -> str:
+        segment = match.group(0)
+        if "@" in segment or "%40" in segment.lower() or (len(segment) >= 20 and not _SLUG.fullmatch(segment)):
+            return "[redacted]"
+        return segment
+
+    return _SEGMENT.sub(replace, path)
 
 
 class RedactingLogger(Logger):
     def access(self, resp, req, environ, request_time):
         environ = dict(environ)
-        environ["PATH_INFO"] = _TOKEN.sub("/[token]", environ.get("PATH_INFO", ""))
+        environ["PATH_INFO"] = redact_path(environ.get("PATH_INFO", ""))
         environ["RAW_URI"] = environ["PATH_INFO"]
         environ["QUERY_STRING"] = ""
+        environ.pop("REMOTE_ADDR", None)
+        environ.pop("HTTP_REFERER", None)
         super().access(resp, req, environ, request_time)
 
 

@@ -69,7 +69,12 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
+    # Flask-Limiter skips its set-up entirely when disabled; set it up always, then apply the
+    # switch, so that a test (or an operator's shell) can turn limiting on at run time.
+    limiting = app.config.get("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    limiter.enabled = limiting
     login_manager.init_app(app)
     from sqlalchemy.orm import Session
 

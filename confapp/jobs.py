@@ -120,19 +120,24 @@ def enqueue_after_commit(session: Session, task: Callable, *args: Any, **kwargs:
     session.info.setdefault(_PENDING_KEY, []).append((task, args, kwargs))
 
 
-def install_session_hooks(session_class: type[Session] | Any) -> None:
-    @event.listens_for(session_class, "after_commit")
-    def _run_pending(session: Session) -> None:
-        # SQLAlchemy also fires after_commit when a savepoint is released: wait for the real commit.
-        if session.in_nested_transaction():
-            return
-        pending = session.info.pop(_PENDING_KEY, [])
-        for task, args, kwargs in pending:
-            task(*args, **kwargs)
+def _run_pending(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a savepoint is released: wait for the real commit.
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING_KEY, [])
+    for task, args, kwargs in pending:
+        task(*args, **kwargs)
 
-    @event.listens_for(session_class, "after_transaction_end")
-    def _drop_pending(session: Session, transaction) -> None:
-        # The outermost transaction ended without committing (rollback, close, error):
-        # its side effects are discarded. A rolled-back savepoint leaves them in place.
-        if transaction.parent is None:
-            session.info.pop(_PENDING_KEY, None)
+
+def _drop_pending(session: Session, transaction) -> None:
+    # The outermost transaction ended without committing (rollback, close, error):
+    # its side effects are discarded. A rolled-back savepoint leaves them in place.
+    if transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+
+
+def install_session_hooks(session_class: type[Session] | Any) -> None:
+    """Idempotent: every app built in one process shares the Session class."""
+    if not event.contains(session_class, "after_commit", _run_pending):
+        event.listen(session_class, "after_commit", _run_pending)
+        event.listen(session_class, "after_transaction_end", _drop_pending)
