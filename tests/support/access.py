@@ -158,6 +158,11 @@ def assert_access(
                 elif check is not None:
                     check(role, method, url, response)
             finally:
+                # Test requests share the test's app context, so Flask-Login's cached user (g) would
+                # outlive the session removed below; in production every request has its own context.
+                from flask import g
+
+                g.pop("_login_user", None)
                 db.session.remove()
                 if savepoint.is_active:
                     savepoint.rollback()

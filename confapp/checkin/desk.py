@@ -1,0 +1,101 @@
+"""What the desk shows: redeem results, search rows and counts as JSON, in the event's time zone.
+
+Every result carries a title in words (not colour alone) and a tone the page styles.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from ..templating import format_money
+from .queries import SearchRow, Stats, desk_answers
+from .services import Outcome, RedeemResult
+
+TITLES = {
+    Outcome.OK: ("ok", "Checked in"),
+    Outcome.ALREADY: ("warn", "Already checked in"),
+    Outcome.CANCELLED: ("bad", "Not valid: registration cancelled"),
+    Outcome.UNPAID: ("bad", "Not paid"),
+    Outcome.PENDING_APPROVAL: ("bad", "Pending approval"),
+    Outcome.WRONG_EVENT: ("bad", "Ticket for another event"),
+    Outcome.NOT_ADMITTED: ("bad", "Not admitted through this list"),
+    Outcome.UNKNOWN: ("bad", "Unknown code"),
+}
+
+
+def _time(moment, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M") if moment else ""
+
+
+def already_message(at: str, by: str, station: str) -> str:
+    text = f"Already checked in at {at}"
+    if by:
+        text += f" by {by}"
+    if station:
+        text += f" at {station}"
+    return text + "."
+
+
+def result_json(result: RedeemResult, tz: ZoneInfo) -> dict:
+    tone, title = TITLES[result.outcome]
+    body: dict = {"outcome": result.outcome.value, "tone": tone, "title": title, "replayed": result.replayed}
+    reg = result.registration
+    if reg is not None:
+        answers = desk_answers([reg.id]).get(reg.id, {})
+        body["attendee"] = {
+            "id": reg.id, "name": reg.full_name, "ticket_code": reg.ticket_code, "category": reg.category.name,
+            "pronouns": answers.get("pronouns", ""), "organisation": answers.get("organisation", ""),
+            "accessibility": answers.get("accessibility", ""), "interpretation": answers.get("interpretation", ""),
+        }
+    if result.check_in is not None:
+        ci = result.check_in
+        body["check_in"] = {"id": ci.id, "at": _time(ci.checked_in_at, tz), "by": ci.actor_label, "station": ci.station}
+    body["message"] = _message(result, body)
+    if result.outcome == Outcome.UNPAID:
+        body["amount_due_minor"] = result.amount_due_minor
+        body["currency"] = result.currency
+    return body
+
+
+def _message(result: RedeemResult, body: dict) -> str:
+    outcome = result.outcome
+    if outcome == Outcome.OK:
+        return f"{body['attendee']['name']} is checked in." + (" (This scan was already recorded.)" if result.replayed else "")
+    if outcome == Outcome.ALREADY:
+        ci = body["check_in"]
+        return already_message(ci["at"], ci["by"], ci["station"])
+    if outcome == Outcome.CANCELLED:
+        return "This registration is cancelled, rejected or expired. Do not admit; send the person to the help desk."
+    if outcome == Outcome.UNPAID:
+        due = format_money(result.amount_due_minor, result.currency) if result.amount_due_minor else "the fee"
+        return f"Payment of {due} is outstanding. Take payment at the door or send the person to the help desk."
+    if outcome == Outcome.PENDING_APPROVAL:
+        return "The organisers have not approved this registration yet. Send the person to the help desk."
+    if outcome == Outcome.WRONG_EVENT:
+        return f"This ticket is for {result.other_event_title}, not this event."
+    if outcome == Outcome.NOT_ADMITTED:
+        return "This person's registration category is not admitted through this list."
+    return "No ticket has this code. Try searching by name."
+
+
+def _mask(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}" if domain else ""
+
+
+def search_json(rows: list[SearchRow], tz: ZoneInfo) -> list[dict]:
+    return [
+        {"id": r.registration_id, "ticket_code": r.ticket_code, "name": r.name, "email": _mask(r.email),
+         "category": r.category, "status": r.status, "organisation": r.organisation,
+         "checked_in_at": _time(r.checked_in_at, tz)}
+        for r in rows
+    ]
+
+
+def stats_json(data: Stats, tz: ZoneInfo) -> dict:
+    return {
+        "checked_in": data.checked_in,
+        "expected": data.expected,
+        "lists": [{"id": c.id, "name": c.name, "checked_in": c.checked_in, "expected": c.expected} for c in data.lists],
+        "categories": [{"name": n, "checked_in": i, "expected": e} for n, i, e in data.categories],
+        "arrivals": [{"slot": _time(start, tz), "count": count} for start, count in data.arrivals],
+    }

@@ -1,0 +1,175 @@
+"""The check-in desk's JSON endpoints and the volunteer-link desk page.
+
+Two ways in: a staff session (login, the CHECK_IN action on the list's event, the CSRF token
+in the X-CSRFToken header on POST) or a volunteer link (its token in the X-Checkin-Link header
+or in the path; token auth, so no CSRF cookie is involved). A link opens only its own list.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, abort, jsonify, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..accounts.permissions import Action, can
+from ..errors import DomainError, NotAllowed, ValidationFailed
+from ..extensions import csrf, db, limiter
+from ..types import utcnow
+from . import desk, queries, services
+from .models import CheckInList
+
+bp = Blueprint("checkin", __name__)
+api = Blueprint("api", __name__, url_prefix="/checkin/api")
+
+LINK_HEADER = "X-Checkin-Link"
+MAX_SYNC_SCANS = 500
+
+
+@api.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    db.session.rollback()
+    body = {"error": {"code": error.code, "message": error.message}}
+    if getattr(error, "errors", None):
+        body["error"]["fields"] = error.errors
+    return jsonify(body), error.status_code
+
+
+@api.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    message = error.description or error.name
+    if isinstance(error, CSRFError):
+        message = "The page's security token is missing or expired. Reload the desk."
+    return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), error.code or 500
+
+
+def _desk(list_id: int | None = None, token: str | None = None):
+    """(list, actor) for this request, or an error answered as JSON."""
+    token = token or request.headers.get(LINK_HEADER)
+    now = utcnow()
+    if token:
+        link = services.link_from_token(token, now=now)
+        if list_id is not None and link.list_id != list_id:
+            raise NotAllowed("This link opens another list.")
+        return link.list, services.LinkActor(link)
+    checkin_list = db.session.get(CheckInList, list_id) if list_id is not None else None
+    if checkin_list is None:
+        abort(404)
+    if not current_user.is_authenticated:
+        abort(401, "Log in, or open the desk through a check-in link.")
+    if not can(current_user, Action.CHECK_IN, checkin_list.event):
+        raise NotAllowed()
+    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+    return checkin_list, current_user
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "Send a JSON object."})
+    return body
+
+
+def _tz(checkin_list: CheckInList):
+    return checkin_list.event.tz
+
+
+# Each operation is reachable by list id (staff session, or link header) and by link token in the path.
+def _route(rule: str, **options):
+    def decorator(view):
+        endpoint = view.__name__
+        api.add_url_rule(f"/lists/<int:list_id>/{rule}", endpoint, view, **options)
+        api.add_url_rule(f"/links/<token>/{rule}", endpoint + "_by_link", view, **options)
+        return csrf.exempt(view)
+    return decorator
+
+
+@_route("search")
+def search(list_id: int | None = None, token: str | None = None):
+    checkin_list, _ = _desk(list_id, token)
+    rows = queries.search(checkin_list, request.args.get("q", "")[:100])
+    return jsonify({"results": desk.search_json(rows, _tz(checkin_list))})
+
+
+@_route("redeem", methods=["POST"])
+def redeem(list_id: int | None = None, token: str | None = None):
+    checkin_list, actor = _desk(list_id, token)
+    body = _json_body()
+    code = str(body.get("code") or "")[:64]
+    if not code.strip():
+        raise ValidationFailed({"code": "Scan or type a ticket code."})
+    result = services.redeem(code, list=checkin_list, station=str(body.get("station") or "")[:80], actor=actor,
+                             now=utcnow(), scan_id=(str(body["scan_id"])[:64] if body.get("scan_id") else None))
+    payload = desk.result_json(result, _tz(checkin_list))
+    db.session.commit()
+    return jsonify(payload)
+
+
+@_route("undo", methods=["POST"])
+def undo(list_id: int | None = None, token: str | None = None):
+    checkin_list, actor = _desk(list_id, token)
+    body = _json_body()
+    try:
+        check_in_id = int(body.get("check_in_id"))
+    except (TypeError, ValueError):
+        raise ValidationFailed({"check_in_id": "Which check-in should be undone?"}) from None
+    check_in = services.check_in_on_list(check_in_id, checkin_list)
+    services.undo(check_in, actor=actor, now=utcnow())
+    name = check_in.registration.full_name
+    db.session.commit()
+    return jsonify({"undone": check_in_id, "message": f"Check-in of {name} undone."})
+
+
+@_route("sync", methods=["POST"])
+def sync(list_id: int | None = None, token: str | None = None):
+    checkin_list, actor = _desk(list_id, token)
+    scans = _json_body().get("scans")
+    if not isinstance(scans, list) or len(scans) > MAX_SYNC_SCANS or not all(isinstance(s, dict) for s in scans):
+        raise ValidationFailed({"scans": f"Send a list of at most {MAX_SYNC_SCANS} scans."})
+    items = services.sync(scans, list=checkin_list, actor=actor, now=utcnow())
+    tz = _tz(checkin_list)
+    payload = [{"scan_id": i.scan_id, "conflict": i.conflict, **desk.result_json(i.result, tz)} for i in items]
+    db.session.commit()
+    return jsonify({"results": payload, "conflicts": sum(1 for i in items if i.conflict)})
+
+
+@_route("stats")
+def stats(list_id: int | None = None, token: str | None = None):
+    checkin_list, _ = _desk(list_id, token)
+    return jsonify(desk.stats_json(queries.stats(checkin_list.event, focus=checkin_list), _tz(checkin_list)))
+
+
+@_route("offline")
+def offline(list_id: int | None = None, token: str | None = None):
+    checkin_list, actor = _desk(list_id, token)
+    link = getattr(actor, "link", None)
+    response = jsonify({
+        "list_id": checkin_list.id,
+        "generated_at": utcnow().isoformat(),
+        "expires_at": link.valid_until.isoformat() if link else None,
+        "fields": queries.OFFLINE_FIELDS,
+        "rows": queries.offline_rows(checkin_list),
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+bp.register_blueprint(api)
+
+
+@bp.route("/checkin/v/<token>")
+@limiter.limit("60/minute")
+def link_desk(token: str):
+    """The desk opened through a volunteer link, without an account."""
+    try:
+        link = services.link_from_token(token, now=utcnow())
+    except DomainError as error:
+        return render_template("checkin/link_refused.html", message=error.message), error.status_code
+    return render_template(
+        "checkin/desk.html", checkin_list=link.list, event=link.list.event, link=link, link_token=token,
+        api_base=url_for("checkin.api.search", list_id=link.list_id).rsplit("/", 1)[0],
+        station=link.name, logout_url=None,
+    )
+
+
+from . import views_manage  # noqa: E402,F401  (organiser pages share the blueprint)

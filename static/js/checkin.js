@@ -1,0 +1,474 @@
+// The check-in desk: scanner/typed code/search in one always-focused input, camera QR scanning
+// where the browser has BarcodeDetector, results announced to screen readers, undo, and an
+// offline mode that decides scans from a local copy and queues them until the network returns.
+// No inline script (CSP): configuration comes from data- attributes on [data-desk].
+(function () {
+  "use strict";
+  var DB_NAME = "confapp-checkin";
+  var PREFIX = "confapp-checkin";
+
+  // ---- cache helpers (also used on logout and refused-link pages) -------------------------
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no indexedDB")); return; }
+      var request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore("lists", { keyPath: "key" }); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function idb(mode, fn) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction("lists", mode);
+        var result = fn(tx.objectStore("lists"));
+        tx.oncomplete = function () { db.close(); resolve(result && result.result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+  function clearAll() {
+    Object.keys(localStorage).forEach(function (key) { if (key.indexOf(PREFIX) === 0) { localStorage.removeItem(key); } });
+    if (window.indexedDB) { indexedDB.deleteDatabase(DB_NAME); }
+  }
+  window.confappCheckinClear = clearAll;
+  if (document.querySelector("[data-checkin-clear]") || /[?&]logged_out=1/.test(location.search)) { clearAll(); }
+
+  var root = document.querySelector("[data-desk]");
+  if (!root) { return; }
+
+  // ---- state -----------------------------------------------------------------------------
+  var cfg = root.dataset;
+  var key = cfg.cacheKey;
+  var input = root.querySelector("[data-input]");
+  var resultBox = root.querySelector("[data-result]");
+  var resultsWrap = root.querySelector("[data-results-wrap]");
+  var resultsList = root.querySelector("[data-results]");
+  var netText = root.querySelector("[data-net-text]");
+  var netBox = root.querySelector("[data-net]");
+  var undoButton = root.querySelector("[data-undo]");
+  var syncButton = root.querySelector("[data-sync]");
+  var stationInput = root.querySelector("[data-station-input]");
+  var online = navigator.onLine !== false;
+  var local = { rows: {}, list: [] };  // code -> row object, from the offline download
+  var queue = loadQueue();
+  var lastAction = null;  // {kind: "server", id} or {kind: "queued", scan_id}
+  var searchTimer = null;
+  var lastSearch = { query: "", results: [] };
+  var conflicts = [];
+  var syncing = false;
+
+  stationInput.value = localStorage.getItem(key + "-station") || cfg.station || "";
+  stationInput.addEventListener("change", function () { localStorage.setItem(key + "-station", stationInput.value.trim()); });
+
+  function loadQueue() {
+    try { return JSON.parse(localStorage.getItem(key + "-queue") || "[]"); } catch (e) { return []; }
+  }
+  function saveQueue() { localStorage.setItem(key + "-queue", JSON.stringify(queue)); }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // ---- server ------------------------------------------------------------------------------
+  function headers(json) {
+    var h = { Accept: "application/json" };
+    if (json) { h["Content-Type"] = "application/json"; }
+    if (cfg.linkToken) { h["X-Checkin-Link"] = cfg.linkToken; } else if (cfg.csrf) { h["X-CSRFToken"] = cfg.csrf; }
+    return h;
+  }
+  // Resolves with {status, body}; rejects only when the server cannot be reached.
+  function call(path, body) {
+    var options = { method: body ? "POST" : "GET", headers: headers(!!body), credentials: "same-origin", cache: "no-store" };
+    if (body) { options.body = JSON.stringify(body); }
+    return fetch(cfg.api + "/" + path, options).then(function (response) {
+      if (response.status >= 502 && response.status <= 504) { throw new Error("gateway"); }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        setOnline(true);
+        if (cfg.linkToken && (response.status === 403 || response.status === 404) && !body) { linkStopped(data); }
+        return { status: response.status, body: data };
+      });
+    }, function (error) { setOnline(false); throw error; });
+  }
+
+  function setOnline(value) {
+    var changed = value !== online;
+    online = value;
+    renderNet();
+    if (changed && value) { syncQueue(); }
+  }
+  function renderNet() {
+    netBox.classList.toggle("is-offline", !online);
+    netBox.classList.toggle("is-waiting", queue.length > 0);
+    var text;
+    if (!online) {
+      text = "Offline: checking against this device's copy. " + queue.length + (queue.length === 1 ? " scan" : " scans") + " waiting.";
+    } else if (queue.length) {
+      text = "Online. " + queue.length + (queue.length === 1 ? " scan" : " scans") + " waiting to be sent.";
+    } else {
+      text = "Online. All scans sent.";
+    }
+    if (conflicts.length) { text += " " + conflicts.length + (conflicts.length === 1 ? " conflict" : " conflicts") + " to review."; }
+    netText.textContent = text;
+    syncButton.hidden = !(online && queue.length);
+  }
+
+  function linkStopped(data) {
+    clearAll();
+    input.disabled = true;
+    showMessage("bad", "This link no longer works", (data && data.error && data.error.message) || "Ask the organisers for a new link.");
+  }
+
+  // ---- offline copy ------------------------------------------------------------------------
+  function useDownload(data) {
+    var fields = data.fields;
+    local = { rows: {}, list: [] };
+    data.rows.forEach(function (values) {
+      var row = {};
+      fields.forEach(function (name, i) { row[name] = values[i]; });
+      row.search = (row.name + " " + row.organisation).toLowerCase();
+      local.rows[row.code] = row;
+      local.list.push(row);
+    });
+    queue.forEach(function (scan) { var row = local.rows[scan.code]; if (row) { markLocal(row, scan.scanned_at); } });
+  }
+  function markLocal(row, iso) {
+    row.checked_in_at = iso;
+    row.checked_in_by = "this device";
+    row.station = stationInput.value.trim();
+  }
+  function download() {
+    return call("offline").then(function (response) {
+      if (response.status !== 200) { return; }
+      useDownload(response.body);
+      return idb("readwrite", function (store) { return store.put({ key: key, data: response.body }); }).catch(function () {});
+    }).catch(function () {
+      return idb("readonly", function (store) { return store.get(key); }).then(function (saved) {
+        if (saved && saved.data) { useDownload(saved.data); }
+      }).catch(function () {});
+    });
+  }
+
+  // ---- results -----------------------------------------------------------------------------
+  var ICONS = { ok: "✓", warn: "!", bad: "✕", info: "i" };
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+  function showMessage(tone, title, message) { render({ tone: tone, title: title, message: message }); }
+  function render(result) {
+    resultBox.textContent = "";
+    var card = el("div", "result result--" + result.tone);
+    var head = el("p", "result__title");
+    head.appendChild(el("span", "result__icon", ICONS[result.tone] || ""));
+    head.appendChild(document.createTextNode(" " + result.title));
+    card.appendChild(head);
+    var who = result.attendee;
+    if (who) {
+      card.appendChild(el("p", "result__name", who.name));
+      var facts = el("ul", "result__facts");
+      [["Pronouns", who.pronouns], ["Category", who.category], ["Organisation", who.organisation]].forEach(function (pair) {
+        if (pair[1]) { facts.appendChild(el("li", "", pair[0] + ": " + pair[1])); }
+      });
+      card.appendChild(facts);
+      [["Accessibility needs", who.accessibility], ["Interpretation", who.interpretation]].forEach(function (pair) {
+        if (pair[1]) { card.appendChild(el("p", "result__need", pair[0] + ": " + pair[1])); }
+      });
+    }
+    if (result.message) { card.appendChild(el("p", "result__message", result.message)); }
+    var actions = el("div", "actions");
+    if (who && who.id && (result.outcome === "ok" || result.outcome === "already") && !result.offline) {
+      var badge = el("button", "button button--small", "Print badge");
+      badge.type = "button";
+      badge.addEventListener("click", function () { printBadge(who.id); });
+      actions.appendChild(badge);
+    }
+    if (actions.childNodes.length) { card.appendChild(actions); }
+    resultBox.appendChild(card);
+  }
+
+  function printBadge(registrationId) {
+    var form = root.querySelector("[data-badge-form]");
+    form.action = cfg.badgeUrl;
+    form.elements.registration_id.value = registrationId;
+    form.submit();
+    refocus();
+  }
+
+  // ---- scan, search, undo ------------------------------------------------------------------
+  function redeem(code) {
+    code = (code || "").trim();
+    if (!code) { return Promise.resolve(); }
+    var scan = { scan_id: uuid(), code: code, scanned_at: new Date().toISOString(), station: stationInput.value.trim() };
+    if (!online) { return Promise.resolve(decideLocally(scan)); }
+    return call("redeem", scan).then(function (response) {
+      var body = response.body;
+      if (response.status !== 200) {
+        showMessage("bad", "Not checked in", (body.error && body.error.message) || "The server refused the scan.");
+        return;
+      }
+      render(body);
+      if (body.outcome === "ok" && body.check_in) {
+        lastAction = { kind: "server", id: body.check_in.id, name: body.attendee.name };
+        var row = local.rows[code];
+        if (row) { row.checked_in_at = new Date().toISOString(); row.checked_in_by = body.check_in.by; row.station = body.check_in.station; }
+      }
+      undoButton.disabled = !lastAction;
+      refreshStats();
+    }, function () { decideLocally(scan); });
+  }
+
+  function decideLocally(scan) {
+    var row = local.rows[scan.code];
+    var TITLES = { cancelled: "Not valid: registration cancelled", unpaid: "Not paid", pending_approval: "Pending approval",
+                   not_admitted: "Not admitted through this list" };
+    if (!row) {
+      showMessage("bad", "Unknown code", "This code is not in this device's offline copy. Search by name, or send the person to the help desk.");
+      return;
+    }
+    var attendee = { name: row.name, pronouns: row.pronouns, category: row.category, organisation: row.organisation,
+                     accessibility: row.accessibility, interpretation: row.interpretation };
+    if (row.state !== "ok") {
+      render({ tone: "bad", title: TITLES[row.state] || "Not admitted", attendee: attendee, offline: true,
+               message: "Decided offline from this device's copy. Send the person to the help desk." });
+      return;
+    }
+    if (row.checked_in_at) {
+      var at = new Date(row.checked_in_at);
+      var text = "Already checked in at " + pad(at.getHours()) + ":" + pad(at.getMinutes());
+      if (row.checked_in_by) { text += " by " + row.checked_in_by; }
+      if (row.station) { text += " at " + row.station; }
+      render({ tone: "warn", title: "Already checked in", outcome: "already", attendee: attendee, offline: true, message: text + "." });
+      return;
+    }
+    markLocal(row, scan.scanned_at);
+    queue.push(scan);
+    saveQueue();
+    lastAction = { kind: "queued", scan_id: scan.scan_id, name: row.name };
+    undoButton.disabled = false;
+    render({ tone: "ok", title: "Checked in (offline)", outcome: "ok", attendee: attendee, offline: true,
+             message: row.name + " is checked in on this device; the scan will be sent when the network returns." });
+    renderNet();
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function undo() {
+    if (!lastAction) { return; }
+    var action = lastAction;
+    if (action.kind === "queued") {
+      queue = queue.filter(function (scan) {
+        if (scan.scan_id !== action.scan_id) { return true; }
+        var row = local.rows[scan.code];
+        if (row) { row.checked_in_at = null; row.checked_in_by = ""; row.station = ""; }
+        return false;
+      });
+      saveQueue();
+      lastAction = null;
+      undoButton.disabled = true;
+      showMessage("info", "Undone", "The waiting check-in of " + action.name + " was removed.");
+      renderNet();
+      refocus();
+      return;
+    }
+    call("undo", { check_in_id: action.id }).then(function (response) {
+      if (response.status === 200) {
+        lastAction = null;
+        undoButton.disabled = true;
+        showMessage("info", "Undone", response.body.message);
+        refreshStats();
+      } else {
+        showMessage("bad", "Could not undo", (response.body.error && response.body.error.message) || "Please try again.");
+      }
+    }, function () { showMessage("bad", "Could not undo while offline", "Try again when the network is back."); });
+    refocus();
+  }
+
+  function looksLikeCode(value) { return !!local.rows[value] || (/^[A-Za-z0-9_-]{6,}$/.test(value) && /\d/.test(value)); }
+
+  function search(query) {
+    query = query.trim();
+    if (query.length < 2 || looksLikeCode(query)) { showResults(query, []); return; }
+    if (!online) { showResults(query, searchLocally(query)); return; }
+    call("search?q=" + encodeURIComponent(query)).then(function (response) {
+      if (input.value.trim() === query) { showResults(query, (response.body && response.body.results) || []); }
+    }, function () { showResults(query, searchLocally(query)); });
+  }
+  function searchLocally(query) {
+    var words = query.toLowerCase().split(/\s+/);
+    return local.list.filter(function (row) {
+      return words.every(function (w) { return row.search.indexOf(w) !== -1; });
+    }).slice(0, 20).map(function (row) {
+      return { ticket_code: row.code, name: row.name, category: row.category, organisation: row.organisation, email: "",
+               checked_in_at: row.checked_in_at ? "earlier" : "" };
+    });
+  }
+  function showResults(query, results) {
+    lastSearch = { query: query, results: results };
+    resultsList.textContent = "";
+    resultsWrap.hidden = results.length === 0;
+    results.forEach(function (r) {
+      var item = el("li", "desk__match");
+      var text = el("div", "desk__match-text");
+      text.appendChild(el("strong", "", r.name));
+      var meta = [r.category, r.organisation, r.email].filter(Boolean).join(" · ");
+      if (meta) { text.appendChild(el("span", "meta", meta)); }
+      if (r.checked_in_at) { text.appendChild(el("span", "desk__match-in", "Already checked in " + (r.checked_in_at === "earlier" ? "" : "at " + r.checked_in_at))); }
+      item.appendChild(text);
+      var button = el("button", "button button--small button--primary", "Check in");
+      button.type = "button";
+      button.appendChild(el("span", "visually-hidden", " " + r.name));
+      button.addEventListener("click", function () { input.value = ""; showResults("", []); redeem(r.ticket_code).then(refocus); });
+      item.appendChild(button);
+      resultsList.appendChild(item);
+    });
+  }
+
+  root.querySelector("[data-scan-form]").addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.clearTimeout(searchTimer);
+    var value = input.value.trim();
+    if (!value) { return; }
+    if (!looksLikeCode(value) && lastSearch.query === value && lastSearch.results.length) {
+      if (lastSearch.results.length === 1) { input.value = ""; redeem(lastSearch.results[0].ticket_code); showResults("", []); return; }
+      showMessage("info", lastSearch.results.length + " matches", "Choose the person from the matches below.");
+      return;
+    }
+    input.value = "";
+    showResults("", []);
+    redeem(value).then(refocus);
+  });
+  input.addEventListener("input", function () {
+    window.clearTimeout(searchTimer);
+    var value = input.value;
+    searchTimer = window.setTimeout(function () { search(value); }, 180);
+  });
+  undoButton.addEventListener("click", undo);
+  syncButton.addEventListener("click", function () { syncQueue(); refocus(); });
+  root.querySelector("[data-clear-cache]").addEventListener("click", function () {
+    clearAll();
+    queue = [];
+    local = { rows: {}, list: [] };
+    renderNet();
+    showMessage("info", "Offline copy removed", "This device no longer holds the attendee list.");
+  });
+
+  // Keep the input focused for the scanner, unless the person is using another control.
+  function refocus() {
+    var active = document.activeElement;
+    if (!active || active === document.body || active === resultBox) { input.focus(); }
+  }
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("input, select, textarea, button, a, summary, details, video")) { input.focus(); }
+  });
+
+  // ---- sync -------------------------------------------------------------------------------
+  function syncQueue() {
+    if (syncing || !queue.length || !online) { return; }
+    syncing = true;
+    var batch = queue.slice(0, 200);
+    call("sync", { scans: batch }).then(function (response) {
+      syncing = false;
+      if (response.status !== 200) { return; }
+      var done = {};
+      response.body.results.forEach(function (item) {
+        done[item.scan_id] = true;
+        if (item.conflict) { conflicts.push(item); }
+      });
+      queue = queue.filter(function (scan) { return !done[scan.scan_id]; });
+      saveQueue();
+      if (lastAction && lastAction.kind === "queued" && done[lastAction.scan_id]) { lastAction = null; undoButton.disabled = true; }
+      renderNet();
+      if (response.body.conflicts) {
+        var first = response.body.results.filter(function (i) { return i.conflict; })[0];
+        render({ tone: "warn", title: "Conflict after going back online", attendee: first.attendee,
+                 message: response.body.conflicts + " waiting scan(s) were already checked in on another device. " + first.message });
+      } else {
+        showMessage("info", "Back online", "Waiting scans were sent.");
+      }
+      refreshStats();
+      if (queue.length) { syncQueue(); }
+    }, function () { syncing = false; });
+  }
+  window.addEventListener("online", function () { setOnline(true); refreshStats(); });
+  window.addEventListener("offline", function () { setOnline(false); });
+
+  // ---- counts -----------------------------------------------------------------------------
+  function refreshStats() {
+    return call("stats").then(function (response) {
+      if (response.status !== 200) { return; }
+      var data = response.body;
+      root.querySelector("[data-count]").textContent = data.checked_in;
+      root.querySelector("[data-expected]").textContent = data.expected;
+      var box = root.querySelector("[data-categories]");
+      box.textContent = "";
+      if (!data.categories.length) { return; }
+      var list = el("ul", "desk__cats");
+      data.categories.forEach(function (c) { list.appendChild(el("li", "", c.name + ": " + c.checked_in + " of " + c.expected)); });
+      box.appendChild(list);
+      if (queue.length) { syncQueue(); }
+    }, function () {});
+  }
+
+  // ---- camera -----------------------------------------------------------------------------
+  var cameraButton = root.querySelector("[data-camera]");
+  var cameraMsg = root.querySelector("[data-camera-msg]");
+  var video = root.querySelector("[data-video]");
+  var stream = null;
+  var recent = {};
+  cameraButton.addEventListener("click", function () {
+    if (stream) { stopCamera(); return; }
+    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
+      cameraMsg.textContent = "This browser cannot read QR codes with the camera. Use a USB or Bluetooth scanner, or type the code or the person's name.";
+      refocus();
+      return;
+    }
+    var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
+      stream = s;
+      video.srcObject = s;
+      video.hidden = false;
+      video.play();
+      cameraButton.textContent = "Stop camera";
+      cameraMsg.textContent = "Camera on: hold the ticket's QR code in view.";
+      var loop = function () {
+        if (!stream) { return; }
+        detector.detect(video).then(function (codes) {
+          var now = Date.now();
+          codes.forEach(function (c) {
+            if (!recent[c.rawValue] || now - recent[c.rawValue] > 4000) { recent[c.rawValue] = now; redeem(c.rawValue); }
+          });
+        }).catch(function () {}).then(function () { window.setTimeout(loop, 250); });
+      };
+      loop();
+    }, function () {
+      cameraMsg.textContent = "The camera could not be opened (permission refused or no camera). Use a scanner or type the code.";
+    });
+  });
+  function stopCamera() {
+    stream.getTracks().forEach(function (t) { t.stop(); });
+    stream = null;
+    video.hidden = true;
+    cameraButton.textContent = "Scan with camera";
+    cameraMsg.textContent = "Camera off.";
+  }
+
+  // ---- lifetime ----------------------------------------------------------------------------
+  document.addEventListener("submit", function (event) {
+    if (event.target.action && /\/account\/logout/.test(event.target.action)) { clearAll(); }
+  }, true);
+  if (cfg.expiresAt) {
+    var left = new Date(cfg.expiresAt).getTime() - Date.now();
+    if (left <= 0) { linkStopped(); } else if (left < 2147483647) { window.setTimeout(function () { linkStopped(); }, left); }
+  }
+
+  renderNet();
+  download().then(function () { renderNet(); syncQueue(); });
+  refreshStats();
+  window.setInterval(function () { if (!document.hidden) { refreshStats(); } }, 5000);
+  input.focus();
+})();
