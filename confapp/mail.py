@@ -55,7 +55,13 @@ def queue_email(
     attachments: list[tuple[str, str, bytes]] | None = None,
     **context,
 ) -> OutgoingEmail:
-    """Render now, send by a job once the current transaction commits (never on rollback)."""
+    """Render now, send by a job once the current transaction commits (never on rollback).
+
+    When the context names an event (`event=<Event>`), the mail is about that event and goes
+    through outreach's delivery records (one Message, a Delivery per address; the person's
+    mail log shows it and the organiser can resend it). `registration=<Registration>` in the
+    context links the delivery to that person. Mail without an event (password resets,
+    invitations to a team) is sent directly."""
     text, html = render_email(template, subject=subject, **context)
     email = OutgoingEmail(
         to=[to] if isinstance(to, str) else list(to),
@@ -65,8 +71,32 @@ def queue_email(
         reply_to=reply_to,
         attachments=attachments or [],
     )
+    event = context.get("event")
+    if _is_event(event):
+        from .outreach.services import record_transactional
+        from .types import utcnow
+
+        registration = context.get("registration")
+        record_transactional(
+            event, email.to, subject, text, html, template=template,
+            registration=registration if _is_registration(registration) else None,
+            reply_to=reply_to, attachments=attachments, now=utcnow(),
+        )
+        return email
     enqueue_after_commit(db.session(), deliver_email, email)
     return email
+
+
+def _is_event(value) -> bool:
+    from .events.models import Event
+
+    return isinstance(value, Event) and value.id is not None
+
+
+def _is_registration(value) -> bool:
+    from .registration.models import Registration
+
+    return isinstance(value, Registration) and value.id is not None
 
 
 @app_task(retries=5, retry_delay=30)

@@ -1,0 +1,212 @@
+"""Merge fields: `{{ first_name }}` and friends in a message's subject and body.
+
+Rendered in Jinja's immutable sandbox with StrictUndefined: an unknown field is an error
+the composer shows before anything is sent, and attribute tricks such as
+`{{ ''.__class__ }}` raise SecurityError instead of reaching application internals.
+The Markdown body is merged first and then rendered and sanitised by `confapp.text`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import current_app
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from sqlalchemy import select
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..registration.models import Answer, Order, Question, Registration
+from ..templating import format_date_range, format_datetime
+from ..text import markdown_to_text, render_markdown
+
+_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+FIELDS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "full_name": "Full name",
+    "email": "Email address",
+    "event_title": "Event title",
+    "event_dates": "Event dates",
+    "event_start": "Start (date and time, event time zone)",
+    "event_end": "End (date and time, event time zone)",
+    "venue": "Venue",
+    "ticket_link": "The person's ticket link",
+    "self_service_link": "The person's self-service link (change answers, cancel)",
+}
+
+
+def answer_key(question: Question) -> str:
+    return question.builtin_key or f"q{question.id}"
+
+
+@dataclass
+class MergeFieldHelp:
+    name: str
+    label: str
+
+
+def event_questions(event_id: int) -> list[Question]:
+    return list(db.session.scalars(select(Question).where(Question.event_id == event_id).order_by(Question.position, Question.id)))
+
+
+def field_help(event_id: int) -> list[MergeFieldHelp]:
+    """The fields the composer lists: the fixed ones and one `answers.<key>` per question."""
+    items = [MergeFieldHelp(name, label) for name, label in FIELDS.items()]
+    for question in event_questions(event_id):
+        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", f"Answer: {question.label}"))
+    return items
+
+
+@lru_cache(maxsize=64)
+def _compile(source: str):
+    return _env.from_string(source)
+
+
+def event_context(event) -> dict:
+    return {
+        "event_title": event.title,
+        "event_dates": format_date_range(event.starts_at, event.ends_at, event.timezone),
+        "event_start": format_datetime(event.starts_at, event.timezone),
+        "event_end": format_datetime(event.ends_at, event.timezone),
+        "venue": event.venue_line,
+    }
+
+
+def sample_context(event, questions: list[Question] | None = None) -> dict:
+    """Placeholder values for every field: what validation renders and the history keeps."""
+    questions = event_questions(event.id) if questions is None else questions
+    context = {name: f"[{label.split(' (')[0].lower()}]" for name, label in FIELDS.items()}
+    context.update(event_context(event))
+    context["answers"] = {answer_key(q): f"[{q.label}]" for q in questions}
+    return context
+
+
+def _links(registration: Registration | None, event) -> tuple[str, str]:
+    if registration is None:
+        return "", ""
+    try:
+        from ..registration import links
+    except ImportError:
+        return "", ""
+    try:
+        ticket = links.self_service_url(registration, event)
+        order = links.order_url(registration.order, event) if hasattr(links, "order_url") else ticket
+    except Exception:  # the registration pages are not installed in this build
+        return "", ""
+    return ticket, order
+
+
+def recipient_contexts(event, recipients: list, questions: list[Question] | None = None) -> dict[str, dict]:
+    """Merge contexts for a batch of recipients in three queries (registrations, answers), keyed by address.
+
+    `recipients` are objects with address, name or first/last name and registration_id.
+    """
+    questions = event_questions(event.id) if questions is None else questions
+    keys = {q.id: answer_key(q) for q in questions}
+    registration_ids = [r.registration_id for r in recipients if r.registration_id]
+    registrations: dict[int, Registration] = {}
+    answers: dict[int, dict[str, str]] = {}
+    if registration_ids:
+        rows = db.session.execute(
+            select(Registration, Order).join(Order, Order.id == Registration.order_id).where(Registration.id.in_(registration_ids))
+        )
+        for registration, _order in rows:
+            registrations[registration.id] = registration
+        for registration_id, question_id, value in db.session.execute(
+            select(Answer.registration_id, Answer.question_id, Answer.value).where(Answer.registration_id.in_(registration_ids))
+        ):
+            if question_id in keys:
+                answers.setdefault(registration_id, {})[keys[question_id]] = value.replace("\n", ", ")
+    base = event_context(event)
+    contexts = {}
+    for recipient in recipients:
+        registration = registrations.get(recipient.registration_id) if recipient.registration_id else None
+        if registration is not None:
+            first, last = registration.first_name, registration.last_name
+        else:
+            first, last = _split_name(recipient)
+        ticket, self_service = _links(registration, event)
+        context = dict(base)
+        context.update(
+            first_name=first, last_name=last, full_name=f"{first} {last}".strip(), email=recipient.address,
+            ticket_link=ticket, self_service_link=self_service,
+        )
+        person_answers = {key: "" for key in keys.values()}
+        person_answers.update(answers.get(recipient.registration_id, {}))
+        context["answers"] = person_answers
+        contexts[recipient.address] = context
+    return contexts
+
+
+def _split_name(recipient) -> tuple[str, str]:
+    """Waitlist entries, speakers and staff have one name field: "Ivy Ito" -> ("Ivy", "Ito")."""
+    first = getattr(recipient, "first_name", None)
+    last = getattr(recipient, "last_name", "") or ""
+    if first is not None and last:
+        return first, last
+    name = (first if first is not None else getattr(recipient, "name", "") or "").strip()
+    first, _, last = name.partition(" ")
+    return first, last.strip()
+
+
+def render_string(source: str, context: dict, field: str) -> str:
+    """Render one template string; raises ValidationFailed({field: message}) on any problem."""
+    try:
+        return _compile(source).render(context)
+    except SecurityError:
+        raise ValidationFailed({field: "That expression is not allowed in a message."}) from None
+    except UndefinedError as error:
+        raise ValidationFailed({field: f"Unknown merge field: {_undefined_name(error)}."}) from None
+    except TemplateSyntaxError as error:
+        raise ValidationFailed({field: f"The merge fields could not be read (line {error.lineno}): {error.message}."}) from None
+    except TemplateError as error:
+        raise ValidationFailed({field: f"The message could not be rendered: {error.message}."}) from None
+    except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError):
+        raise ValidationFailed({field: "The message could not be rendered: check the merge fields."}) from None
+
+
+def _undefined_name(error: UndefinedError) -> str:
+    text = str(error)
+    # "'foo' is undefined" / "'dict object' has no attribute 'bar'"
+    if "has no attribute" in text:
+        return text.rsplit("attribute", 1)[1].strip(" '")
+    return text.split("'")[1] if "'" in text else text
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_message(subject: str, body: str, context: dict, *, footer_text: str = "", footer_html: str = "") -> Rendered:
+    """Subject, plain text and HTML for one recipient."""
+    merged_subject = " ".join(render_string(subject, context, "subject").split())
+    merged_body = render_string(body, context, "body")
+    text = markdown_to_text(merged_body)
+    html = _layout().render(subject=merged_subject, body_html=render_markdown(merged_body), footer_html=footer_html)
+    if footer_text:
+        text = f"{text}\n\n-- \n{footer_text}"
+    return Rendered(merged_subject, text + "\n", html)
+
+
+def _layout():
+    return current_app.jinja_env.get_template("emails/outreach_message.html")
+
+
+def validate_message(event, subject: str, body: str) -> Rendered:
+    """Render against placeholder values for every field: unknown fields and forbidden
+    expressions fail here, in the composer, before anyone is sent anything."""
+    errors = {}
+    for field, source in (("subject", subject), ("body", body)):
+        try:
+            render_string(source, sample_context(event), field)
+        except ValidationFailed as error:
+            errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return render_message(subject, body, sample_context(event))

@@ -1,0 +1,140 @@
+"""Reminder rules: "2 days before start at 09:00 event time", "1 day after end".
+
+A periodic job calls `fire_due_rules(now)`; each rule fires once (a conditional UPDATE of
+`fired_at` decides), creating a message for the rule's segment as it stands at that moment.
+A rule whose moment passed more than a day ago (created too late, or the worker was down
+for days) is not sent late; it shows as missed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select, update
+
+from ..accounts.permissions import Action, require
+from ..audit.services import SYSTEM, record
+from ..errors import InvalidState, ValidationFailed
+from ..extensions import db
+from . import merge, segments
+from .models import Message, MessageKind, MessageStatus, ReminderAnchor, ReminderRule
+
+GRACE = timedelta(days=1)
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass
+class ReminderData:
+    name: str
+    anchor: str
+    offset_days: int
+    at_time: str
+    subject: str
+    body: str
+    segment: dict | None = None
+
+
+def fire_time(rule: ReminderRule, event) -> datetime:
+    """The UTC moment the rule fires: anchor date + offset days, at `at_time` in the event's zone."""
+    anchor = event.starts_at if rule.anchor == ReminderAnchor.START else event.ends_at
+    local = anchor.astimezone(event.tz)
+    day = local.date() + timedelta(days=rule.offset_days)
+    if rule.at_time:
+        hours, minutes = (int(x) for x in rule.at_time.split(":"))
+        clock = time(hours, minutes)
+    else:
+        clock = local.time().replace(tzinfo=None)
+    return datetime.combine(day, clock, tzinfo=event.tz).astimezone(anchor.tzinfo)
+
+
+def describe(rule: ReminderRule) -> str:
+    days = abs(rule.offset_days)
+    when = "on the day of" if days == 0 else f"{days} day{'s' if days != 1 else ''} {'before' if rule.offset_days < 0 else 'after'}"
+    at = f" at {rule.at_time} event time" if rule.at_time else ""
+    return f"{when} {rule.anchor.value}{at}"
+
+
+def _validate(event, data: ReminderData) -> None:
+    errors = {}
+    if not data.name.strip():
+        errors["name"] = "Give the reminder a name."
+    if data.anchor not in {a.value for a in ReminderAnchor}:
+        errors["anchor"] = "Choose the start or the end of the event."
+    if not -60 <= data.offset_days <= 60:
+        errors["offset_days"] = "Choose between 60 days before and 60 days after."
+    if data.at_time and not _TIME.match(data.at_time):
+        errors["at_time"] = "Use a 24-hour time such as 09:00."
+    if not data.subject.strip():
+        errors["subject"] = "Write a subject."
+    if not data.body.strip():
+        errors["body"] = "Write a message."
+    try:
+        segments.validate_segment(event.id, data.segment)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    merge.validate_message(event, data.subject, data.body)
+
+
+def create_rule(event, data: ReminderData, *, actor, now: datetime) -> ReminderRule:
+    """Raises NotAllowed without SEND_MESSAGES, ValidationFailed for bad fields or merge fields."""
+    require(actor, Action.SEND_MESSAGES, event)
+    _validate(event, data)
+    rule = ReminderRule(event_id=event.id, name=data.name.strip()[:200], anchor=ReminderAnchor(data.anchor),
+                        offset_days=data.offset_days, at_time=data.at_time, subject=data.subject.strip(),
+                        body=data.body, segment=data.segment or {"all": True}, created_by_id=getattr(actor, "id", None),
+                        created_at=now)
+    db.session.add(rule)
+    db.session.flush()
+    record("outreach.reminder_created", actor=actor, event=event, target=rule, now=now)
+    return rule
+
+
+def delete_rule(rule: ReminderRule, *, actor, now: datetime) -> None:
+    require(actor, Action.SEND_MESSAGES, rule.event)
+    if rule.fired_at is not None:
+        raise InvalidState("This reminder was already sent; it stays in the history.")
+    record("outreach.reminder_deleted", actor=actor, event=rule.event, target=rule, now=now)
+    db.session.delete(rule)
+    db.session.flush()
+
+
+def fire_due_rules(*, now: datetime) -> list[Message]:
+    """Fire every active, unfired rule whose moment is in [fire_time, fire_time + 1 day).
+    Each rule fires once: the conditional UPDATE of fired_at is the decision."""
+    from .services import _start
+
+    fired = []
+    rules = db.session.scalars(select(ReminderRule).where(ReminderRule.is_active.is_(True), ReminderRule.fired_at.is_(None)))
+    for rule in list(rules):
+        moment = fire_time(rule, rule.event)
+        if not moment <= now < moment + GRACE:
+            continue
+        won = db.session.execute(
+            update(ReminderRule).where(ReminderRule.id == rule.id, ReminderRule.fired_at.is_(None))
+            .values(fired_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if not won:
+            continue
+        event = rule.event
+        rendered = merge.validate_message(event, rule.subject, rule.body)
+        message = Message(event_id=event.id, kind=MessageKind.ANNOUNCEMENT, status=MessageStatus.DRAFT,
+                          subject=rule.subject, body=rule.body, segment=rule.segment,
+                          segment_label=segments.describe(event.id, rule.segment)[:500],
+                          rendered_text=rendered.text, rendered_html=rendered.html,
+                          reply_to=event.contact_email or "", reminder_rule_id=rule.id,
+                          created_by_id=rule.created_by_id, created_at=now)
+        message.event = event
+        db.session.add(message)
+        db.session.flush()
+        db.session.execute(update(ReminderRule).where(ReminderRule.id == rule.id).values(fired_message_id=message.id)
+                           .execution_options(synchronize_session=False))
+        _start(message, actor=SYSTEM, now=now)
+        fired.append(message)
+    return fired
+
+
+def is_missed(rule: ReminderRule, now: datetime) -> bool:
+    return rule.fired_at is None and now >= fire_time(rule, rule.event) + GRACE

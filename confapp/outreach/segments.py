@@ -1,0 +1,349 @@
+"""Recipient segments: a JSON tree of conditions combined with AND / OR / NOT, compiled to
+one SQL query over the event's people.
+
+The people of an event are its registrations (any status), its waitlist (waiting or
+offered), its speakers and its staff (event roles). Each condition is a predicate on one
+such row; NOT is the complement within these people. The result has one row per address
+(lower-cased): a person registered and also speaking gets one message, and the row with a
+registration is preferred so that merge fields have the most to say.
+
+Tree shapes:
+    {"all": true}                              everybody (default)
+    {"and": [c, ...]}  {"or": [c, ...]}  {"not": c}
+    {"status": ["confirmed", "pending_approval", "awaiting_payment", "cancelled", "waitlisted", ...]}
+    {"category": [category_id, ...]}
+    {"payment": ["paid", "unpaid", "waived", "not_required", "refunded", "partially_refunded"]}
+    {"checked_in": true}   {"no_show": true}   (no-show: confirmed and not checked in)
+    {"session": [program_session_id, ...]}     signed up for (or starred, for open sessions)
+    {"answer": {"question": question_id, "value": "Spanish"}}
+    {"speakers": true}     {"staff": true}
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, false, func, literal, not_, null, or_, select, true, union_all
+from sqlalchemy.sql import Select
+
+from ..accounts.models import EventRole, User
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..registration.models import (
+    Answer,
+    Order,
+    PaymentState,
+    Question,
+    RegistrationCategory,
+    Registration,
+    RegistrationStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+
+WAITLISTED = "waitlisted"
+STATUS_CHOICES = [(s.value, s.label) for s in RegistrationStatus] + [(WAITLISTED, "Waitlisted")]
+PAYMENT_CHOICES = [
+    ("paid", "Paid"), ("unpaid", "Unpaid"), ("waived", "Waived"), ("not_required", "Free"),
+    ("partially_refunded", "Partially refunded"), ("refunded", "Refunded"),
+]
+FLAG_LEAVES = ("all", "checked_in", "no_show", "speakers", "staff")
+MAX_DEPTH = 8
+
+
+def _optional_model(module: str, name: str):
+    """Models owned by other domains that may not be installed yet (check-in, programme)."""
+    try:
+        return getattr(importlib.import_module(f"confapp.{module}"), name)
+    except (ModuleNotFoundError, AttributeError):
+        return None
+
+
+def checkin_model():
+    return _optional_model("checkin.models", "CheckIn")
+
+
+def speaker_model():
+    return _optional_model("program.models", "Speaker")
+
+
+def signup_models():
+    return _optional_model("program.models", "SessionSignup"), _optional_model("program.models", "ProgramSession")
+
+
+@dataclass
+class Recipient:
+    address: str
+    first_name: str
+    last_name: str
+    registration_id: int | None
+    source: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def _people(event_id: int):
+    """The union of every person connected to the event, as one subquery."""
+    registrations = (
+        select(
+            func.lower(Registration.email).label("address"),
+            Registration.first_name.label("first_name"),
+            Registration.last_name.label("last_name"),
+            Registration.id.label("registration_id"),
+            literal("registration").label("source"),
+            Registration.status.label("status"),
+            Registration.category_id.label("category_id"),
+            Order.payment_state.label("payment_state"),
+            literal(0).label("priority"),
+        )
+        .join(Order, Order.id == Registration.order_id)
+        .where(Registration.event_id == event_id, Registration.email != "", Registration.purged_at.is_(None))
+    )
+    waitlist = select(
+        func.lower(WaitlistEntry.email), WaitlistEntry.name, literal(""), null(), literal("waitlist"),
+        literal(WAITLISTED), WaitlistEntry.category_id, null(), literal(1),
+    ).where(
+        WaitlistEntry.event_id == event_id,
+        WaitlistEntry.email != "",
+        WaitlistEntry.status.in_([WaitlistStatus.WAITING, WaitlistStatus.OFFERED]),
+    )
+    staff = (
+        select(func.lower(User.email), User.name, literal(""), null(), literal("staff"), null(), null(), null(), literal(3))
+        .join(EventRole, EventRole.user_id == User.id)
+        .where(EventRole.event_id == event_id)
+    )
+    parts = [registrations, waitlist, staff]
+    speaker = speaker_model()
+    if speaker is not None:
+        parts.append(
+            select(func.lower(speaker.email), speaker.name, literal(""), null(), literal("speaker"), null(), null(),
+                   null(), literal(2))
+            .where(speaker.event_id == event_id, speaker.email != "")
+        )
+    return union_all(*parts).subquery("people")
+
+
+class _Compiler:
+    def __init__(self, event_id: int, people):
+        self.event_id = event_id
+        self.p = people.c
+
+    def compile(self, node, depth: int = 0):
+        if depth > MAX_DEPTH:
+            raise ValidationFailed({"segment": "The segment is nested too deeply."})
+        if not isinstance(node, dict) or len(node) != 1:
+            raise ValidationFailed({"segment": "Each condition must have exactly one kind."})
+        (kind, value), = node.items()
+        if kind in ("and", "or"):
+            if not isinstance(value, list) or not value:
+                raise ValidationFailed({"segment": f"'{kind}' needs a list of conditions."})
+            parts = [self.compile(child, depth + 1) for child in value]
+            return and_(*parts) if kind == "and" else or_(*parts)
+        if kind == "not":
+            return not_(self.compile(value, depth + 1))
+        method = getattr(self, f"leaf_{kind}", None)
+        if method is None:
+            raise ValidationFailed({"segment": f"Unknown condition '{kind}'."})
+        return method(value)
+
+    # Every leaf is written to be TRUE or FALSE, never NULL, so that NOT is a clean complement.
+    def _registration_in(self, subquery):
+        return and_(self.p.registration_id.is_not(None), self.p.registration_id.in_(subquery))
+
+    def leaf_all(self, value):
+        return true() if value else false()
+
+    def leaf_status(self, values):
+        values = _list_of(values, "status", {v for v, _ in STATUS_CHOICES})
+        conditions = []
+        registration_statuses = [v for v in values if v != WAITLISTED]
+        if registration_statuses:
+            conditions.append(and_(self.p.source == "registration", self.p.status.in_(registration_statuses)))
+        if WAITLISTED in values:
+            conditions.append(self.p.source == "waitlist")
+        return or_(*conditions)
+
+    def leaf_category(self, values):
+        ids = _ids(values, "category")
+        return and_(self.p.category_id.is_not(None), self.p.category_id.in_(ids))
+
+    def leaf_payment(self, values):
+        values = _list_of(values, "payment", {v for v, _ in PAYMENT_CHOICES})
+        return and_(self.p.payment_state.is_not(None), self.p.payment_state.in_([PaymentState(v).value for v in values]))
+
+    def _checked_in_ids(self):
+        model = checkin_model()
+        if model is None:
+            raise ValidationFailed({"segment": "Check-in is not available yet."})
+        conditions = [model.event_id == self.event_id]
+        if hasattr(model, "reverted_at"):
+            conditions.append(model.reverted_at.is_(None))
+        return select(model.registration_id).where(*conditions)
+
+    def leaf_checked_in(self, value):
+        condition = self._registration_in(self._checked_in_ids())
+        return condition if value else not_(condition)
+
+    def leaf_no_show(self, value):
+        condition = and_(
+            self.p.source == "registration",
+            self.p.status == RegistrationStatus.CONFIRMED.value,
+            not_(self._registration_in(self._checked_in_ids())),
+        )
+        return condition if value else not_(condition)
+
+    def leaf_session(self, values):
+        ids = _ids(values, "session")
+        signup, session = signup_models()
+        if signup is None:
+            raise ValidationFailed({"segment": "The programme is not available yet."})
+        return self._registration_in(select(signup.registration_id).where(signup.session_id.in_(ids)))
+
+    def leaf_answer(self, value):
+        if not isinstance(value, dict) or "question" not in value:
+            raise ValidationFailed({"segment": "An answer condition needs a question."})
+        question_id = _ids([value["question"]], "answer")[0]
+        wanted = str(value.get("value", "")).strip().lower()
+        stored = func.lower(Answer.value)
+        if wanted:
+            # Multiple choice answers join the chosen options with newlines.
+            match = or_(stored == wanted, stored.like(f"{_escape(wanted)}\n%", escape="\\"),
+                        stored.like(f"%\n{_escape(wanted)}", escape="\\"),
+                        stored.like(f"%\n{_escape(wanted)}\n%", escape="\\"))
+        else:
+            match = Answer.value != ""  # answered at all
+        subquery = (
+            select(Answer.registration_id)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Answer.question_id == question_id, Question.event_id == self.event_id, match)
+        )
+        return self._registration_in(subquery)
+
+    def leaf_speakers(self, value):
+        model = speaker_model()
+        if model is None:
+            condition = self.p.source == "speaker"
+        else:
+            condition = self.p.address.in_(
+                select(func.lower(model.email)).where(model.event_id == self.event_id, model.email != "")
+            )
+        return condition if value else not_(condition)
+
+    def leaf_staff(self, value):
+        condition = self.p.address.in_(
+            select(func.lower(User.email)).join(EventRole, EventRole.user_id == User.id)
+            .where(EventRole.event_id == self.event_id)
+        )
+        return condition if value else not_(condition)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _list_of(values, name: str, allowed: set[str]) -> list[str]:
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list) or not values or any(v not in allowed for v in values):
+        raise ValidationFailed({"segment": f"Choose at least one valid {name}."})
+    return values
+
+
+def _ids(values, name: str) -> list[int]:
+    if isinstance(values, (int, str)):
+        values = [values]
+    try:
+        ids = [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise ValidationFailed({"segment": f"Choose a valid {name}."}) from None
+    if not ids:
+        raise ValidationFailed({"segment": f"Choose at least one {name}."})
+    return ids
+
+
+def recipients_query(event_id: int, segment: dict | None) -> Select:
+    """One SELECT returning (address, first_name, last_name, registration_id, source), one row per address."""
+    people = _people(event_id)
+    condition = _Compiler(event_id, people).compile(segment or {"all": True})
+    p = people.c
+    ranked = (
+        select(
+            p.address, p.first_name, p.last_name, p.registration_id, p.source,
+            func.row_number().over(
+                partition_by=p.address,
+                order_by=(p.priority, case((p.status == RegistrationStatus.CONFIRMED.value, 0), else_=1),
+                          p.registration_id),
+            ).label("rank"),
+        )
+        .where(condition)
+        .subquery("ranked")
+    )
+    r = ranked.c
+    return select(r.address, r.first_name, r.last_name, r.registration_id, r.source).where(r.rank == 1)
+
+
+def validate_segment(event_id: int, segment: dict | None) -> None:
+    """Raises ValidationFailed({"segment": ...}) for a malformed tree."""
+    _Compiler(event_id, _people(event_id)).compile(segment or {"all": True})
+
+
+def resolve(event_id: int, segment: dict | None) -> list[Recipient]:
+    query = recipients_query(event_id, segment).order_by("address")
+    return [Recipient(*row) for row in db.session.execute(query)]
+
+
+def count_and_sample(event_id: int, segment: dict | None, sample: int = 5) -> tuple[int, list[str]]:
+    """The live count and a few names, in two queries whatever the size of the event."""
+    query = recipients_query(event_id, segment).subquery("recipients")
+    total = db.session.scalar(select(func.count()).select_from(query)) or 0
+    rows = db.session.execute(
+        select(query.c.first_name, query.c.last_name).order_by(query.c.first_name, query.c.last_name).limit(sample)
+    )
+    return total, [f"{first} {last}".strip() for first, last in rows]
+
+
+def describe(event_id: int, segment: dict | None) -> str:
+    """A short human description of a segment for the history ("Status: Confirmed AND NOT Checked in")."""
+    names = _names(event_id)
+    return _describe(segment or {"all": True}, names)
+
+
+def _names(event_id: int) -> dict[str, dict[int, str]]:
+    categories = dict(db.session.execute(
+        select(RegistrationCategory.id, RegistrationCategory.name).where(RegistrationCategory.event_id == event_id)).all())
+    questions = dict(db.session.execute(select(Question.id, Question.label).where(Question.event_id == event_id)).all())
+    sessions = {}
+    _, session = signup_models()
+    if session is not None:
+        sessions = dict(db.session.execute(select(session.id, session.title).where(session.event_id == event_id)).all())
+    return {"category": categories, "question": questions, "session": sessions}
+
+
+def _describe(node, names) -> str:
+    (kind, value), = node.items()
+    if kind in ("and", "or"):
+        joined = f" {kind.upper()} ".join(_describe(child, names) for child in value)
+        return f"({joined})" if len(value) > 1 else joined
+    if kind == "not":
+        return f"NOT {_describe(value, names)}"
+    labels = {
+        "all": "Everyone", "checked_in": "Checked in", "no_show": "No-show",
+        "speakers": "Speakers", "staff": "Staff",
+    }
+    if kind in labels:
+        return labels[kind] if value else f"NOT {labels[kind]}"
+    values = value if isinstance(value, list) else [value]
+    if kind == "status":
+        return "Status: " + " or ".join(dict(STATUS_CHOICES).get(v, v) for v in values)
+    if kind == "payment":
+        return "Payment: " + " or ".join(dict(PAYMENT_CHOICES).get(v, v) for v in values)
+    if kind == "category":
+        return "Category: " + " or ".join(names["category"].get(int(v), f"#{v}") for v in values)
+    if kind == "session":
+        return "Session: " + " or ".join(names["session"].get(int(v), f"#{v}") for v in values)
+    if kind == "answer":
+        label = names["question"].get(int(value["question"]), f"question #{value['question']}")
+        return f"{label} = {value.get('value') or '(any answer)'}"
+    return kind

@@ -1,0 +1,303 @@
+"""Outreach rules: composing, sending, scheduling, tests, resends, transactional mail.
+
+Services flush; the caller (view, job, CLI) commits. Delivery itself is `delivery.py`,
+run by the job in `tasks.py` once the sending transaction commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..accounts.permissions import Action, require
+from ..audit.services import record
+from ..errors import InvalidState, ValidationFailed
+from ..extensions import db
+from ..jobs import enqueue_after_commit
+from . import merge, segments
+from .delivery import materialize
+from .models import (
+    Delivery,
+    DeliveryState,
+    Message,
+    MessageAttachment,
+    MessageKind,
+    MessageStatus,
+)
+
+
+def max_attachment_bytes() -> int:
+    return int(current_app.config.get("OUTREACH_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+
+
+@dataclass
+class MessageDraft:
+    subject: str
+    body: str
+    segment: dict | None = None
+
+
+def _validate(event, draft: MessageDraft) -> merge.Rendered:
+    errors = {}
+    if not draft.subject.strip():
+        errors["subject"] = "Write a subject."
+    if not draft.body.strip():
+        errors["body"] = "Write a message."
+    try:
+        segments.validate_segment(event.id, draft.segment)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return merge.validate_message(event, draft.subject, draft.body)
+
+
+def _apply(message: Message, event, draft: MessageDraft, rendered: merge.Rendered) -> None:
+    message.subject = draft.subject.strip()
+    message.body = draft.body
+    message.segment = draft.segment or {"all": True}
+    message.segment_label = segments.describe(event.id, message.segment)[:500]
+    message.rendered_text = rendered.text
+    message.rendered_html = rendered.html
+
+
+def create_message(event, draft: MessageDraft, *, actor, now: datetime) -> Message:
+    """A draft announcement. Raises NotAllowed without SEND_MESSAGES, ValidationFailed for an
+    empty subject/body, a malformed segment, an unknown merge field or a forbidden expression."""
+    require(actor, Action.SEND_MESSAGES, event)
+    rendered = _validate(event, draft)
+    message = Message(event_id=event.id, kind=MessageKind.ANNOUNCEMENT, status=MessageStatus.DRAFT,
+                      reply_to=event.contact_email or "", created_by_id=actor.id, created_at=now)
+    message.event = event
+    _apply(message, event, draft, rendered)
+    db.session.add(message)
+    db.session.flush()
+    record("outreach.message_created", actor=actor, event=event, target=message, now=now)
+    return message
+
+
+def update_message(message: Message, draft: MessageDraft, *, actor, now: datetime) -> Message:
+    """Edit a draft or scheduled message. Raises InvalidState once sending started."""
+    require(actor, Action.SEND_MESSAGES, message.event)
+    if not message.is_editable:
+        raise InvalidState("This message has been sent and can no longer be edited.")
+    _apply(message, message.event, draft, _validate(message.event, draft))
+    db.session.flush()
+    record("outreach.message_updated", actor=actor, event=message.event, target=message, now=now)
+    return message
+
+
+def add_attachment(message: Message, filename: str, content_type: str, data: bytes, *, actor) -> MessageAttachment:
+    """Attach a file; the total per message is limited (OUTREACH_MAX_ATTACHMENT_BYTES, 5 MB)."""
+    require(actor, Action.SEND_MESSAGES, message.event)
+    if not message.is_editable:
+        raise InvalidState("This message has been sent and can no longer be edited.")
+    used = sum(a.size for a in message.attachments)
+    if used + len(data) > max_attachment_bytes():
+        limit = max_attachment_bytes() // (1024 * 1024)
+        raise ValidationFailed({"attachment": f"Attachments may total at most {limit} MB per message."})
+    if not data:
+        raise ValidationFailed({"attachment": "The file is empty."})
+    safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ").strip()[:200] or "attachment"
+    attachment = MessageAttachment(filename=safe_name, content_type=content_type or "application/octet-stream",
+                                   size=len(data), data=data)
+    message.attachments.append(attachment)
+    db.session.flush()
+    return attachment
+
+
+def remove_attachment(message: Message, attachment_id: int, *, actor) -> None:
+    require(actor, Action.SEND_MESSAGES, message.event)
+    if not message.is_editable:
+        raise InvalidState("This message has been sent and can no longer be edited.")
+    for attachment in list(message.attachments):
+        if attachment.id == attachment_id:
+            message.attachments.remove(attachment)
+    db.session.flush()
+
+
+def _start(message: Message, *, actor, now: datetime) -> None:
+    from .tasks import deliver_message
+
+    message.status = MessageStatus.SENDING
+    message.sent_at = now
+    result = materialize(message, now=now)
+    db.session.flush()
+    record("outreach.message_sent", actor=actor, event=message.event, target=message, now=now,
+           details={"kind": message.kind.value, "queued": result.queued,
+                    "skipped_unsubscribed": result.skipped_unsubscribed,
+                    "reminder_rule_id": message.reminder_rule_id})
+    enqueue_after_commit(db.session(), deliver_message, message.id)
+
+
+def send_message(message: Message, *, actor, now: datetime) -> Message:
+    """Send a draft (or a scheduled message) now to its segment as it stands now.
+    Raises NotAllowed, InvalidState if already sending/sent, ValidationFailed if the
+    segment is empty or a merge field became unknown (a question was deleted)."""
+    require(actor, Action.SEND_MESSAGES, message.event)
+    if message.status not in (MessageStatus.DRAFT, MessageStatus.SCHEDULED):
+        raise InvalidState("This message is already being sent or was sent.")
+    _validate(message.event, MessageDraft(message.subject, message.body, message.segment))
+    count, _ = segments.count_and_sample(message.event_id, message.segment, sample=0)
+    if count == 0:
+        raise ValidationFailed({"segment": "Nobody matches this segment."})
+    _start(message, actor=actor, now=now)
+    return message
+
+
+def schedule_message(message: Message, when: datetime, *, actor, now: datetime) -> Message:
+    """Send at `when` (UTC-aware, in the future) to the segment as it stands then."""
+    require(actor, Action.SEND_MESSAGES, message.event)
+    if not message.is_editable:
+        raise InvalidState("This message is already being sent or was sent.")
+    if when.tzinfo is None or when <= now:
+        raise ValidationFailed({"scheduled_for": "Choose a time in the future."})
+    _validate(message.event, MessageDraft(message.subject, message.body, message.segment))
+    message.status = MessageStatus.SCHEDULED
+    message.scheduled_for = when
+    db.session.flush()
+    record("outreach.message_scheduled", actor=actor, event=message.event, target=message, now=now,
+           details={"scheduled_for": when.isoformat()})
+    return message
+
+
+def unschedule_message(message: Message, *, actor, now: datetime) -> Message:
+    require(actor, Action.SEND_MESSAGES, message.event)
+    if message.status != MessageStatus.SCHEDULED:
+        raise InvalidState("Only a scheduled message can be put back to draft.")
+    message.status = MessageStatus.DRAFT
+    message.scheduled_for = None
+    db.session.flush()
+    record("outreach.message_unscheduled", actor=actor, event=message.event, target=message, now=now)
+    return message
+
+
+def send_due_scheduled(*, now: datetime, actor) -> list[Message]:
+    """Start every scheduled message whose time has come; each starts once (conditional update)."""
+    started = []
+    due = list(db.session.scalars(select(Message).where(Message.status == MessageStatus.SCHEDULED,
+                                                        Message.scheduled_for <= now).order_by(Message.id)))
+    for message in due:
+        claimed = db.session.execute(
+            update(Message).where(Message.id == message.id, Message.status == MessageStatus.SCHEDULED)
+            .values(status=MessageStatus.SENDING).execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        db.session.refresh(message)
+        _start(message, actor=actor, now=now)
+        started.append(message)
+    return started
+
+
+def preview(message_or_draft, event, address: str | None) -> tuple[merge.Rendered, str]:
+    """The message as the chosen recipient (by address; default the first in the segment) will see it."""
+    segment = message_or_draft.segment
+    chosen = None
+    if address:
+        query = segments.recipients_query(event.id, segment).subquery()
+        row = db.session.execute(select(query).where(query.c.address == address.strip().lower())).first()
+        if row is None:
+            raise ValidationFailed({"recipient": "That address is not in this segment."})
+        chosen = segments.Recipient(*row)
+    else:
+        query = segments.recipients_query(event.id, segment).subquery()
+        row = db.session.execute(select(query).order_by(query.c.address).limit(1)).first()
+        chosen = segments.Recipient(*row) if row else None
+    if chosen is None:
+        return merge.render_message(message_or_draft.subject, message_or_draft.body, merge.sample_context(event)), ""
+    context = merge.recipient_contexts(event, [chosen])[chosen.address]
+    return merge.render_message(message_or_draft.subject, message_or_draft.body, context), chosen.address
+
+
+def send_test(message: Message, *, actor, now: datetime, address: str | None = None) -> str:
+    """Send the message, rendered for `address` (or the first recipient), to the actor only.
+    Not a delivery to participants: it goes out as plain transactional mail to the organiser."""
+    from ..mail import OutgoingEmail, deliver_email
+
+    require(actor, Action.SEND_MESSAGES, message.event)
+    rendered, as_address = preview(message, message.event, address)
+    email = OutgoingEmail(to=[actor.email], subject=f"[Test] {rendered.subject}", text=rendered.text,
+                          html=rendered.html, reply_to=message.reply_to or None,
+                          attachments=[(a.filename, a.content_type, a.data) for a in message.attachments])
+    enqueue_after_commit(db.session(), deliver_email, email)
+    record("outreach.test_sent", actor=actor, event=message.event, target=message, now=now)
+    return as_address
+
+
+def record_transactional(event, to: list[str], subject: str, text: str, html: str | None, *, template: str,
+                         registration=None, reply_to: str | None = None,
+                         attachments: list[tuple[str, str, bytes]] | None = None,
+                         now: datetime, resend_of: Message | None = None) -> Message:
+    """Transactional mail (confirmation, waitlist offer, receipt, invitation) as a Message with one
+    delivery per address, sent by the same engine after commit. No unsubscribe applies."""
+    from .tasks import deliver_message
+
+    message = Message(
+        event_id=event.id, kind=MessageKind.TRANSACTIONAL, status=MessageStatus.SENDING, subject=subject[:300],
+        rendered_text=text, rendered_html=html or "", template=template[:100],
+        reply_to=reply_to or event.contact_email or "", created_at=now, sent_at=now, materialized_at=now,
+        segment=None, segment_label="", resend_of_id=resend_of.id if resend_of else None,
+    )
+    for filename, content_type, data in attachments or []:
+        message.attachments.append(MessageAttachment(filename=filename, content_type=content_type, size=len(data), data=data))
+    db.session.add(message)
+    db.session.flush()
+    name = registration.full_name if registration is not None else ""
+    seen = set()
+    for address in to:
+        key = address.strip().lower()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        db.session.add(Delivery(message_id=message.id, address=key, name=name[:250],
+                                registration_id=getattr(registration, "id", None), state=DeliveryState.QUEUED,
+                                created_at=now))
+    db.session.flush()
+    enqueue_after_commit(db.session(), deliver_message, message.id)
+    return message
+
+
+def resend_delivery(delivery: Delivery, *, actor, now: datetime) -> Message:
+    """Send one person the same message again, as a new transactional message (the original
+    delivery record stays as it was; the unique rule "once per message" holds)."""
+    original = delivery.message
+    require(actor, Action.SEND_MESSAGES, original.event)
+    if original.kind == MessageKind.ANNOUNCEMENT:
+        context = merge.recipient_contexts(original.event, [delivery])[delivery.address]
+        rendered = merge.render_message(original.subject, original.body, context)
+        subject, text, html = rendered.subject, rendered.text, rendered.html
+    else:
+        subject, text, html = original.subject, original.rendered_text, original.rendered_html
+    registration = None
+    if delivery.registration_id:
+        from ..registration.models import Registration
+
+        registration = db.session.get(Registration, delivery.registration_id)
+    message = record_transactional(
+        original.event, [delivery.address], subject, text, html, template=original.template or "resend",
+        registration=registration, reply_to=original.reply_to,
+        attachments=[(a.filename, a.content_type, a.data) for a in original.attachments], now=now, resend_of=original,
+    )
+    if registration is None and delivery.name:
+        db.session.execute(update(Delivery).where(Delivery.message_id == message.id).values(name=delivery.name))
+    message.created_by_id = getattr(actor, "id", None)
+    record("outreach.delivery_resent", actor=actor, event=original.event, target=message, now=now,
+           details={"original_message_id": original.id, "delivery_id": delivery.id})
+    return message
+
+
+def delivery_counts(message_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{message_id: {state: count}} in one grouped query."""
+    counts: dict[int, dict[str, int]] = {mid: {s.value: 0 for s in DeliveryState} for mid in message_ids}
+    if not message_ids:
+        return counts
+    rows = db.session.execute(
+        select(Delivery.message_id, Delivery.state, func.count()).where(Delivery.message_id.in_(message_ids))
+        .group_by(Delivery.message_id, Delivery.state)
+    )
+    for message_id, state, count in rows:
+        counts[message_id][DeliveryState(state).value] = count
+    return counts

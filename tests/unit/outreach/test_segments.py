@@ -1,0 +1,118 @@
+import pytest
+from sqlalchemy import event as sa_event
+
+from confapp.errors import ValidationFailed
+from confapp.extensions import db as database
+from confapp.outreach import segments
+from tests.support.outreach import build_people
+
+
+@pytest.fixture
+def people(db):
+    return build_people()
+
+
+def addresses(people, segment):
+    return sorted(r.address.split("@")[0] for r in segments.resolve(people.event.id, segment))
+
+
+def test_everyone_is_registrations_waitlist_and_staff_once_each(people):
+    found = addresses(people, {"all": True})
+    admin = [a for a in found if a.startswith("person")]
+    assert len(admin) == 1  # the admin who created the event is one of its organisers
+    assert sorted(set(found) - set(admin)) == ["ana", "ben", "cai", "chk", "dee", "eve", "fay", "gus", "hal",
+                                               "ivy", "jon", "org"]
+    assert "zed" not in found and "kim" not in found
+
+
+@pytest.mark.parametrize("segment, expected", [
+    ({"status": ["confirmed"]}, ["ana", "ben", "cai", "gus", "hal"]),
+    ({"status": ["cancelled"]}, ["eve", "hal"]),
+    ({"status": ["pending_approval"]}, ["dee"]),
+    ({"status": ["awaiting_payment"]}, ["fay"]),
+    ({"status": ["waitlisted"]}, ["ivy", "jon"]),
+    ({"status": ["pending_approval", "waitlisted"]}, ["dee", "ivy", "jon"]),
+    ({"payment": ["paid"]}, ["ana", "hal"]),
+    ({"payment": ["unpaid"]}, ["ben", "fay", "hal"]),
+    ({"payment": ["waived"]}, ["cai"]),
+    ({"payment": ["refunded"]}, ["eve"]),
+    ({"answer": {"question": "INTERP", "value": "Spanish"}}, ["ana", "cai", "eve"]),
+    ({"answer": {"question": "INTERP", "value": "french"}}, ["ben", "gus"]),
+    ({"answer": {"question": "INTERP", "value": ""}}, ["ana", "ben", "cai", "eve", "gus"]),
+    ({"and": [{"status": ["confirmed"]}, {"answer": {"question": "INTERP", "value": "Spanish"}}]}, ["ana", "cai"]),
+    ({"and": [{"status": ["confirmed"]}, {"not": {"payment": ["paid"]}}]}, ["ben", "cai", "gus"]),
+    ({"or": [{"status": ["waitlisted"]}, {"payment": ["waived"]}]}, ["cai", "ivy", "jon"]),
+    ({"not": {"all": True}}, []),
+    ({"and": [{"not": {"staff": True}}, {"not": {"status": ["confirmed", "cancelled"]}}]}, ["dee", "fay", "ivy", "jon"]),
+])
+def test_each_filter_and_combination_counts_exactly(people, segment, expected):
+    segment = _with_ids(segment, people)
+    assert addresses(people, segment) == expected
+    count, _ = segments.count_and_sample(people.event.id, segment)
+    assert count == len(expected)
+
+
+def test_category_filter(people):
+    assert addresses(people, {"category": [people.general.id]}) == ["ana", "ben", "eve", "fay", "hal"]
+    assert addresses(people, {"category": [people.student.id]}) == ["cai", "dee", "gus", "hal"]
+    assert addresses(people, {"and": [{"category": [people.general.id]}, {"category": [people.student.id]}]}) == []
+
+
+def test_staff_filter_and_its_complement(people):
+    staff = addresses(people, {"staff": True})
+    assert len(staff) == 3 and {"org", "chk"} <= set(staff)
+    assert len(addresses(people, {"not": {"staff": True}})) == 10
+
+
+def test_a_person_with_two_registrations_is_one_recipient_with_the_confirmed_one(people):
+    recipients = segments.resolve(people.event.id, {"all": True})
+    hal = [r for r in recipients if r.address == "hal@example.org"]
+    assert len(hal) == 1 and hal[0].registration_id == people.registrations["hal"].id
+
+
+def test_count_and_sample_run_in_two_queries_whatever_the_segment(people):
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    engine = database.session.get_bind()
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        segment = {"or": [{"and": [{"status": ["confirmed"]}, {"not": {"payment": ["paid"]}}]},
+                          {"answer": {"question": people.interpretation.id, "value": "Spanish"}}, {"staff": True}]}
+        count, sample = segments.count_and_sample(people.event.id, segment)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 2
+    assert count == 8  # ben cai gus + ana eve + three staff
+    assert sample[:2] == ["Ana Alves", "Ben Brown"]
+
+
+@pytest.mark.parametrize("segment", [
+    {"status": ["nonsense"]}, {"payment": []}, {"and": []}, {"frobnicate": True}, {"status": ["confirmed"], "x": 1},
+    {"answer": {"value": "x"}}, {"category": ["abc"]}, "not a dict",
+])
+def test_malformed_segments_are_refused(people, segment):
+    with pytest.raises(ValidationFailed) as error:
+        segments.validate_segment(people.event.id, segment)
+    assert "segment" in error.value.errors
+
+
+def test_describe_reads_like_the_composer(people):
+    label = segments.describe(people.event.id, {"and": [{"status": ["confirmed"]}, {"not": {"category": [people.student.id]}}]})
+    assert label == "(Status: Confirmed AND NOT Category: Student)"
+
+
+def test_checked_in_and_no_show_segments(people):
+    checkin = segments.checkin_model()
+    if checkin is None:
+        pytest.skip("check-in models are not on this branch yet")
+    pytest.skip("written when check-in lands on main")
+
+
+def _with_ids(segment, people):
+    if isinstance(segment, dict):
+        return {k: _with_ids(v, people) for k, v in segment.items()}
+    if isinstance(segment, list):
+        return [_with_ids(v, people) for v in segment]
+    if segment == "INTERP":
+        return people.interpretation.id
+    return segment
