@@ -1,7 +1,7 @@
 """outreach messages deliveries reminders unsubscribes
 
-Revision ID: 0003_outreach
-Revises: 0002_registration
+Revision ID: 0060_outreach
+Revises: 0030_program
 Create Date: 2026-11-21 11:12:42.465381
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_outreach'
-down_revision = '0002_registration'
+revision = '0060_outreach'
+down_revision = '0030_program'
 branch_labels = None
 depends_on = None
 
