@@ -149,3 +149,25 @@ PERSONAL_STRINGS = [
     "Dube", "Eriksen", "Walker One", "w1@example.org", "Gomez", "Haddad", "Ilic", "Jansen", "Frank Fischer",
     "Wanda Wait", "wanda@example.org", "203.0.113.7", "between jobs", "vegan",
 ]
+
+
+ARRIVED = ["alice@example.org", "carol@example.org", "dan@example.org", "w1@example.org", "w2@example.org",
+           "grace@example.org", "hana@example.org"]
+
+
+def check_in_known(b: Builder, actor) -> None:
+    """Seven arrive through the main entrance (both walk-ins among them); Eve is checked in by
+    mistake and undone, so she stays a no-show with Ivan and Jo."""
+    from confapp.checkin import services as checkin
+
+    event = b.event
+    door = checkin.main_list(event, actor=actor, now=event.starts_at)
+    by_email = {r.email: r for r in b.registrations if r.status == RegistrationStatus.CONFIRMED and r.email}
+    for i, email in enumerate(ARRIVED):
+        at = event.starts_at + timedelta(minutes=25 * i)
+        result = checkin.redeem(by_email[email].ticket_code, list=door, station="Door 1", actor=actor, now=at)
+        assert result.check_in is not None, result
+    eve = next(r for r in b.registrations if r.first_name == "Eve")
+    mistaken = checkin.redeem(eve.ticket_code, list=door, station="Door 1", actor=actor, now=event.starts_at)
+    checkin.undo(mistaken.check_in, actor=actor, now=event.starts_at + timedelta(minutes=1))
+    db.session.flush()

@@ -17,6 +17,7 @@ from typing import Callable
 
 from sqlalchemy import delete, select, update
 
+from ..checkin.models import BadgePrint, CheckIn, VolunteerLink
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Answer, Order, Question, Registration, WaitlistEntry
@@ -106,6 +107,31 @@ def purge_feedback_and_certificates(event: Event, now: datetime) -> int:
     changed += _count(
         db.session.execute(
             update(Certificate).where(Certificate.event_id == event.id).values(holder_name=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    return changed
+
+
+@register_purger
+def purge_checkin_labels(event: Event, now: datetime) -> int:
+    """Check-ins stay (they are the attendance); the names of who scanned and of volunteer links
+    go. Staff accounts keep their user id on each row."""
+    changed = _count(
+        db.session.execute(
+            update(CheckIn).where(CheckIn.event_id == event.id).values(actor_label="", reverted_by_label=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(BadgePrint).where(BadgePrint.event_id == event.id).values(actor_label=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(VolunteerLink).where(VolunteerLink.event_id == event.id).values(name="Volunteer link"),
             execution_options={"synchronize_session": False},
         )
     )

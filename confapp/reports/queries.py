@@ -190,11 +190,7 @@ def _check_ins(event: Event) -> tuple[set[int], list[datetime]]:
         return set(), []
     from .integration import checkin_rows
 
-    rows = checkin_rows(event)
-    first: dict[int, datetime] = {}
-    for registration_id, at in rows:
-        if registration_id not in first or at < first[registration_id]:
-            first[registration_id] = at
+    first = {registration_id: at for registration_id, at in checkin_rows(event)}
     return set(first), list(first.values())
 
 

@@ -3,15 +3,22 @@ from datetime import timedelta
 
 from confapp.reports.queries import compute_figures
 from confapp.reports.suppression import SUPPRESSED, public_figures
-from tests.factories import make_event
-from tests.reports_data import known_event
+from tests.factories import make_event, make_user
+from tests.reports_data import check_in_known, known_event
 
 
 def test_figures_match_the_known_counts(db):
     event = make_event()
-    known_event(event)
+    check_in_known(known_event(event), make_user(name="Desk Volunteer"))
     figures = compute_figures(event)
     h = figures["headline"]
+    assert figures["attendance_known"]
+    assert (h["attended"], h["no_shows"]) == (7, 3)  # Eve's undone check-in does not count
+    assert [(r["label"], r["registered"], r["attended"]) for r in figures["by_category"]] == [
+        ("General", 5, 3), ("Walk-in", 2, 2), ("Student", 3, 2)]
+    # Local (New York) hours of arrival, from 09:00: 25 minutes apart.
+    assert sum(row["count"] for row in figures["arrivals_by_hour"]) == 7
+    assert figures["arrivals_by_hour"][0]["label"] == "09:00"
     assert h["registered"] == 10  # Alice once, though she registered twice and cancelled once
     assert h["cancelled"] == 1  # Bob; Alice's superseded cancellation is not counted
     assert h["pending"] == 1

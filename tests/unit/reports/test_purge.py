@@ -11,7 +11,7 @@ from confapp.reports.models import Certificate, SurveyResponse
 from confapp.reports.purge import PURGERS, register_purger
 from confapp.reports.queries import compute_figures
 from tests.factories import make_event, make_user
-from tests.reports_data import PERSONAL_STRINGS, known_event
+from tests.reports_data import PERSONAL_STRINGS, check_in_known, known_event
 
 
 def find_everywhere(db, needles: list[str]) -> list[tuple[str, str, str]]:
@@ -32,6 +32,7 @@ def test_purge_removes_every_trace_and_keeps_the_figures(db):
     organiser = make_user(email="org@example.org", name="Olu Organiser")
     event = make_event(organiser=organiser)
     builder = known_event(event)
+    check_in_known(builder, organiser)
     alice = next(r for r in builder.registrations if r.email == "alice@example.org" and r.status == "confirmed")
     db.session.add(SurveyResponse(event_id=event.id, respondent_key="k1", registration_id=alice.id, overall_rating=5,
                                   comment="Alice Adeyemi loved it"))
