@@ -1,0 +1,62 @@
+"""Public report pages: the published report at a shareable URL, its PDF and downloads.
+Everything here reads the published snapshot only, with small counts suppressed."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+
+from ..events.queries import event_by_slug
+from . import exports
+from .presenting import report_view
+from .services import report_for
+
+bp = Blueprint("reports", __name__)
+
+
+def _published(slug: str):
+    event = event_by_slug(slug)
+    report = report_for(event) if event is not None else None
+    if report is None or not report.is_published or report.snapshot is None:
+        abort(404)
+    return report_view(event, report, public=True, published=True)
+
+
+@bp.route("/e/<slug>/report")
+def public_report(slug: str):
+    return render_template("reports/public_report.html", view=_published(slug))
+
+
+@bp.route("/e/<slug>/report.pdf")
+def public_report_pdf(slug: str):
+    view = _published(slug)
+    return _download(exports.to_pdf(view), "application/pdf", f"{slug}-report.pdf")
+
+
+@bp.route("/e/<slug>/report.csv")
+def public_report_csv(slug: str):
+    return _download(exports.to_csv(_published(slug)), "text/csv; charset=utf-8", f"{slug}-report.csv")
+
+
+@bp.route("/e/<slug>/report.xlsx")
+def public_report_xlsx(slug: str):
+    return _download(
+        exports.to_xlsx(_published(slug)),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{slug}-report.xlsx",
+    )
+
+
+def _download(body, mimetype: str, filename: str, inline: bool = False) -> Response:
+    response = Response(body, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+
+@bp.app_template_filter("rows")
+def rows_filter(items, *keys):
+    """[{"label": "Boston", "count": 7}] | rows("label", "count") -> [["Boston", 7]] for data tables."""
+    return [[item.get(key) for key in keys] for item in items or []]
+
+
+from . import views_manage  # noqa: E402,F401

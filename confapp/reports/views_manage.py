@@ -1,0 +1,185 @@
+"""Organiser pages: the live dashboard, the report editor, publishing, downloads, the
+retention period and the purge."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..accounts.forms import ConfirmForm
+from ..accounts.permissions import Action
+from ..errors import DomainError, ValidationFailed
+from ..events.access import managed_event
+from ..extensions import db
+from ..navigation import register_manage_nav
+from ..types import utcnow
+from . import exports, services
+from .forms import PurgeForm, ReportForm, RetentionForm
+from .presenting import report_view
+from .services import ReportTexts, TEXT_FIELDS, report_for
+from .views import _download, bp
+
+register_manage_nav("Report", "reports.dashboard", Action.MANAGE_REPORTS, order=60, prefix="reports.")
+
+
+def _flash_error(error: DomainError) -> None:
+    if isinstance(error, ValidationFailed):
+        for message in error.errors.values():
+            flash(message, "error")
+    else:
+        flash(error.message if hasattr(error, "message") else str(error), "error")
+
+
+@bp.route("/manage/<slug>/dashboard")
+@login_required
+def dashboard(slug: str):
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    report = report_for(event)
+    view = report_view(event, report, public=False, published=False)
+    retention = db.session.get(services.DataRetention, event.id)
+    return render_template("reports/dashboard.html", event=event, view=view, report=report, retention=retention,
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/report", methods=["GET", "POST"])
+@login_required
+def report_edit(slug: str):
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    report = report_for(event)
+    if report is None:
+        return render_template("reports/report_start.html", event=event, confirm_form=ConfirmForm())
+    form = ReportForm(obj=report)
+    if form.validate_on_submit():
+        texts = ReportTexts(**{name: (getattr(form, name).data or "").replace("\r\n", "\n") for name in TEXT_FIELDS})
+        try:
+            services.update_report(report, texts, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_error(error)
+        else:
+            db.session.commit()
+            flash("Report saved." + (" Publish again to update the public report." if report.is_published else ""), "success")
+            return redirect(url_for("reports.report_edit", slug=slug))
+    view = report_view(event, report, public=False, published=False)
+    return render_template("reports/report_edit.html", event=event, report=report, form=form, view=view,
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/report/start", methods=["POST"])
+@login_required
+def report_start(slug: str):
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    if ConfirmForm().validate_on_submit():
+        services.start_report(event, actor=current_user)
+        db.session.commit()
+        flash("Draft report started from the figures so far.", "success")
+    return redirect(url_for("reports.report_edit", slug=slug))
+
+
+def _report_action(slug: str, action, message: str):
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    report = report_for(event)
+    if report is None:
+        return redirect(url_for("reports.report_edit", slug=slug))
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(report)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_error(error)
+        else:
+            db.session.commit()
+            flash(message, "success")
+    return redirect(url_for("reports.report_edit", slug=slug))
+
+
+@bp.route("/manage/<slug>/report/redraft", methods=["POST"])
+@login_required
+def report_redraft(slug: str):
+    return _report_action(slug, lambda r: services.redraft_narrative(r, actor=current_user),
+                          "The narrative was drafted again from the current figures.")
+
+
+@bp.route("/manage/<slug>/report/publish", methods=["POST"])
+@login_required
+def report_publish(slug: str):
+    return _report_action(slug, lambda r: services.publish_report(r, actor=current_user, now=utcnow()),
+                          "Report published. Its figures are frozen as they are now.")
+
+
+@bp.route("/manage/<slug>/report/unpublish", methods=["POST"])
+@login_required
+def report_unpublish(slug: str):
+    return _report_action(slug, lambda r: services.unpublish_report(r, actor=current_user),
+                          "The public report is withdrawn.")
+
+
+def _private_view(slug: str, public: bool = False):
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    report = report_for(event)
+    published = bool(report and report.is_published and request.args.get("version") != "draft")
+    return report_view(event, report, public=public, published=published)
+
+
+@bp.route("/manage/<slug>/report/full")
+@login_required
+def report_private(slug: str):
+    view = _private_view(slug, public=request.args.get("as") == "public")
+    return render_template("reports/private_report.html", event=view.event, view=view)
+
+
+@bp.route("/manage/<slug>/report/full.pdf")
+@login_required
+def report_private_pdf(slug: str):
+    return _download(exports.to_pdf(_private_view(slug)), "application/pdf", f"{slug}-report-private.pdf")
+
+
+@bp.route("/manage/<slug>/report/full.csv")
+@login_required
+def report_private_csv(slug: str):
+    return _download(exports.to_csv(_private_view(slug)), "text/csv; charset=utf-8", f"{slug}-report-private.csv")
+
+
+@bp.route("/manage/<slug>/report/full.xlsx")
+@login_required
+def report_private_xlsx(slug: str):
+    return _download(exports.to_xlsx(_private_view(slug)),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{slug}-report-private.xlsx")
+
+
+@bp.route("/manage/<slug>/data", methods=["GET", "POST"])
+@login_required
+def data_retention(slug: str):
+    event = managed_event(slug, Action.PURGE_DATA)
+    retention = db.session.get(services.DataRetention, event.id)
+    form = RetentionForm(retention_days=retention.retention_days if retention else services.DEFAULT_RETENTION_DAYS)
+    if form.validate_on_submit():
+        try:
+            services.set_retention(event, form.retention_days.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_error(error)
+        else:
+            db.session.commit()
+            flash("Retention period saved.", "success")
+            return redirect(url_for("reports.data_retention", slug=slug))
+    return render_template("reports/data_retention.html", event=event, form=form, purge_form=PurgeForm(formdata=None),
+                           retention=retention, due_at=services.purge_due_at(event, retention), now=utcnow())
+
+
+@bp.route("/manage/<slug>/data/purge", methods=["POST"])
+@login_required
+def data_purge(slug: str):
+    event = managed_event(slug, Action.PURGE_DATA)
+    form = PurgeForm()
+    if not form.validate_on_submit() or form.confirm_slug.data.strip() != event.slug:
+        flash(f"Type {event.slug} exactly to confirm. Nothing was deleted.", "error")
+        return redirect(url_for("reports.data_retention", slug=slug))
+    try:
+        services.purge_event(event, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        _flash_error(error)
+    else:
+        db.session.commit()
+        flash("Personal data deleted. The figures and any published report are unchanged.", "success")
+    return redirect(url_for("reports.data_retention", slug=slug))
