@@ -68,34 +68,6 @@ def grant(event, user: User, role: Role) -> EventRole:
     return grant
 
 
-# --- registration (minimal, until the registration flow's own factory lands) -----------------
-
-def make_registration(event=None, *, status=None, email: str | None = None, first_name: str = "Ana", **overrides):
-    """A confirmed registration on `event` (a new event if None), with its order and a free category.
-    Built from the registration models directly: the registration services replace this when they land."""
-    import secrets as _secrets
-
-    from confapp.registration.models import Order, Registration, RegistrationCategory, RegistrationStatus
-
-    event = event or make_event()
-    n = next(_counter)
-    category = RegistrationCategory(event_id=event.id, name=f"General {n}")
-    order = Order(event_id=event.id, code=_secrets.token_hex(4).upper(), buyer_name=f"{first_name} Buyer",
-                  buyer_email=email or f"attendee{n}@example.org")
-    db.session.add_all([category, order])
-    db.session.flush()
-    registration = Registration(
-        event_id=event.id, order_id=order.id, category_id=category.id,
-        status=status or RegistrationStatus.CONFIRMED, ticket_code=_secrets.token_hex(10),
-        first_name=first_name, last_name=f"Attendee {n}", email=email or f"attendee{n}@example.org",
-    )
-    for key, value in overrides.items():
-        setattr(registration, key, value)
-    db.session.add(registration)
-    db.session.flush()
-    return registration
-
-
 # --- programme --------------------------------------------------------------------------------
 
 def make_room(event, *, name: str | None = None, actor=None, **overrides):
@@ -135,3 +107,45 @@ def make_speaker(event, *, name: str | None = None, actor=None, **overrides):
     fields = dict(name=name or f"Speaker {n}", email=f"speaker{n}@example.org")
     fields.update(overrides)
     return create_speaker(event, SpeakerData(**fields), actor=actor or make_admin())
+# --- registration ---------------------------------------------------------------------------------
+
+def make_category(event, **overrides):
+    """A registration category (free, unlimited, public unless overridden)."""
+    from confapp.registration.models import RegistrationCategory
+
+    n = next(_counter)
+    fields = dict(event_id=event.id, name=f"Category {n}", price_kind="free", currency="USD", position=n)
+    fields.update(overrides)
+    category = RegistrationCategory(**fields)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def make_registration(event=None, category=None, *, now=None, actor=None, quantity: int = 1, status=None, **overrides):
+    """An order through `place_order` (the real rules) with `quantity` attendees; returns the
+    first Registration. `event` defaults to a new published event. Overrides: first_name,
+    last_name, email, answers, amount_minor and any OrderRequest field. `status`, if given, is
+    set afterwards on every registration of the order (for tests of other domains that need a
+    cancelled or pending registration without going through those flows)."""
+    from confapp.registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
+
+    event = event or make_event()
+    category = category or make_category(event)
+    n = next(_counter)
+    first = overrides.pop("first_name", f"Attendee{n}")
+    last = overrides.pop("last_name", "Example")
+    email = overrides.pop("email", None) or f"attendee{n}@example.org"
+    answers = overrides.pop("answers", {})
+    amount = overrides.pop("amount_minor", None)
+    attendees = [AttendeeData(first, last, email, answers)] + [
+        AttendeeData(f"Guest{n}-{i}", "Example", f"guest{n}-{i}@example.org", answers) for i in range(1, quantity)
+    ]
+    request = OrderRequest(choices=[CategoryChoice(category.id, quantity, amount)], attendees=attendees, **overrides)
+    now = now or datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+    order = place_order(event, request, actor=actor, now=now)
+    if status is not None:
+        for registration in order.registrations:
+            registration.status = status
+    db.session.flush()
+    return order.registrations[0]

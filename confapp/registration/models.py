@@ -70,6 +70,39 @@ class PaymentMethod(enum.StrEnum):
     INVOICE = "invoice"
 
 
+class RefundPolicy(enum.StrEnum):
+    FULL = "full"  # full refund of what was paid, any time before the event
+    NONE = "none"
+    UNTIL_DATE = "until_date"  # full refund until refund_until, nothing after
+
+    @property
+    def label(self) -> str:
+        return {"full": "Full refund", "none": "No refunds", "until_date": "Full refund until a date"}[self.value]
+
+
+class RegistrationSettings(db.Model):
+    """Per-event registration rules. An event without a row uses the defaults (see `settings_for`)."""
+
+    __tablename__ = "registration_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    # How long a card registration holds its places while the buyer pays.
+    hold_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    allow_multiple_per_email: Mapped[bool] = mapped_column(default=False)
+    max_per_order: Mapped[int] = mapped_column(Integer, default=10)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    refund_policy: Mapped[RefundPolicy] = mapped_column(StrEnumType(RefundPolicy), default=RefundPolicy.FULL)
+    refund_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    # How long a waitlist offer (and an approved registration's payment link) stays open.
+    offer_hours: Mapped[int] = mapped_column(Integer, default=48)
+    card_enabled: Mapped[bool] = mapped_column(default=True)
+    at_door_enabled: Mapped[bool] = mapped_column(default=False)
+    invoice_enabled: Mapped[bool] = mapped_column(default=False)
+    confirmation_note: Mapped[str] = mapped_column(Text, default="")
+
+
 class RegistrationCategory(db.Model):
     """A kind of registration (General, Student, Community member, Speaker) with its price rule."""
 
@@ -283,6 +316,8 @@ class WaitlistEntry(db.Model):
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+
+    category: Mapped[RegistrationCategory | None] = relationship()
 
 
 class RegistrationEvent(db.Model):

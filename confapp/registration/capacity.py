@@ -1,0 +1,140 @@
+"""Capacity: the one place that decides whether places are free.
+
+Every path that takes a place (online order, waitlist claim, late payment, walk-in at the
+door, organiser's manual add, waitlist offer) calls `reserve_places` inside its write
+transaction. It locks the event row, then the category rows in id order (the same order
+everywhere, so two writers never deadlock), counts what occupies places and raises SoldOut.
+Freeing places needs no lock: it only lowers the count.
+
+A place is occupied by a registration that is CONFIRMED or PENDING_APPROVAL, by one
+AWAITING_PAYMENT whose hold has not expired, and by an open waitlist offer.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from ..errors import SoldOut
+from ..events.models import Event
+from ..extensions import db
+from .models import RegistrationCategory, RegistrationStatus, Registration, WaitlistEntry, WaitlistStatus
+
+
+def occupying_clause(now: datetime):
+    """SQL condition for registrations that hold a place at `now`."""
+    return or_(
+        Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL)),
+        and_(Registration.status == RegistrationStatus.AWAITING_PAYMENT, Registration.hold_expires_at > now),
+    )
+
+
+@dataclass
+class Occupancy:
+    event_used: int
+    by_category: Counter
+
+    def free_in_event(self, event: Event) -> int | None:
+        return None if event.capacity is None else max(event.capacity - self.event_used, 0)
+
+    def free_in_category(self, category: RegistrationCategory) -> int | None:
+        return None if category.capacity is None else max(category.capacity - self.by_category[category.id], 0)
+
+
+def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None) -> Occupancy:
+    """Places taken per category and in total (two queries, no lock)."""
+    counts: Counter = Counter()
+    rows = db.session.execute(
+        select(Registration.category_id, func.count())
+        .where(Registration.event_id == event_id, occupying_clause(now))
+        .group_by(Registration.category_id)
+    )
+    for category_id, n in rows:
+        counts[category_id] += n
+    offers = select(WaitlistEntry.category_id, func.count()).where(
+        WaitlistEntry.event_id == event_id,
+        WaitlistEntry.status == WaitlistStatus.OFFERED,
+        WaitlistEntry.offer_expires_at > now,
+    )
+    if exclude_offer_id is not None:
+        offers = offers.where(WaitlistEntry.id != exclude_offer_id)
+    total = sum(counts.values())
+    for category_id, n in db.session.execute(offers.group_by(WaitlistEntry.category_id)):
+        total += n
+        if category_id is not None:
+            counts[category_id] += n
+    return Occupancy(event_used=total, by_category=counts)
+
+
+def lock_event(event: Event) -> Event:
+    """Take the event's row lock (the first lock of every capacity-changing transaction)."""
+    return db.session.scalars(
+        select(Event).where(Event.id == event.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def lock_categories(category_ids) -> dict[int, RegistrationCategory]:
+    ids = sorted(set(category_ids))
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(RegistrationCategory)
+        .where(RegistrationCategory.id.in_(ids))
+        .order_by(RegistrationCategory.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return {c.id: c for c in rows}
+
+
+def reserve_places(
+    event: Event,
+    needs: Counter | dict[int, int],
+    *,
+    now: datetime,
+    exclude_offer_id: int | None = None,
+    already_locked: bool = False,
+) -> Occupancy:
+    """Lock the event and the needed categories, then check that `needs` ({category id: places})
+    fits both the event's and each category's capacity. Raises SoldOut (with `category_id`
+    in details when a category is the limit). The caller inserts and commits; the locks last
+    until then. `exclude_offer_id`: a waitlist offer being claimed (its place is the claimer's)."""
+    if not already_locked:
+        lock_event(event)
+    categories = lock_categories(needs.keys())
+    taken = occupancy(event.id, now=now, exclude_offer_id=exclude_offer_id)
+    wanted = sum(needs.values())
+    free = taken.free_in_event(event)
+    if free is not None and wanted > free:
+        raise SoldOut(
+            "There are no places left for this event." if free == 0
+            else f"Only {free} place{'s' if free != 1 else ''} left for this event.",
+            free=free,
+        )
+    for category_id, n in needs.items():
+        category = categories[category_id]
+        free_here = taken.free_in_category(category)
+        if free_here is not None and n > free_here:
+            raise SoldOut(
+                f"{category.name} is full." if free_here == 0
+                else f"Only {free_here} place{'s' if free_here != 1 else ''} left in {category.name}.",
+                category_id=category_id,
+                free=free_here,
+            )
+    return taken
+
+
+def places_left(event: Event, *, now: datetime) -> tuple[int | None, dict[int, int | None]]:
+    """For display (no lock): free places in the event and per category (None = unlimited)."""
+    taken = occupancy(event.id, now=now)
+    categories = db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)).all()
+    event_free = taken.free_in_event(event)
+    per_category = {}
+    for category in categories:
+        here = taken.free_in_category(category)
+        if event_free is not None:
+            here = event_free if here is None else min(here, event_free)
+        per_category[category.id] = here
+    return event_free, per_category

@@ -1,0 +1,198 @@
+"""Forms. The public registration form's shape depends on the event (categories, quantity,
+questions), so its fields are read by `parse_order_form` and checked by the services, which
+name their errors after these same fields; Flask-WTF supplies the CSRF check."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, SelectMultipleField,
+    StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from ..errors import ValidationFailed
+from .models import DiscountKind, PriceKind, QuestionKind, RefundPolicy, Visibility
+from .services import AttendeeData, CategoryChoice, OrderRequest
+
+
+class CsrfForm(FlaskForm):
+    """CSRF only: the registration steps' fields are parsed by parse_order_form."""
+
+
+def parse_money(text: str) -> int | None:
+    """'25', '25.5', '$1,000.00' -> minor units; '' -> None; ValueError if not a number."""
+    text = re.sub(r"[\s$€£,]", "", text or "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError(text)
+    return int(value * 100)
+
+
+def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], dict[str, str]]:
+    choices, errors = [], {}
+    for category in categories:
+        raw = (form.get(f"quantity_{category.id}") or "0").strip()
+        try:
+            quantity = int(raw)
+        except ValueError:
+            errors[f"quantity_{category.id}"] = "Choose a number of places."
+            continue
+        if quantity <= 0:
+            continue
+        amount = None
+        if category.price_kind == PriceKind.PAY_WHAT_YOU_CAN:
+            try:
+                amount = parse_money(form.get(f"amount_{category.id}", ""))
+            except ValueError:
+                errors[f"amount_{category.id}"] = "Enter an amount like 25 or 25.50."
+        choices.append(CategoryChoice(category.id, quantity, amount))
+    return choices, errors
+
+
+def parse_attendees(form: MultiDict, count: int, questions) -> list[AttendeeData]:
+    attendees = []
+    for i in range(count):
+        prefix = f"attendees-{i}-"
+        answers: dict[int, object] = {}
+        for question in questions:
+            name = f"{prefix}q_{question.id}"
+            if question.kind == QuestionKind.MULTIPLE_CHOICE:
+                answers[question.id] = form.getlist(name)
+            else:
+                answers[question.id] = form.get(name, "")
+        attendees.append(AttendeeData(form.get(prefix + "first_name", "").strip(), form.get(prefix + "last_name", "").strip(),
+                                      form.get(prefix + "email", "").strip(), answers))
+    return attendees
+
+
+def parse_order_form(form: MultiDict, categories, questions, *, with_attendees: bool, ip: str = "") -> OrderRequest:
+    """Build an OrderRequest from the posted fields. Raises ValidationFailed for values that
+    are not even numbers."""
+    choices, errors = parse_choices(form, categories)
+    if errors:
+        raise ValidationFailed(errors)
+    count = sum(c.quantity for c in choices)
+    return OrderRequest(
+        choices=choices,
+        attendees=parse_attendees(form, count, questions) if with_attendees else [],
+        discount_code=form.get("discount_code", "").strip(),
+        access_code=form.get("access_code", "").strip(),
+        waiver_requested=form.get("waiver_requested") in ("y", "on", "1", "yes"),
+        waiver_reason=form.get("waiver_reason", "").strip(),
+        payment_method=form.get("payment_method") or None,
+        idempotency_key=(form.get("form_token") or None),
+        ip_address=ip,
+        waitlist_token=form.get("offer") or None,
+    )
+
+
+class WaitlistForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
+    category_id = SelectField("Category you want", coerce=int, choices=[], validate_choice=True)
+    website = StringField("Leave this empty", validators=[Optional()])
+
+
+class CancelForm(FlaskForm):
+    confirm = BooleanField("Yes, cancel my registration", validators=[DataRequired(message="Tick the box to confirm.")])
+
+
+class ApprovalForm(FlaskForm):
+    message = TextAreaField("Message to the attendee (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class OrganiserCancelForm(FlaskForm):
+    refund = SelectField("Refund", choices=[("policy", "As the refund policy allows"), ("full", "Full refund of what was paid"),
+                                            ("none", "No refund")], default="policy")
+    reason = StringField("Reason (sent to nobody; kept in the history)", validators=[Optional(), Length(max=200)])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    price_kind = SelectField("Price", choices=[(PriceKind.FREE.value, "Free"), (PriceKind.FIXED.value, "Fixed fee"),
+                                               (PriceKind.PAY_WHAT_YOU_CAN.value, "Pay what you can")])
+    price = StringField("Fee", validators=[Optional()], description="For a fixed fee, e.g. 150.00")
+    minimum = StringField("Minimum", validators=[Optional()], description="Pay what you can: the least one may pay (0 for none).")
+    suggested = StringField("Suggested amount", validators=[Optional()])
+    maximum = StringField("Maximum (optional)", validators=[Optional()])
+    capacity = IntegerField("Places (optional)", validators=[Optional(), NumberRange(min=0)], description="Leave empty for no limit beyond the event's.")
+    sales_start = DateTimeLocalField("Sales start (optional)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    sales_end = DateTimeLocalField("Sales end (optional)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    visibility = SelectField("Visibility", choices=[(Visibility.PUBLIC.value, "Public"),
+                                                    (Visibility.HIDDEN.value, "Hidden: needs an access code")])
+    allows_waiver = BooleanField("Offer a fee waiver request (goes to approval)")
+    requires_approval = BooleanField("Organisers approve each registration")
+    is_active = BooleanField("On sale", default=True)
+    position = IntegerField("Order in the list", default=0, validators=[Optional()])
+
+
+class QuestionForm(FlaskForm):
+    label = StringField("Question", validators=[DataRequired(), Length(max=300)])
+    kind = SelectField("Kind of answer", choices=[(k.value, k.value.replace("_", " ").capitalize()) for k in QuestionKind])
+    help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
+    options = TextAreaField("Options (one per line)", validators=[Optional()], description="For single and multiple choice.")
+    required = BooleanField("Required")
+    is_personal = BooleanField("Personal data (deleted by the retention purge)", default=True)
+    condition_question_id = SelectField("Show only if another answer…", coerce=int, choices=[], validate_choice=True)
+    condition_value = StringField("…is (or includes)", validators=[Optional(), Length(max=300)])
+    position = IntegerField("Order in the form", default=0, validators=[Optional()])
+
+
+class DiscountCodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    kind = SelectField("Kind", choices=[(DiscountKind.PERCENT.value, "Percentage"), (DiscountKind.FIXED.value, "Fixed amount")])
+    percent = IntegerField("Percent off", validators=[Optional(), NumberRange(min=0, max=100)])
+    amount = StringField("Amount off per person", validators=[Optional()])
+    category_ids = SelectMultipleField("Only for these categories (none = all)", coerce=int, choices=[])
+    usage_limit = IntegerField("Usage limit (orders)", validators=[Optional(), NumberRange(min=1)])
+    valid_from = DateTimeLocalField("Valid from", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    valid_until = DateTimeLocalField("Valid until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+
+
+class AccessCodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    category_ids = SelectMultipleField("Unlocks these categories (none = all hidden ones)", coerce=int, choices=[])
+    usage_limit = IntegerField("Usage limit (orders)", validators=[Optional(), NumberRange(min=1)])
+    valid_until = DateTimeLocalField("Valid until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+
+
+class SettingsForm(FlaskForm):
+    hold_minutes = IntegerField("Minutes a card payment holds the places", validators=[DataRequired(), NumberRange(min=5, max=1440)])
+    allow_multiple_per_email = BooleanField("Allow more than one registration per email address")
+    max_per_order = IntegerField("Most people in one order", validators=[DataRequired(), NumberRange(min=1, max=100)])
+    currency = SelectField("Currency", choices=[("USD", "US dollar"), ("CAD", "Canadian dollar"), ("EUR", "Euro"), ("GBP", "Pound sterling")])
+    refund_policy = SelectField("Refund when an attendee cancels", choices=[(p.value, p.label) for p in RefundPolicy])
+    refund_until = DateTimeLocalField("Refunds until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    waitlist_enabled = BooleanField("Offer a waitlist when full")
+    offer_hours = IntegerField("Hours a waitlist offer (or an approval's payment link) stays open", validators=[DataRequired(), NumberRange(min=1, max=720)])
+    card_enabled = BooleanField("Card payment online")
+    at_door_enabled = BooleanField("Pay at the door")
+    invoice_enabled = BooleanField("Invoice / bank transfer")
+    confirmation_note = TextAreaField("Note added to confirmation emails", validators=[Optional(), Length(max=2000)])
+
+
+class ManualAddForm(FlaskForm):
+    category_id = SelectField("Category", coerce=int, choices=[], validate_choice=True)
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=120)])
+    last_name = StringField("Last name", validators=[Optional(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    payment_method = SelectField("Payment", choices=[("none", "Nothing to pay / complimentary"), ("at_door", "Pays at the door"),
+                                                     ("invoice", "Invoice / bank transfer")])
+    send_email = BooleanField("Email the confirmation", default=True)
+
+
+class EditRegistrationForm(FlaskForm):
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=120)])
+    last_name = StringField("Last name", validators=[Optional(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+

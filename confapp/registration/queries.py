@@ -1,0 +1,222 @@
+"""Read side: what the registration pages show, in a fixed number of queries."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterator
+
+from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from . import pricing
+from .models import (
+    AccessCode, Answer, Order, PaymentState, Question, Registration, RegistrationCategory, RegistrationEvent,
+    RegistrationStatus, Visibility, WaitlistEntry, WaitlistStatus,
+)
+from .questions import display_value
+
+PAGE_SIZE = 50
+
+
+def categories_for_sale(event, *, access_code: str = "", now: datetime, offer: WaitlistEntry | None = None) -> list[RegistrationCategory]:
+    """Active categories the public may choose: public ones, plus hidden ones the access code unlocks.
+    A waitlist offer tied to a category shows only that category."""
+    rows = list(db.session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == event.id, RegistrationCategory.is_active.is_(True))
+        .order_by(RegistrationCategory.position, RegistrationCategory.id)))
+    code = None
+    if access_code:
+        code = db.session.scalar(select(AccessCode).where(AccessCode.event_id == event.id,
+                                                          func.upper(AccessCode.code) == access_code.upper()))
+        if pricing.access_code_problem(code, now=now):
+            code = None
+    visible = [c for c in rows if c.visibility == Visibility.PUBLIC or pricing.access_unlocks(code, c.id)]
+    if offer is not None and offer.category_id:
+        visible = [c for c in rows if c.id == offer.category_id]
+    return visible
+
+
+def categories_by_id(event, ids) -> list[RegistrationCategory]:
+    return list(db.session.scalars(select(RegistrationCategory).where(
+        RegistrationCategory.event_id == event.id, RegistrationCategory.id.in_(list(ids) or [0]))))
+
+
+def all_categories(event) -> list[RegistrationCategory]:
+    return list(db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)
+                                   .order_by(RegistrationCategory.position, RegistrationCategory.id)))
+
+
+def all_questions(event) -> list[Question]:
+    return list(db.session.scalars(select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)))
+
+
+# --- organiser list -------------------------------------------------------------------------------
+
+@dataclass
+class RegistrationFilters:
+    q: str = ""
+    category_id: int | None = None
+    status: str = ""
+    payment: str = ""  # paid / unpaid / waived / none
+    checked_in: str = ""  # yes / no
+    question_id: int | None = None
+    answer: str = ""
+
+
+def checked_in_clause(checked_in: bool):
+    """Hook for check-in: registrations that have (or have not) been checked in.
+
+    The check-in module adds its CheckIn model later; until it exists nobody counts as
+    checked in. It replaces this function's body with an EXISTS on its table."""
+    try:
+        from ..checkin.models import CheckIn  # type: ignore[attr-defined]
+    except ImportError:
+        return false() if checked_in else ~false()
+    found = exists().where(CheckIn.registration_id == Registration.id)
+    return found if checked_in else ~found
+
+
+def _filtered(event_id: int, filters: RegistrationFilters) -> Select:
+    query = select(Registration).join(Order, Order.id == Registration.order_id).where(Registration.event_id == event_id)
+    if filters.q:
+        text = filters.q.strip().lower()
+        organisation = select(Answer.registration_id).join(Question, Question.id == Answer.question_id).where(
+            Question.event_id == event_id, Question.builtin_key == "organisation", func.lower(Answer.value).contains(text))
+        query = query.where(or_(Registration.search_text.contains(text), Registration.ticket_code == filters.q.strip(),
+                                Order.code == filters.q.strip().upper(), Registration.id.in_(organisation)))
+    if filters.category_id:
+        query = query.where(Registration.category_id == filters.category_id)
+    if filters.status:
+        query = query.where(Registration.status == filters.status)
+    if filters.payment == "paid":
+        query = query.where(Order.payment_state.in_((PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED)))
+    elif filters.payment == "unpaid":
+        query = query.where(Order.payment_state == PaymentState.UNPAID)
+    elif filters.payment == "waived":
+        query = query.where(Order.payment_state == PaymentState.WAIVED)
+    elif filters.payment == "none":
+        query = query.where(Order.payment_state == PaymentState.NOT_REQUIRED)
+    if filters.checked_in in ("yes", "no"):
+        query = query.where(checked_in_clause(filters.checked_in == "yes"))
+    if filters.question_id and filters.answer:
+        query = query.where(Registration.id.in_(select(Answer.registration_id).where(
+            Answer.question_id == filters.question_id, func.lower(Answer.value).contains(filters.answer.strip().lower()))))
+    return query
+
+
+@dataclass
+class RegistrationRow:
+    id: int
+    name: str
+    email: str
+    category: str
+    status: RegistrationStatus
+    payment_state: PaymentState
+    order_code: str
+    ticket_code: str
+    organisation: str
+    created_at: datetime
+
+
+def registration_page(event, filters: RegistrationFilters, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[RegistrationRow], int]:
+    """One page of the organiser's list and the total count: three queries whatever the page size."""
+    base = _filtered(event.id, filters)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.session.execute(
+        base.with_only_columns(Registration.id, Registration.first_name, Registration.last_name, Registration.email,
+                               RegistrationCategory.name, Registration.status, Order.payment_state, Order.code,
+                               Registration.ticket_code, Registration.created_at)
+        .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    organisations = _builtin_answers(event.id, [r[0] for r in rows], "organisation")
+    return [RegistrationRow(r[0], f"{r[1]} {r[2]}".strip(), r[3], r[4], r[5], r[6], r[7], r[8],
+                            organisations.get(r[0], ""), r[9]) for r in rows], total
+
+
+def _builtin_answers(event_id: int, registration_ids: list[int], key: str) -> dict[int, str]:
+    if not registration_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Answer.registration_id, Answer.value).join(Question, Question.id == Answer.question_id)
+        .where(Question.event_id == event_id, Question.builtin_key == key, Answer.registration_id.in_(registration_ids))
+    ).all())
+
+
+def registration_detail(event, registration_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id)
+        .options(selectinload(Registration.answers).selectinload(Answer.question),
+                 selectinload(Registration.order).selectinload(Order.registrations))
+    )
+
+
+def order_history(order_id: int) -> list[RegistrationEvent]:
+    return list(db.session.scalars(select(RegistrationEvent).where(RegistrationEvent.order_id == order_id)
+                                   .order_by(RegistrationEvent.created_at, RegistrationEvent.id)))
+
+
+def status_counts(event) -> dict[str, int]:
+    return dict(db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event.id)
+                                   .group_by(Registration.status)).all())
+
+
+def waitlist_entries(event) -> list[WaitlistEntry]:
+    return list(db.session.scalars(
+        select(WaitlistEntry).where(WaitlistEntry.event_id == event.id,
+                                    WaitlistEntry.status.in_((WaitlistStatus.WAITING, WaitlistStatus.OFFERED)))
+        .options(selectinload(WaitlistEntry.category))
+        .order_by(WaitlistEntry.position, WaitlistEntry.id)))
+
+
+# --- CSV export -----------------------------------------------------------------------------------
+
+def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Iterator[str]:
+    """CSV lines for every matching registration, fetched in keyset batches so the response
+    streams in constant memory; answers are one column per question."""
+    questions = all_questions(event)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return value
+
+    writer.writerow(["Ticket code", "Order", "First name", "Last name", "Email", "Category", "Status", "Payment",
+                     "Price", "Currency", "Registered at (UTC)"] + [q.label for q in questions])
+    yield flush()
+    last_id = 0
+    base = _filtered(event.id, filters)
+    while True:
+        rows = db.session.execute(
+            base.with_only_columns(Registration.id, Registration.ticket_code, Order.code, Registration.first_name,
+                                   Registration.last_name, Registration.email, RegistrationCategory.name, Registration.status,
+                                   Order.payment_state, Registration.price_minor, Order.currency, Registration.created_at)
+            .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
+            .where(Registration.id > last_id).order_by(Registration.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        ids = [r[0] for r in rows]
+        answers: dict[tuple[int, int], str] = {
+            (rid, qid): value for rid, qid, value in db.session.execute(
+                select(Answer.registration_id, Answer.question_id, Answer.value).where(Answer.registration_id.in_(ids)))
+        }
+        for r in rows:
+            writer.writerow([r[1], r[2], _safe(r[3]), _safe(r[4]), _safe(r[5]), r[6], r[7].label, r[8].value,
+                             f"{r[9] / 100:.2f}", r[10], r[11].strftime("%Y-%m-%d %H:%M")]
+                            + [_safe(display_value(q, answers.get((r[0], q.id), ""))) for q in questions])
+        yield flush()
+        last_id = ids[-1]
+        db.session.expunge_all()
+
+
+def _safe(value: str) -> str:
+    """Neutralise spreadsheet formulas in people's input (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,270 @@
+"""Public registration: the multi-step form, the order page, the attendee's self-service
+ticket page, and the waitlist. Every step is a POST to one address carrying what was typed
+in hidden fields, so the back button and a reload never lose anything; the final POST
+carries a one-time token that makes a retried or doubled submission find the same order."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import DomainError, SoldOut, ValidationFailed
+from ..events.access import visible_event
+from ..events.services import registration_closed_reason
+from ..extensions import db, limiter
+from ..types import utcnow
+from . import emails, links, queries, services, waitlist
+from .forms import CancelForm, CsrfForm, WaitlistForm, parse_order_form
+from .models import Order, PaymentMethod, Registration, RegistrationStatus
+from .questions import countries, display_value
+
+bp = Blueprint("registration", __name__)
+
+
+@bp.context_processor
+def _helpers():
+    return {"countries": countries(), "display_value": display_value}
+
+HONEYPOT = "website"
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("REGISTRATION_RATE_LIMIT", "40 per minute;400 per hour")
+
+
+def _carry(form, *, drop=()) -> list[tuple[str, str]]:
+    """The posted fields to re-send as hidden inputs on the next step."""
+    skip = {"csrf_token", "step", HONEYPOT, *drop}
+    return [(k, v) for k, values in form.lists() if k not in skip for v in values]
+
+
+def _context(event, *, now, access_code="", offer=None):
+    categories = queries.categories_for_sale(event, access_code=access_code, now=now, offer=offer)
+    event_free, per_category = services.places_left(event, now=now)
+    return categories, event_free, per_category
+
+
+@bp.route("/e/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def public_start(slug: str):
+    event = visible_event(slug)
+    now = utcnow()
+    closed = registration_closed_reason(event, now)
+    form_data = request.form if request.method == "POST" else request.args
+    offer_token = form_data.get("offer") or None
+    offer = waitlist.offer_for_token(event, offer_token, now=now) if offer_token else None
+    if closed:
+        return render_template("registration/closed.html", event=event, reason=closed)
+    access_code = form_data.get("access_code", "").strip()
+    categories, event_free, per_category = _context(event, now=now, access_code=access_code, offer=offer)
+    settings = services.settings_for(event)
+    csrf = CsrfForm()
+    if request.method == "GET":
+        errors = {}
+        if access_code and not any(c.visibility == "hidden" for c in categories):
+            errors["access_code"] = "That access code is not valid for this event."
+        sold_out = offer is None and (event_free == 0 or (categories and all(per_category.get(c.id) == 0 for c in categories)))
+        return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
+                               sold_out=sold_out, settings=settings, values=request.args, errors=errors, offer=offer,
+                               access_code=access_code, csrf=csrf, waitlist_form=_waitlist_form(event, categories))
+    if not csrf.validate_on_submit() or request.form.get(HONEYPOT):
+        abort(400)
+    step = request.form.get("step", "choose")
+    questions = services.active_questions(event.id)
+    try:
+        order_request = parse_order_form(request.form, categories, questions, with_attendees=step != "choose",
+                                         ip=request.remote_addr or "")
+        if step == "choose":
+            services.check_choices(event, order_request, actor=current_user, now=now)
+            return _details(event, questions, order_request, errors={})
+        if step == "edit":
+            return _details(event, questions, order_request, errors={})
+        quote = services.quote_order(event, order_request, actor=current_user, now=now)
+        if step == "details":
+            return render_template("registration/step_review.html", event=event, quote=quote, carry=_carry(request.form),
+                                   csrf=csrf, request_data=order_request, questions=questions,
+                                   hold_minutes=settings.hold_minutes)
+        if step == "confirm":
+            return _confirm(event, order_request, now)
+    except ValidationFailed as error:
+        db.session.rollback()
+        if step == "choose" or "form" in error.errors or any(k.startswith(("quantity", "amount_", "access_code", "waitlist")) for k in error.errors):
+            return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
+                                   sold_out=False, settings=settings, values=request.form, errors=error.errors, offer=offer,
+                                   access_code=access_code, csrf=csrf, waitlist_form=_waitlist_form(event, categories)), 422
+        return _details(event, questions, order_request, errors=error.errors), 422
+    except SoldOut as error:
+        db.session.rollback()
+        flash(error.message + " You can join the waitlist below." if settings.waitlist_enabled else error.message, "error")
+        return redirect(url_for("registration.public_start", slug=event.slug))
+    abort(400)
+
+
+def _details(event, questions, order_request, *, errors):
+    form = request.form
+    count = sum(c.quantity for c in order_request.choices)
+    token = form.get("form_token") or secrets.token_urlsafe(24)
+    settings = services.settings_for(event)
+    categories = {c.id: c for c in queries.categories_by_id(event, [c.category_id for c in order_request.choices])}
+    slots = [categories[c.category_id] for c in order_request.choices for _ in range(c.quantity)]
+    return render_template(
+        "registration/step_details.html", event=event, questions=questions, count=count, slots=slots, values=form,
+        errors=errors, carry=_carry(form, drop=_detail_fields(form)), form_token=token, csrf=CsrfForm(),
+        settings=settings, waiver_offered=all(c.allows_waiver for c in slots),
+        money_due=any(c.price_kind != "free" for c in slots),
+    )
+
+
+def _detail_fields(form) -> set[str]:
+    own = {"discount_code", "waiver_requested", "waiver_reason", "payment_method", "form_token"}
+    return own | {k for k in form.keys() if k.startswith("attendees-")}
+
+
+def _confirm(event, order_request, now):
+    try:
+        order = services.place_order(event, order_request, actor=current_user, now=now)
+        db.session.commit()
+    except IntegrityError:
+        # The same form token committed by a concurrent twin request: show that order.
+        db.session.rollback()
+        order = services.find_order_by_key(order_request.idempotency_key)
+        if order is None:
+            raise
+    statuses = {r.status for r in order.registrations}
+    if RegistrationStatus.AWAITING_PAYMENT in statuses and order.payment_method == PaymentMethod.CARD:
+        if "payments.checkout_start" in current_app.view_functions:
+            return redirect(url_for("payments.checkout_start", slug=event.slug, code=order.code))
+        return render_template("registration/payment_coming.html", event=event, order=order,
+                               order_url=url_for("registration.order_page", slug=event.slug, token=links.order_token(order)))
+    return redirect(url_for("registration.order_page", slug=event.slug, token=links.order_token(order)))
+
+
+def _waitlist_form(event, categories):
+    form = WaitlistForm(prefix="waitlist")
+    form.category_id.choices = [(0, "Any category")] + [(c.id, c.name) for c in categories]
+    return form
+
+
+@bp.route("/e/<slug>/waitlist", methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def waitlist_join(slug: str):
+    event = visible_event(slug)
+    now = utcnow()
+    categories = queries.categories_for_sale(event, access_code="", now=now)
+    form = _waitlist_form(event, categories)
+    if form.website.data:
+        abort(400)
+    if form.validate_on_submit():
+        try:
+            entry = waitlist.join_waitlist(event, name=form.name.data, email=form.email.data,
+                                           category_id=form.category_id.data or None, now=now)
+            db.session.commit()
+            return render_template("registration/waitlist_joined.html", event=event, entry=entry)
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, message in error.errors.items():
+                getattr(form, name).errors = [message]
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("registration.public_start", slug=slug))
+    _, per_category = services.places_left(event, now=now)
+    return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
+                           sold_out=True, settings=services.settings_for(event), values={}, errors={}, offer=None,
+                           access_code="", csrf=CsrfForm(), waitlist_form=form), 422
+
+
+@bp.route("/e/<slug>/waitlist/<token>")
+def waitlist_claim(slug: str, token: str):
+    event = visible_event(slug)
+    entry = waitlist.offer_for_token(event, token, now=utcnow())
+    if entry is None:
+        return render_template("registration/offer_expired.html", event=event), 410
+    return redirect(url_for("registration.public_start", slug=slug, offer=token))
+
+
+def _order_for(slug: str, token: str) -> tuple:
+    event = visible_event(slug)
+    code = links.order_code_from_token(token)
+    order = db.session.scalar(select(Order).where(Order.code == code, Order.event_id == event.id)) if code else None
+    if order is None:
+        abort(404)
+    return event, order
+
+
+@bp.route("/e/<slug>/orders/<token>")
+def order_page(slug: str, token: str):
+    event, order = _order_for(slug, token)
+    return render_template("registration/order.html", event=event, order=order, links=links,
+                           payment_available="payments.checkout_start" in current_app.view_functions)
+
+
+def _ticket_for(slug: str, token: str) -> tuple:
+    event = visible_event(slug)
+    code = links.ticket_code_from_token(token)
+    registration = db.session.scalar(select(Registration).where(Registration.ticket_code == code, Registration.event_id == event.id)) if code else None
+    if registration is None or registration.purged_at:
+        abort(404)
+    return event, registration
+
+
+@bp.route("/e/<slug>/ticket/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def ticket_page(slug: str, token: str):
+    event, registration = _ticket_for(slug, token)
+    questions = services.active_questions(event.id)
+    errors, values = {}, None
+    if request.method == "POST":
+        if not CsrfForm().validate_on_submit():
+            abort(400)
+        answers = {q.id: (request.form.getlist(f"q_{q.id}") if q.kind == "multiple_choice" else request.form.get(f"q_{q.id}", ""))
+                   for q in questions}
+        try:
+            services.update_answers(registration, first_name=request.form.get("first_name", ""),
+                                    last_name=request.form.get("last_name", ""), answers=answers,
+                                    actor=None, now=utcnow(), by_attendee=True)
+            db.session.commit()
+            flash("Your answers are saved.", "success")
+            return redirect(url_for("registration.ticket_page", slug=slug, token=token))
+        except ValidationFailed as error:
+            db.session.rollback()
+            errors, values = error.errors, request.form
+    answers = {a.question_id: a.value for a in registration.answers}
+    return render_template(
+        "registration/ticket.html", event=event, registration=registration, questions=questions, answers=answers,
+        errors=errors, values=values, csrf=CsrfForm(), cancel_form=CancelForm(), token=token,
+        qr_data_uri=emails.ticket_qr(registration.ticket_code).svg_data_uri(scale=6, border=2) if registration.status == RegistrationStatus.CONFIRMED else None,
+        refund_minor=min(registration.price_minor, services.refundable_amount(registration.order, now=utcnow())),
+        receipt_url=links.receipt_url(registration.order, event) if registration.order.paid_minor else None,
+        payment_url=links.payment_url(registration.order, event) if registration.status == RegistrationStatus.AWAITING_PAYMENT else None,
+    ), (422 if errors else 200)
+
+
+@bp.route("/e/<slug>/ticket/<token>/cancel", methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def ticket_cancel(slug: str, token: str):
+    event, registration = _ticket_for(slug, token)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash("Tick the box to confirm that you want to cancel.", "error")
+        return redirect(url_for("registration.ticket_page", slug=slug, token=token))
+    try:
+        refund = services.cancel_registration(registration, actor=None, reason="Cancelled by the attendee", now=utcnow(), by_attendee=True)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash("Your registration is cancelled." + (f" We are refunding {refund / 100:.2f} {registration.order.currency}." if refund else ""), "success")
+    return redirect(url_for("registration.ticket_page", slug=slug, token=token))
+
+
+@bp.route("/e/<slug>/ticket/<token>/event.ics")
+def ticket_calendar(slug: str, token: str):
+    event, _ = _ticket_for(slug, token)
+    return Response(emails.event_ics(event), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
+

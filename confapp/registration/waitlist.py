@@ -1,0 +1,168 @@
+"""The waitlist: join when full, time-limited offers when places free, claims, and the
+organiser's reordering and offers by hand. An open offer holds its place (capacity.py
+counts it) so that nobody else takes it while the person on the list decides."""
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..accounts import permissions
+from ..audit.services import record
+from ..errors import InvalidState, SoldOut, ValidationFailed
+from ..events.models import Event
+from ..extensions import db
+from . import emails
+from .capacity import lock_event, occupancy, reserve_places
+from .models import RegistrationCategory, WaitlistEntry, WaitlistStatus
+from .questions import check_email, normalise_email
+
+
+def join_waitlist(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime) -> WaitlistEntry:
+    """Put a person at the end of the waitlist. The same email waiting already returns the
+    existing entry. Raises ValidationFailed, InvalidState (waitlist off)."""
+    from .services import settings_for
+
+    if not settings_for(event).waitlist_enabled:
+        raise InvalidState("This event has no waitlist.")
+    email = normalise_email(email)
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Enter your name."
+    if check_email(email):
+        errors["email"] = check_email(email)
+    if category_id is not None and db.session.get(RegistrationCategory, category_id) is None:
+        errors["category_id"] = "Choose a category from the list."
+    if errors:
+        raise ValidationFailed(errors)
+    lock_event(event)
+    existing = db.session.scalar(select(WaitlistEntry).where(
+        WaitlistEntry.event_id == event.id, WaitlistEntry.email == email,
+        WaitlistEntry.status.in_((WaitlistStatus.WAITING, WaitlistStatus.OFFERED))))
+    if existing is not None:
+        return existing
+    last = db.session.scalar(select(func.max(WaitlistEntry.position)).where(WaitlistEntry.event_id == event.id)) or 0
+    entry = WaitlistEntry(event_id=event.id, category_id=category_id, name=name.strip()[:200], email=email,
+                          position=last + 1, status=WaitlistStatus.WAITING, created_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    record("registration.waitlist_joined", actor=None, event=event, target=entry, now=now)
+    emails.send_waitlist_joined(entry, event)
+    return entry
+
+
+def _make_offer(entry: WaitlistEntry, event: Event, *, now: datetime, hours: int) -> None:
+    entry.status = WaitlistStatus.OFFERED
+    entry.offer_token = secrets.token_urlsafe(24)
+    entry.offer_expires_at = now + timedelta(hours=hours)
+    db.session.flush()
+    emails.send_waitlist_offer(entry, event)
+
+
+def offer_freed_places(event: Event, *, now: datetime) -> list[WaitlistEntry]:
+    """Offer every free place to the next people waiting, in order (an entry tied to a full
+    category is skipped, not dropped). Takes the event lock so two releases never offer the
+    same place twice."""
+    from .services import settings_for
+
+    settings = settings_for(event)
+    if not settings.waitlist_enabled:
+        return []
+    waiting = list(db.session.scalars(
+        select(WaitlistEntry).where(WaitlistEntry.event_id == event.id, WaitlistEntry.status == WaitlistStatus.WAITING)
+        .order_by(WaitlistEntry.position, WaitlistEntry.id)))
+    if not waiting:
+        return []
+    lock_event(event)
+    taken = occupancy(event.id, now=now)
+    free = taken.free_in_event(event)
+    categories = {c.id: c for c in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id))}
+    extra: Counter = Counter()
+    offered = []
+    for entry in waiting:
+        if free is not None and free <= 0:
+            break
+        category = categories.get(entry.category_id) if entry.category_id else None
+        if category is not None and category.capacity is not None:
+            if category.capacity - taken.by_category[category.id] - extra[category.id] <= 0:
+                continue
+            extra[category.id] += 1
+        if free is None and category is None:
+            # Unlimited event and no category limit: an offer is only meaningful when a limit exists.
+            continue
+        _make_offer(entry, event, now=now, hours=settings.offer_hours)
+        offered.append(entry)
+        if free is not None:
+            free -= 1
+    if offered:
+        record("registration.waitlist_offered", actor=None, event=event, details={"entries": [e.id for e in offered]}, now=now)
+    return offered
+
+
+def expire_offers(*, now: datetime, event: Event | None = None) -> int:
+    """Unclaimed offers past their time pass to the next person. Returns how many expired."""
+    query = select(WaitlistEntry).where(WaitlistEntry.status == WaitlistStatus.OFFERED, WaitlistEntry.offer_expires_at <= now)
+    if event is not None:
+        query = query.where(WaitlistEntry.event_id == event.id)
+    stale = list(db.session.scalars(query))
+    for entry in stale:
+        entry.status = WaitlistStatus.EXPIRED
+    db.session.flush()
+    for event_id in sorted({e.event_id for e in stale}):
+        offer_freed_places(db.session.get(Event, event_id), now=now)
+    return len(stale)
+
+
+def offer_by_hand(entry: WaitlistEntry, *, actor, now: datetime) -> WaitlistEntry:
+    """The organiser offers a place to this person now, ahead of the queue, if one is free.
+    Raises NotAllowed, InvalidState, SoldOut."""
+    from .services import settings_for
+
+    event = db.session.get(Event, entry.event_id)
+    permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+    if entry.status != WaitlistStatus.WAITING:
+        raise InvalidState("Only someone still waiting can be offered a place.")
+    reserve_places(event, Counter({entry.category_id: 1}) if entry.category_id else Counter(), now=now)
+    taken = occupancy(event.id, now=now)
+    if event.capacity is not None and taken.event_used >= event.capacity:
+        raise SoldOut("There is no free place to offer. Raise the capacity first.")
+    _make_offer(entry, event, now=now, hours=settings_for(event).offer_hours)
+    record("registration.waitlist_offered_by_hand", actor=actor, event=event, target=entry, now=now)
+    return entry
+
+
+def move_entry(entry: WaitlistEntry, direction: int, *, actor) -> None:
+    """Swap the entry with its neighbour among those still waiting (-1 up, +1 down)."""
+    event = db.session.get(Event, entry.event_id)
+    permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+    query = select(WaitlistEntry).where(WaitlistEntry.event_id == entry.event_id,
+                                        WaitlistEntry.status == WaitlistStatus.WAITING)
+    if direction < 0:
+        query = query.where(WaitlistEntry.position < entry.position).order_by(WaitlistEntry.position.desc())
+    else:
+        query = query.where(WaitlistEntry.position > entry.position).order_by(WaitlistEntry.position)
+    neighbour = db.session.scalars(query.limit(1)).first()
+    if neighbour is None:
+        return
+    entry.position, neighbour.position = neighbour.position, entry.position
+    db.session.flush()
+
+
+def remove_entry(entry: WaitlistEntry, *, actor, now: datetime) -> None:
+    event = db.session.get(Event, entry.event_id)
+    permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+    was_offered = entry.status == WaitlistStatus.OFFERED
+    entry.status = WaitlistStatus.REMOVED
+    db.session.flush()
+    record("registration.waitlist_removed", actor=actor, event=event, target=entry, now=now)
+    if was_offered:
+        offer_freed_places(event, now=now)
+
+
+def offer_for_token(event: Event, token: str, *, now: datetime) -> WaitlistEntry | None:
+    entry = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.offer_token == token, WaitlistEntry.event_id == event.id))
+    if entry is None or entry.status != WaitlistStatus.OFFERED or entry.offer_expires_at <= now:
+        return None
+    return entry
