@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -67,15 +67,11 @@ class RegistrationFilters:
 
 
 def checked_in_clause(checked_in: bool):
-    """Hook for check-in: registrations that have (or have not) been checked in.
+    """Hook for check-in: registrations that have (or have not) an active check-in on any list.
+    The check-in module owns what "active" means (not undone: reverted_at IS NULL)."""
+    from ..checkin.models import CheckIn
 
-    The check-in module adds its CheckIn model later; until it exists nobody counts as
-    checked in. It replaces this function's body with an EXISTS on its table."""
-    try:
-        from ..checkin.models import CheckIn  # type: ignore[attr-defined]
-    except ImportError:
-        return false() if checked_in else ~false()
-    found = exists().where(CheckIn.registration_id == Registration.id)
+    found = exists().where(CheckIn.registration_id == Registration.id, CheckIn.reverted_at.is_(None))
     return found if checked_in else ~found
 
 
