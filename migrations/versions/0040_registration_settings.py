@@ -1,7 +1,7 @@
 """registration settings
 
-Revision ID: 0030_registration_settings
-Revises: 0020_reports
+Revision ID: 0040_registration_settings
+Revises: 0030_program
 Create Date: 2026-11-21 11:13:26.597576
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0030_registration_settings'
-down_revision = '0020_reports'
+revision = '0040_registration_settings'
+down_revision = '0030_program'
 branch_labels = None
 depends_on = None
 
