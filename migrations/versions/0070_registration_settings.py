@@ -1,7 +1,7 @@
 """registration settings
 
-Revision ID: 0040_registration_settings
-Revises: 0030_program
+Revision ID: 0070_registration_settings
+Revises: 0060_outreach
 Create Date: 2026-11-21 11:13:26.597576
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0040_registration_settings'
-down_revision = '0030_program'
+revision = '0070_registration_settings'
+down_revision = '0060_outreach'
 branch_labels = None
 depends_on = None
 
