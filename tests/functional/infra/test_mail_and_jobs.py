@@ -117,7 +117,8 @@ def test_the_real_huey_consumer_delivers_queued_mail(db, mail, sqlite_queue, tmp
     try:
         _queue_reset_email("worker@example.org")
         db.session.commit()
-        assert jobs.huey.pending_count() == 1  # queued in the file, not run inline
+        # Queued in the file, not run inline. (Other domains' consumer start-up jobs may share the queue.)
+        assert [t.name for t in jobs.huey.pending()].count("deliver_email") == 1
         try:
             [message] = mail.wait_for(1, timeout=30)
         except AssertionError:
@@ -125,7 +126,7 @@ def test_the_real_huey_consumer_delivers_queued_mail(db, mail, sqlite_queue, tmp
             raise AssertionError("consumer did not deliver; its log:\n" + log.read())
         assert message.envelope_to == ["worker@example.org"]
         assert message.text and message.html
-        assert jobs.huey.pending_count() == 0
+        assert "deliver_email" not in [t.name for t in jobs.huey.pending()]
     finally:
         consumer.terminate()
         consumer.wait(timeout=15)
