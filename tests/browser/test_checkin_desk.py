@@ -1,0 +1,147 @@
+"""Issue 5 in real Chromium: scan -> green, again -> yellow, partial-name search -> check in,
+network cut -> scan queued -> network back -> synced; live counts; axe on desk and dashboard."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login_in_browser
+from tests.support.browser import assert_accessible, screenshot
+
+
+@pytest.fixture(scope="module")
+def desk_world(live_app):
+    """A list and a few attendees on the demo's next PHRGE Institute (where the demo staff member works)."""
+    from confapp.checkin import services
+    from confapp.events.models import Event
+    from confapp.extensions import db
+    from confapp.types import utcnow
+    from tests.support.checkin import attendee, category
+
+    with live_app.app_context():
+        event = Event.query.filter_by(slug="phrge-institute-next").one()
+        organiser = next(r.user for r in event.roles if r.role.value == "organiser")
+        checkin_list = services.main_list(event, actor=organiser, now=utcnow())
+        general = category(event, "General admission")
+        people = {
+            "amara": attendee(event, first_name="Amara", last_name="Okonkwo-Delacroix", cat=general,
+                              answers={"pronouns": "she/her", "accessibility": "Step-free route, reserved seat near the front",
+                                       "interpretation": "Spanish", "organisation": "Boston Tenants United"}),
+            "zainab": attendee(event, first_name="Zainab", last_name="Qureshi", cat=general, answers={"organisation": "Mass Alliance"}),
+            "li": attendee(event, first_name="Li", last_name="Wei", cat=general),
+            "diego": attendee(event, first_name="Diego", last_name="Ramírez", cat=general),
+        }
+        db.session.commit()
+        return {"slug": event.slug, "list_id": checkin_list.id, "codes": {k: r.ticket_code for k, r in people.items()},
+                "ids": {k: r.id for k, r in people.items()}}
+
+
+def _scan(page, code):
+    field = page.get_by_label("Scan a ticket, type its code, or search by name, email or organisation")
+    expect(page.locator("#desk-input")).to_be_focused()
+    field.type(code, delay=5)
+    field.press("Enter")
+
+
+def test_desk_scan_search_offline_and_sync(page, desk_world, live_app, screenshots_dir, artifacts_dir):
+    login_in_browser(page, "staff@confapp.example")
+    page.goto(f"/manage/{desk_world['slug']}/checkin/desk/{desk_world['list_id']}")
+    status = page.locator("[data-net-text]")
+    expect(page.locator("[data-net-text]")).to_have_text(re.compile("^Online"))
+    result = page.locator("[data-result]")
+    assert result.get_attribute("aria-live") == "assertive"
+
+    _scan(page, desk_world["codes"]["amara"])
+    card = result.locator(".result--ok")
+    card.wait_for()
+    assert "Checked in" in card.text_content() and "Amara Okonkwo-Delacroix" in card.text_content()
+    assert "Pronouns: she/her" in card.text_content() and "Interpretation: Spanish" in card.text_content()
+    assert "Accessibility needs: Step-free route" in card.text_content()
+    assert_accessible(page, "check-in desk (green result)")
+    shot = screenshot(page, screenshots_dir / "checkin-desk.png")
+    shutil.copy(shot, artifacts_dir / "checkin-desk.png")
+
+    _scan(page, desk_world["codes"]["amara"])
+    warn = result.locator(".result--warn")
+    warn.wait_for()
+    assert "Already checked in" in warn.text_content()
+    assert re.search(r"Already checked in at \d\d:\d\d by Maria Lopez", warn.text_content())
+
+    field = page.locator("#desk-input")
+    field.type("zain qur", delay=20)
+    match = page.locator("[data-results] li").filter(has_text="Zainab Qureshi")
+    match.wait_for()
+    match.get_by_role("button", name="Check in").click()
+    result.locator(".result--ok", has_text="Zainab Qureshi").wait_for()
+    expect(page.locator("#desk-input")).to_be_focused()
+
+    _scan(page, "NOT-A-REAL-CODE-123")
+    result.locator(".result--bad", has_text="Unknown code").wait_for()
+
+    # The network drops: the scan is decided from the offline copy and queued.
+    page.context.set_offline(True)
+    _scan(page, desk_world["codes"]["li"])
+    result.locator(".result--ok", has_text="Checked in (offline)").wait_for()
+    expect(status).to_contain_text("1 scan waiting")
+    assert "Offline" in status.text_content()
+    _scan(page, desk_world["codes"]["amara"])
+    result.locator(".result--warn", has_text="Already checked in").wait_for()
+    screenshot(page, artifacts_dir / "checkin-desk-offline.png")
+
+    page.context.set_offline(False)
+    expect(status).to_contain_text("All scans sent", timeout=20_000)
+    assert _checked_in(live_app, desk_world["list_id"]) >= {desk_world["ids"][k] for k in ("amara", "zainab", "li")}
+
+    # Undo the last check-in (made online).
+    _scan(page, desk_world["codes"]["diego"])
+    result.locator(".result--ok", has_text="Diego").wait_for()
+    page.get_by_role("button", name="Undo last check-in").click()
+    result.locator(".result--info", has_text="undone").wait_for()
+    assert desk_world["ids"]["diego"] not in _checked_in(live_app, desk_world["list_id"])
+
+
+def _checked_in(live_app, list_id) -> set[int]:
+    from confapp.checkin.models import CheckIn
+    from confapp.extensions import db
+
+    with live_app.app_context():
+        ids = {c.registration_id for c in CheckIn.query.filter_by(list_id=list_id, reverted_at=None)}
+        db.session.remove()
+        return ids
+
+
+def test_live_counts_dashboard_updates_without_reload(page, desk_world, live_app, screenshots_dir):
+    from confapp.checkin import services
+    from confapp.checkin.models import CheckInList
+    from confapp.extensions import db
+    from confapp.types import utcnow
+
+    login_in_browser(page, "organiser@confapp.example")
+    page.goto(f"/manage/{desk_world['slug']}/checkin/dashboard")
+    assert_accessible(page, "live counts dashboard")
+    before = int(page.locator("[data-count]").text_content())
+    page.evaluate("window.__marker = 'same page'")
+    with live_app.app_context():
+        checkin_list = db.session.get(CheckInList, desk_world["list_id"])
+        services.redeem(desk_world["codes"]["diego"], list=checkin_list, station="Door 9",
+                        actor=checkin_list.event.roles[0].user, now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    expect(page.locator("[data-count]")).not_to_have_text(str(before), timeout=15_000)
+    assert page.evaluate("window.__marker") == "same page"
+    assert_accessible(page, "live counts dashboard after an update")
+    screenshot(page, screenshots_dir / "checkin-dashboard.png")
+
+
+def test_desk_on_a_phone_is_accessible(phone_page, desk_world):
+    login_in_browser(phone_page, "staff@confapp.example")
+    phone_page.goto(f"/manage/{desk_world['slug']}/checkin/desk/{desk_world['list_id']}")
+    expect(phone_page.locator("[data-net-text]")).to_have_text(re.compile("^Online"))
+    phone_page.get_by_role("button", name="Scan with camera").click()
+    msg = phone_page.locator("[data-camera-msg]")
+    msg.wait_for()
+    assert msg.text_content()  # either the camera starts or the fallback explains what to do
+    assert_accessible(phone_page, "check-in desk on a phone")
