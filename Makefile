@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 .PHONY: run test install install-dev system-deps bench clean
 
 $(BIN)/python:
+	bash scripts/install-system-deps.sh run
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
@@ -27,10 +28,11 @@ system-deps:
 run: $(VENV)/.installed
 	bash scripts/run-embedded.sh
 
-test: $(VENV)/.installed-dev system-deps
+# System packages first: Chromium, PostgreSQL and Redis must exist before the servers start.
+test: system-deps $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-dev system-deps
+bench: system-deps $(VENV)/.installed-dev
 	bash bench/run_all.sh
 
 clean:

@@ -101,6 +101,11 @@ def create_app(config: Config | None = None) -> Flask:
         # Importing tasks registers the domain's background and periodic jobs with huey.
         _optional_module(f"{domain}.tasks")
 
+    @app.get("/healthz")
+    def healthz():
+        """For load balancers and the baseline benchmark: the process answers, no database work."""
+        return {"status": "ok"}
+
     @app.teardown_appcontext
     def _remove_session(exc):
         db.session.remove()

@@ -2,9 +2,17 @@
 # Debian packages the tests need: Chromium for browser tests, PostgreSQL and Redis servers,
 # Pango and broad-coverage fonts for WeasyPrint PDFs, poppler-utils for checking PDFs.
 # Installs only what is missing, so a second run costs nothing.
+#   scripts/install-system-deps.sh        everything `make test` needs
+#   scripts/install-system-deps.sh run    only what `make run` needs (venv support, PDF libraries)
 set -euo pipefail
-packages=(chromium postgresql redis-server poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-          fonts-dejavu-core fonts-noto-core)
+if ! command -v dpkg-query >/dev/null; then
+  echo "Not a Debian-based system: install the equivalents of these packages yourself." >&2
+  exit 0
+fi
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [ "${1:-test}" != "run" ]; then
+  packages+=(chromium postgresql redis-server poppler-utils fonts-noto-core)
+fi
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -42,3 +42,12 @@ def managed_events(user) -> list[Event]:
 
 def all_series() -> list[Series]:
     return list(db.session.scalars(select(Series).order_by(Series.name)))
+
+
+def dashboard_events(user, now: datetime | None = None) -> tuple[list[Event], list[Event]]:
+    """(upcoming or running, soonest first; past, latest first) among the events a user can manage."""
+    now = now or utcnow()
+    events = managed_events(user)
+    upcoming = sorted((e for e in events if e.ends_at > now), key=lambda e: e.starts_at)
+    past = [e for e in events if e.ends_at <= now]
+    return upcoming, past

@@ -17,7 +17,7 @@ from ..extensions import db
 from . import services
 from .access import managed_event
 from .forms import CopyEventForm, EventForm, SeriesForm
-from .queries import all_series, managed_events
+from .queries import all_series, dashboard_events
 from .views import bp
 from ..navigation import register_manage_nav
 
@@ -38,7 +38,8 @@ def _apply_validation_errors(form, error: ValidationFailed) -> None:
 @bp.route("/manage/")
 @login_required
 def dashboard():
-    return render_template("events/dashboard.html", events=managed_events(current_user))
+    upcoming, past = dashboard_events(current_user)
+    return render_template("events/dashboard.html", upcoming=upcoming, past=past)
 
 
 @bp.route("/manage/events/new", methods=["GET", "POST"])

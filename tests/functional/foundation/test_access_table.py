@@ -24,6 +24,7 @@ def test_foundation_routes_by_role(client, db):
     token = account_services._invitation_serializer().dumps({"iid": invitation.id})
     assert_access(client, db, world, [
         ("GET", "/", everyone(200)),
+        ("GET", "/healthz", everyone(200)),
         ("GET", f"/e/{slug}/", everyone(200)),
         ("GET", "/e/no-such-event/", everyone(404)),
         ("GET", "/manage/", logged_in(200)),
