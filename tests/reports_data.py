@@ -171,3 +171,38 @@ def check_in_known(b: Builder, actor) -> None:
     mistaken = checkin.redeem(eve.ticket_code, list=door, station="Door 1", actor=actor, now=event.starts_at)
     checkin.undo(mistaken.check_in, actor=actor, now=event.starts_at + timedelta(minutes=1))
     db.session.flush()
+
+
+def program_known(b: Builder, actor) -> dict:
+    """Two published sessions that count (a plenary with a session check-in list: 4 in; a workshop
+    with 3 sign-ups), a break and a draft that do not; three distinct speakers, one declined
+    speaker who does not count."""
+    from confapp.checkin import services as checkin
+    from confapp.checkin.models import ListKind
+    from confapp.program.attendance import sign_up
+    from confapp.program.models import ParticipationStatus, SessionKind, SpeakerRole
+    from confapp.program.speakers import assign_speaker
+    from tests.factories import make_session, make_speaker
+
+    event = b.event
+    plenary = make_session(event, title="Opening plenary", kind=SessionKind.PLENARY, publish=True, actor=actor)
+    workshop = make_session(event, title="Workshop on the right to housing", kind=SessionKind.WORKSHOP, capacity=20,
+                            publish=True, actor=actor, starts_at=event.local(event.starts_at).replace(hour=14, minute=0))
+    make_session(event, title="Coffee", kind=SessionKind.BREAK, publish=True, actor=actor,
+                 starts_at=event.local(event.starts_at).replace(hour=12, minute=0), duration=timedelta(minutes=15))
+    make_session(event, title="Unpublished idea", actor=actor, starts_at=event.local(event.starts_at).replace(hour=16, minute=0))
+    a, s, c, d = (make_speaker(event, name=n, actor=actor) for n in ("Cathy Albisa", "Risa Kaufman", "JoAnn Kamuf Ward", "Declined Person"))
+    assign_speaker(plenary, a, SpeakerRole.KEYNOTE, actor=actor, event=event)
+    assign_speaker(plenary, s, SpeakerRole.PANELIST, actor=actor, event=event)
+    assign_speaker(workshop, s, SpeakerRole.FACILITATOR, actor=actor, event=event)
+    assign_speaker(workshop, c, SpeakerRole.FACILITATOR, actor=actor, event=event)
+    assign_speaker(workshop, d, SpeakerRole.PANELIST, actor=actor, event=event).status = ParticipationStatus.DECLINED
+    confirmed = [r for r in b.registrations if r.status == RegistrationStatus.CONFIRMED]
+    room = checkin.create_list(event, name="Plenary hall", kind=ListKind.SESSION, program_session_id=plenary.id,
+                               actor=actor, now=event.starts_at)
+    for r in confirmed[:4]:
+        checkin.redeem(r.ticket_code, list=room, station="Hall", actor=actor, now=event.starts_at + timedelta(hours=1))
+    for r in confirmed[4:7]:
+        sign_up(workshop, r, now=event.starts_at - timedelta(days=1))
+    db.session.flush()
+    return {"plenary": plenary, "workshop": workshop}

@@ -42,5 +42,46 @@ def session_checkins(event: Event) -> dict[int, int]:
 
 
 def session_rows(event: Event) -> tuple[list[dict], int]:
-    """Sessions with their attendance, and the number of distinct speakers."""
-    return [], 0
+    """Published sessions (not breaks) with their attendance, and the number of distinct speakers
+    who did not decline. Attendance is the session's check-ins where a session list was used,
+    otherwise its sign-ups. Four queries."""
+    from ..program.models import ParticipationStatus, ProgramSession, SessionKind, SessionSignup, SessionSpeaker, SessionStatus
+
+    sessions = db.session.execute(
+        select(ProgramSession.id, ProgramSession.title, ProgramSession.starts_at, ProgramSession.kind)
+        .where(
+            ProgramSession.event_id == event.id,
+            ProgramSession.status == SessionStatus.PUBLISHED,
+            ProgramSession.kind != SessionKind.BREAK,
+        )
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+    ).all()
+    ids = [row.id for row in sessions]
+    speaking = db.session.execute(
+        select(SessionSpeaker.session_id, SessionSpeaker.speaker_id).where(
+            SessionSpeaker.session_id.in_(ids), SessionSpeaker.status != ParticipationStatus.DECLINED
+        )
+    ).all()
+    signups = dict(
+        db.session.execute(
+            select(SessionSignup.session_id, func.count()).where(SessionSignup.session_id.in_(ids))
+            .group_by(SessionSignup.session_id)
+        ).all()
+    )
+    checked_in = session_checkins(event)
+    per_session: dict[int, int] = {}
+    for session_id, _speaker_id in speaking:
+        per_session[session_id] = per_session.get(session_id, 0) + 1
+    rows = []
+    for row in sessions:
+        from_checkins = row.id in checked_in
+        rows.append({
+            "id": row.id,
+            "title": row.title,
+            "kind": row.kind.value,
+            "starts": row.starts_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M") if row.starts_at else "",
+            "speakers": per_session.get(row.id, 0),
+            "attendance": checked_in[row.id] if from_checkins else signups.get(row.id),
+            "attendance_source": "check-ins" if from_checkins else ("sign-ups" if row.id in signups else ""),
+        })
+    return rows, len({speaker_id for _, speaker_id in speaking})

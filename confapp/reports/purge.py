@@ -12,13 +12,16 @@ to be forgotten.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, literal, select, update
 
 from ..checkin.models import BadgePrint, CheckIn, VolunteerLink
 from ..events.models import Event
+from ..outreach.models import Delivery, Message, MessageAttachment, MessageKind, Unsubscribe
+from ..program.models import Speaker
 from ..extensions import db
 from ..registration.models import Answer, Order, Question, Registration, WaitlistEntry
 from .models import Certificate, SurveyResponse
@@ -136,6 +139,54 @@ def purge_checkin_labels(event: Event, now: datetime) -> int:
         )
     )
     return changed
+
+
+@register_purger
+def purge_outreach(event: Event, now: datetime) -> int:
+    """Recipients' addresses and names (replaced by a per-row placeholder, since an address is
+    unique per message), server replies that quote them, transactional mail as rendered for one
+    person (text, HTML, subject, attachments), and this event's unsubscribes. Announcements keep
+    their template text; delivery states stay, so sent/failed counts survive."""
+    messages = select(Message.id).where(Message.event_id == event.id)
+    transactional = messages.where(Message.kind == MessageKind.TRANSACTIONAL)
+    changed = _count(
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.message_id.in_(messages))
+            .values(address=literal("purged-") + cast(Delivery.id, String), name="", smtp_reply="", claim_token=None),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(Message).where(Message.id.in_(transactional))
+            .values(subject="(removed with the personal data)", rendered_text="", rendered_html=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            delete(MessageAttachment).where(MessageAttachment.message_id.in_(transactional)),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(delete(Unsubscribe).where(Unsubscribe.event_id == event.id),
+                           execution_options={"synchronize_session": False})
+    )
+    return changed
+
+
+@register_purger
+def purge_speaker_contacts(event: Event, now: datetime) -> int:
+    """Speakers' private contact address goes, and their self-service links stop working; the
+    name, affiliation and biography stay because the published programme shows them."""
+    speakers = db.session.scalars(select(Speaker).where(Speaker.event_id == event.id)).all()
+    for speaker in speakers:
+        speaker.email = ""
+        speaker.link_nonce = secrets.token_hex(8)
+    db.session.flush()
+    return len(speakers)
 
 
 @register_person_purger

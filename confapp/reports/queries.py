@@ -244,7 +244,7 @@ def _answers(event: Event) -> tuple[dict[str, list[dict]], list[dict], list[dict
 
 def _sessions(event: Event) -> tuple[list[dict], int]:
     program = optional_models("program")
-    if program is None or not hasattr(program, "Session"):
+    if program is None or not hasattr(program, "ProgramSession"):
         return [], 0
     from .integration import session_rows
 

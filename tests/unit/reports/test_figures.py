@@ -4,7 +4,7 @@ from datetime import timedelta
 from confapp.reports.queries import compute_figures
 from confapp.reports.suppression import SUPPRESSED, public_figures
 from tests.factories import make_event, make_user
-from tests.reports_data import check_in_known, known_event
+from tests.reports_data import check_in_known, known_event, program_known
 
 
 def test_figures_match_the_known_counts(db):
@@ -41,6 +41,20 @@ def test_figures_match_the_known_counts(db):
     assert sum(row["count"] for row in over_time) == 8
 
 
+def test_sessions_speakers_and_session_attendance(db):
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    builder = known_event(event)
+    program_known(builder, organiser)
+    figures = compute_figures(event)
+    assert (figures["headline"]["sessions"], figures["headline"]["speakers"]) == (2, 3)
+    rows = {row["title"]: row for row in figures["sessions"]}
+    assert set(rows) == {"Opening plenary", "Workshop on the right to housing"}
+    assert (rows["Opening plenary"]["attendance"], rows["Opening plenary"]["attendance_source"]) == (4, "check-ins")
+    assert (rows["Workshop on the right to housing"]["attendance"], rows["Workshop on the right to housing"]["attendance_source"]) == (3, "sign-ups")
+    assert rows["Opening plenary"]["speakers"] == 2 and rows["Workshop on the right to housing"]["speakers"] == 2
+
+
 def test_public_figures_hide_small_counts_and_small_places(db):
     event = make_event()
     known_event(event)
@@ -61,8 +75,9 @@ def test_figures_take_a_fixed_number_of_queries(db, count_queries):
     builder = known_event(large)
     for _ in range(3):
         known_event(large, builder)
+    program_known(builder, make_user(site_admin=True))
     with count_queries() as few:
         compute_figures(small)
     with count_queries() as many:
         compute_figures(large)
-    assert len(few) == len(many) <= 12
+    assert len(few) == len(many) <= 14

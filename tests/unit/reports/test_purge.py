@@ -6,12 +6,15 @@ from sqlalchemy import JSON, String, Text, cast, or_, select
 
 from confapp.audit.models import AuditEntry
 from confapp.errors import InvalidState
+from confapp.outreach import services as outreach
+from confapp.outreach.models import Message, MessageAttachment, Unsubscribe
+from confapp.program.models import Speaker
 from confapp.reports import services
 from confapp.reports.models import Certificate, SurveyResponse
 from confapp.reports.purge import PURGERS, register_purger
 from confapp.reports.queries import compute_figures
 from tests.factories import make_event, make_user
-from tests.reports_data import PERSONAL_STRINGS, check_in_known, known_event
+from tests.reports_data import PERSONAL_STRINGS, check_in_known, known_event, program_known
 
 
 def find_everywhere(db, needles: list[str]) -> list[tuple[str, str, str]]:
@@ -37,6 +40,14 @@ def test_purge_removes_every_trace_and_keeps_the_figures(db):
     db.session.add(SurveyResponse(event_id=event.id, respondent_key="k1", registration_id=alice.id, overall_rating=5,
                                   comment="Alice Adeyemi loved it"))
     db.session.add(Certificate(event_id=event.id, registration_id=alice.id, code="c" * 32, holder_name="Alice Adeyemi"))
+    program_known(builder, organiser)
+    speaker_emails = [s.email for s in db.session.scalars(select(Speaker).where(Speaker.event_id == event.id))]
+    # Mail as the outreach engine records it: a confirmation rendered for Alice, with an attachment,
+    # and an unsubscribe from this event's announcements.
+    outreach.record_transactional(event, ["alice@example.org"], "Your ticket, Alice Adeyemi", "Dear Alice Adeyemi",
+                                  "<p>Dear Alice Adeyemi</p>", template="registration_confirmation", registration=alice,
+                                  attachments=[("ticket.txt", "text/plain", b"Alice Adeyemi")], now=event.starts_at)
+    db.session.add(Unsubscribe(address="alice@example.org", event_id=event.id, token="t"))
     db.session.flush()
     assert find_everywhere(db, ["alice@example.org"])  # the search does find what is there
 
@@ -49,7 +60,10 @@ def test_purge_removes_every_trace_and_keeps_the_figures(db):
     db.session.flush()
     db.session.expire_all()
 
-    assert find_everywhere(db, PERSONAL_STRINGS) == []
+    assert find_everywhere(db, PERSONAL_STRINGS + speaker_emails) == []
+    assert db.session.scalar(select(MessageAttachment.id).join(Message).where(Message.event_id == event.id)) is None
+    # The programme keeps what it publishes.
+    assert find_everywhere(db, ["Cathy Albisa"])
     assert compute_figures(event) == before
     assert report.snapshot == snapshot_before
     assert retention.purged_at is not None and retention.purge_counts
