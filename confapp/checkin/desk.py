@@ -18,6 +18,7 @@ TITLES = {
     Outcome.PENDING_APPROVAL: ("bad", "Pending approval"),
     Outcome.WRONG_EVENT: ("bad", "Ticket for another event"),
     Outcome.NOT_ADMITTED: ("bad", "Not admitted through this list"),
+    Outcome.FULL: ("bad", "Session full"),
     Outcome.UNKNOWN: ("bad", "Unknown code"),
 }
 
@@ -74,6 +75,8 @@ def _message(result: RedeemResult, body: dict) -> str:
         return f"This ticket is for {result.other_event_title}, not this event."
     if outcome == Outcome.NOT_ADMITTED:
         return "This person's registration category is not admitted through this list."
+    if outcome == Outcome.FULL:
+        return f"All {result.extra.get('capacity')} places are taken and this person did not sign up. Suggest another session."
     return "No ticket has this code. Try searching by name."
 
 

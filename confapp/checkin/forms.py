@@ -20,12 +20,16 @@ class ListForm(FlaskForm):
     kind = RadioField("Kind", choices=[(k.value, k.label) for k in ListKind], default=ListKind.MAIN.value)
     categories = MultiCheckboxField("Categories admitted", coerce=int,
                                     description="Leave all unticked to admit every category.")
+    program_session_id = SelectField("Programme session", coerce=int,
+                                     description="A per-session list admits the people who signed up, then walk-ins up to the room's capacity.")
     capacity = IntegerField("Walk-in capacity", validators=[Optional(), NumberRange(min=0)],
                             description="Walk-ins stop when this many people are checked in. Leave empty for no limit.")
 
-    def __init__(self, *args, categories=(), **kwargs):
+    def __init__(self, *args, categories=(), sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.categories.choices = [(c.id, c.name) for c in categories]
+        self.program_session_id.choices = [(0, "None (main entrance or a meeting outside the programme)")] + [
+            (s.id, s.title) for s in sessions]
 
 
 class LinkForm(FlaskForm):

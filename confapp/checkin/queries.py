@@ -28,6 +28,16 @@ def lists_for(event) -> list[CheckInList]:
     ))
 
 
+def walk_in_categories(checkin_list: CheckInList) -> list[RegistrationCategory]:
+    """Active categories a walk-in at this list may register in."""
+    rows = db.session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == checkin_list.event_id,
+                                           RegistrationCategory.is_active.is_(True))
+        .order_by(RegistrationCategory.position, RegistrationCategory.id)
+    )
+    return [c for c in rows if checkin_list.admits_category(c.id)]
+
+
 def links_for(event) -> list[VolunteerLink]:
     return list(db.session.scalars(
         select(VolunteerLink).where(VolunteerLink.event_id == event.id).order_by(VolunteerLink.created_at.desc())

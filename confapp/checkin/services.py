@@ -31,6 +31,7 @@ class Outcome(enum.StrEnum):
     PENDING_APPROVAL = "pending_approval"
     WRONG_EVENT = "wrong_event"
     NOT_ADMITTED = "not_admitted"  # a category this list does not admit
+    FULL = "full"  # a session list's room is full for people who did not sign up
     UNKNOWN = "unknown"
 
 
@@ -145,7 +146,47 @@ def redeem(
     existing = active_check_in(checkin_list, registration.id)
     if existing is not None:
         return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)
+    if checkin_list.program_session_id and not _signed_up(checkin_list, registration.id):
+        full = _session_walk_in_full(checkin_list)
+        if full is not None:
+            return RedeemResult(Outcome.FULL, registration=registration, extra={"capacity": full})
     return _insert_check_in(registration, checkin_list, station=station, actor=actor, now=now, scan_id=scan_id, offline=offline)
+
+
+def _signed_up(checkin_list: CheckInList, registration_id: int) -> bool:
+    from ..program.models import SessionSignup
+
+    return db.session.scalar(select(SessionSignup.id).where(
+        SessionSignup.session_id == checkin_list.program_session_id, SessionSignup.registration_id == registration_id)) is not None
+
+
+def session_capacity(checkin_list: CheckInList) -> int | None:
+    from ..program.models import ProgramSession
+
+    if checkin_list.capacity is not None:
+        return checkin_list.capacity
+    if checkin_list.program_session_id:
+        return db.session.scalar(select(ProgramSession.capacity).where(ProgramSession.id == checkin_list.program_session_id))
+    return None
+
+
+def _session_walk_in_full(checkin_list: CheckInList) -> int | None:
+    """The capacity if a walk-in (someone who did not sign up) would overfill the room, else None.
+    Signed-up places stay reserved. The list row is locked so two desks cannot both take the
+    last place (SQLite serialises writers through BEGIN IMMEDIATE)."""
+    from sqlalchemy import func
+
+    from ..program.models import SessionSignup
+
+    capacity = session_capacity(checkin_list)
+    if capacity is None:
+        return None
+    db.session.scalars(select(CheckInList.id).where(CheckInList.id == checkin_list.id).with_for_update()).one()
+    signed_up = select(SessionSignup.registration_id).where(SessionSignup.session_id == checkin_list.program_session_id)
+    signups = db.session.scalar(select(func.count()).select_from(signed_up.subquery())) or 0
+    walk_ins = db.session.scalar(select(func.count(CheckIn.id)).where(
+        CheckIn.list_id == checkin_list.id, CheckIn.reverted_at.is_(None), CheckIn.registration_id.not_in(signed_up))) or 0
+    return capacity if signups + walk_ins >= capacity else None
 
 
 def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id, offline) -> RedeemResult:
@@ -205,6 +246,28 @@ def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
     return check_in
 
 
+def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email: str, category_id: int,
+            station: str, actor, now: datetime) -> RedeemResult:
+    """Register someone at the door and check them in. Registration's place_order (at_door) owns
+    the rules: required fields, one registration per email, event and category capacity
+    (SoldOut). A paid category leaves the order unpaid: the result is UNPAID with the amount,
+    and the desk records the payment before checking in. Raises ValidationFailed, SoldOut."""
+    from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
+
+    if not checkin_list.admits_category(category_id):
+        raise ValidationFailed({"category_id": "This list does not admit that category."})
+    request = OrderRequest(
+        choices=[CategoryChoice(category_id, 1, None)],
+        attendees=[AttendeeData(first_name.strip(), last_name.strip(), email.strip())],
+        at_door=True, send_email=bool(email.strip()),
+    )
+    order = place_order(checkin_list.event, request, actor=actor, now=now)
+    registration = order.registrations[0]
+    record("checkin.walk_in", actor=actor, event=checkin_list.event, target=registration,
+           details={"list_id": checkin_list.id}, now=now)
+    return redeem(registration.ticket_code, list=checkin_list, station=station, actor=actor, now=now)
+
+
 # --- offline sync ---------------------------------------------------------------------------------
 
 @dataclass
@@ -261,6 +324,12 @@ def create_list(event, *, name: str, actor, now: datetime, kind: ListKind = List
         errors["name"] = "Name the list (for example, Main entrance)."
     if capacity is not None and capacity < 0:
         errors["capacity"] = "Capacity cannot be negative."
+    if program_session_id is not None:
+        from ..program.models import ProgramSession
+
+        session = db.session.get(ProgramSession, program_session_id)
+        if session is None or session.event_id != event.id:
+            errors["program_session_id"] = "Choose a session of this event."
     if errors:
         raise ValidationFailed(errors)
     checkin_list = CheckInList(

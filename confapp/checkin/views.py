@@ -120,6 +120,24 @@ def undo(list_id: int | None = None, token: str | None = None):
     return jsonify({"undone": check_in_id, "message": f"Check-in of {name} undone."})
 
 
+@_route("walkin", methods=["POST"])
+def walkin(list_id: int | None = None, token: str | None = None):
+    checkin_list, actor = _desk(list_id, token)
+    body = _json_body()
+    try:
+        category_id = int(body.get("category_id"))
+    except (TypeError, ValueError):
+        raise ValidationFailed({"category_id": "Choose a category."}) from None
+    result = services.walk_in(
+        checkin_list, first_name=str(body.get("first_name") or "")[:120], last_name=str(body.get("last_name") or "")[:120],
+        email=str(body.get("email") or "")[:254], category_id=category_id, station=str(body.get("station") or "")[:80],
+        actor=actor, now=utcnow(),
+    )
+    payload = desk.result_json(result, _tz(checkin_list))
+    db.session.commit()
+    return jsonify(payload)
+
+
 @_route("sync", methods=["POST"])
 def sync(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = _desk(list_id, token)
@@ -167,6 +185,7 @@ def link_desk(token: str):
         return render_template("checkin/link_refused.html", message=error.message), error.status_code
     return render_template(
         "checkin/desk.html", checkin_list=link.list, event=link.list.event, link=link, link_token=token,
+        categories=queries.walk_in_categories(link.list),
         api_base=url_for("checkin.api.search", list_id=link.list_id).rsplit("/", 1)[0],
         station=link.name, logout_url=None,
     )

@@ -30,6 +30,14 @@ def _categories(event) -> list[RegistrationCategory]:
     ))
 
 
+def _sessions(event):
+    from ..program.models import ProgramSession
+
+    return list(db.session.scalars(
+        select(ProgramSession).where(ProgramSession.event_id == event.id).order_by(ProgramSession.starts_at, ProgramSession.title)
+    ))
+
+
 def _list_of(event, list_id: int) -> CheckInList:
     checkin_list = db.session.get(CheckInList, list_id)
     if checkin_list is None or checkin_list.event_id != event.id:
@@ -42,7 +50,7 @@ def _index(event, *, list_form=None, link_form=None, new_link_url=None, status=2
     categories = _categories(event)
     organiser = can(current_user, Action.MANAGE_CHECKIN, event)
     if organiser:
-        list_form = list_form or ListForm(categories=categories, prefix="list")
+        list_form = list_form or ListForm(categories=categories, sessions=_sessions(event), prefix="list")
         link_form = link_form or LinkForm(lists=lists, prefix="link")
     return render_template(
         "checkin/manage_index.html", event=event, lists=lists, organiser=organiser, list_form=list_form,
@@ -61,12 +69,13 @@ def manage_index(slug: str):
 @login_required
 def manage_list_create(slug: str):
     event = managed_event(slug, Action.MANAGE_CHECKIN)
-    form = ListForm(categories=_categories(event), prefix="list")
+    form = ListForm(categories=_categories(event), sessions=_sessions(event), prefix="list")
     if not form.validate_on_submit():
         return _index(event, list_form=form, status=422)
     try:
         services.create_list(event, name=form.name.data, kind=ListKind(form.kind.data), category_ids=form.categories.data,
-                             capacity=form.capacity.data, actor=current_user, now=utcnow())
+                             capacity=form.capacity.data, program_session_id=form.program_session_id.data or None,
+                             actor=current_user, now=utcnow())
     except ValidationFailed as error:
         db.session.rollback()
         for name, message in error.errors.items():
@@ -122,7 +131,7 @@ def manage_desk(slug: str, list_id: int):
     return render_template(
         "checkin/desk.html", event=event, checkin_list=checkin_list, link=None, link_token=None,
         api_base=url_for("checkin.api.search", list_id=checkin_list.id).rsplit("/", 1)[0],
-        station="", categories=_categories(event),
+        station="", categories=queries.walk_in_categories(checkin_list),
     )
 
 

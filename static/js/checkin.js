@@ -366,6 +366,41 @@
     if (!event.target.closest("input, select, textarea, button, a, summary, details, video")) { input.focus(); }
   });
 
+  // ---- walk-in ------------------------------------------------------------------------------
+  var walkin = root.querySelector("[data-walkin-form]");
+  if (walkin) {
+    walkin.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var errors = walkin.querySelector("[data-walkin-errors]");
+      errors.textContent = "";
+      if (!online) { errors.appendChild(el("p", "error-message", "Walk-ins need the network: registering checks capacity on the server.")); errors.focus(); return; }
+      var data = { station: stationInput.value.trim() };
+      ["first_name", "last_name", "email", "category_id"].forEach(function (name) { data[name] = walkin.elements[name].value.trim(); });
+      call("walkin", data).then(function (response) {
+        if (response.status === 200) {
+          walkin.reset();
+          walkin.closest("details").open = false;
+          render(response.body);
+          if (response.body.outcome === "ok" && response.body.check_in) {
+            lastAction = { kind: "server", id: response.body.check_in.id, name: response.body.attendee.name };
+            undoButton.disabled = false;
+          }
+          download();
+          refreshStats();
+          input.focus();
+          return;
+        }
+        var error = response.body.error || {};
+        errors.appendChild(el("p", "error-message", error.message || "The walk-in could not be registered."));
+        var fields = error.fields || {};
+        var list = el("ul");
+        Object.keys(fields).forEach(function (name) { list.appendChild(el("li", "", fields[name])); });
+        if (list.childNodes.length) { errors.appendChild(list); }
+        errors.focus();
+      }, function () { errors.appendChild(el("p", "error-message", "The server cannot be reached. Try again in a moment.")); errors.focus(); });
+    });
+  }
+
   // ---- sync -------------------------------------------------------------------------------
   function syncQueue() {
     if (syncing || !queue.length || !online) { return; }

@@ -1,53 +1,32 @@
-"""Check-in test data. `attendee` inserts an order and a registration directly: a stand-in
-until the registration domain's `make_registration` factory lands on main (then replaced)."""
+"""Check-in test data, built through registration's `make_registration` (place_order, the real
+rules). Built-in questions (pronouns, organisation...) are switched on as needed."""
 from __future__ import annotations
 
-import itertools
-import secrets
-
 from confapp.extensions import db
-from confapp.registration.models import (
-    Answer, Order, PaymentState, Question, QuestionKind, Registration, RegistrationCategory, RegistrationStatus,
-)
-
-_counter = itertools.count(1)
+from confapp.registration.models import PriceKind, Question, QuestionKind, Registration, RegistrationStatus
+from tests.factories import make_category, make_registration
 
 
-def category(event, name: str = "General", **fields) -> RegistrationCategory:
-    cat = RegistrationCategory(event_id=event.id, name=name, **fields)
-    db.session.add(cat)
-    db.session.flush()
-    return cat
+def category(event, name: str = "General", **fields):
+    return make_category(event, name=name, **fields)
+
+
+def question(event, key: str) -> Question:
+    found = db.session.query(Question).filter_by(event_id=event.id, builtin_key=key).one_or_none()
+    if found is None:
+        found = Question(event_id=event.id, kind=QuestionKind.SHORT_TEXT, label=key.title(), builtin_key=key)
+        db.session.add(found)
+        db.session.flush()
+    return found
 
 
 def attendee(event, *, first_name: str = "Ana", last_name: str | None = None, cat=None,
-             status: RegistrationStatus = RegistrationStatus.CONFIRMED, due_minor: int = 0,
-             answers: dict[str, str] | None = None, code: str | None = None) -> Registration:
-    n = next(_counter)
-    last_name = last_name if last_name is not None else f"Tester{n}"
-    cat = cat or category(event)
-    email = f"{first_name.lower()}.{n}@example.org"
-    order = Order(
-        event_id=event.id, code=f"O{n:06d}{secrets.token_hex(2)}", buyer_name=first_name, buyer_email=email,
-        total_minor=due_minor, paid_minor=0,
-        payment_state=PaymentState.UNPAID if due_minor else PaymentState.NOT_REQUIRED,
-        currency="USD",
-    )
-    db.session.add(order)
-    db.session.flush()
-    registration = Registration(
-        event_id=event.id, order_id=order.id, category_id=cat.id, status=status,
-        ticket_code=code or f"T{n:05d}{secrets.token_hex(4).upper()}", first_name=first_name, last_name=last_name,
-        email=email, search_text=f"{first_name} {last_name} {email}".lower(),
-    )
-    db.session.add(registration)
-    db.session.flush()
-    for key, value in (answers or {}).items():
-        question = db.session.query(Question).filter_by(event_id=event.id, builtin_key=key).one_or_none()
-        if question is None:
-            question = Question(event_id=event.id, kind=QuestionKind.SHORT_TEXT, label=key.title(), builtin_key=key)
-            db.session.add(question)
-            db.session.flush()
-        db.session.add(Answer(registration_id=registration.id, question_id=question.id, value=value))
-    db.session.flush()
-    return registration
+             status: RegistrationStatus | None = None, due_minor: int = 0,
+             answers: dict[str, str] | None = None) -> Registration:
+    """One confirmed attendee (or `status`); `due_minor` makes a paid category paid at the door, still owed."""
+    if cat is None:
+        cat = category(event, price_kind=PriceKind.FIXED, price_minor=due_minor) if due_minor else category(event)
+    by_id = {question(event, key).id: value for key, value in (answers or {}).items()}
+    extra = {"at_door": True} if due_minor else {}
+    return make_registration(event, cat, first_name=first_name, last_name=last_name if last_name is not None else "Tester",
+                             answers=by_id, status=status, send_email=False, **extra)

@@ -36,7 +36,7 @@ def test_manage_pages_access_table(client, db, world):
         ("GET", f"/manage/{slug}/checkin/", staff_and_organisers(200)),
         ("GET", f"/manage/{slug}/checkin/desk/{list_id}", staff_and_organisers(200)),
         ("GET", f"/manage/{slug}/checkin/dashboard", organisers_only(200)),
-        ("POST", f"/manage/{slug}/checkin/lists", organisers_only(302), {"list-name": "Workshop", "list-kind": "session"}),
+        ("POST", f"/manage/{slug}/checkin/lists", organisers_only(302), {"list-name": "Workshop", "list-kind": "session", "list-program_session_id": "0"}),
         ("POST", f"/manage/{slug}/checkin/links", organisers_only(200),
          {"link-name": "Door 3", "link-list_id": str(list_id), "link-valid_from": "2026-12-05T08:00", "link-valid_until": "2026-12-05T18:00"}),
         ("POST", f"/manage/{slug}/checkin/links/{world.link.id}/revoke", organisers_only(302)),
@@ -181,8 +181,22 @@ def test_list_with_categories(client, db, world, login_as):
     db.session.commit()
     login_as(world.users[ORGANISER])
     response = client.post(f"/manage/{world.event.slug}/checkin/lists", data={
-        "list-name": "Closed-door meeting", "list-kind": "session", "list-categories": [str(speakers.id)],
+        "list-name": "Closed-door meeting", "list-kind": "session", "list-categories": [str(speakers.id)], "list-program_session_id": "0",
     })
     assert response.status_code == 302
     page = client.get(f"/manage/{world.event.slug}/checkin/").get_data(as_text=True)
     assert "Closed-door meeting" in page and "Speaker" in page
+
+
+def test_walk_in_through_the_api_reports_field_errors_as_json(client, world, login_as):
+    general = category(world.event, "Community member")
+    from confapp.extensions import db
+
+    db.session.commit()
+    login_as(world.users[STAFF])
+    url = f"/checkin/api/lists/{world.list.id}/walkin"
+    bad = client.post(url, json={"first_name": "", "email": "", "category_id": general.id}, headers=JSON)
+    assert bad.status_code == 422 and bad.json["error"]["fields"]
+    good = client.post(url, json={"first_name": "Noor", "last_name": "Haddad", "email": "noor@example.org",
+                                  "category_id": general.id, "station": "Door 1"}, headers=JSON)
+    assert good.status_code == 200 and good.json["outcome"] == "ok" and good.json["attendee"]["name"] == "Noor Haddad"

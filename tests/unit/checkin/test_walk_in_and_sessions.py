@@ -1,0 +1,62 @@
+"""Walk-ins at the main entrance (registration's rules) and per-session lists with sign-ups and room capacity."""
+import pytest
+
+from confapp.checkin import services
+from confapp.checkin.models import CheckIn, ListKind
+from confapp.checkin.services import Outcome
+from confapp.errors import SoldOut, ValidationFailed
+from confapp.program.attendance import sign_up
+from confapp.registration.models import PriceKind
+from tests.factories import make_event, make_session, make_user
+from tests.support.checkin import attendee, category
+
+
+@pytest.fixture
+def staff(db):
+    return make_user(name="Maria")
+
+
+def test_walk_in_registers_and_checks_in(staff, now):
+    event = make_event()
+    general = category(event)
+    main = services.main_list(event, actor=staff, now=now)
+    result = services.walk_in(main, first_name="Noor", last_name="Haddad", email="noor@example.org", category_id=general.id,
+                              station="Door 1", actor=staff, now=now)
+    assert result.ok and result.registration.is_walk_in and result.registration.full_name == "Noor Haddad"
+
+
+def test_walk_in_in_a_paid_category_asks_for_payment(staff, now):
+    event = make_event()
+    paid = category(event, price_kind=PriceKind.FIXED, price_minor=2500)
+    main = services.main_list(event, actor=staff, now=now)
+    result = services.walk_in(main, first_name="Kofi", last_name="Mensah", email="kofi@example.org", category_id=paid.id,
+                              station="", actor=staff, now=now)
+    assert (result.outcome, result.amount_due_minor) == (Outcome.UNPAID, 2500)
+
+
+def test_walk_in_respects_capacity_and_required_fields(staff, now):
+    event = make_event(capacity=1)
+    general = category(event)
+    main = services.main_list(event, actor=staff, now=now)
+    attendee(event, cat=general)
+    with pytest.raises(SoldOut):
+        services.walk_in(main, first_name="Late", last_name="Comer", email="late@example.org", category_id=general.id,
+                         station="", actor=staff, now=now)
+    with pytest.raises(ValidationFailed):
+        services.walk_in(main, first_name="", last_name="", email="", category_id=general.id, station="", actor=staff, now=now)
+
+
+def test_session_list_admits_sign_ups_then_walk_ins_up_to_capacity(staff, now):
+    event = make_event()
+    general = category(event)
+    workshop = make_session(event, title="Housing rights workshop", capacity=2, kind="workshop", publish=True)
+    signed, walk_in_one, walk_in_two = (attendee(event, cat=general) for _ in range(3))
+    sign_up(workshop, signed, now=now)
+    room = services.create_list(event, name="Housing workshop", kind=ListKind.SESSION, program_session_id=workshop.id,
+                                actor=staff, now=now)
+    assert services.redeem(walk_in_one.ticket_code, list=room, station="", actor=staff, now=now).ok
+    # One signed-up place is reserved: the second walk-in finds the room full.
+    full = services.redeem(walk_in_two.ticket_code, list=room, station="", actor=staff, now=now)
+    assert full.outcome == Outcome.FULL and full.extra["capacity"] == 2
+    assert services.redeem(signed.ticket_code, list=room, station="", actor=staff, now=now).ok
+    assert CheckIn.query.filter_by(list_id=room.id).count() == 2
