@@ -3,15 +3,16 @@
 # Pango and broad-coverage fonts for WeasyPrint PDFs, poppler-utils for checking PDFs.
 # Installs only what is missing, so a second run costs nothing.
 #   scripts/install-system-deps.sh        everything `make test` needs
-#   scripts/install-system-deps.sh run    only what `make run` needs (venv support, PDF libraries)
+#   scripts/install-system-deps.sh run    only what `make run` needs (venv support, PDF libraries, fonts
+#                                         for non-Latin names on certificates)
 set -euo pipefail
 if ! command -v dpkg-query >/dev/null; then
   echo "Not a Debian-based system: install the equivalents of these packages yourself." >&2
   exit 0
 fi
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core)
 if [ "${1:-test}" != "run" ]; then
-  packages+=(chromium postgresql redis-server poppler-utils fonts-noto-core)
+  packages+=(chromium postgresql redis-server poppler-utils)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

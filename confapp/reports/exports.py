@@ -102,10 +102,16 @@ def to_pdf(view: ReportView) -> bytes:
     return render_pdf(html)
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, landscape: bool = False) -> bytes:
+    """HTML to PDF with the print stylesheet. No external fetches: everything (SVG charts, QR
+    codes) is inline, so WeasyPrint is given a fetcher that refuses the network."""
     from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
 
     from ..config import PROJECT_ROOT
 
-    stylesheet = CSS(filename=str(PROJECT_ROOT / "static" / "css" / "reports-print.css"))
-    return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(stylesheets=[stylesheet])
+    local_only = URLFetcher(allowed_protocols={"data", "file"})
+    sheets = [CSS(filename=str(PROJECT_ROOT / "static" / "css" / "reports-print.css"))]
+    if landscape:
+        sheets.append(CSS(string="@page { size: A4 landscape; margin: 14mm; @bottom-right { content: none; } }"))
+    return HTML(string=html, base_url=str(PROJECT_ROOT), url_fetcher=local_only).write_pdf(stylesheets=sheets)

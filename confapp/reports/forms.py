@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 class ReportForm(FlaskForm):
@@ -56,3 +56,10 @@ def survey_form_class(sessions: list[tuple[int, str]]):
     for session_id, title in sessions:
         setattr(SurveyForm, f"session_{session_id}", RadioField(title, choices=RATING_CHOICES, validators=[Optional()]))
     return SurveyForm
+
+
+class ForgetForm(FlaskForm):
+    confirm = BooleanField(
+        "Yes, delete my name, email address and personal answers for this event",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )

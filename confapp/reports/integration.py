@@ -22,6 +22,31 @@ def checkin_rows(event: Event) -> list[tuple[int, datetime]]:
     ).all()
 
 
+def checkin_rows_for(registration) -> bool:
+    """Whether this person came in through a main entrance (a check-in not undone)."""
+    from ..checkin.models import CheckIn, CheckInList, ListKind
+
+    return db.session.scalar(
+        select(CheckIn.id).join(CheckInList, CheckInList.id == CheckIn.list_id).where(
+            CheckIn.registration_id == registration.id, CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN
+        ).limit(1)
+    ) is not None
+
+
+def attended_registrations(event: Event) -> list:
+    """Confirmed registrations checked in at a main entrance, with one query."""
+    from ..checkin.models import CheckIn, CheckInList, ListKind
+    from ..registration.models import Registration, RegistrationStatus
+
+    came = select(CheckIn.registration_id).join(CheckInList, CheckInList.id == CheckIn.list_id).where(
+        CheckIn.event_id == event.id, CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN
+    )
+    return list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+                                   Registration.id.in_(came)).order_by(Registration.id)
+    ))
+
+
 def session_checkins(event: Event) -> dict[int, int]:
     """Programme session id -> people checked in through that session's list."""
     from ..checkin.models import CheckIn, CheckInList, ListKind

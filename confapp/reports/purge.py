@@ -223,3 +223,31 @@ def purge_one_registration(registration: Registration, now: datetime) -> int:
         )
     )
     return changed
+
+
+@register_person_purger
+def purge_one_recipient(registration: Registration, now: datetime) -> int:
+    """The forgotten person's address and name on every delivery made to them, and transactional
+    mail rendered for them."""
+    mine = select(Delivery.message_id).where(Delivery.registration_id == registration.id)
+    changed = _count(
+        db.session.execute(
+            update(Message).where(Message.id.in_(mine), Message.kind == MessageKind.TRANSACTIONAL)
+            .values(subject="(removed with the personal data)", rendered_text="", rendered_html=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            delete(MessageAttachment).where(MessageAttachment.message_id.in_(
+                select(Message.id).where(Message.id.in_(mine), Message.kind == MessageKind.TRANSACTIONAL))),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    return changed + _count(
+        db.session.execute(
+            update(Delivery).where(Delivery.registration_id == registration.id)
+            .values(address=literal("purged-") + cast(Delivery.id, String), name="", smtp_reply="", claim_token=None),
+            execution_options={"synchronize_session": False},
+        )
+    )

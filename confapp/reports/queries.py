@@ -341,3 +341,19 @@ def _by_hour(arrivals: list[datetime], tz) -> list[dict]:
     if not hours:
         return []
     return [{"label": f"{h:02d}:00", "count": hours.get(h, 0)} for h in range(min(hours), max(hours) + 1)]
+
+
+def feedback_comments(event: Event, limit: int = 500) -> list[dict]:
+    """Comments, newest first; the author's name only when they chose to give it. One query."""
+    rows = db.session.execute(
+        select(SurveyResponse.created_at, SurveyResponse.overall_rating, SurveyResponse.comment,
+               Registration.first_name, Registration.last_name)
+        .outerjoin(Registration, Registration.id == SurveyResponse.registration_id)
+        .where(SurveyResponse.event_id == event.id, SurveyResponse.comment != "")
+        .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {"at": at, "rating": rating, "comment": comment, "name": f"{first or ''} {last or ''}".strip() or None}
+        for at, rating, comment, first, last in rows
+    ]

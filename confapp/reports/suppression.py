@@ -2,7 +2,8 @@
 places and categories with fewer than five people are not named (they are pooled into one
 unnamed row), averages of fewer than five ratings are withheld, and money is left out.
 
-Zero stays zero: it names nobody. The rule runs on the figures dict (live or frozen), so the
+Zero stays zero: it names nobody. The numbers of sessions and speakers are facts of the
+published programme, not counts of participants, and are shown as they are. The rule runs on the figures dict (live or frozen), so the
 public page, its PDF and its CSV/XLSX downloads all come from the same suppressed data.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 THRESHOLD = 5
 SUPPRESSED = "fewer than 5"
+PROGRAMME_FACTS = frozenset({"sessions", "speakers"})
 
 
 def suppress(count: Any) -> Any:
@@ -35,12 +37,14 @@ def _pooled(rows: list[dict], other_label: str) -> list[dict]:
 def public_figures(figures: dict[str, Any]) -> dict[str, Any]:
     public = copy.deepcopy(figures)
     public["public"] = True
-    public["headline"] = {key: suppress(value) for key, value in figures["headline"].items()}
+    public["headline"] = {
+        key: value if key in PROGRAMME_FACTS else suppress(value) for key, value in figures["headline"].items()
+    }
     for key, label in (
-        ("cities", "Other cities (fewer than 5 participants each)"),
-        ("regions", "Other regions (fewer than 5 participants each)"),
-        ("countries", "Other countries (fewer than 5 participants each)"),
-        ("organisation_kinds", "Other kinds (fewer than 5 participants each)"),
+        ("cities", "Other cities (under 5 each)"),
+        ("regions", "Other regions (under 5 each)"),
+        ("countries", "Other countries (under 5 each)"),
+        ("organisation_kinds", "Other kinds (under 5 each)"),
     ):
         public[key] = _pooled(figures.get(key, []), label)
     # Organisation names come only from people who agreed to be listed; their counts are hidden

@@ -59,4 +59,19 @@ def rows_filter(items, *keys):
     return [[item.get(key) for key in keys] for item in items or []]
 
 
-from . import views_manage  # noqa: E402,F401
+@bp.app_template_global("report_certificate_for")
+def _certificate_for(registration):
+    """For the self-service include, which is rendered by another domain's view."""
+    from .certificates import certificate_for
+
+    return certificate_for(registration)
+
+
+@bp.app_template_global("report_attended")
+def _attended(registration):
+    from .certificates import attended
+
+    return attended(registration)
+
+
+from . import views_manage, views_participant  # noqa: E402,F401

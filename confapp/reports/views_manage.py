@@ -15,6 +15,7 @@ from ..types import utcnow
 from . import exports, services
 from .forms import PurgeForm, ReportForm, RetentionForm
 from .presenting import report_view
+from .queries import compute_figures
 from .services import ReportTexts, TEXT_FIELDS, report_for
 from .views import _download, bp
 
@@ -183,3 +184,49 @@ def data_purge(slug: str):
         db.session.commit()
         flash("Personal data deleted. The figures and any published report are unchanged.", "success")
     return redirect(url_for("reports.data_retention", slug=slug))
+
+
+@bp.route("/manage/<slug>/feedback")
+@login_required
+def feedback_list(slug: str):
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    from .queries import feedback_comments
+
+    return render_template("reports/feedback_list.html", event=event, comments=feedback_comments(event),
+                           figures=compute_figures(event), confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/feedback/send", methods=["POST"])
+@login_required
+def survey_send(slug: str):
+    from .feedback import send_survey_invitations
+
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = send_survey_invitations(event, actor=current_user, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            _flash_error(error)
+        else:
+            db.session.commit()
+            flash(f"Survey links queued for {count} participants.", "success")
+    return redirect(url_for("reports.feedback_list", slug=slug))
+
+
+@bp.route("/manage/<slug>/certificates/send", methods=["POST"])
+@login_required
+def certificates_send(slug: str):
+    from .certificates import issue_all_and_notify
+
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = issue_all_and_notify(event, actor=current_user, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            _flash_error(error)
+        else:
+            db.session.commit()
+            flash(f"Certificates sent to {count} participants.", "success")
+    return redirect(url_for("reports.feedback_list", slug=slug))

@@ -1,0 +1,99 @@
+"""Certificates of attendance: issued to people who were checked in, as a PDF with a
+verification URL (an unguessable code) that anyone can open to check it."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import segno
+from flask import render_template
+from markupsafe import Markup
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..errors import InvalidState
+from ..extensions import db
+from ..registration.models import Registration, RegistrationStatus
+from ..templating import format_date_range
+from ..urls import external_url
+from .models import Certificate
+from .queries import optional_models
+
+
+def attended(registration: Registration) -> bool:
+    checkin = optional_models("checkin")
+    if checkin is None or not hasattr(checkin, "CheckIn"):
+        return False
+    from .integration import checkin_rows_for
+
+    return registration.status == RegistrationStatus.CONFIRMED and checkin_rows_for(registration)
+
+
+def certificate_for(registration: Registration) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.registration_id == registration.id))
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    if not code or len(code) > 64:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def issue_certificate(registration: Registration, *, actor, now: datetime) -> Certificate:
+    """The person's certificate, issued once (the same one afterwards). Only for people checked
+    in at the main entrance. Raises InvalidState otherwise or once their data is purged."""
+    existing = certificate_for(registration)
+    if existing is not None:
+        return existing
+    if registration.purged_at is not None or not attended(registration):
+        raise InvalidState("Certificates are issued to people who were checked in at the event.")
+    certificate = Certificate(
+        event_id=registration.event_id, registration_id=registration.id, code=secrets.token_urlsafe(24)[:32],
+        holder_name=registration.full_name, issued_at=now,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    record("report.certificate_issued", actor=actor, event=registration.event, target=certificate, now=now,
+           details={"registration_id": registration.id})
+    return certificate
+
+
+def verification_url(certificate: Certificate) -> str:
+    return external_url("reports.certificate_verify", code=certificate.code)
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    from .exports import render_pdf
+
+    event = certificate.event
+    url = verification_url(certificate)
+    qr = Markup(segno.make(url, error="m").svg_inline(scale=3, border=0, dark="#111"))
+    html = render_template(
+        "reports/certificate_print.html", certificate=certificate, event=event, url=url, qr=qr,
+        dates=format_date_range(event.starts_at, event.ends_at, event.timezone),
+    )
+    return render_pdf(html, landscape=True)
+
+
+def issue_all_and_notify(event, *, actor, now: datetime) -> int:
+    """Issue a certificate to everyone checked in who has none and mail them a download link
+    (their self-service page). Returns how many were mailed."""
+    from ..mail import queue_email
+    from ..registration import links
+    from .integration import attended_registrations
+
+    count = 0
+    for registration in attended_registrations(event):
+        if registration.purged_at is not None or not registration.email:
+            continue
+        certificate = issue_certificate(registration, actor=actor, now=now)
+        if certificate.sent_at is not None:
+            continue
+        certificate.sent_at = now
+        queue_email(registration.email, f"Your certificate of attendance: {event.title}", "reports_certificate",
+                    event=event, registration=registration,
+                    download_url=external_url("reports.self_certificate_pdf", slug=event.slug, token=links.ticket_token(registration)),
+                    verify_url=verification_url(certificate))
+        count += 1
+    record("report.certificates_sent", actor=actor, event=event, details={"recipients": count}, now=now)
+    return count

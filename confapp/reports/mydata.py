@@ -1,0 +1,73 @@
+"""A participant's own data, as JSON, for their self-service page (the right of access)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..registration.models import Answer, Question, Registration
+from .models import Certificate, SurveyResponse
+from .queries import optional_models
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_registration(registration: Registration) -> dict[str, Any]:
+    """Everything held about this registration across the domains that exist."""
+    event, order = registration.event, registration.order
+    answers = db.session.execute(
+        select(Question.label, Answer.value).join(Question, Question.id == Answer.question_id)
+        .where(Answer.registration_id == registration.id).order_by(Question.position, Question.id)
+    ).all()
+    data: dict[str, Any] = {
+        "event": {"title": event.title, "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at)},
+        "registration": {
+            "first_name": registration.first_name, "last_name": registration.last_name, "email": registration.email,
+            "status": registration.status.value, "category": registration.category.name,
+            "ticket_code": registration.ticket_code, "walk_in": registration.is_walk_in,
+            "created_at": _iso(registration.created_at), "confirmed_at": _iso(registration.confirmed_at),
+            "cancelled_at": _iso(registration.cancelled_at), "price_minor": registration.price_minor,
+        },
+        "answers": [{"question": label, "answer": value} for label, value in answers],
+        "order": {
+            "code": order.code, "buyer_name": order.buyer_name, "buyer_email": order.buyer_email,
+            "currency": order.currency, "total_minor": order.total_minor, "paid_minor": order.paid_minor,
+            "refunded_minor": order.refunded_minor, "payment_state": order.payment_state.value,
+            "waiver_reason": order.waiver_reason, "ip_address": order.ip_address,
+        } if order.buyer_email.lower() == registration.email.lower() else {"code": order.code},
+    }
+    checkin = optional_models("checkin")
+    if checkin is not None and hasattr(checkin, "CheckIn"):
+        rows = db.session.execute(
+            select(checkin.CheckInList.name, checkin.CheckIn.checked_in_at, checkin.CheckIn.reverted_at)
+            .join(checkin.CheckInList, checkin.CheckInList.id == checkin.CheckIn.list_id)
+            .where(checkin.CheckIn.registration_id == registration.id).order_by(checkin.CheckIn.checked_in_at)
+        ).all()
+        data["check_ins"] = [{"list": name, "at": _iso(at), "undone_at": _iso(undone)} for name, at, undone in rows]
+    program = optional_models("program")
+    if program is not None and hasattr(program, "SessionSignup"):
+        rows = db.session.execute(
+            select(program.ProgramSession.title, program.SessionSignup.created_at)
+            .join(program.ProgramSession, program.ProgramSession.id == program.SessionSignup.session_id)
+            .where(program.SessionSignup.registration_id == registration.id)
+        ).all()
+        data["session_sign_ups"] = [{"session": title, "at": _iso(at)} for title, at in rows]
+    outreach = optional_models("outreach")
+    if outreach is not None and hasattr(outreach, "Delivery"):
+        rows = db.session.execute(
+            select(outreach.Message.subject, outreach.Delivery.address, outreach.Delivery.state, outreach.Delivery.sent_at)
+            .join(outreach.Message, outreach.Message.id == outreach.Delivery.message_id)
+            .where(outreach.Delivery.registration_id == registration.id).order_by(outreach.Delivery.id)
+        ).all()
+        data["emails"] = [{"subject": s, "to": a, "state": st.value, "sent_at": _iso(at)} for s, a, st, at in rows]
+    named = db.session.scalars(select(SurveyResponse).where(SurveyResponse.registration_id == registration.id)).all()
+    data["feedback_with_your_name"] = [
+        {"overall_rating": r.overall_rating, "comment": r.comment, "at": _iso(r.created_at)} for r in named
+    ]
+    certificate = db.session.scalar(select(Certificate).where(Certificate.registration_id == registration.id))
+    data["certificate"] = {"code": certificate.code, "issued_at": _iso(certificate.issued_at)} if certificate else None
+    return data
