@@ -366,6 +366,9 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
         status, payment_state = RegistrationStatus.CONFIRMED, PaymentState.NOT_REQUIRED
     elif quote.payment_method == PaymentMethod.CARD:
         status, payment_state = RegistrationStatus.AWAITING_PAYMENT, PaymentState.UNPAID
+    elif quote.payment_method == PaymentMethod.NONE:
+        # Only organisers can choose "nothing to pay" for a priced place: complimentary.
+        status, payment_state = RegistrationStatus.CONFIRMED, PaymentState.WAIVED
     else:
         status, payment_state = RegistrationStatus.CONFIRMED, PaymentState.UNPAID
     hold = now + timedelta(minutes=settings.hold_minutes) if status == RegistrationStatus.AWAITING_PAYMENT else None
@@ -424,6 +427,8 @@ def confirm_paid_order(order: Order, *, amount_minor: int, now: datetime, actor=
     event = db.session.get(Event, order.event_id)
     lock_event(event)
     db.session.refresh(order)
+    db.session.scalars(select(Registration).where(Registration.order_id == order.id)
+                       .execution_options(populate_existing=True)).all()
     if order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED):
         return order
     regs = list(order.registrations)
@@ -456,6 +461,11 @@ def expire_order(order: Order, *, now: datetime, actor=None) -> Order:
     to the waitlist. Idempotent: an order with nothing awaiting payment is left as it is."""
     from .waitlist import offer_freed_places
 
+    # Same lock as confirm_paid_order, then re-read: a payment confirmed meanwhile wins.
+    lock_event(db.session.get(Event, order.event_id))
+    db.session.refresh(order)
+    db.session.scalars(select(Registration).where(Registration.order_id == order.id)
+                       .execution_options(populate_existing=True)).all()
     awaiting = [r for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT]
     if not awaiting or order.payment_state == PaymentState.PAID:
         return order

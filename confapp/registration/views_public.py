@@ -268,3 +268,6 @@ def ticket_calendar(slug: str, token: str):
     return Response(emails.event_ics(event), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
 
+
+# Organiser routes live in views_manage.py on the same blueprint.
+from . import views_manage  # noqa: E402,F401

@@ -1,0 +1,253 @@
+"""What organisers set up before registration opens: categories, questions (own and
+built-in), discount and access codes, settings; and copying them to a new edition."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..accounts import permissions
+from ..audit.services import record
+from ..errors import ValidationFailed
+from ..events.models import Event
+from ..events.services import register_copy_hook
+from ..extensions import db
+from .models import (
+    AccessCode, DiscountCode, DiscountKind, PriceKind, Question, QuestionKind, RefundPolicy, RegistrationCategory,
+    RegistrationSettings,
+)
+from .questions import BUILTIN_QUESTIONS
+
+CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+
+
+def _require(actor, event) -> None:
+    permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+
+
+@dataclass
+class CategoryData:
+    name: str
+    price_kind: str = PriceKind.FREE
+    description: str = ""
+    price_minor: int = 0
+    min_minor: int = 0
+    suggested_minor: int = 0
+    max_minor: int | None = None
+    capacity: int | None = None
+    sales_start: datetime | None = None
+    sales_end: datetime | None = None
+    visibility: str = "public"
+    allows_waiver: bool = False
+    requires_approval: bool = False
+    is_active: bool = True
+    position: int = 0
+
+
+def _check_category(data: CategoryData) -> None:
+    errors = {}
+    if not data.name.strip():
+        errors["name"] = "Give the category a name."
+    if data.price_kind == PriceKind.FIXED and data.price_minor <= 0:
+        errors["price"] = "Enter the fee, or choose Free."
+    if data.price_kind == PriceKind.PAY_WHAT_YOU_CAN:
+        if data.max_minor is not None and data.max_minor < data.min_minor:
+            errors["maximum"] = "The maximum must be at least the minimum."
+        if data.suggested_minor and (data.suggested_minor < data.min_minor or (data.max_minor is not None and data.suggested_minor > data.max_minor)):
+            errors["suggested"] = "The suggested amount must lie between the minimum and the maximum."
+    if data.capacity is not None and data.capacity < 0:
+        errors["capacity"] = "Places cannot be negative."
+    if data.sales_start and data.sales_end and data.sales_end <= data.sales_start:
+        errors["sales_end"] = "Sales must end after they start."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def save_category(event: Event, data: CategoryData, *, actor, category: RegistrationCategory | None = None,
+                  now: datetime | None = None) -> RegistrationCategory:
+    """Create or update a category. Raises NotAllowed, ValidationFailed."""
+    _require(actor, event)
+    _check_category(data)
+    from .services import settings_for
+
+    if category is None:
+        category = RegistrationCategory(event_id=event.id, currency=settings_for(event).currency)
+        db.session.add(category)
+    for f in fields(CategoryData):
+        setattr(category, f.name, getattr(data, f.name))
+    category.name = data.name.strip()
+    db.session.flush()
+    record("registration.category_saved", actor=actor, event=event, target=category, now=now)
+    return category
+
+
+@dataclass
+class QuestionData:
+    label: str
+    kind: str = QuestionKind.SHORT_TEXT
+    help_text: str = ""
+    options: list[str] = field(default_factory=list)
+    required: bool = False
+    is_personal: bool = True
+    condition_question_id: int | None = None
+    condition_value: str = ""
+    position: int = 0
+    is_active: bool = True
+
+
+def save_question(event: Event, data: QuestionData, *, actor, question: Question | None = None,
+                  now: datetime | None = None) -> Question:
+    """Create or update a question. Choice kinds need options; a condition names an earlier
+    question of this event (never itself) and a value. Raises NotAllowed, ValidationFailed."""
+    _require(actor, event)
+    errors = {}
+    if not data.label.strip():
+        errors["label"] = "Write the question."
+    if data.kind in CHOICE_KINDS and len(data.options) < 2:
+        errors["options"] = "Give at least two options, one per line."
+    if data.condition_question_id:
+        parent = db.session.get(Question, data.condition_question_id)
+        if parent is None or parent.event_id != event.id or (question is not None and parent.id == question.id):
+            errors["condition_question_id"] = "Choose another question of this event."
+        elif not data.condition_value.strip():
+            errors["condition_value"] = "Say which answer shows this question."
+    if errors:
+        raise ValidationFailed(errors)
+    if question is None:
+        question = Question(event_id=event.id)
+        db.session.add(question)
+    for f in fields(QuestionData):
+        setattr(question, f.name, getattr(data, f.name))
+    question.options = [o.strip() for o in data.options if o.strip()] if data.kind in CHOICE_KINDS else []
+    question.condition_question_id = data.condition_question_id or None
+    question.condition_value = data.condition_value.strip() if data.condition_question_id else ""
+    db.session.flush()
+    record("registration.question_saved", actor=actor, event=event, target=question, now=now)
+    return question
+
+
+def set_builtin(event: Event, key: str, enabled: bool, *, actor, now: datetime | None = None) -> Question | None:
+    """Switch a built-in question on (created once, then re-activated) or off."""
+    _require(actor, event)
+    spec = BUILTIN_QUESTIONS.get(key)
+    if spec is None:
+        raise ValidationFailed({"key": "Unknown built-in question."})
+    question = db.session.scalar(select(Question).where(Question.event_id == event.id, Question.builtin_key == key))
+    if question is None and enabled:
+        last = db.session.scalar(select(func.max(Question.position)).where(Question.event_id == event.id)) or 0
+        question = Question(event_id=event.id, kind=spec.kind, label=spec.label, help_text=spec.help_text,
+                            options=list(spec.options), builtin_key=key, is_personal=spec.is_personal, position=last + 1)
+        db.session.add(question)
+    elif question is not None:
+        question.is_active = enabled
+    db.session.flush()
+    record("registration.builtin_question", actor=actor, event=event, details={"key": key, "enabled": enabled}, now=now)
+    return question
+
+
+def create_discount_code(event: Event, *, code: str, kind: str, percent: int = 0, amount_minor: int = 0,
+                         category_ids=(), usage_limit: int | None = None, valid_from=None, valid_until=None, actor,
+                         now: datetime | None = None) -> DiscountCode:
+    _require(actor, event)
+    errors = _code_errors(event, DiscountCode, code)
+    if kind == DiscountKind.PERCENT and not 0 < (percent or 0) <= 100:
+        errors["percent"] = "Enter a percentage from 1 to 100."
+    if kind == DiscountKind.FIXED and (amount_minor or 0) <= 0:
+        errors["amount"] = "Enter the amount off."
+    if valid_from and valid_until and valid_until <= valid_from:
+        errors["valid_until"] = "The code must end after it starts."
+    if errors:
+        raise ValidationFailed(errors)
+    found = DiscountCode(event_id=event.id, code=code.strip().upper(), kind=kind, percent=percent or 0,
+                         amount_minor=amount_minor or 0, category_ids=list(category_ids), usage_limit=usage_limit,
+                         valid_from=valid_from, valid_until=valid_until)
+    db.session.add(found)
+    db.session.flush()
+    record("registration.discount_code_created", actor=actor, event=event, target=found, now=now)
+    return found
+
+
+def create_access_code(event: Event, *, code: str, category_ids=(), usage_limit: int | None = None, valid_until=None,
+                       actor, now: datetime | None = None) -> AccessCode:
+    _require(actor, event)
+    errors = _code_errors(event, AccessCode, code)
+    if errors:
+        raise ValidationFailed(errors)
+    found = AccessCode(event_id=event.id, code=code.strip().upper(), category_ids=list(category_ids),
+                       usage_limit=usage_limit, valid_until=valid_until)
+    db.session.add(found)
+    db.session.flush()
+    record("registration.access_code_created", actor=actor, event=event, target=found, now=now)
+    return found
+
+
+def _code_errors(event, model, code: str) -> dict:
+    code = code.strip().upper()
+    if not code or not code.replace("-", "").replace("_", "").isalnum():
+        return {"code": "Use letters, digits, - and _ only."}
+    if db.session.scalar(select(model.id).where(model.event_id == event.id, func.upper(model.code) == code)):
+        return {"code": "This code already exists for this event."}
+    return {}
+
+
+def set_code_active(event: Event, code, active: bool, *, actor, now: datetime | None = None) -> None:
+    _require(actor, event)
+    code.is_active = active
+    db.session.flush()
+    record("registration.code_toggled", actor=actor, event=event, target=code, details={"active": active}, now=now)
+
+
+SETTING_FIELDS = ("hold_minutes", "allow_multiple_per_email", "max_per_order", "currency", "refund_policy",
+                  "refund_until", "waitlist_enabled", "offer_hours", "card_enabled", "at_door_enabled",
+                  "invoice_enabled", "confirmation_note")
+
+
+def save_settings(event: Event, values: dict, *, actor, now: datetime | None = None) -> RegistrationSettings:
+    """Store the event's registration settings. Raises NotAllowed, ValidationFailed."""
+    _require(actor, event)
+    if values.get("refund_policy") == RefundPolicy.UNTIL_DATE and not values.get("refund_until"):
+        raise ValidationFailed({"refund_until": "Give the last day for refunds."})
+    settings = db.session.scalar(select(RegistrationSettings).where(RegistrationSettings.event_id == event.id))
+    if settings is None:
+        settings = RegistrationSettings(event_id=event.id)
+        db.session.add(settings)
+    for name in SETTING_FIELDS:
+        if name in values:
+            setattr(settings, name, values[name])
+    db.session.flush()
+    record("registration.settings_saved", actor=actor, event=event, details={"fields": sorted(values)}, now=now)
+    return settings
+
+
+@register_copy_hook
+def copy_registration_setup(source: Event, target: Event, shift: timedelta) -> None:
+    """A new edition starts with the previous one's categories, questions (conditions
+    re-pointed to the copies) and settings; sales windows move with the dates. Codes,
+    registrations and the waitlist are not copied."""
+    def moved(moment):
+        return moment + shift if moment else None
+
+    for c in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == source.id)):
+        db.session.add(RegistrationCategory(
+            event_id=target.id, name=c.name, description=c.description, price_kind=c.price_kind, price_minor=c.price_minor,
+            min_minor=c.min_minor, suggested_minor=c.suggested_minor, max_minor=c.max_minor, currency=c.currency,
+            capacity=c.capacity, sales_start=moved(c.sales_start), sales_end=moved(c.sales_end), visibility=c.visibility,
+            allows_waiver=c.allows_waiver, requires_approval=c.requires_approval, is_active=c.is_active, position=c.position))
+    copies: dict[int, Question] = {}
+    originals = list(db.session.scalars(select(Question).where(Question.event_id == source.id).order_by(Question.id)))
+    for q in originals:
+        copies[q.id] = Question(event_id=target.id, kind=q.kind, label=q.label, help_text=q.help_text, required=q.required,
+                                options=list(q.options or []), builtin_key=q.builtin_key, is_personal=q.is_personal,
+                                condition_value=q.condition_value, position=q.position, is_active=q.is_active)
+        db.session.add(copies[q.id])
+    db.session.flush()
+    for q in originals:
+        if q.condition_question_id in copies:
+            copies[q.id].condition_question_id = copies[q.condition_question_id].id
+    settings = db.session.scalar(select(RegistrationSettings).where(RegistrationSettings.event_id == source.id))
+    if settings is not None:
+        db.session.add(RegistrationSettings(event_id=target.id, **{n: getattr(settings, n) for n in SETTING_FIELDS
+                                                                   if n != "refund_until"},
+                                            refund_until=moved(settings.refund_until)))
+    db.session.flush()

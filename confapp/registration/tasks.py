@@ -1,0 +1,42 @@
+"""Registration jobs: every minute, release payment holds that ran out and pass unclaimed
+waitlist offers to the next person."""
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from ..audit.services import SYSTEM
+from ..extensions import db
+from ..jobs import app_periodic_task
+from ..types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def release_expired(now=None) -> tuple[int, int]:
+    """Expire lapsed holds (one commit per order, so one failure does not block the rest)
+    and expired waitlist offers. Returns (orders released, offers expired)."""
+    from .services import expire_order, expired_holds
+    from .waitlist import expire_offers
+
+    now = now or utcnow()
+    released = 0
+    for order in expired_holds(now=now):
+        try:
+            expire_order(order, now=now, actor=SYSTEM)
+            db.session.commit()
+            released += 1
+        except Exception:  # noqa: BLE001 - logged; the next run retries
+            db.session.rollback()
+            log.exception("could not release the hold of order %s", order.id)
+    offers = expire_offers(now=now)
+    db.session.commit()
+    if released or offers:
+        log.info("released %d expired hold(s), passed on %d waitlist offer(s)", released, offers)
+    return released, offers
+
+
+@app_periodic_task(crontab(minute="*"))
+def release_expired_holds_and_offers() -> None:
+    release_expired()
