@@ -184,7 +184,7 @@ def manage_add(slug: str):
         except DomainError as error:
             db.session.rollback()
             messages = error.errors.values() if isinstance(error, ValidationFailed) else [error.message]
-            form.form_errors.extend(messages)
+            form.extra_errors = list(messages)
     return render_template("registration/manage_add.html", event=event, form=form), (422 if request.method == "POST" else 200)
 
 

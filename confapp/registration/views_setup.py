@@ -33,7 +33,7 @@ def _apply_errors(form, error: ValidationFailed) -> None:
         if field is not None:
             field.errors = list(field.errors) + [message]
         else:
-            form.form_errors.append(message)
+            form.extra_errors = getattr(form, "extra_errors", []) + [message]
 
 
 def _money(form, name: str, errors: dict) -> int | None:
@@ -92,7 +92,7 @@ def manage_category_form(slug: str, category_id: int | None):
             _apply_errors(form, error)
     return render_template("registration/manage_form.html", event=event, form=form,
                            title="Edit category" if category else "New category",
-                           back=url_for("registration.manage_categories", slug=slug)), (422 if form.errors or form.form_errors else 200)
+                           back=url_for("registration.manage_categories", slug=slug)), (422 if form.errors or getattr(form, "extra_errors", None) else 200)
 
 
 # --- questions ------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def manage_question_form(slug: str, question_id: int | None):
             _apply_errors(form, error)
     return render_template("registration/manage_form.html", event=event, form=form,
                            title="Edit question" if question else "New question",
-                           back=url_for("registration.manage_questions", slug=slug)), (422 if form.errors or form.form_errors else 200)
+                           back=url_for("registration.manage_questions", slug=slug)), (422 if form.errors or getattr(form, "extra_errors", None) else 200)
 
 
 # --- codes ----------------------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def manage_settings(slug: str):
             db.session.rollback()
             _apply_errors(form, error)
     return render_template("registration/manage_form.html", event=event, form=form, title="Registration settings",
-                           back=url_for("registration.manage_list", slug=slug)), (422 if form.errors or form.form_errors else 200)
+                           back=url_for("registration.manage_list", slug=slug)), (422 if form.errors or getattr(form, "extra_errors", None) else 200)
 
 
 # --- waitlist -------------------------------------------------------------------------------------

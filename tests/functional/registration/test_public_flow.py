@@ -1,0 +1,131 @@
+"""The public registration steps through the Flask test client."""
+import re
+
+from sqlalchemy import func, select
+
+from confapp.registration.models import Order, Registration, RegistrationStatus
+from tests.factories import make_category, make_event, make_registration
+
+
+def _details(event, category, **extra):
+    data = {"step": "details", f"quantity_{category.id}": "1", "form_token": "tok-" + str(category.id),
+            "attendees-0-first_name": "Cathy", "attendees-0-last_name": "Albisa", "attendees-0-email": "cathy@example.org"}
+    data.update(extra)
+    return data
+
+
+def test_register_page_lists_public_categories(client, db, event, free):
+    make_category(event, name="Speaker", visibility="hidden")
+    db.session.commit()
+    page = client.get(f"/e/{event.slug}/register").get_data(as_text=True)
+    assert "Community member" in page and "Speaker" not in page
+
+
+def test_event_page_register_button_links_to_the_flow(client, event, free):
+    page = client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    assert f'href="/e/{event.slug}/register"' in page
+
+
+def test_choose_step_shows_one_block_per_attendee(client, event, free, questions):
+    response = client.post(f"/e/{event.slug}/register", data={"step": "choose", f"quantity_{free.id}": "2"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Person 1" in page and "Person 2" in page and "attendees-1-email" in page
+    assert 'name="form_token"' in page
+
+
+def test_invalid_details_rerender_with_messages_and_what_was_typed(client, event, free, questions):
+    needs, which, org = questions
+    data = _details(event, free, **{"attendees-0-email": "not-an-email", f"attendees-0-q_{needs.id}": "Yes",
+                                     f"attendees-0-q_{org.id}": "Columbia University"})
+    response = client.post(f"/e/{event.slug}/register", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter an email address like" in page and "Answer this question." in page
+    assert 'value="Columbia University"' in page and 'value="not-an-email"' in page and 'value="Cathy"' in page
+
+
+def test_full_free_flow_with_conditional_question(client, event, free, questions, mail):
+    needs, which, org = questions
+    answers = {f"attendees-0-q_{needs.id}": "Yes", f"attendees-0-q_{which.id}": "Spanish", f"attendees-0-q_{org.id}": "CUNY"}
+    review = client.post(f"/e/{event.slug}/register", data=_details(event, free, **answers))
+    page = review.get_data(as_text=True)
+    assert review.status_code == 200 and "Review your registration" in page and "Spanish" in page
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    done = client.post(f"/e/{event.slug}/register", data={**carried, "step": "confirm"})
+    assert done.status_code == 302 and "/orders/" in done.headers["Location"]
+    order_page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "You are registered" in order_page
+    reg = client.application.extensions["sqlalchemy"].session.scalar(select(Registration).where(Registration.email == "cathy@example.org"))
+    assert reg.status == RegistrationStatus.CONFIRMED
+    assert {a.value for a in reg.answers} == {"Yes", "Spanish", "CUNY"}
+
+
+def test_confirming_twice_creates_one_order(client, db, event, free):
+    data = {**_details(event, free), "step": "confirm", "form_token": "double-click"}
+    first = client.post(f"/e/{event.slug}/register", data=data)
+    second = client.post(f"/e/{event.slug}/register", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Order).where(Order.event_id == event.id)) == 1
+
+
+def test_honeypot_is_refused_and_creates_nothing(client, db, event, free):
+    response = client.post(f"/e/{event.slug}/register", data={**_details(event, free), "step": "confirm", "website": "http://spam"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Order).where(Order.event_id == event.id)) == 0
+
+
+def test_card_order_without_payments_module_shows_the_payment_step(client, event):
+    paid = make_category(event, price_kind="fixed", price_minor=15000)
+    client.application.extensions["sqlalchemy"].session.commit()
+    response = client.post(f"/e/{event.slug}/register", data={**_details(event, paid), "step": "confirm", "payment_method": "card"})
+    if "payments.checkout_start" in client.application.view_functions:
+        assert response.status_code == 302 and response.headers["Location"].endswith("/pay")
+    else:
+        assert "payment step is coming" in response.get_data(as_text=True)
+
+
+def test_full_event_offers_the_waitlist_and_joining_works(client, db, organiser, mail):
+    event = make_event(organiser=organiser, capacity=1, slug="tiny")
+    category = make_category(event)
+    make_registration(event, category)
+    db.session.commit()
+    page = client.get(f"/e/{event.slug}/register").get_data(as_text=True)
+    assert "This event is full" in page and "Join the waitlist" in page
+    response = client.post(f"/e/{event.slug}/waitlist", data={"waitlist-name": "Jo", "waitlist-email": "jo@example.org",
+                                                              "waitlist-category_id": "0"})
+    assert response.status_code == 200 and "You are on the waitlist" in response.get_data(as_text=True)
+
+
+def test_sold_out_between_steps_sends_back_with_a_message(client, db, organiser):
+    event = make_event(organiser=organiser, capacity=1, slug="race")
+    category = make_category(event)
+    data = {**_details(event, category), "step": "confirm"}
+    make_registration(event, category)
+    db.session.commit()
+    response = client.post(f"/e/{event.slug}/register", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/e/{event.slug}/register")
+
+
+def test_self_service_page_updates_answers_and_cancels(client, db, event, free, questions):
+    from confapp.registration.links import ticket_token
+
+    needs, which, org = questions
+    reg = make_registration(event, free, answers={needs.id: "No", org.id: "Boston University"})
+    db.session.commit()
+    url = f"/e/{event.slug}/ticket/{ticket_token(reg)}"
+    page = client.get(url).get_data(as_text=True)
+    assert reg.ticket_code in page and "data:image/svg+xml" in page
+    bad = client.post(url, data={"first_name": "", f"q_{needs.id}": "No"})
+    assert bad.status_code == 422 and "Enter a first name." in bad.get_data(as_text=True)
+    ok = client.post(url, data={"first_name": "Risa", "last_name": "Kaufman", f"q_{needs.id}": "No", f"q_{org.id}": "Northeastern"})
+    assert ok.status_code == 302
+    assert reg.first_name == "Risa"
+    assert client.get(url + "/event.ics").headers["Content-Type"].startswith("text/calendar")
+    client.post(url + "/cancel", data={"confirm": "y"})
+    assert reg.status == RegistrationStatus.CANCELLED
+
+
+def test_a_forged_ticket_link_is_not_found(client, event):
+    assert client.get(f"/e/{event.slug}/ticket/forged-token").status_code == 404
+    assert client.get(f"/e/{event.slug}/orders/forged-token").status_code == 404
