@@ -27,8 +27,9 @@ class Programme:
 def programme(db):
     organiser = make_user(email="organiser-prog@example.org")
     event = make_event(organiser=organiser)
-    hall, seminar = make_room(event, name="Hall", capacity=150), make_room(event, name="Seminar room", capacity=25)
-    track = make_track(event, name="Cities", colour="#ffcc00")
+    hall = make_room(event, name="Hall", capacity=150, actor=organiser)
+    seminar = make_room(event, name="Seminar room", capacity=25, actor=organiser)
+    track = make_track(event, name="Cities", colour="#ffcc00", actor=organiser)
     day = event.local(event.starts_at)
     panel = make_session(event, title="Federal Government Perspectives", room_id=hall.id, track_id=track.id,
                          starts_at=day.replace(hour=10), publish=True, actor=organiser)

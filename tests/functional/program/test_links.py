@@ -1,0 +1,98 @@
+"""Signed links: speaker self-service and the attendee's personal agenda."""
+import io
+
+from PIL import Image
+
+from confapp.program.models import ParticipationStatus, SessionSpeaker
+from confapp.program.queries import starred_session_ids
+from confapp.program.tokens import attendee_token, speaker_token
+from tests.factories import make_registration
+
+
+def portal(programme, speaker=None):
+    return f"/e/{programme.event.slug}/speaker/{speaker_token(speaker or programme.speaker)}/"
+
+
+def test_speaker_edits_profile_and_confirms(client, programme, db):
+    url = portal(programme)
+    out = io.BytesIO()
+    Image.new("RGB", (900, 1200), (1, 2, 3)).save(out, format="JPEG")
+    response = client.post(url, data={"name": "JoAnn Kamuf Ward", "pronouns": "she/her", "affiliation": "Columbia Law School",
+                                      "city": "New York", "bio": "Directs the **Human Rights in the US** project.",
+                                      "links": "https://www.law.columbia.edu/", "photo": (io.BytesIO(out.getvalue()), "me.jpg", "image/jpeg")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "Your profile is saved" in response.get_data(as_text=True)
+    assert programme.speaker.pronouns == "she/her" and programme.speaker.photo_filename
+    assert client.get(url + "photo").status_code == 200
+    link = db.session.query(SessionSpeaker).filter_by(speaker_id=programme.speaker.id).one()
+    client.post(url + f"sessions/{link.id}", data={"answer": "confirmed"})
+    assert link.status == ParticipationStatus.CONFIRMED
+    page = client.get(f"/e/{programme.event.slug}/speakers/{programme.speaker.id}").get_data(as_text=True)
+    assert "she/her" in page and "<strong>Human Rights in the US</strong>" in page
+
+
+def test_speaker_profile_errors_save_nothing(client, programme):
+    response = client.post(portal(programme), data={"name": "", "links": "ftp://x"})
+    page = response.get_data(as_text=True)
+    assert "Give the speaker&#39;s name." in page or "Give the speaker's name." in page
+    assert programme.speaker.name == "JoAnn Kamuf Ward"
+    response = client.post(portal(programme), data={"name": "X", "photo": (io.BytesIO(b"GIF89a"), "a.gif", "image/gif")},
+                           content_type="multipart/form-data")
+    assert "Upload a JPEG, PNG or WebP image" in response.get_data(as_text=True)
+    assert programme.speaker.name == "JoAnn Kamuf Ward"
+
+
+def test_tampered_expired_and_foreign_speaker_links_are_refused(client, programme, app):
+    url = portal(programme)
+    assert client.get(url[:-2] + "x/").status_code == 404
+    assert client.get(f"/e/{programme.event.slug}/speaker/not-a-token/").status_code == 404
+    app.config["SPEAKER_LINK_MAX_AGE"] = -1
+    try:
+        assert client.get(url).status_code == 404
+    finally:
+        app.config.pop("SPEAKER_LINK_MAX_AGE")
+    from tests.factories import make_event
+    other = make_event()
+    assert client.get(f"/e/{other.slug}/speaker/{speaker_token(programme.speaker)}/").status_code == 404
+
+
+def test_a_speaker_cannot_answer_for_another(client, programme, db):
+    theirs = db.session.query(SessionSpeaker).filter_by(speaker_id=programme.other_speaker.id).one()
+    response = client.post(portal(programme) + f"sessions/{theirs.id}", data={"answer": "declined"})
+    assert response.status_code == 404
+    assert theirs.status == ParticipationStatus.PENDING
+    page = client.get(portal(programme)).get_data(as_text=True)
+    assert "Risa Kaufman" not in page
+
+
+def agenda(programme, registration=None):
+    return f"/e/{programme.event.slug}/my-agenda/{attendee_token(registration or programme.registration)}"
+
+
+def test_attendee_stars_a_session_and_gets_it_in_their_feed(client, programme):
+    from icalendar import Calendar
+
+    url = agenda(programme)
+    response = client.post(url + f"/sessions/{programme.panel.uid}", data={"action": "star"}, follow_redirects=True)
+    assert "Added to your agenda" in response.get_data(as_text=True)
+    assert starred_session_ids(programme.registration.id) == {programme.panel.id}
+    feed = Calendar.from_ical(client.get(url + ".ics").data)
+    assert [str(e["SUMMARY"]) for e in feed.walk("VEVENT")] == ["Federal Government Perspectives"]
+    assert 'aria-pressed="true"' in client.get(url + "/").get_data(as_text=True)
+
+
+def test_workshop_signup_until_full(client, programme):
+    slug_agenda = agenda(programme)
+    client.post(slug_agenda + f"/sessions/{programme.workshop.uid}", data={"action": "signup"})
+    client.post(agenda(programme, make_registration(programme.event)) + f"/sessions/{programme.workshop.uid}", data={"action": "signup"})
+    late = make_registration(programme.event)
+    page = client.post(agenda(programme, late) + f"/sessions/{programme.workshop.uid}", data={"action": "signup"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "This workshop is full." in page
+    assert "all 2 places are taken" in client.get(f"/e/{programme.event.slug}/agenda/").get_data(as_text=True)
+
+
+def test_bad_attendee_tokens_and_drafts(client, programme):
+    assert client.get(f"/e/{programme.event.slug}/my-agenda/forged/").status_code == 404
+    assert client.post(agenda(programme) + f"/sessions/{programme.draft.uid}", data={"action": "star"}).status_code == 404
+    assert client.post(agenda(programme) + f"/sessions/{programme.panel.uid}", data={"action": "explode"}).status_code == 400
