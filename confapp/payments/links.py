@@ -1,0 +1,25 @@
+"""Links to payment pages that work without an account (receipts), built on registration's
+signed order token so one secret link scheme covers the buyer's pages."""
+from __future__ import annotations
+
+from ..urls import external_url
+
+
+def receipt_token(order) -> str:
+    from ..registration.links import order_token
+
+    return order_token(order)
+
+
+def token_matches(order, token: str) -> bool:
+    from ..registration.links import order_code_from_token
+
+    return bool(token) and order_code_from_token(token) == order.code
+
+
+def receipt_url(order, event) -> str:
+    return external_url("payments.receipt", slug=event.slug, code=order.code, token=receipt_token(order))
+
+
+def receipt_pdf_url(order, event) -> str:
+    return external_url("payments.receipt_pdf", slug=event.slug, code=order.code, token=receipt_token(order))

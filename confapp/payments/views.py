@@ -1,0 +1,156 @@
+"""Public payment pages: pay (redirect to Stripe Checkout), the return pages, the Stripe webhook
+and the buyer's receipt. Organiser routes are in views_manage.py (same blueprint).
+
+The buyer's pages are addressed by the order code that registration redirects to; the
+receipt, which lists names and amounts, also needs the signed order token.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request, url_for
+
+from ..errors import DomainError, InvalidState
+from ..events.access import visible_event
+from ..extensions import csrf, db
+from ..registration.models import Order, PaymentState
+from ..types import utcnow
+from . import services
+from .gateway import GatewayError, SignatureError
+from .links import token_matches
+from .queries import has_receipt, order_for_event, receipt_for
+from .receipts import receipt_filename, receipt_pdf as render_receipt_pdf
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("payments", __name__)
+
+
+def _order_or_404(slug: str, code: str):
+    event = visible_event(slug)
+    order = order_for_event(event, code)
+    if order is None:
+        abort(404)
+    return event, order
+
+
+def _order_page(order: Order, event) -> str | None:
+    try:
+        from ..registration.links import order_url
+    except ImportError:
+        return None
+    return order_url(order, event)
+
+
+@bp.route("/e/<slug>/orders/<code>/pay", methods=["GET", "POST"])
+def checkout_start(slug: str, code: str):
+    """GET: what is due and a Pay button. POST: open (or reuse) the Stripe Checkout page and go there."""
+    event, order = _order_or_404(slug, code)
+    now = utcnow()
+    problem = None
+    try:
+        services.check_payable(order, now=now)
+    except InvalidState as error:
+        problem = error.message
+    if request.method == "POST" and problem is None:
+        try:
+            payment = services.start_checkout(
+                order,
+                success_url=url_for("payments.checkout_success", slug=slug, code=code, _external=True),
+                cancel_url=url_for("payments.checkout_cancel", slug=slug, code=code, _external=True),
+                now=now,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            problem = error.message
+        else:
+            return redirect(payment.checkout_url, code=303)
+    status = 409 if problem and request.method == "POST" else 200
+    return render_template("payments/pay.html", event=event, order=order, problem=problem,
+                           due_minor=services.amount_due(order), order_page=_order_page(order, event)), status
+
+
+@bp.route("/e/<slug>/orders/<code>/payment/done")
+def checkout_success(slug: str, code: str):
+    event, order = _order_or_404(slug, code)
+    paid = order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
+    return render_template("payments/success.html", event=event, order=order, paid=paid,
+                           order_page=_order_page(order, event))
+
+
+@bp.route("/e/<slug>/orders/<code>/payment/cancelled")
+def checkout_cancel(slug: str, code: str):
+    event, order = _order_or_404(slug, code)
+    problem = None
+    try:
+        services.check_payable(order, now=utcnow())
+    except InvalidState as error:
+        problem = error.message
+    return render_template("payments/cancelled.html", event=event, order=order, problem=problem,
+                           due_minor=services.amount_due(order), order_page=_order_page(order, event))
+
+
+@bp.post("/e/<slug>/orders/<code>/payment/abandon")
+def checkout_abandon(slug: str, code: str):
+    """The buyer decides not to pay: the Stripe page is closed and the held places released."""
+    event, order = _order_or_404(slug, code)
+    if order.payment_state != PaymentState.UNPAID:
+        abort(409)
+    try:
+        services.abandon_checkout(order, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("payments/cancelled.html", event=event, order=order, problem=error.message,
+                               due_minor=services.amount_due(order), order_page=None), 409
+    return render_template("payments/abandoned.html", event=event, order=order)
+
+
+@bp.post("/payments/stripe/webhook")
+@csrf.exempt
+def stripe_webhook():
+    """Stripe's webhook endpoint: signed events only; JSON answers; 2xx once stored."""
+    try:
+        result = services.handle_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"),
+                                         now=utcnow())
+    except SignatureError:
+        db.session.rollback()
+        return jsonify(error={"code": "bad_signature", "message": "The Stripe signature does not match."}), 400
+    except GatewayError as error:
+        db.session.rollback()
+        log.warning("webhook could not reach Stripe: %s", error.message)
+        return jsonify(error={"code": "stripe_unavailable", "message": "Try again later."}), 503
+    db.session.commit()
+    return jsonify(received=True, event=result.event_id, outcome=result.outcome)
+
+
+def _receipt_or_404(slug: str, code: str, token: str):
+    event, order = _order_or_404(slug, code)
+    if not token_matches(order, token) or not has_receipt(order):
+        abort(404)
+    return receipt_for(order, event)
+
+
+@bp.route("/e/<slug>/orders/<code>/receipt/<token>")
+def receipt(slug: str, code: str, token: str):
+    data = _receipt_or_404(slug, code, token)
+    pdf_url = url_for("payments.receipt_pdf", slug=slug, code=code, token=token)
+    return render_template("payments/receipt.html", receipt=data, event=data.event, order=data.order, pdf_url=pdf_url,
+                           back_url=_order_page(data.order, data.event))
+
+
+@bp.route("/e/<slug>/orders/<code>/receipt/<token>.pdf")
+def receipt_pdf(slug: str, code: str, token: str):
+    return pdf_response(_receipt_or_404(slug, code, token))
+
+
+def pdf_response(data):
+    response = make_response(render_receipt_pdf(data))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{receipt_filename(data)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+
+# Organiser routes live in views_manage.py on the same blueprint.
+from . import views_manage  # noqa: E402,F401
