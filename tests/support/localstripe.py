@@ -83,7 +83,9 @@ class FakeCheckoutSessionsApi:
 
     CHECKOUT_BASE = "https://checkout.stripe.com/c/pay/"
 
-    def __init__(self):
+    def __init__(self, clock=time.time):
+        # Stripe checks expires_at against its clock; tests with a fixed clock pass theirs.
+        self.clock = clock
         self.created: list[dict] = []
         self.sessions: dict[str, dict] = {}
         self.by_key: dict[str, str] = {}
@@ -104,7 +106,7 @@ class FakeCheckoutSessionsApi:
         with self._lock:
             if key and key in self.by_key:
                 return dict(self.sessions[self.by_key[key]])
-            self._validate(params)
+            self._validate(params, self.clock())
             session_id = f"cs_test_fake{next(self._ids):04d}"
             session = {
                 "id": session_id, "object": "checkout.session", "status": "open", "payment_status": "unpaid",
@@ -142,10 +144,9 @@ class FakeCheckoutSessionsApi:
         return dict(session)
 
     @staticmethod
-    def _validate(params: dict) -> None:
+    def _validate(params: dict, now: float) -> None:
         import stripe
 
-        now = time.time()
         for name in ("mode", "line_items", "success_url", "cancel_url"):
             if name not in params:
                 raise stripe.InvalidRequestError(f"Missing required param: {name}", name, http_status=400)

@@ -1,0 +1,1 @@
+from tests.support.payments import localstripe  # noqa: F401  (fixture)

@@ -1,0 +1,141 @@
+"""Refund limits, refunds through localstripe, and payments recorded offline."""
+import pytest
+from sqlalchemy import select
+
+from confapp.errors import InvalidState, ValidationFailed
+from confapp.payments import services
+from confapp.payments.models import Payment, PaymentProvider, PaymentStatus, Refund, RefundStatus
+from confapp.registration.models import PaymentMethod, PaymentState, RegistrationStatus
+from tests.factories import make_event, make_user
+from tests.support.payment_orders import enable_offline_methods, make_card_order, make_paid_category
+from tests.support.payments import paid_intent
+
+URLS = dict(success_url="https://example.org/done", cancel_url="https://example.org/cancelled")
+
+
+def card_paid_order(db, gateway, checkout, now, price_minor=5000):
+    """An order paid by card: a real succeeded PaymentIntent at localstripe, applied as the webhook would."""
+    from confapp.payments.webhooks import _on_completed
+    from confapp.payments.gateway import PaymentIntentInfo
+
+    event = make_event()
+    order = make_card_order(event, make_paid_category(event, price_minor=price_minor), now=now)
+    payment = services.start_checkout(order, now=now, **URLS)
+    intent = paid_intent(gateway, price_minor)
+    info = gateway.retrieve_payment_intent(intent.id)
+    assert info.status == "succeeded" and info.amount_received == price_minor
+    outcome = _on_completed({"session_id": payment.stripe_checkout_session_id, "payment_intent": intent.id,
+                             "payment_status": "paid"}, info, now=now)
+    assert outcome == "applied"
+    db.session.commit()
+    return order, db.session.get(Payment, payment.id), intent
+
+
+def test_partial_then_full_refund_never_exceeds_what_was_paid(db, gateway, checkout, now):
+    order, payment, intent = card_paid_order(db, gateway, checkout, now)
+    organiser = make_user()
+    services.refund_order(order, 1500, actor=organiser, reason="Left early", now=now)
+    db.session.commit()
+    assert (order.refunded_minor, order.payment_state) == (1500, PaymentState.PARTIALLY_REFUNDED)
+    with pytest.raises(ValidationFailed) as error:
+        services.refund_order(order, 3501, actor=organiser, reason="Too much", now=now)
+    assert "35.00" in error.value.errors["amount"]
+    db.session.rollback()
+    services.refund_order(order, 3500, actor=organiser, reason="Rest", now=now)
+    db.session.commit()
+    assert (order.refunded_minor, order.payment_state) == (5000, PaymentState.REFUNDED)
+    with pytest.raises(ValidationFailed):
+        services.refund_order(order, 1, actor=organiser, reason="Nothing left", now=now)
+    db.session.rollback()
+    refunds = db.session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)).all()
+    assert [(r.amount_minor, r.status) for r in refunds] == [(1500, RefundStatus.SUCCEEDED), (3500, RefundStatus.SUCCEEDED)]
+    at_stripe = gateway.client.v1.refunds.list(params={"payment_intent": intent.id})
+    assert sorted(r.amount for r in at_stripe.data) == [1500, 3500]
+    assert db.session.get(Payment, payment.id).status == PaymentStatus.REFUNDED
+
+
+def test_refund_amount_must_be_positive(db, gateway, checkout, now):
+    order, payment, intent = card_paid_order(db, gateway, checkout, now)
+    for amount in (0, -100):
+        with pytest.raises(ValidationFailed):
+            services.refund_order(order, amount, actor=None, reason="x", now=now)
+
+
+def test_refund_refused_by_stripe_gives_the_amount_back(db, gateway, checkout, now):
+    order, payment, intent = card_paid_order(db, gateway, checkout, now)
+    # A PaymentIntent localstripe does not know: Stripe answers 404, the refund fails.
+    payment.stripe_payment_intent_id = "pi_unknown_at_stripe"
+    db.session.commit()
+    [refund] = services.refund_order(order, 2000, actor=None, reason="x", now=now)
+    db.session.commit()
+    db.session.expire_all()
+    refund = db.session.get(Refund, refund.id)
+    assert refund.status == RefundStatus.FAILED and refund.failure_message
+    order = refund.payment.order
+    assert order.refunded_minor == 0 and order.payment_state == PaymentState.PAID
+    assert services.refundable(order) == 5000
+
+
+def test_cancelling_a_paid_registration_refunds_through_stripe(db, gateway, checkout, now):
+    from confapp.registration.services import cancel_order
+
+    order, payment, intent = card_paid_order(db, gateway, checkout, now)
+    refunded = cancel_order(order, actor=None, reason="Cannot come", now=now, by_attendee=True)
+    db.session.commit()
+    assert refunded == 5000
+    assert order.refunded_minor == 5000 and order.payment_state == PaymentState.REFUNDED
+    at_stripe = gateway.client.v1.refunds.list(params={"payment_intent": intent.id})
+    assert [r.amount for r in at_stripe.data] == [5000]
+
+
+def test_mark_paid_at_the_door_confirms_and_counts_once(db, now):
+    event = make_event()
+    enable_offline_methods(event)
+    staff = make_user()
+    order = make_card_order(event, make_paid_category(event, price_minor=3000), now=now, payment_method="at_door")
+    assert order.payment_state == PaymentState.UNPAID
+    payment = services.mark_paid_offline(order, method="at_door", actor=staff, now=now)
+    assert payment.provider == PaymentProvider.OFFLINE and payment.status == PaymentStatus.PAID
+    assert payment.amount_minor == 3000 and payment.recorded_by_id == staff.id
+    assert order.paid_minor == 3000 and order.payment_state == PaymentState.PAID
+    assert order.payment_method == PaymentMethod.AT_DOOR
+    with pytest.raises(InvalidState):
+        services.mark_paid_offline(order, method="at_door", actor=staff, now=now)
+
+
+def test_mark_paid_for_an_unpaid_card_order_confirms_it(db, now):
+    event = make_event()
+    order = make_card_order(event, now=now)
+    services.mark_paid_offline(order, method="invoice", actor=make_user(), now=now, note="INV-7")
+    assert order.payment_state == PaymentState.PAID
+    assert all(r.status == RegistrationStatus.CONFIRMED for r in order.registrations)
+
+
+def test_mark_paid_rules(db, now):
+    event = make_event()
+    enable_offline_methods(event)
+    order = make_card_order(event, make_paid_category(event, price_minor=3000), now=now, payment_method="invoice")
+    staff = make_user()
+    with pytest.raises(ValidationFailed) as error:
+        services.mark_paid_offline(order, method="card", actor=staff, now=now)
+    assert "method" in error.value.errors
+    with pytest.raises(ValidationFailed) as error:
+        services.mark_paid_offline(order, amount_minor=3001, method="invoice", actor=staff, now=now)
+    assert "30.00" in error.value.errors["amount"]
+    with pytest.raises(ValidationFailed):
+        services.mark_paid_offline(order, amount_minor=0, method="invoice", actor=staff, now=now)
+    # Part payments add up; the order is paid when they reach the total.
+    services.mark_paid_offline(order, amount_minor=1000, method="invoice", actor=staff, now=now)
+    assert (order.paid_minor, order.payment_state) == (1000, PaymentState.UNPAID)
+    services.mark_paid_offline(order, amount_minor=2000, method="invoice", actor=staff, now=now)
+    assert (order.paid_minor, order.payment_state) == (3000, PaymentState.PAID)
+
+
+def test_offline_payment_refund_is_recorded_without_stripe(db, now):
+    event = make_event()
+    enable_offline_methods(event)
+    order = make_card_order(event, make_paid_category(event, price_minor=3000), now=now, payment_method="at_door")
+    services.mark_paid_offline(order, method="at_door", actor=make_user(), now=now)
+    [refund] = services.refund_order(order, 3000, actor=None, reason="Handed back", now=now)
+    assert refund.status == RefundStatus.SUCCEEDED and refund.stripe_refund_id is None
+    assert order.payment_state == PaymentState.REFUNDED
