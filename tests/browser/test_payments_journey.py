@@ -1,0 +1,107 @@
+"""Paying for a registration on a phone, in real Chromium: the registration form up to the
+redirect to Stripe Checkout (routed to a local stub: no external site is loaded), the return
+pages, and the receipt once the signed webhook has confirmed the payment. axe-core on each page."""
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+
+from tests.support.browser import assert_accessible, screenshot
+from tests.support.localstripe import FakeCheckoutSessionsApi, event_payload, signature_header
+from tests.support.payments import install_gateway, localstripe, paid_intent, session_object  # noqa: F401
+
+STUB = "<!doctype html><html lang='en'><head><title>Stripe Checkout (test stub)</title></head>" \
+       "<body><main><h1>Stripe Checkout stub</h1></main></body></html>"
+
+
+@pytest.fixture
+def paid_event(live_app, live_server, localstripe):
+    from confapp.extensions import db
+    from confapp.payments.gateway import set_gateway
+    from tests.factories import make_event
+    from tests.support.payment_orders import make_paid_category
+
+    gateway = install_gateway(live_app, localstripe)
+    with live_app.app_context():
+        event = make_event(title="Paid Convening", slug="paid-convening-browser", contact_email="team@example.org")
+        make_paid_category(event, price_minor=4500, name="General")
+        db.session.commit()
+        slug = event.slug
+        db.session.remove()
+    yield slug, gateway
+    set_gateway(live_app, None)
+
+
+def test_paid_registration_on_a_phone_goes_to_stripe_checkout(phone_page, live_server, live_app, paid_event,
+                                                              screenshots_dir):
+    from confapp.extensions import db
+    from confapp.payments.links import receipt_url
+    from confapp.registration.models import Order
+
+    slug, gateway = paid_event
+    page = phone_page
+    stripe_requests: list[str] = []
+
+    def stub_checkout(route):
+        stripe_requests.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body=STUB)
+
+    page.route(re.compile(r"^https://checkout\.stripe\.com/.*"), stub_checkout)
+
+    page.goto(f"/e/{slug}/register")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("First name").fill("Nadia")
+    page.get_by_label("Last name").fill("Haddad")
+    page.get_by_label("Email").fill("nadia@example.org")
+    page.get_by_role("button", name="Review").click()
+    page.get_by_role("button", name="Continue to payment").click()
+
+    page.wait_for_url(re.compile(rf"/e/{slug}/orders/[^/]+/pay$"))
+    assert page.get_by_role("heading", name="Pay for your registration").is_visible()
+    assert page.get_by_text("$45.00").first.is_visible()
+    assert_accessible(page, "pay page")
+    screenshot(page, screenshots_dir / "payments-pay-phone.png")
+    code = page.url.rstrip("/").split("/")[-2]
+
+    page.get_by_role("button", name="Pay $45.00 by card").click()
+    page.wait_for_url(re.compile(r"^https://checkout\.stripe\.com/c/pay/cs_test_"))
+    checkout: FakeCheckoutSessionsApi = gateway.checkout_sessions
+    [created] = checkout.created
+    session = checkout.sessions[created["id"]]
+    assert page.url == session["url"] and stripe_requests == [session["url"]]
+    assert created["params"]["metadata"]["order_code"] == code
+    assert created["params"]["line_items"][0]["price_data"]["unit_amount"] == 4500
+
+    # Back from Stripe without paying: pay again or give up.
+    page.goto(created["params"]["cancel_url"])
+    assert page.get_by_role("button", name=re.compile("Try paying again")).is_visible()
+    assert_accessible(page, "payment cancelled page")
+
+    # Paid: Stripe redirects to the success page, the signed webhook arrives (in either order).
+    page.goto(created["params"]["success_url"])
+    assert page.get_by_text("confirming it now").is_visible()
+    assert_accessible(page, "payment received page")
+    intent = paid_intent(gateway, 4500, metadata={"order_code": code})
+    completed = checkout.complete(session["id"], intent.id)
+    payload = event_payload("checkout.session.completed", session_object(completed, payment_status="paid"))
+    request = urllib.request.Request(f"{live_server.url}/payments/stripe/webhook", data=payload.encode(), method="POST",
+                                     headers={"Stripe-Signature": signature_header(payload),
+                                              "Content-Type": "application/json"})
+    answer = json.loads(urllib.request.urlopen(request, timeout=20).read())
+    assert answer["outcome"] == "applied"
+    page.reload()
+    assert page.get_by_role("heading", name="Your registration is confirmed").is_visible()
+    assert_accessible(page, "payment confirmed page")
+
+    with live_app.test_request_context():
+        order = db.session.query(Order).filter_by(code=code).one()
+        link = receipt_url(order, order.event)
+        db.session.remove()
+    page.goto(link)
+    assert page.get_by_role("heading", name="Receipt").is_visible()
+    assert page.get_by_role("cell", name="Nadia Haddad").is_visible()
+    assert_accessible(page, "receipt page")
+    screenshot(page, screenshots_dir / "payments-receipt-phone.png")
