@@ -342,9 +342,23 @@ def refund_order(order: Order, amount_minor: int, *, actor, reason: str, now: da
         if left == 0:
             break
     if left:
-        # The order's totals and its payments disagree (money recorded without a Payment row):
-        # refuse rather than refund from nowhere.
-        raise InvalidState("The payments recorded for this order do not cover this refund.")
+        # Money counted on the order without a Payment row (recorded directly through
+        # registration's confirm_paid_order): there is nothing at Stripe to refund against,
+        # so it is recorded as handed back by the organisers, and the history says so.
+        manual = Payment(order_id=order.id, event_id=order.event_id, provider=PaymentProvider.OFFLINE,
+                         method=PaymentMethod(order.payment_method).value, status=PaymentStatus.PAID,
+                         amount_minor=left, currency=order.currency, created_at=now, paid_at=now,
+                         note="Recorded on the order without payment details")
+        db.session.add(manual)
+        db.session.flush()
+        refunds.append(Refund(payment_id=manual.id, order_id=order.id, amount_minor=left, currency=order.currency,
+                              status=RefundStatus.SUCCEEDED, reason=((reason or "") + " (hand back outside Stripe)")[:300],
+                              actor_user_id=user_id, actor_label=label or getattr(actor, "name", "") or "",
+                              created_at=now, completed_at=now))
+        db.session.add(refunds[-1])
+        manual.refunded_minor = left
+        _refresh_payment_state(manual)
+        left = 0
     order.refunded_minor += amount
     order.updated_at = now
     _refresh_order_state(order)

@@ -7,6 +7,7 @@ change, so its aiohttp app is run here on loopback with dump_to_disk switched of
 from __future__ import annotations
 
 import asyncio
+import atexit
 import hashlib
 import hmac
 import itertools
@@ -44,7 +45,22 @@ class LocalStripe:
         self.thread.join(timeout=10)
 
 
+_running: LocalStripe | None = None
+_running_lock = threading.Lock()
+
+
 def start_localstripe() -> LocalStripe:
+    """The process's one localstripe server (its aiohttp app is a module global and can only
+    be started once), stopped when the test process exits."""
+    global _running
+    with _running_lock:
+        if _running is None:
+            _running = _start()
+            atexit.register(_running.stop)
+        return _running
+
+
+def _start() -> LocalStripe:
     from aiohttp import web
 
     import localstripe.resources as resources

@@ -10,9 +10,8 @@ from .localstripe import SECRET_KEY, WEBHOOK_SECRET, FakeCheckoutSessionsApi, ev
 
 @pytest.fixture(scope="session")
 def localstripe():
-    server = start_localstripe()
-    yield server
-    server.stop()
+    """localstripe on 127.0.0.1 (one server per test process, whichever suite asks first)."""
+    return start_localstripe()
 
 
 def install_gateway(app, localstripe_server):

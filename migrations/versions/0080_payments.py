@@ -1,7 +1,7 @@
 """payments: payments, refunds, stripe events
 
-Revision ID: 0050_payments
-Revises: 0040_registration_settings
+Revision ID: 0080_payments
+Revises: 0070_registration_settings
 Create Date: 2026-11-21 11:16:20.471245
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0050_payments'
-down_revision = '0040_registration_settings'
+revision = '0080_payments'
+down_revision = '0070_registration_settings'
 branch_labels = None
 depends_on = None
 
