@@ -10,7 +10,8 @@ if ! command -v dpkg-query >/dev/null; then
   echo "Not a Debian-based system: install the equivalents of these packages yourself." >&2
   exit 0
 fi
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core)
+# Noto covers Latin, Arabic, Devanagari and more; WenQuanYi Micro Hei covers Chinese, Japanese, Korean (badges).
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-wqy-microhei)
 if [ "${1:-test}" != "run" ]; then
   packages+=(chromium postgresql redis-server poppler-utils)
 fi
