@@ -357,3 +357,17 @@ def feedback_comments(event: Event, limit: int = 500) -> list[dict]:
         {"at": at, "rating": rating, "comment": comment, "name": f"{first or ''} {last or ''}".strip() or None}
         for at, rating, comment, first, last in rows
     ]
+
+
+def _check_ins_by_event(event_ids: list[int]) -> dict[int, int | None]:
+    """People admitted through a main entrance, per event (one query); empty without check-in."""
+    if not _checkin_available():
+        return {}
+    from ..checkin.models import CheckIn, CheckInList, ListKind
+
+    return dict(db.session.execute(
+        select(CheckIn.event_id, func.count(func.distinct(CheckIn.registration_id)))
+        .join(CheckInList, CheckInList.id == CheckIn.list_id)
+        .where(CheckIn.event_id.in_(event_ids), CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN)
+        .group_by(CheckIn.event_id)
+    ).all())

@@ -3,6 +3,7 @@ retention period and the purge."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from flask_login import current_user, login_required
 
 from ..accounts.forms import ConfirmForm
@@ -230,3 +231,26 @@ def certificates_send(slug: str):
             db.session.commit()
             flash(f"Certificates sent to {count} participants.", "success")
     return redirect(url_for("reports.feedback_list", slug=slug))
+
+
+@bp.route("/manage/series/<series_slug>/report")
+@login_required
+def series_report(series_slug: str):
+    """The editions of a series the user may report on, side by side; 404 if none."""
+    from flask import abort
+
+    from ..accounts import permissions
+    from ..events.models import Series
+    from .charts import bar_chart
+    from .series import series_rows
+
+    series = db.session.scalar(select(Series).where(Series.slug == series_slug))
+    if series is None:
+        abort(404)
+    editions = [e for e in series.events if permissions.can(current_user, Action.MANAGE_REPORTS, e)]
+    if not editions:
+        abort(404 if not series.events else 403)
+    rows = series_rows(editions)
+    chart = bar_chart([(row["label"], row["attended"] if row["attended"] is not None else row["registered"]) for row in rows],
+                      "Participants by edition")
+    return render_template("reports/series.html", series=series, rows=rows, chart=chart)

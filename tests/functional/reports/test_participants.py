@@ -113,3 +113,13 @@ def test_own_data_download_and_deletion(client, world):
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/e/{event.slug}/forgotten")
     assert client.get(f"/e/{event.slug}/ticket/{token}/my-data.json").status_code == 404
     assert compute_figures(event)["headline"]["registered"] == 10  # still counted
+
+
+def test_the_self_service_page_offers_certificate_data_and_deletion(client, world):
+    event, organiser, people, _ = world
+    token = links.ticket_token(people["alice@example.org"])
+    page = client.get(f"/e/{event.slug}/ticket/{token}").get_data(as_text=True)
+    assert f"/e/{event.slug}/ticket/{token}/certificate" in page  # she came: she can get one
+    assert f"/e/{event.slug}/ticket/{token}/my-data.json" in page and f"/e/{event.slug}/ticket/{token}/forget" in page
+    no_show = links.ticket_token(people["jo@example.org"])
+    assert f"/ticket/{no_show}/certificate" not in client.get(f"/e/{event.slug}/ticket/{no_show}").get_data(as_text=True)

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
-from confapp.reports import services
+from confapp.events.services import create_series
+from confapp.registration import links
+from confapp.reports import certificates, feedback, services
 from confapp.reports.services import report_for
 from confapp.types import utcnow
 from tests.factories import make_event, make_user
@@ -32,9 +34,13 @@ def test_access_per_route_and_role(client, db):
     world = access_world(event=past_event())
     slug = world.event.slug
     organiser = world.users["organiser"]
-    check_in_known(known_event(world.event), organiser)
+    builder = known_event(world.event)
+    check_in_known(builder, organiser)
     services.publish_report(services.start_report(world.event, actor=organiser), actor=organiser, now=utcnow())
     unpublished = past_event()
+    alice = next(r for r in builder.registrations if r.email == "alice@example.org" and r.status == "confirmed")
+    certificate = certificates.issue_certificate(alice, actor=None, now=utcnow())
+    ticket, survey = links.ticket_token(alice), feedback.survey_token(alice)
     assert_access(client, db, world, [
         ("GET", f"/manage/{slug}/dashboard", organisers_only(200)),
         ("GET", f"/manage/{slug}/report", organisers_only(200)),
@@ -56,7 +62,22 @@ def test_access_per_route_and_role(client, db):
         ("GET", f"/e/{slug}/report.xlsx", everyone(200)),
         ("GET", f"/e/{unpublished.slug}/report", everyone(404)),
         ("GET", "/manage/no-such-event/dashboard", expect(LOGIN_REDIRECT, 404, 404, 404, 404, 404)),
+        ("GET", f"/manage/{slug}/feedback", organisers_only(200)),
+        ("POST", f"/manage/{slug}/feedback/send", organisers_only(302)),
+        ("POST", f"/manage/{slug}/certificates/send", organisers_only(302)),
+        # Participants' pages open with their signed link, whoever is logged in.
+        ("GET", f"/e/{slug}/survey/{survey}", everyone(200)),
+        ("GET", f"/e/{slug}/survey/{survey}x", everyone(404)),
+        ("GET", f"/certificates/{certificate.code}", everyone(200)),
+        ("GET", f"/e/{slug}/ticket/{ticket}/certificate.pdf", everyone(200)),
+        ("GET", f"/e/{slug}/ticket/{ticket}/my-data.json", everyone(200)),
+        ("GET", f"/e/{slug}/ticket/{ticket}x/my-data.json", everyone(404)),
+        ("POST", f"/e/{slug}/ticket/{ticket}/certificate", everyone(302)),
+        ("POST", f"/e/{slug}/ticket/{ticket}/forget", everyone(302), {"confirm": "y"}),
     ])
+    series = create_series("Access Series", actor=world.users["admin"])
+    world.event.series_id = series.id
+    assert_access(client, db, world, [("GET", f"/manage/series/{series.slug}/report", organisers_only(200))])
 
 
 def test_organiser_drafts_edits_and_publishes(client, db, login_as):
