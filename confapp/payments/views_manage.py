@@ -12,7 +12,7 @@ Embedding in the registration detail page (registration's view and template):
 The include shows the order's payments and refunds and, for users with MANAGE_PAYMENTS,
 the refund and mark-paid forms. They POST to `payments.manage_refund` /
 `payments.manage_mark_paid` with a hidden `next` (the page's own path) and come back there
-with a flash. `payments.manage_payments` is the same panel as a page of its own.
+with a flash. `payments.manage_order_payments` is the same panel as a page of its own.
 """
 from __future__ import annotations
 
@@ -46,20 +46,20 @@ def _back(slug: str, code: str) -> str:
     # Only our own organiser pages: never an open redirect.
     if target.startswith("/manage/") and "//" not in target and "\\" not in target:
         return target
-    return url_for("payments.manage_payments", slug=slug, code=code)
+    return url_for("payments.manage_order_payments", slug=slug, code=code)
 
 
 def _render_panel(event, order, *, refund_form=None, paid_form=None, status: int = 200):
     return render_template(
         "payments/manage_payments.html", event=event, order=order, payment_panel=order_payment_panel(order, event),
         refund_form=refund_form, paid_form=paid_form,
-        panel_return_to=url_for("payments.manage_payments", slug=event.slug, code=order.code),
+        panel_return_to=url_for("payments.manage_order_payments", slug=event.slug, code=order.code),
     ), status
 
 
 @bp.route("/manage/<slug>/orders/<code>/payments")
 @login_required
-def manage_payments(slug: str, code: str):
+def manage_order_payments(slug: str, code: str):
     event, order = _managed_order(slug, code, Action.MANAGE_PAYMENTS)
     return _render_panel(event, order)
 
@@ -128,7 +128,7 @@ def manage_receipt(slug: str, code: str):
     data = _manage_receipt(slug, code)
     return render_template("payments/receipt.html", receipt=data, event=data.event, order=data.order,
                            pdf_url=url_for("payments.manage_receipt_pdf", slug=slug, code=code),
-                           back_url=url_for("payments.manage_payments", slug=slug, code=code))
+                           back_url=url_for("payments.manage_order_payments", slug=slug, code=code))
 
 
 @bp.route("/manage/<slug>/orders/<code>/receipt.pdf")

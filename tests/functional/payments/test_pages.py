@@ -186,3 +186,28 @@ def test_payment_routes_access_table(client, db, now, gateway):
         ("GET", f"/e/{slug}/orders/{order.code}/payment/done", everyone(200)),
         ("POST", "/payments/stripe/webhook", everyone(400), {"not": "signed"}),
     ])
+
+
+def test_receipt_and_payment_panel_take_the_same_queries_for_one_or_many_attendees(client, db, login_as, now):
+    from confapp.accounts.models import Role
+    from tests.factories import grant
+    from tests.support.queries import count_queries
+
+    organiser = make_user()
+    counts = []
+    for quantity in (1, 6):
+        event, order = paid_order_with_refund(db, now, quantity=quantity)
+        grant(event, organiser, Role.ORGANISER)
+        db.session.commit()
+        login_as(organiser)
+        token = receipt_token(order)
+        pages = [f"/e/{event.slug}/orders/{order.code}/receipt/{token}",
+                 f"/manage/{event.slug}/orders/{order.code}/payments"]
+        db.session.expire_all()
+        row = []
+        for url in pages:
+            with count_queries(db.engine) as counter:
+                assert client.get(url).status_code == 200
+            row.append(counter.count)
+        counts.append(row)
+    assert counts[0] == counts[1], counts

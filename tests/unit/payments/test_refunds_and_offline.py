@@ -139,3 +139,26 @@ def test_offline_payment_refund_is_recorded_without_stripe(db, now):
     [refund] = services.refund_order(order, 3000, actor=None, reason="Handed back", now=now)
     assert refund.status == RefundStatus.SUCCEEDED and refund.stripe_refund_id is None
     assert order.payment_state == PaymentState.REFUNDED
+
+
+def test_housekeeping_resends_a_refund_whose_job_was_lost_and_closes_stale_pages(db, gateway, checkout, now):
+    from datetime import timedelta
+
+    from confapp.payments.tasks import reconcile
+
+    order, payment, intent = card_paid_order(db, gateway, checkout, now)
+    [refund] = services.refund_order(order, 1200, actor=None, reason="Lost job", now=now)
+    db.session.info.pop("confapp_after_commit", None)  # the worker died before sending it
+    db.session.commit()
+    assert db.session.get(Refund, refund.id).status == RefundStatus.PENDING
+    other = make_card_order(make_event(), now=now)
+    stale = services.start_checkout(other, now=now, **URLS)
+
+    counts = reconcile(now + timedelta(hours=3))
+
+    assert counts == {"refunds_sent": 1, "refunds_failed": 0, "sessions_closed": 1}
+    refund = db.session.get(Refund, refund.id)
+    assert refund.status == RefundStatus.SUCCEEDED and refund.stripe_refund_id
+    assert [r.amount for r in gateway.client.v1.refunds.list(params={"payment_intent": intent.id}).data] == [1200]
+    assert db.session.get(Payment, stale.id).status == PaymentStatus.EXPIRED
+    assert reconcile(now + timedelta(hours=3)) == {"refunds_sent": 0, "refunds_failed": 0, "sessions_closed": 0}
