@@ -268,6 +268,26 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     return redeem(registration.ticket_code, list=checkin_list, station=station, actor=actor, now=now)
 
 
+PAY_AT_DOOR_HOW = {"cash": "cash", "card": "card terminal", "other": "other"}
+
+
+def pay_at_door(registration: Registration, *, list: CheckInList, amount_minor: int, how: str, station: str,
+                actor, now: datetime) -> RedeemResult:
+    """"Paid now at the door": record the money through payments' mark_paid_offline (which
+    confirms the order when it is paid in full), then check the person in. Raises NotFound for
+    another event's registration, ValidationFailed / InvalidState from payments."""
+    from ..payments.services import mark_paid_offline
+    from ..registration.models import PaymentMethod
+
+    if registration.event_id != list.event_id:
+        raise NotFound("No such registration for this event.")
+    if how not in PAY_AT_DOOR_HOW:
+        raise ValidationFailed({"how": "Choose cash, card terminal or other."})
+    mark_paid_offline(registration.order, amount_minor=amount_minor, method=PaymentMethod.AT_DOOR, actor=actor, now=now,
+                      note=f"Paid at the check-in desk ({PAY_AT_DOOR_HOW[how]})" + (f", {station}" if station else ""))
+    return redeem(registration.ticket_code, list=list, station=station, actor=actor, now=now)
+
+
 # --- offline sync ---------------------------------------------------------------------------------
 
 @dataclass

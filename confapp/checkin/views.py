@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action, can
-from ..errors import DomainError, NotAllowed, ValidationFailed
+from ..errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from ..extensions import csrf, db, limiter
 from ..types import utcnow
 from . import desk, queries, services
@@ -133,6 +133,26 @@ def walkin(list_id: int | None = None, token: str | None = None):
         email=str(body.get("email") or "")[:254], category_id=category_id, station=str(body.get("station") or "")[:80],
         actor=actor, now=utcnow(),
     )
+    payload = desk.result_json(result, _tz(checkin_list))
+    db.session.commit()
+    return jsonify(payload)
+
+
+@_route("pay", methods=["POST"])
+def pay(list_id: int | None = None, token: str | None = None):
+    from ..registration.models import Registration
+
+    checkin_list, actor = _desk(list_id, token)
+    body = _json_body()
+    try:
+        registration = db.session.get(Registration, int(body.get("registration_id")))
+        amount = round(float(str(body.get("amount")).replace(",", ".")) * 100)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"amount": "Enter the amount received, e.g. 25.00."}) from None
+    if registration is None:
+        raise NotFound("No such registration.")
+    result = services.pay_at_door(registration, list=checkin_list, amount_minor=amount, how=str(body.get("how") or ""),
+                                  station=str(body.get("station") or "")[:80], actor=actor, now=utcnow())
     payload = desk.result_json(result, _tz(checkin_list))
     db.session.commit()
     return jsonify(payload)

@@ -189,7 +189,61 @@
       actions.appendChild(badge);
     }
     if (actions.childNodes.length) { card.appendChild(actions); }
+    if (result.outcome === "unpaid" && who && who.id && !result.offline) { card.appendChild(payForm(who, result)); }
     resultBox.appendChild(card);
+  }
+
+  // "Paid now at the door": amount and how, then the server records it and checks the person in.
+  var payCount = 0;
+  function payForm(who, result) {
+    payCount += 1;
+    var form = el("form", "result__pay");
+    var amountId = "pay-amount-" + payCount, howId = "pay-how-" + payCount;
+    var amountField = el("div", "field");
+    var amountLabel = el("label", "", "Amount received (" + result.currency + ")");
+    amountLabel.htmlFor = amountId;
+    var amount = el("input");
+    amount.id = amountId;
+    amount.inputMode = "decimal";
+    amount.value = (result.amount_due_minor / 100).toFixed(2);
+    amountField.appendChild(amountLabel);
+    amountField.appendChild(amount);
+    var howField = el("div", "field");
+    var howLabel = el("label", "", "How");
+    howLabel.htmlFor = howId;
+    var how = el("select");
+    how.id = howId;
+    [["cash", "Cash"], ["card", "Card terminal"], ["other", "Other"]].forEach(function (o) {
+      var option = el("option", "", o[1]);
+      option.value = o[0];
+      how.appendChild(option);
+    });
+    howField.appendChild(howLabel);
+    howField.appendChild(how);
+    var button = el("button", "button button--primary", "Paid now at the door: check in");
+    button.type = "submit";
+    form.appendChild(amountField);
+    form.appendChild(howField);
+    form.appendChild(button);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      call("pay", { registration_id: who.id, amount: amount.value, how: how.value, station: stationInput.value.trim() }).then(function (response) {
+        if (response.status === 200) {
+          render(response.body);
+          if (response.body.outcome === "ok" && response.body.check_in) {
+            lastAction = { kind: "server", id: response.body.check_in.id, name: response.body.attendee.name };
+            undoButton.disabled = false;
+          }
+          refreshStats();
+          input.focus();
+        } else {
+          var error = response.body.error || {};
+          var fields = error.fields || {};
+          showMessage("bad", "Payment not recorded", Object.keys(fields).map(function (k) { return fields[k]; }).join(" ") || error.message || "Please try again.");
+        }
+      }, function () { showMessage("bad", "Payment not recorded", "The server cannot be reached. Take the payment again when the network is back."); });
+    });
+    return form;
   }
 
   function printBadge(registrationId) {

@@ -55,6 +55,9 @@ def test_desk_api_access_table(client, db, world):
         ("POST", f"{base}/redeem", desk, {"code": code}),
         ("POST", f"{base}/sync", desk, {"scans": []}),
         ("POST", f"{base}/undo", expect(401, 403, 404, 403, 404, 404), {"check_in_id": 999999}),
+        # Nothing is owed on this ticket: the desk roles reach the payment rule (409), others do not.
+        ("POST", f"{base}/pay", expect(401, 403, 409, 403, 409, 409), {"registration_id": world.reg.id, "amount": "1", "how": "cash"}),
+        ("POST", f"{base}/walkin", expect(401, 403, 422, 403, 422, 422), {"first_name": "", "category_id": 0}),
     ], headers={**JSON, "Content-Type": "application/json"}, check=_json_body)
 
 
@@ -200,3 +203,21 @@ def test_walk_in_through_the_api_reports_field_errors_as_json(client, world, log
     good = client.post(url, json={"first_name": "Noor", "last_name": "Haddad", "email": "noor@example.org",
                                   "category_id": general.id, "station": "Door 1"}, headers=JSON)
     assert good.status_code == 200 and good.json["outcome"] == "ok" and good.json["attendee"]["name"] == "Noor Haddad"
+
+
+def test_unpaid_ticket_paid_now_at_the_door_is_checked_in(client, db, world, login_as):
+    from confapp.payments.models import Payment
+
+    owing = attendee(world.event, first_name="Kofi", due_minor=2500)
+    db.session.commit()
+    login_as(world.users[STAFF])
+    base = f"/checkin/api/lists/{world.list.id}"
+    first = client.post(f"{base}/redeem", json={"code": owing.ticket_code}, headers=JSON).json
+    assert (first["outcome"], first["tone"], first["amount_due_minor"]) == ("unpaid", "bad", 2500)
+    too_much = client.post(f"{base}/pay", json={"registration_id": owing.id, "amount": "30.00", "how": "cash"}, headers=JSON)
+    assert too_much.status_code == 422
+    paid = client.post(f"{base}/pay", json={"registration_id": owing.id, "amount": "25.00", "how": "cash", "station": "Door 1"},
+                       headers=JSON)
+    assert paid.status_code == 200 and paid.json["outcome"] == "ok"
+    payment = Payment.query.filter_by(order_id=owing.order_id).one()
+    assert payment.amount_minor == 2500 and "cash" in payment.note and payment.method == "at_door"
