@@ -1,0 +1,131 @@
+"""Composer and reminder forms. The segment builder is a flat list of condition rows
+(each "is" / "is not" one choice) joined by all/any; the service accepts deeper trees."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from . import segments
+from .merge import event_questions
+
+CONDITION_ROWS = 4
+
+
+def condition_choices(event_id: int) -> list[tuple[str, list[tuple[str, str]]] | tuple[str, str]]:
+    """One select for every condition, grouped; values read "kind:value"."""
+    from ..registration.models import RegistrationCategory
+    from ..extensions import db
+    from sqlalchemy import select
+
+    groups: list = [("", "(no condition)")]
+    groups.append(("Registration status", [(f"status:{v}", label) for v, label in segments.STATUS_CHOICES]))
+    categories = db.session.execute(select(RegistrationCategory.id, RegistrationCategory.name)
+                                    .where(RegistrationCategory.event_id == event_id).order_by(RegistrationCategory.position,
+                                                                                               RegistrationCategory.id)).all()
+    if categories:
+        groups.append(("Category", [(f"category:{cid}", name) for cid, name in categories]))
+    groups.append(("Payment", [(f"payment:{v}", label) for v, label in segments.PAYMENT_CHOICES]))
+    people = [("flag:speakers", "Speakers of the event"), ("flag:staff", "Staff (organisers, check-in)")]
+    if segments.checkin_model() is not None:
+        people = [("flag:checked_in", "Checked in"), ("flag:no_show", "No-show (confirmed, not checked in)")] + people
+    groups.append(("People", people))
+    _, session_model = segments.signup_models()
+    if session_model is not None:
+        sessions = db.session.execute(select(session_model.id, session_model.title)
+                                      .where(session_model.event_id == event_id).order_by(session_model.title)).all()
+        if sessions:
+            groups.append(("Signed up for session", [(f"session:{sid}", title) for sid, title in sessions]))
+    questions = event_questions(event_id)
+    if questions:
+        groups.append(("Answer to (type the answer below)", [(f"answer:{q.id}", q.label) for q in questions]))
+    return groups
+
+
+def segment_from_form(form_data) -> dict:
+    """Build the segment tree from the composer's rows: match all/any of rows, each maybe negated."""
+    conditions = []
+    for i in range(CONDITION_ROWS):
+        choice = (form_data.get(f"cond-{i}-choice") or "").strip()
+        if not choice or ":" not in choice:
+            continue
+        kind, value = choice.split(":", 1)
+        if kind in ("status", "payment"):
+            node = {kind: [value]}
+        elif kind in ("category", "session"):
+            node = {kind: [value]}
+        elif kind == "flag":
+            node = {value: True}
+        elif kind == "answer":
+            node = {"answer": {"question": value, "value": (form_data.get(f"cond-{i}-answer") or "").strip()}}
+        else:
+            continue
+        if form_data.get(f"cond-{i}-negate") == "not":
+            node = {"not": node}
+        conditions.append(node)
+    if not conditions:
+        return {"all": True}
+    if len(conditions) == 1:
+        return conditions[0]
+    return {"or" if form_data.get("match") == "any" else "and": conditions}
+
+
+def rows_from_segment(segment: dict | None) -> tuple[str, list[dict]] | None:
+    """The inverse of segment_from_form for flat segments; None if the tree is deeper."""
+    segment = segment or {"all": True}
+    if segment == {"all": True}:
+        return "all", []
+    match, nodes = "all", [segment]
+    if set(segment) & {"and", "or"}:
+        (kind, nodes), = segment.items()
+        match = "any" if kind == "or" else "all"
+    rows = []
+    for node in nodes:
+        negate = False
+        if "not" in node:
+            negate, node = True, node["not"]
+        (kind, value), = node.items()
+        if kind in ("status", "payment", "category", "session") and isinstance(value, list) and len(value) == 1:
+            rows.append({"choice": f"{kind}:{value[0]}", "negate": negate, "answer": ""})
+        elif kind in ("speakers", "staff", "checked_in", "no_show") and value is True:
+            rows.append({"choice": f"flag:{kind}", "negate": negate, "answer": ""})
+        elif kind == "answer":
+            rows.append({"choice": f"answer:{value['question']}", "negate": negate, "answer": value.get("value", "")})
+        else:
+            return None
+    if len(rows) > CONDITION_ROWS:
+        return None
+    return match, rows
+
+
+class ComposeForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=50000)],
+                         description="Markdown. Merge fields such as {{ first_name }} are filled in for each person.")
+    match = RadioField("Send to people who match", choices=[("all", "All of the conditions"), ("any", "Any of the conditions")],
+                       default="all")
+    attachment = FileField("Attach a file (optional)", description="PDF, image or document; at most 5 MB in total.")
+
+
+class PreviewForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    address = StringField("Preview as (email address in the segment)", validators=[Optional(), Length(max=254)])
+
+
+class ScheduleForm(FlaskForm):
+    when = StringField("Send at (event time)", validators=[DataRequired()],
+                       description="Date and time in the event's time zone, e.g. 2026-12-03 09:00.",
+                       render_kw={"type": "datetime-local"})
+
+
+class ReminderForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    offset_days = IntegerField("Days", validators=[NumberRange(-60, 60)], default=-1,
+                               description="Negative: before; positive: after; 0: on the day.")
+    anchor = SelectField("Relative to", choices=[("start", "the start of the event"), ("end", "the end of the event")])
+    at_time = StringField("At (event time, HH:MM)", validators=[Optional(), Length(max=5)], default="09:00")
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=50000)])

@@ -1,0 +1,294 @@
+"""Organiser pages for emails: history, composer, message page with progress, preview,
+test, send/schedule, a person's mail log with resend, reminder rules. SEND_MESSAGES only."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..accounts.permissions import Action
+from ..errors import DomainError, ValidationFailed
+from ..events.access import managed_event
+from ..extensions import db
+from ..navigation import register_manage_nav
+from ..text import render_markdown
+from ..types import utcnow
+from . import merge, queries, reminders, segments, services
+from .forms import CONDITION_ROWS, ComposeForm, PreviewForm, ReminderForm, ScheduleForm, condition_choices, rows_from_segment, segment_from_form
+from .models import Delivery, Message, MessageKind, ReminderRule
+from .views import bp
+
+register_manage_nav("Emails", "outreach.manage_messages", Action.SEND_MESSAGES, order=50, prefix="outreach.manage")
+
+
+def _event(slug: str):
+    return managed_event(slug, Action.SEND_MESSAGES)
+
+
+def _message(event, message_id: int) -> Message:
+    message = db.session.get(Message, message_id)
+    if message is None or message.event_id != event.id:
+        abort(404)
+    return message
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _flash_errors(error: DomainError) -> None:
+    if isinstance(error, ValidationFailed) and error.errors:
+        for message in error.errors.values():
+            flash(message, "error")
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/manage/<slug>/emails/")
+@login_required
+def manage_messages(slug: str):
+    event = _event(slug)
+    kind = MessageKind.TRANSACTIONAL if request.args.get("kind") == "transactional" else MessageKind.ANNOUNCEMENT
+    rows, pages = queries.message_history(event.id, kind, _page())
+    return render_template("outreach/messages.html", event=event, rows=rows, page=_page(), pages=pages, kind=kind.value)
+
+
+def _composer(event, message: Message | None):
+    form = ComposeForm()
+    if request.method == "GET" and message is not None:
+        form.subject.data, form.body.data = message.subject, message.body
+    rows = None
+    if request.method == "POST":
+        segment = segment_from_form(request.form)
+        rows = rows_from_segment(segment)
+    else:
+        segment = message.segment if message else {"all": True}
+        rows = rows_from_segment(segment)
+    match, condition_rows = rows if rows else ("all", [])
+    form.match.data = request.form.get("match", match) if request.method == "POST" else match
+    if request.method == "POST" and request.form.get("action") != "count" and form.validate_on_submit():
+        draft = services.MessageDraft(form.subject.data, form.body.data, segment)
+        try:
+            if message is None:
+                message = services.create_message(event, draft, actor=current_user, now=utcnow())
+            else:
+                services.update_message(message, draft, actor=current_user, now=utcnow())
+            upload = form.attachment.data
+            if upload and getattr(upload, "filename", ""):
+                services.add_attachment(message, upload.filename, upload.mimetype, upload.read(), actor=current_user)
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, text in error.errors.items():
+                target = getattr(form, name if name in ("subject", "body") else "attachment" if name == "attachment" else "match")
+                target.errors = list(target.errors) + [text]
+        except DomainError as error:
+            db.session.rollback()
+            _flash_errors(error)
+        else:
+            db.session.commit()
+            flash("Draft saved. Check the preview, then send or schedule it.", "success")
+            return redirect(url_for("outreach.manage_message", slug=event.slug, message_id=message.id))
+    try:
+        count, sample = segments.count_and_sample(event.id, segment)
+    except ValidationFailed:
+        count, sample = 0, []
+    padded = list(condition_rows) + [{"choice": "", "negate": False, "answer": ""}] * (CONDITION_ROWS - len(condition_rows))
+    return render_template("outreach/compose.html", event=event, form=form, message=message, rows=padded,
+                           choices=condition_choices(event.id), count=count, sample=sample,
+                           fields=merge.field_help(event.id), flat=rows is not None,
+                           segment_label=segments.describe(event.id, segment))
+
+
+@bp.route("/manage/<slug>/emails/new", methods=["GET", "POST"])
+@login_required
+def manage_compose(slug: str):
+    return _composer(_event(slug), None)
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>/edit", methods=["GET", "POST"])
+@login_required
+def manage_edit(slug: str, message_id: int):
+    event = _event(slug)
+    message = _message(event, message_id)
+    if not message.is_editable:
+        flash("This message has been sent and can no longer be edited.", "error")
+        return redirect(url_for("outreach.manage_message", slug=slug, message_id=message.id))
+    return _composer(event, message)
+
+
+@bp.route("/manage/<slug>/emails/count")
+@login_required
+def manage_count(slug: str):
+    """The live recipient count and a sample of names for the composer's current rows (JSON)."""
+    event = _event(slug)
+    segment = segment_from_form(request.args)
+    try:
+        count, sample = segments.count_and_sample(event.id, segment)
+    except ValidationFailed as error:
+        return jsonify({"error": {"code": "validation_failed", "message": " ".join(error.errors.values())}}), 422
+    return jsonify({"count": count, "sample": sample, "segment": segments.describe(event.id, segment)})
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>")
+@login_required
+def manage_message(slug: str, message_id: int):
+    event = _event(slug)
+    message = _message(event, message_id)
+    deliveries, pages = queries.deliveries_page(message.id, _page(), request.args.get("state"))
+    count = None
+    if message.is_editable:
+        count, _ = segments.count_and_sample(event.id, message.segment, sample=0)
+    return render_template("outreach/message.html", event=event, message=message, progress=queries.progress(message),
+                           deliveries=deliveries, page=_page(), pages=pages, count=count,
+                           schedule_form=ScheduleForm(), preview_form=PreviewForm(request.args),
+                           body_html=render_markdown(message.body) if message.kind == MessageKind.ANNOUNCEMENT else None)
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>/progress.json")
+@login_required
+def manage_progress(slug: str, message_id: int):
+    event = _event(slug)
+    return jsonify(queries.progress(_message(event, message_id)))
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>/preview")
+@login_required
+def manage_preview(slug: str, message_id: int):
+    event = _event(slug)
+    message = _message(event, message_id)
+    form = PreviewForm(request.args)
+    try:
+        rendered, address = services.preview(message, event, form.address.data)
+    except ValidationFailed as error:
+        form.address.errors = list(error.errors.values())
+        rendered, address = services.preview(message, event, None)
+    return render_template("outreach/preview.html", event=event, message=message, form=form, rendered=rendered,
+                           address=address)
+
+
+def _post_action(slug: str, message_id: int, action, success: str):
+    event = _event(slug)
+    message = _message(event, message_id)
+    try:
+        action(message)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_errors(error)
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("outreach.manage_message", slug=slug, message_id=message_id))
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>/test", methods=["POST"])
+@login_required
+def manage_test(slug: str, message_id: int):
+    return _post_action(slug, message_id, lambda m: services.send_test(
+        m, actor=current_user, now=utcnow(), address=request.form.get("address") or None),
+        f"A test was sent to {current_user.email}.")
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>/send", methods=["POST"])
+@login_required
+def manage_send(slug: str, message_id: int):
+    return _post_action(slug, message_id, lambda m: services.send_message(m, actor=current_user, now=utcnow()),
+                        "Sending. This page shows the progress.")
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>/schedule", methods=["POST"])
+@login_required
+def manage_schedule(slug: str, message_id: int):
+    event = _event(slug)
+    form = ScheduleForm()
+    when = None
+    if form.validate_on_submit():
+        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
+            try:
+                when = datetime.strptime(form.when.data.strip(), fmt).replace(tzinfo=event.tz)
+                break
+            except ValueError:
+                continue
+    if when is None:
+        flash("Enter the date and time as YYYY-MM-DD HH:MM.", "error")
+        return redirect(url_for("outreach.manage_message", slug=slug, message_id=message_id))
+    return _post_action(slug, message_id, lambda m: services.schedule_message(m, when, actor=current_user, now=utcnow()),
+                        "Scheduled.")
+
+
+@bp.route("/manage/<slug>/emails/<int:message_id>/unschedule", methods=["POST"])
+@login_required
+def manage_unschedule(slug: str, message_id: int):
+    return _post_action(slug, message_id, lambda m: services.unschedule_message(m, actor=current_user, now=utcnow()),
+                        "Back to draft: it will not be sent until you send or schedule it again.")
+
+
+@bp.route("/manage/<slug>/emails/deliveries/<int:delivery_id>/resend", methods=["POST"])
+@login_required
+def manage_resend(slug: str, delivery_id: int):
+    event = _event(slug)
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None or delivery.message.event_id != event.id:
+        abort(404)
+    try:
+        services.resend_delivery(delivery, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        _flash_errors(error)
+    else:
+        db.session.commit()
+        flash("Sent again.", "success")
+    return redirect(url_for("outreach.manage_person", slug=slug, address=delivery.address))
+
+
+@bp.route("/manage/<slug>/emails/people")
+@login_required
+def manage_person(slug: str):
+    event = _event(slug)
+    address = (request.args.get("address") or "").strip()
+    deliveries = queries.person_log(event.id, address) if address else []
+    return render_template("outreach/person.html", event=event, address=address, deliveries=deliveries)
+
+
+@bp.route("/manage/<slug>/emails/reminders", methods=["GET", "POST"])
+@login_required
+def manage_reminders(slug: str):
+    event = _event(slug)
+    form = ReminderForm()
+    if form.validate_on_submit():
+        data = reminders.ReminderData(form.name.data, form.anchor.data, form.offset_days.data, form.at_time.data or "",
+                                      form.subject.data, form.body.data, segment_from_form(request.form))
+        try:
+            reminders.create_rule(event, data, actor=current_user, now=utcnow())
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, text in error.errors.items():
+                getattr(form, name, form.name).errors = list(getattr(form, name, form.name).errors) + [text]
+        else:
+            db.session.commit()
+            flash("Reminder saved. It is sent once, when its time comes.", "success")
+            return redirect(url_for("outreach.manage_reminders", slug=slug))
+    rules = queries.reminder_rules(event.id)
+    now = utcnow()
+    items = [(rule, reminders.fire_time(rule, event), reminders.describe(rule), reminders.is_missed(rule, now)) for rule in rules]
+    padded = [{"choice": "", "negate": False, "answer": ""}] * CONDITION_ROWS
+    return render_template("outreach/reminders.html", event=event, form=form, items=items, rows=padded,
+                           choices=condition_choices(event.id), fields=merge.field_help(event.id))
+
+
+@bp.route("/manage/<slug>/emails/reminders/<int:rule_id>/delete", methods=["POST"])
+@login_required
+def manage_reminder_delete(slug: str, rule_id: int):
+    event = _event(slug)
+    rule = db.session.get(ReminderRule, rule_id)
+    if rule is None or rule.event_id != event.id:
+        abort(404)
+    try:
+        reminders.delete_rule(rule, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        _flash_errors(error)
+    else:
+        db.session.commit()
+        flash("Reminder deleted.", "success")
+    return redirect(url_for("outreach.manage_reminders", slug=slug))
