@@ -28,3 +28,6 @@ def unsubscribe(token: str):
 
     event = db.session.get(Event, event_id)
     return render_template("outreach/unsubscribe.html", invalid=False, done=False, token=token, event=event)
+
+
+from . import views_manage  # noqa: E402,F401  (organiser routes on the same blueprint)
