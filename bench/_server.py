@@ -91,7 +91,7 @@ def _loopback(url: str) -> None:
 
 
 def _wrk(url: str, duration: int, connections: int) -> Result:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
                          check=True, capture_output=True, text=True).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     seconds = float(re.search(r"requests in ([\d.]+)s", out).group(1))

@@ -80,6 +80,8 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None  # tie tokens to the session, not a clock: long forms stay valid
         self.MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+        # werkzeug's scrypt defaults (N=32768): about a tenth of a second per login, by design.
+        self.PASSWORD_HASH_METHOD = "scrypt"
         self.PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
         self.INVITATION_MAX_AGE = 60 * 60 * 24 * 14
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
@@ -103,6 +105,8 @@ class TestConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = "test-secret-key"
+        # Weak on purpose and only here: hashing dominates the run time of tests that create users.
+        self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"

@@ -30,6 +30,11 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def _hash_password(password: str) -> str:
+    # Tests use cheaper scrypt parameters (TestConfig); verification reads them from the hash.
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 def _check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
@@ -44,7 +49,7 @@ def create_user(email: str, name: str, password: str, *, is_site_admin: bool = F
     user = User(
         email=email,
         name=name.strip(),
-        password_hash=generate_password_hash(password, method="scrypt"),
+        password_hash=_hash_password(password),
         is_site_admin=is_site_admin,
         created_at=now or utcnow(),
     )
@@ -67,7 +72,7 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
 
 def set_password(user: User, password: str) -> None:
     _check_password_strength(password)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = _hash_password(password)
 
 
 # --- password reset -------------------------------------------------------------------------

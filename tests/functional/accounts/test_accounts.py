@@ -265,3 +265,16 @@ def test_a_user_without_roles_cannot_create_events(client, db):
     login(client, make_user())
     assert client.post("/manage/events/new", data=EVENT_FORM).status_code == 403
     assert db.session.scalar(db.select(Event).filter_by(title="Human Rights Cities Summit")) is None
+
+
+def test_outside_tests_passwords_are_hashed_with_full_strength_scrypt(app, db):
+    from confapp.config import Config
+
+    assert Config().PASSWORD_HASH_METHOD == "scrypt"
+    original = app.config["PASSWORD_HASH_METHOD"]
+    app.config["PASSWORD_HASH_METHOD"] = Config().PASSWORD_HASH_METHOD
+    try:
+        user = make_user()
+    finally:
+        app.config["PASSWORD_HASH_METHOD"] = original
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
