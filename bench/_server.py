@@ -62,8 +62,26 @@ def _wait(port: int, timeout: float = 60) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
+def _warm_up(url: str, workers: int, timeout: float = 180) -> None:
+    """Each worker builds its app after the port opens: wait until all of them answer."""
+    parts = urlsplit(url)
+    deadline = time.monotonic() + timeout
+    answered = 0
+    while answered < 20 * workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError("gunicorn workers did not answer")
+        try:
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            conn.request("GET", parts.path)
+            if conn.getresponse().status == 200:
+                answered += 1
+            conn.close()
+        except OSError:
+            time.sleep(0.2)
+
+
 @contextmanager
-def embedded_gunicorn(workers: int = 2, threads: int = 1, demo: bool = True):
+def embedded_gunicorn(workers: int = 2, threads: int = 4, demo: bool = True):
     folder = Path(tempfile.mkdtemp(prefix="confapp-bench-"))
     env = dict(os.environ, CONFAPP_INSTANCE=str(folder), DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
                FLASK_APP="wsgi.py", RATELIMIT_ENABLED="0", HUEY_SQLITE_FILE=str(folder / "huey.db"))
@@ -78,6 +96,7 @@ def embedded_gunicorn(workers: int = 2, threads: int = 1, demo: bool = True):
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(port)
+        _warm_up(f"http://127.0.0.1:{port}/healthz", workers)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

@@ -73,6 +73,9 @@ class Config:
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
         # External base URL for links in emails sent from background jobs.
         self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+        # (client address for rate limiting, https scheme for links). 0 trusts none.
+        self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.PRODUCTION)

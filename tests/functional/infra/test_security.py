@@ -344,3 +344,23 @@ def test_gunicorn_access_log_drops_query_strings_tokens_and_addresses():
     assert token not in line and "/account/password-reset/[redacted]" in line
     assert "0123456789abcdef0123456789abcdef" not in log_line("/v/0123456789abcdef0123456789abcdef/scan")
     assert "ana@example.org" not in log_line("/manage/x/people/ana@example.org")
+
+
+def test_behind_a_trusted_proxy_rate_limits_apply_per_client(app, smtp_server, rate_limited):
+    proxied = make_app_for(app.config["SQLALCHEMY_DATABASE_URI"], smtp_server, PROXY_FIX_HOPS=1)
+    limiter.enabled = True  # building an app applies its config; switch limiting back on
+    client = proxied.test_client()
+    data = {"email": "nobody@example.org", "password": "wrong-password!"}
+    for _ in range(10):
+        assert client.post("/account/login", data=data, headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 200
+    assert client.post("/account/login", data=data, headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 429
+    # Another visitor behind the same proxy is not locked out by the first one.
+    assert client.post("/account/login", data=data, headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 200
+
+
+def test_without_proxy_fix_forwarded_headers_are_ignored(client, db, rate_limited):
+    data = {"email": "nobody@example.org", "password": "wrong-password!"}
+    for n in range(10):
+        client.post("/account/login", data=data, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    # Spoofed X-Forwarded-For values do not escape the limit.
+    assert client.post("/account/login", data=data, headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 429
