@@ -99,8 +99,8 @@ def line_chart(points: list[tuple[str, Any]], title: str, *, ceiling: int | None
         return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
     height, base, left, right = 260, 220, 56, WIDTH - 16
     values = [_value(v) for _, v in points]
-    top = max(values + [float(ceiling or 0)]) or 1
-    top *= 1.08
+    peak = max(values + [float(ceiling or 0)]) or 1
+    top = peak * 1.08
     step = (right - left) / max(len(points) - 1, 1)
 
     def y(v: float) -> float:
@@ -110,7 +110,7 @@ def line_chart(points: list[tuple[str, Any]], title: str, *, ceiling: int | None
         f'<line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#555"/>',
         f'<line x1="{left}" y1="20" x2="{left}" y2="{base}" stroke="#555"/>',
         f'<text x="{left - 6}" y="{base + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">0</text>',
-        f'<text x="{left - 6}" y="{y(top / 1.08) + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">{int(top / 1.08):,}</text>',
+        f'<text x="{left - 6}" y="{y(peak) + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">{int(peak):,}</text>',
     ]
     if ceiling:
         cy = y(ceiling)

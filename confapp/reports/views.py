@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
 
+from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from . import exports
 from .presenting import report_view
@@ -14,7 +15,8 @@ bp = Blueprint("reports", __name__)
 
 def _published(slug: str):
     event = event_by_slug(slug)
-    report = report_for(event) if event is not None else None
+    # A draft event has no public existence, so neither has its report.
+    report = report_for(event) if event is not None and event.status != EventStatus.DRAFT else None
     if report is None or not report.is_published or report.snapshot is None:
         abort(404)
     return report_view(event, report, public=True, published=True)

@@ -1,0 +1,93 @@
+"""Issue 7 in real Chromium: an organiser opens the dashboard, drafts the report, edits the
+narrative and publishes; a visitor opens the public report; a participant opens the survey.
+axe-core finds no violations on the dashboard, the editor, the public report and the survey."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import login_in_browser
+from tests.support.browser import assert_accessible, screenshot
+
+SLUG = "hrc-alliance-jackson-2018"
+
+
+@pytest.fixture(scope="module")
+def participant_survey_path(live_app):
+    """Participants for the Jackson convening in the live database (made here only if the demo
+    has none yet), checked in, and one participant's survey link."""
+    from confapp.events.models import Event
+    from confapp.extensions import db
+    from confapp.registration.models import Registration, RegistrationStatus
+    from confapp.reports import feedback
+    from tests.reports_data import check_in_known, known_event
+
+    with live_app.test_request_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        confirmed = db.session.scalars(select(Registration).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).all()
+        if not confirmed:
+            from confapp.accounts.models import User
+
+            organiser = db.session.scalar(select(User).where(User.email == "jackson-organiser@confapp.example"))
+            check_in_known(known_event(event), organiser)
+            confirmed = db.session.scalars(select(Registration).where(
+                Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).all()
+        path = f"/e/{SLUG}/survey/{feedback.survey_token(confirmed[0])}"
+        db.session.commit()
+        db.session.remove()
+    return path
+
+
+def test_organiser_drafts_edits_and_publishes_and_a_visitor_reads_it(page, browser, live_server, screenshots_dir,
+                                                                       participant_survey_path):
+    page.on("dialog", lambda dialog: dialog.accept())
+    login_in_browser(page, "jackson-organiser@confapp.example")
+    page.goto(f"/manage/{SLUG}/")
+    page.get_by_role("link", name="Report", exact=True).click()
+    assert page.get_by_role("heading", level=1, name="Dashboard").is_visible()
+    assert page.locator("svg.chart").count() == 4
+    assert_accessible(page, "report dashboard")
+    screenshot(page, screenshots_dir / "report-dashboard.png")
+
+    page.get_by_role("link", name="Draft the report").click()
+    page.get_by_role("button", name="Draft the report").click()
+    assert page.get_by_text("Draft report started").is_visible()
+    narrative = page.get_by_label("Narrative")
+    assert "took part in" in narrative.input_value()
+    assert_accessible(page, "report editor")
+    narrative.fill("Delegates from across the South gathered in Jackson to build human rights cities together.")
+    page.get_by_label("Outcomes").fill("- A regional network of human rights cities\n- A shared reporting calendar")
+    page.get_by_label("Recommendations").fill("1. Adopt human rights budgeting\n2. Report every year")
+    page.get_by_role("button", name="Save draft").click()
+    assert page.get_by_text("Report saved.").is_visible()
+    page.get_by_role("button", name="Publish report").click()
+    assert page.get_by_text("Report published.").is_visible()
+    public_url = page.get_by_role("link", name=f"/e/{SLUG}/report").first.get_attribute("href") \
+        if page.get_by_role("link", name=f"/e/{SLUG}/report").count() else f"/e/{SLUG}/report"
+
+    visitor = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    public = visitor.new_page()
+    public.goto(public_url)
+    assert public.get_by_text("Delegates from across the South gathered in Jackson").is_visible()
+    assert public.get_by_role("heading", name="Recommendations").is_visible()
+    assert public.get_by_role("link", name="PDF").is_visible()
+    assert_accessible(public, "public report")
+    screenshot(public, screenshots_dir / "report-public.png")
+
+    public.goto(participant_survey_path)
+    assert public.get_by_role("heading", level=1).is_visible()
+    assert_accessible(public, "feedback survey")
+    public.get_by_role("radio", name="5 – excellent").first.check()
+    public.get_by_label("Anything else you want the organisers to know?").fill("Thank you for the captioning.")
+    public.get_by_role("button", name="Send feedback").click()
+    assert public.get_by_role("heading", name="Thank you").is_visible()
+    visitor.close()
+
+
+def test_public_report_reads_well_on_a_phone(phone_page, participant_survey_path):
+    phone_page.goto(f"/e/{SLUG}/report")
+    if phone_page.get_by_role("heading", name="Page not found").count():
+        pytest.skip("the report is published by the journey test above")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(phone_page, "public report on a phone")
