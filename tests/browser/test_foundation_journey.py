@@ -41,5 +41,9 @@ def test_demo_event_page_is_accessible_on_a_phone(phone_page, screenshots_dir):
     assert phone_page.get_by_role("heading", level=1).is_visible()
     assert_accessible(phone_page, "event page on a phone")
     screenshot(phone_page, screenshots_dir / "event-page-phone.png")
+    # When and where come before the long description on a phone.
+    when = phone_page.locator("dt", has_text="When").bounding_box()
+    about = phone_page.get_by_role("heading", name="About").bounding_box()
+    assert when["y"] < about["y"]
     # Nothing wider than the phone's screen: no sideways scrolling.
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
