@@ -21,6 +21,7 @@ from sqlalchemy import String, cast, delete, literal, select, update
 from ..checkin.models import BadgePrint, CheckIn, VolunteerLink
 from ..events.models import Event
 from ..outreach.models import Delivery, Message, MessageAttachment, MessageKind, Unsubscribe
+from ..payments.models import Payment, Refund
 from ..program.models import Speaker
 from ..extensions import db
 from ..registration.models import Answer, Order, Question, Registration, WaitlistEntry
@@ -135,6 +136,26 @@ def purge_checkin_labels(event: Event, now: datetime) -> int:
     changed += _count(
         db.session.execute(
             update(VolunteerLink).where(VolunteerLink.event_id == event.id).values(name="Volunteer link"),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    return changed
+
+
+@register_purger
+def purge_payment_labels(event: Event, now: datetime) -> int:
+    """Payments keep amounts and states (the finance figures); who recorded them goes by name
+    (user ids stay). Payments store no billing names or card details: Stripe holds those."""
+    changed = _count(
+        db.session.execute(
+            update(Payment).where(Payment.event_id == event.id).values(recorded_by_label="", checkout_url=""),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    changed += _count(
+        db.session.execute(
+            update(Refund).where(Refund.payment_id.in_(select(Payment.id).where(Payment.event_id == event.id)))
+            .values(actor_label=""),
             execution_options={"synchronize_session": False},
         )
     )

@@ -8,6 +8,7 @@ from confapp.audit.models import AuditEntry
 from confapp.errors import InvalidState
 from confapp.outreach import services as outreach
 from confapp.outreach.models import Message, MessageAttachment, Unsubscribe
+from confapp.payments.models import Payment, Refund
 from confapp.program.models import Speaker
 from confapp.reports import services
 from confapp.reports.models import Certificate, SurveyResponse
@@ -48,6 +49,12 @@ def test_purge_removes_every_trace_and_keeps_the_figures(db):
                                   "<p>Dear Alice Adeyemi</p>", template="registration_confirmation", registration=alice,
                                   attachments=[("ticket.txt", "text/plain", b"Alice Adeyemi")], now=event.starts_at)
     db.session.add(Unsubscribe(address="alice@example.org", event_id=event.id, token="t"))
+    payment = Payment(order_id=alice.order_id, event_id=event.id, provider="offline", method="at_door", status="paid",
+                      amount_minor=5000, currency="USD", recorded_by_label="Volunteer Vera Volkova")
+    db.session.add(payment)
+    db.session.flush()
+    db.session.add(Refund(payment_id=payment.id, amount_minor=100, currency="USD", status="succeeded",
+                          actor_label="Volunteer Vera Volkova"))
     db.session.flush()
     assert find_everywhere(db, ["alice@example.org"])  # the search does find what is there
 
@@ -60,7 +67,7 @@ def test_purge_removes_every_trace_and_keeps_the_figures(db):
     db.session.flush()
     db.session.expire_all()
 
-    assert find_everywhere(db, PERSONAL_STRINGS + speaker_emails) == []
+    assert find_everywhere(db, PERSONAL_STRINGS + speaker_emails + ["Vera Volkova"]) == []
     assert db.session.scalar(select(MessageAttachment.id).join(Message).where(Message.event_id == event.id)) is None
     # The programme keeps what it publishes.
     assert find_everywhere(db, ["Cathy Albisa"])
