@@ -17,7 +17,7 @@ from ..registration.models import Order, PaymentState
 from ..types import utcnow
 from . import services
 from .gateway import GatewayError, SignatureError
-from .links import token_matches
+from .links import receipt_token, token_matches
 from .queries import has_receipt, order_for_event, receipt_for
 from .receipts import receipt_filename, receipt_pdf as render_receipt_pdf
 
@@ -57,7 +57,9 @@ def checkout_start(slug: str, code: str):
             payment = services.start_checkout(
                 order,
                 success_url=url_for("payments.checkout_success", slug=slug, code=code, _external=True),
-                cancel_url=url_for("payments.checkout_cancel", slug=slug, code=code, _external=True),
+                # The signed order token lets only the buyer (back from Stripe) give up the places.
+                cancel_url=url_for("payments.checkout_cancel", slug=slug, code=code, t=receipt_token(order),
+                                   _external=True),
                 now=now,
             )
         except DomainError as error:
@@ -86,14 +88,18 @@ def checkout_cancel(slug: str, code: str):
         services.check_payable(order, now=utcnow())
     except InvalidState as error:
         problem = error.message
+    token = request.args.get("t", "")
     return render_template("payments/cancelled.html", event=event, order=order, problem=problem,
-                           due_minor=services.amount_due(order), order_page=_order_page(order, event))
+                           due_minor=services.amount_due(order), order_page=_order_page(order, event),
+                           abandon_token=token if token_matches(order, token) else None)
 
 
 @bp.post("/e/<slug>/orders/<code>/payment/abandon")
 def checkout_abandon(slug: str, code: str):
     """The buyer decides not to pay: the Stripe page is closed and the held places released."""
     event, order = _order_or_404(slug, code)
+    if not token_matches(order, request.form.get("t", "")):
+        abort(403)
     if order.payment_state != PaymentState.UNPAID:
         abort(409)
     try:

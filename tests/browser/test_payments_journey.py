@@ -105,3 +105,48 @@ def test_paid_registration_on_a_phone_goes_to_stripe_checkout(phone_page, live_s
     assert page.get_by_role("cell", name="Nadia Haddad").is_visible()
     assert_accessible(page, "receipt page")
     screenshot(page, screenshots_dir / "payments-receipt-phone.png")
+
+
+def test_organiser_refunds_part_of_a_payment_from_the_payment_panel(page, live_app, screenshots_dir):
+    from confapp.extensions import db
+    from confapp.payments import services
+    from tests.conftest import TEST_PASSWORD
+    from tests.factories import make_event, make_user
+    from confapp.types import utcnow
+    from tests.support.payment_orders import enable_offline_methods, make_card_order, make_paid_category
+
+    now = utcnow()
+    with live_app.app_context():
+        organiser = make_user(email="treasurer@example.org", name="Rosa Treasurer")
+        event = make_event(organiser=organiser, title="Invoice Convening", slug="invoice-convening-browser")
+        enable_offline_methods(event)
+        order = make_card_order(event, make_paid_category(event, price_minor=8000, name="Organisation"), now=now,
+                                payment_method="invoice", first_name="Lin", last_name="Chen", send_email=False)
+        services.mark_paid_offline(order, method="invoice", actor=organiser, now=now, note="INV-88")
+        db.session.commit()
+        url = f"/manage/{event.slug}/orders/{order.code}/payments"
+        db.session.remove()
+
+    page.goto("/account/login")
+    page.get_by_label("Email").fill("treasurer@example.org")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/manage/**")
+    page.goto(url)
+    assert page.get_by_role("heading", name="Payment").is_visible()
+    assert_accessible(page, "organiser payment panel")
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_label("Amount to refund").fill("90")
+    page.get_by_label("Reason (kept in the order history)").fill("Partial refund")
+    page.get_by_role("button", name="Refund", exact=True).click()
+    assert page.get_by_text("At most 80.00 USD can be refunded.").first.is_visible()
+    assert_accessible(page, "refund form with an error")
+
+    page.get_by_label("Amount to refund").fill("30")
+    page.get_by_label("Reason (kept in the order history)").fill("Partial refund")
+    page.get_by_role("button", name="Refund", exact=True).click()
+    assert page.get_by_text("Refund of $30.00 recorded.").is_visible()
+    assert page.get_by_role("cell", name="Partial refund").is_visible()
+    assert_accessible(page, "payment panel after a refund")
+    screenshot(page, screenshots_dir / "payments-organiser-panel.png")

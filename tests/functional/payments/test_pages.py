@@ -69,9 +69,15 @@ def test_cancel_page_offers_to_pay_again_or_give_up(client, db, checkout, now):
     order = make_card_order(event, now=now)
     db.session.commit()
     client.post(f"/e/{event.slug}/orders/{order.code}/pay")
-    page = client.get(f"/e/{event.slug}/orders/{order.code}/payment/cancelled")
+    cancel_url = checkout.created[0]["params"]["cancel_url"]
+    token = receipt_token(order)
+    assert cancel_url.endswith(f"/payment/cancelled?t={token}")
+    page = client.get(cancel_url)
     assert b"Try paying again" in page.data and b"Cancel my registration" in page.data
-    response = client.post(f"/e/{event.slug}/orders/{order.code}/payment/abandon")
+    # Without the signed token (someone who only knows the order code) nobody can give the places up.
+    assert b"Cancel my registration" not in client.get(f"/e/{event.slug}/orders/{order.code}/payment/cancelled").data
+    assert client.post(f"/e/{event.slug}/orders/{order.code}/payment/abandon", data={"t": "forged"}).status_code == 403
+    response = client.post(f"/e/{event.slug}/orders/{order.code}/payment/abandon", data={"t": token})
     assert response.status_code == 200 and b"registration is cancelled" in response.data
     db.session.expire_all()
     assert all(r.status == RegistrationStatus.EXPIRED for r in order.registrations)
