@@ -2,8 +2,9 @@
 one SQL query over the event's people.
 
 The people of an event are its registrations (any status), its waitlist (waiting or
-offered), its speakers and its staff (event roles). Each condition is a predicate on one
-such row; NOT is the complement within these people. The result has one row per address
+offered), its speakers and its staff (event roles). Each condition holds for a person (an
+address) when any of their rows satisfies it; AND / OR / NOT combine those sets of people,
+NOT being the complement within the event's people. The result has one row per address
 (lower-cased): a person registered and also speaking gets one message, and the row with a
 registration is preferred so that merge fields have the most to say.
 
@@ -122,12 +123,14 @@ def _people(event_id: int):
                    null(), literal(2))
             .where(speaker.event_id == event_id, speaker.email != "")
         )
-    return union_all(*parts).subquery("people")
+    return union_all(*parts).cte("people")
 
 
 class _Compiler:
     def __init__(self, event_id: int, people):
         self.event_id = event_id
+        self.people = people
+        self.outer = people.c
         self.p = people.c
 
     def compile(self, node, depth: int = 0):
@@ -146,7 +149,15 @@ class _Compiler:
         method = getattr(self, f"leaf_{kind}", None)
         if method is None:
             raise ValidationFailed({"segment": f"Unknown condition '{kind}'."})
-        return method(value)
+        if kind == "all":
+            return method(value)
+        # Conditions hold for a person (an address), not for one of their rows: a speaker who
+        # also registered is "confirmed" even on the row that came from the speaker list.
+        rows = self.people.alias()
+        self.p = rows.c
+        condition = method(value)
+        self.p = self.outer
+        return self.outer.address.in_(select(rows.c.address).where(condition))
 
     # Every leaf is written to be TRUE or FALSE, never NULL, so that NOT is a clean complement.
     def _registration_in(self, subquery):

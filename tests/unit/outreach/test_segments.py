@@ -55,7 +55,8 @@ def test_each_filter_and_combination_counts_exactly(people, segment, expected):
 def test_category_filter(people):
     assert addresses(people, {"category": [people.general.id]}) == ["ana", "ben", "eve", "fay", "hal"]
     assert addresses(people, {"category": [people.student.id]}) == ["cai", "dee", "gus", "hal"]
-    assert addresses(people, {"and": [{"category": [people.general.id]}, {"category": [people.student.id]}]}) == []
+    # Hal has a registration in each category: conditions hold for the person.
+    assert addresses(people, {"and": [{"category": [people.general.id]}, {"category": [people.student.id]}]}) == ["hal"]
 
 
 def test_staff_filter_and_its_complement(people):
@@ -101,11 +102,48 @@ def test_describe_reads_like_the_composer(people):
     assert label == "(Status: Confirmed AND NOT Category: Student)"
 
 
-def test_checked_in_and_no_show_segments(people):
-    checkin = segments.checkin_model()
-    if checkin is None:
-        pytest.skip("check-in models are not on this branch yet")
-    pytest.skip("written when check-in lands on main")
+def test_checked_in_and_no_show_segments(people, now):
+    from confapp.checkin.models import CheckIn, CheckInList
+
+    door = CheckInList(event_id=people.event.id, name="Main door")
+    database.session.add(door)
+    database.session.flush()
+    for key in ("ana", "ben"):
+        database.session.add(CheckIn(event_id=people.event.id, list_id=door.id, registration_id=people.registrations[key].id,
+                                     checked_in_at=now))
+    # An undone check-in does not count.
+    database.session.add(CheckIn(event_id=people.event.id, list_id=door.id, registration_id=people.registrations["cai"].id,
+                                 checked_in_at=now, reverted_at=now))
+    database.session.flush()
+    assert addresses(people, {"checked_in": True}) == ["ana", "ben"]
+    assert addresses(people, {"no_show": True}) == ["cai", "gus", "hal"]
+    assert addresses(people, {"and": [{"status": ["confirmed"]}, {"not": {"checked_in": True}}]}) == ["cai", "gus", "hal"]
+    assert len(addresses(people, {"not": {"checked_in": True}})) == 11
+
+
+def test_session_signups_and_speakers(people):
+    from confapp.program.models import ProgramSession, SessionSignup, Speaker
+
+    workshop = ProgramSession(event_id=people.event.id, title="Budget advocacy workshop")
+    other = ProgramSession(event_id=people.event.id, title="Housing panel")
+    database.session.add_all([workshop, other])
+    database.session.flush()
+    for key in ("ana", "gus"):
+        database.session.add(SessionSignup(session_id=workshop.id, registration_id=people.registrations[key].id))
+    database.session.add(SessionSignup(session_id=other.id, registration_id=people.registrations["ben"].id))
+    # A speaker who also registered (ana) and one who did not.
+    database.session.add_all([Speaker(event_id=people.event.id, name="Ana Alves", email="ana@example.org"),
+                              Speaker(event_id=people.event.id, name="Sam Speaker", email="sam@example.org")])
+    database.session.flush()
+    assert addresses(people, {"session": [workshop.id]}) == ["ana", "gus"]
+    assert addresses(people, {"session": [workshop.id, other.id]}) == ["ana", "ben", "gus"]
+    assert addresses(people, {"speakers": True}) == ["ana", "sam"]
+    assert addresses(people, {"and": [{"speakers": True}, {"not": {"status": ["confirmed"]}}]}) == ["sam"]
+    assert len(addresses(people, {"all": True})) == 14  # sam joins; ana stays one person
+    sam = next(r for r in segments.resolve(people.event.id, {"speakers": True}) if r.address == "sam@example.org")
+    assert sam.registration_id is None and sam.source == "speaker"
+    label = segments.describe(people.event.id, {"session": [workshop.id]})
+    assert label == "Session: Budget advocacy workshop"
 
 
 def _with_ids(segment, people):
