@@ -20,7 +20,7 @@
         .then(function (data) {
           if (data.error) { box.querySelector("[data-sample]").textContent = data.error.message; return; }
           box.querySelector("[data-count]").textContent = data.count;
-          box.querySelector("[data-label]").textContent = (data.count === 1 ? "" : "s") + ": " + data.segment;
+          box.querySelector("[data-label]").textContent = (data.count === 1 ? "recipient" : "recipients") + ": " + data.segment;
           var more = data.count - data.sample.length;
           box.querySelector("[data-sample]").textContent = data.sample.length
             ? "For example: " + data.sample.join(", ") + (more > 0 ? " and " + more + " more" : "") + "."
