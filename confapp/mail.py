@@ -76,10 +76,9 @@ def queue_email(
         from .outreach.services import record_transactional
         from .types import utcnow
 
-        registration = context.get("registration")
+        registration, name = _person(context, email.to)
         record_transactional(
-            event, email.to, subject, text, html, template=template,
-            registration=registration if _is_registration(registration) else None,
+            event, email.to, subject, text, html, template=template, registration=registration, name=name,
             reply_to=reply_to, attachments=attachments, now=utcnow(),
         )
         return email
@@ -93,10 +92,24 @@ def _is_event(value) -> bool:
     return isinstance(value, Event) and value.id is not None
 
 
-def _is_registration(value) -> bool:
-    from .registration.models import Registration
+def _person(context: dict, to: list[str]):
+    """The registration a mail is about (for the person's mail log) and the recipient's name,
+    from the usual context names: registration, order (its buyer), entry (waitlist), speaker."""
+    from .registration.models import Order, Registration, WaitlistEntry
 
-    return isinstance(value, Registration) and value.id is not None
+    registration = context.get("registration")
+    if isinstance(registration, Registration) and registration.id is not None:
+        return registration, registration.full_name
+    order = context.get("order")
+    if isinstance(order, Order):
+        addresses = {a.strip().lower() for a in to}
+        match = next((r for r in order.registrations if (r.email or "").lower() in addresses and r.id), None)
+        return match, match.full_name if match else order.buyer_name
+    entry = context.get("entry")
+    if isinstance(entry, WaitlistEntry):
+        return None, entry.name
+    speaker = context.get("speaker")
+    return None, getattr(speaker, "name", "") or ""
 
 
 @app_task(retries=5, retry_delay=30)

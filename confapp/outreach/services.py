@@ -230,7 +230,7 @@ def send_test(message: Message, *, actor, now: datetime, address: str | None = N
 def record_transactional(event, to: list[str], subject: str, text: str, html: str | None, *, template: str,
                          registration=None, reply_to: str | None = None,
                          attachments: list[tuple[str, str, bytes]] | None = None,
-                         now: datetime, resend_of: Message | None = None) -> Message:
+                         now: datetime, resend_of: Message | None = None, name: str | None = None) -> Message:
     """Transactional mail (confirmation, waitlist offer, receipt, invitation) as a Message with one
     delivery per address, sent by the same engine after commit. No unsubscribe applies."""
     from .tasks import deliver_message
@@ -245,7 +245,8 @@ def record_transactional(event, to: list[str], subject: str, text: str, html: st
         message.attachments.append(MessageAttachment(filename=filename, content_type=content_type, size=len(data), data=data))
     db.session.add(message)
     db.session.flush()
-    name = registration.full_name if registration is not None else ""
+    if name is None:
+        name = registration.full_name if registration is not None else ""
     seen = set()
     for address in to:
         key = address.strip().lower()
@@ -280,9 +281,8 @@ def resend_delivery(delivery: Delivery, *, actor, now: datetime) -> Message:
         original.event, [delivery.address], subject, text, html, template=original.template or "resend",
         registration=registration, reply_to=original.reply_to,
         attachments=[(a.filename, a.content_type, a.data) for a in original.attachments], now=now, resend_of=original,
+        name=delivery.name,
     )
-    if registration is None and delivery.name:
-        db.session.execute(update(Delivery).where(Delivery.message_id == message.id).values(name=delivery.name))
     message.created_by_id = getattr(actor, "id", None)
     record("outreach.delivery_resent", actor=actor, event=original.event, target=message, now=now,
            details={"original_message_id": original.id, "delivery_id": delivery.id})
