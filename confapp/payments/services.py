@@ -38,6 +38,8 @@ STRIPE_MIN_SESSION = timedelta(minutes=31)
 STRIPE_MAX_SESSION = timedelta(hours=23, minutes=50)
 # An open session this close to expiry is not handed out again: the buyer needs time to pay.
 REUSE_MARGIN = timedelta(minutes=5)
+# How long a twin request waits for the first one's Checkout Session before giving up.
+CREATING_WAIT_SECONDS = 10.0
 OFFLINE_METHODS = (PaymentMethod.AT_DOOR, PaymentMethod.INVOICE)
 
 
@@ -173,7 +175,8 @@ def start_checkout(order: Order, *, success_url: str, cancel_url: str, now: date
 
 def _reserve_checkout(order: Order, *, now: datetime) -> Payment:
     """The live Payment for the order, or a new CREATING one (a twin request finds it)."""
-    for _attempt in range(20):
+    deadline = time.monotonic() + CREATING_WAIT_SECONDS
+    while time.monotonic() < deadline:
         existing = live_payment(order)
         if existing is not None:
             if existing.status == PaymentStatus.OPEN and existing.session_expires_at \
@@ -184,7 +187,7 @@ def _reserve_checkout(order: Order, *, now: datetime) -> Payment:
                     # A request died between our commit and Stripe's answer: the same key resumes it.
                     return existing
                 db.session.commit()
-                time.sleep(0.1)
+                time.sleep(0.15)
                 continue
             _retire_session(existing)
             continue

@@ -99,3 +99,48 @@ def test_one_payment_announced_by_different_events_at_once_is_counted_once(pg_ap
             db.session.remove()
     finally:
         set_gateway(pg_app, None)
+
+
+def test_concurrent_pay_clicks_open_one_checkout_session(pg_app, localstripe):
+    """A double click, a second tab, a retried request: one Payment and one Stripe session."""
+    from confapp.events.models import Event  # noqa: F401  (models loaded for the threads)
+    from tests.factories import make_event
+    from tests.support.payment_orders import make_card_order
+
+    localstripe.reset()
+    gateway = install_gateway(pg_app, localstripe)
+    gateway.checkout_sessions.delay_seconds = 0.3  # Stripe takes a moment: the twins overlap
+    try:
+        with pg_app.app_context():
+            order = make_card_order(make_event(slug="checkout-race"), now=utcnow(), send_email=False)
+            order_id = order.id
+            db.session.commit()
+            db.session.remove()
+        barrier = threading.Barrier(12)
+        urls: list = []
+
+        def click():
+            with pg_app.app_context():
+                try:
+                    barrier.wait(timeout=30)
+                    payment = services.start_checkout(db.session.get(Order, order_id), now=utcnow(),
+                                                      success_url="https://example.org/ok",
+                                                      cancel_url="https://example.org/no")
+                    urls.append(payment.checkout_url)
+                except Exception as error:  # noqa: BLE001 - asserted below
+                    urls.append(repr(error))
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=click) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert len(set(urls)) == 1 and urls[0].startswith("https://checkout.stripe.com/"), urls
+        assert len(gateway.checkout_sessions.created) == 1
+        with pg_app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.order_id == order_id)) == 1
+            db.session.remove()
+    finally:
+        set_gateway(pg_app, None)
