@@ -183,6 +183,8 @@ def session_conflicts(session: ProgramSession) -> list[ConflictWarning]:
         select(ProgramSession).where(ProgramSession.event_id == session.event_id)
         .options(selectinload(ProgramSession.room),
                  selectinload(ProgramSession.speakers).selectinload(SessionSpeaker.speaker))
+        # Sessions already in the identity map may hold a stale room after room_id changed.
+        .execution_options(populate_existing=True)
     ).all()
     return compute_conflicts(event, sessions).get(session.id, [])
 
@@ -252,6 +254,8 @@ def publish_programme(event, *, actor, acknowledge_warnings: bool = False, now: 
         select(ProgramSession).where(ProgramSession.event_id == event.id)
         .options(selectinload(ProgramSession.room),
                  selectinload(ProgramSession.speakers).selectinload(SessionSpeaker.speaker))
+        # Sessions already in the identity map may hold a stale room after room_id changed.
+        .execution_options(populate_existing=True)
     ).all()
     drafts = [s for s in sessions if s.status == SessionStatus.DRAFT and s.is_scheduled]
     all_warnings = compute_conflicts(event, sessions)

@@ -98,3 +98,16 @@ def test_session_over_room_capacity(ctx):
     # A plenary without its own capacity expects the whole event (100).
     plenary = make_session(event, room_id=room.id, actor=organiser, kind=SessionKind.PLENARY, starts_at=_at(event, 14))
     assert kinds(plenary) == ["capacity"]
+
+
+def test_moving_to_another_room_clears_the_warning(ctx):
+    from confapp.program.services import SessionData, update_session
+
+    event, organiser = ctx
+    hall, other = make_room(event, name="Hall"), make_room(event, name="Other")
+    make_session(event, title="A", room_id=hall.id, actor=organiser)
+    b = make_session(event, title="B", room_id=hall.id, actor=organiser)
+    assert kinds(b) == ["room"]
+    _, warnings = update_session(b, SessionData(title="B", starts_at=b.starts_at, ends_at=b.ends_at, room_id=other.id),
+                                 actor=organiser, event=event)
+    assert warnings == [] and b.room.name == "Other"
