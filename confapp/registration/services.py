@@ -419,7 +419,7 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
 
 # --- payment and holds -----------------------------------------------------------------------------
 
-def confirm_paid_order(order: Order, *, amount_minor: int, now: datetime, actor=None) -> Order:
+def confirm_paid_order(order: Order, *, amount_minor: int, now: datetime, actor=None, send_email: bool = True) -> Order:
     """Money arrived for `order`. Registrations whose hold expired get their places back if
     free (re-checked under the capacity lock); otherwise SoldOut and nothing changes (the
     caller refunds). A cancelled or rejected order raises InvalidState. Idempotent for an
@@ -451,7 +451,7 @@ def confirm_paid_order(order: Order, *, amount_minor: int, now: datetime, actor=
     db.session.flush()
     history(order, "paid", actor=actor, now=now, note="Late payment: place re-checked" if lapsed else "")
     record("registration.order_paid", actor=actor, event=event, target=order, details={"reinstated": len(lapsed)}, now=now)
-    if any(r.status == RegistrationStatus.CONFIRMED for r in live):
+    if send_email and any(r.status == RegistrationStatus.CONFIRMED for r in live):
         emails.send_confirmation(order)
     return order
 
@@ -555,7 +555,7 @@ def reject_order(order: Order, *, actor, now: datetime, message: str = "") -> Or
 # --- cancellation ----------------------------------------------------------------------------------
 
 def cancel_registration(registration: Registration, *, actor, reason: str = "", now: datetime,
-                        refund: str = "policy", by_attendee: bool = False) -> int:
+                        refund: str = "policy", by_attendee: bool = False, send_email: bool = True) -> int:
     """Cancel one attendee's place; returns the amount refunded. A paid order refunds this
     registration's price, capped by the refund policy (`refund="policy"`), by what was paid
     (`"full"`, organisers only) or nothing (`"none"`). The freed place goes to the waitlist.
@@ -587,7 +587,8 @@ def cancel_registration(registration: Registration, *, actor, reason: str = "", 
            details={"by_attendee": by_attendee, "refund_minor": amount}, now=now)
     if amount:
         _refund(order, amount, actor=actor, reason=reason or "Registration cancelled", now=now)
-    emails.send_cancellation(registration, refund_minor=amount)
+    if send_email:
+        emails.send_cancellation(registration, refund_minor=amount)
     offer_freed_places(event, now=now)
     return amount
 
