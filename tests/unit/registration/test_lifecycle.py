@@ -159,13 +159,29 @@ def test_attendee_cannot_ask_for_a_full_refund_and_strangers_cannot_cancel(event
         services.cancel_registration(reg, actor=make_user(), now=now)
 
 
-def test_cancel_paid_registration_refunds_per_policy_through_payments(event, paid, now, organiser):
-    payments = pytest.importorskip("confapp.payments.services", reason="payments' refund_order is not on main yet")
-    assert hasattr(payments, "refund_order")
+def test_cancel_paid_registration_refunds_through_payments(event, paid, now, organiser):
     order = make_registration(event, paid, now=now).order
     services.confirm_paid_order(order, amount_minor=12000, now=now)
     refunded = services.cancel_registration(order.registrations[0], actor=None, now=now, by_attendee=True)
-    assert refunded == 12000
+    assert refunded == 12000 and order.refunded_minor == 12000
+    assert order.payment_state == PaymentState.REFUNDED
+
+
+def test_cancel_after_the_refund_date_refunds_nothing(db, event, paid, now):
+    db.session.add(RegistrationSettings(event_id=event.id, refund_policy="until_date", refund_until=now - timedelta(days=1)))
+    order = make_registration(event, paid, now=now).order
+    services.confirm_paid_order(order, amount_minor=12000, now=now)
+    assert services.cancel_registration(order.registrations[0], actor=None, now=now, by_attendee=True) == 0
+    assert order.refunded_minor == 0 and order.registrations[0].status == RegistrationStatus.CANCELLED
+
+
+def test_group_cancellation_refunds_one_share_and_organisers_may_refund_in_full(db, event, paid, now, organiser):
+    db.session.add(RegistrationSettings(event_id=event.id, refund_policy="none"))
+    order = make_registration(event, paid, now=now, quantity=2).order
+    services.confirm_paid_order(order, amount_minor=24000, now=now)
+    assert services.cancel_registration(order.registrations[0], actor=organiser, now=now) == 0
+    assert services.cancel_registration(order.registrations[1], actor=organiser, now=now, refund="full") == 12000
+    assert order.refunded_minor == 12000
 
 
 def test_update_answers_checks_like_registration(event, now, organiser, db):
