@@ -183,7 +183,7 @@ def _reserve_checkout(order: Order, *, now: datetime) -> Payment:
                     and existing.session_expires_at > now + REUSE_MARGIN:
                 return existing
             if existing.status == PaymentStatus.CREATING:
-                if existing.created_at and existing.created_at < utcnow() - timedelta(seconds=60):
+                if existing.created_at and existing.created_at < now - timedelta(seconds=60):
                     # A request died between our commit and Stripe's answer: the same key resumes it.
                     return existing
                 db.session.commit()

@@ -150,3 +150,60 @@ def test_organiser_refunds_part_of_a_payment_from_the_payment_panel(page, live_a
     assert page.get_by_role("cell", name="Partial refund").is_visible()
     assert_accessible(page, "payment panel after a refund")
     screenshot(page, screenshots_dir / "payments-organiser-panel.png")
+
+
+def test_localstripe_posts_a_signed_payment_failed_webhook_that_we_apply(live_server, live_app, localstripe):
+    """No browser: localstripe itself signs and POSTs payment_intent.payment_failed to the live
+    server's webhook endpoint, as Stripe would."""
+    import time
+    import urllib.parse
+
+    import stripe
+
+    from confapp.extensions import db
+    from confapp.payments import services
+    from confapp.payments.gateway import set_gateway
+    from confapp.payments.models import Payment
+    from confapp.registration.models import Order, RegistrationStatus
+    from confapp.types import utcnow
+    from tests.factories import make_event
+    from tests.support.localstripe import WEBHOOK_SECRET
+    from tests.support.payment_orders import make_card_order
+
+    def register_webhook(events):
+        data = urllib.parse.urlencode([("url", f"{live_server.url}/payments/stripe/webhook"), ("secret", WEBHOOK_SECRET)]
+                                      + [("events[]", e) for e in events]).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{localstripe.url}/_config/webhooks/confapp-live", data=data),
+                               timeout=10).read()
+
+    gateway = install_gateway(live_app, localstripe)
+    register_webhook(["payment_intent.payment_failed"])
+    try:
+        with live_app.app_context():
+            order = make_card_order(make_event(slug="declined-card-live"), now=utcnow(), send_email=False)
+            payment = services.start_checkout(order, now=utcnow(), success_url="https://example.org/ok",
+                                              cancel_url="https://example.org/no")
+            payment_id, order_id = payment.id, order.id
+            db.session.remove()
+        intent = gateway.client.v1.payment_intents.create(params={
+            "amount": 5000, "currency": "usd", "payment_method": "pm_card_chargeCustomerFail",
+            "metadata": {"order_code": order.code, "payment_id": str(payment_id)}})
+        with pytest.raises(stripe.CardError):
+            gateway.client.v1.payment_intents.confirm(intent.id)
+        deadline = time.monotonic() + 15
+        failure = ""
+        while time.monotonic() < deadline and not failure:
+            time.sleep(0.3)
+            with live_app.app_context():
+                failure = db.session.get(Payment, payment_id).failure_message
+                db.session.remove()
+        assert failure, "localstripe's webhook never reached the app"
+        with live_app.app_context():
+            payment = db.session.get(Payment, payment_id)
+            assert payment.stripe_payment_intent_id == intent.id and payment.status.value == "open"
+            order = db.session.get(Order, order_id)
+            assert all(r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations)
+            db.session.remove()
+    finally:
+        register_webhook(["none.disabled"])
+        set_gateway(live_app, None)
