@@ -11,6 +11,7 @@ import atexit
 import hashlib
 import hmac
 import itertools
+import secrets
 import json
 import threading
 import time
@@ -123,7 +124,8 @@ class FakeCheckoutSessionsApi:
             if key and key in self.by_key:
                 return dict(self.sessions[self.by_key[key]])
             self._validate(params, self.clock())
-            session_id = f"cs_test_fake{next(self._ids):04d}"
+            # Unique across fakes: the live server's database outlives each test's fake.
+            session_id = f"cs_test_fake{next(self._ids):04d}{secrets.token_hex(8)}"
             session = {
                 "id": session_id, "object": "checkout.session", "status": "open", "payment_status": "unpaid",
                 "url": self.CHECKOUT_BASE + session_id, "expires_at": params["expires_at"],
