@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..events.models import Event
@@ -85,22 +85,14 @@ def compute_figures(event: Event) -> dict[str, Any]:
 
 
 def live_figures(event: Event) -> dict[str, Any]:
-    tz = event.tz
-    regs = _registration_rows(event)
-    attended_ids, arrivals = _check_ins(event)
-    confirmed = [r for r in regs if r.status == RegistrationStatus.CONFIRMED]
-    confirmed_ids = {r.id for r in confirmed}
-    attended_ids &= confirmed_ids
+    """The figures from the live tables. Everything is aggregated in the database (grouped
+    queries), so the time grows slowly with the event and the number of statements not at all."""
     attendance_known = _checkin_available()
-    confirmed_emails = {r.email for r in confirmed if r.email}
-    # Someone who cancelled and registered again is one participant, not a cancellation.
-    cancelled = [
-        r for r in regs if r.status == RegistrationStatus.CANCELLED and not (r.email and r.email in confirmed_emails)
-    ]
-    walk_ins = sum(1 for r in confirmed if r.is_walk_in)
-    per_order = Counter(r.order_id for r in confirmed)
-    group_orders = sum(1 for n in per_order.values() if n > 1)
-    group_registrations = sum(n for n in per_order.values() if n > 1)
+    counts = _registration_counts(event)
+    confirmed = [row for row in counts if row["status"] == RegistrationStatus.CONFIRMED]
+    registered = sum(row["n"] for row in confirmed)
+    attended = sum(row["n"] for row in confirmed if row["came"])
+    group_orders, group_registrations = _groups(event)
 
     categories = dict(
         db.session.execute(
@@ -109,12 +101,14 @@ def live_figures(event: Event) -> dict[str, Any]:
             .order_by(RegistrationCategory.position, RegistrationCategory.id)
         ).all()
     )
-    by_category = []
-    for category_id, name in categories.items():
-        members = [r for r in confirmed if r.category_id == category_id]
-        by_category.append(
-            {"label": name, "registered": len(members), "attended": sum(1 for r in members if r.id in attended_ids)}
-        )
+    by_category = [
+        {
+            "label": name,
+            "registered": sum(row["n"] for row in confirmed if row["category_id"] == category_id),
+            "attended": sum(row["n"] for row in confirmed if row["category_id"] == category_id and row["came"]),
+        }
+        for category_id, name in categories.items()
+    ]
 
     places, organisations, organisation_kinds, organisations_total = _answers(event)
     sessions, speakers_total = _sessions(event)
@@ -128,16 +122,14 @@ def live_figures(event: Event) -> dict[str, Any]:
         "event": {"title": event.title, "capacity": event.capacity, "timezone": event.timezone},
         "attendance_known": attendance_known,
         "headline": {
-            "registered": len(confirmed),
-            "attended": len(attended_ids) if attendance_known else None,
-            "no_shows": len(confirmed) - len(attended_ids) if attendance_known else None,
-            "walk_ins": walk_ins,
-            "cancelled": len(cancelled),
+            "registered": registered,
+            "attended": attended if attendance_known else None,
+            "no_shows": registered - attended if attendance_known else None,
+            "walk_ins": sum(row["n"] for row in confirmed if row["walk_in"]),
+            "cancelled": _cancelled_not_superseded(event),
             "group_orders": group_orders,
             "group_registrations": group_registrations,
-            "pending": sum(
-                1 for r in regs if r.status in (RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.AWAITING_PAYMENT)
-            ),
+            "pending": sum(row["n"] for row in counts if row["status"] in PENDING_STATUSES),
             "waitlist": _waitlist_length(event),
             "speakers": speakers_total,
             "sessions": len(sessions),
@@ -155,27 +147,14 @@ def live_figures(event: Event) -> dict[str, Any]:
         "by_category": by_category,
         "sessions": sessions,
         "finance": _finance(event),
-        "registrations_over_time": _over_time(regs, tz),
-        "arrivals_by_hour": _by_hour(arrivals, tz),
+        "registrations_over_time": _over_time(event),
+        "arrivals_by_hour": _by_hour(event) if attendance_known else [],
         "feedback": {"responses": feedback["responses"], "overall_average": feedback["overall_average"],
                      "overall_ratings": feedback["overall_ratings"], "distribution": feedback["distribution"]},
     }
 
 
-def _registration_rows(event: Event):
-    return db.session.execute(
-        select(
-            Registration.id,
-            Registration.order_id,
-            Registration.category_id,
-            Registration.status,
-            Registration.is_walk_in,
-            Registration.created_at,
-            Registration.confirmed_at,
-            Registration.cancelled_at,
-            func.lower(Registration.email).label("email"),
-        ).where(Registration.event_id == event.id)
-    ).all()
+PENDING_STATUSES = (RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.AWAITING_PAYMENT)
 
 
 def _checkin_available() -> bool:
@@ -183,15 +162,85 @@ def _checkin_available() -> bool:
     return checkin is not None and hasattr(checkin, "CheckIn")
 
 
-def _check_ins(event: Event) -> tuple[set[int], list[datetime]]:
-    """Registration ids that were checked in, and the arrival times (first check-in each)."""
-    checkin = optional_models("checkin")
-    if checkin is None or not hasattr(checkin, "CheckIn"):
-        return set(), []
-    from .integration import checkin_rows
+def _first_arrivals(event: Event):
+    """Subquery (registration_id, first) of everyone admitted through a main entrance, not undone."""
+    from ..checkin.models import CheckIn, CheckInList, ListKind
 
-    first = {registration_id: at for registration_id, at in checkin_rows(event)}
-    return set(first), list(first.values())
+    return (
+        select(CheckIn.registration_id.label("registration_id"), func.min(CheckIn.checked_in_at).label("first"))
+        .join(CheckInList, CheckInList.id == CheckIn.list_id)
+        .where(CheckIn.event_id == event.id, CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN)
+        .group_by(CheckIn.registration_id)
+        .subquery()
+    )
+
+
+def _registration_counts(event: Event) -> list[dict]:
+    """Registrations counted by status, walk-in, category and whether they came: one query."""
+    columns = [Registration.status, Registration.is_walk_in, Registration.category_id]
+    if _checkin_available():
+        arrivals = _first_arrivals(event)
+        came = case((arrivals.c.registration_id.is_not(None), 1), else_=0)
+        query = select(*columns, came, func.count()).outerjoin(arrivals, arrivals.c.registration_id == Registration.id)
+        query = query.group_by(*columns, came)
+    else:
+        query = select(*columns, literal(0), func.count()).group_by(*columns)
+    rows = db.session.execute(query.where(Registration.event_id == event.id)).all()
+    return [
+        {"status": RegistrationStatus(status), "walk_in": bool(walk_in), "category_id": category_id, "came": bool(came), "n": n}
+        for status, walk_in, category_id, came, n in rows
+    ]
+
+
+def _cancelled_not_superseded(event: Event) -> int:
+    """Cancellations, except by someone who registered again (same address) and is confirmed."""
+    confirmed_addresses = select(func.lower(Registration.email)).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED, Registration.email != ""
+    )
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CANCELLED,
+            (Registration.email == "") | func.lower(Registration.email).not_in(confirmed_addresses),
+        )
+    ) or 0
+
+
+def _groups(event: Event) -> tuple[int, int]:
+    """(orders with more than one confirmed attendee, the attendees in them)."""
+    sizes = (
+        select(func.count().label("n")).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        ).group_by(Registration.order_id).having(func.count() > 1).subquery()
+    )
+    orders, people = db.session.execute(select(func.count(), func.sum(sizes.c.n)).select_from(sizes)).one()
+    return orders or 0, people or 0
+
+
+def _bucket(column):
+    """A text bucket of a timestamp the database groups by: local hour on PostgreSQL (it knows
+    time zones), UTC quarter-hour on SQLite (converted to local time in Python afterwards)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM-DD HH24:MI")
+    minute = cast(func.strftime("%M", column), Integer)
+    return func.printf("%s:%02d", func.strftime("%Y-%m-%d %H", column), (minute // 15) * 15)
+
+
+def _local_counts(rows, tz) -> list[tuple[datetime, int]]:
+    """(local datetime, count) from (bucket, count) rows."""
+    is_pg = db.session.get_bind().dialect.name == "postgresql"
+    out = []
+    for bucket, n in rows:
+        moment = datetime.strptime(bucket, "%Y-%m-%d %H:%M")
+        moment = moment.replace(tzinfo=tz) if is_pg else moment.replace(tzinfo=timezone.utc).astimezone(tz)
+        out.append((moment, n))
+    return out
+
+
+def _tz_column(column, event: Event):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.timezone(event.timezone, column)
+    return column
 
 
 def _answers(event: Event) -> tuple[dict[str, list[dict]], list[dict], list[dict], int]:
@@ -320,24 +369,43 @@ def _waitlist_length(event: Event) -> int:
     ) or 0
 
 
-def _over_time(regs, tz) -> list[dict]:
-    """Per local day: registrations made that day (still confirmed) and the running total."""
-    days: Counter = Counter(
-        r.created_at.astimezone(tz).date() for r in regs if r.status == RegistrationStatus.CONFIRMED and not r.is_walk_in
-    )
+def _over_time(event: Event) -> list[dict]:
+    """Per local day: registrations made that day that are confirmed now (not walk-ins, who
+    registered at the door) and the running total. One grouped query."""
+    bucket = _bucket(_tz_column(Registration.created_at, event))
+    rows = db.session.execute(
+        select(bucket, func.count()).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.is_walk_in.is_(False),
+        ).group_by(bucket)
+    ).all()
+    days: Counter = Counter()
+    for moment, n in _local_counts(rows, event.tz):
+        days[moment.date()] += n
     if not days:
         return []
     day, last = min(days), max(days)
-    running, rows = 0, []
+    running, out = 0, []
     while day <= last:
         running += days.get(day, 0)
-        rows.append({"date": day.isoformat(), "count": days.get(day, 0), "cumulative": running})
+        out.append({"date": day.isoformat(), "count": days.get(day, 0), "cumulative": running})
         day += timedelta(days=1)
-    return rows
+    return out
 
 
-def _by_hour(arrivals: list[datetime], tz) -> list[dict]:
-    hours = Counter(moment.astimezone(tz).hour for moment in arrivals)
+def _by_hour(event: Event) -> list[dict]:
+    """First arrivals of confirmed participants by local hour. One grouped query."""
+    arrivals = _first_arrivals(event)
+    bucket = _bucket(_tz_column(arrivals.c.first, event))
+    rows = db.session.execute(
+        select(bucket, func.count()).select_from(arrivals)
+        .join(Registration, Registration.id == arrivals.c.registration_id)
+        .where(Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(bucket)
+    ).all()
+    hours: Counter = Counter()
+    for moment, n in _local_counts(rows, event.tz):
+        hours[moment.hour] += n
     if not hours:
         return []
     return [{"label": f"{h:02d}:00", "count": hours.get(h, 0)} for h in range(min(hours), max(hours) + 1)]

@@ -80,4 +80,4 @@ def test_figures_take_a_fixed_number_of_queries(db, count_queries):
         compute_figures(small)
     with count_queries() as many:
         compute_figures(large)
-    assert len(few) == len(many) <= 14
+    assert len(few) == len(many) <= 18
