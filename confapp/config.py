@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +30,22 @@ def normalise_database_url(url: str) -> str:
 
 
 def _persisted_secret_key(folder: Path) -> str:
+    """The instance's generated key. Several workers may start at once on a fresh instance:
+    the key is written to a private temporary file and linked into place, which fails if
+    another process won, so every process ends up reading the same complete key."""
     key_file = folder / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.chmod(temporary, 0o600)
+            try:
+                os.link(temporary, key_file)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
     return key_file.read_text().strip()
 
 

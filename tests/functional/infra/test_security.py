@@ -364,3 +364,14 @@ def test_without_proxy_fix_forwarded_headers_are_ignored(client, db, rate_limite
         client.post("/account/login", data=data, headers={"X-Forwarded-For": f"198.51.100.{n}"})
     # Spoofed X-Forwarded-For values do not escape the limit.
     assert client.post("/account/login", data=data, headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 429
+
+
+def test_workers_starting_together_agree_on_the_generated_secret_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from confapp.config import _persisted_secret_key
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: _persisted_secret_key(tmp_path), range(32)))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
