@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..accounts.permissions import Action, require
-from ..audit.services import record
+from ..audit.services import SYSTEM, record
 from ..errors import InvalidState, ValidationFailed
 from ..extensions import db
 from ..jobs import enqueue_after_commit
@@ -257,6 +257,10 @@ def record_transactional(event, to: list[str], subject: str, text: str, html: st
                                 registration_id=getattr(registration, "id", None), state=DeliveryState.QUEUED,
                                 created_at=now))
     db.session.flush()
+    # The action that caused the mail (a registration, a refund) is audited by its owner; this
+    # entry records the send itself. Ids and the template name only.
+    record("outreach.transactional_sent", actor=SYSTEM, event=event, target=message, now=now,
+           details={"template": message.template, "recipients": len(seen)})
     enqueue_after_commit(db.session(), deliver_message, message.id)
     return message
 

@@ -107,12 +107,12 @@ def build_audience(count: int):
     db.session.add(category)
     db.session.flush()
     now = utcnow()
-    orders = [dict(event_id=event.id, code=f"W{i:07d}", buyer_name=f"P{i:04d} Person", buyer_email=f"p{i:04d}@example.org",
+    orders = [dict(event_id=event.id, code=f"W{event.id}-{i:06d}", buyer_name=f"P{i:04d} Person", buyer_email=f"p{i:04d}@example.org",
                    payment_state=PaymentState.NOT_REQUIRED, created_at=now, updated_at=now) for i in range(count)]
     db.session.execute(insert(Order), orders)
     order_ids = dict(db.session.execute(select(Order.code, Order.id).where(Order.event_id == event.id)).all())
     db.session.execute(insert(Registration), [
-        dict(event_id=event.id, order_id=order_ids[f"W{i:07d}"], category_id=category.id, status=RegistrationStatus.CONFIRMED,
+        dict(event_id=event.id, order_id=order_ids[f"W{event.id}-{i:06d}"], category_id=category.id, status=RegistrationStatus.CONFIRMED,
              ticket_code=secrets.token_hex(8), first_name=f"P{i:04d}", last_name="Person", email=f"p{i:04d}@example.org",
              created_at=now)
         for i in range(count)

@@ -206,7 +206,9 @@ def test_transactional_mail_with_an_event_goes_through_delivery_records(people, 
     message = database.session.scalars(select(Message).where(Message.kind == MessageKind.TRANSACTIONAL)).one()
     assert message.template == "role_invitation" and message.status == MessageStatus.SENT
     row = database.session.scalars(select(Delivery).where(Delivery.message_id == message.id)).one()
-    assert row.registration_id == registration.id and row.state == DeliveryState.SENT
+    assert row.registration_id == registration.id and row.state == DeliveryState.SENT and row.name == "Ana Alves"
+    audit = database.session.scalars(select(AuditEntry).where(AuditEntry.action == "outreach.transactional_sent")).one()
+    assert audit.details == {"template": "role_invitation", "recipients": 1} and audit.target_id == str(message.id)
 
 
 def test_transactional_mail_ignores_unsubscribes(people, mail, client):
