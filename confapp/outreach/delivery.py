@@ -260,7 +260,10 @@ def resolve_in_doubt(message_id: int, *, now: datetime) -> int:
 def claim(message_id: int, *, now: datetime, size: int) -> list["Claimed"]:
     """Mark up to `size` due deliveries as ours (state `sending`, a lease, a token) and commit.
     The conditional UPDATE makes two workers racing for the same rows take each row once."""
-    ids = list(db.session.scalars(select(Delivery.id).where(_claimable(message_id, now)).order_by(Delivery.id).limit(size)))
+    # SKIP LOCKED (PostgreSQL): workers racing for the same message take different rows instead
+    # of queueing behind each other's claims and finding nothing left. SQLite serialises writers.
+    ids = list(db.session.scalars(select(Delivery.id).where(_claimable(message_id, now)).order_by(Delivery.id)
+                                  .limit(size).with_for_update(skip_locked=True)))
     if not ids:
         db.session.commit()
         return []
