@@ -214,7 +214,7 @@ def _groups(event: Event) -> tuple[int, int]:
         ).group_by(Registration.order_id).having(func.count() > 1).subquery()
     )
     orders, people = db.session.execute(select(func.count(), func.sum(sizes.c.n)).select_from(sizes)).one()
-    return orders or 0, people or 0
+    return int(orders or 0), int(people or 0)
 
 
 def _bucket(column):
@@ -343,13 +343,14 @@ def _finance(event: Event) -> dict:
     currency = rows[0][0] if rows else "USD"
     fees = discounts = refunds = waived = waived_orders = 0
     for _currency, state, count, subtotal, discount, paid, refunded in rows:
-        fees += paid or 0
-        refunds += refunded or 0
+        # PostgreSQL sums integers into Decimals; the figures are JSON, so back to int.
+        fees += int(paid or 0)
+        refunds += int(refunded or 0)
         if state == PaymentState.WAIVED:
             waived_orders += count
-            waived += (subtotal or 0) - (discount or 0)
+            waived += int(subtotal or 0) - int(discount or 0)
         else:
-            discounts += discount or 0
+            discounts += int(discount or 0)
     return {
         "currency": currency,
         "fees_minor": fees,

@@ -32,7 +32,7 @@ def series_rows(events: list[Event]) -> list[dict]:
         .group_by(Registration.event_id, Question.builtin_key, Answer.value)
     ):
         places[(event_id, key)].add(_fold(_country_name(value.strip()) if key == "country" else value))
-    money = {event_id: (paid or 0) - (refunded or 0) for event_id, paid, refunded in db.session.execute(
+    money = {event_id: int(paid or 0) - int(refunded or 0) for event_id, paid, refunded in db.session.execute(
         select(Order.event_id, func.sum(Order.paid_minor), func.sum(Order.refunded_minor))
         .where(Order.event_id.in_(ids), Order.payment_state.in_(
             [PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED]))

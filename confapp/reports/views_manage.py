@@ -39,7 +39,7 @@ def dashboard(slug: str):
     view = report_view(event, report, public=False, published=False)
     retention = db.session.get(services.DataRetention, event.id)
     return render_template("reports/dashboard.html", event=event, view=view, report=report, retention=retention,
-                           confirm_form=ConfirmForm())
+                           confirm_form=ConfirmForm(), now=utcnow())
 
 
 @bp.route("/manage/<slug>/report", methods=["GET", "POST"])
