@@ -15,21 +15,18 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import SYSTEM, actor_identity, record
-from ..errors import DomainError, InvalidState, SoldOut, ValidationFailed
+from ..errors import DomainError, InvalidState, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
 from ..jobs import app_task, enqueue_after_commit
 from ..registration.models import Order, PaymentMethod, PaymentState, RegistrationStatus
 from ..types import utcnow
 from .gateway import GatewayError, get_gateway
-from .models import (
-    COUNTED_REFUND_STATUSES, LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentProvider, PaymentStatus, Refund,
-    RefundStatus,
-)
+from .models import LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentProvider, PaymentStatus, Refund, RefundStatus
 
 log = logging.getLogger(__name__)
 

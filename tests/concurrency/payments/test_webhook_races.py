@@ -103,7 +103,6 @@ def test_one_payment_announced_by_different_events_at_once_is_counted_once(pg_ap
 
 def test_concurrent_pay_clicks_open_one_checkout_session(pg_app, localstripe):
     """A double click, a second tab, a retried request: one Payment and one Stripe session."""
-    from confapp.events.models import Event  # noqa: F401  (models loaded for the threads)
     from tests.factories import make_event
     from tests.support.payment_orders import make_card_order
 

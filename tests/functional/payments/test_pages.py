@@ -10,8 +10,7 @@ from confapp.payments.links import receipt_token
 from confapp.payments.models import Payment, PaymentStatus
 from confapp.registration.models import PaymentState, RegistrationStatus
 from tests.factories import make_event, make_user
-from tests.support.access import (ANON, LOGIN_REDIRECT, NO_ROLE, ORGANISER, access_world, assert_access, everyone,
-                                  expect, organisers_only)
+from tests.support.access import access_world, assert_access, everyone, organisers_only
 from tests.support.payment_orders import enable_offline_methods, make_card_order, make_paid_category
 
 

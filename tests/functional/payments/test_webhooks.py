@@ -1,9 +1,7 @@
 """The Stripe webhook endpoint: signed deliveries through the test client, PaymentIntents and
 refunds at the real localstripe server, the Checkout Session from the fake."""
-import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from confapp.payments import services

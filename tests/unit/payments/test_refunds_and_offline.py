@@ -16,7 +16,6 @@ URLS = dict(success_url="https://example.org/done", cancel_url="https://example.
 def card_paid_order(db, gateway, checkout, now, price_minor=5000):
     """An order paid by card: a real succeeded PaymentIntent at localstripe, applied as the webhook would."""
     from confapp.payments.webhooks import _on_completed
-    from confapp.payments.gateway import PaymentIntentInfo
 
     event = make_event()
     order = make_card_order(event, make_paid_category(event, price_minor=price_minor), now=now)
