@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..events.models import Event, EventStatus
 from ..extensions import db
@@ -25,6 +25,17 @@ def _with_people(query):
     return query.options(
         joinedload(ProgramSession.room), joinedload(ProgramSession.track),
         selectinload(ProgramSession.speakers).joinedload(SessionSpeaker.speaker),
+    )
+
+
+def _for_agenda(query):
+    """Like _with_people, without the long text columns the agenda list never shows."""
+    return query.options(
+        defer(ProgramSession.description), defer(ProgramSession.accessibility),
+        joinedload(ProgramSession.room).load_only(Room.id, Room.name, Room.position),
+        joinedload(ProgramSession.track),
+        selectinload(ProgramSession.speakers).joinedload(SessionSpeaker.speaker).load_only(
+            Speaker.id, Speaker.name, Speaker.affiliation),
     )
 
 
@@ -68,7 +79,7 @@ def public_agenda(event: Event, *, track_id: int | None = None, kind: str | None
         query = query.where(ProgramSession.track_id == track_id)
     if kind in SessionKind.__members__.values():
         query = query.where(ProgramSession.kind == kind)
-    query = _with_people(query).outerjoin(Room, ProgramSession.room_id == Room.id).order_by(
+    query = _for_agenda(query).outerjoin(Room, ProgramSession.room_id == Room.id).order_by(
         ProgramSession.starts_at, Room.position, ProgramSession.id)
     sessions = db.session.scalars(query).unique().all()
     tracks = db.session.scalars(select(Track).where(Track.event_id == event.id).order_by(Track.position, Track.name)).all()

@@ -2,21 +2,19 @@
 (personal agenda, workshop sign-ups, calendar feed).
 
 Speaker links expire (SPEAKER_LINK_MAX_AGE, default 60 days) and carry the speaker's
-`link_nonce`, so re-inviting revokes older links. Attendee links are derived from the
-registration and its ticket code: this small helper is the seam where the registration
-self-service token can later replace it (swap `attendee_token` / `registration_for_token`).
+`link_nonce`, so re-inviting revokes older links. Attendee links reuse the registration
+self-service token (one private link per attendee; reissuing the ticket code revokes it).
 """
 from __future__ import annotations
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from ..extensions import db
 from .models import Speaker
 
 SPEAKER_SALT = "program.speaker-link"
-ATTENDEE_SALT = "program.attendee-agenda"
 DEFAULT_SPEAKER_LINK_MAX_AGE = 60 * 60 * 24 * 60
 
 
@@ -43,27 +41,24 @@ def speaker_for_token(token: str, *, max_age: int | None = None) -> Speaker | No
     return speaker
 
 
-def _attendee_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=ATTENDEE_SALT)
-
-
 def attendee_token(registration) -> str:
-    # The ticket code's tail ties the token to the current ticket: reissuing a ticket revokes it.
-    return _attendee_serializer().dumps({"r": registration.id, "t": registration.ticket_code[-8:]})
+    """The attendee's link token: the registration self-service token (registration/links.py),
+    so one private link opens both the ticket page and the personal agenda."""
+    from ..registration.links import ticket_token
+
+    return ticket_token(registration)
 
 
 def registration_for_token(token: str, event_id: int | None = None):
-    """The active registration an attendee link belongs to, or None."""
+    """The active, unpurged registration an attendee link belongs to, or None."""
+    from ..registration.links import ticket_code_from_token
     from ..registration.models import ACTIVE_STATUSES, Registration
 
-    try:
-        data = _attendee_serializer().loads(token)
-    except BadSignature:
+    code = ticket_code_from_token(token)
+    if not isinstance(code, str):
         return None
-    if not isinstance(data, dict):
-        return None
-    registration = db.session.scalar(select(Registration).where(Registration.id == data.get("r")))
-    if registration is None or registration.ticket_code[-8:] != data.get("t"):
+    registration = db.session.scalar(select(Registration).where(Registration.ticket_code == code))
+    if registration is None or registration.purged_at is not None:
         return None
     if event_id is not None and registration.event_id != event_id:
         return None

@@ -96,3 +96,12 @@ def test_bad_attendee_tokens_and_drafts(client, programme):
     assert client.get(f"/e/{programme.event.slug}/my-agenda/forged/").status_code == 404
     assert client.post(agenda(programme) + f"/sessions/{programme.draft.uid}", data={"action": "star"}).status_code == 404
     assert client.post(agenda(programme) + f"/sessions/{programme.panel.uid}", data={"action": "explode"}).status_code == 400
+
+
+def test_ticket_page_links_the_personal_agenda_with_the_same_token(client, programme):
+    from confapp.registration.links import ticket_token
+
+    token = ticket_token(programme.registration)
+    page = client.get(f"/e/{programme.event.slug}/ticket/{token}").get_data(as_text=True)
+    assert f"/e/{programme.event.slug}/my-agenda/{token}/" in page
+    assert client.get(f"/e/{programme.event.slug}/my-agenda/{token}/").status_code == 200
