@@ -105,3 +105,11 @@ def test_ticket_page_links_the_personal_agenda_with_the_same_token(client, progr
     page = client.get(f"/e/{programme.event.slug}/ticket/{token}").get_data(as_text=True)
     assert f"/e/{programme.event.slug}/my-agenda/{token}/" in page
     assert client.get(f"/e/{programme.event.slug}/my-agenda/{token}/").status_code == 200
+
+
+def test_oversized_photo_gets_a_clear_error_and_nothing_saved(client, programme):
+    big = b"\xff\xd8\xff\xe0" + b"0" * (5 * 1024 * 1024 + 10)
+    response = client.post(portal(programme), data={"name": "Changed name", "photo": (io.BytesIO(big), "huge.jpg", "image/jpeg")},
+                           content_type="multipart/form-data")
+    assert "larger than 5 MB" in response.get_data(as_text=True)
+    assert programme.speaker.name == "JoAnn Kamuf Ward" and programme.speaker.photo_filename is None
