@@ -20,9 +20,9 @@ def ticket_qr(code: str):
     return segno.make(code, error="m")
 
 
-def ticket_png(code: str) -> bytes:
+def ticket_png(code: str, qr=None) -> bytes:
     buffer = io.BytesIO()
-    ticket_qr(code).save(buffer, kind="png", scale=8, border=2)
+    (qr or ticket_qr(code)).save(buffer, kind="png", scale=8, border=2)
     return buffer.getvalue()
 
 
@@ -66,7 +66,7 @@ def send_confirmation(order: Order, *, message: str = "") -> None:
         qr = ticket_qr(registration.ticket_code)
         queue_email(
             registration.email, f"Your registration for {event.title}", "registration_confirmation",
-            attachments=[(f"ticket-{registration.ticket_code[:6]}.png", "image/png", ticket_png(registration.ticket_code)),
+            attachments=[(f"ticket-{registration.ticket_code[:6]}.png", "image/png", ticket_png(registration.ticket_code, qr)),
                          ("event.ics", "text/calendar", ics)],
             event=event, order=order, registration=registration, message=message, note=note,
             qr_data_uri=qr.png_data_uri(scale=5, border=2), money=format_money,

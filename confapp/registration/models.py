@@ -172,6 +172,8 @@ class Registration(db.Model):
         Index("ix_registrations_event_status", "event_id", "status"),
         Index("ix_registrations_event_email", "event_id", "email"),
         Index("ix_registrations_event_category", "event_id", "category_id"),
+        # The organiser's list: newest first, paged.
+        Index("ix_registrations_event_created", "event_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

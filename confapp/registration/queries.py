@@ -75,8 +75,12 @@ def checked_in_clause(checked_in: bool):
     return found if checked_in else ~found
 
 
-def _filtered(event_id: int, filters: RegistrationFilters) -> Select:
-    query = select(Registration).join(Order, Order.id == Registration.order_id).where(Registration.event_id == event_id)
+def _filtered(event_id: int, filters: RegistrationFilters, *, with_order: bool = False) -> Select:
+    """The matching registrations; joins the order only when a filter or the caller needs it
+    (the plain count then reads the event index alone)."""
+    query = select(Registration).where(Registration.event_id == event_id)
+    if with_order or filters.q or filters.payment:
+        query = query.join(Order, Order.id == Registration.order_id)
     if filters.q:
         text = filters.q.strip().lower()
         organisation = select(Answer.registration_id).join(Question, Question.id == Answer.question_id).where(
@@ -119,10 +123,9 @@ class RegistrationRow:
 
 def registration_page(event, filters: RegistrationFilters, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[RegistrationRow], int]:
     """One page of the organiser's list and the total count: three queries whatever the page size."""
-    base = _filtered(event.id, filters)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    total = db.session.scalar(_filtered(event.id, filters).with_only_columns(func.count(Registration.id))) or 0
     rows = db.session.execute(
-        base.with_only_columns(Registration.id, Registration.first_name, Registration.last_name, Registration.email,
+        _filtered(event.id, filters, with_order=True).with_only_columns(Registration.id, Registration.first_name, Registration.last_name, Registration.email,
                                RegistrationCategory.name, Registration.status, Order.payment_state, Order.code,
                                Registration.ticket_code, Registration.created_at)
         .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
@@ -188,7 +191,7 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
                      "Price", "Currency", "Registered at (UTC)"] + [q.label for q in questions])
     yield flush()
     last_id = 0
-    base = _filtered(event.id, filters)
+    base = _filtered(event.id, filters, with_order=True)
     while True:
         rows = db.session.execute(
             base.with_only_columns(Registration.id, Registration.ticket_code, Order.code, Registration.first_name,

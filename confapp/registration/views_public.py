@@ -41,10 +41,6 @@ def _carry(form, *, drop=()) -> list[tuple[str, str]]:
     return [(k, v) for k, values in form.lists() if k not in skip for v in values]
 
 
-def _context(event, *, now, access_code="", offer=None):
-    categories = queries.categories_for_sale(event, access_code=access_code, now=now, offer=offer)
-    event_free, per_category = services.places_left(event, now=now)
-    return categories, event_free, per_category
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
@@ -59,10 +55,11 @@ def public_start(slug: str):
     if closed:
         return render_template("registration/closed.html", event=event, reason=closed)
     access_code = form_data.get("access_code", "").strip()
-    categories, event_free, per_category = _context(event, now=now, access_code=access_code, offer=offer)
+    categories = queries.categories_for_sale(event, access_code=access_code, now=now, offer=offer)
     settings = services.settings_for(event)
     csrf = CsrfForm()
     if request.method == "GET":
+        event_free, per_category = services.places_left(event, now=now)
         errors = {}
         if access_code and not any(c.visibility == "hidden" for c in categories):
             errors["access_code"] = "That access code is not valid for this event."
@@ -91,6 +88,7 @@ def public_start(slug: str):
             return _confirm(event, order_request, now)
     except ValidationFailed as error:
         db.session.rollback()
+        _, per_category = services.places_left(event, now=now)
         if step == "choose" or "form" in error.errors or any(k.startswith(("quantity", "amount_", "access_code", "waitlist")) for k in error.errors):
             return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
                                    sold_out=False, settings=settings, values=request.form, errors=error.errors, offer=offer,

@@ -129,3 +129,20 @@ def test_self_service_page_updates_answers_and_cancels(client, db, event, free, 
 def test_a_forged_ticket_link_is_not_found(client, event):
     assert client.get(f"/e/{event.slug}/ticket/forged-token").status_code == 404
     assert client.get(f"/e/{event.slug}/orders/forged-token").status_code == 404
+
+
+def test_registration_posts_are_rate_limited(client, app, event, free):
+    from confapp.extensions import limiter
+
+    limiter.enabled = True
+    limiter.reset()
+    app.config["REGISTRATION_RATE_LIMIT"] = "3 per minute"
+    try:
+        data = {"step": "choose", f"quantity_{free.id}": "1"}
+        assert [client.post(f"/e/{event.slug}/register", data=data).status_code for _ in range(3)] == [200, 200, 200]
+        assert client.post(f"/e/{event.slug}/register", data=data).status_code == 429
+        assert client.get(f"/e/{event.slug}/register").status_code == 200  # reading stays possible
+    finally:
+        app.config.pop("REGISTRATION_RATE_LIMIT")
+        limiter.reset()
+        limiter.enabled = False
