@@ -91,3 +91,16 @@ def test_public_report_reads_well_on_a_phone(phone_page, participant_survey_path
         pytest.skip("the report is published by the journey test above")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(phone_page, "public report on a phone")
+
+
+def test_the_demo_phrge_2016_report_is_public(page, screenshots_dir):
+    """The demo's published report (registration, programme and feedback demo data)."""
+    page.goto("/e/phrge-institute-2016/report")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert page.get_by_text("academics, advocates and activists").first.is_visible()
+    assert page.get_by_text("affirmation of the recommendations").is_visible()
+    assert_accessible(page, "demo public report")
+    page.set_viewport_size({"width": 1100, "height": 1600})
+    screenshot(page, screenshots_dir / "report-phrge-2016.png", full_page=False)  # the README's picture
+    pdf = page.request.get("/e/phrge-institute-2016/report.pdf")
+    assert pdf.ok and pdf.body()[:5] == b"%PDF-"
