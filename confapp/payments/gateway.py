@@ -82,6 +82,7 @@ def _id_of(value) -> str | None:
 
 class StripeGateway:
     def __init__(self, secret_key: str, *, api_base: str | None = None, webhook_secret: str = ""):
+        self.configured = bool(secret_key)
         base_addresses = {"api": api_base} if api_base else {}
         self.client = stripe.StripeClient(secret_key or "sk_unset", base_addresses=base_addresses, max_network_retries=2)
         self.webhook_secret = webhook_secret

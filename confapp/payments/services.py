@@ -40,6 +40,9 @@ CREATING_WAIT_SECONDS = 10.0
 OFFLINE_METHODS = (PaymentMethod.AT_DOOR, PaymentMethod.INVOICE)
 
 
+NOT_CONFIGURED = "Card payments are not available yet. Please contact the organisers: you can also pay another way."
+
+
 class PaymentUnavailable(DomainError):
     status_code = 503
     code = "payment_unavailable"
@@ -102,6 +105,11 @@ def check_payable(order: Order, *, now: datetime) -> None:
         raise InvalidState("Your places were held for a limited time and that time has run out. Please register again.")
 
 
+def card_payments_available() -> bool:
+    """Whether a Stripe secret key is configured (without one, card payments cannot start)."""
+    return get_gateway().configured
+
+
 def live_payment(order: Order) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.status.in_(LIVE_STATUSES)))
 
@@ -142,6 +150,8 @@ def start_checkout(order: Order, *, success_url: str, cancel_url: str, now: date
     Raises InvalidState, PaymentUnavailable.
     """
     check_payable(order, now=now)
+    if not card_payments_available():
+        raise PaymentUnavailable(NOT_CONFIGURED)
     payment = _reserve_checkout(order, now=now)
     if payment.status == PaymentStatus.OPEN:
         return payment

@@ -52,6 +52,8 @@ def checkout_start(slug: str, code: str):
         services.check_payable(order, now=now)
     except InvalidState as error:
         problem = error.message
+    if problem is None and not services.card_payments_available():
+        problem = services.NOT_CONFIGURED
     if request.method == "POST" and problem is None:
         try:
             payment = services.start_checkout(

@@ -31,9 +31,11 @@ def gateway(app, localstripe):
     from confapp.payments.gateway import set_gateway
 
     localstripe.reset()
+    saved = {key: app.config.get(key) for key in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")}
     gateway = install_gateway(app, localstripe)
     yield gateway
     set_gateway(app, None)
+    app.config.update(saved)
     localstripe.reset()
 
 

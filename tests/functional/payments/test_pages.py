@@ -216,3 +216,19 @@ def test_receipt_and_payment_panel_take_the_same_queries_for_one_or_many_attende
             row.append(counter.count)
         counts.append(row)
     assert counts[0] == counts[1], counts
+
+
+def test_without_a_stripe_key_the_pay_page_says_so_and_nothing_is_created(client, db, app, now):
+    from confapp.payments.gateway import StripeGateway, set_gateway
+
+    event = make_event()
+    order = make_card_order(event, now=now)
+    db.session.commit()
+    set_gateway(app, StripeGateway("", api_base="http://127.0.0.1:9"))
+    try:
+        page = client.get(f"/e/{event.slug}/orders/{order.code}/pay")
+        assert b"Card payments are not available yet" in page.data and b"by card</button>" not in page.data
+        assert client.post(f"/e/{event.slug}/orders/{order.code}/pay").status_code == 409
+        assert db.session.scalar(select(Payment.id).where(Payment.order_id == order.id)) is None
+    finally:
+        set_gateway(app, None)
