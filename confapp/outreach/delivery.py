@@ -24,6 +24,7 @@ reached or drops the connection leaves the rows queued and wakes the job again l
 """
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -33,12 +34,7 @@ import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
-from email import encoders
 from email.header import Header
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
@@ -183,50 +179,68 @@ class MessageBuilder:
         else:
             subject, text, html = self.message.subject, self.message.rendered_text, self.message.rendered_html or None
         return build_mime(
-            sender=self.sender, to=formataddr((delivery.name, delivery.address)) if delivery.name else delivery.address,
+            sender=self.sender, to=_address_header(delivery.name, delivery.address),
             subject=subject, text=text, html=html, reply_to=self.message.reply_to, headers=headers,
             message_id=f"<outreach.{self.message.id}.{delivery.id}@{self.domain}>", attachments=self.attachments,
         )
 
 
-_SMTP_POLICY = compat32.clone(linesep="\r\n", max_line_length=998)
+def _header(value: str) -> str:
+    value = " ".join(str(value).split())  # no CR/LF: no header injection from merged values
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
-def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
+def _address_header(name: str, address: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        return address
+    return formataddr((name, address)) if name.isascii() else formataddr((name, address), charset="utf-8")
+
+
+def _base64_lines(data: bytes) -> bytes:
+    encoded = base64.b64encode(data)
+    return b"\r\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+
+
+def _part(content_type: str, data: bytes, extra: str = "") -> bytes:
+    head = f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: base64\r\n{extra}\r\n"
+    return head.encode() + _base64_lines(data) + b"\r\n"
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
+    boundary = "=_" + uuid.uuid4().hex
+    body = b"".join(b"--" + boundary.encode() + b"\r\n" + part for part in parts) + b"--" + boundary.encode() + b"--\r\n"
+    return f'multipart/{subtype}; boundary="{boundary}"', body
 
 
 def build_mime(*, sender: str, to: str, subject: str, text: str, html: str | None, reply_to: str,
                headers: dict[str, str], message_id: str, attachments: list[tuple[str, str, bytes]]) -> bytes:
-    """The message as SMTP bytes. Built with the compat32 policy: the modern header registry
-    costs ~10x more per message, which shows at 10,000 recipients."""
-    body = MIMEText(text, "plain", "utf-8")
+    """The message as SMTP bytes (CRLF, base64 parts), written directly: the email package's
+    header folding costs several milliseconds per message, which shows at 10,000 recipients.
+    Parsed back by the tests with the standard library's email parser."""
+    content_type, body = "text/plain; charset=\"utf-8\"", _base64_lines(text.encode()) + b"\r\n"
     if html:
-        alternative = MIMEMultipart("alternative")
-        alternative.attach(body)
-        alternative.attach(MIMEText(html, "html", "utf-8"))
-        body = alternative
+        content_type, body = _multipart("alternative", [_part('text/plain; charset="utf-8"', text.encode()),
+                                                        _part('text/html; charset="utf-8"', html.encode())])
     if attachments:
-        mixed = MIMEMultipart("mixed")
-        mixed.attach(body)
-        for filename, content_type, data in attachments:
-            maintype, _, subtype = content_type.partition("/")
-            part = MIMEBase(maintype or "application", subtype or "octet-stream")
-            part.set_payload(data)
-            encoders.encode_base64(part)
-            part.add_header("Content-Disposition", "attachment", filename=filename)
-            mixed.attach(part)
-        body = mixed
-    body["Subject"] = _header(subject)
-    body["From"] = _header(sender)
-    body["To"] = _header(to)
+        inner = f"Content-Type: {content_type}\r\n" + ("" if html else "Content-Transfer-Encoding: base64\r\n")
+        parts = [inner.encode() + b"\r\n" + body]
+        for filename, part_type, data in attachments:
+            safe = "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "._- ")) or "attachment"
+            parts.append(_part(part_type or "application/octet-stream", data,
+                               f'Content-Disposition: attachment; filename="{safe}"\r\n'))
+        content_type, body = _multipart("mixed", parts)
+    lines = [
+        f"From: {_header(sender)}", f"To: {to}", f"Subject: {_header(subject)}",
+        f"Date: {formatdate(localtime=False)}", f"Message-ID: {message_id}", "MIME-Version: 1.0",
+    ]
     if reply_to:
-        body["Reply-To"] = reply_to
-    body["Date"] = formatdate(localtime=False)
-    body["Message-ID"] = message_id
-    for name, value in headers.items():
-        body[name] = value
-    return body.as_bytes(policy=_SMTP_POLICY)
+        lines.append(f"Reply-To: {_header(reply_to)}")
+    lines += [f"{name}: {_header(value)}" for name, value in headers.items()]
+    lines.append(f"Content-Type: {content_type}")
+    if not html and not attachments:
+        lines.append("Content-Transfer-Encoding: base64")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 # --- claiming -------------------------------------------------------------------------------

@@ -260,3 +260,23 @@ def test_send_test_goes_only_to_the_sender_rendered_as_a_recipient(people, mail)
     received = mail.wait_for(1)[0]
     assert received.envelope_to == ["org@example.org"] and received.subject == "[Test] News for Cai Chen"
     assert database.session.scalar(select(Delivery.id).where(Delivery.message_id == message.id)) is None
+
+
+def test_mime_round_trips_non_ascii_names_subjects_and_attachments():
+    import email
+    import email.policy
+
+    data = delivery.build_mime(
+        sender="confapp <no-reply@confapp.localhost>", to=delivery._address_header("José Ñandú", "jose@example.org"),
+        subject="Café con José\r\nBcc: evil@example.org", text="Olá, José!\n", html="<p>Olá</p>", reply_to="team@example.org",
+        headers={"List-Unsubscribe": "<https://x.example/unsubscribe/abc>"}, message_id="<m.1.2@confapp.localhost>",
+        attachments=[("ágenda.pdf", "application/pdf", b"%PDF")])
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert parsed["To"].addresses[0].display_name == "José Ñandú"
+    assert parsed["Subject"] == "Café con José Bcc: evil@example.org"  # folded into the subject, no new header
+    assert parsed["Bcc"] is None
+    text = next(p for p in parsed.walk() if p.get_content_type() == "text/plain")
+    assert text.get_content() == "Olá, José!\n"
+    attachment = next(p for p in parsed.walk() if p.get_filename())
+    assert attachment.get_payload(decode=True) == b"%PDF" and attachment.get_filename() == "genda.pdf"
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
