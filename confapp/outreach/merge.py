@@ -14,10 +14,11 @@ from flask import current_app
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..registration.models import Answer, Order, Question, Registration
+from ..registration.models import Answer, Question, Registration
 from ..templating import format_date_range, format_datetime
 from ..text import markdown_to_text, render_markdown
 
@@ -110,10 +111,11 @@ def recipient_contexts(event, recipients: list, questions: list[Question] | None
     registrations: dict[int, Registration] = {}
     answers: dict[int, dict[str, str]] = {}
     if registration_ids:
-        rows = db.session.execute(
-            select(Registration, Order).join(Order, Order.id == Registration.order_id).where(Registration.id.in_(registration_ids))
-        )
-        for registration, _order in rows:
+        # joinedload keeps each order attached (links need it): no lazy load per recipient.
+        rows = db.session.scalars(
+            select(Registration).options(joinedload(Registration.order)).where(Registration.id.in_(registration_ids))
+        ).unique()
+        for registration in rows:
             registrations[registration.id] = registration
         for registration_id, question_id, value in db.session.execute(
             select(Answer.registration_id, Answer.question_id, Answer.value).where(Answer.registration_id.in_(registration_ids))

@@ -280,3 +280,33 @@ def test_mime_round_trips_non_ascii_names_subjects_and_attachments():
     attachment = next(p for p in parsed.walk() if p.get_filename())
     assert attachment.get_payload(decode=True) == b"%PDF" and attachment.get_filename() == "genda.pdf"
     assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_rendering_a_batch_runs_a_fixed_number_of_queries(people):
+    from sqlalchemy import event as sa_event
+
+    from confapp.outreach.delivery import MessageBuilder
+
+    message = services.create_message(people.event, draft(body="{{ first_name }} {{ ticket_link }} {{ self_service_link }} "
+                                                          "{{ answers.interpretation }}"), actor=people.organiser, now=utcnow())
+    delivery.materialize(message, now=utcnow())
+    database.session.flush()
+    rows = [delivery.Claimed(d.id, d.address, d.name, d.registration_id, d.attempts, "token") for d in
+            database.session.scalars(select(Delivery).where(Delivery.message_id == message.id).order_by(Delivery.id))]
+    builder = MessageBuilder(message)
+
+    def count(batch):
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        engine = database.session.get_bind()
+        sa_event.listen(engine, "before_cursor_execute", listener)
+        try:
+            builder.prepare(batch)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    database.session.expire_all()
+    few = count(rows[:2])
+    database.session.expire_all()
+    assert count(rows) == few and len(rows) >= 10
