@@ -24,7 +24,7 @@ from ..outreach.models import Delivery, Message, MessageAttachment, MessageKind,
 from ..payments.models import Payment, Refund
 from ..program.models import Speaker
 from ..extensions import db
-from ..registration.models import Answer, Order, Question, Registration, WaitlistEntry
+from ..registration.models import Answer, Order, Question, Registration, RegistrationEvent, WaitlistEntry
 from .models import Certificate, SurveyResponse
 
 Purger = Callable[[Event, datetime], int]
@@ -93,6 +93,15 @@ def purge_registrations(event: Event, now: datetime) -> int:
     changed += _count(
         db.session.execute(
             update(WaitlistEntry).where(WaitlistEntry.event_id == event.id).values(name="", email="", offer_token=None),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    # A registration's history keeps what happened and when; who did it stays as a user id only.
+    changed += _count(
+        db.session.execute(
+            update(RegistrationEvent)
+            .where(RegistrationEvent.order_id.in_(select(Order.id).where(Order.event_id == event.id)))
+            .values(actor_label=""),
             execution_options={"synchronize_session": False},
         )
     )

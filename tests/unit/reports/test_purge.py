@@ -10,6 +10,7 @@ from confapp.outreach import services as outreach
 from confapp.outreach.models import Message, MessageAttachment, Unsubscribe
 from confapp.payments.models import Payment, Refund
 from confapp.program.models import Speaker
+from confapp.registration.models import RegistrationEvent
 from confapp.reports import services
 from confapp.reports.models import Certificate, SurveyResponse
 from confapp.reports.purge import PURGERS, register_purger
@@ -49,6 +50,8 @@ def test_purge_removes_every_trace_and_keeps_the_figures(db):
                                   "<p>Dear Alice Adeyemi</p>", template="registration_confirmation", registration=alice,
                                   attachments=[("ticket.txt", "text/plain", b"Alice Adeyemi")], now=event.starts_at)
     db.session.add(Unsubscribe(address="alice@example.org", event_id=event.id, token="t"))
+    db.session.add(RegistrationEvent(order_id=alice.order_id, registration_id=alice.id, kind="edited",
+                                     actor_label="Volunteer Vera Volkova"))
     payment = Payment(order_id=alice.order_id, event_id=event.id, provider="offline", method="at_door", status="paid",
                       amount_minor=5000, currency="USD", recorded_by_label="Volunteer Vera Volkova")
     db.session.add(payment)

@@ -1,0 +1,56 @@
+"""The known counts again, with every registration made through the registration services and
+every arrival through the check-in service: the statuses, walk-in flags and cancellations are
+exactly what the real flows leave behind."""
+from datetime import timedelta
+
+from confapp.checkin import services as checkin
+from confapp.registration import catalogue, services as registration
+from confapp.registration.catalogue import CategoryData
+from confapp.registration.services import AttendeeData, CategoryChoice, OrderRequest
+from confapp.reports.queries import compute_figures
+from tests.factories import make_event, make_user
+
+
+def test_known_counts_through_the_real_services(db):
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    before = event.starts_at - timedelta(days=10)
+    general = catalogue.save_category(event, CategoryData(name="General"), actor=organiser)
+    q = {key: catalogue.set_builtin(event, key, True, actor=organiser).id
+         for key in ("city", "organisation", "consent_attendee_list")}
+
+    def register(people, *, at_door=False, now=before):
+        request = OrderRequest([CategoryChoice(general.id, len(people))],
+                               [AttendeeData(first, last, email, {q["city"]: city, q["organisation"]: org,
+                                                                  q["consent_attendee_list"]: "yes" if consent else ""})
+                                for first, last, email, city, org, consent in people],
+                               at_door=at_door, send_email=False)
+        return registration.place_order(event, request, actor=organiser if at_door else None, now=now)
+
+    alice = ("Alice", "Adeyemi", "alice@example.org", "Boston", "Boston University", True)
+    first = register([alice])
+    registration.cancel_registration(first.registrations[0], actor=None, by_attendee=True, now=before + timedelta(hours=1),
+                                     send_email=False)
+    again = register([alice], now=before + timedelta(days=1))
+    bob = register([("Bob", "Brennan", "bob@example.org", "Chicago", "", False)])
+    registration.cancel_registration(bob.registrations[0], actor=None, by_attendee=True, now=before + timedelta(hours=2),
+                                     send_email=False)
+    group = register([("Carol", "Castillo", "carol@example.org", "Boston", "Boston University", True),
+                      ("Dan", "Dube", "dan@example.org", "Boston", "Boston University", False),
+                      ("Eve", "Eriksen", "eve@example.org", "Chicago", "Columbia University", False)])
+    singles = [register([(name, "Single", f"{name.lower()}@example.org", "Baltimore", "", False)]) for name in ("Grace", "Jo")]
+    door_time = event.starts_at + timedelta(hours=1)
+    walk_ins = [register([(name, "Walker", f"{name.lower()}@example.org", "Boston", "", False)], at_door=True, now=door_time)
+                for name in ("Wanda", "Will")]
+
+    door = checkin.main_list(event, actor=organiser, now=event.starts_at)
+    arriving = [again.registrations[0], group.registrations[0], group.registrations[1]] + [o.registrations[0] for o in walk_ins]
+    for r in arriving:
+        assert checkin.redeem(r.ticket_code, list=door, station="Door", actor=organiser, now=door_time).check_in
+
+    h = compute_figures(event)["headline"]
+    assert (h["registered"], h["attended"], h["no_shows"]) == (8, 5, 3)  # Eve, Grace and Jo did not come
+    assert (h["cancelled"], h["walk_ins"], h["group_orders"], h["group_registrations"]) == (1, 2, 1, 3)
+    assert (h["cities"], h["organisations"]) == (3, 2)
+    assert [row["label"] for row in compute_figures(event)["organisations"]] == ["Boston University"]
+    assert all(o.registrations[0].status == "confirmed" for o in singles)
