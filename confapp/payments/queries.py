@@ -89,10 +89,18 @@ def receipt_for(order: Order, event: Event) -> Receipt:
         select(Refund).where(Refund.order_id == order.id, Refund.status != RefundStatus.FAILED).order_by(Refund.id)
     ).all()
     lines = [ReceiptLine(r.full_name or "Attendee", r.category.name, r.price_minor, r.status.label) for r in registrations]
+    received = [ReceiptPayment(p.paid_at or p.created_at, METHOD_LABELS.get(p.method, p.method), p.amount_minor,
+                               f"Payment {p.id}") for p in payments]
+    unrecorded = order.paid_minor - sum(p.amount_minor for p in payments)
+    if unrecorded > 0:
+        # Money counted on the order without a Payment row (imported, or confirmed directly by
+        # registration): the receipt still adds up.
+        received.append(ReceiptPayment(order.updated_at or order.created_at,
+                                       METHOD_LABELS.get(order.payment_method.value, "Recorded payment"), unrecorded,
+                                       f"Order {order.code}"))
     return Receipt(
         order=order, event=event, lines=lines,
-        payments=[ReceiptPayment(p.paid_at or p.created_at, METHOD_LABELS.get(p.method, p.method), p.amount_minor,
-                                 f"Payment {p.id}") for p in payments],
+        payments=received,
         refunds=[ReceiptRefund(r.completed_at or r.created_at, r.amount_minor, r.status.label) for r in refunds],
         currency=order.currency, subtotal_minor=order.subtotal_minor, discount_minor=order.discount_minor,
         total_minor=order.total_minor, paid_minor=order.paid_minor, refunded_minor=order.refunded_minor,

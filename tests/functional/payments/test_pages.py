@@ -232,3 +232,14 @@ def test_without_a_stripe_key_the_pay_page_says_so_and_nothing_is_created(client
         assert db.session.scalar(select(Payment.id).where(Payment.order_id == order.id)) is None
     finally:
         set_gateway(app, None)
+
+
+def test_receipt_adds_up_for_money_confirmed_without_a_payment_row(client, db, now):
+    from confapp.registration.services import confirm_paid_order
+
+    event = make_event()
+    order = make_card_order(event, make_paid_category(event, price_minor=2200), now=now)
+    confirm_paid_order(order, amount_minor=2200, now=now)
+    db.session.commit()
+    html = client.get(f"/e/{event.slug}/orders/{order.code}/receipt/{receipt_token(order)}").get_data(as_text=True)
+    assert "Card (Stripe)" in html and html.count("$22.00") >= 3
