@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..registration.models import (
@@ -76,30 +76,33 @@ def _escape_like(term: str) -> str:
 
 
 def search(checkin_list: CheckInList, query: str, *, limit: int = SEARCH_LIMIT) -> list[SearchRow]:
-    """Registrations of the list's event matching an exact ticket code, or whose name, email or
-    organisation contain every word typed (case-insensitive). Three queries."""
+    """Registrations of the list's event with this exact ticket code, or whose name and email
+    contain the typed words in the order typed ("ama oka" finds Amara Okafor), or whose
+    organisation contains them (case-insensitive). At most four queries.
+
+    Speed at 50,000 registrations: the name match scans the covering index
+    ix_registrations_event_search (event_id, search_text) instead of the table, one pass for
+    all the words; the ticket code is a unique-index lookup. See docs/benchmarks.md."""
     query = (query or "").strip()
     if not query:
         return []
     event_id = checkin_list.event_id
-    base = select(Registration.id).where(Registration.event_id == event_id)
-    ids = list(db.session.scalars(base.where(Registration.ticket_code == query).limit(1)))
+    ids = list(db.session.scalars(
+        select(Registration.id).where(Registration.ticket_code == query, Registration.event_id == event_id).limit(1)))
     if not ids and len(query) >= 2:
-        words = [w for w in query.lower().split() if w][:5]
-        organisation = (
-            select(Answer.registration_id)
-            .join(Question, Question.id == Answer.question_id)
-            .where(Question.event_id == event_id, Question.builtin_key == "organisation")
-        )
-        conditions = []
-        for word in words:
-            pattern = f"%{_escape_like(word)}%"
-            conditions.append(or_(
-                Registration.search_text.like(pattern, escape="\\"),
-                Registration.id.in_(organisation.where(func.lower(Answer.value).like(pattern, escape="\\"))),
-            ))
-        ids = list(db.session.scalars(base.where(and_(*conditions)).order_by(Registration.last_name, Registration.first_name).limit(limit)))
-    return rows_for(checkin_list, ids)
+        words = [_escape_like(w) for w in query.lower().split()[:5]]
+        pattern = "%" + "%".join(words) + "%"
+        ids = list(db.session.scalars(
+            select(Registration.id).where(Registration.event_id == event_id, Registration.search_text.like(pattern, escape="\\"))
+            .limit(limit)))
+        if len(ids) < limit:
+            ids += [i for i in db.session.scalars(
+                select(Answer.registration_id).join(Question, Question.id == Answer.question_id)
+                .where(Question.event_id == event_id, Question.builtin_key == "organisation",
+                       func.lower(Answer.value).like(pattern, escape="\\"))
+                .limit(limit)) if i not in ids][: limit - len(ids)]
+    rows = rows_for(checkin_list, ids)
+    return sorted(rows, key=lambda r: r.name.lower()) if len(rows) > 1 else rows
 
 
 def rows_for(checkin_list: CheckInList, ids: list[int]) -> list[SearchRow]:

@@ -1,0 +1,235 @@
+"""Check-in desk at scale: 50,000 registrations on one event, gunicorn (2 workers x 4 threads) on
+SQLite, 8 concurrent desk clients over HTTP on 127.0.0.1 (bounded request counts): lookup by
+code, name search and redeem (throughput, p50/p99), and the desk's offline download.
+
+    .venv/bin/python bench/checkin.py [--registrations 50000] [--write-docs]
+
+Seeding uses bulk inserts (the rules are exercised by the tests, not here). Clients use a
+volunteer link (token header), the way a door volunteer's phone talks to the server.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _server import _free_port, _wait  # noqa: E402
+
+CLIENTS = 8
+FIRST = ["Amara", "Zainab", "Li", "Diego", "Maria", "Kwame", "Priya", "Noor", "Tomás", "Aisha", "Kofi", "Elena", "Yusuf",
+         "Mei", "Carlos", "Fatima", "Jamal", "Ana", "Sven", "Leila", "Ravi", "Chen", "Olu", "Ines", "Hana", "Marcus"]
+LAST = ["Okafor", "Qureshi", "Wei", "Ramírez", "Lopez", "Mensah", "Sharma", "Haddad", "Silva", "Bello", "Nguyen", "Davis",
+        "Kim", "Rossi", "Cohen", "Diallo", "Ivanova", "Tanaka", "Patel", "Garcia", "Johnson", "Müller", "Singh", "Hughes"]
+ORGS = ["Tenants United", "Human Rights Cities Alliance", "Migrant Justice", "Mass Legal Aid", "Youth Organising Hub",
+        "Disability Rights Now", "Water Is Life Coalition", "Northeastern Law Clinic"]
+
+
+def seed(database_url: str, registrations: int) -> dict:
+    os.environ["DATABASE_URL"] = database_url
+    from sqlalchemy import insert
+
+    from confapp import create_app
+    from confapp.accounts.services import create_user
+    from confapp.checkin import services
+    from confapp.events.services import EventData, create_event, publish_event
+    from confapp.extensions import db
+    from confapp.registration.models import (
+        Answer, Order, PaymentState, Question, QuestionKind, Registration, RegistrationCategory, RegistrationStatus,
+    )
+
+    app = create_app()
+    rng = random.Random(5)
+    with app.app_context():
+        now = datetime.now(timezone.utc)
+        admin = create_user("bench-admin@example.org", "Bench Admin", "bench-password-2026", is_site_admin=True)
+        start = now + timedelta(hours=1)
+        event = create_event(EventData(title="Bench Convening", starts_at=start, ends_at=start + timedelta(days=1),
+                                       timezone="America/New_York", capacity=None), actor=admin)
+        publish_event(event, actor=admin)
+        categories = []
+        for i, name in enumerate(["General", "Student", "Community member", "Speaker"]):
+            category = RegistrationCategory(event_id=event.id, name=name, position=i)
+            db.session.add(category)
+            categories.append(category)
+        question = Question(event_id=event.id, kind=QuestionKind.SHORT_TEXT, label="Organisation", builtin_key="organisation")
+        db.session.add(question)
+        db.session.flush()
+        checkin_list = services.main_list(event, actor=admin, now=now)
+        _, token = services.create_volunteer_link(checkin_list, name="Bench door", valid_from=now - timedelta(hours=1),
+                                                  valid_until=now + timedelta(days=1), actor=admin, now=now)
+        db.session.commit()
+        people = []
+        batch = 5000
+        for offset in range(0, registrations, batch):
+            n = min(batch, registrations - offset)
+            orders = [dict(event_id=event.id, code=f"B{offset + i:07d}", buyer_name="x", buyer_email=f"b{offset + i}@example.org",
+                           payment_state=PaymentState.NOT_REQUIRED.value, currency="USD", total_minor=0, paid_minor=0,
+                           subtotal_minor=0, discount_minor=0, refunded_minor=0, payment_method="none", waiver_requested=False,
+                           waiver_reason="", ip_address="", created_at=now, updated_at=now) for i in range(n)]
+            db.session.execute(insert(Order), orders)
+            order_ids = [row[0] for row in db.session.execute(
+                db.select(Order.id).where(Order.code.in_([o["code"] for o in orders])).order_by(Order.code))]
+            regs = []
+            for i, order_id in enumerate(order_ids):
+                k = offset + i
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                email = f"{first.lower()}.{last.lower()}{k}@example.org"
+                code = secrets.token_hex(6).upper()
+                regs.append(dict(event_id=event.id, order_id=order_id, category_id=categories[k % 4].id,
+                                 status=RegistrationStatus.CONFIRMED.value, ticket_code=code, first_name=first, last_name=f"{last}{k}",
+                                 email=email, search_text=f"{first} {last}{k} {email}".lower(), price_minor=0, is_walk_in=False,
+                                 created_at=now))
+                people.append((code, f"{last}{k}".lower()[: max(4, len(last) + 1)]))
+            db.session.execute(insert(Registration), regs)
+            reg_ids = [row[0] for row in db.session.execute(
+                db.select(Registration.id).where(Registration.order_id.in_(order_ids)))]
+            db.session.execute(insert(Answer), [dict(registration_id=r, question_id=question.id, value=rng.choice(ORGS))
+                                                for r in reg_ids[::5]])
+            db.session.commit()
+        result = {"list_id": checkin_list.id, "token": token, "people": people}
+        db.engine.dispose()
+    return result
+
+
+class Client:
+    def __init__(self, port: int, token: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Accept": "application/json", "X-Checkin-Link": token, "Content-Type": "application/json"}
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes, float]:
+        started = time.perf_counter()
+        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=self.headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, data, (time.perf_counter() - started) * 1000
+
+
+def run_phase(port: int, token: str, jobs: list[list[tuple[str, str, dict | None]]], check=None) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker(queue):
+        client = Client(port, token)
+        mine = []
+        for method, path, body in queue:
+            status, data, ms = client.request(method, path, body)
+            mine.append(ms)
+            if status != 200 or (check and not check(data)):
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(q,)) for q in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    latencies.sort()
+    return {"requests": len(latencies), "rate": len(latencies) / seconds, "p50": statistics.median(latencies),
+            "p99": latencies[int(len(latencies) * 0.99) - 1], "errors": errors[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--registrations", type=int, default=50_000)
+    parser.add_argument("--per-client", type=int, default=250, help="requests per client per phase (bounded)")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="confapp-bench-checkin-"))
+    env = dict(os.environ, CONFAPP_INSTANCE=str(folder), DATABASE_URL=f"sqlite:///{folder / 'bench.db'}", FLASK_APP="wsgi.py",
+               RATELIMIT_ENABLED="0", HUEY_SQLITE_FILE=str(folder / "huey.db"))
+    for name in ("HUEY_IMMEDIATE", "CONFAPP_ENV", "REDIS_URL"):
+        env.pop(name, None)
+    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    os.environ.update(CONFAPP_INSTANCE=env["CONFAPP_INSTANCE"], HUEY_SQLITE_FILE=env["HUEY_SQLITE_FILE"])
+    t0 = time.perf_counter()
+    data = seed(env["DATABASE_URL"], args.registrations)
+    seed_seconds = time.perf_counter() - t0
+    port = _free_port()
+    env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", GUNICORN_THREADS="4")
+    server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(port)
+        token, base = data["token"], f"/checkin/api/lists/{data['list_id']}"
+        rng = random.Random(7)
+        people = data["people"]
+        n = args.per_client
+        warm = Client(port, token)
+        for _ in range(20):
+            warm.request("GET", "/healthz")
+            warm.request("GET", f"{base}/search?q=zz")
+        baseline = run_phase(port, token, [[("GET", "/healthz", None)] * n for _ in range(CLIENTS)])
+        lookup = run_phase(port, token, [[("GET", f"{base}/search?q={rng.choice(people)[0]}", None) for _ in range(n)]
+                                          for _ in range(CLIENTS)], check=lambda d: len(json.loads(d)["results"]) == 1)
+        search = run_phase(port, token, [[("GET", f"{base}/search?q=" + quote(f"{rng.choice(FIRST)[:3].lower()} {rng.choice(people)[1]}"), None)
+                                          for _ in range(n)] for _ in range(CLIENTS)])
+        codes = [p[0] for p in people]
+        rng.shuffle(codes)
+        redeem = run_phase(port, token, [[("POST", f"{base}/redeem", {"code": codes[c * n + i], "station": f"Door {c}"})
+                                          for i in range(n)] for c in range(CLIENTS)],
+                           check=lambda d: json.loads(d)["outcome"] == "ok")
+        client = Client(port, token)
+        status, body, ms = client.request("GET", f"{base}/offline")
+        assert status == 200
+        rows = len(json.loads(body)["rows"])
+        offline = {"bytes": len(body), "gzip": len(gzip.compress(body)), "ms": ms, "rows": rows}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    lines = [
+        f"{args.registrations:,} registrations (seeded in {seed_seconds:.0f} s), SQLite, gunicorn 2 workers x 4 threads, "
+        f"{CLIENTS} concurrent desk clients (Python http.client keep-alive, same 2-core machine), {n} requests per client per row.",
+        "",
+        "| operation | requests | req/s | x bare | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, r in (("bare GET /healthz (baseline, same clients)", baseline), ("lookup by ticket code (search?q=CODE)", lookup),
+                     ("name search (\"ama okafor12\" style, 2 words)", search), ("redeem (POST, distinct tickets)", redeem)):
+        lines.append(f"| {label} | {r['requests']} | {r['rate']:.0f} | {r['rate'] / baseline['rate']:.2f} | {r['p50']:.1f} | "
+                     f"{r['p99']:.1f} | {r['errors']} |")
+    lines += ["", f"Offline download: {offline['rows']:,} rows, {offline['bytes'] / 1e6:.2f} MB JSON "
+                  f"({offline['gzip'] / 1e6:.2f} MB if gzipped), {offline['ms']:.0f} ms."]
+    report = "\n".join(lines)
+    print(report)
+    if args.write_docs:
+        write_docs(report)
+
+
+def write_docs(report: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    section = f"<!-- checkin:start -->\n## Check-in desk (bench/checkin.py)\n\n{report}\n<!-- checkin:end -->"
+    if "<!-- checkin:start -->" in text:
+        text = re.sub(r"<!-- checkin:start -->.*<!-- checkin:end -->", lambda _: section, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
