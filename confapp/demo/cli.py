@@ -25,10 +25,13 @@ def load_command(if_empty: bool) -> None:
         click.echo("Database already has events; demo data not loaded.")
         print_logins()
         return
-    load_demo(utcnow())
+    ctx = load_demo(utcnow())
     db.session.commit()
     click.echo("Demo data loaded.")
     print_logins()
+    # Steps may leave one-time facts to print (e.g. a volunteer link, whose token is stored hashed).
+    for note in ctx.extra.get("notes", []):
+        click.echo(note)
 
 
 @cli.command("logins")

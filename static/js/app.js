@@ -11,6 +11,15 @@
     form.dataset.submitted = "1";
     window.setTimeout(function () { form.dataset.submitted = ""; }, 4000);
   }, true);
+  // After logging out, remove the check-in desk's offline copy of the attendee list from this device.
+  if (/[?&]logged_out=1/.test(window.location.search)) {
+    try {
+      Object.keys(window.localStorage).forEach(function (key) {
+        if (key.indexOf("confapp-checkin") === 0) { window.localStorage.removeItem(key); }
+      });
+      if (window.indexedDB) { window.indexedDB.deleteDatabase("confapp-checkin"); }
+    } catch (error) { /* storage disabled: nothing was cached */ }
+  }
   // Move focus to an error summary so screen reader users hear what to fix.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-focus]");

@@ -145,3 +145,74 @@ def test_desk_on_a_phone_is_accessible(phone_page, desk_world):
     msg.wait_for()
     assert msg.text_content()  # either the camera starts or the fallback explains what to do
     assert_accessible(phone_page, "check-in desk on a phone")
+
+
+def _cached_keys(page) -> list[str]:
+    return page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('confapp-checkin'))")
+
+
+def _idb_has_copy(page) -> bool:
+    return page.evaluate("""() => new Promise(resolve => {
+        const r = indexedDB.open('confapp-checkin');
+        r.onsuccess = () => { const db = r.result; const has = db.objectStoreNames.contains('lists');
+          if (!has) { db.close(); resolve(false); return; }
+          const q = db.transaction('lists').objectStore('lists').count(); q.onsuccess = () => { db.close(); resolve(q.result > 0); }; };
+        r.onerror = () => resolve(false); })""")
+
+
+def test_volunteer_link_desk_works_without_an_account_and_forgets_when_revoked(page, desk_world, live_app):
+    from datetime import timedelta
+
+    from confapp.checkin import services
+    from confapp.checkin.models import CheckInList, VolunteerLink
+    from confapp.extensions import db
+    from confapp.types import utcnow
+
+    with live_app.app_context():
+        checkin_list = db.session.get(CheckInList, desk_world["list_id"])
+        organiser = checkin_list.event.roles[0].user
+        link, token = services.create_volunteer_link(checkin_list, name="Door 7 volunteer", valid_from=utcnow() - timedelta(hours=1),
+                                                     valid_until=utcnow() + timedelta(hours=2), actor=organiser, now=utcnow())
+        db.session.commit()
+        link_id, event_id = link.id, checkin_list.event_id
+        db.session.remove()
+    page.goto(f"/checkin/v/{token}")
+    expect(page.locator("[data-net-text]")).to_have_text(re.compile("^Online"))
+    assert page.get_by_role("link", name="Check-in").count() == 0  # no organiser menu
+    assert_accessible(page, "volunteer link desk")
+    with live_app.app_context():
+        from tests.support.checkin import attendee
+        from confapp.events.models import Event
+
+        guest = attendee(db.session.get(Event, event_id), first_name="Farah", last_name="Nasser")
+        db.session.commit()
+        guest_code = guest.ticket_code
+        db.session.remove()
+    page.locator("#desk-input").type(guest_code)
+    page.locator("#desk-input").press("Enter")
+    card = page.locator("[data-result] .result--ok")
+    card.wait_for()
+    page.wait_for_timeout(500)
+    assert _idb_has_copy(page)
+    with live_app.app_context():
+        services.revoke_volunteer_link(db.session.get(VolunteerLink, link_id), actor=None, now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    expect(page.locator("[data-result]")).to_contain_text("This link no longer works", timeout=15_000)
+    assert _cached_keys(page) == [] and not _idb_has_copy(page)
+    assert page.locator("#desk-input").is_disabled()
+
+
+def test_logging_out_clears_the_offline_copy(page, desk_world):
+    login_in_browser(page, "staff@confapp.example")
+    page.goto(f"/manage/{desk_world['slug']}/checkin/desk/{desk_world['list_id']}")
+    expect(page.locator("[data-net-text]")).to_have_text(re.compile("^Online"))
+    page.get_by_text("Desk settings").click()
+    page.locator("#desk-station").fill("Door 3")
+    page.locator("#desk-station").dispatch_event("change")
+    page.wait_for_timeout(300)
+    assert _idb_has_copy(page) and _cached_keys(page)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**logged_out=1**")
+    page.wait_for_timeout(300)
+    assert _cached_keys(page) == [] and not _idb_has_copy(page)
