@@ -1,7 +1,7 @@
 """check-in: covering index for the desk's name search
 
-Revision ID: 0090_checkin_search
-Revises: 0080_payments
+Revision ID: 0095_checkin_search
+Revises: 0090_registration_list_index
 Create Date: 2026-11-21 11:50:19.805132
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0090_checkin_search'
-down_revision = '0080_payments'
+revision = '0095_checkin_search'
+down_revision = '0090_registration_list_index'
 branch_labels = None
 depends_on = None
 
