@@ -194,3 +194,16 @@ def forget_registration(registration, *, actor, now: datetime) -> dict[str, int]
     return counts
 
 
+
+
+def copy_retention(source: Event, target: Event, shift) -> None:
+    """A new edition keeps the previous edition's retention period (not its report or data)."""
+    retention = db.session.get(DataRetention, source.id)
+    if retention is not None and retention.retention_days != DEFAULT_RETENTION_DAYS:
+        db.session.add(DataRetention(event_id=target.id, retention_days=retention.retention_days, purge_counts={}))
+        db.session.flush()
+
+
+from ..events.services import register_copy_hook  # noqa: E402
+
+register_copy_hook(copy_retention)

@@ -124,7 +124,12 @@ def test_public_report_pdf_and_csv_reveal_no_small_city_and_no_unconsenting_pers
     (artifacts_dir / "report-public-small-cities.pdf").write_bytes(pdf)
     pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     csv_text = client.get(f"/e/{event.slug}/report.csv").get_data(as_text=True)
-    for text in (html, pdf_text, csv_text):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(f"/e/{event.slug}/report.xlsx").data))
+    xlsx_text = "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+    assert "Finances" not in book.sheetnames
+    for text in (html, pdf_text, csv_text, xlsx_text):
         assert "Boston" in text
         for word in small + never_named:
             assert word not in text, word

@@ -135,3 +135,27 @@ def test_the_daily_job_purges_only_events_past_retention(db):
     assert purge_due_events(now) == [old.id]
     assert find_everywhere(db, ["alice@example.org"]) == []
     assert purge_due_events(now) == []
+
+
+def test_cli_purges_one_event_and_the_due_ones(app, db):
+    event = make_event()
+    known_event(event)
+    event.starts_at = event.starts_at - timedelta(days=400)
+    event.ends_at = event.starts_at + timedelta(hours=30)
+    db.session.flush()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reports", "purge", event.slug, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Purged " + event.slug in result.output
+    assert find_everywhere(db, ["alice@example.org"]) == []
+    assert runner.invoke(args=["reports", "purge-due"]).exit_code == 0
+
+
+def test_a_new_edition_keeps_the_retention_period(db):
+    from confapp.events import services as events
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    services.set_retention(event, 30, actor=organiser)
+    copy = events.copy_event(event, title="Next", starts_at=event.starts_at + timedelta(days=365), actor=organiser)
+    assert services.retention_for(copy).retention_days == 30
