@@ -149,3 +149,29 @@ def test_invitation_email_carries_a_working_link(logged_in, programme, mail):
     logged_in.post("/account/logout")
     page = logged_in.get(path).get_data(as_text=True)
     assert "Your speaker page" in page and "Federal Government Perspectives" in page and "Moderator" in page
+
+
+def test_timetable_and_speaker_list_queries_do_not_grow(logged_in, programme, db):
+    from confapp.program.speakers import assign_speaker
+    from tests.factories import make_session, make_speaker
+    from tests.support.queries import count_queries
+
+    urls = [base(programme) + "/", base(programme) + "/speakers"]
+    for url in urls:
+        logged_in.get(url)
+    with count_queries(db.engine) as small:
+        for url in urls:
+            logged_in.get(url)
+    day = programme.event.local(programme.event.starts_at)
+    for hour in range(9, 17):
+        session = make_session(programme.event, starts_at=day.replace(hour=hour), room_id=programme.rooms[1].id,
+                               actor=programme.organiser)
+        assign_speaker(session, make_speaker(programme.event, actor=programme.organiser), "panelist",
+                       actor=programme.organiser, event=programme.event)
+    db.session.commit()
+    for url in urls:  # the commit expired the logged-in user: reload it outside the count
+        logged_in.get(url)
+    with count_queries(db.engine) as large:
+        for url in urls:
+            logged_in.get(url)
+    assert large.count == small.count, "\n".join(large.statements)
