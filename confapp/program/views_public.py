@@ -38,9 +38,13 @@ def _render_agenda(event, *, registration=None, token=None):
     agenda = queries.public_agenda(event, track_id=_int_arg("track"), kind=request.args.get("kind") or None)
     starred = queries.starred_session_ids(registration.id) if registration else set()
     signed_up = queries.signed_up_session_ids(registration.id) if registration else set()
+    only_mine = bool(registration and request.args.get("mine"))
+    if only_mine:
+        agenda.days = [day for day in (queries.AgendaDay(d.day, [s for s in d.sessions if s.id in starred])
+                                       for d in agenda.days) if day.sessions]
     return render_template("program/public_agenda.html", event=event, agenda=agenda, kinds=list(SessionKind),
                            registration=registration, token=token, starred=starred, signed_up=signed_up,
-                           form=ConfirmForm())
+                           only_mine=only_mine, form=ConfirmForm())
 
 
 @bp.route("/e/<slug>/agenda/")

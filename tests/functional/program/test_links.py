@@ -113,3 +113,12 @@ def test_oversized_photo_gets_a_clear_error_and_nothing_saved(client, programme)
                            content_type="multipart/form-data")
     assert "larger than 5 MB" in response.get_data(as_text=True)
     assert programme.speaker.name == "JoAnn Kamuf Ward" and programme.speaker.photo_filename is None
+
+
+def test_attendee_can_show_only_their_starred_sessions(client, programme):
+    from confapp.program.attendance import star_session
+
+    star_session(programme.workshop, programme.registration)
+    page = client.get(agenda(programme) + "/?mine=1").get_data(as_text=True)
+    assert "Human rights impact assessment" in page and "Federal Government Perspectives" not in page
+    assert "Show all sessions" in page
