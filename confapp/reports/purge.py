@@ -221,6 +221,7 @@ def purge_speaker_contacts(event: Event, now: datetime) -> int:
 
 @register_person_purger
 def purge_one_registration(registration: Registration, now: datetime) -> int:
+    email = registration.email.strip().lower()
     for field, value in _BLANK_REGISTRATION.items():
         setattr(registration, field, value)
     registration.purged_at = now
@@ -234,8 +235,9 @@ def purge_one_registration(registration: Registration, now: datetime) -> int:
         )
     )
     order = registration.order
-    # The buyer's details go when every attendee of the order has been forgotten.
-    if all(r.purged_at is not None for r in order.registrations):
+    # The buyer's details go with the buyer, or when every attendee of the order has been forgotten.
+    is_buyer = bool(email) and order.buyer_email.strip().lower() == email
+    if is_buyer or all(r.purged_at is not None for r in order.registrations):
         for field, value in _BLANK_ORDER.items():
             setattr(order, field, value)
         order.purged_at = now

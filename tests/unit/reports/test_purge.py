@@ -159,3 +159,14 @@ def test_a_new_edition_keeps_the_retention_period(db):
     services.set_retention(event, 30, actor=organiser)
     copy = events.copy_event(event, title="Next", starts_at=event.starts_at + timedelta(days=365), actor=organiser)
     assert services.retention_for(copy).retention_days == 30
+
+
+def test_a_forgotten_buyer_takes_their_details_off_the_group_order(db):
+    event = make_event()
+    builder = known_event(event)
+    carol = next(r for r in builder.registrations if r.email == "carol@example.org")
+    services.forget_registration(carol, actor=None, now=event.ends_at + timedelta(days=1))
+    db.session.flush()
+    db.session.expire_all()
+    assert find_everywhere(db, ["Castillo", "carol@example.org"]) == []
+    assert find_everywhere(db, ["dan@example.org"])  # the rest of her group keeps theirs
