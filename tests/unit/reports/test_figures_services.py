@@ -54,3 +54,31 @@ def test_known_counts_through_the_real_services(db):
     assert (h["cities"], h["organisations"]) == (3, 2)
     assert [row["label"] for row in compute_figures(event)["organisations"]] == ["Boston University"]
     assert all(o.registrations[0].status == "confirmed" for o in singles)
+
+
+def test_finances_through_the_real_payment_services(db):
+    from confapp.payments import services as payments
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    now = event.starts_at - timedelta(days=10)
+    catalogue.save_settings(event, {"invoice_enabled": True}, actor=organiser)
+    general = catalogue.save_category(event, CategoryData(name="General", price_kind="fixed", price_minor=5000,
+                                                          allows_waiver=True), actor=organiser)
+    catalogue.create_discount_code(event, code="ALLY10", kind="percent", percent=10, actor=organiser)
+
+    def order(people, **extra):
+        request = OrderRequest([CategoryChoice(general.id, len(people))],
+                               [AttendeeData(n, "Payer", f"{n.lower()}@example.org") for n in people],
+                               send_email=False, **extra)
+        return registration.place_order(event, request, actor=None, now=now)
+
+    paid = order(["Ana", "Ben"], discount_code="ALLY10", payment_method="invoice")  # 2 x 50.00 - 10% = 90.00
+    payments.mark_paid_offline(paid, method="invoice", actor=organiser, now=now)
+    payments.refund_order(paid, 3000, actor=organiser, reason="Ben could only come one day", now=now)
+    waived = order(["Cy"], waiver_requested=True, waiver_reason="Unwaged organiser", payment_method="invoice")
+    registration.approve_order(waived, actor=organiser, now=now)
+
+    finance = compute_figures(event)["finance"]
+    assert finance == {"currency": "USD", "fees_minor": 9000, "discounts_minor": 1000, "waived_minor": 5000,
+                       "waived_orders": 1, "refunds_minor": 3000, "net_minor": 6000}
