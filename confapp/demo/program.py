@@ -210,8 +210,9 @@ def load(ctx: DemoContext) -> None:
     # A draft waiting for review, so organisers see both states in the timetable.
     services.create_session(phrge_next, SessionData(title="Film screening: Bringing Human Rights Home", kind=S),
                             actor=admin, now=now)
-    _star_for_registered(phrge_next, sessions, now)
+    registration = _star_for_registered(phrge_next, sessions, now)
     ctx.extra["program_speakers_next"] = speakers
+    _print_links(ctx, phrge_next, speakers["raman"], registration)
 
 
 def _star_for_registered(event, sessions, now) -> None:
@@ -221,6 +222,22 @@ def _star_for_registered(event, sessions, now) -> None:
     registrations = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id).limit(5))
     plenary = sessions.get("Global Justice Goes Local: what makes a human rights city?")
+    first = None
     for registration in registrations:
+        first = first or registration
         if plenary is not None:
             star_session(plenary, registration, now=now)
+    return first
+
+
+def _print_links(ctx: DemoContext, event, speaker, registration) -> None:
+    from ..program.tokens import attendee_token, speaker_token
+    from ..urls import external_url
+
+    notes = ctx.extra.setdefault("notes", [])
+    notes.append("Programme: speaker self-service link for %s (%s):\n  %s" % (
+        speaker.name, event.slug, external_url("program.speaker_portal", slug=event.slug, token=speaker_token(speaker))))
+    if registration is not None:
+        notes.append("Programme: personal agenda of %s (star sessions, workshop sign-ups):\n  %s" % (
+            registration.first_name, external_url("program.attendee_agenda", slug=event.slug, token=attendee_token(registration))))
+    notes.append("  (later: flask program agenda-link <event> <email>, flask program speaker-link <event> <email>)")
