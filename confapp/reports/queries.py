@@ -22,6 +22,7 @@ from ..registration.models import (
     Order,
     PaymentState,
     Question,
+    QuestionKind,
     Registration,
     RegistrationCategory,
     RegistrationStatus,
@@ -34,6 +35,7 @@ FIGURES_VERSION = 1
 PLACE_KEYS = ("city", "region", "country")
 # An organiser-built question may carry this key to say what kind of organisation someone is from.
 ORGANISATION_KIND_KEYS = ("organisation_kind", "organisation_type")
+ORGANISATION_KIND_PHRASES = ("kind of organi", "type of organi", "organisation type", "organization type", "sector")
 
 
 def optional_models(domain: str):
@@ -247,11 +249,13 @@ def _answers(event: Event) -> tuple[dict[str, list[dict]], list[dict], list[dict
     """Places, organisations (named only for people who consented) and kinds, among confirmed
     participants. Two queries: the questions, then the grouped answers."""
     questions = db.session.execute(
-        select(Question.id, Question.builtin_key).where(
-            Question.event_id == event.id, Question.builtin_key.is_not(None)
-        )
+        select(Question.id, Question.builtin_key, Question.kind, Question.label)
+        .where(Question.event_id == event.id).order_by(Question.position, Question.id)
     ).all()
-    by_key = {key: qid for qid, key in questions}
+    by_key = {key: qid for qid, key, _kind, _label in questions if key}
+    kind_question = _organisation_kind_question(questions)
+    if kind_question is not None and not any(k in by_key for k in ORGANISATION_KIND_KEYS):
+        by_key[ORGANISATION_KIND_KEYS[0]] = kind_question
     wanted = [by_key[k] for k in (*PLACE_KEYS, "organisation", *ORGANISATION_KIND_KEYS) if k in by_key]
     places: dict[str, list[dict]] = {key: [] for key in PLACE_KEYS}
     if not wanted:
@@ -289,6 +293,18 @@ def _answers(event: Event) -> tuple[dict[str, list[dict]], list[dict], list[dict
     kind_key = next((k for k in ORGANISATION_KIND_KEYS if k in by_key), None)
     kinds = _grouped([(v, n) for v, n, _ in grouped.get(by_key.get(kind_key, -1), [])]) if kind_key else []
     return places, organisations, kinds, organisations_total
+
+
+def _organisation_kind_question(questions) -> int | None:
+    """An organiser's choice question about the kind of organisation ("Type of organisation",
+    "Which sector do you work in?"): the report groups participants by its answers."""
+    for qid, key, kind, label in questions:
+        text = label.casefold()
+        if key is None and kind in ("single_choice", QuestionKind.SINGLE_CHOICE) and any(
+            phrase in text for phrase in ORGANISATION_KIND_PHRASES
+        ):
+            return qid
+    return None
 
 
 def _sessions(event: Event) -> tuple[list[dict], int]:

@@ -82,3 +82,20 @@ def test_finances_through_the_real_payment_services(db):
     finance = compute_figures(event)["finance"]
     assert finance == {"currency": "USD", "fees_minor": 9000, "discounts_minor": 1000, "waived_minor": 5000,
                        "waived_orders": 1, "refunds_minor": 3000, "net_minor": 6000}
+
+
+def test_kinds_of_organisation_come_from_an_organisers_choice_question(db):
+    from confapp.registration.catalogue import QuestionData
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    general = catalogue.save_category(event, CategoryData(name="General"), actor=organiser)
+    kind = catalogue.save_question(event, QuestionData(label="Type of organisation", kind="single_choice",
+                                                       options=["Community group", "University", "Government"]),
+                                   actor=organiser)
+    for i, answer in enumerate(["Community group"] * 3 + ["University"]):
+        registration.place_order(event, OrderRequest([CategoryChoice(general.id, 1)],
+                                                     [AttendeeData(f"P{i}", "K", f"k{i}@example.org", {kind.id: answer})],
+                                                     send_email=False), actor=None, now=event.starts_at - timedelta(days=3))
+    kinds = {row["label"]: row["count"] for row in compute_figures(event)["organisation_kinds"]}
+    assert kinds == {"Community group": 3, "University": 1}
