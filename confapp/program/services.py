@@ -211,6 +211,8 @@ def update_session(session: ProgramSession, data: SessionData, *, actor, event, 
     if session.event_id != event.id:
         raise InvalidState("That session belongs to another event.")
     _validate_session(event, data)
+    if session.status == SessionStatus.PUBLISHED and data.starts_at is None:
+        raise ValidationFailed({"day": "A published session needs a day and time. Cancel it instead if it is off."})
     now = now or utcnow()
     changed = _apply(session, data)
     if changed:

@@ -9,6 +9,7 @@ from ..accounts import permissions
 from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import visible_event
+from ..events.queries import event_by_slug
 from ..extensions import db
 from . import attendance, ical, queries
 from .forms import ConfirmForm, SpeakerProfileForm
@@ -125,6 +126,14 @@ def feed_speaker(slug: str, speaker_id: int):
 
 # --- speaker self-service --------------------------------------------------------------------
 
+def _portal_event(slug: str):
+    """Speakers are often invited before the event is published: their link works on drafts."""
+    event = event_by_slug(slug)
+    if event is None:
+        abort(404)
+    return event
+
+
 def _speaker_or_404(event, token: str):
     speaker = speaker_for_token(token)
     if speaker is None or speaker.event_id != event.id:
@@ -134,7 +143,7 @@ def _speaker_or_404(event, token: str):
 
 @bp.route("/e/<slug>/speaker/<token>/", methods=["GET", "POST"])
 def speaker_portal(slug: str, token: str):
-    event = visible_event(slug)
+    event = _portal_event(slug)
     speaker = _speaker_or_404(event, token)
     form = SpeakerProfileForm()
     if request.method == "GET":
@@ -157,19 +166,24 @@ def speaker_portal(slug: str, token: str):
             flash("Your profile is saved.", "success")
             return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
     return render_template("program/speaker_portal.html", event=event, speaker=speaker, form=form, token=token,
-                           sessions=speaker.sessions, confirm_form=ConfirmForm())
+                           sessions=sorted(speaker.sessions, key=_by_start), confirm_form=ConfirmForm())
+
+
+def _by_start(link):
+    starts = link.session.starts_at
+    return (starts is None, starts or 0)
 
 
 @bp.route("/e/<slug>/speaker/<token>/photo")
 def speaker_portal_photo(slug: str, token: str):
-    speaker = _speaker_or_404(visible_event(slug), token)
+    speaker = _speaker_or_404(_portal_event(slug), token)
     path = photo_path(speaker.photo_filename) or abort(404)
     return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
 @bp.route("/e/<slug>/speaker/<token>/photo/remove", methods=["POST"])
 def speaker_portal_photo_remove(slug: str, token: str):
-    event = visible_event(slug)
+    event = _portal_event(slug)
     speaker = _speaker_or_404(event, token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -181,7 +195,7 @@ def speaker_portal_photo_remove(slug: str, token: str):
 
 @bp.route("/e/<slug>/speaker/<token>/sessions/<int:link_id>", methods=["POST"])
 def speaker_respond(slug: str, token: str, link_id: int):
-    event = visible_event(slug)
+    event = _portal_event(slug)
     speaker = _speaker_or_404(event, token)
     if not ConfirmForm().validate_on_submit():
         abort(400)

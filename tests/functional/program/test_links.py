@@ -122,3 +122,23 @@ def test_attendee_can_show_only_their_starred_sessions(client, programme):
     page = client.get(agenda(programme) + "/?mine=1").get_data(as_text=True)
     assert "Human rights impact assessment" in page and "Federal Government Perspectives" not in page
     assert "Show all sessions" in page
+
+
+def test_speaker_link_works_before_the_event_is_published(client, programme, db):
+    from confapp.events.models import EventStatus
+
+    programme.event.status = EventStatus.DRAFT
+    db.session.commit()
+    assert client.get(f"/e/{programme.event.slug}/agenda/").status_code == 404
+    page = client.get(portal(programme)).get_data(as_text=True)
+    assert "Your speaker page" in page and "Federal Government Perspectives" in page
+
+
+def test_speaker_sees_unscheduled_sessions_too(client, programme):
+    from confapp.program.services import SessionData, create_session
+    from confapp.program.speakers import assign_speaker
+
+    later, _ = create_session(programme.event, SessionData(title="Time to be found"), actor=programme.organiser)
+    assign_speaker(later, programme.speaker, "presenter", actor=programme.organiser, event=programme.event)
+    page = client.get(portal(programme)).get_data(as_text=True)
+    assert "Time to be found" in page and "Time to be confirmed" in page

@@ -139,3 +139,11 @@ def test_publish_programme_with_warnings_needs_acknowledgement(setup):
     with pytest.raises(ConflictsNeedReview):
         publish_programme(event, actor=organiser)
     assert publish_programme(event, actor=organiser, acknowledge_warnings=True) == 2
+
+
+def test_a_published_session_cannot_lose_its_time(setup):
+    event, organiser = setup
+    session = make_session(event, actor=organiser, publish=True)
+    with pytest.raises(ValidationFailed) as error:
+        update_session(session, SessionData(title=session.title), actor=organiser, event=event)
+    assert "day" in error.value.errors
