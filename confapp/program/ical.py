@@ -27,7 +27,9 @@ def session_vevent(session, event, *, now: datetime) -> VEvent:
     tz = event.tz
     vevent = VEvent()
     vevent.add("uid", f"{session.uid}@confapp")
-    vevent.add("dtstamp", now)
+    # DTSTAMP from the session's last change (not the request time) keeps the output byte-stable,
+    # so feeds can be answered with 304 Not Modified by ETag.
+    vevent.add("dtstamp", session.updated_at or now)
     vevent.add("dtstart", session.starts_at.astimezone(tz))
     vevent.add("dtend", session.ends_at.astimezone(tz))
     vevent.add("summary", session.title)

@@ -30,7 +30,8 @@ def _ics(body: bytes, filename: str) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # --- agenda ----------------------------------------------------------------------------------

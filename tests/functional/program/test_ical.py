@@ -61,3 +61,12 @@ def test_speaker_feed_has_only_their_sessions(client, programme):
     events = events_by_summary(feed(client, f"/e/{programme.event.slug}/speakers/{programme.speaker.id}.ics"))
     assert list(events) == ["Federal Government Perspectives"]
     assert client.get(f"/e/{programme.event.slug}/agenda/sessions/{programme.draft.uid}.ics").status_code == 404
+
+
+def test_feeds_answer_not_modified_until_a_session_changes(client, programme, db):
+    url = f"/e/{programme.event.slug}/agenda.ics"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    cancel_session(programme.panel, actor=programme.organiser, event=programme.event)
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
