@@ -121,3 +121,12 @@ def test_compose_segment_preview_send_and_watch_progress(page, live_server, audi
     assert "15" in row.text_content()
     assert_accessible(page, "history")
     screenshot(page, screenshots_dir / "outreach-history.png")
+
+    # A participant follows the unsubscribe link in their email (a fresh browser, no login).
+    link = received[0].message["List-Unsubscribe"].strip("<>")
+    assert link.startswith(live_server.url) and received[0].message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    page.context.clear_cookies()
+    page.goto(link)
+    assert_accessible(page, "unsubscribe")
+    page.get_by_role("button", name="Unsubscribe").click()
+    expect(page.get_by_role("status")).to_contain_text("you will receive no more announcements about this event")
