@@ -88,7 +88,7 @@ def build() -> dict:
             db.session.execute(insert(Answer), [dict(registration_id=i + 1, question_id=question_id,
                                                      value=organisations[i % len(organisations)]) for i in batch])
             db.session.commit()
-        return {"flow_category": ids[FLOW_SLUG][1]}
+        return {"flow_category": ids[FLOW_SLUG][1], "big_question": ids[BIG_SLUG][2]}
 
 
 class Client:
@@ -198,6 +198,24 @@ def list_pages(port: int, seconds: int = 10, threads: int = 4) -> tuple[int, int
     return sum(counts), sum(errors), time.monotonic() - started
 
 
+def page_latencies(port: int, question_id: int, repeat: int = 5) -> dict[str, float]:
+    """Median time of each kind of list page, one request at a time."""
+    import statistics
+
+    client = logged_in(port)
+    found = {}
+    for label, path in (("first page", ""), ("page 500 of 1,000", "?page=500"), ("search by organisation", "?q=columbia"),
+                        ("search by name", "?q=person4242"), ("filter by answer", f"?question={question_id}&answer=boston")):
+        times = []
+        for _ in range(repeat):
+            started = time.monotonic()
+            status, _, _ = client.request("GET", f"/manage/{BIG_SLUG}/registrations{path}")
+            times.append(time.monotonic() - started)
+            assert status == 200, (path, status)
+        found[label] = statistics.median(times)
+    return found
+
+
 def export(port: int) -> tuple[int, int, float, float]:
     client = logged_in(port)
     started = time.monotonic()
@@ -230,6 +248,7 @@ def main() -> None:
         bare = measure(f"http://127.0.0.1:{port}/healthz")
         done, failed, seconds = flow(port, seeded["flow_category"])
         pages, page_errors, page_seconds = list_pages(port)
+        latencies = page_latencies(port, seeded["big_question"])
         rows, size, first_byte, total = export(port)
     finally:
         server.terminate()
@@ -240,6 +259,8 @@ def main() -> None:
     print(f"free registrations: {done} completed in {seconds:.1f} s = {reg_rate:.1f}/s with {CLIENTS} clients "
           f"({failed} failed); 4 requests each = {4 * reg_rate:.0f} req/s = {4 * reg_rate / bare.rate:.3f} x bare")
     print(f"organiser list at {BIG:,} registrations: {page_rate:.1f} pages/s ({page_errors} errors) = {page_rate / bare.rate:.3f} x bare")
+    for label, seconds_ in latencies.items():
+        print(f"  list, {label}: {seconds_ * 1000:.0f} ms (median of 5, one client)")
     print(f"CSV export: {rows:,} rows, {size / 1e6:.1f} MB, first byte after {first_byte * 1000:.0f} ms, complete in {total:.1f} s "
           f"({rows / total:,.0f} rows/s)")
 

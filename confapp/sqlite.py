@@ -10,7 +10,7 @@ Recipe: SQLAlchemy docs, "Serializable isolation / Savepoints / Transactional DD
 """
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -38,5 +38,11 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
 
 
+def mark_request_read_only(read_only: bool = True) -> None:
+    """A POST that only reads (a form step that validates and re-renders) may call this before
+    its first query: its transaction then opens deferred and does not queue behind writers."""
+    g.sqlite_read_only = read_only
+
+
 def _read_only_request() -> bool:
-    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    return has_request_context() and (request.method in ("GET", "HEAD", "OPTIONS") or bool(g.get("sqlite_read_only")))

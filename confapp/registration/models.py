@@ -174,6 +174,8 @@ class Registration(db.Model):
         Index("ix_registrations_event_category", "event_id", "category_id"),
         # The organiser's list: newest first, paged.
         Index("ix_registrations_event_created", "event_id", "created_at"),
+        # The CSV export walks an event's registrations in id order (keyset batches).
+        Index("ix_registrations_event_id", "event_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,6 +15,7 @@ from ..errors import DomainError, SoldOut, ValidationFailed
 from ..events.access import visible_event
 from ..events.services import registration_closed_reason
 from ..extensions import db, limiter
+from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import emails, links, queries, services, waitlist
 from .forms import CancelForm, CsrfForm, WaitlistForm, parse_order_form
@@ -46,6 +47,8 @@ def _carry(form, *, drop=()) -> list[tuple[str, str]]:
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def public_start(slug: str):
+    # These steps validate and re-render only; on embedded SQLite they must not queue behind writers.
+    mark_request_read_only(request.method == "POST" and request.form.get("step") in ("choose", "edit", "details"))
     event = visible_event(slug)
     now = utcnow()
     closed = registration_closed_reason(event, now)

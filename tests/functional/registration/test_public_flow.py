@@ -146,3 +146,14 @@ def test_registration_posts_are_rate_limited(client, app, event, free):
         app.config.pop("REGISTRATION_RATE_LIMIT")
         limiter.reset()
         limiter.enabled = False
+
+
+def test_only_the_confirm_step_opens_a_write_transaction_on_sqlite(client, event, free):
+    from flask import g
+
+    from confapp.sqlite import _read_only_request
+
+    for step, read_only in (("choose", True), ("details", True), ("edit", True), ("confirm", False)):
+        with client:
+            client.post(f"/e/{event.slug}/register", data={**_details(event, free), "step": step, "form_token": f"ro-{step}"})
+            assert _read_only_request() is read_only and bool(g.get("sqlite_read_only")) is read_only
