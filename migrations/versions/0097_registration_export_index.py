@@ -1,15 +1,15 @@
 """registration export index: keyset batches over an event's registrations in id order
 
-Revision ID: 0095_registration_export_index
-Revises: 0090_registration_list_index
+Revision ID: 0097_registration_export_index
+Revises: 0095_checkin_search
 Create Date: 2026-11-21 12:10:00
 
 """
 from alembic import op
 
 
-revision = '0095_registration_export_index'
-down_revision = '0090_registration_list_index'
+revision = '0097_registration_export_index'
+down_revision = '0095_checkin_search'
 branch_labels = None
 depends_on = None
 
