@@ -147,3 +147,13 @@ def test_a_published_session_cannot_lose_its_time(setup):
     with pytest.raises(ValidationFailed) as error:
         update_session(session, SessionData(title=session.title), actor=organiser, event=event)
     assert "day" in error.value.errors
+
+
+def test_a_cancelled_session_can_be_restored_and_calendars_see_a_new_sequence(setup):
+    event, organiser = setup
+    session = make_session(event, actor=organiser, publish=True)
+    cancel_session(session, actor=organiser, event=event)
+    publish_session(session, actor=organiser, event=event)
+    assert session.status == SessionStatus.PUBLISHED and session.sequence == 2
+    with pytest.raises(InvalidState):
+        publish_session(session, actor=organiser, event=event)
