@@ -40,6 +40,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account
 
+    @property
+    def session_marker(self) -> str:
+        """Changes whenever the password does: sessions made before a reset stop working."""
+        return self.password_hash[-12:]
+
+    def get_id(self) -> str:  # Flask-Login: what the session and the remember cookie hold
+        return f"{self.id}:{self.session_marker}"
+
     def __repr__(self) -> str:
         return f"<User {self.id}>"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import Conflict, DomainError, ValidationFailed
@@ -19,9 +19,23 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
+@bp.before_app_request
+def _load_user_afresh() -> None:
+    # Flask-Login caches the user on `g`, which lives as long as the app context. Tests keep one
+    # app context across many requests (and clients): without this, one client's user would
+    # answer for the next request.
+    g.pop("_login_user", None)
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    user_id, _, marker = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or marker != user.session_marker:
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str:

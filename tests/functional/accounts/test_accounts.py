@@ -278,3 +278,20 @@ def test_outside_tests_passwords_are_hashed_with_full_strength_scrypt(app, db):
     finally:
         app.config["PASSWORD_HASH_METHOD"] = original
     assert user.password_hash.startswith("scrypt:32768:8:1$")
+
+
+def test_a_password_reset_ends_sessions_opened_before_it(app, db):
+    user = make_user()
+    other_device = app.test_client()
+    login(other_device, user)
+    assert other_device.get("/manage/").status_code == 200
+    services.set_password(user, NEW_PASSWORD)
+    db.session.commit()
+    assert other_device.get("/manage/").status_code == 302  # sent to log in again
+
+
+def test_the_remember_cookie_is_http_only_and_same_site(client, db):
+    user = make_user()
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    remember = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
