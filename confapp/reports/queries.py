@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..events.models import Event
@@ -30,6 +29,7 @@ from ..registration.models import (
     WaitlistStatus,
 )
 from .models import DataRetention, SessionRating, SurveyResponse
+from .timeseries import by_hour, over_time
 
 FIGURES_VERSION = 1
 PLACE_KEYS = ("city", "region", "country")
@@ -149,8 +149,8 @@ def live_figures(event: Event) -> dict[str, Any]:
         "by_category": by_category,
         "sessions": sessions,
         "finance": _finance(event),
-        "registrations_over_time": _over_time(event),
-        "arrivals_by_hour": _by_hour(event) if attendance_known else [],
+        "registrations_over_time": over_time(event),
+        "arrivals_by_hour": by_hour(event) if attendance_known else [],
         "feedback": {"responses": feedback["responses"], "overall_average": feedback["overall_average"],
                      "overall_ratings": feedback["overall_ratings"], "distribution": feedback["distribution"]},
     }
@@ -164,7 +164,7 @@ def _checkin_available() -> bool:
     return checkin is not None and hasattr(checkin, "CheckIn")
 
 
-def _first_arrivals(event: Event):
+def first_arrivals(event: Event):
     """Subquery (registration_id, first) of everyone admitted through a main entrance, not undone."""
     from ..checkin.models import CheckIn, CheckInList, ListKind
 
@@ -181,7 +181,7 @@ def _registration_counts(event: Event) -> list[dict]:
     """Registrations counted by status, walk-in, category and whether they came: one query."""
     columns = [Registration.status, Registration.is_walk_in, Registration.category_id]
     if _checkin_available():
-        arrivals = _first_arrivals(event)
+        arrivals = first_arrivals(event)
         came = case((arrivals.c.registration_id.is_not(None), 1), else_=0)
         query = select(*columns, came, func.count()).outerjoin(arrivals, arrivals.c.registration_id == Registration.id)
         query = query.group_by(*columns, came)
@@ -217,32 +217,6 @@ def _groups(event: Event) -> tuple[int, int]:
     )
     orders, people = db.session.execute(select(func.count(), func.sum(sizes.c.n)).select_from(sizes)).one()
     return int(orders or 0), int(people or 0)
-
-
-def _bucket(column):
-    """A text bucket of a timestamp the database groups by: local hour on PostgreSQL (it knows
-    time zones), UTC quarter-hour on SQLite (converted to local time in Python afterwards)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM-DD HH24:MI")
-    minute = cast(func.strftime("%M", column), Integer)
-    return func.printf("%s:%02d", func.strftime("%Y-%m-%d %H", column), (minute // 15) * 15)
-
-
-def _local_counts(rows, tz) -> list[tuple[datetime, int]]:
-    """(local datetime, count) from (bucket, count) rows."""
-    is_pg = db.session.get_bind().dialect.name == "postgresql"
-    out = []
-    for bucket, n in rows:
-        moment = datetime.strptime(bucket, "%Y-%m-%d %H:%M")
-        moment = moment.replace(tzinfo=tz) if is_pg else moment.replace(tzinfo=timezone.utc).astimezone(tz)
-        out.append((moment, n))
-    return out
-
-
-def _tz_column(column, event: Event):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.timezone(event.timezone, column)
-    return column
 
 
 def _answers(event: Event) -> tuple[dict[str, list[dict]], list[dict], list[dict], int]:
@@ -384,48 +358,6 @@ def _waitlist_length(event: Event) -> int:
             WaitlistEntry.event_id == event.id, WaitlistEntry.status == WaitlistStatus.WAITING
         )
     ) or 0
-
-
-def _over_time(event: Event) -> list[dict]:
-    """Per local day: registrations made that day that are confirmed now (not walk-ins, who
-    registered at the door) and the running total. One grouped query."""
-    bucket = _bucket(_tz_column(Registration.created_at, event))
-    rows = db.session.execute(
-        select(bucket, func.count()).where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.is_walk_in.is_(False),
-        ).group_by(bucket)
-    ).all()
-    days: Counter = Counter()
-    for moment, n in _local_counts(rows, event.tz):
-        days[moment.date()] += n
-    if not days:
-        return []
-    day, last = min(days), max(days)
-    running, out = 0, []
-    while day <= last:
-        running += days.get(day, 0)
-        out.append({"date": day.isoformat(), "count": days.get(day, 0), "cumulative": running})
-        day += timedelta(days=1)
-    return out
-
-
-def _by_hour(event: Event) -> list[dict]:
-    """First arrivals of confirmed participants by local hour. One grouped query."""
-    arrivals = _first_arrivals(event)
-    bucket = _bucket(_tz_column(arrivals.c.first, event))
-    rows = db.session.execute(
-        select(bucket, func.count()).select_from(arrivals)
-        .join(Registration, Registration.id == arrivals.c.registration_id)
-        .where(Registration.status == RegistrationStatus.CONFIRMED)
-        .group_by(bucket)
-    ).all()
-    hours: Counter = Counter()
-    for moment, n in _local_counts(rows, event.tz):
-        hours[moment.hour] += n
-    if not hours:
-        return []
-    return [{"label": f"{h:02d}:00", "count": hours.get(h, 0)} for h in range(min(hours), max(hours) + 1)]
 
 
 def feedback_comments(event: Event, limit: int = 500) -> list[dict]:
