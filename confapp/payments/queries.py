@@ -156,3 +156,79 @@ def order_payment_panel(order: Order, event: Event) -> PaymentPanel:
     refunds = db.session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id.desc())).all()
     return PaymentPanel(order=order, event=event, payments=list(payments), refunds=list(refunds),
                         due_minor=amount_due(order), refundable_minor=refundable(order))
+
+
+@dataclass
+class MethodTotal:
+    method: str
+    count: int
+    amount_minor: int
+
+
+@dataclass
+class PaymentRow:
+    payment: Payment
+    order_code: str
+    buyer_name: str
+
+
+@dataclass
+class RefundRow:
+    refund: Refund
+    order_code: str
+
+
+@dataclass
+class EventPayments:
+    """The organiser's payments page for one event: totals, refunds needing attention, the list."""
+
+    currency: str
+    by_method: list[MethodTotal]
+    refunded_minor: int
+    attention: list[RefundRow]
+    rows: list[PaymentRow]
+    page: int
+    pages: int
+
+    @property
+    def received_minor(self) -> int:
+        return sum(t.amount_minor for t in self.by_method)
+
+    @property
+    def net_minor(self) -> int:
+        return self.received_minor - self.refunded_minor
+
+
+def event_payments(event: Event, *, page: int = 1, per_page: int = 50, now=None) -> EventPayments:
+    """5 queries whatever the number of payments: totals by method, refunded total, refunds
+    needing attention (failed, or pending for more than 10 minutes), the count, one page."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from ..types import utcnow
+
+    now = now or utcnow()
+    received = (Payment.event_id == event.id) & Payment.status.in_(RECEIVED_STATUSES)
+    by_method = [MethodTotal(METHOD_LABELS.get(m, m), c, a or 0) for m, c, a in db.session.execute(
+        select(Payment.method, func.count(Payment.id), func.sum(Payment.amount_minor)).where(received)
+        .group_by(Payment.method).order_by(Payment.method))]
+    refunded = db.session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_minor), 0)).join(Payment, Refund.payment_id == Payment.id)
+        .where(Payment.event_id == event.id, Refund.status != RefundStatus.FAILED)) or 0
+    attention = [RefundRow(r, code) for r, code in db.session.execute(
+        select(Refund, Order.code).join(Payment, Refund.payment_id == Payment.id).join(Order, Order.id == Refund.order_id)
+        .where(Payment.event_id == event.id,
+               (Refund.status == RefundStatus.FAILED)
+               | ((Refund.status == RefundStatus.PENDING) & (Refund.created_at <= now - timedelta(minutes=10))))
+        .order_by(Refund.id.desc()).limit(50))]
+    total = db.session.scalar(select(func.count(Payment.id)).where(Payment.event_id == event.id)) or 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    rows = [PaymentRow(p, code, name) for p, code, name in db.session.execute(
+        select(Payment, Order.code, Order.buyer_name).join(Order, Order.id == Payment.order_id)
+        .where(Payment.event_id == event.id).order_by(Payment.id.desc())
+        .offset((page - 1) * per_page).limit(per_page))]
+    currency = rows[0].payment.currency if rows else "USD"
+    return EventPayments(currency=currency, by_method=by_method, refunded_minor=refunded, attention=attention,
+                         rows=rows, page=page, pages=pages)

@@ -151,6 +151,11 @@ def test_organiser_refunds_part_of_a_payment_from_the_payment_panel(page, live_a
     assert_accessible(page, "payment panel after a refund")
     screenshot(page, screenshots_dir / "payments-organiser-panel.png")
 
+    page.get_by_role("navigation", name="Event management").get_by_role("link", name="Payments").click()
+    assert page.get_by_role("heading", name="Payments", exact=True).is_visible()
+    assert page.get_by_text("$50.00").first.is_visible()  # net: $80 received, $30 refunded
+    assert_accessible(page, "event payments page")
+
 
 def test_localstripe_posts_a_signed_payment_failed_webhook_that_we_apply(live_server, live_app, localstripe):
     """No browser: localstripe itself signs and POSTs payment_intent.payment_failed to the live

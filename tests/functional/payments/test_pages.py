@@ -243,3 +243,44 @@ def test_receipt_adds_up_for_money_confirmed_without_a_payment_row(client, db, n
     db.session.commit()
     html = client.get(f"/e/{event.slug}/orders/{order.code}/receipt/{receipt_token(order)}").get_data(as_text=True)
     assert "Card (Stripe)" in html and html.count("$22.00") >= 3
+
+
+def test_event_payments_page_totals_attention_and_a_fixed_query_count(client, db, login_as, now):
+    from confapp.payments.models import Refund, RefundStatus
+    from tests.support.queries import count_queries
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    enable_offline_methods(event)
+    category = make_paid_category(event, price_minor=2000)
+
+    def add_paid(n):
+        for _ in range(n):
+            order = make_card_order(event, category, now=now, payment_method="invoice")
+            services.mark_paid_offline(order, method="invoice", actor=organiser, now=now)
+
+    add_paid(2)
+    first = db.session.scalars(select(Payment).where(Payment.event_id == event.id)).first()
+    services.refund_order(first.order, 500, actor=organiser, reason="Goodwill", now=now)
+    db.session.add(Refund(payment_id=first.id, order_id=first.order_id, amount_minor=100, currency="USD",
+                          status=RefundStatus.FAILED, reason="Card closed", failure_message="Card closed"))
+    db.session.commit()
+    login_as(organiser)
+    url = f"/manage/{event.slug}/payments"
+    page = client.get(url).get_data(as_text=True)
+    assert "Invoice / bank transfer" in page and "$40.00" in page and "$5.00" in page and "$35.00" in page
+    assert "Refunds that need attention" in page and "Card closed" in page
+    db.session.expire_all()
+    with count_queries(db.engine) as few:
+        client.get(url)
+    add_paid(5)
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries(db.engine) as many:
+        assert "$140.00" in client.get(url).get_data(as_text=True)
+    assert few.count == many.count, many.statements
+
+
+def test_event_payments_page_access(client, db, now):
+    world = access_world()
+    assert_access(client, db, world, [("GET", f"/manage/{world.event.slug}/payments", organisers_only(200))])
