@@ -18,7 +18,7 @@ def release_expired(now=None) -> tuple[int, int]:
     """Expire lapsed holds (one commit per order, so one failure does not block the rest)
     and expired waitlist offers. Returns (orders released, offers expired)."""
     from .services import expire_order, expired_holds
-    from .waitlist import expire_offers
+    from .waitlist import events_with_waiting, expire_offers, offer_freed_places
 
     now = now or utcnow()
     released = 0
@@ -32,6 +32,10 @@ def release_expired(now=None) -> tuple[int, int]:
             log.exception("could not release the hold of order %s", order.id)
     offers = expire_offers(now=now)
     db.session.commit()
+    # Places freed without a release (an organiser raised the capacity) go to the waitlist too.
+    for event in events_with_waiting(now=now):
+        offer_freed_places(event, now=now)
+        db.session.commit()
     if released or offers:
         log.info("released %d expired hold(s), passed on %d waitlist offer(s)", released, offers)
     return released, offers

@@ -50,6 +50,8 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
     db.session.flush()
     record("registration.waitlist_joined", actor=None, event=event, target=entry, now=now)
     emails.send_waitlist_joined(entry, event)
+    # A place may have freed while the form was open: offer it at once rather than on the next release.
+    offer_freed_places(event, now=now)
     return entry
 
 
@@ -166,3 +168,9 @@ def offer_for_token(event: Event, token: str, *, now: datetime) -> WaitlistEntry
     if entry is None or entry.status != WaitlistStatus.OFFERED or entry.offer_expires_at <= now:
         return None
     return entry
+
+
+def events_with_waiting(*, now: datetime) -> list[Event]:
+    """Events not yet over with people waiting, for the periodic job."""
+    ids = select(WaitlistEntry.event_id).where(WaitlistEntry.status == WaitlistStatus.WAITING).distinct()
+    return list(db.session.scalars(select(Event).where(Event.id.in_(ids), Event.ends_at > now)))

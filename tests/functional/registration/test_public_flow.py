@@ -157,3 +157,32 @@ def test_only_the_confirm_step_opens_a_write_transaction_on_sqlite(client, event
         with client:
             client.post(f"/e/{event.slug}/register", data={**_details(event, free), "step": step, "form_token": f"ro-{step}"})
             assert _read_only_request() is read_only and bool(g.get("sqlite_read_only")) is read_only
+
+
+def test_waitlist_offer_link_leads_through_the_flow_to_a_confirmed_place(client, db, organiser, mail):
+    import re as _re
+
+    from confapp.registration import services
+    from confapp.registration.models import WaitlistStatus
+    from confapp.registration.waitlist import join_waitlist
+    from confapp.types import utcnow
+
+    event = make_event(organiser=organiser, capacity=1, slug="claim-me")
+    category = make_category(event)
+    taken = make_registration(event, category, now=utcnow())
+    entry = join_waitlist(event, name="Jo Claim", email="jo.claim@example.org", now=utcnow())
+    services.cancel_registration(taken, actor=organiser, now=utcnow())
+    db.session.commit()
+    assert entry.status == WaitlistStatus.OFFERED
+    offer_mail = [m for m in mail.wait_for(3) if "place is free" in m.subject][0]
+    link = _re.search(r"http\S+/waitlist/\S+", offer_mail.text).group(0)
+    response = client.get(link.split("127.0.0.1:5000", 1)[-1])
+    assert response.status_code == 302 and "offer=" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "A place is held for you" in page and "This event is full" not in page
+    data = {"step": "confirm", f"quantity_{category.id}": "1", "form_token": "claim-1", "offer": entry.offer_token,
+            "attendees-0-first_name": "Jo", "attendees-0-last_name": "Claim", "attendees-0-email": "jo.claim@example.org"}
+    assert client.post(f"/e/{event.slug}/register", data=data).status_code == 302
+    assert entry.status == WaitlistStatus.CLAIMED
+    # The offer is used up: the link now explains that.
+    assert client.get(f"/e/{event.slug}/waitlist/{entry.offer_token}").status_code == 410

@@ -64,3 +64,16 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(event, now, mail, db):
     make_registration(event, make_category(event), now=now)
     db.session.rollback()
     assert mail.messages == []
+
+
+def test_approving_a_paid_registration_emails_the_payment_link(event, now, mail, commit, organiser):
+    category = make_category(event, price_kind="fixed", price_minor=8000, requires_approval=True)
+    order = make_registration(event, category, now=now, email="approved@example.org").order
+    commit()
+    [pending] = mail.wait_for(1)
+    assert "received your registration" in pending.subject
+    mail.clear()
+    services.approve_order(order, actor=organiser, now=now, message="Glad to have you.")
+    commit()
+    [message] = mail.wait_for(1)
+    assert f"/e/{event.slug}/orders/{order.code}/pay" in message.text and "Glad to have you." in message.text

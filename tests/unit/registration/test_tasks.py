@@ -19,3 +19,13 @@ def test_release_expired_frees_holds_and_offers_the_place(db, now):
     assert entry.status == WaitlistStatus.OFFERED
     _, offers = release_expired(now + timedelta(minutes=31, hours=48))
     assert offers == 1 and entry.status == WaitlistStatus.EXPIRED
+
+
+def test_a_raised_capacity_reaches_the_waitlist_on_the_next_run(db, now):
+    event = make_event(capacity=1)
+    make_registration(event, make_category(event), now=now)
+    entry = join_waitlist(event, name="Patient", email="patient@example.org", now=now)
+    assert entry.status == WaitlistStatus.WAITING
+    event.capacity = 2
+    release_expired(now)
+    assert entry.status == WaitlistStatus.OFFERED

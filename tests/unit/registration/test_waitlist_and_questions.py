@@ -60,16 +60,24 @@ def test_unclaimed_offers_pass_to_the_next_person(full_event, now, organiser):
 
 
 def test_organiser_reorders_and_offers_by_hand(db, organiser, now):
-    event = make_event(organiser=organiser, capacity=2)
+    event = make_event(organiser=organiser, capacity=1)
     make_registration(event, make_category(event), now=now)
     a = waitlist.join_waitlist(event, name="A", email="a@example.org", now=now)
     b = waitlist.join_waitlist(event, name="B", email="b@example.org", now=now)
     waitlist.move_entry(b, -1, actor=organiser)
     assert (b.position, a.position) == (1, 2)
+    event.capacity = 2  # one more place: the organiser gives it to A, ahead of B
     waitlist.offer_by_hand(a, actor=organiser, now=now)
-    assert a.status == WaitlistStatus.OFFERED
+    assert (a.status, b.status) == (WaitlistStatus.OFFERED, WaitlistStatus.WAITING)
     with pytest.raises(SoldOut):
         waitlist.offer_by_hand(b, actor=organiser, now=now)
+
+
+def test_joining_when_a_place_is_free_gets_an_offer_at_once(db, organiser, now):
+    event = make_event(organiser=organiser, capacity=2)
+    make_registration(event, make_category(event), now=now)
+    entry = waitlist.join_waitlist(event, name="Early", email="early@example.org", now=now)
+    assert entry.status == WaitlistStatus.OFFERED
 
 
 def test_category_waitlist_waits_for_that_category(db, organiser, now):
