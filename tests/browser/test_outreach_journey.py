@@ -130,3 +130,18 @@ def test_compose_segment_preview_send_and_watch_progress(page, live_server, audi
     assert_accessible(page, "unsubscribe")
     page.get_by_role("button", name="Unsubscribe").click()
     expect(page.get_by_role("status")).to_contain_text("you will receive no more announcements about this event")
+
+
+def test_composer_and_reminders_on_a_phone(phone_page, live_server, screenshots_dir):
+    page = phone_page
+    login_in_browser(page, ORGANISER)
+    page.goto(f"/manage/{SLUG}/emails/new")
+    page.locator("#cond-0-choice").select_option("flag:staff")
+    expect(page.locator("[data-count]")).not_to_have_text("0")
+    assert_accessible(page, "composer on a phone")
+    assert page.evaluate("document.querySelector('main').scrollWidth") <= 360  # our content; the shared event menu scrolls on its own
+    screenshot(page, screenshots_dir / "outreach-composer-phone.png")
+    page.goto(f"/manage/{SLUG}/emails/reminders")
+    assert "2 days before start at 09:00 event time" in page.content()  # the demo's reminder
+    assert_accessible(page, "reminders on a phone")
+    assert page.evaluate("document.querySelector('main').scrollWidth") <= 360  # our content; the shared event menu scrolls on its own
