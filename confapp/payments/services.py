@@ -277,6 +277,8 @@ def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: 
     due = amount_due(order)
     if order.payment_state in (PaymentState.WAIVED, PaymentState.NOT_REQUIRED) or due == 0:
         raise InvalidState("Nothing is due for this order.")
+    if not any(r.status not in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED) for r in order.registrations):
+        raise InvalidState("This order was cancelled: there is nothing to pay for.")
     amount = due if amount_minor is None else int(amount_minor)
     if amount <= 0:
         raise ValidationFailed({"amount": "Enter an amount greater than zero."})

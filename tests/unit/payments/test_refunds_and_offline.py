@@ -130,6 +130,18 @@ def test_mark_paid_rules(db, now):
     assert (order.paid_minor, order.payment_state) == (3000, PaymentState.PAID)
 
 
+def test_no_payment_can_be_recorded_for_a_cancelled_order(db, now):
+    from confapp.registration.services import cancel_order
+
+    event = make_event()
+    enable_offline_methods(event)
+    order = make_card_order(event, make_paid_category(event, price_minor=3000), now=now, payment_method="invoice")
+    cancel_order(order, actor=None, now=now, by_attendee=True)
+    for amount in (None, 1000):
+        with pytest.raises(InvalidState, match="cancelled"):
+            services.mark_paid_offline(order, amount_minor=amount, method="invoice", actor=make_user(), now=now)
+
+
 def test_offline_payment_refund_is_recorded_without_stripe(db, now):
     event = make_event()
     enable_offline_methods(event)
