@@ -147,6 +147,30 @@ def send_message(message: Message, *, actor, now: datetime) -> Message:
     return message
 
 
+def send_to_newcomers(message: Message, *, actor, now: datetime) -> tuple[int, int]:
+    """Send a sent announcement to the people who joined its segment since (late registrants).
+    Everyone who already has a delivery of this message is skipped as already sent: the
+    UNIQUE (message, address) rule holds. Returns (new recipients, already sent)."""
+    require(actor, Action.SEND_MESSAGES, message.event)
+    if message.kind != MessageKind.ANNOUNCEMENT or message.status != MessageStatus.SENT:
+        raise InvalidState("Only a sent announcement can be sent to newcomers.")
+    _validate(message.event, MessageDraft(message.subject, message.body, message.segment))
+    message.materialized_at = None
+    result = materialize(message, now=now)
+    if result.queued + result.skipped_unsubscribed == 0:
+        raise ValidationFailed({"segment": f"Nobody new: all {result.already_present} already have this email."})
+    message.status = MessageStatus.SENDING
+    message.finished_at = None
+    db.session.flush()
+    record("outreach.message_sent_to_newcomers", actor=actor, event=message.event, target=message, now=now,
+           details={"queued": result.queued, "skipped_already_sent": result.already_present,
+                    "skipped_unsubscribed": result.skipped_unsubscribed})
+    from .tasks import deliver_message
+
+    enqueue_after_commit(db.session(), deliver_message, message.id)
+    return result.queued, result.already_present
+
+
 def schedule_message(message: Message, when: datetime, *, actor, now: datetime) -> Message:
     """Send at `when` (UTC-aware, in the future) to the segment as it stands then."""
     require(actor, Action.SEND_MESSAGES, message.event)

@@ -196,6 +196,21 @@ def manage_send(slug: str, message_id: int):
                         "Sending. This page shows the progress.")
 
 
+@bp.route("/manage/<slug>/emails/<int:message_id>/newcomers", methods=["POST"])
+@login_required
+def manage_newcomers(slug: str, message_id: int):
+    outcome = {}
+
+    def send(message):
+        outcome["counts"] = services.send_to_newcomers(message, actor=current_user, now=utcnow())
+
+    response = _post_action(slug, message_id, send, "Sending to the people who joined since.")
+    if "counts" in outcome:
+        new, already = outcome["counts"]
+        flash(f"{new} new recipient{'s' if new != 1 else ''}; {already} already had it and were skipped.", "success")
+    return response
+
+
 @bp.route("/manage/<slug>/emails/<int:message_id>/schedule", methods=["POST"])
 @login_required
 def manage_schedule(slug: str, message_id: int):

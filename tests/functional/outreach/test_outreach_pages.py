@@ -44,6 +44,7 @@ def test_email_routes_by_role(client, db):
         ("POST", f"/manage/{slug}/emails/{draft.id}/unschedule", organisers_only(302), {}),
         ("POST", f"/manage/{slug}/emails/{draft.id}/send", organisers_only(302), {}),
         ("POST", f"/manage/{slug}/emails/deliveries/{delivery_id}/resend", organisers_only(302), {}),
+        ("POST", f"/manage/{slug}/emails/{sent.id}/newcomers", organisers_only(302), {}),
         ("GET", f"/manage/{slug}/emails/people?address=ann@example.org", organisers_only(200)),
         ("GET", f"/manage/{slug}/emails/reminders", organisers_only(200)),
         ("POST", f"/manage/{slug}/emails/reminders", organisers_only(302), reminder),

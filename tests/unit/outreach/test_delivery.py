@@ -310,3 +310,23 @@ def test_rendering_a_batch_runs_a_fixed_number_of_queries(people):
     few = count(rows[:2])
     database.session.expire_all()
     assert count(rows) == few and len(rows) >= 10
+
+
+def test_sending_again_reaches_only_newcomers_and_counts_the_rest_as_already_sent(people, mail):
+    from tests.support.outreach import add_registration
+
+    message = services.create_message(people.event, draft({"status": ["confirmed"]}), actor=people.organiser, now=utcnow())
+    services.send_message(message, actor=people.organiser, now=utcnow())
+    database.session.commit()
+    mail.wait_for(5)
+    with pytest.raises(ValidationFailed):
+        services.send_to_newcomers(message, actor=people.organiser, now=utcnow())
+    database.session.rollback()
+    add_registration(people.event, "late@example.org", "Lee", "Late", category=people.general)
+    new, already = services.send_to_newcomers(message, actor=people.organiser, now=utcnow())
+    database.session.commit()
+    assert (new, already) == (1, 5)
+    received = mail.wait_for(6)
+    assert sorted(m.envelope_to[0] for m in received).count("late@example.org") == 1 and len(received) == 6
+    database.session.refresh(message)
+    assert message.status == MessageStatus.SENT
