@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ..accounts import permissions
 from ..audit.services import actor_identity, record
-from ..errors import InvalidState, NotAllowed, SoldOut, ValidationFailed
+from ..errors import InvalidState, SoldOut, ValidationFailed
 from ..events.models import Event
 from ..events.services import registration_closed_reason
 from ..extensions import db
@@ -140,6 +140,8 @@ def history(order: Order, kind: str, *, actor, now: datetime, registration: Regi
     user_id, label = actor_identity(actor)
     if not label and user_id:
         label = getattr(actor, "name", "")
+    if not user_id and label in ("", "anonymous"):
+        label = "Attendee"  # the public form or the self-service page
     db.session.add(RegistrationEvent(order_id=order.id, registration_id=registration.id if registration else None,
                                      kind=kind, note=note[:300], actor_user_id=user_id, actor_label=label or "",
                                      created_at=now))
@@ -494,169 +496,7 @@ def refundable_amount(order: Order, *, now: datetime) -> int:
     return pricing.refundable_by_policy(order, settings_for(db.session.get(Event, order.event_id)), now=now)
 
 
-# --- approval --------------------------------------------------------------------------------------
-
-def approve_order(order: Order, *, actor, now: datetime, message: str = "") -> Order:
-    """Approve a pending order. A waiver request is granted (WAIVED, confirmed); money due by
-    card becomes AWAITING_PAYMENT with a hold of the event's offer hours and an emailed payment
-    link; otherwise confirmed. Raises NotAllowed, InvalidState."""
-    event = db.session.get(Event, order.event_id)
-    permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
-    pending = [r for r in order.registrations if r.status == RegistrationStatus.PENDING_APPROVAL]
-    if not pending:
-        raise InvalidState("Only a registration pending approval can be approved.")
-    settings = settings_for(event)
-    if order.waiver_requested and order.total_minor:
-        order.payment_state = PaymentState.WAIVED
-        status = RegistrationStatus.CONFIRMED
-    elif order.total_minor and order.payment_method == PaymentMethod.CARD:
-        status = RegistrationStatus.AWAITING_PAYMENT
-        order.hold_expires_at = now + timedelta(hours=settings.offer_hours)
-    else:
-        status = RegistrationStatus.CONFIRMED
-    for r in pending:
-        r.status = status
-        r.hold_expires_at = order.hold_expires_at if status == RegistrationStatus.AWAITING_PAYMENT else None
-        if status == RegistrationStatus.CONFIRMED:
-            r.confirmed_at = now
-    order.updated_at = now
-    db.session.flush()
-    history(order, "approved", actor=actor, now=now)
-    record("registration.approved", actor=actor, event=event, target=order, now=now)
-    if status == RegistrationStatus.CONFIRMED:
-        emails.send_confirmation(order, message=message)
-    else:
-        emails.send_payment_link(order, message=message)
-    return order
-
-
-def reject_order(order: Order, *, actor, now: datetime, message: str = "") -> Order:
-    """Reject a pending order: its places go back (and to the waitlist); the buyer is told,
-    with the organiser's message if any. Raises NotAllowed, InvalidState."""
-    from .waitlist import offer_freed_places
-
-    event = db.session.get(Event, order.event_id)
-    permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
-    pending = [r for r in order.registrations if r.status == RegistrationStatus.PENDING_APPROVAL]
-    if not pending:
-        raise InvalidState("Only a registration pending approval can be rejected.")
-    for r in pending:
-        r.status = RegistrationStatus.REJECTED
-        r.cancelled_at = now
-    order.updated_at = now
-    db.session.flush()
-    history(order, "rejected", actor=actor, now=now)
-    record("registration.rejected", actor=actor, event=event, target=order, now=now)
-    emails.send_rejection(order, message=message)
-    offer_freed_places(event, now=now)
-    return order
-
-
-# --- cancellation ----------------------------------------------------------------------------------
-
-def cancel_registration(registration: Registration, *, actor, reason: str = "", now: datetime,
-                        refund: str = "policy", by_attendee: bool = False, send_email: bool = True) -> int:
-    """Cancel one attendee's place; returns the amount refunded. A paid order refunds this
-    registration's price, capped by the refund policy (`refund="policy"`), by what was paid
-    (`"full"`, organisers only) or nothing (`"none"`). The freed place goes to the waitlist.
-    Raises NotAllowed, InvalidState."""
-    from .waitlist import offer_freed_places
-
-    event = db.session.get(Event, registration.event_id)
-    if not by_attendee:
-        permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
-    if refund == "full" and by_attendee:
-        raise NotAllowed()
-    if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED, RegistrationStatus.EXPIRED):
-        raise InvalidState("This registration is already cancelled.")
-    if by_attendee and event.ends_at <= now:
-        raise InvalidState("This event has ended.")
-    order = registration.order
-    amount = 0
-    if order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED) and refund != "none":
-        cap = max(order.paid_minor - order.refunded_minor, 0) if refund == "full" else refundable_amount(order, now=now)
-        amount = min(registration.price_minor, cap)
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = now
-    registration.hold_expires_at = None
-    order.updated_at = now
-    db.session.flush()
-    history(order, "cancelled", actor=actor, now=now, registration=registration,
-            note=("By the attendee" if by_attendee else "By the organisers") + (f"; refund {amount / 100:.2f}" if amount else ""))
-    record("registration.cancelled", actor=actor, event=event, target=registration,
-           details={"by_attendee": by_attendee, "refund_minor": amount}, now=now)
-    if amount:
-        _refund(order, amount, actor=actor, reason=reason or "Registration cancelled", now=now)
-    if send_email:
-        emails.send_cancellation(registration, refund_minor=amount)
-    offer_freed_places(event, now=now)
-    return amount
-
-
-def _refund(order: Order, amount_minor: int, *, actor, reason: str, now: datetime) -> None:
-    try:
-        from ..payments.services import refund_order
-    except ImportError as error:  # payments not installed in this build
-        raise InvalidState("Refunds are not available: the payments module is missing.") from error
-    refund_order(order, amount_minor, actor=actor, reason=reason, now=now)
-
-
-def cancel_order(order: Order, *, actor, reason: str = "", now: datetime, refund: str = "policy", by_attendee: bool = False) -> int:
-    """Cancel every live registration of the order; returns the total refunded."""
-    total = 0
-    for registration in list(order.registrations):
-        if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL,
-                                   RegistrationStatus.AWAITING_PAYMENT):
-            total += cancel_registration(registration, actor=actor, reason=reason, now=now, refund=refund, by_attendee=by_attendee)
-    return total
-
-
-# --- changes by the attendee or the organisers --------------------------------------------------
-
-def update_answers(registration: Registration, *, first_name: str, last_name: str, answers: dict[int, object],
-                   actor, now: datetime, by_attendee: bool = False, email: str | None = None) -> Registration:
-    """Change an attendee's name and answers (and, for organisers, the email). Same checks as
-    registering. Raises ValidationFailed, NotAllowed, InvalidState."""
-    event = db.session.get(Event, registration.event_id)
-    if not by_attendee:
-        permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
-    if registration.purged_at:
-        raise InvalidState("This registration's personal data was deleted.")
-    errors: dict[str, str] = {}
-    if not first_name.strip():
-        errors["first_name"] = "Enter a first name."
-    values, answer_errors = clean_answers(active_questions(event.id), answers)
-    errors.update({f"q_{qid}": message for qid, message in answer_errors.items()})
-    if email is not None and not by_attendee:
-        email = normalise_email(email)
-        if check_email(email):
-            errors["email"] = check_email(email)
-    if errors:
-        raise ValidationFailed(errors)
-    registration.first_name = first_name.strip()[:120]
-    registration.last_name = last_name.strip()[:120]
-    if email is not None and not by_attendee:
-        registration.email = email
-    registration.search_text = f"{registration.first_name} {registration.last_name} {registration.email}".lower()[:600]
-    current = {a.question_id: a for a in registration.answers}
-    for qid, answer in list(current.items()):
-        if qid not in values:
-            registration.answers.remove(answer)
-    for qid, value in values.items():
-        if qid in current:
-            current[qid].value = value
-        else:
-            registration.answers.append(Answer(question_id=qid, value=value))
-    db.session.flush()
-    history(registration.order, "answers_updated", actor=actor, now=now, registration=registration,
-            note="By the attendee" if by_attendee else "By the organisers")
-    record("registration.updated", actor=actor, event=event, target=registration, details={"by_attendee": by_attendee}, now=now)
-    return registration
-
-
-def send_confirmation(order: Order, *, actor, now: datetime) -> None:
-    """Send the confirmation (tickets) again. Raises InvalidState when nothing is confirmed."""
-    if not any(r.status == RegistrationStatus.CONFIRMED for r in order.registrations):
-        raise InvalidState("Only confirmed registrations have a ticket to send.")
-    history(order, "confirmation_resent", actor=actor, now=now)
-    emails.send_confirmation(order)
+# Approval, cancellation and changes live in changes.py; they are part of this module's API.
+from .changes import (  # noqa: E402
+    approve_order, cancel_order, cancel_registration, reject_order, send_confirmation, update_answers,
+)

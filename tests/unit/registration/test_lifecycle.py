@@ -197,3 +197,17 @@ def test_update_answers_checks_like_registration(event, now, organiser, db):
     assert set(error.value.errors) == {"first_name", f"q_{q.id}"}
     services.update_answers(reg, first_name="Ana", last_name="Ruiz", answers={q.id: "Northeastern"}, actor=None, now=now, by_attendee=True)
     assert reg.answers[0].value == "Northeastern" and "ana ruiz" in reg.search_text
+
+
+def test_organiser_cannot_move_a_registration_onto_an_email_already_registered(event, now, organiser):
+    from confapp.errors import ValidationFailed
+
+    category = make_category(event)
+    make_registration(event, category, email="first@example.org", now=now)
+    second = make_registration(event, category, email="second@example.org", now=now)
+    with pytest.raises(ValidationFailed) as error:
+        services.update_answers(second, first_name="S", last_name="", answers={}, email="FIRST@example.org",
+                                actor=organiser, now=now)
+    assert "email" in error.value.errors
+    services.update_answers(second, first_name="S", last_name="", answers={}, email="third@example.org", actor=organiser, now=now)
+    assert second.email == "third@example.org"
