@@ -158,6 +158,7 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="confapp-bench-checkin-"))
     env = dict(os.environ, CONFAPP_INSTANCE=str(folder), DATABASE_URL=f"sqlite:///{folder / 'bench.db'}", FLASK_APP="wsgi.py",
                RATELIMIT_ENABLED="0", HUEY_SQLITE_FILE=str(folder / "huey.db"))
@@ -201,7 +202,12 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
+    inproc = in_process(env["DATABASE_URL"], data, rng)
+    load = os.getloadavg()[0]
     lines = [
+        f"Run on {datetime.now():%d %b %Y %H:%M}, load average {load_before:.1f} before and {load:.1f} after the run "
+        "(2 cores shared with the other engineers' test suites).",
+        "",
         f"{args.registrations:,} registrations (seeded in {seed_seconds:.0f} s), SQLite, gunicorn 2 workers x 4 threads, "
         f"{CLIENTS} concurrent desk clients (Python http.client keep-alive, same 2-core machine), {n} requests per client per row.",
         "",
@@ -212,12 +218,57 @@ def main() -> None:
                      ("name search (\"ama okafor12\" style, 2 words)", search), ("redeem (POST, distinct tickets)", redeem)):
         lines.append(f"| {label} | {r['requests']} | {r['rate']:.0f} | {r['rate'] / baseline['rate']:.2f} | {r['p50']:.1f} | "
                      f"{r['p99']:.1f} | {r['errors']} |")
+    lines += ["", "Server-side work alone (in-process, one thread, same database, same load):", "",
+              "| operation | p50 ms | p99 ms |", "|---|---:|---:|"]
+    for label, (p50, p99) in inproc.items():
+        lines.append(f"| {label} | {p50:.1f} | {p99:.1f} |")
     lines += ["", f"Offline download: {offline['rows']:,} rows, {offline['bytes'] / 1e6:.2f} MB JSON "
                   f"({offline['gzip'] / 1e6:.2f} MB if gzipped), {offline['ms']:.0f} ms."]
     report = "\n".join(lines)
     print(report)
     if args.write_docs:
         write_docs(report)
+
+
+def in_process(database_url: str, data: dict, rng: random.Random, n: int = 200) -> dict:
+    """Service and query timings without HTTP, gunicorn or client threads in the way."""
+    from confapp import create_app
+    from confapp.checkin import queries, services
+    from confapp.checkin.models import CheckInList
+    from confapp.extensions import db
+    from confapp.types import utcnow
+
+    os.environ["DATABASE_URL"] = database_url
+    app = create_app()
+    out = {}
+    with app.app_context():
+        checkin_list = db.session.get(CheckInList, data["list_id"])
+        organiser = checkin_list.event.roles[0].user if checkin_list.event.roles else None
+        people = data["people"]
+        jobs = {
+            "lookup by code (queries.search)": lambda: queries.search(checkin_list, rng.choice(people)[0]),
+            "name search, 2 words (queries.search)": lambda: queries.search(
+                checkin_list, f"{rng.choice(FIRST)[:3].lower()} {rng.choice(people)[1]}"),
+        }
+        for label, job in jobs.items():
+            times = []
+            for _ in range(n):
+                t = time.perf_counter()
+                job()
+                times.append((time.perf_counter() - t) * 1000)
+            times.sort()
+            out[label] = (statistics.median(times), times[int(n * 0.99) - 1])
+        codes = [p[0] for p in people[-n:]]
+        times = []
+        for code in codes:
+            t = time.perf_counter()
+            services.redeem(code, list=checkin_list, station="Bench", actor=organiser, now=utcnow())
+            db.session.commit()
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        out["redeem + commit (services.redeem)"] = (statistics.median(times), times[int(n * 0.99) - 1])
+        db.engine.dispose()
+    return out
 
 
 def write_docs(report: str) -> None:

@@ -413,7 +413,7 @@ def link_from_token(token: str, *, now: datetime) -> VolunteerLink:
     if not token or len(token) > 100:
         raise NotFound("This check-in link is not valid.")
     link = db.session.scalar(
-        select(VolunteerLink).options(joinedload(VolunteerLink.list)).where(VolunteerLink.token_hash == hash_token(token))
+        select(VolunteerLink).options(joinedload(VolunteerLink.list).joinedload(CheckInList.event)).where(VolunteerLink.token_hash == hash_token(token))
     )
     if link is None:
         raise NotFound("This check-in link is not valid.")

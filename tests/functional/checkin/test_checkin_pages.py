@@ -221,3 +221,31 @@ def test_unpaid_ticket_paid_now_at_the_door_is_checked_in(client, db, world, log
     assert paid.status_code == 200 and paid.json["outcome"] == "ok"
     payment = Payment.query.filter_by(order_id=owing.order_id).one()
     assert payment.amount_minor == 2500 and "cash" in payment.note and payment.method == "at_door"
+
+
+def test_sync_over_the_api_replays_safely_and_reports_conflicts(client, world):
+    other = attendee(world.event, first_name="Bea")
+    from confapp.extensions import db
+
+    db.session.commit()
+    url = f"/checkin/api/lists/{world.list.id}/sync"
+    headers = _link_headers(world.token)
+    device_a = {"scans": [{"scan_id": "a-1", "code": world.reg.ticket_code}, {"scan_id": "a-2", "code": other.ticket_code}]}
+    device_b = {"scans": [{"scan_id": "b-1", "code": other.ticket_code}]}
+    first = client.post(url, json=device_a, headers=headers).json
+    assert [r["outcome"] for r in first["results"]] == ["ok", "ok"] and first["conflicts"] == 0
+    again = client.post(url, json=device_a, headers=headers).json
+    assert [(r["outcome"], r["replayed"]) for r in again["results"]] == [("ok", True), ("ok", True)]
+    clash = client.post(url, json=device_b, headers=headers).json
+    assert clash["conflicts"] == 1 and clash["results"][0]["conflict"] and clash["results"][0]["outcome"] == "already"
+    assert CheckIn.query.filter_by(list_id=world.list.id).count() == 2
+    assert client.post(url, json={"scans": [{"code": "x"}]}, headers=headers).status_code == 422
+
+
+def test_one_badge_from_the_desk(client, world, login_as):
+    response = client.post(f"/checkin/v/{world.token}/badge", data={"registration_id": world.reg.id})
+    assert response.status_code == 200 and response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    login_as(world.users[STAFF])
+    staff = client.post(f"/checkin/desk/{world.list.id}/badge", data={"registration_id": world.reg.id})
+    assert staff.status_code == 200 and staff.data.startswith(b"%PDF")
+    assert client.post(f"/checkin/desk/{world.list.id}/badge", data={"registration_id": 999999}).status_code == 404
