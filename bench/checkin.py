@@ -104,6 +104,10 @@ def seed(database_url: str, registrations: int) -> dict:
             db.session.execute(insert(Answer), [dict(registration_id=r, question_id=question.id, value=rng.choice(ORGS))
                                                 for r in reg_ids[::5]])
             db.session.commit()
+        from confapp.checkin.search import reindex_event
+
+        reindex_event(event.id)  # the bulk inserts bypassed the session hook that keeps the desk's word index
+        db.session.commit()
         result = {"list_id": checkin_list.id, "token": token, "people": people}
         db.engine.dispose()
     return result

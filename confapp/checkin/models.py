@@ -14,7 +14,6 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..registration.models import Registration
 from ..types import StrEnumType, UTCDateTime, utcnow
 
 
@@ -115,11 +114,6 @@ class VolunteerLink(db.Model):
         return self.revoked_at is None and self.valid_from <= now < self.valid_until
 
 
-# The desk's name search scans this covering index (event, lower-case name + email) rather than the
-# registrations table: a fraction of the pages. Declared here because the desk is why it exists.
-Index("ix_registrations_event_search", Registration.__table__.c.event_id, Registration.__table__.c.search_text)
-
-
 class BadgePrint(db.Model):
     """One badge printed: batches can pick "not yet printed"."""
 
@@ -133,3 +127,6 @@ class BadgePrint(db.Model):
     printed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+from .search import SearchTerm  # noqa: E402,F401  (the desk's prefix index; see search.py)

@@ -71,18 +71,13 @@ class SearchRow:
     checked_in_at: datetime | None
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search(checkin_list: CheckInList, query: str, *, limit: int = SEARCH_LIMIT) -> list[SearchRow]:
-    """Registrations of the list's event with this exact ticket code, or whose name and email
-    contain the typed words in the order typed ("ama oka" finds Amara Okafor), or whose
-    organisation contains them (case-insensitive). At most four queries.
+    """Registrations of the list's event with this exact ticket code, or with, for every typed
+    word, a name, email or organisation word starting with it ("ama oka" finds Amara Okafor;
+    "ramirez" finds Ramírez). Four queries; the word match is a range scan per word on the
+    prefix index in `checkin.search` (see docs/benchmarks.md)."""
+    from .search import matching_ids
 
-    Speed at 50,000 registrations: the name match scans the covering index
-    ix_registrations_event_search (event_id, search_text) instead of the table, one pass for
-    all the words; the ticket code is a unique-index lookup. See docs/benchmarks.md."""
     query = (query or "").strip()
     if not query:
         return []
@@ -90,19 +85,9 @@ def search(checkin_list: CheckInList, query: str, *, limit: int = SEARCH_LIMIT) 
     ids = list(db.session.scalars(
         select(Registration.id).where(Registration.ticket_code == query, Registration.event_id == event_id).limit(1)))
     if not ids and len(query) >= 2:
-        words = [_escape_like(w) for w in query.lower().split()[:5]]
-        pattern = "%" + "%".join(words) + "%"
-        ids = list(db.session.scalars(
-            select(Registration.id).where(Registration.event_id == event_id, Registration.search_text.like(pattern, escape="\\"))
-            .limit(limit)))
-        if len(ids) < limit:
-            ids += [i for i in db.session.scalars(
-                select(Answer.registration_id).join(Question, Question.id == Answer.question_id)
-                .where(Question.event_id == event_id, Question.builtin_key == "organisation",
-                       func.lower(Answer.value).like(pattern, escape="\\"))
-                .limit(limit)) if i not in ids][: limit - len(ids)]
+        ids = matching_ids(event_id, query, limit)
     rows = rows_for(checkin_list, ids)
-    return sorted(rows, key=lambda r: r.name.lower()) if len(rows) > 1 else rows
+    return sorted(rows, key=lambda r: r.name.lower())
 
 
 def rows_for(checkin_list: CheckInList, ids: list[int]) -> list[SearchRow]:

@@ -212,3 +212,8 @@ def link_desk(token: str):
 
 
 from . import views_manage  # noqa: E402,F401  (organiser pages share the blueprint)
+from ..reports.purge import register_person_purger, register_purger  # noqa: E402
+from .search import purge_event_terms, purge_person_terms  # noqa: E402
+
+register_purger(purge_event_terms, "checkin_search_terms")
+register_person_purger(purge_person_terms, "checkin_search_terms")

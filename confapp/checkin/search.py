@@ -1,0 +1,131 @@
+"""The desk's name search: a prefix index of words.
+
+Every registration's first and last name, email (whole and in pieces) and organisation are cut
+into lower-case words (plus an accent-free copy: "ramirez" finds Ramírez) in
+`checkin_search_terms`, indexed on (event_id, term). Each typed word is then a range scan on
+that index (`term >= "oka" AND term < "okb"`) and the words' matches are intersected, so a
+search costs a few index look-ups whether the event has 300 or 50,000 registrations.
+
+The terms follow the registrations: a session hook re-indexes every registration (or
+organisation answer) that a flush inserted or changed, and purgers remove them with the rest
+of the personal data.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import ForeignKey, Index, String, delete, event, insert, intersect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..extensions import db
+from ..registration.models import Answer, Question, Registration
+
+MAX_TERM = 80
+_SPLIT = re.compile(r"[\s\-'’.,_+@()/]+")
+
+
+class SearchTerm(db.Model):
+    __tablename__ = "checkin_search_terms"
+    __table_args__ = (Index("ix_checkin_search_terms_event_term", "event_id", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    term: Mapped[str] = mapped_column(String(MAX_TERM))
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of `text` as the search cuts them (also used for typed queries)."""
+    return [w[:MAX_TERM] for w in _SPLIT.split((text or "").lower()) if w]
+
+
+def terms_for(first_name: str, last_name: str, email: str, organisation: str = "") -> set[str]:
+    found = set(words(first_name)) | set(words(last_name)) | set(words(organisation)) | set(words(email))
+    if email:
+        found.add(email.lower()[:MAX_TERM])
+    return found | {_plain(t) for t in found}
+
+
+def _next(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def matching_ids(event_id: int, query: str, limit: int) -> list[int]:
+    """Registrations of the event with, for every typed word, some term starting with it."""
+    typed = [_plain(w) for w in words(query)][:5]
+    if not typed:
+        return []
+    per_word = [
+        select(SearchTerm.registration_id).where(SearchTerm.event_id == event_id, SearchTerm.term >= w, SearchTerm.term < _next(w))
+        for w in typed
+    ]
+    statement = per_word[0].distinct() if len(per_word) == 1 else intersect(*per_word)
+    return list(db.session.scalars(select(statement.subquery().c[0]).limit(limit)))
+
+
+def reindex(connection, registration_ids: set[int]) -> None:
+    """Rewrite the terms of these registrations from their current rows (Core: usable inside a flush)."""
+    if not registration_ids:
+        return
+    ids = sorted(registration_ids)
+    organisation = dict(connection.execute(
+        select(Answer.registration_id, Answer.value).join(Question, Question.id == Answer.question_id)
+        .where(Answer.registration_id.in_(ids), Question.builtin_key == "organisation")
+    ).all())
+    rows = connection.execute(
+        select(Registration.id, Registration.event_id, Registration.first_name, Registration.last_name, Registration.email)
+        .where(Registration.id.in_(ids))
+    ).all()
+    connection.execute(delete(SearchTerm).where(SearchTerm.registration_id.in_(ids)))
+    values = [
+        {"event_id": event_id, "registration_id": rid, "term": term}
+        for rid, event_id, first, last, email in rows
+        for term in terms_for(first, last, email, organisation.get(rid, ""))
+    ]
+    if values:
+        connection.execute(insert(SearchTerm), values)
+
+
+def reindex_event(event_id: int) -> None:
+    """Rebuild an event's terms (after bulk inserts that bypassed the session hook)."""
+    ids = set(db.session.scalars(select(Registration.id).where(Registration.event_id == event_id)))
+    for chunk in range(0, len(ids), 2000):
+        reindex(db.session.connection(), set(sorted(ids)[chunk:chunk + 2000]))
+
+
+_WATCHED = ("first_name", "last_name", "email")
+
+
+@event.listens_for(Session, "after_flush")
+def _follow_registrations(session: Session, flush_context) -> None:
+    from sqlalchemy import inspect
+
+    changed: set[int] = set()
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Registration):
+            state = inspect(obj)
+            if obj in session.new or any(state.attrs[name].history.has_changes() for name in _WATCHED):
+                changed.add(obj.id)
+        elif isinstance(obj, Answer) and obj.registration_id is not None:
+            changed.add(obj.registration_id)
+    changed.discard(None)
+    if changed:
+        reindex(session.connection(), changed)
+
+
+def purge_event_terms(event_obj, now) -> int:
+    """Purger: the words cut from an event's names, emails and organisations go with them."""
+    result = db.session.execute(delete(SearchTerm).where(SearchTerm.event_id == event_obj.id),
+                                execution_options={"synchronize_session": False})
+    return max(result.rowcount or 0, 0)
+
+
+def purge_person_terms(registration, now) -> int:
+    result = db.session.execute(delete(SearchTerm).where(SearchTerm.registration_id == registration.id),
+                                execution_options={"synchronize_session": False})
+    return max(result.rowcount or 0, 0)
