@@ -27,7 +27,8 @@ _SPLIT = re.compile(r"[\s\-'’.,_+@()/]+")
 
 class SearchTerm(db.Model):
     __tablename__ = "checkin_search_terms"
-    __table_args__ = (Index("ix_checkin_search_terms_event_term", "event_id", "term"),)
+    # Covering: a prefix range yields registration ids without touching the table rows.
+    __table_args__ = (Index("ix_checkin_search_terms_event_term", "event_id", "term", "registration_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))

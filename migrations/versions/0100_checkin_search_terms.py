@@ -27,7 +27,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_checkin_search_terms'))
     )
     with op.batch_alter_table('checkin_search_terms', schema=None) as batch_op:
-        batch_op.create_index('ix_checkin_search_terms_event_term', ['event_id', 'term'], unique=False)
+        batch_op.create_index('ix_checkin_search_terms_event_term', ['event_id', 'term', 'registration_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_checkin_search_terms_registration_id'), ['registration_id'], unique=False)
 
     with op.batch_alter_table('registrations', schema=None) as batch_op:
