@@ -1,7 +1,7 @@
 """check-in: prefix index of name, email and organisation words for the desk search (backfilled)
 
 Revision ID: 0100_checkin_search_terms
-Revises: 0095_checkin_search
+Revises: 0097_registration_export_index
 Create Date: 2026-11-21 12:15:37.076518
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0100_checkin_search_terms'
-down_revision = '0095_checkin_search'
+down_revision = '0097_registration_export_index'
 branch_labels = None
 depends_on = None
 
