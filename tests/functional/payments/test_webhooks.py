@@ -227,3 +227,14 @@ def test_completed_session_we_never_made_is_acknowledged_and_ignored(client, db,
            "currency": "usd", "metadata": {}, "payment_intent": None}
     response = deliver(client, "checkout.session.completed", obj)
     assert response.status_code == 200 and response.get_json()["outcome"] == "unknown_session"
+
+
+def test_replayed_old_delivery_is_refused(client, db, gateway):
+    """A correctly signed payload captured and replayed after Stripe's 5-minute tolerance."""
+    import time
+
+    payload = event_payload("customer.created", {"id": "cus_1", "object": "customer"})
+    old = signature_header(payload, timestamp=int(time.time()) - 600)
+    response = client.post("/payments/stripe/webhook", data=payload, headers={"Stripe-Signature": old})
+    assert response.status_code == 400 and response.is_json
+    assert count(db, StripeEvent) == 0
