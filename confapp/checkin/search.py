@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import ForeignKey, Index, String, delete, event, insert, intersect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import ForeignKey, Index, String, delete, event, insert, select
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from ..extensions import db
 from ..registration.models import Answer, Question, Registration
@@ -28,11 +28,14 @@ _SPLIT = re.compile(r"[\s\-'’.,_+@()/]+")
 class SearchTerm(db.Model):
     __tablename__ = "checkin_search_terms"
     # Covering: a prefix range yields registration ids without touching the table rows.
-    __table_args__ = (Index("ix_checkin_search_terms_event_term", "event_id", "term", "registration_id"),)
+    __table_args__ = (
+        Index("ix_checkin_search_terms_event_term", "event_id", "term", "registration_id"),
+        Index("ix_checkin_search_terms_registration_term", "registration_id", "term"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     term: Mapped[str] = mapped_column(String(MAX_TERM))
 
 
@@ -57,16 +60,23 @@ def _next(prefix: str) -> str:
 
 
 def matching_ids(event_id: int, query: str, limit: int) -> list[int]:
-    """Registrations of the event with, for every typed word, some term starting with it."""
-    typed = [_plain(w) for w in words(query)][:5]
+    """Registrations of the event with, for every typed word, some term starting with it.
+
+    The longest word (usually the most selective) drives a range scan on the covering
+    (event_id, term, registration_id) index; each other word is an EXISTS probe on the
+    registration's handful of terms, and the scan stops at `limit` matches."""
+    typed = sorted({_plain(w) for w in words(query)}, key=len, reverse=True)[:5]
     if not typed:
         return []
-    per_word = [
-        select(SearchTerm.registration_id).where(SearchTerm.event_id == event_id, SearchTerm.term >= w, SearchTerm.term < _next(w))
-        for w in typed
-    ]
-    statement = per_word[0].distinct() if len(per_word) == 1 else intersect(*per_word)
-    return list(db.session.scalars(select(statement.subquery().c[0]).limit(limit)))
+    first, others = typed[0], typed[1:]
+    statement = select(SearchTerm.registration_id).where(
+        SearchTerm.event_id == event_id, SearchTerm.term >= first, SearchTerm.term < _next(first))
+    for word in others:
+        other = aliased(SearchTerm)
+        statement = statement.where(
+            select(other.id).where(other.registration_id == SearchTerm.registration_id, other.term >= word,
+                                   other.term < _next(word)).exists())
+    return list(db.session.scalars(statement.distinct().limit(limit)))
 
 
 def reindex(connection, registration_ids: set[int]) -> None:
