@@ -177,3 +177,19 @@ def test_purge_leaves_the_public_page_byte_for_byte_and_the_dashboard_figures(cl
     assert "Personal data was deleted" in dashboard_after
     strip = lambda page: page.split('<dl class="headline">', 1)[1]  # noqa: E731  (after the "as of" time)
     assert strip(dashboard_after) == strip(dashboard_before)
+
+
+def test_withdrawn_reports_disappear_and_future_events_cannot_publish(client, db, login_as):
+    organiser = make_user()
+    event = published_event(db, organiser)
+    login_as(organiser)
+    assert client.get(f"/e/{event.slug}/report").status_code == 200
+    client.post(f"/manage/{event.slug}/report/unpublish")
+    assert client.get(f"/e/{event.slug}/report").status_code == 404
+    assert client.get(f"/e/{event.slug}/report.csv").status_code == 404
+    upcoming = make_event(organiser=organiser)  # starts in December
+    db.session.commit()
+    client.post(f"/manage/{upcoming.slug}/report/start")
+    refused = client.post(f"/manage/{upcoming.slug}/report/publish", follow_redirects=True)
+    assert b"once the event has started" in refused.data
+    assert client.get(f"/e/{upcoming.slug}/report").status_code == 404
