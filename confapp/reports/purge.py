@@ -154,7 +154,8 @@ def purge_checkin_labels(event: Event, now: datetime) -> int:
 @register_purger
 def purge_payment_labels(event: Event, now: datetime) -> int:
     """Payments keep amounts and states (the finance figures); who recorded them goes by name
-    (user ids stay). Payments store no billing names or card details: Stripe holds those."""
+    (user ids stay), and so do refund reasons, which organisers type freely and may name people.
+    Payments store no billing names or card details: Stripe holds those."""
     changed = _count(
         db.session.execute(
             update(Payment).where(Payment.event_id == event.id).values(recorded_by_label="", checkout_url=""),
@@ -164,7 +165,7 @@ def purge_payment_labels(event: Event, now: datetime) -> int:
     changed += _count(
         db.session.execute(
             update(Refund).where(Refund.payment_id.in_(select(Payment.id).where(Payment.event_id == event.id)))
-            .values(actor_label=""),
+            .values(actor_label="", reason=""),
             execution_options={"synchronize_session": False},
         )
     )

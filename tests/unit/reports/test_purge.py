@@ -56,8 +56,9 @@ def test_purge_removes_every_trace_and_keeps_the_figures(db):
                       amount_minor=5000, currency="USD", recorded_by_label="Volunteer Vera Volkova")
     db.session.add(payment)
     db.session.flush()
+    # Organisers type refund reasons freely; this one names a person.
     db.session.add(Refund(payment_id=payment.id, order_id=alice.order_id, amount_minor=100, currency="USD", status="succeeded",
-                          actor_label="Volunteer Vera Volkova"))
+                          actor_label="Volunteer Vera Volkova", reason="Refund agreed with Vera Volkova by phone"))
     db.session.flush()
     assert find_everywhere(db, ["alice@example.org"])  # the search does find what is there
 
