@@ -24,37 +24,26 @@ reached or drops the connection leaves the rows queued and wakes the job again l
 """
 from __future__ import annotations
 
-import base64
 import logging
 import os
-import re
-import smtplib
-import socket
 import uuid
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
-from email.header import Header
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import parseaddr
+from types import SimpleNamespace
 
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import and_, case, func, insert, or_, select, update
 
-from ..extensions import db, mail
+from ..extensions import db
 from ..types import utcnow
 from . import merge, segments
+from .mime import address_header, build_mime  # noqa: F401  (build_mime is part of this module's API)
 from .models import Delivery, DeliveryState, Message, MessageKind, MessageStatus, SkipReason, Unsubscribe
+from .smtp import ConnectionLost, Outcome, Prepared, SmtpSession
 
 log = logging.getLogger(__name__)
-
-CRLF = b"\r\n"
-_LEADING_DOT = re.compile(rb"(?m)^\.")
-
-
-class ConnectionLost(Exception):
-    """The SMTP connection failed before the point of no return."""
-
 
 def _cfg(name: str, default):
     # App config first; the environment lets a deployment (or a test's worker process) tune these.
@@ -133,13 +122,6 @@ def materialize(message: Message, *, now: datetime) -> MaterializeResult:
 
 # --- building the MIME message ------------------------------------------------------------
 
-@dataclass
-class Prepared:
-    delivery_id: int
-    address: str
-    data: bytes
-
-
 class MessageBuilder:
     """Renders each delivery of one message; per-batch data is fetched in a fixed number of queries."""
 
@@ -179,68 +161,10 @@ class MessageBuilder:
         else:
             subject, text, html = self.message.subject, self.message.rendered_text, self.message.rendered_html or None
         return build_mime(
-            sender=self.sender, to=_address_header(delivery.name, delivery.address),
+            sender=self.sender, to=address_header(delivery.name, delivery.address),
             subject=subject, text=text, html=html, reply_to=self.message.reply_to, headers=headers,
             message_id=f"<outreach.{self.message.id}.{delivery.id}@{self.domain}>", attachments=self.attachments,
         )
-
-
-def _header(value: str) -> str:
-    value = " ".join(str(value).split())  # no CR/LF: no header injection from merged values
-    return value if value.isascii() else Header(value, "utf-8").encode()
-
-
-def _address_header(name: str, address: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        return address
-    return formataddr((name, address)) if name.isascii() else formataddr((name, address), charset="utf-8")
-
-
-def _base64_lines(data: bytes) -> bytes:
-    encoded = base64.b64encode(data)
-    return b"\r\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
-
-
-def _part(content_type: str, data: bytes, extra: str = "") -> bytes:
-    head = f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: base64\r\n{extra}\r\n"
-    return head.encode() + _base64_lines(data) + b"\r\n"
-
-
-def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
-    boundary = "=_" + uuid.uuid4().hex
-    body = b"".join(b"--" + boundary.encode() + b"\r\n" + part for part in parts) + b"--" + boundary.encode() + b"--\r\n"
-    return f'multipart/{subtype}; boundary="{boundary}"', body
-
-
-def build_mime(*, sender: str, to: str, subject: str, text: str, html: str | None, reply_to: str,
-               headers: dict[str, str], message_id: str, attachments: list[tuple[str, str, bytes]]) -> bytes:
-    """The message as SMTP bytes (CRLF, base64 parts), written directly: the email package's
-    header folding costs several milliseconds per message, which shows at 10,000 recipients.
-    Parsed back by the tests with the standard library's email parser."""
-    content_type, body = "text/plain; charset=\"utf-8\"", _base64_lines(text.encode()) + b"\r\n"
-    if html:
-        content_type, body = _multipart("alternative", [_part('text/plain; charset="utf-8"', text.encode()),
-                                                        _part('text/html; charset="utf-8"', html.encode())])
-    if attachments:
-        inner = f"Content-Type: {content_type}\r\n" + ("" if html else "Content-Transfer-Encoding: base64\r\n")
-        parts = [inner.encode() + b"\r\n" + body]
-        for filename, part_type, data in attachments:
-            safe = "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "._- ")) or "attachment"
-            parts.append(_part(part_type or "application/octet-stream", data,
-                               f'Content-Disposition: attachment; filename="{safe}"\r\n'))
-        content_type, body = _multipart("mixed", parts)
-    lines = [
-        f"From: {_header(sender)}", f"To: {to}", f"Subject: {_header(subject)}",
-        f"Date: {formatdate(localtime=False)}", f"Message-ID: {message_id}", "MIME-Version: 1.0",
-    ]
-    if reply_to:
-        lines.append(f"Reply-To: {_header(reply_to)}")
-    lines += [f"{name}: {_header(value)}" for name, value in headers.items()]
-    lines.append(f"Content-Type: {content_type}")
-    if not html and not attachments:
-        lines.append("Content-Transfer-Encoding: base64")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 # --- claiming -------------------------------------------------------------------------------
@@ -309,114 +233,6 @@ class Claimed:
     claim_token: str
     state: DeliveryState = DeliveryState.SENDING
     lease_until: datetime | None = None
-
-
-# --- the SMTP conversation -----------------------------------------------------------------
-
-@dataclass
-class Outcome:
-    delivery_id: int
-    code: int
-    reply: str
-
-    @property
-    def accepted(self) -> bool:
-        return 200 <= self.code < 300
-
-    @property
-    def temporary(self) -> bool:
-        return 400 <= self.code < 500
-
-
-def _reply_text(code: int, reply: bytes | str) -> str:
-    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    return f"{code} {text}".strip()[:500]
-
-
-class SmtpSession:
-    """One SMTP connection; `offer` runs a transaction up to (not including) the final dot."""
-
-    def __init__(self):
-        self.connection = None
-
-    def open(self) -> None:
-        try:
-            self.connection = mail.connect()
-            self.connection.__enter__()
-            if self.connection.host is None:
-                raise ConnectionLost("mail sending is suppressed")
-            # The content and the final "." are separate writes: without NODELAY, Nagle's
-            # algorithm holds the dot until the server's delayed ACK (~40 ms per message).
-            self.connection.host.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.connection.host.ehlo_or_helo_if_needed()
-        except (OSError, smtplib.SMTPException) as error:
-            self.connection = None
-            raise ConnectionLost(str(error)) from error
-
-    @property
-    def smtp(self) -> smtplib.SMTP:
-        return self.connection.host
-
-    def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.__exit__(None, None, None)
-            except (OSError, smtplib.SMTPException):
-                pass
-            self.connection = None
-
-    def offer(self, sender: str, prepared: Prepared) -> Outcome | None:
-        """MAIL, RCPT, DATA and the content. Returns an Outcome if the server refused before
-        the content (nothing was sent), or None when only the final "." remains."""
-        try:
-            smtp = self.smtp
-            code, reply = smtp.mail(sender)
-            if code != 250:
-                self._reset(code)
-                return Outcome(prepared.delivery_id, code, _reply_text(code, reply))
-            code, reply = smtp.rcpt(prepared.address)
-            if code not in (250, 251):
-                self._reset(code)
-                return Outcome(prepared.delivery_id, code, _reply_text(code, reply))
-            smtp.putcmd("data")
-            code, reply = smtp.getreply()
-            if code != 354:
-                self._reset(code)
-                return Outcome(prepared.delivery_id, code, _reply_text(code, reply))
-            data = _LEADING_DOT.sub(b"..", prepared.data)
-            if not data.endswith(CRLF):
-                data += CRLF
-            smtp.send(data)
-            return None
-        except (OSError, smtplib.SMTPException) as error:
-            raise ConnectionLost(str(error)) from error
-
-    def abort(self) -> None:
-        """Drop the connection without QUIT: mid-DATA, the server discards the transaction."""
-        if self.connection is not None and self.connection.host is not None:
-            try:
-                self.connection.host.close()
-            except OSError:
-                pass
-        self.connection = None
-
-    def _reset(self, code: int) -> None:
-        if code == 421:  # the server is closing the connection
-            raise ConnectionLost("421 from server")
-        self.smtp.rset()
-
-    def commit_point(self, delivery_id: int) -> Outcome:
-        """Send the final "." and read the reply. Raises ConnectionLost if the dot could not be
-        written (not delivered); returns code 0 if it was written but no reply came (in doubt)."""
-        try:
-            self.smtp.send(b"." + CRLF)
-        except (OSError, smtplib.SMTPException) as error:
-            raise ConnectionLost(str(error)) from error
-        try:
-            code, reply = self.smtp.getreply()
-        except (OSError, smtplib.SMTPException):
-            return Outcome(delivery_id, 0, "No reply from the server after the message was handed over.")
-        return Outcome(delivery_id, code, _reply_text(code, reply))
 
 
 # --- the loop -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy import event as sa_event, select
 
 from confapp.extensions import db as database
 from confapp.outreach import services, unsubscribe
-from confapp.outreach.models import Delivery, Message, MessageStatus, ReminderRule
+from confapp.outreach.models import Delivery, Message, ReminderRule
 from confapp.outreach.services import MessageDraft
 from confapp.types import utcnow
 from tests.support.access import LOGIN_REDIRECT, access_world, assert_access, everyone, organisers_only

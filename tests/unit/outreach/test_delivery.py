@@ -267,7 +267,7 @@ def test_mime_round_trips_non_ascii_names_subjects_and_attachments():
     import email.policy
 
     data = delivery.build_mime(
-        sender="confapp <no-reply@confapp.localhost>", to=delivery._address_header("José Ñandú", "jose@example.org"),
+        sender="confapp <no-reply@confapp.localhost>", to=delivery.address_header("José Ñandú", "jose@example.org"),
         subject="Café con José\r\nBcc: evil@example.org", text="Olá, José!\n", html="<p>Olá</p>", reply_to="team@example.org",
         headers={"List-Unsubscribe": "<https://x.example/unsubscribe/abc>"}, message_id="<m.1.2@confapp.localhost>",
         attachments=[("ágenda.pdf", "application/pdf", b"%PDF")])
