@@ -106,3 +106,23 @@ def test_join_the_waitlist_of_a_full_event_on_a_phone(phone_page, full_event_slu
     assert page.get_by_role("heading", name="You are on the waitlist").is_visible()
     assert_accessible(page, "waitlist joined")
     screenshot(page, screenshots_dir / "registration-waitlist-phone.png")
+
+
+def test_organiser_registrations_pages_are_accessible(page, screenshots_dir):
+    from tests.browser.conftest import login_in_browser
+
+    login_in_browser(page, "organiser@confapp.example")
+    page.goto("/manage/phrge-institute-2016/registrations")
+    assert page.get_by_role("heading", name="Registrations", exact=True).is_visible()
+    assert_accessible(page, "organiser registrations list")
+    screenshot(page, screenshots_dir / "registration-organiser-list.png", full_page=False)
+    page.get_by_role("searchbox", name="Search").fill("Boston University")
+    page.get_by_role("button", name="Filter").click()
+    assert page.get_by_text(re.compile(r"\d+ registrations? match")).is_visible()
+    page.locator("table tbody th a").first.click()
+    assert page.get_by_role("heading", name="History").is_visible()
+    assert_accessible(page, "organiser registration detail")
+    for path in ("waitlist", "registration/categories", "registration/questions", "registration/codes",
+                 "registration/settings", "registrations/new"):
+        page.goto(f"/manage/phrge-institute-2016/{path}")
+        assert_accessible(page, f"organiser page {path}")
