@@ -50,7 +50,12 @@
           section.querySelector("[data-state='queued']").textContent = data.queued + data.sending;
           if (data.finished) {
             section.setAttribute("data-finished", "true");
-            section.querySelector("[data-done]").textContent = "· Done.";
+            var done = section.querySelector("[data-done]");
+            done.textContent = "· Done. ";
+            var refresh = document.createElement("a");
+            refresh.href = window.location.pathname;
+            refresh.textContent = "Show each recipient's state";
+            done.appendChild(refresh);
           } else {
             setTimeout(poll, 1000);
           }
