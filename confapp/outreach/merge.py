@@ -18,9 +18,12 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..registration import links
 from ..registration.models import Answer, Question, Registration
+from ..reports.feedback import survey_token
 from ..templating import format_date_range, format_datetime
 from ..text import markdown_to_text, render_markdown
+from ..urls import external_url
 
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
@@ -36,6 +39,7 @@ FIELDS = {
     "venue": "Venue",
     "ticket_link": "The person's ticket link",
     "self_service_link": "The person's self-service link (change answers, cancel)",
+    "survey_link": "The person's feedback survey link (after the event)",
 }
 
 
@@ -85,19 +89,14 @@ def sample_context(event, questions: list[Question] | None = None) -> dict:
     return context
 
 
-def _links(registration: Registration | None, event) -> tuple[str, str]:
+def _links(registration: Registration | None, event) -> tuple[str, str, str]:
+    """(ticket, self-service, survey) links; built from the event already loaded (no query)."""
     if registration is None:
-        return "", ""
-    try:
-        from ..registration import links
-    except ImportError:
-        return "", ""
-    try:
-        ticket = links.self_service_url(registration, event)
-        order = links.order_url(registration.order, event) if hasattr(links, "order_url") else ticket
-    except Exception:  # the registration pages are not installed in this build
-        return "", ""
-    return ticket, order
+        return "", "", ""
+    ticket = links.self_service_url(registration, event)
+    order = links.order_url(registration.order, event)
+    survey = external_url("reports.survey", slug=event.slug, token=survey_token(registration))
+    return ticket, order, survey
 
 
 def recipient_contexts(event, recipients: list, questions: list[Question] | None = None) -> dict[str, dict]:
@@ -130,11 +129,11 @@ def recipient_contexts(event, recipients: list, questions: list[Question] | None
             first, last = registration.first_name, registration.last_name
         else:
             first, last = _split_name(recipient)
-        ticket, self_service = _links(registration, event)
+        ticket, self_service, survey = _links(registration, event)
         context = dict(base)
         context.update(
             first_name=first, last_name=last, full_name=f"{first} {last}".strip(), email=recipient.address,
-            ticket_link=ticket, self_service_link=self_service,
+            ticket_link=ticket, self_service_link=self_service, survey_link=survey,
         )
         person_answers = {key: "" for key in keys.values()}
         person_answers.update(answers.get(recipient.registration_id, {}))

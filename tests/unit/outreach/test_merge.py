@@ -19,22 +19,24 @@ def context_for(people, address):
 def test_every_field_is_merged_for_a_registered_person(people):
     body = ("{{ first_name }}|{{ last_name }}|{{ full_name }}|{{ email }}|{{ event_title }}|{{ event_dates }}|"
             "{{ event_start }}|{{ event_end }}|{{ venue }}|{{ answers.interpretation }}|{{ answers.q%d }}|"
-            "{{ ticket_link }}|{{ self_service_link }}" % people.dietary.id)
+            "{{ ticket_link }}|{{ self_service_link }}|{{ survey_link }}" % people.dietary.id)
     rendered = merge.render_message("Hi {{ first_name }}", body, context_for(people, "ana@example.org"))
     parts = rendered.text.strip().split("|")
     assert rendered.subject == "Hi Ana"
     assert parts[:9] == ["Ana", "Alves", "Ana Alves", "ana@example.org", "Known People Convening",
                          "5–6 December 2026", "5 Dec 2026, 09:00", "6 Dec 2026, 17:00", "Community Hall, Boston, Massachusetts"]
     assert parts[9:11] == ["Spanish", "vegan"]
-    # Links come from the registration pages (their own branch); each is either a URL or empty.
-    assert all(p == "" or p.startswith("http") for p in parts[11:13])
+    ticket, self_service, survey = parts[11:14]
+    assert all(link.startswith("http") for link in (ticket, self_service, survey))
+    assert f"/e/{people.event.slug}/" in survey and "survey" in survey
     assert "Ana Alves" in rendered.html and "<p>" in rendered.html
 
 
 def test_people_without_registration_get_empty_answers_not_errors(people):
     context = context_for(people, "ivy@example.org")
-    rendered = merge.render_message("x", "{{ first_name }} {{ last_name }}/{{ answers.interpretation }}/{{ ticket_link }}", context)
-    assert rendered.text.strip() == "Ivy Ito//"
+    rendered = merge.render_message(
+        "x", "{{ first_name }} {{ last_name }}/{{ answers.interpretation }}/{{ ticket_link }}/{{ survey_link }}", context)
+    assert rendered.text.strip() == "Ivy Ito///"
 
 
 @pytest.mark.parametrize("subject, body, field, fragment", [
