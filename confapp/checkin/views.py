@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from ..accounts.permissions import Action, can
 from ..errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from ..extensions import csrf, db, limiter
+from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import desk, queries, services
 from .models import CheckInList
@@ -100,9 +101,11 @@ def redeem(list_id: int | None = None, token: str | None = None):
         raise ValidationFailed({"code": "Scan or type a ticket code."})
     result = services.redeem(code, list=checkin_list, station=str(body.get("station") or "")[:80], actor=actor,
                              now=utcnow(), scan_id=(str(body["scan_id"])[:64] if body.get("scan_id") else None))
-    payload = desk.result_json(result, _tz(checkin_list))
     db.session.commit()
-    return jsonify(payload)
+    # The desk's card is only reads: on embedded SQLite build it in a deferred transaction, so the
+    # write lock (BEGIN IMMEDIATE) is held for the check-in alone, not for rendering the answer.
+    mark_request_read_only()
+    return jsonify(desk.result_json(result, _tz(checkin_list)))
 
 
 @_route("undo", methods=["POST"])
