@@ -14,6 +14,7 @@ from ..accounts.permissions import Action
 from ..accounts.queries import event_team
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..forms import show_errors
 from . import services
 from .access import managed_event
 from .forms import CopyEventForm, EventForm, SeriesForm
@@ -24,15 +25,6 @@ from ..navigation import register_manage_nav
 register_manage_nav("Overview", "events.manage_overview", Action.CHECK_IN, order=0)
 register_manage_nav("Details", "events.manage_edit", Action.EDIT_EVENT, order=10, prefix="events.manage_edit")
 register_manage_nav("Team", "events.manage_team", Action.MANAGE_ROLES, order=80)
-
-
-def _apply_validation_errors(form, error: ValidationFailed) -> None:
-    for name, message in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-        else:
-            flash(message, "error")
 
 
 @bp.route("/manage/")
@@ -52,7 +44,7 @@ def manage_create():
         try:
             event = services.create_event(form.to_data(), actor=current_user)
         except ValidationFailed as error:
-            _apply_validation_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash("Event created as a draft. Publish it when it is ready.", "success")
@@ -79,7 +71,7 @@ def manage_edit(slug: str):
             services.update_event(event, form.to_data(), actor=current_user)
         except ValidationFailed as error:
             db.session.rollback()
-            _apply_validation_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash("Changes saved.", "success")
@@ -139,7 +131,7 @@ def manage_copy(slug: str):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            _apply_validation_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash("New edition created as a draft with the previous edition's settings.", "success")

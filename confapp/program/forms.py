@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField,
+from wtforms import (BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 

@@ -10,6 +10,7 @@ from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
+from ..forms import show_errors
 from ..navigation import register_manage_nav
 from . import queries, services, speakers as speaker_services
 from .forms import AssignSpeakerForm, ConfirmForm, PublishForm, RoomForm, SessionForm, SpeakerForm, TrackForm
@@ -23,15 +24,6 @@ PREFIX = "/manage/<slug>/programme"
 
 def _event(slug: str):
     return managed_event(slug, Action.MANAGE_PROGRAM)
-
-
-def _form_errors(form, error: ValidationFailed) -> None:
-    for name, message in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-        else:
-            flash(message, "error")
 
 
 def _flash_warnings(warnings) -> None:
@@ -66,7 +58,7 @@ def manage_session_new(slug: str):
             session, warnings = services.create_session(event, form.to_data(), actor=current_user)
         except ValidationFailed as error:
             db.session.rollback()
-            _form_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(f"“{session.title}” is added as a draft.", "success")
@@ -101,7 +93,7 @@ def manage_session_edit(slug: str, session_id: int):
             _, warnings = services.update_session(session, form.to_data(), actor=current_user, event=event)
         except ValidationFailed as error:
             db.session.rollback()
-            _form_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash("Changes saved.", "success")
@@ -238,7 +230,7 @@ def manage_rooms(slug: str):
             save(event, form.to_data(), actor=current_user)
         except ValidationFailed as error:
             db.session.rollback()
-            _form_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(f"{which.capitalize()} added.", "success")
@@ -261,7 +253,7 @@ def _edit_item(slug: str, model, item_id: int, form_class, save, template: str):
             save(event, form.to_data(), actor=current_user, **{model.__name__.lower(): item})
         except ValidationFailed as error:
             db.session.rollback()
-            _form_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash("Changes saved.", "success")
@@ -323,7 +315,7 @@ def manage_speaker_new(slug: str):
             _save_speaker_photo(form, speaker, event)
         except ValidationFailed as error:
             db.session.rollback()
-            _form_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(f"{speaker.name} is added. Put them in sessions, then send their invitation.", "success")
@@ -345,7 +337,7 @@ def manage_speaker_edit(slug: str, speaker_id: int):
             _save_speaker_photo(form, speaker, event)
         except ValidationFailed as error:
             db.session.rollback()
-            _form_errors(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash("Changes saved.", "success")

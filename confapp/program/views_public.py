@@ -11,6 +11,7 @@ from ..errors import DomainError, ValidationFailed
 from ..events.access import visible_event
 from ..events.queries import event_by_slug
 from ..extensions import db
+from ..forms import show_errors
 from . import attendance, ical, queries
 from .forms import ConfirmForm, SpeakerProfileForm
 from .models import ParticipationStatus, SessionKind, SessionSpeaker
@@ -183,10 +184,7 @@ def speaker_portal(slug: str, token: str):
                 set_speaker_photo(speaker, upload.read(), upload.mimetype, actor=actor, event=event)
         except ValidationFailed as error:
             db.session.rollback()
-            for name, message in error.errors.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(field.errors) + [message]
+            show_errors(form, error)
         else:
             db.session.commit()
             flash("Your profile is saved.", "success")

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import Conflict, InvalidState, ValidationFailed

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ..accounts.forms import ConfirmForm
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..events.access import visible_event
 from ..extensions import db, limiter
+from ..forms import show_errors
 from ..registration import links
 from ..registration.models import Registration
 from ..types import utcnow
@@ -63,10 +64,7 @@ def survey(slug: str, token: str):
             return render_template("reports/survey_thanks.html", event=event, already=True)
         except ValidationFailed as error:
             db.session.rollback()
-            for name, message in error.errors.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(field.errors) + [message]
+            show_errors(form, error)
         else:
             db.session.commit()
             return render_template("reports/survey_thanks.html", event=event, already=False)
