@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev system-deps bench clean
+.PHONY: run test install install-dev system-deps bench screenshots clean
 
 $(BIN)/python:
 	bash scripts/install-system-deps.sh run
@@ -31,6 +31,10 @@ run: $(VENV)/.installed
 # System packages first: Chromium, PostgreSQL and Redis must exist before the servers start.
 test: system-deps $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser tests write their screenshots to tests/artifacts/screenshots; this refreshes docs/screenshots.
+screenshots: system-deps $(VENV)/.installed-dev
+	CONFAPP_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q $(PYTEST_ARGS)
 
 bench: system-deps $(VENV)/.installed-dev
 	bash bench/run_all.sh

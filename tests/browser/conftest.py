@@ -13,7 +13,15 @@ import pytest
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 from tests.support.live import LiveServer
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+# Screenshots land in tests/artifacts (ignored by git) so a test run leaves the working tree clean;
+# `make screenshots` (CONFAPP_UPDATE_SCREENSHOTS=1) refreshes the ones the docs show.
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+ARTIFACT_SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+
+
+def screenshots_target(environ=os.environ) -> Path:
+    return DOCS_SCREENSHOTS if environ.get("CONFAPP_UPDATE_SCREENSHOTS") == "1" else ARTIFACT_SCREENSHOTS
 
 
 def pytest_collection_modifyitems(items):
@@ -92,8 +100,9 @@ def phone_page(browser, live_server):
 
 @pytest.fixture(scope="session")
 def screenshots_dir() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+    target = screenshots_target()
+    target.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 DEMO_PASSWORD = "demo-password-2026"

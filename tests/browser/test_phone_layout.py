@@ -1,0 +1,57 @@
+"""On a 360 px phone no page scrolls sideways: wide tables and the organiser menu scroll inside their own box.
+
+A visually hidden caption or label inside a scrolling table used to be placed against the page (its
+scroller was not positioned), which widened the whole page to the table's width on the team page and
+the timetable. Areas still being built are listed with an explicit xfail naming the owner.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import login_in_browser
+
+SLUG = "phrge-institute-next"
+PUBLIC = ["/", "/e/phrge-institute-next/register", f"/e/{SLUG}/", f"/e/{SLUG}/agenda/", f"/e/{SLUG}/speakers/", "/e/phrge-institute-2016/report",
+          "/account/login", "/account/signup"]
+MANAGE = ["/manage/", f"/manage/{SLUG}/", f"/manage/{SLUG}/edit", f"/manage/{SLUG}/team", f"/manage/{SLUG}/audit",
+          f"/manage/{SLUG}/copy", f"/manage/{SLUG}/programme/", f"/manage/{SLUG}/programme/speakers",
+          f"/manage/{SLUG}/programme/rooms", f"/manage/{SLUG}/payments", "/manage/phrge-institute-2016/programme/",
+          f"/manage/{SLUG}/registrations", f"/manage/{SLUG}/checkin/", f"/manage/{SLUG}/emails/",
+          f"/manage/{SLUG}/dashboard", "/manage/phrge-institute-2016/report"]
+# Pages of areas still being built whose own markup widens the page: (path, owner).
+ACTIVE_AREA_KNOWN: dict[str, str] = {}
+
+WIDER_THAN_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .filter(e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                     if (getComputedStyle(p).overflowX !== 'visible') return false; } return true; })
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ': ' + (e.textContent || '').trim().slice(0, 40));
+}"""
+
+
+def _overflow(page) -> tuple[int, list[str]]:
+    return page.evaluate("document.documentElement.scrollWidth"), page.evaluate(WIDER_THAN_SCREEN)
+
+
+def _check(page, paths):
+    wide = {}
+    for path in paths:
+        page.goto(path)
+        scroll_width, culprits = _overflow(page)
+        if scroll_width > 360:
+            wide[path] = (scroll_width, culprits[:4])
+    ours = {p: w for p, w in wide.items() if p not in ACTIVE_AREA_KNOWN}
+    assert not ours, f"pages wider than a 360 px phone: {ours}"
+    if wide:
+        pytest.xfail("; ".join(f"{p} ({ACTIVE_AREA_KNOWN[p]}): {w}" for p, w in wide.items()))
+
+
+def test_public_pages_fit_a_phone(phone_page):
+    _check(phone_page, PUBLIC)
+
+
+def test_organiser_pages_fit_a_phone(phone_page):
+    login_in_browser(phone_page, "organiser@confapp.example")
+    _check(phone_page, MANAGE)
