@@ -55,3 +55,11 @@ def test_public_pages_fit_a_phone(phone_page):
 def test_organiser_pages_fit_a_phone(phone_page):
     login_in_browser(phone_page, "organiser@confapp.example")
     _check(phone_page, MANAGE)
+
+
+def test_the_dashboard_gives_event_names_room_on_a_phone(phone_page):
+    login_in_browser(phone_page, "organiser@confapp.example")
+    phone_page.goto("/manage/")
+    name_cell = phone_page.locator("table.table--events tbody th").first.bounding_box()
+    table = phone_page.locator("table.table--events").first.bounding_box()
+    assert name_cell["width"] >= table["width"] * 0.45  # was about a third before the name column was given room
