@@ -86,6 +86,16 @@ class Event(db.Model):
         return [o for o in self.organisations if o.kind == OrganisationKind.PARTNER]
 
     @property
+    def venue_country_name(self) -> str:
+        """The venue's country in words ("United States" for "US"); the code itself if unknown."""
+        if not self.venue_country:
+            return ""
+        import pycountry
+
+        country = pycountry.countries.get(alpha_2=self.venue_country.upper())
+        return (getattr(country, "common_name", None) or country.name) if country else self.venue_country
+
+    @property
     def venue_line(self) -> str:
         parts = [self.venue_name, self.venue_city, self.venue_region]
         return ", ".join(p for p in parts if p)

@@ -89,3 +89,11 @@ def test_public_list_and_dashboard_use_a_fixed_number_of_queries(client, db, log
         client.get("/manage/")
     assert len(many_public) == len(few_public) <= 6, many_public
     assert len(many_dashboard) == len(few_dashboard) <= 6, many_dashboard
+
+
+def test_event_page_names_the_venue_country_in_words(client, db):
+    event = make_event(venue_city="Boston", venue_region="Massachusetts", venue_country="US")
+    html = client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    assert "Boston, Massachusetts, United States" in html
+    other = make_event(venue_city="Geneva", venue_region="", venue_country="CH")
+    assert "Geneva, Switzerland" in client.get(f"/e/{other.slug}/").get_data(as_text=True)
