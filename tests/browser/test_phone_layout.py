@@ -63,3 +63,23 @@ def test_the_dashboard_gives_event_names_room_on_a_phone(phone_page):
     name_cell = phone_page.locator("table.table--events tbody th").first.bounding_box()
     table = phone_page.locator("table.table--events").first.bounding_box()
     assert name_cell["width"] >= table["width"] * 0.45  # was about a third before the name column was given room
+
+
+def test_a_speakers_session_cards_stand_apart(phone_page, live_app):
+    from sqlalchemy import select
+
+    from confapp.extensions import db
+    from confapp.program.models import SessionSpeaker, Speaker
+    from confapp.program.tokens import speaker_token
+
+    with live_app.app_context():
+        speaker = db.session.scalars(select(Speaker).join(SessionSpeaker).group_by(Speaker.id)
+                                     .having(db.func.count(SessionSpeaker.id) > 1).limit(1)).first()
+        from confapp.events.models import Event
+
+        url = f"/e/{db.session.get(Event, speaker.event_id).slug}/speaker/{speaker_token(speaker)}/"
+        db.session.remove()
+    phone_page.goto(url)
+    cards = phone_page.locator(".portal-sessions > li.card")
+    first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+    assert second["y"] - (first["y"] + first["height"]) >= 8
