@@ -102,13 +102,21 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         title = error.name
         message = error.description or title
+        retry_url = None
         if status == 400 and "CSRF" in (error.description or ""):
+            title = "This form has expired"
             message = "Your form expired or was sent from elsewhere. Please go back, reload the page and try again."
+            # Most forms post back to their own page: offer to open it afresh (a new token, nothing typed lost
+            # that was not already lost).
+            retry_url = request.path if request.method == "POST" else None
         if status == 429:
             message = "Too many attempts. Please wait a minute and try again."
         if wants_json():
-            code = title.lower().replace(" ", "_")
+            code = error.name.lower().replace(" ", "_")
             return _json_error(status, code, message)
+        if retry_url:
+            return render_template("errors/400.html", status=status, title=title, message=message,
+                                   retry_url=retry_url), status
         return _html_error(status, title, message)
 
     @app.errorhandler(Exception)

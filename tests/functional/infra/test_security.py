@@ -375,3 +375,11 @@ def test_workers_starting_together_agree_on_the_generated_secret_key(tmp_path):
         keys = set(pool.map(lambda _: _persisted_secret_key(tmp_path), range(32)))
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_an_expired_form_says_so_and_offers_to_open_it_again(csrf_app):
+    response = csrf_app.test_client().post("/account/login", data={"email": "a@example.org", "password": "x"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<h1>This form has expired</h1>" in body and "<title>This form has expired" in body
+    assert 'href="/account/login">Open the form again</a>' in body
