@@ -2,7 +2,7 @@
 
 For every role (anonymous visitor, a demo attendee through their links, check-in staff, organiser,
 site admin) a test client follows every internal link reachable by GET from the start pages, and
-each page must: not fail (no 5xx), not be a dead link (404), have one <h1> and a <title>, give each
+each page must: not fail (no 5xx), not be a dead link (404, or 403 for a link shown to this role), have one <h1> and a <title>, give each
 <img> an alt text and each form field a label. Downloads (PDF, CSV, iCal, JSON...) are fetched for
 their status only. The app runs on its own SQLite file so the crawl never touches the shared test
 database.
@@ -156,8 +156,8 @@ def crawl(client, starts: list[str], limit: int = MAX_URLS_PER_ROLE) -> CrawlRes
         if status >= 500:
             result.add(url, f"HTTP {status} (linked from {referrer})")
             continue
-        if status == 404:
-            result.add(url, f"HTTP 404 (linked from {referrer})")
+        if status in (403, 404):  # a link shown to someone who cannot open it is a dead end too
+            result.add(url, f"HTTP {status} (linked from {referrer})")
             continue
         if status in (301, 302, 303, 307, 308):
             enqueue(_internal("http://localhost" + url, response.headers.get("Location", "")), url)
