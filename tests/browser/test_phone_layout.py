@@ -83,3 +83,14 @@ def test_a_speakers_session_cards_stand_apart(phone_page, live_app):
     cards = phone_page.locator(".portal-sessions > li.card")
     first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
     assert second["y"] - (first["y"] + first["height"]) >= 8
+
+
+def test_a_table_that_scrolls_sideways_can_be_reached_with_the_keyboard(phone_page):
+    from tests.support.browser import axe_violations
+
+    login_in_browser(phone_page, "organiser@confapp.example")
+    phone_page.goto(f"/manage/{SLUG}/team")
+    wrap = phone_page.locator(".table-wrap").first
+    assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+    assert wrap.get_attribute("aria-label")
+    assert not [v for v in axe_violations(phone_page) if v["id"] == "scrollable-region-focusable"]
