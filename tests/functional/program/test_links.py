@@ -144,3 +144,9 @@ def test_speaker_sees_unscheduled_sessions_too(client, programme):
     assign_speaker(later, programme.speaker, "presenter", actor=programme.organiser, event=programme.event)
     page = client.get(portal(programme)).get_data(as_text=True)
     assert "Time to be found" in page and "Time to be confirmed" in page
+
+
+def test_the_personal_agenda_breadcrumb_names_it_and_leads_back_to_the_agenda(client, programme):
+    page = client.get(agenda(programme) + "/").get_data(as_text=True)
+    crumbs = page[page.index('class="breadcrumbs"'):page.index("</nav>", page.index('class="breadcrumbs"'))]
+    assert f'href="/e/{programme.event.slug}/agenda/">Agenda</a>' in crumbs and "My agenda" in crumbs
