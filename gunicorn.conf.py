@@ -10,8 +10,10 @@ import re
 from gunicorn.glogging import Logger
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Processes, not threads, carry the load: Python threads share one core (the GIL), and on a
+# 2-core machine 4 workers x 2 threads halved the check-in desk's p99 against 2 x 4 (docs/benchmarks.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 60
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'

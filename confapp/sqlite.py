@@ -7,12 +7,23 @@ lock-check-write sequences (capacity), which SQLite would otherwise not protect:
 SELECT ... FOR UPDATE. Requests with a safe method (GET, HEAD, OPTIONS) only read, so they
 open a deferred transaction and run in parallel with everything else.
 Recipe: SQLAlchemy docs, "Serializable isolation / Savepoints / Transactional DDL" for pysqlite.
+
+Writers queue on an OS file lock (flock on `<database>.writelock`) before BEGIN IMMEDIATE.
+SQLite's own busy handler waits by sleeping in steps of up to 100 ms, so under concurrent
+writers from several processes a check-in could wait a tenth of a second for a lock that was
+free after a few milliseconds. The file lock hands over as soon as the holder finishes.
 """
 from __future__ import annotations
 
+import fcntl
+import time
+
 from flask import g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+
+# As long as SQLite's busy timeout: past it a writer gives up with "database is locked".
+WRITE_LOCK_TIMEOUT = 30.0
 
 _configured: set[int] = set()
 
@@ -33,9 +44,59 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    lock_path = f"{engine.url.database}.writelock" if engine.url.database not in (None, "", ":memory:") else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+        if _read_only_request():
+            connection.exec_driver_sql("BEGIN")
+            return
+        if lock_path:
+            _acquire_write_lock(connection.info, lock_path)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    # The lock is let go once the connection's transaction is over and it goes back to the pool
+    # (a Session returns it at commit or rollback), or at the latest when the connection closes.
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, connection_record):
+        _release_write_lock(connection_record.info)
+
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_connection, connection_record):
+        _release_write_lock(connection_record.info, close=True)
+
+
+def _acquire_write_lock(info: dict, path: str) -> None:
+    if info.get("write_lock_held"):
+        return
+    handle = info.get("write_lock_file")
+    if handle is None:
+        handle = info["write_lock_file"] = open(path, "a+")
+    deadline = time.monotonic() + WRITE_LOCK_TIMEOUT
+    pause = 0.0002
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            info["write_lock_held"] = True
+            return
+        except BlockingIOError:
+            # Never blocks forever: a second writing connection in the same thread would otherwise
+            # wait on itself. It fails like SQLite would, after the same timeout.
+            if time.monotonic() > deadline:
+                raise exc.OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked (write lock timeout)"))
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+
+
+def _release_write_lock(info: dict, close: bool = False) -> None:
+    handle = info.get("write_lock_file")
+    if handle is None:
+        return
+    if info.pop("write_lock_held", False):
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    if close:
+        handle.close()
+        info.pop("write_lock_file", None)
 
 
 def mark_request_read_only(read_only: bool = True) -> None:

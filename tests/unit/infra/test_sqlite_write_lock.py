@@ -1,0 +1,67 @@
+"""Embedded SQLite: writers queue on a file lock that hands over at once, and never hang."""
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, exc, text
+
+from confapp import sqlite
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'lock.db'}")
+    sqlite.configure_sqlite(engine)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    yield engine
+    engine.dispose()
+
+
+def test_a_second_writer_waits_for_the_first_and_then_goes_straight_in(engine):
+    order = []
+    first_holds = threading.Event()
+
+    def first():
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            first_holds.set()
+            time.sleep(0.3)
+            order.append("first commits")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_holds.wait(5)
+    started = time.monotonic()
+    with engine.begin() as connection:
+        order.append("second begins")
+        connection.execute(text("INSERT INTO t VALUES (2)"))
+    waited = time.monotonic() - started
+    thread.join()
+    assert order == ["first commits", "second begins"]
+    # Handed over within milliseconds of the first commit, not at SQLite's next 100 ms retry.
+    assert 0.2 < waited < 0.45
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+
+def test_a_second_writer_in_the_same_thread_fails_instead_of_hanging(engine, monkeypatch):
+    monkeypatch.setattr(sqlite, "WRITE_LOCK_TIMEOUT", 0.2)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        with pytest.raises(exc.OperationalError, match="database is locked"):
+            with engine.begin() as other:
+                other.execute(text("INSERT INTO t VALUES (2)"))
+
+
+def test_read_only_requests_take_no_write_lock(engine):
+    from flask import Flask
+
+    with engine.begin() as writer:
+        writer.execute(text("INSERT INTO t VALUES (1)"))
+        with Flask(__name__).test_request_context("/", method="GET"):
+            with engine.connect() as reader:
+                # A GET opens a deferred transaction: it reads beside the writer (WAL), no waiting.
+                started = time.monotonic()
+                assert reader.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+                assert time.monotonic() - started < 0.1
