@@ -1,7 +1,7 @@
 """Public event pages."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from ..types import utcnow
 from .access import visible_event
@@ -24,7 +24,18 @@ def public_page(slug: str):
         "events/public_page.html",
         event=event,
         registration_closed_reason=registration_closed_reason(event, utcnow()),
+        report_published=_report_published(event),
     )
+
+
+def _report_published(event) -> bool:
+    """Whether the event's summary report is public, so the event page can lead to it."""
+    if "reports.public_report" not in current_app.view_functions:
+        return False
+    from ..reports.services import report_for
+
+    report = report_for(event)
+    return bool(report is not None and report.is_published and report.snapshot is not None)
 
 
 # Organiser routes live in views_manage.py on the same blueprint.

@@ -290,3 +290,11 @@ def test_checker_finds_unlabelled_fields_images_and_headings():
     assert kind_of("/e/x/ticket/ImhnVURKVVlvVmhEeGNy.71zcr") == "/e/x/ticket/*"
     assert kind_of("/e/phrge-institute-2016/speakers/12.ics") == "/e/phrge-institute-2016/speakers/*.ics"
     assert kind_of("/e/x/orders/XKGQPCNA") == "/e/x/orders/*"
+
+
+def test_a_published_summary_report_is_reachable_from_its_event_page(crawl_app):
+    client = crawl_app.test_client()
+    past = client.get("/e/phrge-institute-2016/").get_data(as_text=True)
+    assert 'href="/e/phrge-institute-2016/report">Read the summary report</a>' in past
+    assert "Read the summary report" not in client.get("/e/phrge-institute-next/").get_data(as_text=True)
+    assert "/e/phrge-institute-2016/report" in crawl(client, ["/"]).visited_html
