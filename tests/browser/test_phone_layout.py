@@ -94,3 +94,9 @@ def test_a_table_that_scrolls_sideways_can_be_reached_with_the_keyboard(phone_pa
     assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
     assert wrap.get_attribute("aria-label")
     assert not [v for v in axe_violations(phone_page) if v["id"] == "scrollable-region-focusable"]
+
+
+def test_agenda_sessions_use_the_whole_width_of_a_phone(phone_page):
+    phone_page.goto(f"/e/{SLUG}/agenda/")
+    session = phone_page.locator("ol.sessions > li.session").first.bounding_box()
+    assert session["x"] <= 20 and session["width"] >= 360 - 40  # no list indent (ol.plain was unstyled)
