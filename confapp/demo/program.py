@@ -238,6 +238,10 @@ def _print_links(ctx: DemoContext, event, speaker, registration) -> None:
     notes.append("Programme: speaker self-service link for %s (%s):\n  %s" % (
         speaker.name, event.slug, external_url("program.speaker_portal", slug=event.slug, token=speaker_token(speaker))))
     if registration is not None:
+        from ..registration.links import self_service_url
+
+        notes.append("Registration: ticket and self-service page of %s (answers, receipt, cancel):\n  %s" % (
+            registration.first_name, self_service_url(registration, event)))
         notes.append("Programme: personal agenda of %s (star sessions, workshop sign-ups):\n  %s" % (
             registration.first_name, external_url("program.attendee_agenda", slug=event.slug, token=attendee_token(registration))))
     notes.append("  (later: flask program agenda-link <event> <email>, flask program speaker-link <event> <email>)")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from ..events.models import Event
 from ..extensions import db
+from ..types import utcnow
 from ..registration.models import (
     Answer,
     Order,
@@ -89,11 +90,12 @@ def compute_figures(event: Event) -> dict[str, Any]:
 def live_figures(event: Event) -> dict[str, Any]:
     """The figures from the live tables. Everything is aggregated in the database (grouped
     queries), so the time grows slowly with the event and the number of statements not at all."""
-    attendance_known = _checkin_available()
     counts = _registration_counts(event)
     confirmed = [row for row in counts if row["status"] == RegistrationStatus.CONFIRMED]
     registered = sum(row["n"] for row in confirmed)
     attended = sum(row["n"] for row in confirmed if row["came"])
+    # Before the doors open nobody is a no-show: attendance counts once check-in has begun.
+    attendance_known = _checkin_available() and (attended > 0 or event.starts_at <= utcnow())
     group_orders, group_registrations = _groups(event)
 
     categories = dict(

@@ -99,3 +99,27 @@ def test_kinds_of_organisation_come_from_an_organisers_choice_question(db):
                                                      send_email=False), actor=None, now=event.starts_at - timedelta(days=3))
     kinds = {row["label"]: row["count"] for row in compute_figures(event)["organisation_kinds"]}
     assert kinds == {"Community group": 3, "University": 1}
+
+
+def test_nobody_is_a_no_show_before_the_doors_open(db):
+    """An upcoming event's dashboard shows registrations, not 'no-shows' for everyone."""
+    from datetime import datetime, timedelta, timezone
+
+    from confapp.checkin import services as checkin
+    from confapp.reports.queries import compute_figures
+    from tests.factories import make_admin, make_event, make_registration
+
+    start = datetime(2031, 6, 1, 13, 0, tzinfo=timezone.utc)
+    event = make_event(starts_at=start, ends_at=start + timedelta(hours=8))
+    first = make_registration(event, now=start - timedelta(days=30))
+    make_registration(event, now=start - timedelta(days=30))
+    before = compute_figures(event)
+    assert before["attendance_known"] is False
+    assert before["headline"]["no_shows"] is None and before["headline"]["registered"] == 2
+    # Doors open early: the first arrival makes attendance count, before the official start.
+    admin = make_admin()
+    door = checkin.main_list(event, actor=admin, now=start - timedelta(hours=1))
+    checkin.redeem(first.ticket_code, list=door, station="Front desk", actor=admin, now=start - timedelta(minutes=30))
+    during = compute_figures(event)
+    assert during["attendance_known"] is True
+    assert during["headline"]["attended"] == 1 and during["headline"]["no_shows"] == 1
