@@ -81,9 +81,14 @@ def parse_order_form(form: MultiDict, categories, questions, *, with_attendees: 
     if errors:
         raise ValidationFailed(errors)
     count = sum(c.quantity for c in choices)
+    # Buyer fields count only when the buyer ticks "I am not attending myself".
+    buyer_separate = with_attendees and form.get("buyer_separate") in ("y", "on", "1", "yes")
     return OrderRequest(
         choices=choices,
         attendees=parse_attendees(form, count, questions) if with_attendees else [],
+        buyer_name=form.get("buyer_name", "").strip()[:200] if buyer_separate else "",
+        buyer_email=form.get("buyer_email", "").strip() if buyer_separate else "",
+        buyer_separate=buyer_separate,
         discount_code=form.get("discount_code", "").strip(),
         access_code=form.get("access_code", "").strip(),
         waiver_requested=form.get("waiver_requested") in ("y", "on", "1", "yes"),

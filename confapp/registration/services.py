@@ -64,6 +64,8 @@ class OrderRequest:
     attendees: list[AttendeeData]
     buyer_name: str = ""  # empty: the first attendee
     buyer_email: str = ""
+    # The buyer says they are not attending: their name and email are then required.
+    buyer_separate: bool = False
     discount_code: str = ""
     access_code: str = ""
     # Pay what you can for choices that give no amount of their own.
@@ -285,7 +287,11 @@ def quote_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
         elif not request.waiver_reason.strip():
             errors["waiver_reason"] = "Tell the organisers briefly why you need the fee waived."
     buyer_email = normalise_email(request.buyer_email)
-    if buyer_email and check_email(buyer_email):
+    if request.buyer_separate and not request.buyer_name.strip():
+        errors["buyer_name"] = "Enter your name."
+    if request.buyer_separate and not buyer_email:
+        errors["buyer_email"] = "Enter your email address: the order summary is sent there."
+    elif buyer_email and check_email(buyer_email):
         errors["buyer_email"] = check_email(buyer_email)
 
     subtotal = sum(l.price_minor for l in lines)

@@ -120,7 +120,8 @@ def _details(event, questions, order_request, *, errors):
 
 
 def _detail_fields(form) -> set[str]:
-    own = {"discount_code", "waiver_requested", "waiver_reason", "payment_method", "form_token"}
+    own = {"discount_code", "waiver_requested", "waiver_reason", "payment_method", "form_token",
+           "buyer_separate", "buyer_name", "buyer_email"}
     return own | {k for k in form.keys() if k.startswith("attendees-")}
 
 

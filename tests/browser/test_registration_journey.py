@@ -27,7 +27,7 @@ def test_free_registration_with_conditional_question_on_a_phone(phone_page, scre
     assert not ages.is_visible()  # conditional: hidden until childcare is asked for
     page.get_by_label("First name").fill("Imani")
     page.get_by_label("Last name").fill("Walker")
-    page.get_by_label("Email").fill("imani.walker@example.org")
+    page.get_by_label("Email (required)").fill("imani.walker@example.org")
     page.get_by_role("textbox", name="Organisation").fill("Mississippi Center for Justice")
     page.get_by_label("Country").select_option("US")
     page.locator("fieldset", has_text="Do you need childcare").get_by_label("Yes", exact=True).check()

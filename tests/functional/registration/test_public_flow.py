@@ -186,3 +186,50 @@ def test_waitlist_offer_link_leads_through_the_flow_to_a_confirmed_place(client,
     assert entry.status == WaitlistStatus.CLAIMED
     # The offer is used up: the link now explains that.
     assert client.get(f"/e/{event.slug}/waitlist/{entry.offer_token}").status_code == 410
+
+
+def _group_details(event, category, **extra):
+    data = {"step": "details", f"quantity_{category.id}": "2", "form_token": "group-" + str(category.id),
+            "buyer_separate": "y", "buyer_name": "Pat Organiser", "buyer_email": "pat@example.org",
+            "attendees-0-first_name": "Ana", "attendees-0-last_name": "One", "attendees-0-email": "ana@example.org",
+            "attendees-1-first_name": "Ben", "attendees-1-last_name": "Two", "attendees-1-email": "ben@example.org"}
+    data.update(extra)
+    return data
+
+
+def test_non_attending_buyer_registers_two_people_and_gets_the_summary(client, db, event, free, mail):
+    details = client.post(f"/e/{event.slug}/register", data={"step": "choose", f"quantity_{free.id}": "2"}).get_data(as_text=True)
+    assert 'name="buyer_separate"' in details and '<label for="buyer_name">Your name' in details
+    review = client.post(f"/e/{event.slug}/register", data=_group_details(event, free))
+    page = review.get_data(as_text=True)
+    assert review.status_code == 200 and "Registered by" in page and "Pat Organiser" in page and "pat@example.org" in page
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    assert carried["buyer_separate"] == "y" and carried["buyer_email"] == "pat@example.org"
+    done = client.post(f"/e/{event.slug}/register", data={**carried, "step": "confirm"})
+    assert done.status_code == 302 and "/orders/" in done.headers["Location"]
+    order = db.session.scalar(select(Order).where(Order.event_id == event.id))
+    assert (order.buyer_name, order.buyer_email) == ("Pat Organiser", "pat@example.org")
+    assert sorted((r.first_name, r.last_name, r.email, r.status) for r in order.registrations) == [
+        ("Ana", "One", "ana@example.org", RegistrationStatus.CONFIRMED),
+        ("Ben", "Two", "ben@example.org", RegistrationStatus.CONFIRMED)]
+    mail.wait_for(3)
+    [summary] = mail.to("pat@example.org")
+    assert "Your order for" in summary.subject
+    assert len(mail.to("ana@example.org")) == 1 and len(mail.to("ben@example.org")) == 1
+
+
+def test_buyer_fields_are_required_and_checked_only_when_ticked(client, db, event, free):
+    response = client.post(f"/e/{event.slug}/register", data=_group_details(event, free, buyer_email="pat@not an email"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="buyer_email-error"' in page and "Enter an email address like" in page
+    assert 'value="pat@not an email"' in page and 'value="Pat Organiser"' in page and 'value="Ben"' in page
+    assert 'name="buyer_separate" value="y" checked' in page
+    missing = client.post(f"/e/{event.slug}/register", data=_group_details(event, free, buyer_name="", buyer_email=""))
+    assert missing.status_code == 422 and "Enter your name." in missing.get_data(as_text=True)
+    # Unticked: whatever is in the buyer fields is ignored and person 1 is the buyer.
+    data = {**_group_details(event, free, buyer_email="junk"), "step": "confirm"}
+    del data["buyer_separate"]
+    assert client.post(f"/e/{event.slug}/register", data=data).status_code == 302
+    order = db.session.scalar(select(Order).where(Order.event_id == event.id))
+    assert (order.buyer_name, order.buyer_email) == ("Ana One", "ana@example.org")
