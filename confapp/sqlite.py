@@ -55,8 +55,19 @@ def configure_sqlite(engine: Engine) -> None:
             _acquire_write_lock(connection.info, lock_path)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    # The lock is let go once the connection's transaction is over and it goes back to the pool
-    # (a Session returns it at commit or rollback), or at the latest when the connection closes.
+    # The lock is let go the moment the transaction ends. SQLAlchemy's commit/rollback events
+    # fire just before the driver's call, so the transaction is ended here on the raw connection
+    # (the driver's own commit then finds nothing to do): a job run from a session's after_commit
+    # hook, before the connection goes back to the pool, must find the lock free.
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection):
+        _end_transaction(connection, "COMMIT")
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection):
+        _end_transaction(connection, "ROLLBACK")
+
+    # Safety nets: a connection going back to the pool or closing never keeps the lock.
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection, connection_record):
         _release_write_lock(connection_record.info)
@@ -86,6 +97,18 @@ def _acquire_write_lock(info: dict, path: str) -> None:
                 raise exc.OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked (write lock timeout)"))
             time.sleep(pause)
             pause = min(pause * 2, 0.002)
+
+
+def _end_transaction(connection, statement: str) -> None:
+    info = connection.info
+    if not info.get("write_lock_held"):
+        return
+    try:
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection is not None and dbapi_connection.in_transaction:
+            dbapi_connection.execute(statement)
+    finally:
+        _release_write_lock(info)
 
 
 def _release_write_lock(info: dict, close: bool = False) -> None:

@@ -55,7 +55,7 @@ def test_paid_registration_on_a_phone_goes_to_stripe_checkout(phone_page, live_s
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("First name").fill("Nadia")
     page.get_by_label("Last name").fill("Haddad")
-    page.get_by_label("Email").fill("nadia@example.org")
+    page.get_by_label("Email (required)").fill("nadia@example.org")
     page.get_by_role("button", name="Review").click()
     page.get_by_role("button", name="Continue to payment").click()
 

@@ -65,3 +65,27 @@ def test_read_only_requests_take_no_write_lock(engine):
                 started = time.monotonic()
                 assert reader.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
                 assert time.monotonic() - started < 0.1
+
+
+def test_the_lock_is_free_as_soon_as_the_transaction_commits(engine):
+    """A job run from a session's after-commit hook writes on another connection at once."""
+    from sqlalchemy.orm import Session
+
+    session = Session(engine)
+    session.execute(text("INSERT INTO t VALUES (1)"))
+    started = time.monotonic()
+    done = []
+
+    from sqlalchemy import event
+
+    @event.listens_for(session, "after_commit")
+    def write_elsewhere(s):
+        with engine.begin() as other:
+            other.execute(text("INSERT INTO t VALUES (2)"))
+        done.append(time.monotonic() - started)
+
+    session.commit()
+    session.close()
+    assert done and done[0] < 1.0
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
