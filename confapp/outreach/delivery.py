@@ -10,8 +10,12 @@ delivery we send MAIL FROM, RCPT TO, DATA and the whole content, then *commit*
 * a row claimed (state `sending`) but never handed over never reached the point of no
   return: when its lease runs out (worker killed, host lost) it is simply queued again.
   No duplicate, nobody skipped.
+* a server that closes the connection instead of answering the "." did not take the message
+  (servers reply as soon as they store it): the row goes back to the queue, so an SMTP outage
+  loses nothing.
 * a row handed over but without a recorded reply is *in doubt*: the worker stopped in the
-  few microseconds between committing and writing "." or while waiting for the reply.
+  few microseconds between committing and writing "." or while waiting for the reply, or the
+  reply did not come in time.
   We resolve it as sent (`unconfirmed=True`), i.e. **at-most-once**: a second copy in
   someone's inbox is the worse failure for announcements, and the organiser can see and
   resend unconfirmed deliveries from the person's mail log. The only way this loses a

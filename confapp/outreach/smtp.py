@@ -125,6 +125,14 @@ class SmtpSession:
             raise ConnectionLost(str(error)) from error
         try:
             code, reply = self.smtp.getreply()
+        except smtplib.SMTPServerDisconnected as error:
+            # The server closed the connection instead of answering: a server replies as soon as
+            # it has taken a message, so it did not take this one. Queue it again (a server that
+            # crashes between storing and replying is the one case that could then duplicate).
+            # A reply that merely did not come in time stays in doubt (at-most-once).
+            if not isinstance(error.__context__, TimeoutError):
+                raise ConnectionLost(str(error)) from error
+            return Outcome(delivery_id, 0, "No reply from the server after the message was handed over.")
         except (OSError, smtplib.SMTPException):
             return Outcome(delivery_id, 0, "No reply from the server after the message was handed over.")
         return Outcome(delivery_id, code, _reply_text(code, reply))
