@@ -14,7 +14,7 @@ from ..accounts.permissions import Action
 from ..accounts.queries import event_team
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..forms import show_errors
+from ..forms import run_action, show_errors
 from . import services
 from .access import managed_event
 from .forms import CopyEventForm, EventForm, SeriesForm
@@ -84,14 +84,7 @@ def _state_change(slug: str, change, message: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        change(event, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    run_action(lambda: change(event, actor=current_user), message)
     return redirect(url_for("events.manage_overview", slug=event.slug))
 
 
@@ -189,14 +182,7 @@ def manage_team_remove(slug: str, user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user = db.session.get(User, user_id) or abort(404)
-    try:
-        account_services.revoke_role(event, user, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Role removed.", "success")
+    run_action(lambda: account_services.revoke_role(event, user, actor=current_user), "Role removed.")
     return redirect(url_for("events.manage_team", slug=slug))
 
 

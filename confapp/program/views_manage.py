@@ -7,10 +7,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
-from ..errors import DomainError, ValidationFailed
+from ..errors import ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
-from ..forms import show_errors
+from ..forms import run_action, show_errors
 from ..navigation import register_manage_nav
 from . import queries, services, speakers as speaker_services
 from .forms import AssignSpeakerForm, ConfirmForm, PublishForm, RoomForm, SessionForm, SpeakerForm, TrackForm
@@ -115,17 +115,9 @@ def manage_session_publish(slug: str, session_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.publish_session(session, actor=current_user, event=event, acknowledge_warnings=form.acknowledge.data)
-    except services.ConflictsNeedReview as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"“{session.title}” is published in the agenda.", "success")
+    run_action(lambda: services.publish_session(session, actor=current_user, event=event,
+                                                acknowledge_warnings=form.acknowledge.data),
+               f"“{session.title}” is published in the agenda.")
     return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id))
 
 
@@ -133,16 +125,8 @@ def _session_change(slug: str, session_id: int, change, message: str, to_timetab
     event = _event(slug)
     session = queries.session_for_event(event, session_id) or abort(404)
     _require_post_form()
-    try:
-        change(session, actor=current_user, event=event)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        to_timetable = False
-    else:
-        db.session.commit()
-        flash(message, "success")
-    if to_timetable:
+    done = run_action(lambda: change(session, actor=current_user, event=event), message)
+    if to_timetable and done:
         return redirect(url_for("program.manage_timetable", slug=event.slug))
     return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session_id))
 
@@ -173,14 +157,8 @@ def manage_programme_publish(slug: str):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        count = services.publish_programme(event, actor=current_user, acknowledge_warnings=form.acknowledge.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{count} draft session{'s' if count != 1 else ''} published.", "success")
+    run_action(lambda: services.publish_programme(event, actor=current_user, acknowledge_warnings=form.acknowledge.data),
+               lambda count: f"{count} draft session{'s' if count != 1 else ''} published.")
     return redirect(url_for("program.manage_timetable", slug=event.slug))
 
 
@@ -352,14 +330,8 @@ def manage_speaker_invite(slug: str, speaker_id: int):
     event = _event(slug)
     speaker = queries.speaker_for_event(event, speaker_id) or abort(404)
     _require_post_form()
-    try:
-        speaker_services.invite_speaker(speaker, actor=current_user, event=event)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Invitation sent to {speaker.name}. Earlier links no longer work.", "success")
+    run_action(lambda: speaker_services.invite_speaker(speaker, actor=current_user, event=event),
+               f"Invitation sent to {speaker.name}. Earlier links no longer work.")
     return redirect(url_for("program.manage_speakers", slug=event.slug))
 
 
