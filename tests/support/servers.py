@@ -142,9 +142,12 @@ class PostgresServer:
         )
         return result.stdout
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, name: str, icu_locale: str | None = None) -> str:
+        """A fresh database; `icu_locale` ("en-US") sorts text by that language's rules, as a
+        cluster set up with a language locale would."""
         self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.psql(f'CREATE DATABASE "{name}"')
+        collation = f" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icu_locale}'" if icu_locale else ""
+        self.psql(f'CREATE DATABASE "{name}"{collation}')
         return self.url(name)
 
 
@@ -154,8 +157,9 @@ def _as_postgres(*command: str) -> list[str]:
     return list(command)
 
 
-def start_postgres() -> PostgresServer:
-    """initdb + pg_ctl start on a temporary directory (as the postgres user when we are root)."""
+def start_postgres(durable: bool = False) -> PostgresServer:
+    """initdb + pg_ctl start on a temporary directory (as the postgres user when we are root).
+    Tests skip syncing to disk; `durable` keeps PostgreSQL's production defaults (benchmarks)."""
     directory = Path(tempfile.mkdtemp(prefix="confapp-pg-"))
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres")
@@ -164,8 +168,9 @@ def start_postgres() -> PostgresServer:
     subprocess.run(_as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                                 "--no-sync"), check=True, capture_output=True)
     subprocess.run(_as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(directory / "log"), "-w", "-o",
-                                f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off "
-                                f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"),
+                                f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c max_connections=200"
+                                + ("" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
+                                "start"),
                    check=True, capture_output=True)
     return PostgresServer(port=port, directory=directory)
 
