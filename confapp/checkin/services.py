@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
+from ..sqlite import begin_writing
 from ..registration.models import PaymentState, Registration, RegistrationStatus
 from .models import CheckIn, CheckInList, ListKind, VolunteerLink
 
@@ -143,6 +144,8 @@ def redeem(
     blocked = _blocking_outcome(registration, checkin_list)
     if blocked is not None:
         return blocked
+    # Whether the ticket is already in, and the room's count, are decided under the write lock.
+    begin_writing()
     existing = active_check_in(checkin_list, registration.id)
     if existing is not None:
         return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action, can
 from ..errors import DomainError, NotAllowed, NotFound, ValidationFailed
-from ..extensions import csrf, db, limiter
+from ..extensions import commit_keeping_loaded, csrf, db, limiter
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import desk, queries, services
@@ -94,6 +94,9 @@ def search(list_id: int | None = None, token: str | None = None):
 
 @_route("redeem", methods=["POST"])
 def redeem(list_id: int | None = None, token: str | None = None):
+    # Reads first (the link, the ticket, its order) in a deferred transaction; services.redeem
+    # takes SQLite's write lock only for deciding and writing the check-in (begin_writing).
+    mark_request_read_only()
     checkin_list, actor = _desk(list_id, token)
     body = _json_body()
     code = str(body.get("code") or "")[:64]
@@ -101,7 +104,7 @@ def redeem(list_id: int | None = None, token: str | None = None):
         raise ValidationFailed({"code": "Scan or type a ticket code."})
     result = services.redeem(code, list=checkin_list, station=str(body.get("station") or "")[:80], actor=actor,
                              now=utcnow(), scan_id=(str(body["scan_id"])[:64] if body.get("scan_id") else None))
-    db.session.commit()
+    commit_keeping_loaded()
     # The desk's card is only reads: on embedded SQLite build it in a deferred transaction, so the
     # write lock (BEGIN IMMEDIATE) is held for the check-in alone, not for rendering the answer.
     mark_request_read_only()

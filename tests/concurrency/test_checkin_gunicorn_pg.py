@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -48,6 +49,10 @@ def _seed(url: str, smtp_server) -> tuple[int, str, str]:
     return result
 
 
+def _answering_pids(log_path) -> set[str]:
+    return {line.split()[0] for line in log_path.read_text().splitlines() if line.startswith("pid=")}
+
+
 def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
         "Content-Type": "application/json", "Accept": "application/json", "X-Checkin-Link": token})
@@ -76,8 +81,10 @@ def test_one_ticket_from_twenty_clients_through_two_gunicorn_workers(postgres_se
         try:
             wait_for_port(port, timeout=60)
             base = f"http://127.0.0.1:{port}/checkin/api/lists/{list_id}"
-            # Warm both workers (app import, connection pool) so the race is on the redeem itself.
-            for _ in range(8):
+            # Warm both workers (app import, connection pool) so the race is on the redeem itself:
+            # until each has answered, since one may finish starting well before the other.
+            deadline = time.monotonic() + 30
+            while len(_answering_pids(log_path)) < 2 and time.monotonic() < deadline:
                 assert _post(f"{base}/sync", token, {"scans": []})[0] == 200
             barrier = threading.Barrier(CLIENTS)
             answers: list[tuple[int, str]] = []
@@ -98,7 +105,7 @@ def test_one_ticket_from_twenty_clients_through_two_gunicorn_workers(postgres_se
     assert Counter(answers) == {(200, "ok"): 1, (200, "already"): CLIENTS - 1}, answers
     log = log_path.read_text()
     assert "Traceback" not in log
-    pids = {line.split()[0] for line in log.splitlines() if line.startswith("pid=")}
+    pids = _answering_pids(log_path)
     assert len(pids) == 2, f"both worker processes should have answered, saw {pids}"
     check_ins = postgres_server.psql("SELECT count(*) FROM checkins", database="confapp_checkin_http").strip()
     assert check_ins == "1", check_ins

@@ -45,13 +45,17 @@ def test_a_second_writer_waits_for_the_first_and_then_goes_straight_in(engine):
         assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
 
 
-def test_a_second_writer_in_the_same_thread_fails_instead_of_hanging(engine, monkeypatch):
-    monkeypatch.setattr(sqlite, "WRITE_LOCK_TIMEOUT", 0.2)
+def test_a_second_writer_in_the_same_thread_fails_at_once_instead_of_hanging(engine):
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO t VALUES (1)"))
+        started = time.monotonic()
         with pytest.raises(exc.OperationalError, match="database is locked"):
             with engine.begin() as other:
                 other.execute(text("INSERT INTO t VALUES (2)"))
+        assert time.monotonic() - started < 0.5
+    # The failed attempt left the lock as it was: the next writer goes straight in.
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (3)"))
 
 
 def test_read_only_requests_take_no_write_lock(engine):
@@ -89,3 +93,23 @@ def test_the_lock_is_free_as_soon_as_the_transaction_commits(engine):
     assert done and done[0] < 1.0
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+
+def test_begin_writing_refuses_changes_made_before_it(app, db):
+    """Changes made in the read part would be written without the lock: a programming error."""
+    from confapp.accounts.models import User
+
+    with app.test_request_context("/", method="POST"):
+        sqlite.mark_request_read_only()
+        db.session.add(User(email="early@example.org", name="Early"))
+        with pytest.raises(RuntimeError, match="without the write lock"):
+            sqlite.begin_writing()
+
+
+def test_begin_writing_does_nothing_in_a_request_that_writes_from_the_start(app, db):
+    with app.test_request_context("/", method="POST"):
+        session = db.session()
+        db.session.execute(text("SELECT 1"))
+        transaction = session.get_transaction()
+        sqlite.begin_writing()
+        assert session.get_transaction() is transaction
