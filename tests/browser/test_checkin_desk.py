@@ -216,3 +216,87 @@ def test_logging_out_clears_the_offline_copy(page, desk_world):
     page.wait_for_url("**logged_out=1**")
     page.wait_for_timeout(300)
     assert _cached_keys(page) == [] and not _idb_has_copy(page)
+
+
+# Chromium on Linux has no BarcodeDetector: the Shape Detection API exists only on Android,
+# ChromeOS and macOS. So the platform's QR decoder is the one part that cannot run here, and this
+# stand-in takes its place. It answers only once the camera is really delivering frames (drawn
+# to a canvas and not blank). Everything else is real: the camera permission, Chromium's fake
+# camera device, the desk's scan loop, and the loop ignoring a code that stays in view.
+STAND_IN_BARCODE_DETECTOR = """
+window.__detectCalls = 0;
+window.BarcodeDetector = class StandInBarcodeDetector {
+  constructor(options) { window.__formats = options.formats; }
+  async detect(video) {
+    window.__detectCalls += 1;
+    if (!video.videoWidth || !window.__ticketInView) { return []; }
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(video, 0, 0);
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let differs = false;
+    for (let i = 4; i < pixels.length && !differs; i += 4) { differs = pixels[i] !== pixels[0] || pixels[i + 1] !== pixels[1]; }
+    window.__framesSeen = differs;
+    return differs ? [{ rawValue: window.__ticketInView, format: 'qr_code' }] : [];
+  }
+};
+"""
+
+
+@pytest.fixture
+def camera_page(playwright_instance, live_server):
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
+
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True,
+                                  permissions=["camera"])
+    context.add_init_script(STAND_IN_BARCODE_DETECTOR)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    browser.close()
+
+
+def test_camera_scan_checks_in_once_while_the_code_stays_in_view(camera_page, desk_world, live_app):
+    from sqlalchemy import func, select
+
+    from confapp.checkin.models import CheckIn
+    from confapp.events.models import Event
+    from confapp.extensions import db
+    from tests.support.checkin import attendee
+
+    with live_app.app_context():
+        event = Event.query.filter_by(slug=desk_world["slug"]).one()
+        kofi = attendee(event, first_name="Kofi", last_name="Mensah")
+        db.session.commit()
+        code, kofi_id = kofi.ticket_code, kofi.id
+        db.session.remove()
+
+    page = camera_page
+    login_in_browser(page, "staff@confapp.example")
+    page.goto(f"/manage/{desk_world['slug']}/checkin/desk/{desk_world['list_id']}")
+    expect(page.locator("[data-net-text]")).to_have_text(re.compile("^Online"))
+    page.evaluate("code => { window.__ticketInView = code; }", code)
+    page.get_by_role("button", name="Scan with camera").click()
+    expect(page.locator("[data-camera-msg]")).to_have_text(re.compile("Camera on"))
+    expect(page.locator("[data-video]")).to_be_visible()
+
+    card = page.locator("[data-result] .result--ok")
+    expect(card).to_contain_text("Kofi Mensah")
+    assert page.evaluate("window.__framesSeen") is True
+    assert page.evaluate("window.__formats") == ["qr_code"]
+    # The code stays in front of the camera: the loop keeps looking but does not scan it again.
+    calls = page.evaluate("window.__detectCalls")
+    page.wait_for_function("n => window.__detectCalls >= n + 4", arg=calls)
+    expect(page.locator("[data-result] .result--warn")).to_have_count(0)
+    with live_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.registration_id == kofi_id)) == 1
+        db.session.remove()
+
+    page.get_by_role("button", name="Stop camera").click()
+    expect(page.locator("[data-camera-msg]")).to_have_text("Camera off.")
+    expect(page.locator("[data-video]")).to_be_hidden()
+    assert page.evaluate("document.querySelector('[data-video]').srcObject.getTracks().every(t => t.readyState === 'ended')")
