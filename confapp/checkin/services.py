@@ -177,19 +177,30 @@ def _session_walk_in_full(checkin_list: CheckInList) -> int | None:
     """The capacity if a walk-in (someone who did not sign up) would overfill the room, else None.
     Signed-up places stay reserved. The list row is locked so two desks cannot both take the
     last place (SQLite serialises writers through BEGIN IMMEDIATE)."""
-    from sqlalchemy import func
-
-    from ..program.models import SessionSignup
-
     capacity = session_capacity(checkin_list)
     if capacity is None:
         return None
     db.session.scalars(select(CheckInList.id).where(CheckInList.id == checkin_list.id).with_for_update()).one()
+    return capacity if _walk_in_places_left(checkin_list, capacity) <= 0 else None
+
+
+def walk_in_places_left(checkin_list: CheckInList) -> int | None:
+    """Places a per-session list can still give to people who did not sign up (the desk keeps
+    this for deciding offline), or None when the room has no capacity."""
+    capacity = session_capacity(checkin_list)
+    return None if capacity is None else max(_walk_in_places_left(checkin_list, capacity), 0)
+
+
+def _walk_in_places_left(checkin_list: CheckInList, capacity: int) -> int:
+    from sqlalchemy import func
+
+    from ..program.models import SessionSignup
+
     signed_up = select(SessionSignup.registration_id).where(SessionSignup.session_id == checkin_list.program_session_id)
     signups = db.session.scalar(select(func.count()).select_from(signed_up.subquery())) or 0
     walk_ins = db.session.scalar(select(func.count(CheckIn.id)).where(
         CheckIn.list_id == checkin_list.id, CheckIn.reverted_at.is_(None), CheckIn.registration_id.not_in(signed_up))) or 0
-    return capacity if signups + walk_ins >= capacity else None
+    return capacity - signups - walk_ins
 
 
 def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id, offline) -> RedeemResult:
@@ -299,11 +310,17 @@ class SyncItem:
     result: RedeemResult
     conflict: bool  # the desk admitted someone the server already had checked in (another device)
 
+    @property
+    def refused(self) -> bool:
+        """Admitted offline, refused by the server: cancelled or unpaid since the desk's download,
+        or the room filled up from another desk. The desk must say so."""
+        return self.result.outcome not in (Outcome.OK, Outcome.ALREADY)
+
 
 def sync(scans: list[dict], *, list: CheckInList, actor, now: datetime) -> list[SyncItem]:
     """Apply a desk's queued offline scans, each once by its scan id (a replayed queue changes
-    nothing). A scan for a ticket already checked in elsewhere is reported as a conflict.
-    Each scan: {"scan_id", "code", "scanned_at" (ISO, optional), "station" (optional)}."""
+    nothing). A scan for a ticket already checked in elsewhere is reported as a conflict, and
+    one the server refuses (see SyncItem.refused) with its reason. Each scan: {"scan_id", "code", "scanned_at" (ISO, optional), "station" (optional)}."""
     items: list[SyncItem] = []
     for scan in scans:
         scan_id = str(scan.get("scan_id") or "").strip()[:64]

@@ -172,15 +172,24 @@ def sync(list_id: int | None = None, token: str | None = None):
         raise ValidationFailed({"scans": f"Send a list of at most {MAX_SYNC_SCANS} scans."})
     items = services.sync(scans, list=checkin_list, actor=actor, now=utcnow())
     tz = _tz(checkin_list)
-    payload = [{"scan_id": i.scan_id, "conflict": i.conflict, **desk.result_json(i.result, tz)} for i in items]
+    payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused, **desk.result_json(i.result, tz)}
+               for i in items]
     db.session.commit()
-    return jsonify({"results": payload, "conflicts": sum(1 for i in items if i.conflict)})
+    return jsonify({"results": payload, "conflicts": sum(1 for i in items if i.conflict),
+                    "refused": sum(1 for i in items if i.refused)})
 
 
 @_route("stats")
 def stats(list_id: int | None = None, token: str | None = None):
     checkin_list, _ = _desk(list_id, token)
     return jsonify(desk.stats_json(queries.stats(checkin_list.event, focus=checkin_list), _tz(checkin_list)))
+
+
+def _room(checkin_list: CheckInList) -> dict | None:
+    capacity = services.session_capacity(checkin_list) if checkin_list.program_session_id else None
+    if capacity is None:
+        return None
+    return {"capacity": capacity, "walk_in_places_left": services.walk_in_places_left(checkin_list)}
 
 
 @_route("offline")
@@ -193,6 +202,9 @@ def offline(list_id: int | None = None, token: str | None = None):
         "expires_at": link.valid_until.isoformat() if link else None,
         "fields": queries.OFFLINE_FIELDS,
         "rows": queries.offline_rows(checkin_list),
+        # A per-session list with a capacity: the places walk-ins may still take, counted down
+        # on the device while offline (sign-ups keep theirs).
+        "room": _room(checkin_list),
     })
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -50,7 +50,7 @@
   var syncButton = root.querySelector("[data-sync]");
   var stationInput = root.querySelector("[data-station-input]");
   var online = navigator.onLine !== false;
-  var local = { rows: {}, list: [] };  // code -> row object, from the offline download
+  var local = { rows: {}, list: [], room: null };  // code -> row object, from the offline download
   var queue = loadQueue();
   var lastAction = null;  // {kind: "server", id} or {kind: "queued", scan_id}
   var searchTimer = null;
@@ -125,7 +125,8 @@
   // ---- offline copy ------------------------------------------------------------------------
   function useDownload(data) {
     var fields = data.fields;
-    local = { rows: {}, list: [] };
+    // room: a per-session list's capacity and the places people who did not sign up may still take.
+    local = { rows: {}, list: [], room: data.room ? { capacity: data.room.capacity, left: data.room.walk_in_places_left } : null };
     data.rows.forEach(function (values) {
       var row = {};
       fields.forEach(function (name, i) { row[name] = values[i]; });
@@ -133,7 +134,13 @@
       local.rows[row.code] = row;
       local.list.push(row);
     });
-    queue.forEach(function (scan) { var row = local.rows[scan.code]; if (row) { markLocal(row, scan.scanned_at); } });
+    queue.forEach(function (scan) {
+      var row = local.rows[scan.code];
+      if (row) { markLocal(row, scan.scanned_at); takePlace(row, -1); }
+    });
+  }
+  function takePlace(row, change) {  // change: -1 takes a walk-in place, +1 gives it back
+    if (local.room && row.signed_up === false) { local.room.left += change; }
   }
   function markLocal(row, iso) {
     row.checked_in_at = iso;
@@ -300,7 +307,13 @@
       render({ tone: "warn", title: "Already checked in", outcome: "already", attendee: attendee, offline: true, message: text + "." });
       return;
     }
+    if (local.room && row.signed_up === false && local.room.left <= 0) {
+      render({ tone: "bad", title: "Session full", attendee: attendee, offline: true,
+               message: "All " + local.room.capacity + " places are taken and this person did not sign up (decided offline from this device's count). Suggest another session." });
+      return;
+    }
     markLocal(row, scan.scanned_at);
+    takePlace(row, -1);
     queue.push(scan);
     saveQueue();
     lastAction = { kind: "queued", scan_id: scan.scan_id, name: row.name };
@@ -318,7 +331,7 @@
       queue = queue.filter(function (scan) {
         if (scan.scan_id !== action.scan_id) { return true; }
         var row = local.rows[scan.code];
-        if (row) { row.checked_in_at = null; row.checked_in_by = ""; row.station = ""; }
+        if (row) { row.checked_in_at = null; row.checked_in_by = ""; row.station = ""; takePlace(row, 1); }
         return false;
       });
       saveQueue();
@@ -472,7 +485,14 @@
       saveQueue();
       if (lastAction && lastAction.kind === "queued" && done[lastAction.scan_id]) { lastAction = null; undoButton.disabled = true; }
       renderNet();
-      if (response.body.conflicts) {
+      if (response.body.refused) {
+        // Admitted offline, refused now (cancelled or unpaid since the download, or the room
+        // filled up from another desk): the most serious news comes first.
+        var refused = response.body.results.filter(function (i) { return i.refused; })[0];
+        render({ tone: "bad", title: "Refused after going back online", attendee: refused.attendee,
+                 message: response.body.refused + " waiting scan(s) were refused by the server. " + refused.title + ": " + refused.message });
+        download();  // this device's copy was out of date: take the server's again
+      } else if (response.body.conflicts) {
         var first = response.body.results.filter(function (i) { return i.conflict; })[0];
         render({ tone: "warn", title: "Conflict after going back online", attendee: first.attendee,
                  message: response.body.conflicts + " waiting scan(s) were already checked in on another device. " + first.message });

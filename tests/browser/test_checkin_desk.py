@@ -300,3 +300,79 @@ def test_camera_scan_checks_in_once_while_the_code_stays_in_view(camera_page, de
     expect(page.locator("[data-camera-msg]")).to_have_text("Camera off.")
     expect(page.locator("[data-video]")).to_be_hidden()
     assert page.evaluate("document.querySelector('[data-video]').srcObject.getTracks().every(t => t.readyState === 'ended')")
+
+
+def test_session_room_offline_admits_walk_ins_up_to_its_places_and_reports_refusals(page, desk_world, live_app):
+    """A workshop of 2 places with one signed up: offline, one walk-in gets in and the next is told
+    the session is full; back online, a walk-in that another desk already admitted is reported."""
+    from datetime import timedelta
+
+    from confapp.checkin import services
+    from confapp.checkin.models import ListKind
+    from confapp.events.models import Event
+    from confapp.extensions import db
+    from confapp.program.attendance import sign_up
+    from confapp.types import utcnow
+    from tests.factories import make_session
+    from tests.support.checkin import attendee
+
+    with live_app.app_context():
+        event = Event.query.filter_by(slug=desk_world["slug"]).one()
+        organiser = next(r.user for r in event.roles if r.role.value == "organiser")
+        workshop = make_session(event, title="Know your rights at the border", capacity=2, kind="workshop", publish=True,
+                                actor=organiser)
+        signed, first, second, third = (attendee(event, first_name=name, last_name="Walker")
+                                        for name in ("Signed", "Early", "Late", "Other"))
+        sign_up(workshop, signed, now=utcnow())
+        room = services.create_list(event, name="Border rights room", kind=ListKind.SESSION, program_session_id=workshop.id,
+                                    actor=organiser, now=utcnow())
+        _, token = services.create_volunteer_link(room, name="Room 2 door", valid_from=utcnow() - timedelta(hours=1),
+                                                  valid_until=utcnow() + timedelta(hours=2), actor=organiser, now=utcnow())
+        db.session.commit()
+        codes = {"signed": signed.ticket_code, "first": first.ticket_code, "second": second.ticket_code,
+                 "third": third.ticket_code}
+        room_id = room.id
+        db.session.remove()
+
+    page.goto(f"/checkin/v/{token}")
+    status = page.locator("[data-net-text]")
+    expect(status).to_have_text(re.compile("^Online"))
+    for _ in range(40):  # the offline copy is downloaded on opening
+        if _idb_has_copy(page):
+            break
+        page.wait_for_timeout(250)
+    assert _idb_has_copy(page)
+    result = page.locator("[data-result]")
+
+    page.context.set_offline(True)
+    _scan(page, codes["first"])
+    result.locator(".result--ok", has_text="Checked in (offline)").wait_for()
+    _scan(page, codes["second"])
+    result.locator(".result--bad", has_text="Session full").wait_for()
+    assert "did not sign up" in result.text_content()
+    _scan(page, codes["signed"])  # a signed-up place is kept whatever walk-ins did
+    result.locator(".result--ok", has_text="Signed Walker").wait_for()
+    expect(status).to_contain_text("2 scans waiting")
+
+    # Meanwhile another desk, online, gave the last walk-in place to someone else.
+    with live_app.app_context():
+        from confapp.checkin.models import CheckInList
+
+        other_desk = db.session.get(CheckInList, room_id)
+        assert services.redeem(codes["third"], list=other_desk, station="Room 2 side door", actor=None, now=utcnow()).ok
+        db.session.commit()
+        db.session.remove()
+
+    page.context.set_offline(False)
+    refused = result.locator(".result--bad", has_text="Refused after going back online")
+    refused.wait_for(timeout=20_000)
+    assert "Session full" in refused.text_content() and "Early Walker" in refused.text_content()
+    expect(status).to_contain_text("All scans sent")
+    checked_in = _checked_in(live_app, room_id)
+    with live_app.app_context():
+        from confapp.registration.models import Registration
+
+        names = {r.first_name for r in Registration.query.filter(Registration.id.in_(checked_in))}
+        db.session.remove()
+    assert names == {"Signed", "Other"}
+    assert_accessible(page, "session desk after a refused sync")
