@@ -38,7 +38,8 @@ class CheckInList(db.Model):
     category_ids: Mapped[list] = mapped_column(JSON, default=list)
     # A per-session list names the programme session it admits to (sign-ups and room capacity).
     # Plain id, no foreign key: adding one later would make SQLite rebuild this table, and the
-    # rebuild's DROP would cascade into the check-ins. The service checks it belongs to the event.
+    # rebuild's DROP would cascade into the check-ins. The service checks it belongs to the event,
+    # and `_forget_deleted_session` below does what ON DELETE SET NULL would.
     program_session_id: Mapped[int | None] = mapped_column(Integer)
     # Walk-ins stop here; None means the session's capacity, or no limit for the main entrance.
     capacity: Mapped[int | None] = mapped_column(Integer)
@@ -130,3 +131,22 @@ class BadgePrint(db.Model):
 
 
 from .search import SearchTerm  # noqa: E402,F401  (the desk's prefix index; see search.py)
+
+
+def _forget_deleted_session(mapper, connection, target) -> None:
+    """A deleted programme session (only drafts can be) leaves its door lists as plain lists,
+    with their check-ins, instead of pointing at nothing."""
+    connection.execute(CheckInList.__table__.update()
+                       .where(CheckInList.program_session_id == target.id).values(program_session_id=None))
+
+
+def _listen_for_session_deletes() -> None:
+    from sqlalchemy import event
+
+    from ..program.models import ProgramSession
+
+    if not event.contains(ProgramSession, "after_delete", _forget_deleted_session):
+        event.listen(ProgramSession, "after_delete", _forget_deleted_session)
+
+
+_listen_for_session_deletes()

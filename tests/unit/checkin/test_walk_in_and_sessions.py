@@ -60,3 +60,22 @@ def test_session_list_admits_sign_ups_then_walk_ins_up_to_capacity(staff, now):
     assert full.outcome == Outcome.FULL and full.extra["capacity"] == 2
     assert services.redeem(signed.ticket_code, list=room, station="", actor=staff, now=now).ok
     assert CheckIn.query.filter_by(list_id=room.id).count() == 2
+
+
+def test_deleting_a_draft_session_leaves_its_list_as_a_plain_list(staff, now):
+    from confapp.extensions import db
+    from confapp.program.services import delete_session
+    from tests.factories import make_admin
+
+    event = make_event()
+    admin = make_admin()
+    draft = make_session(event, title="Draft caucus", capacity=5, actor=admin)
+    room = services.create_list(event, name="Caucus room", kind=ListKind.SESSION, program_session_id=draft.id,
+                                actor=staff, now=now)
+    person = attendee(event)
+    assert services.redeem(person.ticket_code, list=room, station="", actor=staff, now=now).ok
+    delete_session(draft, actor=admin, event=event, now=now)
+    db.session.refresh(room)
+    assert room.program_session_id is None
+    assert services.session_capacity(room) is None
+    assert CheckIn.query.filter_by(list_id=room.id).count() == 1
