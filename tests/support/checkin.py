@@ -30,3 +30,19 @@ def attendee(event, *, first_name: str = "Ana", last_name: str | None = None, ca
     extra = {"at_door": True} if due_minor else {}
     return make_registration(event, cat, first_name=first_name, last_name=last_name if last_name is not None else "Tester",
                              answers=by_id, status=status, send_email=False, **extra)
+
+
+def workshop_room(event, *, title: str, actor, now, capacity: int = 2):
+    """A published workshop of `capacity` places with one person signed up and two who did not,
+    and its per-session door list: (room, signed, walk_in_one, walk_in_two)."""
+    from confapp.checkin import services
+    from confapp.checkin.models import ListKind
+    from confapp.program.attendance import sign_up
+    from tests.factories import make_session
+
+    general = category(event)
+    workshop = make_session(event, title=title, capacity=capacity, kind="workshop", publish=True)
+    signed, walk_in_one, walk_in_two = (attendee(event, cat=general) for _ in range(3))
+    sign_up(workshop, signed, now=now)
+    room = services.create_list(event, name=title, kind=ListKind.SESSION, program_session_id=workshop.id, actor=actor, now=now)
+    return room, signed, walk_in_one, walk_in_two

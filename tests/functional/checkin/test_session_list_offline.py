@@ -5,11 +5,9 @@ from datetime import timedelta
 import pytest
 
 from confapp.checkin import services
-from confapp.checkin.models import ListKind
-from confapp.program.attendance import sign_up
 from confapp.types import utcnow
-from tests.factories import make_event, make_session, make_user
-from tests.support.checkin import attendee, category
+from tests.factories import make_event, make_user
+from tests.support.checkin import attendee, workshop_room
 
 
 @pytest.fixture
@@ -20,13 +18,7 @@ def staff(db):
 def test_offline_copy_of_a_session_list_carries_sign_ups_and_places_left(staff, now, client):
     """What a per-session desk needs to decide walk-ins offline, and the sync saying when the room
     filled up meanwhile (the same walk-ins admitted offline on two devices)."""
-    event = make_event()
-    general = category(event)
-    workshop = make_session(event, title="Closed-door meeting", capacity=2, kind="workshop", publish=True)
-    signed, walk_in_one, walk_in_two = (attendee(event, cat=general) for _ in range(3))
-    sign_up(workshop, signed, now=now)
-    room = services.create_list(event, name="Closed-door meeting", kind=ListKind.SESSION, program_session_id=workshop.id,
-                                actor=staff, now=now)
+    room, signed, walk_in_one, walk_in_two = workshop_room(make_event(), title="Closed-door meeting", actor=staff, now=now)
     # The API checks links against the real clock.
     _, token = services.create_volunteer_link(room, name="Room 4 door", valid_from=utcnow() - timedelta(hours=1),
                                               valid_until=utcnow() + timedelta(hours=2), actor=staff, now=now)

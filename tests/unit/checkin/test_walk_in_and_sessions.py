@@ -5,10 +5,9 @@ from confapp.checkin import services
 from confapp.checkin.models import CheckIn, ListKind
 from confapp.checkin.services import Outcome
 from confapp.errors import SoldOut, ValidationFailed
-from confapp.program.attendance import sign_up
 from confapp.registration.models import PriceKind
 from tests.factories import make_event, make_session, make_user
-from tests.support.checkin import attendee, category
+from tests.support.checkin import attendee, category, workshop_room
 
 
 @pytest.fixture
@@ -47,13 +46,7 @@ def test_walk_in_respects_capacity_and_required_fields(staff, now):
 
 
 def test_session_list_admits_sign_ups_then_walk_ins_up_to_capacity(staff, now):
-    event = make_event()
-    general = category(event)
-    workshop = make_session(event, title="Housing rights workshop", capacity=2, kind="workshop", publish=True)
-    signed, walk_in_one, walk_in_two = (attendee(event, cat=general) for _ in range(3))
-    sign_up(workshop, signed, now=now)
-    room = services.create_list(event, name="Housing workshop", kind=ListKind.SESSION, program_session_id=workshop.id,
-                                actor=staff, now=now)
+    room, signed, walk_in_one, walk_in_two = workshop_room(make_event(), title="Housing rights workshop", actor=staff, now=now)
     assert services.redeem(walk_in_one.ticket_code, list=room, station="", actor=staff, now=now).ok
     # One signed-up place is reserved: the second walk-in finds the room full.
     full = services.redeem(walk_in_two.ticket_code, list=room, station="", actor=staff, now=now)

@@ -3,19 +3,9 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine, exc, text
+from sqlalchemy import exc, text
 
 from confapp import sqlite
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'lock.db'}")
-    sqlite.configure_sqlite(engine)
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (n INTEGER)"))
-    yield engine
-    engine.dispose()
 
 
 def test_a_second_writer_waits_for_the_first_and_then_goes_straight_in(engine):
