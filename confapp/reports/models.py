@@ -115,3 +115,14 @@ class Certificate(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped["Event"] = relationship()
+
+
+class FiguresCache(db.Model):
+    """The dashboard's live figures of one event as last computed, and when (`reports.cache`).
+    Aggregates only, like a published snapshot; cleared by the purge and by "forget me"."""
+
+    __tablename__ = "report_figures_cache"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    figures: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -27,15 +27,16 @@ class ReportView:
     dates: str
 
 
-def report_view(event: Event, report: Report | None, *, public: bool, published: bool) -> ReportView:
-    """`published=True` reads the snapshot only (never live data); otherwise live figures and
-    the current draft text."""
+def report_view(event: Event, report: Report | None, *, public: bool, published: bool,
+                figures: dict[str, Any] | None = None) -> ReportView:
+    """`published=True` reads the snapshot only (never live data); otherwise live figures (or
+    the `figures` given, the dashboard's cached copy) and the current draft text."""
     if published:
         assert report is not None and report.snapshot is not None
         figures = report.snapshot["figures"]
         texts = report.snapshot["texts"]
     else:
-        figures = compute_figures(event)
+        figures = compute_figures(event) if figures is None else figures
         texts = {name: getattr(report, name) if report else "" for name in TEXT_FIELDS}
     if public:
         figures = public_figures(figures)

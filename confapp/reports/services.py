@@ -207,3 +207,6 @@ def copy_retention(source: Event, target: Event, shift) -> None:
 from ..events.services import register_copy_hook  # noqa: E402
 
 register_copy_hook(copy_retention)
+
+
+from . import cache  # noqa: E402,F401  (registers the cached figures' purgers)

@@ -12,8 +12,10 @@ from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
 from ..navigation import register_manage_nav
+from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import exports, services
+from .cache import dashboard_figures
 from .forms import PurgeForm, ReportForm, RetentionForm
 from .presenting import report_view
 from .queries import compute_figures
@@ -36,10 +38,23 @@ def _flash_error(error: DomainError) -> None:
 def dashboard(slug: str):
     event = managed_event(slug, Action.MANAGE_REPORTS)
     report = report_for(event)
-    view = report_view(event, report, public=False, published=False)
     retention = db.session.get(services.DataRetention, event.id)
+    current = dashboard_figures(event, now=utcnow())
+    view = report_view(event, report, public=False, published=False, figures=current.figures)
     return render_template("reports/dashboard.html", event=event, view=view, report=report, retention=retention,
-                           confirm_form=ConfirmForm(), now=utcnow())
+                           figures_at=current.computed_at, confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/dashboard/refresh", methods=["POST"])
+@login_required
+def dashboard_refresh(slug: str):
+    # Seconds of reading, one row written: on SQLite, no write lock while the figures are counted.
+    mark_request_read_only()
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    if ConfirmForm().validate_on_submit():
+        dashboard_figures(event, now=utcnow(), refresh=True)
+        flash("Figures refreshed.", "success")
+    return redirect(url_for("reports.dashboard", slug=slug))
 
 
 @bp.route("/manage/<slug>/report", methods=["GET", "POST"])

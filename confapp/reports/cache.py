@@ -1,0 +1,171 @@
+"""The organiser's dashboard figures, computed at most once per `REPORTS_FIGURES_MAX_AGE`
+seconds (60) per event, whatever the number of workers and hosts.
+
+`compute_figures` scans every registration, answer and check-in of the event (about 5 s at
+50,000 registrations). The result is kept in `report_figures_cache` with the time it was
+computed, so a view within the minute reads one row. When it is missing, old, or the organiser
+asks for a refresh, one worker computes it under the event's refresh lock while the others
+wait for that lock and then take its result instead of computing their own:
+
+- PostgreSQL (any number of hosts): a transaction-level advisory lock on the event, released
+  when the refreshing transaction commits.
+- SQLite (one host): an OS file lock beside the database file; the computation runs in a read
+  transaction, so writers (the check-in desk) are not held up for those seconds.
+
+The write itself is one statement that never stores figures for an event whose personal data
+was purged (its frozen figures stand in) and never replaces newer figures with older ones.
+The purge and a participant's "forget me" delete the cached copy (purgers below), taking the
+same lock on PostgreSQL so that a refresh in flight cannot write it back afterwards.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import delete, exists, literal, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..events.models import Event
+from ..extensions import commit_keeping_loaded, db
+from ..sqlite import begin_writing
+from .models import DataRetention, FiguresCache
+from .purge import register_person_purger, register_purger
+from .queries import live_figures
+
+DEFAULT_MAX_AGE_SECONDS = 60
+# First key of the two-key advisory lock: says "report figures of event <second key>".
+ADVISORY_LOCK_CLASS = 20_115
+
+
+@dataclass
+class DashboardFigures:
+    figures: dict[str, Any]
+    computed_at: datetime | None  # None: the figures frozen at the purge
+    frozen: bool = False
+
+
+def max_age_seconds() -> float:
+    default = os.environ.get("REPORTS_FIGURES_MAX_AGE", DEFAULT_MAX_AGE_SECONDS)
+    return float(current_app.config.get("REPORTS_FIGURES_MAX_AGE", default) if has_app_context() else default)
+
+
+def dashboard_figures(event: Event, *, now: datetime, max_age: float | None = None,
+                      refresh: bool = False) -> DashboardFigures:
+    """The event's live figures as computed at most `max_age` seconds before `now` (cached), or
+    computed now when there are none that fresh or `refresh` asks for new ones. A refresh that
+    had to wait for another worker's computation takes that one's result. After the purge, the
+    figures frozen before it. Commits the computed figures (and so the request's transaction):
+    call it where a view would commit, with nothing else pending."""
+    max_age = max_age_seconds() if max_age is None else max_age
+    frozen = _frozen(event.id)
+    if frozen is not None:
+        return DashboardFigures(frozen, None, frozen=True)
+    seen = _cached(event.id)
+    if seen is not None and not refresh and _fresh(seen, now, max_age):
+        return seen
+    with _refresh_lock(event.id):
+        frozen = _frozen(event.id)
+        if frozen is not None:
+            return DashboardFigures(frozen, None, frozen=True)
+        current = _cached(event.id)
+        if current is not None:
+            refreshed_meanwhile = seen is None or current.computed_at != seen.computed_at
+            if refreshed_meanwhile and (refresh or _fresh(current, now, max_age)):
+                return current
+        figures = live_figures(event)
+        _end_reading()
+        _store(event.id, figures, now)
+        commit_keeping_loaded()
+    return DashboardFigures(figures, now)
+
+
+def _fresh(cached: DashboardFigures, now: datetime, max_age: float) -> bool:
+    return cached.computed_at > now - timedelta(seconds=max_age)
+
+
+def _cached(event_id: int) -> DashboardFigures | None:
+    # Columns, not the entity: a fresh read each time, whatever the session has loaded.
+    row = db.session.execute(
+        select(FiguresCache.figures, FiguresCache.computed_at).where(FiguresCache.event_id == event_id)
+    ).first()
+    return DashboardFigures(row.figures, row.computed_at) if row else None
+
+
+def _frozen(event_id: int) -> dict | None:
+    return db.session.scalar(select(DataRetention.frozen_figures).where(DataRetention.event_id == event_id))
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+@contextmanager
+def _refresh_lock(event_id: int):
+    if _dialect() == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:cls, :id)"), {"cls": ADVISORY_LOCK_CLASS, "id": event_id})
+        yield  # released by the commit (or rollback) that ends the transaction
+        return
+    path = db.session.get_bind().engine.url.database
+    # End the read transaction first: after the wait, a new one sees what the other worker wrote.
+    commit_keeping_loaded()
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.report-figures.lock", "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _end_reading() -> None:
+    """SQLite: the figures were read in a deferred transaction; the write must not upgrade it
+    (another writer may have committed since, which SQLite answers with "database is locked").
+    A request marked read-only takes the write lock next; a GET starts a new transaction with
+    the write itself."""
+    if _dialect() == "sqlite":
+        begin_writing()
+        commit_keeping_loaded()
+
+
+def _store(event_id: int, figures: dict, computed_at: datetime) -> None:
+    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
+    table = FiguresCache.__table__
+    purged = exists().where(DataRetention.event_id == event_id, DataRetention.frozen_figures.is_not(None))
+    source = select(
+        literal(event_id, table.c.event_id.type),
+        literal(figures, table.c.figures.type),
+        literal(computed_at, table.c.computed_at.type),
+    ).where(~purged)
+    statement = insert(table).from_select(["event_id", "figures", "computed_at"], source)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.event_id],
+        set_={"figures": statement.excluded.figures, "computed_at": statement.excluded.computed_at},
+        where=table.c.computed_at <= statement.excluded.computed_at,
+    )
+    db.session.execute(statement)
+
+
+def _clear(event_id: int) -> int:
+    if _dialect() == "postgresql":
+        # Waits for a refresh in flight, which would otherwise write its copy back after us.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:cls, :id)"), {"cls": ADVISORY_LOCK_CLASS, "id": event_id})
+    return db.session.execute(delete(FiguresCache).where(FiguresCache.event_id == event_id)).rowcount or 0
+
+
+@register_purger
+def clear_cached_figures(event: Event, now: datetime) -> int:
+    """The purge freezes the figures itself; a cached copy of live ones must not outlive it."""
+    return _clear(event.id)
+
+
+@register_person_purger
+def clear_cached_figures_of_person(registration, now: datetime) -> int:
+    """Someone forgotten may be the only one from their city or organisation: recount."""
+    return _clear(registration.event_id)
