@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 from .accounts import permissions
+from .money import format_money, plain  # format_money is also imported from here
 from .navigation import MANAGE_NAV
 from .text import render_markdown
 
@@ -32,17 +33,12 @@ def format_date_range(start: datetime, end: datetime, tz: str) -> str:
     return f"{a:%-d %B %Y} – {b:%-d %B %Y}"
 
 
-def format_money(amount_minor: int | None, currency: str = "USD") -> str:
-    if amount_minor is None:
-        return ""
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$"}.get(currency.upper(), currency.upper() + " ")
-    return f"{symbol}{amount_minor / 100:,.2f}"
-
-
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["money"] = format_money
+    # The bare number for a form field: 25.00 (USD), 1000 (JPY), 1.500 (KWD).
+    app.jinja_env.filters["money_plain"] = plain
     app.jinja_env.globals["date_range"] = format_date_range
     app.jinja_env.globals["can"] = lambda action, event=None: permissions.can(current_user, action, event)
     app.jinja_env.globals["Action"] = permissions.Action

@@ -2,47 +2,49 @@
 the limits (never more than was paid, never more than is due) are the services' rules."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-
-def to_minor(text: str | None) -> int | None:
-    """'12.50' -> 1250 (currencies with cents); None when empty."""
-    text = (text or "").strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError("Enter an amount such as 25 or 25.50.") from error
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError("Use at most two decimal places.")
-    return int(value * 100)
+from ..money import parse_money
 
 
-def _amount(form, field):
-    try:
-        to_minor(field.data)
-    except ValueError as error:
-        raise ValidationError(str(error)) from error
+def to_minor(text: str | None, currency: str = "USD") -> int | None:
+    """'12.50' -> 1250 in USD, '1000' -> 1000 in JPY, '1.5' -> 1500 in KWD; None when empty.
+    ValueError (with the message to show) for text that is not an amount of that currency."""
+    return parse_money(text, currency)
 
 
-class RefundForm(FlaskForm):
+class _AmountForm(FlaskForm):
+    """The amount field is read in the order's currency (`currency=` when the form is made)."""
+
+    def __init__(self, *args, currency: str = "USD", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def validate_amount(self, field):
+        try:
+            to_minor(field.data, self.currency)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+    def amount_value(self) -> int | None:
+        return to_minor(self.amount.data, self.currency)
+
+
+class RefundForm(_AmountForm):
     full = BooleanField("Refund everything that can be refunded")
-    amount = StringField("Amount to refund", validators=[Optional(), _amount],
+    amount = StringField("Amount to refund", validators=[Optional()],
                          description="Leave empty with the box ticked for a full refund.")
     reason = StringField("Reason (kept in the order history)", validators=[DataRequired(), Length(max=300)])
 
     def amount_minor(self, refundable: int) -> int | None:
-        return refundable if self.full.data else to_minor(self.amount.data)
+        return refundable if self.full.data else self.amount_value()
 
 
-class MarkPaidForm(FlaskForm):
+class MarkPaidForm(_AmountForm):
     method = RadioField("How was it paid?", choices=[("at_door", "At the door"), ("invoice", "Invoice / bank transfer")],
                         validators=[DataRequired()])
-    amount = StringField("Amount received", validators=[Optional(), _amount],
+    amount = StringField("Amount received", validators=[Optional()],
                          description="Leave empty when everything due was paid.")
     note = StringField("Note, e.g. invoice number", validators=[Optional(), Length(max=300)])

@@ -7,6 +7,10 @@ STRIPE_API_BASE points it at another server (localstripe in the tests).
 `checkout_sessions` is the client's Checkout Session service; localstripe has no Checkout,
 so the tests replace that one attribute with a clearly named fake and keep the real
 HTTP calls to localstripe for PaymentIntents and refunds.
+
+Amounts: confapp counts in the ISO 4217 minor unit (`confapp.money.exponent`); Stripe counts
+in its own smallest unit per currency. Every amount crossing this module is converted with
+`to_stripe_amount` / `from_stripe_amount`, and the dataclasses below carry confapp's units.
 """
 from __future__ import annotations
 
@@ -18,7 +22,38 @@ from typing import Any
 import stripe
 from flask import current_app
 
+from ..money import exponent
+
 EXTENSION_KEY = "confapp_payment_gateway"
+
+# Stripe's decimals per currency (https://docs.stripe.com/currencies, "Zero-decimal" and
+# "Three-decimal"); every other currency is two-decimal at Stripe, including some that ISO
+# 4217 gives no decimals (ISK: Stripe wants 5 ISK as 500).
+STRIPE_ZERO_DECIMAL = frozenset({"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
+                                 "VUV", "XAF", "XOF", "XPF"})
+STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+
+def stripe_exponent(currency: str) -> int:
+    code = (currency or "").upper()
+    return 0 if code in STRIPE_ZERO_DECIMAL else 3 if code in STRIPE_THREE_DECIMAL else 2
+
+
+def to_stripe_amount(amount_minor: int, currency: str) -> int:
+    """confapp minor units -> Stripe's `amount` (identical for USD, JPY, KWD; x100 for ISK)."""
+    shift = stripe_exponent(currency) - exponent(currency)
+    if shift >= 0:
+        return int(amount_minor) * 10 ** shift
+    if int(amount_minor) % 10 ** -shift:
+        raise GatewayError(f"{amount_minor} cannot be expressed in Stripe's unit for {currency}")
+    return int(amount_minor) // 10 ** -shift
+
+
+def from_stripe_amount(amount: int | None, currency: str) -> int:
+    """Stripe's `amount` -> confapp minor units (the inverse of to_stripe_amount)."""
+    shift = stripe_exponent(currency) - exponent(currency)
+    value = int(amount or 0)
+    return value // 10 ** shift if shift >= 0 else value * 10 ** -shift
 
 
 class GatewayError(Exception):
@@ -112,32 +147,36 @@ class StripeGateway:
         intent = self._call(self.client.v1.payment_intents.retrieve, payment_intent_id)
         metadata = _get(intent, "metadata") or {}
         metadata = metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata)
+        currency = str(_get(intent, "currency") or "").upper()
         return PaymentIntentInfo(
             id=_get(intent, "id"),
             status=_get(intent, "status"),
-            amount=int(_get(intent, "amount") or 0),
+            amount=from_stripe_amount(_get(intent, "amount"), currency),
             # localstripe leaves amount_received out; a succeeded intent received its amount.
-            amount_received=int(
+            amount_received=from_stripe_amount(
                 _get(intent, "amount_received")
                 if _get(intent, "amount_received") is not None
-                else (_get(intent, "amount") if _get(intent, "status") == "succeeded" else 0)
+                else (_get(intent, "amount") if _get(intent, "status") == "succeeded" else 0),
+                currency,
             ),
-            currency=str(_get(intent, "currency") or "").upper(),
+            currency=currency,
             metadata=metadata,
         )
 
-    def create_refund(self, *, payment_intent_id: str, amount_minor: int, idempotency_key: str,
+    def create_refund(self, *, payment_intent_id: str, amount_minor: int, currency: str, idempotency_key: str,
                       metadata: dict[str, str]) -> RefundInfo:
         refund = self._call(
             self.client.v1.refunds.create,
-            params={"payment_intent": payment_intent_id, "amount": amount_minor, "metadata": metadata},
+            params={"payment_intent": payment_intent_id, "amount": to_stripe_amount(amount_minor, currency),
+                    "metadata": metadata},
             options={"idempotency_key": idempotency_key},
         )
+        refund_currency = str(_get(refund, "currency") or currency).upper()
         return RefundInfo(
             id=_get(refund, "id"),
             status=_get(refund, "status"),
-            amount=int(_get(refund, "amount")),
-            currency=str(_get(refund, "currency") or "").upper(),
+            amount=from_stripe_amount(_get(refund, "amount"), refund_currency),
+            currency=refund_currency,
         )
 
     def construct_webhook_event(self, payload: bytes, signature_header: str | None) -> dict:

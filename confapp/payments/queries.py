@@ -135,12 +135,12 @@ class PaymentPanel:
     def new_refund_form(self):
         from .forms import RefundForm
 
-        return RefundForm(formdata=None)
+        return RefundForm(formdata=None, currency=self.order.currency)
 
     def new_paid_form(self):
         from .forms import MarkPaidForm
 
-        return MarkPaidForm(formdata=None)
+        return MarkPaidForm(formdata=None, currency=self.order.currency)
 
     def method_label(self, payment: Payment) -> str:
         return METHOD_LABELS.get(payment.method, payment.method)

@@ -23,9 +23,10 @@ from ..errors import DomainError, InvalidState, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
 from ..jobs import app_task, enqueue_after_commit
+from ..money import plain, with_code
 from ..registration.models import Order, PaymentMethod, PaymentState, RegistrationStatus
 from ..types import utcnow
-from .gateway import GatewayError, get_gateway
+from .gateway import GatewayError, get_gateway, to_stripe_amount
 from .models import LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentProvider, PaymentStatus, Refund, RefundStatus
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def _checkout_params(order: Order, payment: Payment, event: Event, *, success_ur
             "quantity": 1,
             "price_data": {
                 "currency": payment.currency.lower(),
-                "unit_amount": payment.amount_minor,
+                "unit_amount": to_stripe_amount(payment.amount_minor, payment.currency),
                 "product_data": {"name": f"{event.title}: registration {order.code}"[:250],
                                  "description": names[:500] or "Registration"},
             },
@@ -283,7 +284,7 @@ def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: 
     if amount <= 0:
         raise ValidationFailed({"amount": "Enter an amount greater than zero."})
     if amount > due:
-        raise ValidationFailed({"amount": f"At most {due / 100:.2f} {order.currency} is due."})
+        raise ValidationFailed({"amount": f"At most {with_code(due, order.currency)} is due."})
     user_id, label = actor_identity(actor)
     payment = Payment(
         order_id=order.id, event_id=order.event_id, provider=PaymentProvider.OFFLINE, method=method.value,
@@ -296,7 +297,7 @@ def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: 
         confirm_paid_order(order, amount_minor=amount, now=now, actor=actor)
     if order.paid_minor == before:  # a part payment, or registration did not count it
         order.paid_minor += amount
-        _history(order, "paid", actor=actor, now=now, note=f"Part payment {amount / 100:.2f} {order.currency}")
+        _history(order, "paid", actor=actor, now=now, note=f"Part payment {with_code(amount, order.currency)}")
     order.payment_method = method
     _refresh_order_state(order)
     db.session.flush()
@@ -328,7 +329,7 @@ def refund_order(order: Order, amount_minor: int, *, actor, reason: str, now: da
     order = lock_order(order)
     available = refundable(order)
     if amount > available:
-        raise ValidationFailed({"amount": f"At most {available / 100:.2f} {order.currency} can be refunded."})
+        raise ValidationFailed({"amount": f"At most {with_code(available, order.currency)} can be refunded."})
     payments = list(db.session.scalars(
         select(Payment).where(Payment.order_id == order.id, Payment.status.in_(RECEIVED_STATUSES))
         .order_by((Payment.provider == PaymentProvider.STRIPE).desc(), Payment.id.desc())
@@ -375,7 +376,7 @@ def refund_order(order: Order, amount_minor: int, *, actor, reason: str, now: da
     order.updated_at = now
     _refresh_order_state(order)
     db.session.flush()
-    _history(order, "refund", actor=actor, now=now, note=f"Refund {amount / 100:.2f} {order.currency}")
+    _history(order, "refund", actor=actor, now=now, note=f"Refund {with_code(amount, order.currency)}")
     record("payments.refund_requested", actor=actor, event=order.event, target=order,
            details={"amount_minor": amount, "refund_ids": [r.id for r in refunds]}, now=now)
     for refund in refunds:
@@ -395,11 +396,11 @@ def submit_refund(refund_id: int, *, now: datetime) -> Refund | None:
     if refund is None or refund.status != RefundStatus.PENDING:
         return refund
     intent_id = refund.payment.stripe_payment_intent_id
-    amount, order_code = refund.amount_minor, refund.payment.order.code
+    amount, currency, order_code = refund.amount_minor, refund.currency, refund.payment.order.code
     db.session.commit()  # no lock is held while Stripe answers
     try:
         result = get_gateway().create_refund(
-            payment_intent_id=intent_id, amount_minor=amount, idempotency_key=f"confapp-refund-{refund_id}",
+            payment_intent_id=intent_id, amount_minor=amount, currency=currency, idempotency_key=f"confapp-refund-{refund_id}",
             metadata={"confapp_refund_id": str(refund_id), "order_code": order_code},
         )
     except GatewayError as error:
@@ -439,7 +440,7 @@ def _fail_refund(refund_id: int, message: str, *, now: datetime) -> None:
     if order.refunded_minor == 0 and order.paid_minor:
         order.payment_state = PaymentState.PAID if order.paid_minor >= order.total_minor else PaymentState.UNPAID
     _refresh_order_state(order)
-    _history(order, "refund_failed", actor=SYSTEM, now=now, note=f"Refund {refund.amount_minor / 100:.2f} failed")
+    _history(order, "refund_failed", actor=SYSTEM, now=now, note=f"Refund {plain(refund.amount_minor, refund.currency)} failed")
     log.warning("refund %s failed at Stripe", refund_id)
     db.session.commit()
 

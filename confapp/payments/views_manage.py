@@ -23,10 +23,10 @@ from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
-from ..templating import format_money
+from ..money import format_money
 from ..types import utcnow
 from . import services
-from .forms import MarkPaidForm, RefundForm, to_minor
+from .forms import MarkPaidForm, RefundForm
 from ..navigation import register_manage_nav
 from .queries import event_payments, has_receipt, order_for_event, order_payment_panel, receipt_for
 from .views import bp, pdf_response
@@ -81,7 +81,7 @@ def manage_order_payments(slug: str, code: str):
 @login_required
 def manage_refund(slug: str, code: str):
     event, order = _managed_order(slug, code, Action.MANAGE_PAYMENTS)
-    form = RefundForm()
+    form = RefundForm(currency=order.currency)
     if form.validate_on_submit():
         amount = form.amount_minor(services.refundable(order))
         if amount is None:
@@ -107,10 +107,10 @@ def manage_refund(slug: str, code: str):
 @login_required
 def manage_mark_paid(slug: str, code: str):
     event, order = _managed_order(slug, code, Action.MANAGE_PAYMENTS)
-    form = MarkPaidForm()
+    form = MarkPaidForm(currency=order.currency)
     if form.validate_on_submit():
         try:
-            payment = services.mark_paid_offline(order, amount_minor=to_minor(form.amount.data), method=form.method.data,
+            payment = services.mark_paid_offline(order, amount_minor=form.amount_value(), method=form.method.data,
                                                  actor=current_user, now=utcnow(), note=form.note.data or "")
         except ValidationFailed as error:
             db.session.rollback()

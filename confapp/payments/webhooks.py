@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import SYSTEM, record
 from ..errors import InvalidState, SoldOut
 from ..extensions import db
+from ..money import with_code
 from ..registration.models import Order, PaymentMethod, PaymentState
-from .gateway import PaymentIntentInfo, get_gateway
+from .gateway import PaymentIntentInfo, from_stripe_amount, get_gateway
 from .models import (
     COUNTED_REFUND_STATUSES, LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentStatus, Refund, RefundStatus,
     StripeEvent,
@@ -34,6 +35,10 @@ FAILED = "payment_intent.payment_failed"
 HANDLED = (*COMPLETED, EXPIRED, REFUNDED, FAILED)
 
 
+def _amount(value, currency: str) -> int | None:
+    return None if value is None else from_stripe_amount(value, currency)
+
+
 def _extract(event: dict) -> tuple[dict, str | None]:
     """The identifiers and amounts we use, never the customer's details."""
     obj = (event.get("data") or {}).get("object") or {}
@@ -41,17 +46,19 @@ def _extract(event: dict) -> tuple[dict, str | None]:
     metadata = {k: str(v) for k, v in (obj.get("metadata") or {}).items() if k in ("order_code", "payment_id", "event_id")}
     intent = obj.get("payment_intent")
     intent = intent.get("id") if isinstance(intent, dict) else intent
+    # Amounts are stored (and replayed) in confapp's minor units, not Stripe's.
+    currency = (obj.get("currency") or "").upper()
     if kind.startswith("checkout.session."):
         data = {"session_id": obj.get("id"), "payment_intent": intent, "payment_status": obj.get("payment_status"),
-                "amount_total": obj.get("amount_total"), "currency": (obj.get("currency") or "").upper(),
+                "amount_total": _amount(obj.get("amount_total"), currency), "currency": currency,
                 "client_reference_id": obj.get("client_reference_id"), "metadata": metadata}
         return data, intent
     if kind == REFUNDED:
-        refunds = [{"id": r.get("id"), "amount": r.get("amount"), "status": r.get("status"),
+        refunds = [{"id": r.get("id"), "amount": _amount(r.get("amount"), currency), "status": r.get("status"),
                     "confapp_refund_id": (r.get("metadata") or {}).get("confapp_refund_id")}
                    for r in ((obj.get("refunds") or {}).get("data") or [])]
-        data = {"charge_id": obj.get("id"), "payment_intent": intent, "amount_refunded": obj.get("amount_refunded") or 0,
-                "currency": (obj.get("currency") or "").upper(), "refunds": refunds}
+        data = {"charge_id": obj.get("id"), "payment_intent": intent,
+                "amount_refunded": _amount(obj.get("amount_refunded"), currency) or 0, "currency": currency, "refunds": refunds}
         return data, intent
     if kind == FAILED:
         error = obj.get("last_payment_error") or {}
@@ -154,14 +161,14 @@ def _settle(order: Order, payment: Payment, *, now: datetime) -> str:
         if order.paid_minor != before:
             order.payment_method = PaymentMethod.CARD
             _refresh_order_state(order)
-            _history(order, "card_payment", actor=SYSTEM, now=now, note=f"Paid {amount / 100:.2f} {order.currency} by card")
+            _history(order, "card_payment", actor=SYSTEM, now=now, note=f"Paid {with_code(amount, order.currency)} by card")
             return "applied"
         reason = "duplicate"
     order = lock_order(order)
     order.paid_minor += amount
     _refresh_order_state(order)
     _history(order, "card_payment", actor=SYSTEM, now=now,
-             note=f"Received {amount / 100:.2f} {order.currency} by card; refunded ({reason.replace('_', ' ')})")
+             note=f"Received {with_code(amount, order.currency)} by card; refunded ({reason.replace('_', ' ')})")
     refund_order(order, amount, actor=SYSTEM, reason={
         "sold_out": "No place was left when the payment arrived after the hold expired",
         "order_closed": "The order was cancelled before the payment arrived",
@@ -237,7 +244,7 @@ def _on_refunded(data: dict, *, now: datetime) -> str:
             order.refunded_minor += extra
             _refresh_payment_state(payment)
             _refresh_order_state(order)
-            _history(order, "refund", actor=SYSTEM, now=now, note=f"Refunded {extra / 100:.2f} {order.currency} in Stripe")
+            _history(order, "refund", actor=SYSTEM, now=now, note=f"Refunded {with_code(extra, order.currency)} in Stripe")
     db.session.flush()
     return "applied"
 

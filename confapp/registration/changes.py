@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..accounts import permissions
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
+from ..money import plain
 from ..events.models import Event
 from ..extensions import db
 from . import emails
@@ -107,7 +108,7 @@ def cancel_registration(registration: Registration, *, actor, reason: str = "", 
     order.updated_at = now
     db.session.flush()
     history(order, "cancelled", actor=actor, now=now, registration=registration,
-            note=("By the attendee" if by_attendee else "By the organisers") + (f"; refund {amount / 100:.2f}" if amount else ""))
+            note=("By the attendee" if by_attendee else "By the organisers") + (f"; refund {plain(amount, order.currency)}" if amount else ""))
     record("registration.cancelled", actor=actor, event=event, target=registration,
            details={"by_attendee": by_attendee, "refund_minor": amount}, now=now)
     if amount:

@@ -3,8 +3,6 @@ questions), so its fields are read by `parse_order_form` and checked by the serv
 name their errors after these same fields; Flask-WTF supplies the CSRF check."""
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -14,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from .. import money
 from ..errors import ValidationFailed
 from .models import DiscountKind, PriceKind, QuestionKind, RefundPolicy, Visibility
 from .services import AttendeeData, CategoryChoice, OrderRequest
@@ -23,18 +22,13 @@ class CsrfForm(FlaskForm):
     """CSRF only: the registration steps' fields are parsed by parse_order_form."""
 
 
-def parse_money(text: str) -> int | None:
-    """'25', '25.5', '$1,000.00' -> minor units; '' -> None; ValueError if not a number."""
-    text = re.sub(r"[\s$€£,]", "", text or "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise ValueError(text)
-    return int(value * 100)
+def parse_money(text: str, currency: str = "USD") -> int | None:
+    """'25', '25.5', '$1,000.00' -> minor units of `currency` (its own number of decimals);
+    '' -> None; ValueError, with the message to show, if not an amount of zero or more."""
+    value = money.parse_money(text, currency)
+    if value is not None and value < 0:
+        raise ValueError(f"Enter an amount like {money.example(currency)}.")
+    return value
 
 
 def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], dict[str, str]]:
@@ -51,9 +45,9 @@ def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], di
         amount = None
         if category.price_kind == PriceKind.PAY_WHAT_YOU_CAN:
             try:
-                amount = parse_money(form.get(f"amount_{category.id}", ""))
-            except ValueError:
-                errors[f"amount_{category.id}"] = "Enter an amount like 25 or 25.50."
+                amount = parse_money(form.get(f"amount_{category.id}", ""), category.currency)
+            except ValueError as error:
+                errors[f"amount_{category.id}"] = str(error)
         choices.append(CategoryChoice(category.id, quantity, amount))
     return choices, errors
 
@@ -140,6 +134,12 @@ class CategoryForm(FlaskForm):
     is_active = BooleanField("On sale", default=True)
     position = IntegerField("Order in the list", default=0, validators=[Optional()])
 
+    def __init__(self, *args, currency: str = "USD", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("price", "minimum", "suggested", "maximum"):
+            getattr(self, name).label.text += f" ({currency})"
+        self.price.description = f"For a fixed fee, e.g. {money.plain(150 * 10 ** money.exponent(currency), currency)}"
+
 
 class QuestionForm(FlaskForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=300)])
@@ -158,6 +158,10 @@ class DiscountCodeForm(FlaskForm):
     kind = SelectField("Kind", choices=[(DiscountKind.PERCENT.value, "Percentage"), (DiscountKind.FIXED.value, "Fixed amount")])
     percent = IntegerField("Percent off", validators=[Optional(), NumberRange(min=0, max=100)])
     amount = StringField("Amount off per person", validators=[Optional()])
+
+    def __init__(self, *args, currency: str = "USD", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amount.label.text += f" ({currency})"
     category_ids = SelectMultipleField("Only for these categories (none = all)", coerce=int, choices=[])
     usage_limit = IntegerField("Usage limit (orders)", validators=[Optional(), NumberRange(min=1)])
     valid_from = DateTimeLocalField("Valid from", validators=[Optional()], format="%Y-%m-%dT%H:%M")
@@ -175,7 +179,8 @@ class SettingsForm(FlaskForm):
     hold_minutes = IntegerField("Minutes a card payment holds the places", validators=[DataRequired(), NumberRange(min=5, max=1440)])
     allow_multiple_per_email = BooleanField("Allow more than one registration per email address")
     max_per_order = IntegerField("Most people in one order", validators=[DataRequired(), NumberRange(min=1, max=100)])
-    currency = SelectField("Currency", choices=[("USD", "US dollar"), ("CAD", "Canadian dollar"), ("EUR", "Euro"), ("GBP", "Pound sterling")])
+    currency = SelectField("Currency", choices=list(money.CURRENCIES),
+                           description="Categories created afterwards use it; existing categories keep theirs.")
     refund_policy = SelectField("Refund when an attendee cancels", choices=[(p.value, p.label) for p in RefundPolicy])
     refund_until = DateTimeLocalField("Refunds until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     waitlist_enabled = BooleanField("Offer a waitlist when full")

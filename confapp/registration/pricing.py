@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..money import with_code
 from .models import (
     AccessCode, DiscountCode, DiscountKind, Order, PriceKind, RefundPolicy, RegistrationCategory, RegistrationSettings,
 )
@@ -17,9 +18,9 @@ def base_price(category: RegistrationCategory, amount_minor: int | None) -> tupl
     if amount_minor is None:
         amount_minor = category.suggested_minor or category.min_minor
     if amount_minor < category.min_minor:
-        return amount_minor, f"Pay at least {category.min_minor / 100:.2f} {category.currency}."
+        return amount_minor, f"Pay at least {with_code(category.min_minor, category.currency)}."
     if category.max_minor is not None and amount_minor > category.max_minor:
-        return amount_minor, f"Pay at most {category.max_minor / 100:.2f} {category.currency}."
+        return amount_minor, f"Pay at most {with_code(category.max_minor, category.currency)}."
     return amount_minor, None
 
 

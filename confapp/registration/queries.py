@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..money import plain
 from . import pricing
 from .models import (
     AccessCode, Answer, Order, PaymentState, Question, Registration, RegistrationCategory, RegistrationEvent,
@@ -209,7 +210,7 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
         }
         for r in rows:
             writer.writerow([r[1], r[2], _safe(r[3]), _safe(r[4]), _safe(r[5]), r[6], r[7].label, r[8].value,
-                             f"{r[9] / 100:.2f}", r[10], r[11].strftime("%Y-%m-%d %H:%M")]
+                             plain(r[9], r[10]), r[10], r[11].strftime("%Y-%m-%d %H:%M")]
                             + [_safe(display_value(q, answers.get((r[0], q.id), ""))) for q in questions])
         yield flush()
         last_id = ids[-1]

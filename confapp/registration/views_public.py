@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import DomainError, SoldOut, ValidationFailed
 from ..events.access import visible_event
 from ..events.services import registration_closed_reason
+from ..money import with_code
 from ..extensions import db, limiter
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
@@ -260,7 +261,7 @@ def ticket_cancel(slug: str, token: str):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash("Your registration is cancelled." + (f" We are refunding {refund / 100:.2f} {registration.order.currency}." if refund else ""), "success")
+        flash("Your registration is cancelled." + (f" We are refunding {with_code(refund, registration.order.currency)}." if refund else ""), "success")
     return redirect(url_for("registration.ticket_page", slug=slug, token=token))
 
 

@@ -11,6 +11,7 @@ from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
+from ..money import plain
 from ..types import utcnow
 from . import catalogue, queries, services, waitlist
 from .forms import AccessCodeForm, CategoryForm, CsrfForm, DiscountCodeForm, QuestionForm, SettingsForm, parse_money
@@ -36,11 +37,11 @@ def _apply_errors(form, error: ValidationFailed) -> None:
             form.extra_errors = getattr(form, "extra_errors", []) + [message]
 
 
-def _money(form, name: str, errors: dict) -> int | None:
+def _money(form, name: str, errors: dict, currency: str) -> int | None:
     try:
-        return parse_money(getattr(form, name).data or "")
-    except ValueError:
-        errors[name] = "Enter an amount like 25 or 25.50."
+        return parse_money(getattr(form, name).data or "", currency)
+    except ValueError as error:
+        errors[name] = str(error)
         return None
 
 
@@ -63,17 +64,19 @@ def manage_category_form(slug: str, category_id: int | None):
     category = db.session.get(RegistrationCategory, category_id) if category_id else None
     if category_id and (category is None or category.event_id != event.id):
         abort(404)
-    form = CategoryForm()
+    # Amounts are typed in the category's currency (a new category takes the event's).
+    currency = category.currency if category is not None else services.settings_for(event).currency
+    form = CategoryForm(currency=currency)
     if request.method == "GET" and category is not None:
         form.process(obj=category)
-        form.price.data = f"{category.price_minor / 100:.2f}" if category.price_minor else ""
-        form.minimum.data = f"{category.min_minor / 100:.2f}"
-        form.suggested.data = f"{category.suggested_minor / 100:.2f}" if category.suggested_minor else ""
-        form.maximum.data = f"{category.max_minor / 100:.2f}" if category.max_minor is not None else ""
+        form.price.data = plain(category.price_minor, currency) if category.price_minor else ""
+        form.minimum.data = plain(category.min_minor, currency)
+        form.suggested.data = plain(category.suggested_minor, currency) if category.suggested_minor else ""
+        form.maximum.data = plain(category.max_minor, currency)
         form.sales_start.data, form.sales_end.data = _to_local(category.sales_start, event), _to_local(category.sales_end, event)
     if form.validate_on_submit():
         errors: dict = {}
-        amounts = {name: _money(form, name, errors) for name in ("price", "minimum", "suggested", "maximum")}
+        amounts = {name: _money(form, name, errors, currency) for name in ("price", "minimum", "suggested", "maximum")}
         data = catalogue.CategoryData(
             name=form.name.data, price_kind=form.price_kind.data, description=form.description.data or "",
             price_minor=amounts["price"] or 0, min_minor=amounts["minimum"] or 0, suggested_minor=amounts["suggested"] or 0,
@@ -158,7 +161,8 @@ def manage_question_form(slug: str, question_id: int | None):
 
 def _code_forms(event):
     choices = [(c.id, c.name) for c in queries.all_categories(event)]
-    discount, access = DiscountCodeForm(prefix="discount"), AccessCodeForm(prefix="access")
+    discount = DiscountCodeForm(prefix="discount", currency=services.settings_for(event).currency)
+    access = AccessCodeForm(prefix="access")
     discount.category_ids.choices = choices
     access.category_ids.choices = choices
     return discount, access
@@ -174,7 +178,7 @@ def manage_codes(slug: str):
     try:
         if kind == "discount" and discount_form.validate_on_submit():
             errors: dict = {}
-            amount = _money(discount_form, "amount", errors)
+            amount = _money(discount_form, "amount", errors, services.settings_for(event).currency)
             if errors:
                 raise ValidationFailed(errors)
             f = discount_form
@@ -202,6 +206,7 @@ def manage_codes(slug: str):
     accesses = db.session.scalars(select(AccessCode).where(AccessCode.event_id == event.id).order_by(AccessCode.code)).all()
     return render_template("registration/manage_codes.html", event=event, discount_form=discount_form, access_form=access_form,
                            discounts=discounts, accesses=accesses, csrf=CsrfForm(),
+                           currency=services.settings_for(event).currency,
                            category_names={c.id: c.name for c in queries.all_categories(event)}), status
 
 
