@@ -11,6 +11,7 @@ from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
+from ..forms import run_action
 from ..navigation import register_manage_nav
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
@@ -26,11 +27,13 @@ register_manage_nav("Report", "reports.dashboard", Action.MANAGE_REPORTS, order=
 
 
 def _flash_error(error: DomainError) -> None:
+    # The editor and the retention form flash a ValidationFailed's own messages (run_action
+    # would flash only its summary, "Some fields need attention.").
     if isinstance(error, ValidationFailed):
         for message in error.errors.values():
             flash(message, "error")
     else:
-        flash(error.message if hasattr(error, "message") else str(error), "error")
+        flash(error.message, "error")
 
 
 @bp.route("/manage/<slug>/dashboard")
@@ -98,14 +101,7 @@ def _report_action(slug: str, action, message: str):
     if report is None:
         return redirect(url_for("reports.report_edit", slug=slug))
     if ConfirmForm().validate_on_submit():
-        try:
-            action(report)
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
-        else:
-            db.session.commit()
-            flash(message, "success")
+        run_action(lambda: action(report), message)
     return redirect(url_for("reports.report_edit", slug=slug))
 
 
@@ -191,14 +187,8 @@ def data_purge(slug: str):
     if not form.validate_on_submit() or form.confirm_slug.data.strip() != event.slug:
         flash(f"Type {event.slug} exactly to confirm. Nothing was deleted.", "error")
         return redirect(url_for("reports.data_retention", slug=slug))
-    try:
-        services.purge_event(event, actor=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        _flash_error(error)
-    else:
-        db.session.commit()
-        flash("Personal data deleted. The figures and any published report are unchanged.", "success")
+    run_action(lambda: services.purge_event(event, actor=current_user, now=utcnow()),
+               "Personal data deleted. The figures and any published report are unchanged.")
     return redirect(url_for("reports.data_retention", slug=slug))
 
 
@@ -219,14 +209,8 @@ def survey_send(slug: str):
 
     event = managed_event(slug, Action.MANAGE_REPORTS)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = send_survey_invitations(event, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
-        else:
-            db.session.commit()
-            flash(f"Survey links queued for {count} participants.", "success")
+        run_action(lambda: send_survey_invitations(event, actor=current_user, now=utcnow()),
+                   lambda count: f"Survey links queued for {count} participants.")
     return redirect(url_for("reports.feedback_list", slug=slug))
 
 
@@ -237,14 +221,8 @@ def certificates_send(slug: str):
 
     event = managed_event(slug, Action.MANAGE_REPORTS)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = issue_all_and_notify(event, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
-        else:
-            db.session.commit()
-            flash(f"Certificates sent to {count} participants.", "success")
+        run_action(lambda: issue_all_and_notify(event, actor=current_user, now=utcnow()),
+                   lambda count: f"Certificates sent to {count} participants.")
     return redirect(url_for("reports.feedback_list", slug=slug))
 
 
