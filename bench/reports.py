@@ -3,7 +3,8 @@ answers for city/region/country/organisation/consent), 44,000 check-ins, 200 ses
 speakers, session check-ins and sign-ups, and 3,000 feedback responses. Measures the SQL
 statements and time of `compute_figures` (the dashboard and report drafts), the same for a
 5,000-registration event (the count must not change), the public report page render and the
-PDF time. In process, SQLite embedded mode; the /healthz-free in-process ratio is given against
+PDF time, and the organiser's dashboard page with its cached figures against the same page
+computing them afresh (reports.cache). In process, SQLite embedded mode; the /healthz-free in-process ratio is given against
 a bare `select 1` round trip measured in the same run. Figures go to docs/benchmarks.md."""
 from __future__ import annotations
 
@@ -142,6 +143,41 @@ def measure(app, event, runs: int = 5):
     return len(statements), statistics.median(timings), figures
 
 
+def dashboard(app, event, admin, runs: int = 5):
+    """The dashboard page through the test client: computing the figures (cached copy deleted
+    first) against reading the cached copy; and the statements of a cached view."""
+    from confapp.extensions import db
+    from confapp.reports.models import FiguresCache
+
+    app.config["WTF_CSRF_ENABLED"] = False  # the bench's own client logs in with a plain POST
+    client = app.test_client()
+    login = client.post("/account/login", data={"email": admin.email, "password": "bench-password-123"})
+    assert login.status_code == 302, login.status_code
+    url = f"/manage/{event.slug}/dashboard"
+
+    def timed_get():
+        started = time.perf_counter()
+        response = client.get(url)
+        assert response.status_code == 200 and b"Figures as of" in response.data, response.status_code
+        return time.perf_counter() - started
+
+    fresh = []
+    for _ in range(3):
+        db.session.execute(FiguresCache.__table__.delete())
+        db.session.commit()
+        fresh.append(timed_get())
+    cached = [timed_get() for _ in range(runs)]
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    timed_get()
+    sa_event.remove(db.engine, "before_cursor_execute", count)
+    return statistics.median(fresh), statistics.median(cached), len(statements)
+
+
 def main() -> None:
     from flask_migrate import upgrade
 
@@ -166,6 +202,7 @@ def main() -> None:
         bare_ms = statistics.median(bare) * 1000
         q_big, t_big, figures = measure(app, big)
         q_small, t_small, _ = measure(app, small)
+        dash_fresh, dash_cached, dash_statements = dashboard(app, big, admin)
         report = services.start_report(big, actor=admin)
         services.publish_report(report, actor=admin, now=big.ends_at + timedelta(days=1))
         db.session.commit()
@@ -190,6 +227,8 @@ def main() -> None:
         print(f"compute_figures, 50,000 registrations: {q_big} SQL statements, median {t_big * 1000:.0f} ms "
               f"(= {t_big * 1000 / bare_ms:,.0f} x a bare 'select 1' of {bare_ms:.3f} ms)")
         print(f"compute_figures,  5,000 registrations: {q_small} SQL statements, median {t_small * 1000:.0f} ms")
+        print(f"dashboard page (50k), figures computed: median {dash_fresh * 1000:,.0f} ms; from the cached copy: "
+              f"median {dash_cached * 1000:.0f} ms, {dash_statements} SQL statements")
         print(f"public report page (published snapshot, 50k): median {statistics.median(page_times) * 1000:.0f} ms")
         print(f"public report PDF (WeasyPrint, {len(pdf) // 1024} KB): median {statistics.median(pdf_times):.2f} s")
         assert q_big == q_small, "the number of statements must not grow with the event"
