@@ -22,9 +22,8 @@ from .models import (
     COUNTED_REFUND_STATUSES, LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentStatus, Refund, RefundStatus,
     StripeEvent,
 )
-from .services import (
-    _history, _refresh_order_state, _refresh_payment_state, live_payment, lock_order, refund_order,
-)
+from .ledger import _history, _refresh_order_state, _refresh_payment_state, live_payment, lock_order
+from .refunds import refund_order
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,15 @@ from sqlalchemy import select
 from ..accounts import permissions
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
-from ..money import plain
 from ..events.models import Event
 from ..extensions import db
+from ..money import plain
 from . import emails
 from .capacity import occupying_clause
+from .common import active_questions, history, settings_for
+from .holds import refundable_amount
 from .models import Answer, Order, PaymentMethod, PaymentState, Registration, RegistrationStatus
 from .questions import check_email, clean_answers, normalise_email
-from .services import active_questions, history, refundable_amount, settings_for
 
 
 # --- approval --------------------------------------------------------------------------------------

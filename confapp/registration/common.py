@@ -1,0 +1,63 @@
+"""What every registration service shares: the event's settings, its active questions, new
+codes and the order's history."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..accounts import permissions
+from ..audit.services import actor_identity
+from ..events.models import Event
+from ..extensions import db
+from . import pricing
+from .models import Order, Question, Registration, RegistrationEvent, RegistrationSettings
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def settings_for(event: Event) -> RegistrationSettings:
+    """The event's registration settings; an unsaved row with the defaults if none exists."""
+    found = db.session.scalar(select(RegistrationSettings).where(RegistrationSettings.event_id == event.id))
+    if found is None:
+        found = RegistrationSettings(
+            event_id=event.id, hold_minutes=30, allow_multiple_per_email=False, max_per_order=10, currency="USD",
+            refund_policy=pricing.RefundPolicy.FULL, waitlist_enabled=True, offer_hours=48, card_enabled=True,
+            at_door_enabled=False, invoice_enabled=False, confirmation_note="",
+        )
+    return found
+
+
+def active_questions(event_id: int) -> list[Question]:
+    return list(db.session.scalars(
+        select(Question).where(Question.event_id == event_id, Question.is_active.is_(True))
+        .order_by(Question.position, Question.id)
+    ))
+
+
+def new_code(model, column, length: int) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        if db.session.scalar(select(model.id).where(column == code)) is None:
+            return code
+
+
+def new_ticket_code() -> str:
+    # 120 random bits, URL- and QR-friendly.
+    return secrets.token_urlsafe(15)
+
+
+def history(order: Order, kind: str, *, actor, now: datetime, registration: Registration | None = None, note: str = "") -> None:
+    user_id, label = actor_identity(actor)
+    if not label and user_id:
+        label = getattr(actor, "name", "")
+    if not user_id and label in ("", "anonymous"):
+        label = "Attendee"  # the public form or the self-service page
+    db.session.add(RegistrationEvent(order_id=order.id, registration_id=registration.id if registration else None,
+                                     kind=kind, note=note[:300], actor_user_id=user_id, actor_label=label or "",
+                                     created_at=now))
+
+
+def is_manager(actor, event: Event) -> bool:
+    return permissions.can(actor, permissions.Action.MANAGE_REGISTRATIONS, event)

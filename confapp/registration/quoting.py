@@ -1,0 +1,256 @@
+"""Quoting an order: every rule that needs no lock (window, categories, codes, quantities,
+attendees, answers, payment method) and the prices. No writes; place_order (services.py)
+quotes again under the capacity lock before it writes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..errors import ValidationFailed
+from ..events.models import Event
+from ..events.services import registration_closed_reason
+from ..extensions import db
+from . import pricing
+from .common import active_questions, is_manager, settings_for
+from .models import (
+    AccessCode, DiscountCode, PaymentMethod, RegistrationCategory, RegistrationSettings, Visibility, WaitlistEntry,
+    WaitlistStatus,
+)
+from .questions import check_email, clean_answers, normalise_email
+
+
+@dataclass
+class CategoryChoice:
+    category_id: int
+    quantity: int = 1
+    # Pay what you can: the amount per attendee (None = the suggested amount).
+    amount_minor: int | None = None
+
+
+@dataclass
+class AttendeeData:
+    first_name: str
+    last_name: str
+    email: str
+    # Question id -> value (a list for multiple choice).
+    answers: dict[int, object] = field(default_factory=dict)
+
+
+@dataclass
+class OrderRequest:
+    """What one buyer submits. Attendees fill the choices' places in order: the first
+    `choices[0].quantity` attendees get choices[0]'s category, and so on."""
+
+    choices: list[CategoryChoice]
+    attendees: list[AttendeeData]
+    buyer_name: str = ""  # empty: the first attendee
+    buyer_email: str = ""
+    # The buyer says they are not attending: their name and email are then required.
+    buyer_separate: bool = False
+    discount_code: str = ""
+    access_code: str = ""
+    # Pay what you can for choices that give no amount of their own.
+    pay_what_you_can_minor: int | None = None
+    waiver_requested: bool = False
+    waiver_reason: str = ""
+    payment_method: PaymentMethod | str | None = None  # None: card when money is due
+    idempotency_key: str | None = None
+    ip_address: str = ""
+    # A walk-in registered by staff at the door: no sales window, confirmed, pays there.
+    at_door: bool = False
+    # A waitlist offer being claimed (the offer's token).
+    waitlist_token: str | None = None
+    send_email: bool = True
+
+
+@dataclass
+class QuoteLine:
+    category: RegistrationCategory
+    attendee: AttendeeData
+    price_minor: int
+    discount_minor: int
+    answers: dict[int, str]
+
+
+@dataclass
+class Quote:
+    lines: list[QuoteLine]
+    currency: str
+    subtotal_minor: int
+    discount_minor: int
+    total_minor: int
+    discount_code: DiscountCode | None
+    access_code: AccessCode | None
+    needs_approval: bool
+    payment_method: PaymentMethod
+    waitlist_entry: WaitlistEntry | None = None
+
+
+
+def _find_code(model, event: Event, text: str):
+    text = (text or "").strip()
+    if not text:
+        return None
+    return db.session.scalar(select(model).where(model.event_id == event.id, func.upper(model.code) == text.upper()))
+
+
+def _check_waitlist_offer(event: Event, token: str | None, *, now: datetime, errors: dict) -> WaitlistEntry | None:
+    if not token:
+        return None
+    entry = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.offer_token == token, WaitlistEntry.event_id == event.id))
+    if entry is None or entry.status != WaitlistStatus.OFFERED or (entry.offer_expires_at and entry.offer_expires_at <= now):
+        errors["waitlist"] = "This waitlist offer has expired or was already used."
+        return None
+    return entry
+
+
+@dataclass
+class Choices:
+    settings: RegistrationSettings
+    manager: bool
+    access: AccessCode | None
+    discount: DiscountCode | None
+    slots: list[tuple[RegistrationCategory, int | None]]
+    waitlist_entry: WaitlistEntry | None
+    errors: dict[str, str]
+
+
+def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datetime) -> Choices:
+    """The first step's rules: registration open, categories on sale and unlocked, quantities,
+    codes, pay-what-you-can amounts. Raises ValidationFailed (fields as in the public form)."""
+    settings = settings_for(event)
+    manager = is_manager(actor, event)
+    errors: dict[str, str] = {}
+    if not (manager or request.at_door):
+        reason = registration_closed_reason(event, now)
+        if reason:
+            raise ValidationFailed({"form": reason}, message=reason)
+    waitlist_entry = _check_waitlist_offer(event, request.waitlist_token, now=now, errors=errors)
+
+    access = _find_code(AccessCode, event, request.access_code)
+    if request.access_code.strip():
+        problem = pricing.access_code_problem(access, now=now)
+        if problem:
+            errors["access_code"] = problem
+            access = None
+    discount = _find_code(DiscountCode, event, request.discount_code)
+    if request.discount_code.strip():
+        problem = pricing.discount_code_problem(discount, now=now)
+        if problem:
+            errors["discount_code"] = problem
+            discount = None
+
+    choices = [c for c in request.choices if c.quantity]
+    categories = {c.id: c for c in db.session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == event.id,
+                                           RegistrationCategory.id.in_([c.category_id for c in choices] or [0])))}
+    slots: list[tuple[RegistrationCategory, int | None]] = []
+    for choice in choices:
+        category = categories.get(choice.category_id)
+        key = f"quantity_{choice.category_id}"
+        if category is None or choice.quantity < 0:
+            errors[key] = "Choose a registration category from the list."
+            continue
+        if category.visibility == Visibility.HIDDEN and not manager and not pricing.access_unlocks(access, category.id):
+            errors[key] = f"{category.name} needs an access code."
+            continue
+        problem = None if (manager or request.at_door) else pricing.sales_problem(category, now=now)
+        if problem:
+            errors[key] = problem
+            continue
+        amount = choice.amount_minor if choice.amount_minor is not None else request.pay_what_you_can_minor
+        _, price_error = pricing.base_price(category, amount)
+        if price_error:
+            errors[f"amount_{category.id}"] = price_error
+        slots.extend([(category, amount)] * choice.quantity)
+    quantity = sum(c.quantity for c in choices)
+    if quantity == 0 and not any(k.startswith("quantity_") for k in errors):
+        errors["quantity"] = "Choose at least one place."
+    elif quantity > settings.max_per_order and not manager:
+        errors["quantity"] = f"One order can hold at most {settings.max_per_order} people."
+    if waitlist_entry is not None and quantity > 1:
+        errors["quantity"] = "A waitlist offer is for one place."
+    if waitlist_entry is not None and waitlist_entry.category_id and any(c.id != waitlist_entry.category_id for c, _ in slots):
+        errors["quantity"] = "Your waitlist offer is for another category."
+    if errors:
+        raise ValidationFailed(errors)
+    return Choices(settings, manager, access, discount, slots, waitlist_entry, errors)
+
+
+def quote_order(event: Event, request: OrderRequest, *, actor=None, now: datetime) -> Quote:
+    """Validate `request` against every rule that needs no lock and price it.
+    Raises ValidationFailed({field: message}); field names match the public form."""
+    checked = check_choices(event, request, actor=actor, now=now)
+    settings, manager, discount, access = checked.settings, checked.manager, checked.discount, checked.access
+    slots, waitlist_entry, errors = checked.slots, checked.waitlist_entry, checked.errors
+    quantity = len(slots)
+    if len(request.attendees) != quantity:
+        raise ValidationFailed({"quantity": "Give the details of every person you register."})
+
+    questions = active_questions(event.id)
+    lines: list[QuoteLine] = []
+    seen_emails: set[str] = set()
+    for index, ((category, amount), attendee) in enumerate(zip(slots, request.attendees)):
+        prefix = f"attendees-{index}-"
+        if not attendee.first_name.strip():
+            errors[prefix + "first_name"] = "Enter a first name."
+        if len(attendee.first_name) > 120 or len(attendee.last_name) > 120:
+            errors[prefix + "first_name"] = "Keep names under 120 characters."
+        email = normalise_email(attendee.email)
+        if not email:
+            errors[prefix + "email"] = "Enter an email address."
+        elif check_email(email):
+            errors[prefix + "email"] = check_email(email)
+        elif email in seen_emails and not settings.allow_multiple_per_email:
+            errors[prefix + "email"] = "Each person needs their own email address."
+        seen_emails.add(email)
+        values, answer_errors = clean_answers(questions, attendee.answers)
+        for question_id, message in answer_errors.items():
+            errors[f"{prefix}q_{question_id}"] = message
+        price, _ = pricing.base_price(category, amount)
+        off = pricing.discount_for(discount, category.id, price)
+        lines.append(QuoteLine(category, AttendeeData(attendee.first_name.strip(), attendee.last_name.strip(), email,
+                                                      attendee.answers), price, off, values))
+    if request.discount_code.strip() and discount and not any(pricing.discount_applies(discount, l.category.id) for l in lines):
+        errors["discount_code"] = "That discount code does not apply to the places you chose."
+    if request.waiver_requested:
+        if not all(l.category.allows_waiver for l in lines):
+            errors["waiver_requested"] = "A fee waiver is not offered for the places you chose."
+        elif not request.waiver_reason.strip():
+            errors["waiver_reason"] = "Tell the organisers briefly why you need the fee waived."
+    buyer_email = normalise_email(request.buyer_email)
+    if request.buyer_separate and not request.buyer_name.strip():
+        errors["buyer_name"] = "Enter your name."
+    if request.buyer_separate and not buyer_email:
+        errors["buyer_email"] = "Enter your email address: the order summary is sent there."
+    elif buyer_email and check_email(buyer_email):
+        errors["buyer_email"] = check_email(buyer_email)
+
+    subtotal = sum(l.price_minor for l in lines)
+    discount_total = sum(l.discount_minor for l in lines)
+    total = subtotal - discount_total
+    method = _payment_method(request, settings, total, manager, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    needs_approval = request.waiver_requested or any(l.category.requires_approval for l in lines)
+    currency = lines[0].category.currency if lines else settings.currency
+    return Quote(lines, currency, subtotal, discount_total, total, discount, access, needs_approval, method, waitlist_entry)
+
+
+def _payment_method(request: OrderRequest, settings: RegistrationSettings, total: int, manager: bool, errors: dict) -> PaymentMethod:
+    if total == 0 or request.waiver_requested:
+        return PaymentMethod.NONE if total == 0 else PaymentMethod(request.payment_method or PaymentMethod.CARD)
+    if request.at_door:
+        return PaymentMethod.AT_DOOR
+    try:
+        method = PaymentMethod(request.payment_method or PaymentMethod.CARD)
+    except ValueError:
+        errors["payment_method"] = "Choose how you will pay."
+        return PaymentMethod.CARD
+    allowed = {PaymentMethod.CARD: settings.card_enabled, PaymentMethod.AT_DOOR: settings.at_door_enabled,
+               PaymentMethod.INVOICE: settings.invoice_enabled, PaymentMethod.NONE: False}
+    if not allowed[method] and not manager:
+        errors["payment_method"] = "Choose one of the payment options offered."
+    return method
