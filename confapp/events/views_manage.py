@@ -12,9 +12,9 @@ from ..accounts.forms import ConfirmForm, GrantRoleForm, InviteForm
 from ..accounts.models import Role, User
 from ..accounts.permissions import Action
 from ..accounts.queries import event_team
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError
 from ..extensions import db
-from ..forms import run_action, show_errors
+from ..forms import run_action
 from . import services
 from .access import managed_event
 from .forms import CopyEventForm, EventForm, SeriesForm
@@ -41,14 +41,10 @@ def manage_create():
         abort(403)
     form = EventForm(series=all_series())
     if form.validate_on_submit():
-        try:
-            event = services.create_event(form.to_data(), actor=current_user)
-        except ValidationFailed as error:
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Event created as a draft. Publish it when it is ready.", "success")
-            return redirect(url_for("events.manage_overview", slug=event.slug))
+        done = run_action(lambda: services.create_event(form.to_data(), actor=current_user),
+                          "Event created as a draft. Publish it when it is ready.", form=form)
+        if done:
+            return redirect(url_for("events.manage_overview", slug=done.result.slug))
     return render_template("events/manage_form.html", form=form, event=None)
 
 
@@ -66,16 +62,9 @@ def manage_edit(slug: str):
     form = EventForm(series=all_series())
     if request.method == "GET":
         form.load(event)
-    if form.validate_on_submit():
-        try:
-            services.update_event(event, form.to_data(), actor=current_user)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Changes saved.", "success")
-            return redirect(url_for("events.manage_overview", slug=event.slug))
+    if form.validate_on_submit() and run_action(lambda: services.update_event(event, form.to_data(), actor=current_user),
+                                                "Changes saved.", form=form):
+        return redirect(url_for("events.manage_overview", slug=event.slug))
     return render_template("events/manage_form.html", form=form, event=event)
 
 
@@ -117,18 +106,12 @@ def manage_copy(slug: str):
         form.starts_at.data = local_start.replace(year=local_start.year + 1, tzinfo=None)
     if form.validate_on_submit():
         starts_at: datetime = form.starts_at.data.replace(tzinfo=ZoneInfo(event.timezone))
-        try:
-            copy = services.copy_event(
-                event, title=form.title.data.strip(), starts_at=starts_at,
-                edition_label=(form.edition_label.data or "").strip(), actor=current_user,
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("New edition created as a draft with the previous edition's settings.", "success")
-            return redirect(url_for("events.manage_overview", slug=copy.slug))
+        done = run_action(lambda: services.copy_event(
+            event, title=form.title.data.strip(), starts_at=starts_at,
+            edition_label=(form.edition_label.data or "").strip(), actor=current_user,
+        ), "New edition created as a draft with the previous edition's settings.", form=form)
+        if done:
+            return redirect(url_for("events.manage_overview", slug=done.result.slug))
     return render_template("events/manage_copy.html", form=form, event=event)
 
 
@@ -137,10 +120,9 @@ def manage_copy(slug: str):
 def manage_team(slug: str):
     event = managed_event(slug, Action.MANAGE_ROLES)
     form = InviteForm()
-    if form.validate_on_submit():
-        account_services.invite_to_role(event, form.email.data, Role(form.role.data), actor=current_user)
-        db.session.commit()
-        flash("Invitation sent. It is valid for 14 days.", "success")
+    if form.validate_on_submit() and run_action(
+            lambda: account_services.invite_to_role(event, form.email.data, Role(form.role.data), actor=current_user),
+            "Invitation sent. It is valid for 14 days.", form=form):
         return redirect(url_for("events.manage_team", slug=slug))
     return _team_page(event, form, GrantRoleForm(formdata=None, prefix="grant"))
 
@@ -192,9 +174,8 @@ def series_create():
     if not permissions.can_create_event(current_user):
         abort(403)
     form = SeriesForm()
-    if form.validate_on_submit():
-        services.create_series(form.name.data, description=form.description.data or "", actor=current_user)
-        db.session.commit()
-        flash("Series created. Choose it when you create or edit an edition.", "success")
+    if form.validate_on_submit() and run_action(
+            lambda: services.create_series(form.name.data, description=form.description.data or "", actor=current_user),
+            "Series created. Choose it when you create or edit an edition.", form=form):
         return redirect(url_for("events.dashboard"))
     return render_template("events/series_form.html", form=form)

@@ -7,10 +7,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
-from ..errors import ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
-from ..forms import run_action, show_errors
+from ..forms import run_action
 from ..navigation import register_manage_nav
 from . import queries, services, speakers as speaker_services
 from .forms import AssignSpeakerForm, ConfirmForm, PublishForm, RoomForm, SessionForm, SpeakerForm, TrackForm
@@ -54,14 +53,10 @@ def manage_session_new(slug: str):
     if request.method == "GET":
         _prefill_from_grid(form)
     if form.validate_on_submit():
-        try:
-            session, warnings = services.create_session(event, form.to_data(), actor=current_user)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"“{session.title}” is added as a draft.", "success")
+        done = run_action(lambda: services.create_session(event, form.to_data(), actor=current_user),
+                          lambda created: f"“{created[0].title}” is added as a draft.", form=form)
+        if done:
+            session, warnings = done.result
             _flash_warnings(warnings)
             return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id))
     return render_template("program/manage_session_form.html", event=event, form=form, session=None)
@@ -89,15 +84,10 @@ def manage_session_edit(slug: str, session_id: int):
     if request.method == "GET":
         form.load(session)
     if form.validate_on_submit():
-        try:
-            _, warnings = services.update_session(session, form.to_data(), actor=current_user, event=event)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Changes saved.", "success")
-            _flash_warnings(warnings)
+        done = run_action(lambda: services.update_session(session, form.to_data(), actor=current_user, event=event),
+                          "Changes saved.", form=form)
+        if done:
+            _flash_warnings(done.result[1])
             return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id))
     return render_template(
         "program/manage_session_form.html", event=event, form=form, session=session,
@@ -168,14 +158,13 @@ def manage_session_speaker_add(slug: str, session_id: int):
     event = _event(slug)
     session = queries.session_for_event(event, session_id) or abort(404)
     form = AssignSpeakerForm(speakers=queries.speakers_of(event), prefix="assign")
-    if form.validate_on_submit():
-        speaker = queries.speaker_for_event(event, form.speaker_id.data) or abort(404)
-        speaker_services.assign_speaker(session, speaker, form.role.data, actor=current_user, event=event)
-        db.session.commit()
-        flash(f"{speaker.name} is in this session.", "success")
-        _flash_warnings(services.session_conflicts(session))
-    else:
+    if not form.validate_on_submit():
         flash("Choose a speaker and a role.", "error")
+    else:
+        speaker = queries.speaker_for_event(event, form.speaker_id.data) or abort(404)
+        if run_action(lambda: speaker_services.assign_speaker(session, speaker, form.role.data, actor=current_user,
+                                                              event=event), f"{speaker.name} is in this session."):
+            _flash_warnings(services.session_conflicts(session))
     return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id, _anchor="speakers"))
 
 
@@ -187,9 +176,8 @@ def manage_session_speaker_remove(slug: str, session_id: int, link_id: int):
     link = db.session.get(SessionSpeaker, link_id)
     if link is None or link.session_id != session_id or link.session.event_id != event.id:
         abort(404)
-    speaker_services.unassign_speaker(link, actor=current_user, event=event)
-    db.session.commit()
-    flash("The speaker is removed from this session.", "success")
+    run_action(lambda: speaker_services.unassign_speaker(link, actor=current_user, event=event),
+               "The speaker is removed from this session.")
     return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session_id, _anchor="speakers"))
 
 
@@ -203,16 +191,9 @@ def manage_rooms(slug: str):
     room_form, track_form = RoomForm(prefix="room"), TrackForm(prefix="track")
     which = request.form.get("which") if request.method == "POST" else None
     form, save = (room_form, services.save_room) if which == "room" else (track_form, services.save_track)
-    if which in ("room", "track") and form.validate_on_submit():
-        try:
-            save(event, form.to_data(), actor=current_user)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"{which.capitalize()} added.", "success")
-            return redirect(url_for("program.manage_rooms", slug=event.slug))
+    if which in ("room", "track") and form.validate_on_submit() and run_action(
+            lambda: save(event, form.to_data(), actor=current_user), f"{which.capitalize()} added.", form=form):
+        return redirect(url_for("program.manage_rooms", slug=event.slug))
     return render_template("program/manage_rooms.html", event=event, rooms=queries.rooms_of(event),
                            tracks=queries.tracks_of(event), room_form=room_form, track_form=track_form,
                            confirm_form=ConfirmForm())
@@ -226,16 +207,10 @@ def _edit_item(slug: str, model, item_id: int, form_class, save, template: str):
     form = form_class()
     if request.method == "GET":
         form.load(item)
-    if form.validate_on_submit():
-        try:
-            save(event, form.to_data(), actor=current_user, **{model.__name__.lower(): item})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Changes saved.", "success")
-            return redirect(url_for("program.manage_rooms", slug=event.slug))
+    if form.validate_on_submit() and run_action(
+            lambda: save(event, form.to_data(), actor=current_user, **{model.__name__.lower(): item}),
+            "Changes saved.", form=form):
+        return redirect(url_for("program.manage_rooms", slug=event.slug))
     return render_template(template, event=event, form=form, item=item)
 
 
@@ -260,9 +235,7 @@ def manage_room_delete(slug: str, kind: str, item_id: int):
     item = db.session.get(model, item_id)
     if item is None or item.event_id != event.id:
         abort(404)
-    delete(item, actor=current_user, event=event)
-    db.session.commit()
-    flash(f"{item.name} is deleted; its sessions keep their times.", "success")
+    run_action(lambda: delete(item, actor=current_user, event=event), f"{item.name} is deleted; its sessions keep their times.")
     return redirect(url_for("program.manage_rooms", slug=event.slug))
 
 
@@ -276,10 +249,12 @@ def manage_speakers(slug: str):
                            confirm_form=ConfirmForm())
 
 
-def _save_speaker_photo(form, speaker, event) -> None:
+def _with_photo(form, speaker, event):
+    """Store the photo uploaded with the speaker form, in the same transaction as the speaker."""
     upload = form.photo.data
     if upload and getattr(upload, "filename", ""):
         speaker_services.set_speaker_photo(speaker, upload.read(), upload.mimetype, actor=current_user, event=event)
+    return speaker
 
 
 @bp.route(f"{PREFIX}/speakers/new", methods=["GET", "POST"])
@@ -287,17 +262,10 @@ def _save_speaker_photo(form, speaker, event) -> None:
 def manage_speaker_new(slug: str):
     event = _event(slug)
     form = SpeakerForm()
-    if form.validate_on_submit():
-        try:
-            speaker = speaker_services.create_speaker(event, form.to_data(), actor=current_user)
-            _save_speaker_photo(form, speaker, event)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"{speaker.name} is added. Put them in sessions, then send their invitation.", "success")
-            return redirect(url_for("program.manage_speakers", slug=event.slug))
+    if form.validate_on_submit() and run_action(
+            lambda: _with_photo(form, speaker_services.create_speaker(event, form.to_data(), actor=current_user), event),
+            lambda speaker: f"{speaker.name} is added. Put them in sessions, then send their invitation.", form=form):
+        return redirect(url_for("program.manage_speakers", slug=event.slug))
     return render_template("program/manage_speaker_form.html", event=event, form=form, speaker=None)
 
 
@@ -309,17 +277,11 @@ def manage_speaker_edit(slug: str, speaker_id: int):
     form = SpeakerForm()
     if request.method == "GET":
         form.load(speaker)
-    if form.validate_on_submit():
-        try:
-            speaker_services.update_speaker(speaker, form.to_data(), actor=current_user, event=event)
-            _save_speaker_photo(form, speaker, event)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Changes saved.", "success")
-            return redirect(url_for("program.manage_speakers", slug=event.slug))
+    if form.validate_on_submit() and run_action(
+            lambda: _with_photo(form, speaker_services.update_speaker(speaker, form.to_data(), actor=current_user,
+                                                                      event=event), event),
+            "Changes saved.", form=form):
+        return redirect(url_for("program.manage_speakers", slug=event.slug))
     return render_template("program/manage_speaker_form.html", event=event, form=form, speaker=speaker,
                            confirm_form=ConfirmForm())
 
@@ -341,7 +303,5 @@ def manage_speaker_delete(slug: str, speaker_id: int):
     event = _event(slug)
     speaker = queries.speaker_for_event(event, speaker_id) or abort(404)
     _require_post_form()
-    speaker_services.delete_speaker(speaker, actor=current_user, event=event)
-    db.session.commit()
-    flash("The speaker is deleted.", "success")
+    run_action(lambda: speaker_services.delete_speaker(speaker, actor=current_user, event=event), "The speaker is deleted.")
     return redirect(url_for("program.manage_speakers", slug=event.slug))

@@ -2,16 +2,15 @@
 reach through signed links (speaker self-service, attendee personal agenda)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..accounts import permissions
 from ..accounts.permissions import Action
-from ..errors import DomainError, ValidationFailed
 from ..events.access import visible_event
 from ..events.queries import event_by_slug
 from ..extensions import db
-from ..forms import show_errors
+from ..forms import run_action
 from . import attendance, ical, queries
 from .forms import ConfirmForm, SpeakerProfileForm
 from .models import ParticipationStatus, SessionKind, SessionSpeaker
@@ -175,22 +174,19 @@ def speaker_portal(slug: str, token: str):
     form = SpeakerProfileForm()
     if request.method == "GET":
         form.load(speaker)
-    if form.validate_on_submit():
-        actor = SpeakerActor(speaker)
-        try:
-            update_speaker(speaker, form.to_data(), actor=actor, event=event)
-            upload = form.photo.data
-            if upload and getattr(upload, "filename", ""):
-                set_speaker_photo(speaker, upload.read(), upload.mimetype, actor=actor, event=event)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
+    if form.validate_on_submit() and run_action(lambda: _save_profile(form, speaker, event), "Your profile is saved.",
+                                                form=form):
+        return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
     return render_template("program/speaker_portal.html", event=event, speaker=speaker, form=form, token=token,
                            sessions=sorted(speaker.sessions, key=_by_start), confirm_form=ConfirmForm())
+
+
+def _save_profile(form, speaker, event) -> None:
+    actor = SpeakerActor(speaker)
+    update_speaker(speaker, form.to_data(), actor=actor, event=event)
+    upload = form.photo.data
+    if upload and getattr(upload, "filename", ""):
+        set_speaker_photo(speaker, upload.read(), upload.mimetype, actor=actor, event=event)
 
 
 def _by_start(link):
@@ -211,9 +207,7 @@ def speaker_portal_photo_remove(slug: str, token: str):
     speaker = _speaker_or_404(event, token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    remove_speaker_photo(speaker, actor=SpeakerActor(speaker), event=event)
-    db.session.commit()
-    flash("Your photo is removed.", "success")
+    run_action(lambda: remove_speaker_photo(speaker, actor=SpeakerActor(speaker), event=event), "Your photo is removed.")
     return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
 
 
@@ -229,9 +223,8 @@ def speaker_respond(slug: str, token: str, link_id: int):
     answer = request.form.get("answer")
     if answer not in (ParticipationStatus.CONFIRMED, ParticipationStatus.DECLINED):
         abort(400)
-    respond_to_session(link, ParticipationStatus(answer), actor=SpeakerActor(speaker), event=event)
-    db.session.commit()
-    flash("Thank you: your answer is recorded." if answer == "confirmed" else "Thank you for letting us know.", "success")
+    run_action(lambda: respond_to_session(link, ParticipationStatus(answer), actor=SpeakerActor(speaker), event=event),
+               "Thank you: your answer is recorded." if answer == "confirmed" else "Thank you for letting us know.")
     return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
 
 
@@ -268,14 +261,7 @@ def attendee_session_action(slug: str, token: str, uid: str):
     if action not in actions:
         abort(400)
     run, message = actions[action]
-    try:
-        run()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{message} ({session.title})", "success")
+    run_action(run, f"{message} ({session.title})")
     return redirect(url_for("program.attendee_agenda", slug=event.slug, token=token, _anchor=f"s-{session.uid}"))
 
 
