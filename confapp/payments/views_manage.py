@@ -23,6 +23,7 @@ from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
+from ..forms import show_errors
 from ..money import format_money
 from ..types import utcnow
 from . import services
@@ -114,8 +115,7 @@ def manage_mark_paid(slug: str, code: str):
                                                  actor=current_user, now=utcnow(), note=form.note.data or "")
         except ValidationFailed as error:
             db.session.rollback()
-            for name, message in error.errors.items():
-                getattr(form, name, form.amount).errors = [message]
+            show_errors(form, error)
         except DomainError as error:
             db.session.rollback()
             form.amount.errors = [error.message]

@@ -10,6 +10,7 @@ from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
+from ..forms import run_action
 from ..navigation import register_manage_nav
 from ..types import utcnow
 from . import queries, services
@@ -87,13 +88,14 @@ def manage_detail(slug: str, registration_id: int):
 
 
 def _act(event, registration, action, success: str):
-    try:
-        action()
-        db.session.commit()
-        flash(success, "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message if not isinstance(error, ValidationFailed) else " ".join(error.errors.values()), "error")
+    def change():
+        try:
+            return action()
+        except ValidationFailed as error:
+            # These buttons have no fields to show errors beside: say what the service said.
+            raise DomainError(" ".join(error.errors.values())) from error
+
+    run_action(change, success)
     return redirect(url_for("registration.manage_detail", slug=event.slug, registration_id=registration.id))
 
 

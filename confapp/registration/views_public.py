@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import DomainError, SoldOut, ValidationFailed
 from ..events.access import visible_event
 from ..events.services import registration_closed_reason
-from ..money import with_code
 from ..extensions import db, limiter
+from ..forms import run_action, show_errors
+from ..money import with_code
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import emails, links, queries, services, waitlist
@@ -168,8 +169,7 @@ def waitlist_join(slug: str):
             return render_template("registration/waitlist_joined.html", event=event, entry=entry)
         except ValidationFailed as error:
             db.session.rollback()
-            for name, message in error.errors.items():
-                getattr(form, name).errors = [message]
+            show_errors(form, error)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -254,14 +254,11 @@ def ticket_cancel(slug: str, token: str):
     if not form.validate_on_submit():
         flash("Tick the box to confirm that you want to cancel.", "error")
         return redirect(url_for("registration.ticket_page", slug=slug, token=token))
-    try:
-        refund = services.cancel_registration(registration, actor=None, reason="Cancelled by the attendee", now=utcnow(), by_attendee=True)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash("Your registration is cancelled." + (f" We are refunding {with_code(refund, registration.order.currency)}." if refund else ""), "success")
+    run_action(
+        lambda: services.cancel_registration(registration, actor=None, reason="Cancelled by the attendee", now=utcnow(),
+                                             by_attendee=True),
+        lambda refund: "Your registration is cancelled."
+        + (f" We are refunding {with_code(refund, registration.order.currency)}." if refund else ""))
     return redirect(url_for("registration.ticket_page", slug=slug, token=token))
 
 
