@@ -8,9 +8,10 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
-from ..errors import DomainError, ValidationFailed
+from ..errors import ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
+from ..forms import run_action
 from ..navigation import register_manage_nav
 from ..text import render_markdown
 from ..types import utcnow
@@ -37,14 +38,6 @@ def _page() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
-def _flash_errors(error: DomainError) -> None:
-    if isinstance(error, ValidationFailed) and error.errors:
-        for message in error.errors.values():
-            flash(message, "error")
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/manage/<slug>/emails/")
 @login_required
 def manage_messages(slug: str):
@@ -69,26 +62,11 @@ def _composer(event, message: Message | None):
     form.match.data = request.form.get("match", match) if request.method == "POST" else match
     if request.method == "POST" and request.form.get("action") != "count" and form.validate_on_submit():
         draft = services.MessageDraft(form.subject.data, form.body.data, segment)
-        try:
-            if message is None:
-                message = services.create_message(event, draft, actor=current_user, now=utcnow())
-            else:
-                services.update_message(message, draft, actor=current_user, now=utcnow())
-            upload = form.attachment.data
-            if upload and getattr(upload, "filename", ""):
-                services.add_attachment(message, upload.filename, upload.mimetype, upload.read(), actor=current_user)
-        except ValidationFailed as error:
-            db.session.rollback()
-            for name, text in error.errors.items():
-                target = getattr(form, name if name in ("subject", "body") else "attachment" if name == "attachment" else "match")
-                target.errors = list(target.errors) + [text]
-        except DomainError as error:
-            db.session.rollback()
-            _flash_errors(error)
-        else:
-            db.session.commit()
-            flash("Draft saved. Check the preview, then send or schedule it.", "success")
-            return redirect(url_for("outreach.manage_message", slug=event.slug, message_id=message.id))
+        # Segment problems (and any field the form lacks) belong next to the conditions: the match field.
+        done = run_action(lambda: _save_draft(event, message, draft, form.attachment.data),
+                          "Draft saved. Check the preview, then send or schedule it.", form=form, fallback=form.match)
+        if done:
+            return redirect(url_for("outreach.manage_message", slug=event.slug, message_id=done.result.id))
     try:
         count, sample = segments.count_and_sample(event.id, segment)
     except ValidationFailed:
@@ -98,6 +76,16 @@ def _composer(event, message: Message | None):
                            choices=condition_choices(event.id), count=count, sample=sample,
                            fields=merge.field_help(event.id), flat=rows is not None,
                            segment_label=segments.describe(event.id, segment))
+
+
+def _save_draft(event, message: Message | None, draft, upload) -> Message:
+    if message is None:
+        message = services.create_message(event, draft, actor=current_user, now=utcnow())
+    else:
+        services.update_message(message, draft, actor=current_user, now=utcnow())
+    if upload and getattr(upload, "filename", ""):
+        services.add_attachment(message, upload.filename, upload.mimetype, upload.read(), actor=current_user)
+    return message
 
 
 @bp.route("/manage/<slug>/emails/new", methods=["GET", "POST"])
@@ -167,18 +155,18 @@ def manage_preview(slug: str, message_id: int):
                            address=address)
 
 
-def _post_action(slug: str, message_id: int, action, success: str):
-    event = _event(slug)
-    message = _message(event, message_id)
-    try:
-        action(message)
-    except DomainError as error:
-        db.session.rollback()
-        _flash_errors(error)
-    else:
-        db.session.commit()
-        flash(success, "success")
+def _message_action(slug: str, message_id: int, action, success: str):
+    message = _message(_event(slug), message_id)
+    return run_action(lambda: action(message), success)
+
+
+def _to_message(slug: str, message_id: int):
     return redirect(url_for("outreach.manage_message", slug=slug, message_id=message_id))
+
+
+def _post_action(slug: str, message_id: int, action, success: str):
+    _message_action(slug, message_id, action, success)
+    return _to_message(slug, message_id)
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/test", methods=["POST"])
@@ -199,16 +187,12 @@ def manage_send(slug: str, message_id: int):
 @bp.route("/manage/<slug>/emails/<int:message_id>/newcomers", methods=["POST"])
 @login_required
 def manage_newcomers(slug: str, message_id: int):
-    outcome = {}
-
-    def send(message):
-        outcome["counts"] = services.send_to_newcomers(message, actor=current_user, now=utcnow())
-
-    response = _post_action(slug, message_id, send, "Sending to the people who joined since.")
-    if "counts" in outcome:
-        new, already = outcome["counts"]
+    done = _message_action(slug, message_id, lambda m: services.send_to_newcomers(m, actor=current_user, now=utcnow()),
+                           "Sending to the people who joined since.")
+    if done:
+        new, already = done.result
         flash(f"{new} new recipient{'s' if new != 1 else ''}; {already} already had it and were skipped.", "success")
-    return response
+    return _to_message(slug, message_id)
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/schedule", methods=["POST"])
@@ -226,7 +210,7 @@ def manage_schedule(slug: str, message_id: int):
                 continue
     if when is None:
         flash("Enter the date and time as YYYY-MM-DD HH:MM.", "error")
-        return redirect(url_for("outreach.manage_message", slug=slug, message_id=message_id))
+        return _to_message(slug, message_id)
     return _post_action(slug, message_id, lambda m: services.schedule_message(m, when, actor=current_user, now=utcnow()),
                         "Scheduled.")
 
@@ -245,14 +229,7 @@ def manage_resend(slug: str, delivery_id: int):
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None or delivery.message.event_id != event.id:
         abort(404)
-    try:
-        services.resend_delivery(delivery, actor=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        _flash_errors(error)
-    else:
-        db.session.commit()
-        flash("Sent again.", "success")
+    run_action(lambda: services.resend_delivery(delivery, actor=current_user, now=utcnow()), "Sent again.")
     return redirect(url_for("outreach.manage_person", slug=slug, address=delivery.address))
 
 
@@ -273,15 +250,8 @@ def manage_reminders(slug: str):
     if form.validate_on_submit():
         data = reminders.ReminderData(form.name.data, form.anchor.data, form.offset_days.data, form.at_time.data or "",
                                       form.subject.data, form.body.data, segment_from_form(request.form))
-        try:
-            reminders.create_rule(event, data, actor=current_user, now=utcnow())
-        except ValidationFailed as error:
-            db.session.rollback()
-            for name, text in error.errors.items():
-                getattr(form, name, form.name).errors = list(getattr(form, name, form.name).errors) + [text]
-        else:
-            db.session.commit()
-            flash("Reminder saved. It is sent once, when its time comes.", "success")
+        if run_action(lambda: reminders.create_rule(event, data, actor=current_user, now=utcnow()),
+                      "Reminder saved. It is sent once, when its time comes.", form=form, fallback=form.name):
             return redirect(url_for("outreach.manage_reminders", slug=slug))
     rules = queries.reminder_rules(event.id)
     now = utcnow()
@@ -298,12 +268,5 @@ def manage_reminder_delete(slug: str, rule_id: int):
     rule = db.session.get(ReminderRule, rule_id)
     if rule is None or rule.event_id != event.id:
         abort(404)
-    try:
-        reminders.delete_rule(rule, actor=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        _flash_errors(error)
-    else:
-        db.session.commit()
-        flash("Reminder deleted.", "success")
+    run_action(lambda: reminders.delete_rule(rule, actor=current_user, now=utcnow()), "Reminder deleted.")
     return redirect(url_for("outreach.manage_reminders", slug=slug))
