@@ -19,7 +19,6 @@ from . import exports, services
 from .cache import dashboard_figures
 from .forms import PurgeForm, ReportForm, RetentionForm
 from .presenting import report_view
-from .queries import compute_figures
 from .services import ReportTexts, TEXT_FIELDS, report_for
 from .views import _download, bp
 
@@ -57,7 +56,8 @@ def dashboard_refresh(slug: str):
     if ConfirmForm().validate_on_submit():
         dashboard_figures(event, now=utcnow(), refresh=True)
         flash("Figures refreshed.", "success")
-    return redirect(url_for("reports.dashboard", slug=slug))
+    back = "reports.feedback_list" if request.args.get("back") == "feedback" else "reports.dashboard"
+    return redirect(url_for(back, slug=slug))
 
 
 @bp.route("/manage/<slug>/report", methods=["GET", "POST"])
@@ -198,8 +198,9 @@ def feedback_list(slug: str):
     event = managed_event(slug, Action.MANAGE_REPORTS)
     from .queries import feedback_comments
 
+    current = dashboard_figures(event, now=utcnow())
     return render_template("reports/feedback_list.html", event=event, comments=feedback_comments(event),
-                           figures=compute_figures(event), confirm_form=ConfirmForm())
+                           figures=current.figures, figures_at=current.computed_at, confirm_form=ConfirmForm())
 
 
 @bp.route("/manage/<slug>/feedback/send", methods=["POST"])

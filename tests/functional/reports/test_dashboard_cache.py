@@ -53,3 +53,26 @@ def test_views_reuse_the_figures_until_the_organiser_refreshes(client, db, login
     refreshed = client.get(url).get_data(as_text=True)
     assert "Figures refreshed." in refreshed
     assert _registered(refreshed) == 20
+
+
+def test_the_feedback_page_shares_the_cached_figures_and_refreshes_back_to_itself(client, db, login_as):
+    from confapp.reports.models import SurveyResponse
+
+    organiser = make_user()
+    start = utcnow() - timedelta(days=1)
+    event = make_event(organiser=organiser, starts_at=start, ends_at=start + timedelta(hours=30))
+    check_in_known(known_event(event), organiser)
+    db.session.commit()
+    login_as(organiser)
+    url = f"/manage/{event.slug}/feedback"
+    assert "0 responses" in client.get(url).get_data(as_text=True)
+    db.session.add(SurveyResponse(event_id=event.id, respondent_key="k1", overall_rating=5))
+    db.session.commit()
+    cached = client.get(url).get_data(as_text=True)
+    assert "0 responses" in cached and "Figures as of" in cached
+    response = client.post(f"/manage/{event.slug}/dashboard/refresh?back=feedback")
+    assert response.status_code == 302 and response.location.endswith(url)
+    assert "1 responses" in client.get(url).get_data(as_text=True)
+    # Anything else goes back to the dashboard: no redirect to elsewhere.
+    response = client.post(f"/manage/{event.slug}/dashboard/refresh?back=https://example.com/")
+    assert response.location.endswith(f"/manage/{event.slug}/dashboard")
