@@ -80,13 +80,17 @@ def test_simultaneous_requests_count_the_figures_once(pg_app, now, slow_counting
         assert FiguresCache.query.count() == 1
 
 
-def test_a_purge_during_a_refresh_leaves_no_cached_copy(pg_app, now, slow_counting):
+def test_a_purge_during_a_refresh_leaves_no_cached_copy(pg_app, now, slow_counting, monkeypatch):
     from confapp.accounts.models import User
     from confapp.events.models import Event
     from confapp.reports import services
     from confapp.reports.models import FiguresCache
+    from confapp.reports.purge import PURGERS
 
     organiser_id, event_id = _seed(pg_app)
+    # A purge still running (uncommitted) when the refresh writes: without the purger's lock the
+    # refresh would see no frozen figures yet and store live ones the purge never deletes.
+    monkeypatch.setitem(PURGERS, "zz.tests.slow_purger", lambda event, now: time.sleep(1.0) or 0)
 
     def refresh_or_purge(n):
         event = db.session.get(Event, event_id)
