@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from ..events.models import EventStatus
 from ..extensions import db
+from ..payments.models import Payment, PaymentProvider, PaymentStatus
 from ..registration import catalogue, services
 from ..registration.catalogue import CategoryData, QuestionData
 from ..registration.models import PaymentMethod, RegistrationStatus
@@ -103,6 +104,17 @@ def _person(rng: random.Random, used: set[str], domain_hint: str) -> tuple[str, 
             return first, last, email
 
 
+def _record_card_payment(order, *, started: datetime, paid_at: datetime) -> None:
+    """The Payment row the Stripe webhook leaves for a paid Checkout, so the Payments page, the
+    receipt and refunds see the money the order counts. The demo never talked to Stripe, so
+    the row has no Stripe ids, and a refund of it is recorded as handed back, not sent there."""
+    db.session.add(Payment(
+        order_id=order.id, event_id=order.event_id, provider=PaymentProvider.STRIPE, method=PaymentMethod.CARD.value,
+        status=PaymentStatus.PAID, amount_minor=order.total_minor, currency=order.currency, created_at=started,
+        paid_at=paid_at,
+    ))
+
+
 def _register_many(event, categories, q, *, count: int, start: datetime, span_days: int, seed: int, actor=None,
                    cancel_share: float = 0.05) -> None:
     rng = random.Random(seed)
@@ -132,8 +144,9 @@ def _register_many(event, categories, q, *, count: int, start: datetime, span_da
             payment_method=method, send_email=False, ip_address="")
         order = services.place_order(event, request, actor=actor, now=moment)
         if any(r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations):
-            services.confirm_paid_order(order, amount_minor=order.total_minor, now=moment + timedelta(minutes=4), actor=actor,
-                                       send_email=False)
+            paid_at = moment + timedelta(minutes=4)
+            services.confirm_paid_order(order, amount_minor=order.total_minor, now=paid_at, actor=actor, send_email=False)
+            _record_card_payment(order, started=moment, paid_at=paid_at)
         if rng.random() < cancel_share:
             services.cancel_registration(order.registrations[0], actor=None, reason="Cannot travel", by_attendee=True,
                                          now=moment + timedelta(days=3), refund="none", send_email=False)
