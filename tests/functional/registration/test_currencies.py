@@ -4,10 +4,12 @@ import csv
 import io
 import re
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from confapp.payments.models import Refund
 from confapp.registration.models import Order, RegistrationCategory
+from tests.factories import make_category
 
 SETTINGS = {"hold_minutes": "30", "max_per_order": "5", "refund_policy": "full", "offer_hours": "48",
             "invoice_enabled": "y", "waitlist_enabled": "y"}
@@ -23,7 +25,7 @@ def _new_category(client, event, **data):
                        data={"visibility": "public", "is_active": "y", **data})
 
 
-def test_yen_event_from_price_entry_to_receipt_csv_and_refund(client, db, organiser, event, login_as):
+def test_yen_event_from_price_entry_to_receipt_csv_and_refund(client, db, organiser, event, login_as, mail):
     login_as(organiser)
     _set_currency(client, event, "JPY")
 
@@ -62,7 +64,9 @@ def test_yen_event_from_price_entry_to_receipt_csv_and_refund(client, db, organi
 
     receipt = client.get(f"{base}/receipt").get_data(as_text=True)
     assert "¥2,000" in receipt and "20.00" not in receipt
-    assert client.get(f"{base}/receipt.pdf").status_code == 200
+    pdf = PdfReader(io.BytesIO(client.get(f"{base}/receipt.pdf").data))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "2,000" in text and "20.00" not in text
 
     rows = list(csv.DictReader(io.StringIO(client.get(f"/manage/{event.slug}/registrations/export.csv").get_data(as_text=True))))
     assert [(r["Price"], r["Currency"]) for r in rows] == [("1000", "JPY"), ("1000", "JPY")]
@@ -70,6 +74,23 @@ def test_yen_event_from_price_entry_to_receipt_csv_and_refund(client, db, organi
     refunded = client.post(f"{base}/refund", data={"amount": "500", "reason": "One could not come"}, follow_redirects=True)
     assert "Refund of ¥500 recorded." in refunded.get_data(as_text=True)
     assert db.session.scalar(select(Refund.amount_minor).where(Refund.order_id == order.id)) == 500
+    notice = next(m for m in mail.wait_for(3) if "refund" in m.subject.lower())
+    assert "¥500" in notice.text and "5.00" not in notice.text
+
+
+def test_yen_pay_what_you_can_amounts_are_whole_yen(client, db, event):
+    category = make_category(event, name="Community member", price_kind="pay_what_you_can", currency="JPY",
+                             min_minor=500, suggested_minor=2500, max_minor=10000)
+    db.session.commit()
+    page = client.post(f"/e/{event.slug}/register", data={"step": "choose", f"quantity_{category.id}": "1"})
+    assert 'value="2500"' in client.get(f"/e/{event.slug}/register").get_data(as_text=True)
+    assert page.status_code == 200
+    refused = client.post(f"/e/{event.slug}/register", data={"step": "choose", f"quantity_{category.id}": "1",
+                                                             f"amount_{category.id}": "2500.5"})
+    assert refused.status_code == 422 and "JPY has no decimal places" in refused.get_data(as_text=True)
+    too_little = client.post(f"/e/{event.slug}/register", data={"step": "choose", f"quantity_{category.id}": "1",
+                                                                f"amount_{category.id}": "300"})
+    assert "Pay at least 500 JPY." in too_little.get_data(as_text=True)
 
 
 def test_dinar_prices_take_three_decimals(client, db, organiser, event, login_as):
