@@ -104,10 +104,14 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def _advisory_lock(event_id: int) -> None:
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:cls, :id)"), {"cls": ADVISORY_LOCK_CLASS, "id": event_id})
+
+
 @contextmanager
 def _refresh_lock(event_id: int):
     if _dialect() == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:cls, :id)"), {"cls": ADVISORY_LOCK_CLASS, "id": event_id})
+        _advisory_lock(event_id)
         yield  # released by the commit (or rollback) that ends the transaction
         return
     path = db.session.get_bind().engine.url.database
@@ -155,7 +159,7 @@ def _store(event_id: int, figures: dict, computed_at: datetime) -> None:
 def _clear(event_id: int) -> int:
     if _dialect() == "postgresql":
         # Waits for a refresh in flight, which would otherwise write its copy back after us.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:cls, :id)"), {"cls": ADVISORY_LOCK_CLASS, "id": event_id})
+        _advisory_lock(event_id)
     return db.session.execute(delete(FiguresCache).where(FiguresCache.event_id == event_id)).rowcount or 0
 
 

@@ -79,7 +79,9 @@ def report_edit(slug: str):
             db.session.commit()
             flash("Report saved." + (" Publish again to update the public report." if report.is_published else ""), "success")
             return redirect(url_for("reports.report_edit", slug=slug))
-    view = report_view(event, report, public=False, published=False)
+    # The editor shows the headline figures: the dashboard's cached copy (publishing counts afresh).
+    figures = dashboard_figures(event, now=utcnow()).figures
+    view = report_view(event, report, public=False, published=False, figures=figures)
     return render_template("reports/report_edit.html", event=event, report=report, form=form, view=view,
                            confirm_form=ConfirmForm())
 
