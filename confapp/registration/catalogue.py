@@ -13,8 +13,9 @@ from ..errors import ValidationFailed
 from ..events.models import Event
 from ..events.services import register_copy_hook
 from ..extensions import db
+from ..money import exponent, with_code
 from .models import (
-    AccessCode, DiscountCode, DiscountKind, PriceKind, Question, QuestionKind, RefundPolicy, RegistrationCategory,
+    AccessCode, DiscountCode, DiscountKind, Order, PriceKind, Question, QuestionKind, RefundPolicy, RegistrationCategory,
     RegistrationSettings,
 )
 from .questions import BUILTIN_QUESTIONS
@@ -203,8 +204,54 @@ SETTING_FIELDS = ("hold_minutes", "allow_multiple_per_email", "max_per_order", "
                   "invoice_enabled", "confirmation_note")
 
 
+CATEGORY_AMOUNTS = ("price_minor", "min_minor", "suggested_minor", "max_minor")
+
+
+def _change_currency(event: Event, old: str, new: str) -> None:
+    """One currency per event: every category (and fixed discount) moves with the setting,
+    keeping the amounts as typed (150.00 USD becomes 150 JPY). Refused once money has been
+    asked for, or when an amount has more decimals than the new currency."""
+    if old == new:
+        return
+    moving = [c for c in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id))
+              if c.currency != new]
+    discounts = list(db.session.scalars(
+        select(DiscountCode).where(DiscountCode.event_id == event.id, DiscountCode.kind == DiscountKind.FIXED)))
+    if not moving and not discounts:
+        return
+    if db.session.scalar(select(func.count()).select_from(Order).where(Order.event_id == event.id, Order.total_minor > 0)):
+        raise ValidationFailed({"currency": "People have already registered and been asked to pay: "
+                                            "the currency can no longer change."})
+    amounts = {(c.id, name): _rescale(getattr(c, name), c.currency, new) for c in moving for name in CATEGORY_AMOUNTS
+               if getattr(c, name) is not None}
+    codes = {d.id: _rescale(d.amount_minor, old, new) for d in discounts}
+    for c in moving:
+        for name in CATEGORY_AMOUNTS:
+            if (c.id, name) in amounts and amounts[(c.id, name)] is None:
+                raise ValidationFailed({"currency": f"{c.name} costs {with_code(getattr(c, name), c.currency)}, "
+                                                    f"which {new} cannot express: change its amounts first."})
+    if any(v is None for v in codes.values()):
+        raise ValidationFailed({"currency": f"A discount code takes off an amount {new} cannot express: change it first."})
+    for c in moving:
+        for name in CATEGORY_AMOUNTS:
+            if (c.id, name) in amounts:
+                setattr(c, name, amounts[(c.id, name)])
+        c.currency = new
+    for d in discounts:
+        d.amount_minor = codes[d.id]
+
+
+def _rescale(amount_minor: int, old: str, new: str) -> int | None:
+    """The same typed amount in another currency's minor unit; None if it does not fit."""
+    shift = exponent(new) - exponent(old)
+    if shift >= 0:
+        return amount_minor * 10 ** shift
+    return None if amount_minor % 10 ** -shift else amount_minor // 10 ** -shift
+
+
 def save_settings(event: Event, values: dict, *, actor, now: datetime | None = None) -> RegistrationSettings:
-    """Store the event's registration settings. Raises NotAllowed, ValidationFailed."""
+    """Store the event's registration settings; a new currency carries the categories with it
+    (_change_currency). Raises NotAllowed, ValidationFailed."""
     _require(actor, event)
     if values.get("refund_policy") == RefundPolicy.UNTIL_DATE and not values.get("refund_until"):
         raise ValidationFailed({"refund_until": "Give the last day for refunds."})
@@ -212,6 +259,8 @@ def save_settings(event: Event, values: dict, *, actor, now: datetime | None = N
     if settings is None:
         settings = RegistrationSettings(event_id=event.id)
         db.session.add(settings)
+    if values.get("currency"):
+        _change_currency(event, settings.currency or "USD", values["currency"])
     for name in SETTING_FIELDS:
         if name in values:
             setattr(settings, name, values[name])

@@ -180,7 +180,8 @@ class SettingsForm(FlaskForm):
     allow_multiple_per_email = BooleanField("Allow more than one registration per email address")
     max_per_order = IntegerField("Most people in one order", validators=[DataRequired(), NumberRange(min=1, max=100)])
     currency = SelectField("Currency", choices=list(money.CURRENCIES),
-                           description="Categories created afterwards use it; existing categories keep theirs.")
+                           description="Categories and fixed discounts follow it, amounts kept as typed. "
+                                       "It cannot change once people have been asked to pay.")
     refund_policy = SelectField("Refund when an attendee cancels", choices=[(p.value, p.label) for p in RefundPolicy])
     refund_until = DateTimeLocalField("Refunds until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     waitlist_enabled = BooleanField("Offer a waitlist when full")
