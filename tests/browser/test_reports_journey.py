@@ -49,6 +49,10 @@ def test_organiser_drafts_edits_and_publishes_and_a_visitor_reads_it(page, brows
     assert page.locator("svg.chart").count() == 4
     assert_accessible(page, "report dashboard")
     screenshot(page, screenshots_dir / "report-dashboard.png")
+    assert page.get_by_text("Figures as of").is_visible()
+    page.get_by_role("button", name="Refresh now").click()  # a real POST with its CSRF token
+    assert page.get_by_text("Figures refreshed.").is_visible()
+    assert page.get_by_role("heading", level=1, name="Dashboard").is_visible()
 
     page.get_by_role("link", name="Draft the report").click()
     page.get_by_role("button", name="Draft the report").click()
