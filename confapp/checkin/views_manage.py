@@ -1,15 +1,15 @@
 """Organiser and staff pages for check-in: lists, volunteer links, the desk, the live dashboard, badges."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..accounts.forms import ConfirmForm
 from ..accounts.permissions import Action, can
-from ..errors import ValidationFailed
 from ..events.access import managed_event
 from ..extensions import csrf, db
+from ..forms import run_action
 from ..navigation import register_manage_nav
 from ..registration.models import RegistrationCategory
 from ..types import utcnow
@@ -70,20 +70,12 @@ def manage_index(slug: str):
 def manage_list_create(slug: str):
     event = managed_event(slug, Action.MANAGE_CHECKIN)
     form = ListForm(categories=_categories(event), sessions=_sessions(event), prefix="list")
-    if not form.validate_on_submit():
-        return _index(event, list_form=form, status=422)
-    try:
-        services.create_list(event, name=form.name.data, kind=ListKind(form.kind.data), category_ids=form.categories.data,
-                             capacity=form.capacity.data, program_session_id=form.program_session_id.data or None,
-                             actor=current_user, now=utcnow())
-    except ValidationFailed as error:
-        db.session.rollback()
-        for name, message in error.errors.items():
-            getattr(form, name).errors = [message]
-        return _index(event, list_form=form, status=422)
-    db.session.commit()
-    flash("List created.", "success")
-    return redirect(url_for("checkin.manage_index", slug=slug))
+    if form.validate_on_submit() and run_action(lambda: services.create_list(
+            event, name=form.name.data, kind=ListKind(form.kind.data), category_ids=form.categories.data,
+            capacity=form.capacity.data, program_session_id=form.program_session_id.data or None,
+            actor=current_user, now=utcnow()), "List created.", form=form):
+        return redirect(url_for("checkin.manage_index", slug=slug))
+    return _index(event, list_form=form, status=422)
 
 
 @bp.route("/manage/<slug>/checkin/links", methods=["POST"])
@@ -91,21 +83,15 @@ def manage_list_create(slug: str):
 def manage_link_create(slug: str):
     event = managed_event(slug, Action.MANAGE_CHECKIN)
     form = LinkForm(lists=queries.lists_for(event), prefix="link")
-    if not form.validate_on_submit():
-        return _index(event, link_form=form, status=422)
     tz = event.tz
-    try:
-        link, token = services.create_volunteer_link(
-            _list_of(event, form.list_id.data), name=form.name.data,
-            valid_from=form.valid_from.data.replace(tzinfo=tz), valid_until=form.valid_until.data.replace(tzinfo=tz),
-            actor=current_user, now=utcnow(),
-        )
-    except ValidationFailed as error:
-        db.session.rollback()
-        for name, message in error.errors.items():
-            getattr(form, name).errors = [message]
+    done = form.validate_on_submit() and run_action(lambda: services.create_volunteer_link(
+        _list_of(event, form.list_id.data), name=form.name.data,
+        valid_from=form.valid_from.data.replace(tzinfo=tz), valid_until=form.valid_until.data.replace(tzinfo=tz),
+        actor=current_user, now=utcnow(),
+    ), None, form=form)
+    if not done:
         return _index(event, link_form=form, status=422)
-    db.session.commit()
+    _, token = done.result
     # The token exists in clear only in this response: the database keeps its hash.
     return _index(event, new_link_url=external_url("checkin.link_desk", token=token))
 
@@ -117,9 +103,8 @@ def manage_link_revoke(slug: str, link_id: int):
     link = db.session.get(VolunteerLink, link_id)
     if link is None or link.event_id != event.id:
         abort(404)
-    services.revoke_volunteer_link(link, actor=current_user, now=utcnow())
-    db.session.commit()
-    flash(f"The link “{link.name}” no longer works.", "success")
+    run_action(lambda: services.revoke_volunteer_link(link, actor=current_user, now=utcnow()),
+               f"The link “{link.name}” no longer works.")
     return redirect(url_for("checkin.manage_index", slug=slug))
 
 

@@ -286,22 +286,23 @@ def manage_speaker_edit(slug: str, speaker_id: int):
                            confirm_form=ConfirmForm())
 
 
-@bp.route(f"{PREFIX}/speakers/<int:speaker_id>/invite", methods=["POST"])
-@login_required
-def manage_speaker_invite(slug: str, speaker_id: int):
+def _speaker_change(slug: str, speaker_id: int, change, message: str):
+    """A confirmed button on one speaker; `message` may name them as {name}."""
     event = _event(slug)
     speaker = queries.speaker_for_event(event, speaker_id) or abort(404)
     _require_post_form()
-    run_action(lambda: speaker_services.invite_speaker(speaker, actor=current_user, event=event),
-               f"Invitation sent to {speaker.name}. Earlier links no longer work.")
+    run_action(lambda: change(speaker, actor=current_user, event=event), message.format(name=speaker.name))
     return redirect(url_for("program.manage_speakers", slug=event.slug))
+
+
+@bp.route(f"{PREFIX}/speakers/<int:speaker_id>/invite", methods=["POST"])
+@login_required
+def manage_speaker_invite(slug: str, speaker_id: int):
+    return _speaker_change(slug, speaker_id, speaker_services.invite_speaker,
+                           "Invitation sent to {name}. Earlier links no longer work.")
 
 
 @bp.route(f"{PREFIX}/speakers/<int:speaker_id>/delete", methods=["POST"])
 @login_required
 def manage_speaker_delete(slug: str, speaker_id: int):
-    event = _event(slug)
-    speaker = queries.speaker_for_event(event, speaker_id) or abort(404)
-    _require_post_form()
-    run_action(lambda: speaker_services.delete_speaker(speaker, actor=current_user, event=event), "The speaker is deleted.")
-    return redirect(url_for("program.manage_speakers", slug=event.slug))
+    return _speaker_change(slug, speaker_id, speaker_services.delete_speaker, "The speaker is deleted.")

@@ -249,3 +249,26 @@ def test_one_badge_from_the_desk(client, world, login_as):
     staff = client.post(f"/checkin/desk/{world.list.id}/badge", data={"registration_id": world.reg.id})
     assert staff.status_code == 200 and staff.data.startswith(b"%PDF")
     assert client.post(f"/checkin/desk/{world.list.id}/badge", data={"registration_id": 999999}).status_code == 404
+
+
+def test_a_link_that_stops_before_it_starts_is_refused_on_the_form(client, db, world, login_as):
+    login_as(world.users[ORGANISER])
+    response = client.post(f"/manage/{world.event.slug}/checkin/links", data={
+        "link-name": "Maria", "link-list_id": str(world.list.id),
+        "link-valid_from": "2026-12-05T18:00", "link-valid_until": "2026-12-05T08:00",
+    })
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The link must stop working after it starts." in page and "/checkin/v/" not in page
+    assert VolunteerLink.query.filter_by(name="Maria").count() == 0
+
+
+def test_creating_a_list_and_revoking_a_link_say_so(client, db, world, login_as):
+    login_as(world.users[ORGANISER])
+    page = client.post(f"/manage/{world.event.slug}/checkin/lists", data={
+        "list-name": "Side door", "list-kind": "main", "list-program_session_id": "0"}, follow_redirects=True)
+    assert "List created." in page.get_data(as_text=True)
+    response = client.post(f"/manage/{world.event.slug}/checkin/links/{world.link.id}/revoke")
+    assert response.headers["Location"] == f"/manage/{world.event.slug}/checkin/"
+    assert "The link “Door 2” no longer works." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.get(VolunteerLink, world.link.id).revoked_at is not None
