@@ -3,20 +3,9 @@ message and nothing of the submission is saved; and what each small action says 
 import io
 from html import unescape
 
-import pytest
-
 from confapp.program.models import ParticipationStatus, ProgramSession, Room, SessionSpeaker, Speaker, Track
 from confapp.program.tokens import attendee_token, speaker_token
-
-
-@pytest.fixture
-def logged_in(client, login_as, programme):
-    login_as(programme.organiser)
-    return client
-
-
-def base(programme):
-    return f"/manage/{programme.event.slug}/programme"
+from tests.functional.program.test_manage_pages import base, logged_in  # noqa: F401 (logged_in is a fixture)
 
 
 def _page(response) -> str:
