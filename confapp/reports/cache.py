@@ -13,7 +13,8 @@ wait for that lock and then take its result instead of computing their own:
   transaction, so writers (the check-in desk) are not held up for those seconds.
 
 The write itself is one statement that never stores figures for an event whose personal data
-was purged (its frozen figures stand in) and never replaces newer figures with older ones.
+was purged (its frozen figures stand in) or that may still count someone forgotten since, and
+never replaces newer figures with older ones.
 The purge and a participant's "forget me" delete the cached copy (purgers below), taking the
 same lock on PostgreSQL so that a refresh in flight cannot write it back afterwards.
 """
@@ -32,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..events.models import Event
 from ..extensions import commit_keeping_loaded, db
+from ..registration.models import Registration
 from ..sqlite import begin_writing
 from .models import DataRetention, FiguresCache
 from .purge import register_person_purger, register_purger
@@ -40,6 +42,10 @@ from .queries import live_figures
 DEFAULT_MAX_AGE_SECONDS = 60
 # First key of the two-key advisory lock: says "report figures of event <second key>".
 ADVISORY_LOCK_CLASS = 20_115
+# A participant forgotten this long before (or any time after) a computation began may still be
+# in its counts: such figures are not stored. Covers a "forget me" request still running when the
+# computation read the data (on SQLite no lock orders the two).
+FORGOTTEN_MARGIN = timedelta(seconds=30)
 
 
 @dataclass
@@ -142,11 +148,13 @@ def _store(event_id: int, figures: dict, computed_at: datetime) -> None:
     insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
     table = FiguresCache.__table__
     purged = exists().where(DataRetention.event_id == event_id, DataRetention.frozen_figures.is_not(None))
+    forgotten = exists().where(Registration.event_id == event_id,
+                               Registration.purged_at >= computed_at - FORGOTTEN_MARGIN)
     source = select(
         literal(event_id, table.c.event_id.type),
         literal(figures, table.c.figures.type),
         literal(computed_at, table.c.computed_at.type),
-    ).where(~purged)
+    ).where(~purged, ~forgotten)
     statement = insert(table).from_select(["event_id", "figures", "computed_at"], source)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.event_id],
