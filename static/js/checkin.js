@@ -45,6 +45,7 @@
   var resultsWrap = root.querySelector("[data-results-wrap]");
   var resultsList = root.querySelector("[data-results]");
   var netText = root.querySelector("[data-net-text]");
+  var copyText = root.querySelector("[data-copy-text]");
   var netBox = root.querySelector("[data-net]");
   var undoButton = root.querySelector("[data-undo]");
   var syncButton = root.querySelector("[data-sync]");
@@ -138,6 +139,11 @@
       var row = local.rows[scan.code];
       if (row) { markLocal(row, scan.scanned_at); takePlace(row, -1); }
     });
+    // Staff can see that the device is ready for the Wi-Fi dropping, and how old its copy is.
+    var asOf = new Date(data.generated_at);
+    copyText.textContent = "Offline copy on this device: " + local.list.length + (local.list.length === 1 ? " person" : " people") +
+      ", as of " + pad(asOf.getHours()) + ":" + pad(asOf.getMinutes()) + ".";
+    copyText.hidden = false;
   }
   function takePlace(row, change) {  // change: -1 takes a walk-in place, +1 gives it back
     if (local.room && row.signed_up === false) { local.room.left += change; }
