@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from .. import money
 from ..templating import format_money
 from .queries import SearchRow, Stats, desk_answers
 from .services import Outcome, RedeemResult
@@ -54,6 +55,8 @@ def result_json(result: RedeemResult, tz: ZoneInfo) -> dict:
     if result.outcome == Outcome.UNPAID:
         body["amount_due_minor"] = result.amount_due_minor
         body["currency"] = result.currency
+        # As typed at the door, with the currency's own decimals: "25.00", "1000" (yen), "1.500" (dinar).
+        body["amount_due"] = money.plain(result.amount_due_minor or 0, result.currency)
     return body
 
 

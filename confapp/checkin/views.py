@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .. import money
 from ..accounts.permissions import Action, can
 from ..errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from ..extensions import commit_keeping_loaded, csrf, db, limiter
@@ -152,11 +153,17 @@ def pay(list_id: int | None = None, token: str | None = None):
     body = _json_body()
     try:
         registration = db.session.get(Registration, int(body.get("registration_id")))
-        amount = round(float(str(body.get("amount")).replace(",", ".")) * 100)
     except (TypeError, ValueError):
-        raise ValidationFailed({"amount": "Enter the amount received, e.g. 25.00."}) from None
+        raise ValidationFailed({"registration_id": "Which registration was paid?"}) from None
     if registration is None:
         raise NotFound("No such registration.")
+    currency = registration.order.currency
+    try:
+        amount = money.parse_money(str(body.get("amount") or ""), currency)
+    except ValueError as error:
+        raise ValidationFailed({"amount": str(error)}) from None
+    if amount is None:
+        raise ValidationFailed({"amount": f"Enter the amount received, like {money.example(currency)}."})
     result = services.pay_at_door(registration, list=checkin_list, amount_minor=amount, how=str(body.get("how") or ""),
                                   station=str(body.get("station") or "")[:80], actor=actor, now=utcnow())
     payload = desk.result_json(result, _tz(checkin_list))

@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 from flask import render_template
 
+from .. import money
 from .presenting import ReportView
 
 HEADLINE_LABELS = {
@@ -56,7 +57,7 @@ def sections(view: ReportView) -> Iterator[tuple[str, list[str], list[list[Any]]
     if "finance" in f and not view.public:
         finance = f["finance"]
         yield "Finances", ["Figure", f"Amount ({finance['currency']})"], [
-            [label, f"{finance[key] / 100:.2f}"] for key, label in FINANCE_LABELS.items()
+            [label, money.plain(finance[key], finance["currency"])] for key, label in FINANCE_LABELS.items()
         ] + [["Waived registrations (orders)", finance["waived_orders"]]]
 
 

@@ -32,11 +32,14 @@ def series_rows(events: list[Event]) -> list[dict]:
         .group_by(Registration.event_id, Question.builtin_key, Answer.value)
     ):
         places[(event_id, key)].add(_fold(_country_name(value.strip()) if key == "country" else value))
-    money = {event_id: int(paid or 0) - int(refunded or 0) for event_id, paid, refunded in db.session.execute(
-        select(Order.event_id, func.sum(Order.paid_minor), func.sum(Order.refunded_minor))
-        .where(Order.event_id.in_(ids), Order.payment_state.in_(
-            [PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED]))
-        .group_by(Order.event_id))}
+    # Net fees in each edition's own currency (an alliance meeting in another country each year
+    # may charge in another one); an event has one currency.
+    money = {event_id: (int(paid or 0) - int(refunded or 0), currency)
+             for event_id, currency, paid, refunded in db.session.execute(
+                 select(Order.event_id, Order.currency, func.sum(Order.paid_minor), func.sum(Order.refunded_minor))
+                 .where(Order.event_id.in_(ids), Order.payment_state.in_(
+                     [PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED]))
+                 .group_by(Order.event_id, Order.currency))}
     frozen = dict(db.session.execute(
         select(DataRetention.event_id, DataRetention.frozen_figures).where(
             DataRetention.event_id.in_(ids), DataRetention.frozen_figures.is_not(None))).all())
@@ -47,11 +50,13 @@ def series_rows(events: list[Event]) -> list[dict]:
             h = f["headline"]
             row = {"registered": h["registered"], "attended": h["attended"], "cities": h["cities"],
                    "countries": h["countries"], "organisations": h["organisations"],
-                   "net_minor": f.get("finance", {}).get("net_minor", 0)}
+                   "net_minor": f.get("finance", {}).get("net_minor", 0),
+                   "currency": f.get("finance", {}).get("currency", "USD")}
         else:
             row = {"registered": registered.get(event.id, 0), "attended": attended.get(event.id),
                    "cities": len(places[(event.id, "city")]), "countries": len(places[(event.id, "country")]),
-                   "organisations": len(places[(event.id, "organisation")]), "net_minor": money.get(event.id, 0)}
+                   "organisations": len(places[(event.id, "organisation")])}
+            row["net_minor"], row["currency"] = money.get(event.id, (0, "USD"))
         row.update(event=event, label=event.edition_label or str(event.local(event.starts_at).year))
         rows.append(row)
     return rows

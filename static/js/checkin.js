@@ -218,7 +218,7 @@
     var amount = el("input");
     amount.id = amountId;
     amount.inputMode = "decimal";
-    amount.value = (result.amount_due_minor / 100).toFixed(2);
+    amount.value = result.amount_due;  // the server writes it with the currency's decimals (yen have none)
     amountField.appendChild(amountLabel);
     amountField.appendChild(amount);
     var howField = el("div", "field");

@@ -223,6 +223,25 @@ def test_unpaid_ticket_paid_now_at_the_door_is_checked_in(client, db, world, log
     assert payment.amount_minor == 2500 and "cash" in payment.note and payment.method == "at_door"
 
 
+def test_paid_at_the_door_in_yen_is_typed_in_whole_yen(client, db, world, login_as):
+    from confapp.payments.models import Payment
+    from confapp.registration.models import PriceKind
+
+    yen = category(world.event, "Yen fee", price_kind=PriceKind.FIXED, price_minor=1000, currency="JPY")
+    owing = attendee(world.event, first_name="Haruki", cat=yen, due_minor=1000)
+    db.session.commit()
+    login_as(world.users[STAFF])
+    base = f"/checkin/api/lists/{world.list.id}"
+    first = client.post(f"{base}/redeem", json={"code": owing.ticket_code}, headers=JSON).json
+    assert (first["outcome"], first["amount_due_minor"], first["amount_due"], first["currency"]) == ("unpaid", 1000, "1000", "JPY")
+    assert "¥1,000" in first["message"]
+    cents = client.post(f"{base}/pay", json={"registration_id": owing.id, "amount": "999.50", "how": "cash"}, headers=JSON)
+    assert cents.status_code == 422 and "JPY has no decimal places" in cents.json["error"]["fields"]["amount"]
+    paid = client.post(f"{base}/pay", json={"registration_id": owing.id, "amount": "1000", "how": "cash"}, headers=JSON)
+    assert paid.status_code == 200 and paid.json["outcome"] == "ok"
+    assert Payment.query.filter_by(order_id=owing.order_id).one().amount_minor == 1000
+
+
 def test_sync_over_the_api_replays_safely_and_reports_conflicts(client, world):
     other = attendee(world.event, first_name="Bea")
     from confapp.extensions import db

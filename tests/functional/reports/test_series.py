@@ -28,3 +28,21 @@ def test_series_shows_editions_side_by_side_in_fixed_queries(client, db, login_a
     login_as(make_user())
     assert client.get(f"/manage/series/{series.slug}/report").status_code == 403
     assert client.get("/manage/series/nope/report").status_code == 404
+
+
+def test_fees_show_in_each_editions_own_currency(client, db, login_as):
+    """An alliance meeting in Japan one year charges in yen: the series table and the private CSV
+    show whole yen, not yen divided by 100."""
+    from confapp.registration.models import Order
+
+    organiser = make_user()
+    series = create_series("Human Rights Cities Alliance", actor=make_admin())
+    tokyo = make_event(organiser=organiser, series_id=series.id, edition_label="Tokyo")
+    known_event(tokyo)
+    Order.query.filter_by(event_id=tokyo.id).update({"currency": "JPY"})
+    db.session.commit()
+    login_as(organiser)
+    html = client.get(f"/manage/series/{series.slug}/report").get_data(as_text=True)
+    assert "¥18,500" in html and "$" not in html.split("<tbody>")[1].split("</tbody>")[0]
+    csv_text = client.get(f"/manage/{tokyo.slug}/report/full.csv").get_data(as_text=True)
+    assert "Amount (JPY)" in csv_text and "Net,18500" in csv_text
