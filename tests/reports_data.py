@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from confapp.extensions import db
 from confapp.registration.models import (
@@ -206,3 +206,17 @@ def program_known(b: Builder, actor) -> dict:
         sign_up(workshop, r, now=event.starts_at - timedelta(days=1))
     db.session.flush()
     return {"plenary": plenary, "workshop": workshop}
+
+
+def known_world(**event_fields):
+    """An organiser and an event with the known registrations, check-ins and programme, committed:
+    (organiser, event, builder)."""
+    from tests.factories import make_event, make_user
+
+    organiser = make_user()
+    event = make_event(organiser=organiser, **event_fields)
+    builder = known_event(event)
+    check_in_known(builder, organiser)
+    program_known(builder, organiser)
+    db.session.commit()
+    return organiser, event, builder

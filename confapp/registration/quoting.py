@@ -89,6 +89,18 @@ class Quote:
 
 
 
+def _usable_code(model, event, typed: str, problem_of, field: str, errors: dict[str, str], now: datetime):
+    """The access or discount code row for what was typed, or None with the reason it cannot be
+    used put under `field` in `errors`."""
+    code = _find_code(model, event, typed)
+    if typed.strip():
+        problem = problem_of(code, now=now)
+        if problem:
+            errors[field] = problem
+            return None
+    return code
+
+
 def _find_code(model, event: Event, text: str):
     text = (text or "").strip()
     if not text:
@@ -129,18 +141,9 @@ def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datet
             raise ValidationFailed({"form": reason}, message=reason)
     waitlist_entry = _check_waitlist_offer(event, request.waitlist_token, now=now, errors=errors)
 
-    access = _find_code(AccessCode, event, request.access_code)
-    if request.access_code.strip():
-        problem = pricing.access_code_problem(access, now=now)
-        if problem:
-            errors["access_code"] = problem
-            access = None
-    discount = _find_code(DiscountCode, event, request.discount_code)
-    if request.discount_code.strip():
-        problem = pricing.discount_code_problem(discount, now=now)
-        if problem:
-            errors["discount_code"] = problem
-            discount = None
+    access = _usable_code(AccessCode, event, request.access_code, pricing.access_code_problem, "access_code", errors, now)
+    discount = _usable_code(DiscountCode, event, request.discount_code, pricing.discount_code_problem, "discount_code",
+                            errors, now)
 
     choices = [c for c in request.choices if c.quantity]
     categories = {c.id: c for c in db.session.scalars(

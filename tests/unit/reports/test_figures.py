@@ -1,6 +1,4 @@
 """Report figures against a fixture whose true counts are known."""
-from datetime import timedelta
-
 from confapp.reports.queries import compute_figures
 from confapp.reports.suppression import SUPPRESSED, public_figures
 from tests.factories import make_event, make_user

@@ -9,8 +9,7 @@ from confapp.reports import cache, services
 from confapp.reports.cache import dashboard_figures
 from confapp.reports.models import FiguresCache
 from confapp.reports.queries import compute_figures
-from tests.factories import make_event, make_user
-from tests.reports_data import PERSONAL_STRINGS, check_in_known, known_event, program_known
+from tests.reports_data import PERSONAL_STRINGS, known_event, known_world
 from tests.support.queries import count_queries
 from tests.unit.reports.test_purge import find_everywhere
 
@@ -19,13 +18,7 @@ FIGURE_TABLES = ("registrations", "answers", "checkins", "orders", "survey_respo
 
 @pytest.fixture
 def known(db):
-    organiser = make_user()
-    event = make_event(organiser=organiser)
-    builder = known_event(event)
-    check_in_known(builder, organiser)
-    program_known(builder, organiser)
-    db.session.commit()
-    return organiser, event, builder
+    return known_world()
 
 
 def _registered(figures) -> int:

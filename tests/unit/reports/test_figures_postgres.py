@@ -4,8 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import make_event, make_user
-from tests.reports_data import check_in_known, known_event, program_known
+from tests.reports_data import known_world
 
 pytestmark = pytest.mark.postgres
 
@@ -16,12 +15,7 @@ def test_known_counts_and_purge_on_postgresql(pg_app):
     from confapp.reports.queries import compute_figures
 
     with pg_app.app_context():
-        organiser = make_user()
-        event = make_event(organiser=organiser)
-        builder = known_event(event)
-        check_in_known(builder, organiser)
-        program_known(builder, organiser)
-        db.session.commit()
+        organiser, event, _ = known_world()
         figures = compute_figures(event)
         h = figures["headline"]
         assert (h["registered"], h["attended"], h["no_shows"], h["walk_ins"], h["cancelled"]) == (10, 7, 3, 2, 1)

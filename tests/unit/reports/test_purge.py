@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import JSON, String, Text, cast, or_, select
+from sqlalchemy import JSON, String, Text, cast, select
 
 from confapp.audit.models import AuditEntry
 from confapp.errors import InvalidState
