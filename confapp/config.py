@@ -104,6 +104,8 @@ class Config:
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+        # Seconds the organiser's dashboard reuses computed report figures (confapp/reports/cache.py).
+        self.REPORTS_FIGURES_MAX_AGE = float(os.environ.get("REPORTS_FIGURES_MAX_AGE", "60"))
 
     def _fallback_secret_key(self, folder: Path) -> str:
         return _persisted_secret_key(folder)

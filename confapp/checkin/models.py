@@ -143,10 +143,9 @@ def _forget_deleted_session(mapper, connection, target) -> None:
 def _listen_for_session_deletes() -> None:
     from sqlalchemy import event
 
-    from ..program.models import ProgramSession
+    from ..program.models import ProgramSession  # deferred: program's models import this module's neighbours
 
-    if not event.contains(ProgramSession, "after_delete", _forget_deleted_session):
-        event.listen(ProgramSession, "after_delete", _forget_deleted_session)
+    event.listen(ProgramSession, "after_delete", _forget_deleted_session)
 
 
 _listen_for_session_deletes()

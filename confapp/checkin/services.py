@@ -186,11 +186,14 @@ def _session_walk_in_full(checkin_list: CheckInList) -> int | None:
     return capacity if _walk_in_places_left(checkin_list, capacity) <= 0 else None
 
 
-def walk_in_places_left(checkin_list: CheckInList) -> int | None:
-    """Places a per-session list can still give to people who did not sign up (the desk keeps
-    this for deciding offline), or None when the room has no capacity."""
-    capacity = session_capacity(checkin_list)
-    return None if capacity is None else max(_walk_in_places_left(checkin_list, capacity), 0)
+def room_places(checkin_list: CheckInList) -> dict | None:
+    """For a per-session list whose room has a capacity: the capacity and the places people who
+    did not sign up may still take (the desk keeps them to decide walk-ins offline). None for
+    other lists."""
+    capacity = session_capacity(checkin_list) if checkin_list.program_session_id else None
+    if capacity is None:
+        return None
+    return {"capacity": capacity, "walk_in_places_left": max(_walk_in_places_left(checkin_list, capacity), 0)}
 
 
 def _walk_in_places_left(checkin_list: CheckInList, capacity: int) -> int:

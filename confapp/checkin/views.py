@@ -192,13 +192,6 @@ def stats(list_id: int | None = None, token: str | None = None):
     return jsonify(desk.stats_json(queries.stats(checkin_list.event, focus=checkin_list), _tz(checkin_list)))
 
 
-def _room(checkin_list: CheckInList) -> dict | None:
-    capacity = services.session_capacity(checkin_list) if checkin_list.program_session_id else None
-    if capacity is None:
-        return None
-    return {"capacity": capacity, "walk_in_places_left": services.walk_in_places_left(checkin_list)}
-
-
 @_route("offline")
 def offline(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = _desk(list_id, token)
@@ -211,7 +204,7 @@ def offline(list_id: int | None = None, token: str | None = None):
         "rows": queries.offline_rows(checkin_list),
         # A per-session list with a capacity: the places walk-ins may still take, counted down
         # on the device while offline (sign-ups keep theirs).
-        "room": _room(checkin_list),
+        "room": services.room_places(checkin_list),
     })
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -18,6 +18,11 @@ METHOD_LABELS = {
 }
 
 
+def method_label(payment: Payment) -> str:
+    """How a payment was made, in words (the order panel, the event's payments list, receipts)."""
+    return METHOD_LABELS.get(payment.method, payment.method)
+
+
 def order_for_event(event: Event, code: str) -> Order | None:
     return db.session.scalar(
         select(Order).where(Order.event_id == event.id, Order.code == code)
@@ -143,7 +148,7 @@ class PaymentPanel:
         return MarkPaidForm(formdata=None, currency=self.order.currency)
 
     def method_label(self, payment: Payment) -> str:
-        return METHOD_LABELS.get(payment.method, payment.method)
+        return method_label(payment)
 
 
 def order_payment_panel(order: Order, event: Event) -> PaymentPanel:

@@ -29,7 +29,7 @@ from ..types import utcnow
 from . import services
 from .forms import MarkPaidForm, RefundForm
 from ..navigation import register_manage_nav
-from .queries import event_payments, has_receipt, order_for_event, order_payment_panel, receipt_for
+from .queries import event_payments, has_receipt, method_label, order_for_event, order_payment_panel, receipt_for
 from .views import bp, pdf_response
 
 register_manage_nav("Payments", "payments.manage_event_payments", Action.MANAGE_PAYMENTS, order=35,
@@ -42,7 +42,8 @@ def manage_event_payments(slug: str):
     """Money received and refunded for the event, refunds that need attention, every payment."""
     event = managed_event(slug, Action.MANAGE_PAYMENTS)
     page = request.args.get("page", 1, type=int) or 1
-    return render_template("payments/manage_event_payments.html", event=event, data=event_payments(event, page=page))
+    return render_template("payments/manage_event_payments.html", event=event, data=event_payments(event, page=page),
+                           method_label=method_label)
 
 
 def _managed_order(slug: str, code: str, action: Action):

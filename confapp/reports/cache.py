@@ -21,13 +21,12 @@ same lock on PostgreSQL so that a refresh in flight cannot write it back afterwa
 from __future__ import annotations
 
 import fcntl
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import delete, exists, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -56,8 +55,8 @@ class DashboardFigures:
 
 
 def max_age_seconds() -> float:
-    default = os.environ.get("REPORTS_FIGURES_MAX_AGE", DEFAULT_MAX_AGE_SECONDS)
-    return float(current_app.config.get("REPORTS_FIGURES_MAX_AGE", default) if has_app_context() else default)
+    """The app's REPORTS_FIGURES_MAX_AGE (set from the environment in confapp/config.py)."""
+    return float(current_app.config.get("REPORTS_FIGURES_MAX_AGE", DEFAULT_MAX_AGE_SECONDS))
 
 
 def dashboard_figures(event: Event, *, now: datetime, max_age: float | None = None,

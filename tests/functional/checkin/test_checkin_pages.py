@@ -165,12 +165,17 @@ def test_links_cannot_reach_organiser_pages(client, world):
     assert client.get(f"/manage/{slug}/checkin/").status_code == LOGIN_REDIRECT
 
 
+def _create_link(client, world, valid_from: str, valid_until: str):
+    """The organiser's "new volunteer link" form, for a link named Maria on the world's list."""
+    return client.post(f"/manage/{world.event.slug}/checkin/links", data={
+        "link-name": "Maria", "link-list_id": str(world.list.id),
+        "link-valid_from": valid_from, "link-valid_until": valid_until,
+    })
+
+
 def test_link_creation_shows_the_url_once_and_stores_a_hash(client, db, world, login_as):
     login_as(world.users[ORGANISER])
-    response = client.post(f"/manage/{world.event.slug}/checkin/links", data={
-        "link-name": "Maria", "link-list_id": str(world.list.id),
-        "link-valid_from": "2026-12-05T08:00", "link-valid_until": "2026-12-05T18:00",
-    })
+    response = _create_link(client, world, "2026-12-05T08:00", "2026-12-05T18:00")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     token = text.split("/checkin/v/")[1].split('"')[0]
@@ -272,10 +277,7 @@ def test_one_badge_from_the_desk(client, world, login_as):
 
 def test_a_link_that_stops_before_it_starts_is_refused_on_the_form(client, db, world, login_as):
     login_as(world.users[ORGANISER])
-    response = client.post(f"/manage/{world.event.slug}/checkin/links", data={
-        "link-name": "Maria", "link-list_id": str(world.list.id),
-        "link-valid_from": "2026-12-05T18:00", "link-valid_until": "2026-12-05T08:00",
-    })
+    response = _create_link(client, world, "2026-12-05T18:00", "2026-12-05T08:00")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "The link must stop working after it starts." in page and "/checkin/v/" not in page
