@@ -11,14 +11,14 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, insert, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from ..audit.services import record
 from ..errors import InvalidState, NotFound, ValidationFailed
 from ..extensions import db
-from ..registration.models import PaymentState, Registration, RegistrationStatus
+from ..registration.models import Order, PaymentState, Registration, RegistrationStatus
 from ..sqlite import begin_writing
 from .lists import (  # noqa: F401 (callers find lists and links here)
     create_list, create_volunteer_link, hash_token, link_from_token, main_list, revoke_volunteer_link,
@@ -146,7 +146,8 @@ def redeem(
     blocked = _blocking_outcome(registration, checkin_list)
     if blocked is not None:
         return blocked
-    # Whether the ticket is already in, and the room's count, are decided under the write lock.
+    # Whether the ticket is already in, and the room's count, are decided under the write lock;
+    # whether it may still come in is re-checked by the insert itself (_insert_check_in).
     begin_writing()
     existing = active_check_in(checkin_list, registration.id)
     if existing is not None:
@@ -224,7 +225,7 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
     )
     try:
         with db.session.begin_nested():
-            db.session.add(check_in)
+            inserted = _insert_if_still_admitted(check_in, registration)
     except IntegrityError:
         # Another worker checked this ticket in (or applied this scan) between our read and write.
         if scan_id:
@@ -235,6 +236,17 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
         if existing is None:  # undone in between: the database is the judge, ask the desk to scan again
             raise InvalidState("The ticket changed while scanning; please scan again.")
         return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)
+    if not inserted:
+        # Cancelled, rejected or no longer paid since the ticket was read (another request
+        # committed in between): refused with the reason as it is now.
+        registration = db.session.scalars(select(Registration).where(Registration.id == registration.id)
+                                          .execution_options(populate_existing=True)).one()
+        db.session.scalars(select(Order).where(Order.id == registration.order_id)
+                           .execution_options(populate_existing=True)).one()
+        blocked = _blocking_outcome(registration, checkin_list)
+        if blocked is None:
+            raise InvalidState("The ticket changed while scanning; please scan again.")
+        return blocked
     record(
         "checkin.redeem",
         actor=actor,
@@ -244,6 +256,36 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
         now=now,
     )
     return RedeemResult(Outcome.OK, registration=registration, check_in=check_in)
+
+
+def _insert_if_still_admitted(check_in: CheckIn, registration: Registration) -> bool:
+    """INSERT ... SELECT ... WHERE the registration is still confirmed and not owed money, in one
+    statement under the write lock: the refusal rules read before the lock are decided again by
+    the write (on PostgreSQL a cancellation committed meanwhile is seen by the statement's
+    snapshot; on SQLite BEGIN IMMEDIATE serialises it). The new row becomes `check_in` in the
+    session without being read back. Returns False when nothing was inserted."""
+    table = CheckIn.__table__
+    values = {c.name: getattr(check_in, c.key) for c in table.columns if c.name != "id"}
+    values["actor_label"] = values["actor_label"] or ""
+    values["station"] = values["station"] or ""
+    values["reverted_by_label"] = values["reverted_by_label"] or ""
+    values["synced_offline"] = bool(values["synced_offline"])
+    admitted = (
+        select(literal(1)).select_from(Registration).join(Order, Order.id == Registration.order_id)
+        .where(Registration.id == registration.id, Registration.status == RegistrationStatus.CONFIRMED,
+               ~and_(Order.payment_state == PaymentState.UNPAID, Order.total_minor > Order.paid_minor))
+    )
+    columns = list(values)
+    source = select(*(literal(values[name], type_=table.c[name].type) for name in columns)).where(admitted.exists())
+    new_id = db.session.execute(insert(table).from_select(columns, source).returning(table.c.id)).scalar()
+    if new_id is None:
+        return False
+    for name, value in values.items():
+        setattr(check_in, name, value)
+    check_in.id = new_id
+    make_transient_to_detached(check_in)
+    db.session.add(check_in)
+    return True
 
 
 def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:

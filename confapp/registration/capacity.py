@@ -69,9 +69,12 @@ def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = No
 
 
 def lock_event(event: Event) -> Event:
-    """Take the event's row lock (the first lock of every capacity-changing transaction)."""
+    """Take the event's row lock (the first lock of every capacity-changing transaction).
+    FOR NO KEY UPDATE on PostgreSQL: it excludes every other lock_event, but not the key-share
+    locks that inserting rows which refer to the event takes (audit, history), so a transaction
+    that wrote such rows before asking for this lock cannot deadlock with another one doing the same."""
     return db.session.scalars(
-        select(Event).where(Event.id == event.id).with_for_update().execution_options(populate_existing=True)
+        select(Event).where(Event.id == event.id).with_for_update(key_share=True).execution_options(populate_existing=True)
     ).one()
 
 

@@ -16,7 +16,7 @@ from ..money import plain
 from . import emails
 from .capacity import occupying_clause
 from .common import active_questions, history, settings_for
-from .holds import refundable_amount
+from .holds import lock_order_rows, refundable_amount
 from .models import Answer, Order, PaymentMethod, PaymentState, Registration, RegistrationStatus
 from .questions import check_email, clean_answers, normalise_email
 
@@ -29,6 +29,7 @@ def approve_order(order: Order, *, actor, now: datetime, message: str = "") -> O
     link; otherwise confirmed. Raises NotAllowed, InvalidState."""
     event = db.session.get(Event, order.event_id)
     permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+    order = lock_order_rows(order)
     pending = [r for r in order.registrations if r.status == RegistrationStatus.PENDING_APPROVAL]
     if not pending:
         raise InvalidState("Only a registration pending approval can be approved.")
@@ -64,6 +65,7 @@ def reject_order(order: Order, *, actor, now: datetime, message: str = "") -> Or
 
     event = db.session.get(Event, order.event_id)
     permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+    order = lock_order_rows(order)
     pending = [r for r in order.registrations if r.status == RegistrationStatus.PENDING_APPROVAL]
     if not pending:
         raise InvalidState("Only a registration pending approval can be rejected.")
@@ -94,15 +96,19 @@ def cancel_registration(registration: Registration, *, actor, reason: str = "", 
         permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
     if refund == "full" and by_attendee:
         raise NotAllowed()
+    # Lock, re-read, then decide: a second cancel of the same attendee (the attendee's page and
+    # the organisers at once) waits here and then finds the registration cancelled.
+    order = lock_order_rows(registration.order)
     if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED, RegistrationStatus.EXPIRED):
         raise InvalidState("This registration is already cancelled.")
     if by_attendee and event.ends_at <= now:
         raise InvalidState("This event has ended.")
-    order = registration.order
     amount = 0
     if order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED) and refund != "none":
+        # Per attendee: at most this attendee's price, and never more than the order still has
+        # refundable (both read under the lock above).
         cap = max(order.paid_minor - order.refunded_minor, 0) if refund == "full" else refundable_amount(order, now=now)
-        amount = min(registration.price_minor, cap)
+        amount = max(min(registration.price_minor, cap), 0)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.hold_expires_at = None

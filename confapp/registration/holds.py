@@ -17,16 +17,29 @@ from .common import history, settings_for
 from .models import Order, PaymentState, Registration, RegistrationStatus
 
 
+def lock_order_rows(order: Order) -> Order:
+    """Lock the order's row, then its registrations' rows in id order, and re-read them: what an
+    approval, rejection, cancellation, confirmation or expiry decides is read after this, never
+    before. The order row comes before the event row, as in payments (docs/development.md,
+    "Locking rules"), so these paths never deadlock with each other."""
+    order = db.session.scalars(
+        select(Order).where(Order.id == order.id).with_for_update(key_share=True).execution_options(populate_existing=True)
+    ).one()
+    db.session.scalars(
+        select(Registration).where(Registration.order_id == order.id).order_by(Registration.id)
+        .with_for_update(key_share=True).execution_options(populate_existing=True)
+    ).all()
+    return order
+
+
 def confirm_paid_order(order: Order, *, amount_minor: int, now: datetime, actor=None, send_email: bool = True) -> Order:
     """Money arrived for `order`. Registrations whose hold expired get their places back if
     free (re-checked under the capacity lock); otherwise SoldOut and nothing changes (the
     caller refunds). A cancelled or rejected order raises InvalidState. Idempotent for an
     order already paid: the amount is not counted twice."""
+    order = lock_order_rows(order)
     event = db.session.get(Event, order.event_id)
     lock_event(event)
-    db.session.refresh(order)
-    db.session.scalars(select(Registration).where(Registration.order_id == order.id)
-                       .execution_options(populate_existing=True)).all()
     if order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED):
         return order
     regs = list(order.registrations)
@@ -59,11 +72,9 @@ def expire_order(order: Order, *, now: datetime, actor=None) -> Order:
     to the waitlist. Idempotent: an order with nothing awaiting payment is left as it is."""
     from .waitlist import offer_freed_places
 
-    # Same lock as confirm_paid_order, then re-read: a payment confirmed meanwhile wins.
+    # Same locks as confirm_paid_order, then re-read: a payment confirmed meanwhile wins.
+    order = lock_order_rows(order)
     lock_event(db.session.get(Event, order.event_id))
-    db.session.refresh(order)
-    db.session.scalars(select(Registration).where(Registration.order_id == order.id)
-                       .execution_options(populate_existing=True)).all()
     awaiting = [r for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT]
     if not awaiting or order.payment_state == PaymentState.PAID:
         return order

@@ -72,12 +72,17 @@ def offer_freed_places(event: Event, *, now: datetime) -> list[WaitlistEntry]:
     settings = settings_for(event)
     if not settings.waitlist_enabled:
         return []
+    anyone_waiting = select(WaitlistEntry.id).where(WaitlistEntry.event_id == event.id,
+                                                    WaitlistEntry.status == WaitlistStatus.WAITING).limit(1)
+    if db.session.scalar(anyone_waiting) is None:
+        return []
+    # Lock, then read who is waiting: an entry another release offered meanwhile is no longer
+    # WAITING once we hold the lock, so it is never offered twice.
+    lock_event(event)
     waiting = list(db.session.scalars(
         select(WaitlistEntry).where(WaitlistEntry.event_id == event.id, WaitlistEntry.status == WaitlistStatus.WAITING)
-        .order_by(WaitlistEntry.position, WaitlistEntry.id)))
-    if not waiting:
-        return []
-    lock_event(event)
+        .order_by(WaitlistEntry.position, WaitlistEntry.id).with_for_update()
+        .execution_options(populate_existing=True)))
     taken = occupancy(event.id, now=now)
     free = taken.free_in_event(event)
     categories = {c.id: c for c in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id))}
@@ -124,15 +129,23 @@ def offer_by_hand(entry: WaitlistEntry, *, actor, now: datetime) -> WaitlistEntr
 
     event = db.session.get(Event, entry.event_id)
     permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+    lock_event(event)
+    entry = _lock_entry(entry)
     if entry.status != WaitlistStatus.WAITING:
         raise InvalidState("Only someone still waiting can be offered a place.")
-    reserve_places(event, Counter({entry.category_id: 1}) if entry.category_id else Counter(), now=now)
+    reserve_places(event, Counter({entry.category_id: 1}) if entry.category_id else Counter(), now=now,
+                   already_locked=True)
     taken = occupancy(event.id, now=now)
     if event.capacity is not None and taken.event_used >= event.capacity:
         raise SoldOut("There is no free place to offer. Raise the capacity first.")
     _make_offer(entry, event, now=now, hours=settings_for(event).offer_hours)
     record("registration.waitlist_offered_by_hand", actor=actor, event=event, target=entry, now=now)
     return entry
+
+
+def _lock_entry(entry: WaitlistEntry) -> WaitlistEntry:
+    return db.session.scalars(select(WaitlistEntry).where(WaitlistEntry.id == entry.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
 
 
 def move_entry(entry: WaitlistEntry, direction: int, *, actor) -> None:
@@ -155,6 +168,8 @@ def move_entry(entry: WaitlistEntry, direction: int, *, actor) -> None:
 def remove_entry(entry: WaitlistEntry, *, actor, now: datetime) -> None:
     event = db.session.get(Event, entry.event_id)
     permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
+    lock_event(event)
+    entry = _lock_entry(entry)
     was_offered = entry.status == WaitlistStatus.OFFERED
     entry.status = WaitlistStatus.REMOVED
     db.session.flush()
