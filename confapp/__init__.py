@@ -69,6 +69,11 @@ def create_app(config: Config | None = None) -> Flask:
 
         with app.app_context():
             configure_sqlite(db.engine)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from .db_locks import configure_postgresql
+
+        with app.app_context():
+            configure_postgresql(db.engine, app.config.get("DATABASE_LOCK_TIMEOUT", 3))
     from .config import PROJECT_ROOT as root
 
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)

@@ -69,6 +69,9 @@ class Config:
             normalise_database_url(database_url) if database_url else f"sqlite:///{folder / 'confapp.db'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # PostgreSQL: seconds a statement waits for a row lock before the request answers "busy,
+        # please try again" (confapp/db_locks.py). 0 waits forever.
+        self.DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "3"))
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

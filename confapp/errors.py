@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,21 @@ def register_error_handlers(app: Flask) -> None:
             return render_template("errors/400.html", status=status, title=title, message=message,
                                    retry_url=retry_url), status
         return _html_error(status, title, message)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_busy(error: OperationalError):
+        from .db_locks import is_lock_timeout
+
+        if not is_lock_timeout(error):
+            return handle_unexpected(error)
+        db.session.rollback()  # the whole transaction: nothing is half-written
+        log.warning("Lock wait timed out on %s %s", request.method, request.url_rule)
+        if wants_json() or request.is_json:
+            response = _json_error(503, "busy", "Busy, please try again in a few seconds. Nothing was saved.")
+        else:
+            response = app.make_response((render_template("errors/503.html"), 503))
+        response.headers["Retry-After"] = "3"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
