@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from ..audit.services import record
-from ..errors import InvalidState, NotFound, ValidationFailed
+from ..errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..registration.models import Order, PaymentState, Registration, RegistrationStatus
 from ..sqlite import begin_writing
@@ -72,6 +72,25 @@ class LinkActor:
     @property
     def display_name(self) -> str:
         return self.link.name
+
+
+def require_desk_actor(actor, checkin_list: CheckInList, *, now: datetime) -> None:
+    """The actor may work this list's desk: a user with the CHECK_IN action on its event, a
+    volunteer link for this very list that is valid now, or the system (jobs, demo data).
+    Raises NotAllowed otherwise; services check this themselves instead of trusting callers."""
+    from ..accounts import permissions
+    from ..audit.services import SystemActor
+
+    if isinstance(actor, SystemActor):
+        return
+    if isinstance(actor, LinkActor):
+        link = actor.link
+        if link.list_id != checkin_list.id or link.event_id != checkin_list.event_id:
+            raise NotAllowed("This link opens another list.")
+        if not link.is_valid(now):
+            raise NotAllowed("This check-in link is not active now.")
+        return
+    permissions.require(actor, permissions.Action.CHECK_IN, checkin_list.event)
 
 
 def actor_label(actor) -> str:
@@ -130,8 +149,10 @@ def redeem(
     offline: bool = False,
 ) -> RedeemResult:
     """Check a ticket in through `list`, once. Refusals are outcomes, not exceptions: the desk
-    shows every one of them. The same `scan_id` applied twice returns the first result."""
+    shows every one of them. The same `scan_id` applied twice returns the first result.
+    Raises NotAllowed for an actor who may not work this list's desk."""
     checkin_list = list
+    require_desk_actor(actor, checkin_list, now=now)
     if scan_id:
         earlier = _by_scan_id(scan_id)
         if earlier is not None:
@@ -290,7 +311,9 @@ def _insert_if_still_admitted(check_in: CheckIn, registration: Registration) -> 
 
 def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
     """Undo a check-in (a mistaken scan). The row stays, marked reverted, so the ticket can be
-    checked in again. Raises InvalidState if it was already undone."""
+    checked in again. Raises InvalidState if it was already undone, NotAllowed for an actor who
+    may not work that list's desk."""
+    require_desk_actor(actor, check_in.list, now=now)
     if check_in.reverted_at is not None:
         raise InvalidState("That check-in was already undone.")
     check_in.reverted_at = now
@@ -315,6 +338,7 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     and the desk records the payment before checking in. Raises ValidationFailed, SoldOut."""
     from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
 
+    require_desk_actor(actor, checkin_list, now=now)
     if not checkin_list.admits_category(category_id):
         raise ValidationFailed({"category_id": "This list does not admit that category."})
     request = OrderRequest(

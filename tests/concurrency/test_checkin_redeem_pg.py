@@ -7,7 +7,8 @@ import pytest
 from confapp.checkin import services
 from confapp.checkin.models import CheckIn
 from confapp.extensions import db
-from tests.factories import make_event, make_user
+from confapp.accounts.models import Role
+from tests.factories import grant, make_event, make_user
 from tests.support.checkin import attendee
 
 pytestmark = pytest.mark.postgres
@@ -17,6 +18,7 @@ def _seed(app, now):
     with app.app_context():
         staff = make_user(name="Maria")
         event = make_event()
+        grant(event, staff, Role.CHECKIN_STAFF)
         checkin_list = services.main_list(event, actor=staff, now=now)
         reg = attendee(event)
         db.session.commit()

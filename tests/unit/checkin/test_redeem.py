@@ -8,7 +8,8 @@ from confapp.checkin.models import CheckIn, ListKind
 from confapp.checkin.services import Outcome
 from confapp.errors import InvalidState
 from confapp.registration.models import RegistrationStatus
-from tests.factories import make_event, make_user
+from confapp.accounts.models import Role
+from tests.factories import grant, make_event, make_user
 from tests.support.checkin import attendee, category
 
 
@@ -16,6 +17,7 @@ from tests.support.checkin import attendee, category
 def desk(db, now):
     staff = make_user(name="Maria")
     event = make_event()
+    grant(event, staff, Role.CHECKIN_STAFF)
     checkin_list = services.main_list(event, actor=staff, now=now)
     return event, checkin_list, staff
 
