@@ -75,7 +75,8 @@ def _message(result: RedeemResult, body: dict) -> str:
     if outcome == Outcome.PENDING_APPROVAL:
         return "The organisers have not approved this registration yet. Send the person to the help desk."
     if outcome == Outcome.WRONG_EVENT:
-        return f"This ticket is for {result.other_event_title}, not this event."
+        # Nothing about the other event (not even its title) reaches this event's desk.
+        return "This is not a ticket for this event."
     if outcome == Outcome.NOT_ADMITTED:
         return "This person's registration category is not admitted through this list."
     if outcome == Outcome.FULL:

@@ -134,8 +134,16 @@ def active_check_in(checkin_list: CheckInList, registration_id: int) -> CheckIn 
     )
 
 
-def _by_scan_id(scan_id: str) -> CheckIn | None:
-    return db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))
+def _by_scan_id(scan_id: str, checkin_list: CheckInList) -> CheckIn | None:
+    """The earlier check-in of this scan id on this list. A scan id is only ever looked up on
+    the caller's own list: another list's (or event's) scan id finds nothing here."""
+    return db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id, CheckIn.list_id == checkin_list.id,
+                                                   CheckIn.event_id == checkin_list.event_id))
+
+
+def _scan_id_list(scan_id: str) -> int | None:
+    """Which list a scan id was applied on (the id only: nothing else of another list's scan is read)."""
+    return db.session.scalar(select(CheckIn.list_id).where(CheckIn.scan_id == scan_id))
 
 
 def redeem(
@@ -154,9 +162,14 @@ def redeem(
     checkin_list = list
     require_desk_actor(actor, checkin_list, now=now)
     if scan_id:
-        earlier = _by_scan_id(scan_id)
+        applied_on = _scan_id_list(scan_id)
+        earlier = _by_scan_id(scan_id, checkin_list) if applied_on == checkin_list.id else None
         if earlier is not None:
             return RedeemResult(Outcome.OK, registration=earlier.registration, check_in=earlier, replayed=True)
+        if applied_on is not None:
+            # Another list's scan id (replayed or guessed): nothing about that scan is answered;
+            # this scan is decided on its own code, without the id.
+            scan_id = None
     registration = db.session.scalar(
         select(Registration)
         .options(joinedload(Registration.order), joinedload(Registration.category))
@@ -250,7 +263,7 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
     except IntegrityError:
         # Another worker checked this ticket in (or applied this scan) between our read and write.
         if scan_id:
-            earlier = _by_scan_id(scan_id)
+            earlier = _by_scan_id(scan_id, checkin_list)
             if earlier is not None:
                 return RedeemResult(Outcome.OK, registration=earlier.registration, check_in=earlier, replayed=True)
         existing = active_check_in(checkin_list, registration.id)
@@ -338,8 +351,12 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     and the desk records the payment before checking in. Raises ValidationFailed, SoldOut."""
     from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
 
+    from ..registration.models import RegistrationCategory
+
     require_desk_actor(actor, checkin_list, now=now)
-    if not checkin_list.admits_category(category_id):
+    in_event = select(RegistrationCategory.id).where(RegistrationCategory.id == category_id,
+                                                     RegistrationCategory.event_id == checkin_list.event_id)
+    if db.session.scalar(in_event) is None or not checkin_list.admits_category(category_id):
         raise ValidationFailed({"category_id": "This list does not admit that category."})
     request = OrderRequest(
         choices=[CategoryChoice(category_id, 1, None)],
@@ -426,7 +443,8 @@ def _scan_time(value, now: datetime) -> datetime:
 
 def check_in_on_list(check_in_id: int, checkin_list: CheckInList) -> CheckIn:
     """A check-in on this list (the desk may only undo its own list's). Raises NotFound."""
-    check_in = db.session.get(CheckIn, check_in_id)
-    if check_in is None or check_in.list_id != checkin_list.id:
+    check_in = db.session.scalar(select(CheckIn).where(CheckIn.id == check_in_id, CheckIn.list_id == checkin_list.id,
+                                                       CheckIn.event_id == checkin_list.event_id))
+    if check_in is None:
         raise NotFound("No such check-in on this list.")
     return check_in
