@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 
 from ..errors import SoldOut
 from ..events.models import Event
@@ -78,6 +78,41 @@ def lock_event(event: Event) -> Event:
     ).one()
 
 
+def has_capacity_limit(event: Event) -> bool:
+    """Whether the event or any of its categories limits places (unlocked read)."""
+    if event.capacity is not None:
+        return True
+    return db.session.scalar(select(RegistrationCategory.id).where(
+        RegistrationCategory.event_id == event.id, RegistrationCategory.capacity.is_not(None)).limit(1)) is not None
+
+
+def lock_event_for_order(event: Event, *, idempotency_key: str | None) -> bool:
+    """The first lock of placing an order. When the event or one of its categories is limited,
+    the event row (returns True). When nothing is limited the event row is left alone, so orders
+    do not queue behind one another (or behind waitlist and payment work on the event); only a
+    retried twin of the same submission is serialised (PostgreSQL advisory lock on the key),
+    and the one-registration-per-email rule takes `lock_emails`. Returns False then. A capacity
+    set on the event while such an order is in flight applies from the next order."""
+    if has_capacity_limit(event):
+        lock_event(event)
+        return True
+    if idempotency_key:
+        _advisory_lock(f"confapp:order-key:{idempotency_key}")
+    return False
+
+
+def lock_emails(event: Event, emails) -> None:
+    """Serialise orders for the same email at this event (when the event row is not locked)."""
+    for email in sorted({e for e in emails if e}):
+        _advisory_lock(f"confapp:email:{event.id}:{email}")
+
+
+def _advisory_lock(name: str) -> None:
+    # SQLite needs none: its writers are serialised by BEGIN IMMEDIATE.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
+
+
 def lock_categories(category_ids) -> dict[int, RegistrationCategory]:
     ids = sorted(set(category_ids))
     if not ids:
@@ -106,7 +141,9 @@ def reserve_places(
     until then. `exclude_offer_id`: a waitlist offer being claimed (its place is the claimer's)."""
     if not already_locked:
         lock_event(event)
-    categories = lock_categories(needs.keys())
+    # Only limited categories are locked (an unlimited one has nothing to decide).
+    limited = [cid for cid in needs if (c := db.session.get(RegistrationCategory, cid)) is not None and c.capacity is not None]
+    categories = lock_categories(limited)
     taken = occupancy(event.id, now=now, exclude_offer_id=exclude_offer_id)
     wanted = sum(needs.values())
     free = taken.free_in_event(event)
@@ -117,7 +154,9 @@ def reserve_places(
             free=free,
         )
     for category_id, n in needs.items():
-        category = categories[category_id]
+        category = categories.get(category_id)
+        if category is None:
+            continue
         free_here = taken.free_in_category(category)
         if free_here is not None and n > free_here:
             raise SoldOut(

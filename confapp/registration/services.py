@@ -20,7 +20,7 @@ from ..errors import SoldOut, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
 from . import emails
-from .capacity import lock_event, occupying_clause, places_left, reserve_places  # noqa: F401
+from .capacity import lock_emails, lock_event, lock_event_for_order, occupying_clause, places_left, reserve_places  # noqa: F401
 from .changes import (  # noqa: F401
     approve_order, cancel_order, cancel_registration, reject_order, send_confirmation, update_answers,
 )
@@ -74,7 +74,7 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
     existing = find_order_by_key(request.idempotency_key)
     if existing is not None:
         return existing
-    lock_event(event)
+    event_locked = lock_event_for_order(event, idempotency_key=request.idempotency_key)
     # A concurrent twin of this submission may have committed while we waited for the lock.
     existing = find_order_by_key(request.idempotency_key)
     if existing is not None:
@@ -82,7 +82,10 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
     quote = quote_order(event, request, actor=actor, now=now)
     settings = settings_for(event)
     if not settings.allow_multiple_per_email:
+        if not event_locked:
+            lock_emails(event, [l.attendee.email for l in quote.lines])
         _check_one_per_email(event, [l.attendee.email for l in quote.lines], now=now)
+    # already_locked: the event row is locked above, or nothing in the event is limited.
     reserve_places(event, Counter(l.category.id for l in quote.lines), now=now, already_locked=True,
                    exclude_offer_id=quote.waitlist_entry.id if quote.waitlist_entry else None)
 
