@@ -113,13 +113,20 @@ def expire_offers(*, now: datetime, event: Event | None = None) -> int:
     query = select(WaitlistEntry).where(WaitlistEntry.status == WaitlistStatus.OFFERED, WaitlistEntry.offer_expires_at <= now)
     if event is not None:
         query = query.where(WaitlistEntry.event_id == event.id)
-    stale = list(db.session.scalars(query))
-    for entry in stale:
-        entry.status = WaitlistStatus.EXPIRED
-    db.session.flush()
-    for event_id in sorted({e.event_id for e in stale}):
-        offer_freed_places(db.session.get(Event, event_id), now=now)
-    return len(stale)
+    event_ids = sorted({e.event_id for e in db.session.scalars(query)})
+    expired = 0
+    for event_id in event_ids:
+        # Lock, then re-read: an offer claimed meanwhile (its order placed under the event lock)
+        # is no longer OFFERED and is not expired behind the claimer's back.
+        the_event = lock_event(db.session.get(Event, event_id))
+        stale = list(db.session.scalars(query.where(WaitlistEntry.event_id == event_id).with_for_update()
+                                        .execution_options(populate_existing=True)))
+        for entry in stale:
+            entry.status = WaitlistStatus.EXPIRED
+        db.session.flush()
+        expired += len(stale)
+        offer_freed_places(the_event, now=now)
+    return expired
 
 
 def offer_by_hand(entry: WaitlistEntry, *, actor, now: datetime) -> WaitlistEntry:

@@ -178,3 +178,40 @@ def test_a_cancellation_committed_while_a_redeem_is_in_flight_is_refused(pg_app,
     with pg_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
 
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_an_offer_claimed_while_the_expiry_job_runs_is_either_claimed_or_expired_never_both(pg_app, now, round_):
+    from datetime import timedelta
+
+    with pg_app.app_context():
+        organiser = make_user()
+        event = make_event(organiser=organiser, capacity=1)
+        category = make_category(event)
+        taken = make_registration(event, category, send_email=False)
+        entry = waitlist.join_waitlist(event, name="Waiting", email="waiting@example.org", now=now)
+        services.cancel_registration(taken, actor=organiser, refund="none", now=now, send_email=False)
+        assert entry.status == WaitlistStatus.OFFERED
+        entry_id, event_id, category_id, token, expires = entry.id, event.id, category.id, entry.offer_token, entry.offer_expires_at
+        db.session.commit()
+
+    from confapp.events.models import Event
+    from confapp.registration.models import RegistrationCategory
+
+    def claim():
+        event, category = db.session.get(Event, event_id), db.session.get(RegistrationCategory, category_id)
+        return lambda: make_registration(event, category, email="waiting@example.org", waitlist_token=token,
+                                         now=expires - timedelta(seconds=1), send_email=False)
+
+    def expire():
+        return lambda: waitlist.expire_offers(now=expires + timedelta(seconds=1))
+
+    results = _race(pg_app, claim, expire)
+    with pg_app.app_context():
+        entry = db.session.get(WaitlistEntry, entry_id)
+        claimed = db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.email == "waiting@example.org", Registration.status == RegistrationStatus.CONFIRMED))
+        if entry.status == WaitlistStatus.CLAIMED:
+            assert claimed == 1 and results[1] == 0, results
+        else:
+            assert entry.status == WaitlistStatus.EXPIRED and claimed == 0, results
