@@ -11,6 +11,7 @@ from .accounts import permissions
 from .money import format_money, plain  # format_money is also imported from here
 from .navigation import MANAGE_NAV
 from .text import render_markdown
+from .types import utcnow
 
 
 def format_datetime(moment: datetime | None, tz: str | ZoneInfo | None = None, fmt: str = "%-d %b %Y, %H:%M") -> str:
@@ -40,6 +41,7 @@ def register_template_helpers(app: Flask) -> None:
     # The bare number for a form field: 25.00 (USD), 1000 (JPY), 1.500 (KWD).
     app.jinja_env.filters["money_plain"] = plain
     app.jinja_env.globals["date_range"] = format_date_range
+    app.jinja_env.globals["utcnow"] = utcnow
     app.jinja_env.globals["can"] = lambda action, event=None: permissions.can(current_user, action, event)
     app.jinja_env.globals["Action"] = permissions.Action
     app.jinja_env.globals["manage_nav"] = MANAGE_NAV

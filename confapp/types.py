@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
 
+from .clock import utcnow  # noqa: F401  (the one clock; imported from here across the code)
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every engine.
@@ -55,7 +57,3 @@ class StrEnumType(TypeDecorator):
         if value is None:
             return None
         return self.enum_class(value)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime, timezone
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,11 @@ os.environ["CONFAPP_INSTANCE"] = str(_SESSION_DIR / "instance")
 os.environ["HUEY_IMMEDIATE"] = "1"
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
+# One clock for the whole run, this process and every server it starts (tests/support/clock.py).
+from tests.support.clock import TEST_NOW  # noqa: E402
+
+os.environ["CONFAPP_CLOCK_START"] = TEST_NOW.isoformat()
+os.environ["CONFAPP_CLOCK_SET_AT"] = repr(time.time())
 
 from tests.support.servers import start_smtp_server  # noqa: E402
 
@@ -104,8 +110,8 @@ def mail(smtp_server):
 
 @pytest.fixture
 def now() -> datetime:
-    """A fixed clock for services: 2026-11-21 12:00 UTC."""
-    return datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+    """A fixed clock for services: 2026-11-21 12:00 UTC, where confapp's own clock starts too."""
+    return TEST_NOW
 
 
 def login(client, user, password: str = TEST_PASSWORD):

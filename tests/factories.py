@@ -11,6 +11,7 @@ from confapp.events.services import EventData
 from confapp.extensions import db
 
 from .conftest import TEST_PASSWORD
+from .support.clock import TEST_NOW
 
 _counter = itertools.count(1)
 
@@ -142,7 +143,7 @@ def make_registration(event=None, category=None, *, now=None, actor=None, quanti
         AttendeeData(f"Guest{n}-{i}", "Example", f"guest{n}-{i}@example.org", answers) for i in range(1, quantity)
     ]
     request = OrderRequest(choices=[CategoryChoice(category.id, quantity, amount)], attendees=attendees, **overrides)
-    now = now or datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+    now = now or TEST_NOW
     order = place_order(event, request, actor=actor, now=now)
     if status is not None:
         for registration in order.registrations:

@@ -3,7 +3,7 @@ payment link, rejection, cancellation, waitlist. Rendered now, sent after commit
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import timezone
 
 import segno
 from icalendar import Calendar
@@ -12,6 +12,7 @@ from icalendar import Event as VEvent
 from ..extensions import db
 from ..mail import queue_email
 from ..templating import format_money
+from ..types import utcnow
 from . import links
 from .models import Order, Registration, RegistrationStatus, WaitlistEntry
 
@@ -34,7 +35,7 @@ def event_ics(event) -> bytes:
     calendar.add("method", "PUBLISH")
     vevent = VEvent()
     vevent.add("uid", f"event-{event.id}@confapp")
-    vevent.add("dtstamp", datetime.now(timezone.utc))
+    vevent.add("dtstamp", utcnow())
     vevent.add("dtstart", event.starts_at.astimezone(timezone.utc))
     vevent.add("dtend", event.ends_at.astimezone(timezone.utc))
     vevent.add("summary", event.title)

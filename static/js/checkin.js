@@ -40,6 +40,10 @@
   // ---- state -----------------------------------------------------------------------------
   var cfg = root.dataset;
   var key = cfg.cacheKey;
+  // Times come from the server's clock, not the device's: a borrowed phone at the door may be set
+  // wrong. The offset is measured once, when the page loads.
+  var clockOffset = cfg.serverNow ? Date.parse(cfg.serverNow) - Date.now() : 0;
+  function serverNow() { return new Date(Date.now() + clockOffset); }
   var input = root.querySelector("[data-input]");
   var resultBox = root.querySelector("[data-result]");
   var resultsWrap = root.querySelector("[data-results-wrap]");
@@ -271,7 +275,7 @@
   function redeem(code) {
     code = (code || "").trim();
     if (!code) { return Promise.resolve(); }
-    var scan = { scan_id: uuid(), code: code, scanned_at: new Date().toISOString(), station: stationInput.value.trim() };
+    var scan = { scan_id: uuid(), code: code, scanned_at: serverNow().toISOString(), station: stationInput.value.trim() };
     if (!online) { return Promise.resolve(decideLocally(scan)); }
     return call("redeem", scan).then(function (response) {
       var body = response.body;
@@ -283,7 +287,7 @@
       if (body.outcome === "ok" && body.check_in) {
         lastAction = { kind: "server", id: body.check_in.id, name: body.attendee.name };
         var row = local.rows[code];
-        if (row) { row.checked_in_at = new Date().toISOString(); row.checked_in_by = body.check_in.by; row.station = body.check_in.station; }
+        if (row) { row.checked_in_at = serverNow().toISOString(); row.checked_in_by = body.check_in.by; row.station = body.check_in.station; }
       }
       undoButton.disabled = !lastAction;
       refreshStats();
@@ -577,7 +581,7 @@
     if (event.target.action && /\/account\/logout/.test(event.target.action)) { clearAll(); }
   }, true);
   if (cfg.expiresAt) {
-    var left = new Date(cfg.expiresAt).getTime() - Date.now();
+    var left = new Date(cfg.expiresAt).getTime() - serverNow().getTime();
     if (left <= 0) { linkStopped(); } else if (left < 2147483647) { window.setTimeout(function () { linkStopped(); }, left); }
   }
 

@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from confapp.clock import utcnow
+
 from .servers import free_port, wait_for_port
 
 WEBHOOK_SECRET = "whsec_test_confapp"
@@ -100,9 +102,10 @@ class FakeCheckoutSessionsApi:
 
     CHECKOUT_BASE = "https://checkout.stripe.com/c/pay/"
 
-    def __init__(self, clock=time.time):
-        # Stripe checks expires_at against its clock; tests with a fixed clock pass theirs.
-        self.clock = clock
+    def __init__(self, clock=None):
+        # Stripe checks expires_at against its clock. The app computes expires_at from confapp's
+        # clock (pinned by the suite, tests/support/clock.py), so the fake reads the same one.
+        self.clock = clock or (lambda: utcnow().timestamp())
         self.created: list[dict] = []
         self.sessions: dict[str, dict] = {}
         self.by_key: dict[str, str] = {}

@@ -1,9 +1,11 @@
 """Orders to pay, built through registration's place_order (the real capacity and hold rules)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+from tests.support.clock import TEST_NOW
+
+NOW = TEST_NOW
 
 
 def make_paid_category(event, *, price_minor: int = 5000, capacity: int | None = None, **overrides):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import event as sa_event
 
+from confapp.types import utcnow
 from tests.factories import make_event, make_user
 
 
@@ -60,7 +61,7 @@ def test_event_page_shows_when_and_where_before_the_description(client, db):
 
 def test_dashboard_lists_upcoming_soonest_first_and_past_latest_first(client, db, login_as):
     organiser = make_user()
-    now = datetime.now(timezone.utc)
+    now = utcnow()
     for title, days in (("Later", 90), ("Sooner", 30), ("Long ago", -700), ("Last year", -300)):
         make_event(organiser=organiser, title=title, starts_at=now + timedelta(days=days))
     login_as(organiser)
