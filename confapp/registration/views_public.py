@@ -71,7 +71,8 @@ def public_start(slug: str):
         sold_out = offer is None and (event_free == 0 or (categories and all(per_category.get(c.id) == 0 for c in categories)))
         return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
                                sold_out=sold_out, settings=settings, values=request.args, errors=errors, offer=offer,
-                               access_code=access_code, csrf=csrf, waitlist_form=_waitlist_form(event, categories))
+                               access_code=access_code, csrf=csrf,
+                               waitlist_form=_waitlist_form(event, categories, per_category=None if sold_out else per_category))
     if not csrf.validate_on_submit() or request.form.get(HONEYPOT):
         abort(400)
     step = request.form.get("step", "choose")
@@ -146,9 +147,14 @@ def _confirm(event, order_request, now):
     return redirect(url_for("registration.order_page", slug=event.slug, token=links.order_token(order)))
 
 
-def _waitlist_form(event, categories):
+def _waitlist_form(event, categories, *, per_category=None):
+    """The waitlist form; with `per_category` (the event still has room) it offers only the full categories."""
     form = WaitlistForm(prefix="waitlist")
-    form.category_id.choices = [(0, "Any category")] + [(c.id, c.name) for c in categories]
+    full = [c for c in categories if per_category is not None and per_category.get(c.id) == 0]
+    if full:
+        form.category_id.choices = [(c.id, c.name) for c in full]
+    else:
+        form.category_id.choices = [(0, "Any category")] + [(c.id, c.name) for c in categories]
     return form
 
 
@@ -174,9 +180,10 @@ def waitlist_join(slug: str):
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for("registration.public_start", slug=slug))
-    _, per_category = services.places_left(event, now=now)
+    event_free, per_category = services.places_left(event, now=now)
+    sold_out = event_free == 0 or (bool(categories) and all(per_category.get(c.id) == 0 for c in categories))
     return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
-                           sold_out=True, settings=services.settings_for(event), values={}, errors={}, offer=None,
+                           sold_out=sold_out, settings=services.settings_for(event), values={}, errors={}, offer=None,
                            access_code="", csrf=CsrfForm(), waitlist_form=form), 422
 
 

@@ -21,8 +21,10 @@ from .questions import check_email, normalise_email
 
 
 def join_waitlist(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime) -> WaitlistEntry:
-    """Put a person at the end of the waitlist. The same email waiting already returns the
-    existing entry. Raises ValidationFailed, InvalidState (waitlist off)."""
+    """Put a person at the end of the waitlist, for one category (`category_id`: offered a
+    place only when that category has one free, even while the event has room) or for any.
+    The same email waiting already returns the existing entry. Raises ValidationFailed,
+    InvalidState (waitlist off)."""
     from .services import settings_for
 
     if not settings_for(event).waitlist_enabled:
@@ -33,7 +35,8 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
         errors["name"] = "Enter your name."
     if check_email(email):
         errors["email"] = check_email(email)
-    if category_id is not None and db.session.get(RegistrationCategory, category_id) is None:
+    chosen = db.session.get(RegistrationCategory, category_id) if category_id is not None else None
+    if category_id is not None and (chosen is None or chosen.event_id != event.id):
         errors["category_id"] = "Choose a category from the list."
     if errors:
         raise ValidationFailed(errors)
