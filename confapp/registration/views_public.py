@@ -114,12 +114,26 @@ def _details(event, questions, order_request, *, errors):
     settings = services.settings_for(event)
     categories = {c.id: c for c in queries.categories_by_id(event, [c.category_id for c in order_request.choices])}
     slots = [categories[c.category_id] for c in order_request.choices for _ in range(c.quantity)]
+    values = _prefill_from_offer(event, form, order_request.waitlist_token)
     return render_template(
-        "registration/step_details.html", event=event, questions=questions, count=count, slots=slots, values=form,
+        "registration/step_details.html", event=event, questions=questions, count=count, slots=slots, values=values,
         errors=errors, carry=_carry(form, drop=_detail_fields(form)), form_token=token, csrf=CsrfForm(),
         settings=settings, waiver_offered=all(c.allows_waiver for c in slots),
         money_due=any(c.price_kind != "free" for c in slots),
     )
+
+
+def _prefill_from_offer(event, form, token):
+    """A waitlist offer's one place is for the person who waited: their name and email, as they gave them."""
+    entry = waitlist.offer_for_token(event, token, now=utcnow()) if token else None
+    if entry is None:
+        return form
+    values = form.copy()
+    first, _, last = entry.name.strip().partition(" ")
+    values.setdefault("attendees-0-first_name", first)
+    values.setdefault("attendees-0-last_name", last.strip())
+    values.setdefault("attendees-0-email", entry.email)
+    return values
 
 
 def _detail_fields(form) -> set[str]:
@@ -141,7 +155,7 @@ def _confirm(event, order_request, now):
     statuses = {r.status for r in order.registrations}
     if RegistrationStatus.AWAITING_PAYMENT in statuses and order.payment_method == PaymentMethod.CARD:
         if "payments.checkout_start" in current_app.view_functions:
-            return redirect(url_for("payments.checkout_start", slug=event.slug, code=order.code))
+            return redirect(url_for("payments.checkout_start", slug=event.slug, token=links.order_token(order)))
         return render_template("registration/payment_coming.html", event=event, order=order,
                                order_url=url_for("registration.order_page", slug=event.slug, token=links.order_token(order)))
     return redirect(url_for("registration.order_page", slug=event.slug, token=links.order_token(order)))
@@ -243,13 +257,16 @@ def ticket_page(slug: str, token: str):
             db.session.rollback()
             errors, values = error.errors, request.form
     answers = {a.question_id: a.value for a in registration.answers}
+    # The receipt and the pay page carry the order token: only for the attendee who is the buyer.
+    buyer = links.is_buyer(registration)
     return render_template(
         "registration/ticket.html", event=event, registration=registration, questions=questions, answers=answers,
         errors=errors, values=values, csrf=CsrfForm(), cancel_form=CancelForm(), token=token,
         qr_data_uri=emails.ticket_qr(registration.ticket_code).svg_data_uri(scale=6, border=2) if registration.status == RegistrationStatus.CONFIRMED else None,
         refund_minor=min(registration.price_minor, services.refundable_amount(registration.order, now=utcnow())),
-        receipt_url=links.receipt_url(registration.order, event) if registration.order.paid_minor else None,
-        payment_url=links.payment_url(registration.order, event) if registration.status == RegistrationStatus.AWAITING_PAYMENT else None,
+        receipt_url=links.receipt_url(registration.order, event) if buyer and registration.order.paid_minor else None,
+        payment_url=links.payment_url(registration.order, event)
+        if buyer and registration.status == RegistrationStatus.AWAITING_PAYMENT else None,
     ), (422 if errors else 200)
 
 

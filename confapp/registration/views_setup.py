@@ -51,9 +51,17 @@ def _money(form, name: str, errors: dict, currency: str) -> int | None:
 @login_required
 def manage_categories(slug: str):
     event = managed_event(slug, Action.MANAGE_REGISTRATIONS)
-    _, per_category = services.places_left(event, now=utcnow())
-    return render_template("registration/manage_categories.html", event=event, categories=queries.all_categories(event),
-                           per_category=per_category)
+    from .capacity import occupancy
+
+    now = utcnow()
+    event_free, per_category = services.places_left(event, now=now)
+    categories = queries.all_categories(event)
+    # A category's own free places can be more than the event has left: say which limit applies.
+    taken = occupancy(event.id, now=now)
+    capped = {c.id for c in categories if c.capacity is not None and event_free is not None
+              and (taken.free_in_category(c) or 0) > event_free}
+    return render_template("registration/manage_categories.html", event=event, categories=categories,
+                           per_category=per_category, capped=capped)
 
 
 @bp.route("/manage/<slug>/registration/categories/new", methods=["GET", "POST"], defaults={"category_id": None})

@@ -49,3 +49,39 @@ def test_a_waitlist_entry_cannot_name_another_events_category(db, organiser, now
     elsewhere = make_category(make_event(organiser=organiser, slug="cat-else"))
     with pytest.raises(ValidationFailed):
         join_waitlist(event, name="Ed", email="ed@example.org", category_id=elsewhere.id, now=now)
+
+
+def _offer(db, organiser, now, slug):
+    from confapp.registration import services
+    from confapp.registration.waitlist import join_waitlist
+
+    event = make_event(organiser=organiser, capacity=1, slug=slug)
+    category = make_category(event, name="Community member")
+    taken = make_registration(event, category)
+    entry = join_waitlist(event, name="Jo Anne Claim", email="jo.claim@example.org", now=now)
+    services.cancel_registration(taken, actor=organiser, now=now)
+    db.session.commit()
+    assert entry.status == WaitlistStatus.OFFERED
+    return event, category, entry
+
+
+def test_claiming_an_offer_asks_for_one_place_and_knows_the_name(client, db, organiser, now):
+    event, category, entry = _offer(db, organiser, now, "claim-prefill")
+    page = client.get(f"/e/{event.slug}/register?offer={entry.offer_token}").get_data(as_text=True)
+    assert "A place is held for you" in page
+    assert "Registering a group?" not in page and "Your offer holds one place" in page
+    details = client.post(f"/e/{event.slug}/register", data={"step": "choose", f"quantity_{category.id}": "1",
+                                                             "offer": entry.offer_token}).get_data(as_text=True)
+    assert 'name="attendees-0-first_name" value="Jo"' in details
+    assert 'name="attendees-0-last_name" value="Anne Claim"' in details
+    assert 'name="attendees-0-email" value="jo.claim@example.org"' in details
+
+
+def test_categories_page_says_when_the_event_caps_a_categorys_free_places(client, db, organiser, login_as):
+    event = make_event(organiser=organiser, capacity=3, slug="capped")
+    big = make_category(event, name="General", capacity=1000)
+    make_registration(event, big)
+    db.session.commit()
+    login_as(organiser)
+    page = client.get(f"/manage/{event.slug}/registration/categories").get_data(as_text=True)
+    assert "1000 (2 free: the event has only 2 places left in all)" in page
