@@ -85,3 +85,17 @@ def test_categories_page_says_when_the_event_caps_a_categorys_free_places(client
     login_as(organiser)
     page = client.get(f"/manage/{event.slug}/registration/categories").get_data(as_text=True)
     assert "1000 (2 free: the event has only 2 places left in all)" in page
+
+
+def test_error_summary_names_the_question_and_the_waiver_reason_is_marked_required(client, db, event, questions):
+    needs, which, org = questions
+    paid = make_category(event, name="Regular", price_kind="fixed", price_minor=5000, allows_waiver=True)
+    db.session.commit()
+    data = {"step": "details", f"quantity_{paid.id}": "1", "form_token": "summary-1", "attendees-0-first_name": "Cathy",
+            "attendees-0-email": "cathy@example.org"}
+    page = client.post(f"/e/{event.slug}/register", data=data).get_data(as_text=True)
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f'<a href="#attendees_0_q_{needs.id}">Do you need interpretation? Answer this question.</a>' in summary
+    textarea = re.search(r'<textarea id="waiver_reason"[^>]*>', page).group(0)
+    assert " required" in textarea and 'aria-required="true"' in textarea
+    assert re.search(r'<label for="waiver_reason">[^<]*<span class="required">\(required\)</span>', page)
