@@ -34,3 +34,23 @@ def test_organiser_pages_are_accessible(page, screenshots_dir):
     page.get_by_role("button", name="Grant role").click()
     assert page.get_by_text("No account uses that email").first.is_visible()
     assert_accessible(page, "team page with an error")
+
+
+
+def test_check_in_management_page_is_accessible(page):
+    """Its regions (lists, new list, volunteer links, badges) each have a name of their own (axe
+    `landmark-unique`), also once a volunteer link exists and when a form comes back with errors."""
+    login_in_browser(page, "admin@confapp.example")
+    page.goto("/manage/phrge-institute-next/checkin/")
+    assert page.get_by_role("region", name="Lists").is_visible()
+    assert page.get_by_role("region", name="Volunteer links").is_visible()
+    assert_accessible(page, "check-in management page")
+    page.get_by_label("Door or person").fill("Door 3 volunteer")
+    page.get_by_label("Works from").fill("2026-11-21T09:00")
+    page.get_by_label("Works until").fill("2026-11-21T18:00")
+    page.get_by_role("button", name="Create link").click()
+    assert page.get_by_role("heading", name="Volunteer link created").is_visible()
+    assert_accessible(page, "check-in management page with a new volunteer link")
+    page.get_by_role("button", name="Create list").click()
+    assert page.get_by_role("heading", name="Please check the form").is_visible()
+    assert_accessible(page, "check-in management page with a form error")
