@@ -44,8 +44,24 @@ def new_code(model, column, length: int) -> str:
 
 
 def new_ticket_code() -> str:
-    # 120 random bits, URL- and QR-friendly.
-    return secrets.token_urlsafe(15)
+    # 120 random bits, URL- and QR-friendly. A spreadsheet reads a leading "-" (1 code in 64) as a
+    # formula, and a leading "_" looks like a typing slip: draw again (at most a few times).
+    while True:
+        code = secrets.token_urlsafe(15)
+        if code[0].isalnum():
+            return code
+
+
+# Payments registers its check here (registration must not import payments): without it, no card payments.
+CARD_CHECK_KEY = "confapp.card_payments_available"
+
+
+def card_payments_available() -> bool:
+    """Whether a card payment can start now (the payments module is installed and has a Stripe key)."""
+    from flask import current_app
+
+    check = current_app.extensions.get(CARD_CHECK_KEY)
+    return bool(check and check())
 
 
 def history(order: Order, kind: str, *, actor, now: datetime, registration: Registration | None = None, note: str = "") -> None:

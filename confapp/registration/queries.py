@@ -188,8 +188,8 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
         buffer.truncate(0)
         return value
 
-    writer.writerow(["Ticket code", "Order", "First name", "Last name", "Email", "Category", "Status", "Payment",
-                     "Price", "Currency", "Registered at (UTC)"] + [q.label for q in questions])
+    writer.writerow(_safe_row(["Ticket code", "Order", "First name", "Last name", "Email", "Category", "Status",
+                               "Payment", "Price", "Currency", "Registered at (UTC)"] + [q.label for q in questions]))
     yield flush()
     last_id = 0
     base = _filtered(event.id, filters, with_order=True)
@@ -209,9 +209,9 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
                 select(Answer.registration_id, Answer.question_id, Answer.value).where(Answer.registration_id.in_(ids)))
         }
         for r in rows:
-            writer.writerow([r[1], r[2], _safe(r[3]), _safe(r[4]), _safe(r[5]), r[6], r[7].label, r[8].value,
-                             plain(r[9], r[10]), r[10], r[11].strftime("%Y-%m-%d %H:%M")]
-                            + [_safe(display_value(q, answers.get((r[0], q.id), ""))) for q in questions])
+            writer.writerow(_safe_row([r[1], r[2], r[3], r[4], r[5], r[6], r[7].label, r[8].value,
+                                       plain(r[9], r[10]), r[10], r[11].strftime("%Y-%m-%d %H:%M")]
+                                      + [display_value(q, answers.get((r[0], q.id), "")) for q in questions]))
         yield flush()
         last_id = ids[-1]
         db.session.expunge_all()
@@ -220,3 +220,9 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
 def _safe(value: str) -> str:
     """Neutralise spreadsheet formulas in people's input (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _safe_row(values: list) -> list:
+    # Every text cell, not only the ones people typed: codes, category names and question labels
+    # reach the spreadsheet too, and older ticket codes may start with "-".
+    return [_safe(v) if isinstance(v, str) else v for v in values]
