@@ -51,6 +51,9 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.from_object(config)
+    from .cookies import SecureCookiesOverHttps
+
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)  # inside ProxyFix: it sees the forwarded scheme
     hops = app.config.get("PROXY_FIX_HOPS", 0)
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
