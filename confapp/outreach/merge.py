@@ -14,7 +14,6 @@ from flask import current_app
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -89,14 +88,16 @@ def sample_context(event, questions: list[Question] | None = None) -> dict:
     return context
 
 
-def _links(registration: Registration | None, event) -> tuple[str, str, str]:
-    """(ticket, self-service, survey) links; built from the event already loaded (no query)."""
+def _links(registration: Registration | None, event) -> tuple[str, str]:
+    """(ticket, survey) links; built from the event already loaded (no query).
+
+    The self-service link is the person's own ticket page, never the order page: in a group
+    order that would hand every recipient the buyer's secret and everyone else's ticket."""
     if registration is None:
-        return "", "", ""
+        return "", ""
     ticket = links.self_service_url(registration, event)
-    order = links.order_url(registration.order, event)
     survey = external_url("reports.survey", slug=event.slug, token=survey_token(registration))
-    return ticket, order, survey
+    return ticket, survey
 
 
 def recipient_contexts(event, recipients: list, questions: list[Question] | None = None) -> dict[str, dict]:
@@ -110,10 +111,7 @@ def recipient_contexts(event, recipients: list, questions: list[Question] | None
     registrations: dict[int, Registration] = {}
     answers: dict[int, dict[str, str]] = {}
     if registration_ids:
-        # joinedload keeps each order attached (links need it): no lazy load per recipient.
-        rows = db.session.scalars(
-            select(Registration).options(joinedload(Registration.order)).where(Registration.id.in_(registration_ids))
-        ).unique()
+        rows = db.session.scalars(select(Registration).where(Registration.id.in_(registration_ids)))
         for registration in rows:
             registrations[registration.id] = registration
         for registration_id, question_id, value in db.session.execute(
@@ -129,11 +127,11 @@ def recipient_contexts(event, recipients: list, questions: list[Question] | None
             first, last = registration.first_name, registration.last_name
         else:
             first, last = _split_name(recipient)
-        ticket, self_service, survey = _links(registration, event)
+        ticket, survey = _links(registration, event)
         context = dict(base)
         context.update(
             first_name=first, last_name=last, full_name=f"{first} {last}".strip(), email=recipient.address,
-            ticket_link=ticket, self_service_link=self_service, survey_link=survey,
+            ticket_link=ticket, self_service_link=ticket, survey_link=survey,
         )
         person_answers = {key: "" for key in keys.values()}
         person_answers.update(answers.get(recipient.registration_id, {}))

@@ -11,6 +11,13 @@ def receipt_token(order) -> str:
     return order_token(order)
 
 
+def order_code(token: str) -> str | None:
+    """The code of the order this signed order token belongs to, or None for anything else."""
+    from ..registration.links import order_code_from_token
+
+    return order_code_from_token(token) if token else None
+
+
 def token_matches(order, token: str) -> bool:
     from ..registration.links import order_code_from_token
 

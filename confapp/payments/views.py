@@ -1,8 +1,9 @@
 """Public payment pages: pay (redirect to Stripe Checkout), the return pages, the Stripe webhook
 and the buyer's receipt. Organiser routes are in views_manage.py (same blueprint).
 
-The buyer's pages are addressed by the order code that registration redirects to; the
-receipt, which lists names and amounts, also needs the signed order token.
+The buyer's pages are addressed by registration's signed order token, the buyer's secret: the
+order code printed in every email opens none of them. The receipt keeps the code in its address
+beside the token.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..registration.models import Order, PaymentState
 from ..types import utcnow
 from . import services
 from .gateway import GatewayError, SignatureError
-from .links import receipt_token, token_matches
+from .links import order_code, token_matches
 from .queries import has_receipt, order_for_event, receipt_for
 from .receipts import receipt_filename, receipt_pdf as render_receipt_pdf
 
@@ -26,9 +27,11 @@ log = logging.getLogger(__name__)
 bp = Blueprint("payments", __name__)
 
 
-def _order_or_404(slug: str, code: str):
+def _order_or_404(slug: str, token: str):
+    """The order whose signed token this is; an order code or a forged token is simply not found."""
     event = visible_event(slug)
-    order = order_for_event(event, code)
+    code = order_code(token)
+    order = order_for_event(event, code) if code else None
     if order is None:
         abort(404)
     return event, order
@@ -42,10 +45,10 @@ def _order_page(order: Order, event) -> str | None:
     return order_url(order, event)
 
 
-@bp.route("/e/<slug>/orders/<code>/pay", methods=["GET", "POST"])
-def checkout_start(slug: str, code: str):
+@bp.route("/e/<slug>/orders/<token>/pay", methods=["GET", "POST"])
+def checkout_start(slug: str, token: str):
     """GET: what is due and a Pay button. POST: open (or reuse) the Stripe Checkout page and go there."""
-    event, order = _order_or_404(slug, code)
+    event, order = _order_or_404(slug, token)
     now = utcnow()
     problem = None
     try:
@@ -58,10 +61,8 @@ def checkout_start(slug: str, code: str):
         try:
             payment = services.start_checkout(
                 order,
-                success_url=url_for("payments.checkout_success", slug=slug, code=code, _external=True),
-                # The signed order token lets only the buyer (back from Stripe) give up the places.
-                cancel_url=url_for("payments.checkout_cancel", slug=slug, code=code, t=receipt_token(order),
-                                   _external=True),
+                success_url=url_for("payments.checkout_success", slug=slug, token=token, _external=True),
+                cancel_url=url_for("payments.checkout_cancel", slug=slug, token=token, _external=True),
                 now=now,
             )
         except DomainError as error:
@@ -70,38 +71,35 @@ def checkout_start(slug: str, code: str):
         else:
             return redirect(payment.checkout_url, code=303)
     status = 409 if problem and request.method == "POST" else 200
-    return render_template("payments/pay.html", event=event, order=order, problem=problem,
+    return render_template("payments/pay.html", event=event, order=order, problem=problem, order_token=token,
                            due_minor=services.amount_due(order), order_page=_order_page(order, event)), status
 
 
-@bp.route("/e/<slug>/orders/<code>/payment/done")
-def checkout_success(slug: str, code: str):
-    event, order = _order_or_404(slug, code)
+@bp.route("/e/<slug>/orders/<token>/payment/done")
+def checkout_success(slug: str, token: str):
+    event, order = _order_or_404(slug, token)
     paid = order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
-    return render_template("payments/success.html", event=event, order=order, paid=paid,
+    return render_template("payments/success.html", event=event, order=order, paid=paid, order_token=token,
                            order_page=_order_page(order, event))
 
 
-@bp.route("/e/<slug>/orders/<code>/payment/cancelled")
-def checkout_cancel(slug: str, code: str):
-    event, order = _order_or_404(slug, code)
+@bp.route("/e/<slug>/orders/<token>/payment/cancelled")
+def checkout_cancel(slug: str, token: str):
+    event, order = _order_or_404(slug, token)
     problem = None
     try:
         services.check_payable(order, now=utcnow())
     except InvalidState as error:
         problem = error.message
-    token = request.args.get("t", "")
-    return render_template("payments/cancelled.html", event=event, order=order, problem=problem,
-                           due_minor=services.amount_due(order), order_page=_order_page(order, event),
-                           abandon_token=token if token_matches(order, token) else None)
+    return render_template("payments/cancelled.html", event=event, order=order, problem=problem, order_token=token,
+                           due_minor=services.amount_due(order), order_page=_order_page(order, event))
 
 
-@bp.post("/e/<slug>/orders/<code>/payment/abandon")
-def checkout_abandon(slug: str, code: str):
-    """The buyer decides not to pay: the Stripe page is closed and the held places released."""
-    event, order = _order_or_404(slug, code)
-    if not token_matches(order, request.form.get("t", "")):
-        abort(403)
+@bp.post("/e/<slug>/orders/<token>/payment/abandon")
+def checkout_abandon(slug: str, token: str):
+    """The buyer (the only one holding the order token) decides not to pay: the Stripe page is
+    closed and the held places released."""
+    event, order = _order_or_404(slug, token)
     if order.payment_state != PaymentState.UNPAID:
         abort(409)
     try:
@@ -109,7 +107,7 @@ def checkout_abandon(slug: str, code: str):
     except DomainError as error:
         db.session.rollback()
         return render_template("payments/cancelled.html", event=event, order=order, problem=error.message,
-                               due_minor=services.amount_due(order), order_page=None), 409
+                               order_token=token, due_minor=services.amount_due(order), order_page=None), 409
     return render_template("payments/abandoned.html", event=event, order=order)
 
 
@@ -132,8 +130,9 @@ def stripe_webhook():
 
 
 def _receipt_or_404(slug: str, code: str, token: str):
-    event, order = _order_or_404(slug, code)
-    if not token_matches(order, token) or not has_receipt(order):
+    event = visible_event(slug)
+    order = order_for_event(event, code)
+    if order is None or not token_matches(order, token) or not has_receipt(order):
         abort(404)
     return receipt_for(order, event)
 

@@ -72,7 +72,8 @@ def send_confirmation(order: Order, *, message: str = "") -> None:
             event=event, order=order, registration=registration, message=message, note=note,
             qr_data_uri=qr.png_data_uri(scale=5, border=2), money=format_money,
             self_service_url=links.self_service_url(registration, event),
-            receipt_url=links.receipt_url(order, event) if order.paid_minor else None,
+            # The receipt link carries the order token: only the buyer's own mailbox gets it.
+            receipt_url=links.receipt_url(order, event) if order.paid_minor and links.is_buyer(registration) else None,
         )
     if confirmed and order.buyer_email not in {r.email for r in confirmed}:
         queue_email(order.buyer_email, f"Your order for {event.title}", "registration_order_summary",

@@ -1,4 +1,10 @@
-"""Signed links that need no account: the attendee's self-service page and the buyer's order page."""
+"""Signed links that need no account: the attendee's self-service page and the buyer's order page.
+
+Each link is a secret that belongs to one person: the ticket token to the attendee (their own
+ticket only), the order token to the buyer (the order, its attendees, paying and receipts). The
+order code printed in emails is a reference, never a key. A page reached by one person's secret
+may link to another secret only when both go to the same mailbox: an attendee who also placed
+the order is its buyer; any other attendee never sees the order token."""
 from __future__ import annotations
 
 from flask import current_app
@@ -33,6 +39,12 @@ def order_code_from_token(token: str) -> str | None:
         return None
 
 
+def is_buyer(registration) -> bool:
+    """The attendee's email is the order's buyer email: the order's links already reach this mailbox."""
+    email = (registration.email or "").strip().lower()
+    return bool(email) and email == (registration.order.buyer_email or "").strip().lower()
+
+
 def self_service_url(registration, event) -> str:
     return external_url("registration.ticket_page", slug=event.slug, token=ticket_token(registration))
 
@@ -42,9 +54,9 @@ def order_url(order, event) -> str:
 
 
 def payment_url(order, event) -> str:
-    """Payments' checkout start when that module is installed, else the order page."""
+    """Payments' checkout start when that module is installed, else the order page (both the buyer's)."""
     if "payments.checkout_start" in current_app.view_functions:
-        return external_url("payments.checkout_start", slug=event.slug, code=order.code)
+        return external_url("payments.checkout_start", slug=event.slug, token=order_token(order))
     return order_url(order, event)
 
 

@@ -12,13 +12,15 @@ from confapp.registration.models import PaymentState, RegistrationStatus
 from tests.factories import make_event, make_user
 from tests.support.access import access_world, assert_access, everyone, organisers_only
 from tests.support.payment_orders import enable_offline_methods, make_card_order, make_paid_category
+from tests.support.tokens import forge
 
 
 def test_pay_page_shows_what_is_due_and_posting_goes_to_stripe_checkout(client, db, checkout, now):
     event = make_event()
     order = make_card_order(event, make_paid_category(event, price_minor=4200), now=now)
     db.session.commit()
-    url = f"/e/{event.slug}/orders/{order.code}/pay"
+    token = receipt_token(order)
+    url = f"/e/{event.slug}/orders/{token}/pay"
     page = client.get(url)
     assert page.status_code == 200
     assert b"$42.00" in page.data and order.code.encode() in page.data
@@ -26,8 +28,8 @@ def test_pay_page_shows_what_is_due_and_posting_goes_to_stripe_checkout(client, 
     assert response.status_code == 303
     [call] = checkout.created
     assert response.headers["Location"] == checkout.sessions[call["id"]]["url"]
-    assert call["params"]["success_url"].endswith(f"/e/{event.slug}/orders/{order.code}/payment/done")
-    assert f"/e/{event.slug}/orders/{order.code}/payment/cancelled?t=" in call["params"]["cancel_url"]
+    assert call["params"]["success_url"].endswith(f"/e/{event.slug}/orders/{token}/payment/done")
+    assert call["params"]["cancel_url"].endswith(f"/e/{event.slug}/orders/{token}/payment/cancelled")
     # A double click lands on the same Stripe page; nothing new is created.
     again = client.post(url)
     assert again.headers["Location"] == response.headers["Location"] and len(checkout.created) == 1
@@ -38,7 +40,7 @@ def test_pay_page_for_an_unknown_order_or_another_event_is_404(client, db, now):
     order = make_card_order(event, now=now)
     db.session.commit()
     assert client.get(f"/e/{event.slug}/orders/NOPE1234/pay").status_code == 404
-    assert client.get(f"/e/{other.slug}/orders/{order.code}/pay").status_code == 404
+    assert client.get(f"/e/{other.slug}/orders/{receipt_token(order)}/pay").status_code == 404
 
 
 def test_pay_page_after_payment_says_so(client, db, now):
@@ -48,10 +50,11 @@ def test_pay_page_after_payment_says_so(client, db, now):
     order = make_card_order(event, now=now)
     confirm_paid_order(order, amount_minor=order.total_minor, now=now)
     db.session.commit()
-    page = client.get(f"/e/{event.slug}/orders/{order.code}/pay")
+    token = receipt_token(order)
+    page = client.get(f"/e/{event.slug}/orders/{token}/pay")
     assert b"already paid" in page.data
-    assert client.post(f"/e/{event.slug}/orders/{order.code}/pay").status_code == 409
-    done = client.get(f"/e/{event.slug}/orders/{order.code}/payment/done")
+    assert client.post(f"/e/{event.slug}/orders/{token}/pay").status_code == 409
+    done = client.get(f"/e/{event.slug}/orders/{token}/payment/done")
     assert b"registration is confirmed" in done.data
 
 
@@ -59,7 +62,7 @@ def test_success_page_before_the_webhook_says_being_confirmed(client, db, now):
     event = make_event()
     order = make_card_order(event, now=now)
     db.session.commit()
-    page = client.get(f"/e/{event.slug}/orders/{order.code}/payment/done")
+    page = client.get(f"/e/{event.slug}/orders/{receipt_token(order)}/payment/done")
     assert page.status_code == 200 and b"confirming it now" in page.data
 
 
@@ -67,16 +70,18 @@ def test_cancel_page_offers_to_pay_again_or_give_up(client, db, checkout, now):
     event = make_event()
     order = make_card_order(event, now=now)
     db.session.commit()
-    client.post(f"/e/{event.slug}/orders/{order.code}/pay")
-    cancel_url = checkout.created[0]["params"]["cancel_url"]
     token = receipt_token(order)
-    assert cancel_url.endswith(f"/payment/cancelled?t={token}")
+    client.post(f"/e/{event.slug}/orders/{token}/pay")
+    cancel_url = checkout.created[0]["params"]["cancel_url"]
+    assert cancel_url.endswith(f"/orders/{token}/payment/cancelled")
     page = client.get(cancel_url)
     assert b"Try paying again" in page.data and b"Cancel my registration" in page.data
     # Without the signed token (someone who only knows the order code) nobody can give the places up.
     assert b"Cancel my registration" not in client.get(f"/e/{event.slug}/orders/{order.code}/payment/cancelled").data
-    assert client.post(f"/e/{event.slug}/orders/{order.code}/payment/abandon", data={"t": "forged"}).status_code == 403
-    response = client.post(f"/e/{event.slug}/orders/{order.code}/payment/abandon", data={"t": token})
+    assert client.post(f"/e/{event.slug}/orders/{order.code}/payment/abandon", data={"t": "forged"}).status_code == 404
+    assert client.post(f"/e/{event.slug}/orders/{forge(token)}/payment/abandon").status_code == 404
+    assert all(r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations)
+    response = client.post(f"/e/{event.slug}/orders/{token}/payment/abandon")
     assert response.status_code == 200 and b"registration is cancelled" in response.data
     db.session.expire_all()
     assert all(r.status == RegistrationStatus.EXPIRED for r in order.registrations)
@@ -188,7 +193,8 @@ def test_payment_routes_access_table(client, db, now, gateway):
         ("GET", f"{base}/receipt.pdf", organisers_only(200)),
         ("GET", f"/e/{slug}/orders/{order.code}/receipt/{token}", everyone(200)),
         ("GET", f"/e/{slug}/orders/{order.code}/receipt/{token}x", everyone(404)),
-        ("GET", f"/e/{slug}/orders/{order.code}/payment/done", everyone(200)),
+        ("GET", f"/e/{slug}/orders/{token}/payment/done", everyone(200)),
+        ("GET", f"/e/{slug}/orders/{order.code}/payment/done", everyone(404)),
         ("POST", "/payments/stripe/webhook", everyone(400), {"not": "signed"}),
     ])
 
@@ -226,9 +232,9 @@ def test_without_a_stripe_key_the_pay_page_says_so_and_nothing_is_created(client
     db.session.commit()
     set_gateway(app, StripeGateway("", api_base="http://127.0.0.1:9"))
     try:
-        page = client.get(f"/e/{event.slug}/orders/{order.code}/pay")
+        page = client.get(f"/e/{event.slug}/orders/{receipt_token(order)}/pay")
         assert b"Card payments are not available yet" in page.data and b"by card</button>" not in page.data
-        assert client.post(f"/e/{event.slug}/orders/{order.code}/pay").status_code == 409
+        assert client.post(f"/e/{event.slug}/orders/{receipt_token(order)}/pay").status_code == 409
         assert db.session.scalar(select(Payment.id).where(Payment.order_id == order.id)) is None
     finally:
         set_gateway(app, None)

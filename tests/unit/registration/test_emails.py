@@ -5,7 +5,7 @@ from icalendar import Calendar
 from PIL import Image
 
 from confapp.registration import services, waitlist
-from confapp.registration.links import ticket_code_from_token
+from confapp.registration.links import order_token, ticket_code_from_token
 from tests.factories import make_category, make_event, make_registration
 
 
@@ -76,4 +76,4 @@ def test_approving_a_paid_registration_emails_the_payment_link(event, now, mail,
     services.approve_order(order, actor=organiser, now=now, message="Glad to have you.")
     commit()
     [message] = mail.wait_for(1)
-    assert f"/e/{event.slug}/orders/{order.code}/pay" in message.text and "Glad to have you." in message.text
+    assert f"/e/{event.slug}/orders/{order_token(order)}/pay" in message.text and "Glad to have you." in message.text
