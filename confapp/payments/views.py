@@ -159,5 +159,9 @@ def pdf_response(data):
 
 
 
+# Registration asks whether card payments can start (to offer card at all) through this hook.
+bp.record_once(lambda state: state.app.extensions.__setitem__("confapp.card_payments_available",
+                                                               services.card_payments_available))
+
 # Organiser routes live in views_manage.py on the same blueprint.
 from . import views_manage  # noqa: E402,F401

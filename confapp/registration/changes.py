@@ -14,7 +14,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..money import plain
 from . import emails
-from .capacity import occupying_clause
+from .capacity import lock_event, occupying_clause
 from .common import active_questions, history, settings_for
 from .holds import lock_order_rows, refundable_amount
 from .models import Answer, Order, PaymentMethod, PaymentState, Registration, RegistrationStatus
@@ -197,3 +197,41 @@ def send_confirmation(order: Order, *, actor, now: datetime) -> None:
         raise InvalidState("Only confirmed registrations have a ticket to send.")
     history(order, "confirmation_resent", actor=actor, now=now)
     emails.send_confirmation(order)
+
+
+# --- paying another way ----------------------------------------------------------------------------
+
+OTHER_METHODS = {PaymentMethod.INVOICE: "invoice_enabled", PaymentMethod.AT_DOOR: "at_door_enabled"}
+METHOD_NOTES = {PaymentMethod.INVOICE: "Will pay by invoice or bank transfer", PaymentMethod.AT_DOOR: "Will pay at the door"}
+
+
+def pay_another_way(order: Order, method: PaymentMethod, *, now: datetime) -> Order:
+    """The buyer of a card order still awaiting payment (card payment is unavailable, or they
+    cannot pay by card) chooses another method the event offers: invoice or bank transfer, or
+    at the door. The held places become confirmed and unpaid, as if that method had been chosen
+    when registering. Locks the order and its registrations, then the event, and decides on
+    what it re-reads there; a hold that has run out is not revived. Raises ValidationFailed
+    (method not offered), InvalidState."""
+    event = db.session.get(Event, order.event_id)
+    if not getattr(settings_for(event), OTHER_METHODS.get(method, ""), False):
+        raise ValidationFailed({"payment_method": "Choose one of the payment options offered."})
+    order = lock_order_rows(order)
+    lock_event(event)
+    held = [r for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT]
+    if not held or order.payment_method != PaymentMethod.CARD or order.paid_minor:
+        raise InvalidState("This order is not waiting for a card payment.")
+    if order.hold_expires_at is not None and order.hold_expires_at <= now:
+        raise InvalidState("Your places were held for a limited time and that time has run out. Please register again.")
+    for r in held:
+        r.status = RegistrationStatus.CONFIRMED
+        r.confirmed_at = now
+        r.hold_expires_at = None
+    order.hold_expires_at = None
+    order.payment_method = method
+    order.updated_at = now
+    db.session.flush()
+    history(order, "payment_method_changed", actor=None, now=now, note=METHOD_NOTES[method])
+    record("registration.payment_method_changed", actor=None, event=event, target=order,
+           details={"method": method.value}, now=now)
+    emails.send_confirmation(order)
+    return order

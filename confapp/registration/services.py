@@ -22,7 +22,7 @@ from ..extensions import db
 from . import emails
 from .capacity import lock_emails, lock_event, lock_event_for_order, occupying_clause, places_left, reserve_places  # noqa: F401
 from .changes import (  # noqa: F401
-    approve_order, cancel_order, cancel_registration, reject_order, send_confirmation, update_answers,
+    approve_order, cancel_order, cancel_registration, pay_another_way, reject_order, send_confirmation, update_answers,
 )
 from .common import CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, settings_for  # noqa: F401
 from .holds import confirm_paid_order, expire_order, expired_holds, refundable_amount  # noqa: F401

@@ -19,7 +19,7 @@ from ..forms import run_action, show_errors
 from ..money import with_code
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
-from . import emails, links, queries, services, waitlist
+from . import common, emails, links, pricing, queries, services, waitlist
 from .forms import CancelForm, CsrfForm, WaitlistForm, parse_order_form
 from .models import Order, PaymentMethod, Registration, RegistrationStatus
 from .questions import countries, display_value
@@ -119,7 +119,9 @@ def _details(event, questions, order_request, *, errors):
         "registration/step_details.html", event=event, questions=questions, count=count, slots=slots, values=values,
         errors=errors, carry=_carry(form, drop=_detail_fields(form)), form_token=token, csrf=CsrfForm(),
         settings=settings, waiver_offered=all(c.allows_waiver for c in slots),
-        money_due=any(c.price_kind != "free" for c in slots),
+        # What was chosen, not what a category could cost: pay-what-you-can at 0 owes nothing.
+        money_due=any(pricing.base_price(categories[c.category_id], c.amount_minor)[0] > 0 for c in order_request.choices),
+        card_offered=settings.card_enabled and common.card_payments_available(),
     )
 
 
@@ -223,7 +225,35 @@ def _order_for(slug: str, token: str) -> tuple:
 def order_page(slug: str, token: str):
     event, order = _order_for(slug, token)
     return render_template("registration/order.html", event=event, order=order, links=links,
-                           payment_available="payments.checkout_start" in current_app.view_functions)
+                           payment_available=common.card_payments_available(),
+                           other_methods=_other_methods(event, order))
+
+
+def _other_methods(event, order) -> list[tuple[str, str]]:
+    """Ways other than card the event allows, offered to a card order still waiting for its payment."""
+    if order.payment_method != PaymentMethod.CARD or not any(
+            r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations):
+        return []
+    settings = services.settings_for(event)
+    return [(method, label) for method, label, on in (
+        ("invoice", "Pay by invoice or bank transfer", settings.invoice_enabled),
+        ("at_door", "Pay at the door", settings.at_door_enabled)) if on]
+
+
+@bp.route("/e/<slug>/orders/<token>/pay-another-way", methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def order_pay_another_way(slug: str, token: str):
+    event, order = _order_for(slug, token)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        method = PaymentMethod(request.form.get("payment_method", ""))
+    except ValueError:
+        abort(400)
+    run_action(lambda: services.pay_another_way(order, method, now=utcnow()),
+               "Your places are confirmed. " + ("The organisers will send you an invoice."
+                                                if method == PaymentMethod.INVOICE else "Please pay at the door."))
+    return redirect(url_for("registration.order_page", slug=slug, token=token))
 
 
 def _ticket_for(slug: str, token: str) -> tuple:

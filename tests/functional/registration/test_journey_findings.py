@@ -99,3 +99,83 @@ def test_error_summary_names_the_question_and_the_waiver_reason_is_marked_requir
     textarea = re.search(r'<textarea id="waiver_reason"[^>]*>', page).group(0)
     assert " required" in textarea and 'aria-required="true"' in textarea
     assert re.search(r'<label for="waiver_reason">[^<]*<span class="required">\(required\)</span>', page)
+
+
+def _paid_event(db, organiser, slug, *, invoice=True, **category):
+    from confapp.registration.models import RegistrationSettings
+
+    event = make_event(organiser=organiser, capacity=50, slug=slug, contact_email="team@example.org")
+    db.session.add(RegistrationSettings(event_id=event.id, card_enabled=True, invoice_enabled=invoice, at_door_enabled=False))
+    fields = dict(name="Regular", price_kind="fixed", price_minor=5000)
+    fields.update(category)
+    paid = make_category(event, **fields)
+    db.session.commit()
+    return event, paid
+
+
+def _with_stripe_key(app):
+    from confapp.payments.gateway import StripeGateway, set_gateway
+
+    set_gateway(app, StripeGateway("sk_test_only_configured"))
+
+
+def test_card_is_not_offered_without_a_stripe_key(client, app, db, organiser):
+    from confapp.payments.gateway import set_gateway
+
+    event, paid = _paid_event(db, organiser, "no-key")
+    data = {"step": "choose", f"quantity_{paid.id}": "1"}
+    page = client.post(f"/e/{event.slug}/register", data=data).get_data(as_text=True)
+    assert 'value="card"' not in page and 'name="payment_method" value="invoice"' in page
+    _with_stripe_key(app)
+    try:
+        page = client.post(f"/e/{event.slug}/register", data=data).get_data(as_text=True)
+        assert 'id="payment_method-card" name="payment_method" value="card" checked' in page
+    finally:
+        set_gateway(app, None)
+
+
+def test_nothing_to_pay_offers_no_payment_method(client, app, db, organiser):
+    from confapp.payments.gateway import set_gateway
+
+    event, pwyc = _paid_event(db, organiser, "zero-pwyc", price_kind="pay_what_you_can", price_minor=0, min_minor=0,
+                              suggested_minor=2000)
+    _with_stripe_key(app)
+    try:
+        page = client.post(f"/e/{event.slug}/register", data={"step": "choose", f"quantity_{pwyc.id}": "1",
+                                                              f"amount_{pwyc.id}": "0"}).get_data(as_text=True)
+    finally:
+        set_gateway(app, None)
+    assert "How will you pay?" not in page and 'value="card"' not in page
+
+
+def test_card_unavailable_order_page_offers_the_other_ways_and_they_confirm(client, db, organiser, mail):
+    from confapp.registration.links import order_token
+    from confapp.registration.models import PaymentMethod, RegistrationStatus
+
+    event, paid = _paid_event(db, organiser, "other-way")
+    reg = make_registration(event, paid, payment_method="card")
+    db.session.commit()
+    assert reg.status == RegistrationStatus.AWAITING_PAYMENT
+    url = f"/e/{event.slug}/orders/{order_token(reg.order)}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Card payment is not available" in page and "Pay by invoice or bank transfer" in page
+    response = client.post(url + "/pay-another-way", data={"payment_method": "invoice"})
+    assert response.status_code == 302
+    assert reg.status == RegistrationStatus.CONFIRMED and reg.order.payment_method == PaymentMethod.INVOICE
+    assert "You are registered" in client.get(url).get_data(as_text=True)
+    # A method the event does not offer is refused.
+    other = make_registration(event, paid, payment_method="card")
+    db.session.commit()
+    client.post(f"/e/{event.slug}/orders/{order_token(other.order)}/pay-another-way", data={"payment_method": "at_door"})
+    assert other.status == RegistrationStatus.AWAITING_PAYMENT
+
+
+def test_card_only_event_without_card_says_whom_to_contact(client, db, organiser):
+    from confapp.registration.links import order_token
+
+    event, paid = _paid_event(db, organiser, "card-only", invoice=False)
+    reg = make_registration(event, paid, payment_method="card")
+    db.session.commit()
+    page = client.get(f"/e/{event.slug}/orders/{order_token(reg.order)}").get_data(as_text=True)
+    assert "contact the organisers at" in page and "mailto:team@example.org" in page
+    assert "/pay\"" not in page
