@@ -51,6 +51,8 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.from_object(config)
+    # A failing statement's parameters (names, emails) never reach an error message or the log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     from .cookies import SecureCookiesOverHttps
 
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)  # inside ProxyFix: it sees the forwarded scheme
@@ -94,10 +96,12 @@ def create_app(config: Config | None = None) -> Flask:
     install_session_hooks(Session)
 
     from .errors import register_error_handlers
+    from .inputs import register_input_bounds
     from .security import register_security_headers
     from .templating import register_template_helpers
 
     register_error_handlers(app)
+    register_input_bounds(app)
     register_security_headers(app)
     register_template_helpers(app)
 

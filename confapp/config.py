@@ -99,7 +99,11 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None  # tie tokens to the session, not a clock: long forms stay valid
-        self.MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+        # The largest request body accepted (uploads included); larger ones get a 413 page.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
+        # Each non-file form field, and the number of fields: a form never needs more.
+        self.MAX_FORM_MEMORY_SIZE = int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(500 * 1024)))
+        self.MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", "1000"))
         # werkzeug's scrypt defaults (N=32768): about a tenth of a second per login, by design.
         self.PASSWORD_HASH_METHOD = "scrypt"
         self.PASSWORD_RESET_MAX_AGE = 60 * 60 * 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -87,6 +87,14 @@ def _html_error(status: int, title: str, message: str):
     return render_template(template, status=status, title=title, message=message), status
 
 
+def too_large_message() -> str:
+    """What a 413 says (a body over MAX_CONTENT_LENGTH, or one form field over MAX_FORM_MEMORY_SIZE)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return (f"What you sent is larger than this site accepts (at most {limit / 1024 / 1024:.0f} MB in one go, "
+            "and a text field at most a few hundred thousand characters). Nothing was saved: go back, "
+            "make the file smaller or the text shorter, and try again.")
+
+
 def register_error_handlers(app: Flask) -> None:
     from .extensions import db
 
@@ -112,6 +120,8 @@ def register_error_handlers(app: Flask) -> None:
             retry_url = request.path if request.method == "POST" else None
         if status == 429:
             message = "Too many attempts. Please wait a minute and try again."
+        if status == 413:
+            title, message = "That is too large to send", too_large_message()
         if wants_json():
             code = error.name.lower().replace(" ", "_")
             return _json_error(status, code, message)

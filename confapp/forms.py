@@ -2,14 +2,60 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Generic, TypeVar
 
 from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeField, DecimalField, FloatField, IntegerField, StringField
+from wtforms.validators import Length, ValidationError
 
 from .errors import DomainError, ValidationFailed
 from .extensions import db
+from .inputs import FIRST_YEAR, LAST_YEAR, MAX_ID
 
 T = TypeVar("T")
+
+# Bounds every form field gets unless it says something narrower (Form below).
+MAX_NUMBER = MAX_ID
+MAX_TEXT = 50_000
+
+
+def strip_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _number_in_range(form, field) -> None:
+    if field.data is not None and not -MAX_NUMBER <= field.data <= MAX_NUMBER:
+        raise ValidationError(f"Enter a number between {-MAX_NUMBER:,} and {MAX_NUMBER:,}.")
+
+
+def _year_in_range(form, field) -> None:
+    if isinstance(field.data, date) and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(f"Enter a date between the years {FIRST_YEAR} and {LAST_YEAR}.")
+
+
+class Form(FlaskForm):
+    """The base of every form: each field gets the bounds the database and the pages can take,
+    so that no typed value reaches a service out of range. Text loses NUL characters (which
+    PostgreSQL cannot store) and is at most MAX_TEXT long unless the field sets its own Length;
+    numbers fit an integer column; dates fall between FIRST_YEAR and LAST_YEAR."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            extra = []
+            if isinstance(field, StringField):
+                field.filters = (*field.filters, strip_nul)
+                if not any(isinstance(v, Length) for v in field.validators):
+                    extra.append(Length(max=MAX_TEXT))
+            elif isinstance(field, (IntegerField, DecimalField, FloatField)):
+                extra.append(_number_in_range)
+            elif isinstance(field, (DateField, DateTimeField)):
+                extra.append(_year_in_range)
+            if extra:
+                field.validators = [*field.validators, *extra]
+            return field
 
 
 def show_errors(form, error: ValidationFailed, *, fallback=None) -> None:

@@ -65,11 +65,16 @@ def example(currency: str) -> str:
     return "1000" if places == 0 else f"25 or 25.{'5'.ljust(places, '0')}"
 
 
+# The largest amount anyone types (a fee, a payment, a refund): 100,000.00 USD, 10,000,000 JPY. One
+# order's total of MAX_PLACES_PER_ORDER such fees still fits the database's integer columns.
+MAX_AMOUNT_MINOR = 10_000_000
+
+
 def parse_money(text: str | None, currency: str) -> int | None:
     """Typed text -> minor units: '25', '25.5', '$1,000.00' (USD) -> 2500, 2550, 100000;
     '1,000' / '¥1000' (JPY) -> 1000; '1.5' (KWD) -> 1500. Empty -> None.
     Raises ValueError with a message for the person typing: not a number, or more decimals
-    than the currency has ('JPY has no decimal places')."""
+    than the currency has ('JPY has no decimal places'), or more than MAX_AMOUNT_MINOR."""
     code = (currency or "").upper()
     text = _NOISE.sub("", text or "").upper()
     text = text.removeprefix(code).removesuffix(code) if code else text
@@ -81,6 +86,8 @@ def parse_money(text: str | None, currency: str) -> int | None:
         raise ValueError(f"Enter an amount like {example(currency)}.") from error
     if not value.is_finite():
         raise ValueError(f"Enter an amount like {example(currency)}.")
+    if abs(value) > to_major(MAX_AMOUNT_MINOR, currency):
+        raise ValueError(f"Enter an amount of at most {plain(MAX_AMOUNT_MINOR, currency, grouping=True)}.")
     places = exponent(currency)
     if value != value.quantize(Decimal(1).scaleb(-places)):
         if places == 0:

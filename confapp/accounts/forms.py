@@ -1,20 +1,20 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ..forms import Form
 from .models import Role
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me logged in on this device")
     submit = SubmitField("Log in")
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
     password = PasswordField(
@@ -26,12 +26,12 @@ class SignupForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
     submit = SubmitField("Email me a reset link")
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
@@ -45,13 +45,13 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField("Set new password")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("Colleague's email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
     submit = SubmitField("Send invitation")
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(Form):
     """Site administrators give an existing account a role directly (organisers invite instead)."""
 
     email = EmailField("Account email", validators=[DataRequired(), Email(), Length(max=254)])
@@ -59,7 +59,7 @@ class GrantRoleForm(FlaskForm):
     submit = SubmitField("Grant role")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a POST button protected by CSRF."""
 
     submit = SubmitField("Confirm")

@@ -5,6 +5,7 @@ from flask_login import login_required
 
 from ..accounts.permissions import Action
 from ..events.access import managed_event
+from ..inputs import page_arg
 from ..navigation import register_manage_nav
 from .queries import event_audit_page
 
@@ -18,7 +19,7 @@ PER_PAGE = 50
 @login_required
 def event_log(slug: str):
     event = managed_event(slug, Action.VIEW_AUDIT)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     entries, total = event_audit_page(event.id, page, PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template("audit/event_log.html", event=event, entries=entries, page=page, pages=pages, total=total)

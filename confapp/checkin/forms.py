@@ -1,11 +1,11 @@
 """Organiser forms for check-in: lists and volunteer links (shapes and choices only)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import Form
 from .models import ListKind
 
 
@@ -14,7 +14,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ListForm(FlaskForm):
+class ListForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)],
                        description="For example: Main entrance, Workshop on housing rights.")
     kind = RadioField("Kind", choices=[(k.value, k.label) for k in ListKind], default=ListKind.MAIN.value)
@@ -32,7 +32,7 @@ class ListForm(FlaskForm):
             (s.id, s.title) for s in sessions]
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     name = StringField("Door or person", validators=[DataRequired(), Length(max=120)],
                        description="Shown in the audit log and on every check-in made with the link, e.g. Door 2 or Maria.")
     list_id = SelectField("List", coerce=int)

@@ -13,8 +13,9 @@ from werkzeug.exceptions import HTTPException
 
 from .. import money
 from ..accounts.permissions import Action, can
-from ..errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from ..errors import DomainError, NotAllowed, NotFound, ValidationFailed, too_large_message
 from ..extensions import commit_keeping_loaded, csrf, db, limiter
+from ..inputs import json_body, json_id
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import desk, queries, services
@@ -41,6 +42,8 @@ def _http_error(error: HTTPException):
     message = error.description or error.name
     if isinstance(error, CSRFError):
         message = "The page's security token is missing or expired. Reload the desk."
+    elif error.code == 413:
+        message = too_large_message()
     return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), error.code or 500
 
 
@@ -63,13 +66,6 @@ def _desk(list_id: int | None = None, token: str | None = None):
     if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return checkin_list, current_user
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": "Send a JSON object."})
-    return body
 
 
 def _tz(checkin_list: CheckInList):
@@ -99,7 +95,7 @@ def redeem(list_id: int | None = None, token: str | None = None):
     # takes SQLite's write lock only for deciding and writing the check-in (begin_writing).
     mark_request_read_only()
     checkin_list, actor = _desk(list_id, token)
-    body = _json_body()
+    body = json_body()
     code = str(body.get("code") or "")[:64]
     if not code.strip():
         raise ValidationFailed({"code": "Scan or type a ticket code."})
@@ -115,11 +111,8 @@ def redeem(list_id: int | None = None, token: str | None = None):
 @_route("undo", methods=["POST"])
 def undo(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = _desk(list_id, token)
-    body = _json_body()
-    try:
-        check_in_id = int(body.get("check_in_id"))
-    except (TypeError, ValueError):
-        raise ValidationFailed({"check_in_id": "Which check-in should be undone?"}) from None
+    body = json_body()
+    check_in_id = json_id(body, "check_in_id", "Which check-in should be undone?")
     check_in = services.check_in_on_list(check_in_id, checkin_list)
     services.undo(check_in, actor=actor, now=utcnow())
     name = check_in.registration.full_name
@@ -130,11 +123,8 @@ def undo(list_id: int | None = None, token: str | None = None):
 @_route("walkin", methods=["POST"])
 def walkin(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = _desk(list_id, token)
-    body = _json_body()
-    try:
-        category_id = int(body.get("category_id"))
-    except (TypeError, ValueError):
-        raise ValidationFailed({"category_id": "Choose a category."}) from None
+    body = json_body()
+    category_id = json_id(body, "category_id", "Choose a category.")
     result = services.walk_in(
         checkin_list, first_name=str(body.get("first_name") or "")[:120], last_name=str(body.get("last_name") or "")[:120],
         email=str(body.get("email") or "")[:254], category_id=category_id, station=str(body.get("station") or "")[:80],
@@ -150,11 +140,8 @@ def pay(list_id: int | None = None, token: str | None = None):
     from ..registration.models import Registration
 
     checkin_list, actor = _desk(list_id, token)
-    body = _json_body()
-    try:
-        registration = db.session.get(Registration, int(body.get("registration_id")))
-    except (TypeError, ValueError):
-        raise ValidationFailed({"registration_id": "Which registration was paid?"}) from None
+    body = json_body()
+    registration = db.session.get(Registration, json_id(body, "registration_id", "Which registration was paid?"))
     if registration is None:
         raise NotFound("No such registration.")
     currency = registration.order.currency
@@ -174,7 +161,7 @@ def pay(list_id: int | None = None, token: str | None = None):
 @_route("sync", methods=["POST"])
 def sync(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = _desk(list_id, token)
-    scans = _json_body().get("scans")
+    scans = json_body().get("scans")
     if not isinstance(scans, list) or len(scans) > MAX_SYNC_SCANS or not all(isinstance(s, dict) for s in scans):
         raise ValidationFailed({"scans": f"Send a list of at most {MAX_SYNC_SCANS} scans."})
     items = services.sync(scans, list=checkin_list, actor=actor, now=utcnow())

@@ -1,7 +1,7 @@
 """Organiser and staff pages for check-in: lists, volunteer links, the desk, the live dashboard, badges."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from ..accounts.permissions import Action, can
 from ..events.access import managed_event
 from ..extensions import csrf, db
 from ..forms import run_action
+from ..inputs import as_id
 from ..navigation import register_manage_nav
 from ..registration.models import RegistrationCategory
 from ..types import utcnow
@@ -38,8 +39,8 @@ def _sessions(event):
     ))
 
 
-def _list_of(event, list_id: int) -> CheckInList:
-    checkin_list = db.session.get(CheckInList, list_id)
+def _list_of(event, list_id: int | None) -> CheckInList:
+    checkin_list = db.session.get(CheckInList, list_id) if list_id is not None else None
     if checkin_list is None or checkin_list.event_id != event.id:
         abort(404)
     return checkin_list
@@ -62,7 +63,14 @@ def _index(event, *, list_form=None, link_form=None, new_link_url=None, status=2
 @bp.route("/manage/<slug>/checkin/")
 @login_required
 def manage_index(slug: str):
-    return _index(managed_event(slug, Action.CHECK_IN))
+    event = managed_event(slug, Action.CHECK_IN)
+    # A link just created is shown once, on the page the creating POST redirected to (a reload shows it no more).
+    new = session.pop(NEW_LINK_KEY, None)
+    new_link_url = new["url"] if isinstance(new, dict) and new.get("event_id") == event.id else None
+    return _index(event, new_link_url=new_link_url)
+
+
+NEW_LINK_KEY = "checkin_new_link"
 
 
 @bp.route("/manage/<slug>/checkin/lists", methods=["POST"])
@@ -92,8 +100,10 @@ def manage_link_create(slug: str):
     if not done:
         return _index(event, link_form=form, status=422)
     _, token = done.result
-    # The token exists in clear only in this response: the database keeps its hash.
-    return _index(event, new_link_url=external_url("checkin.link_desk", token=token))
+    # The token exists in clear only until the next page shows it: the database keeps its hash.
+    # Redirect after POST, so reloading that page never creates a second link.
+    session[NEW_LINK_KEY] = {"event_id": event.id, "url": external_url("checkin.link_desk", token=token)}
+    return redirect(url_for("checkin.manage_index", slug=slug), code=303)
 
 
 @bp.route("/manage/<slug>/checkin/links/<int:link_id>/revoke", methods=["POST"])
@@ -125,7 +135,7 @@ def manage_desk(slug: str, list_id: int):
 def manage_dashboard(slug: str):
     event = managed_event(slug, Action.MANAGE_CHECKIN)
     lists = queries.lists_for(event)
-    focus = _list_of(event, request.args.get("list", type=int)) if request.args.get("list") else (lists[0] if lists else None)
+    focus = _list_of(event, as_id(request.args.get("list"))) if request.args.get("list") else (lists[0] if lists else None)
     data = queries.stats(event, focus=focus)
     return render_template("checkin/dashboard.html", event=event, lists=lists, focus=focus, stats=data)
 
@@ -138,7 +148,7 @@ def manage_badges(slug: str):
         layout = badge_pdf.Layout(request.form.get("layout", "a4"))
     except ValueError:
         abort(400)
-    badges = badge_pdf.badges_for(event, category_id=request.form.get("category", type=int),
+    badges = badge_pdf.badges_for(event, category_id=as_id(request.form.get("category")),
                                   not_yet_printed=request.form.get("which") == "unprinted")
     pdf = badge_pdf.render_pdf(event, badges, layout)
     badge_pdf.record_prints(event, badges, layout, actor=current_user, now=utcnow())
@@ -152,7 +162,7 @@ def manage_badges(slug: str):
 def desk_badge(list_id: int | None = None, token: str | None = None):
     """One A6 badge from the desk (staff session or volunteer link)."""
     checkin_list, actor = _desk(list_id, token)
-    registration_id = request.form.get("registration_id", type=int)
+    registration_id = as_id(request.form.get("registration_id"))
     badges = badge_pdf.badges_for(checkin_list.event, registration_ids=[registration_id])
     if not badges:
         abort(404)

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from ..forms import Form
 from .services import EventData
 
 COMMON_TIMEZONES = [
@@ -26,7 +26,7 @@ def lines(text: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     subtitle = StringField("Subtitle or theme", validators=[Optional(), Length(max=300)])
     edition_label = StringField("Edition", validators=[Optional(), Length(max=120)], description="For example: 11th annual")
@@ -101,7 +101,7 @@ class EventForm(FlaskForm):
         )
 
 
-class CopyEventForm(FlaskForm):
+class CopyEventForm(Form):
     title = StringField("Title of the new edition", validators=[DataRequired(), Length(max=200)])
     edition_label = StringField("Edition", validators=[Optional(), Length(max=120)])
     starts_at = DateTimeLocalField("New edition starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
@@ -109,7 +109,7 @@ class CopyEventForm(FlaskForm):
     submit = SubmitField("Create the new edition")
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     name = StringField("Series name", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional()])
     submit = SubmitField("Create series")

@@ -13,6 +13,7 @@ from ..accounts.models import EventRole, Role
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
+from ..inputs import FIRST_YEAR, LAST_YEAR
 from ..text import slugify
 from ..types import utcnow
 from .models import Event, EventOrganisation, EventStatus, OrganisationKind, Series
@@ -60,6 +61,10 @@ class EventData:
     partners: tuple[str, ...] = ()
 
 
+# The programme pages build one column per day: an event's length and its dates are bounded.
+MAX_EVENT_LENGTH = timedelta(days=60)
+
+
 def _validate(data: EventData) -> None:
     errors: dict[str, str] = {}
     if not data.title.strip():
@@ -70,6 +75,12 @@ def _validate(data: EventData) -> None:
         errors["timezone"] = "Choose a time zone from the list."
     if data.ends_at <= data.starts_at:
         errors["ends_at"] = "The event must end after it starts."
+    elif data.ends_at - data.starts_at > MAX_EVENT_LENGTH:
+        errors["ends_at"] = f"An event lasts at most {MAX_EVENT_LENGTH.days} days: make longer ones a series of events."
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        moment = getattr(data, name)
+        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            errors[name] = f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."
     if data.capacity is not None and data.capacity < 0:
         errors["capacity"] = "Capacity cannot be negative."
     if data.registration_opens_at and data.registration_closes_at and data.registration_closes_at <= data.registration_opens_at:

@@ -2,11 +2,11 @@
 (each "is" / "is not" one choice) joined by all/any; the service accepts deeper trees."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import Form
 from . import segments
 from .merge import event_questions
 
@@ -99,7 +99,7 @@ def rows_from_segment(segment: dict | None) -> tuple[str, list[dict]] | None:
     return match, rows
 
 
-class ComposeForm(FlaskForm):
+class ComposeForm(Form):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=50000)],
                          description="Markdown. Merge fields such as {{ first_name }} are filled in for each person.")
@@ -108,20 +108,20 @@ class ComposeForm(FlaskForm):
     attachment = FileField("Attach a file (optional)", description="PDF, image or document; at most 5 MB in total.")
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(Form):
     class Meta:
         csrf = False
 
     address = StringField("Preview as (email address in the segment)", validators=[Optional(), Length(max=254)])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     when = StringField("Send at (event time)", validators=[DataRequired()],
                        description="Date and time in the event's time zone, e.g. 2026-12-03 09:00.",
                        render_kw={"type": "datetime-local"})
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     offset_days = IntegerField("Days", validators=[NumberRange(-60, 60)], default=-1,
                                description="Negative: before; positive: after; 0: on the day.")

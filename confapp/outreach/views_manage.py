@@ -12,6 +12,7 @@ from ..errors import ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
 from ..forms import run_action
+from ..inputs import page_arg
 from ..navigation import register_manage_nav
 from ..text import render_markdown
 from ..types import utcnow
@@ -35,7 +36,7 @@ def _message(event, message_id: int) -> Message:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_arg()
 
 
 @bp.route("/manage/<slug>/emails/")

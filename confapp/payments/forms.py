@@ -2,10 +2,10 @@
 the limits (never more than was paid, never more than is due) are the services' rules."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import Form
 from ..money import parse_money
 
 
@@ -15,7 +15,7 @@ def to_minor(text: str | None, currency: str = "USD") -> int | None:
     return parse_money(text, currency)
 
 
-class _AmountForm(FlaskForm):
+class _AmountForm(Form):
     """The amount field is read in the order's currency (`currency=` when the form is made)."""
 
     def __init__(self, *args, currency: str = "USD", **kwargs):

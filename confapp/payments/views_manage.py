@@ -24,6 +24,7 @@ from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
 from ..forms import show_errors
+from ..inputs import page_arg
 from ..money import format_money
 from ..types import utcnow
 from . import services
@@ -41,7 +42,7 @@ register_manage_nav("Payments", "payments.manage_event_payments", Action.MANAGE_
 def manage_event_payments(slug: str):
     """Money received and refunded for the event, refunds that need attention, every payment."""
     event = managed_event(slug, Action.MANAGE_PAYMENTS)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_arg()
     return render_template("payments/manage_event_payments.html", event=event, data=event_payments(event, page=page),
                            method_label=method_label)
 

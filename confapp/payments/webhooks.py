@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import SYSTEM, record
 from ..errors import InvalidState, SoldOut
 from ..extensions import db
+from ..inputs import as_id
 from ..money import with_code
 from ..registration.models import Order, PaymentMethod, PaymentState
 from .gateway import PaymentIntentInfo, from_stripe_amount, get_gateway
@@ -106,8 +107,8 @@ def _checkout_payment(data: dict) -> Payment | None:
     if data.get("session_id"):
         payment = db.session.scalar(select(Payment).where(Payment.stripe_checkout_session_id == data["session_id"]))
     payment_id = (data.get("metadata") or {}).get("payment_id")
-    if payment is None and payment_id and payment_id.isdigit():
-        payment = db.session.get(Payment, int(payment_id))
+    if payment is None and as_id(payment_id) is not None:
+        payment = db.session.get(Payment, as_id(payment_id))
         # The row must belong to the order the session names: metadata is ours, but be strict.
         if payment is not None and payment.order.code != (data.get("metadata") or {}).get("order_code"):
             payment = None

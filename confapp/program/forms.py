@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from ..forms import Form
 from .models import SessionKind, SpeakerRole
 from .services import RoomData, SessionData, TrackData
 from .speakers import SpeakerData
@@ -24,7 +24,7 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title = StringField("Title", validators=[DataRequired(message="Give the session a title."), Length(max=250)])
     kind = SelectField("Type", choices=[(k.value, k.label) for k in SessionKind], default=SessionKind.PANEL.value,
                        description="Without an end time, the type's usual length is used: plenary 60 min, panel 75, "
@@ -90,11 +90,11 @@ class SessionForm(FlaskForm):
         )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     acknowledge = BooleanField("I have reviewed the timetable warnings; publish anyway")
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     name = StringField("Room name", validators=[DataRequired(message="Give the room a name."), Length(max=120)])
     capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0)])
     accessibility = TextAreaField("Accessibility notes", validators=[Optional()],
@@ -113,7 +113,7 @@ class RoomForm(FlaskForm):
                         position=self.position.data or 0)
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     name = StringField("Track name", validators=[DataRequired(message="Give the track a name."), Length(max=120)])
     colour = StringField("Colour", validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Give the colour as #rrggbb.")],
                          default="#1d4e89", description="A colour like #1d4e89; the label text is chosen to stay readable.")
@@ -126,7 +126,7 @@ class TrackForm(FlaskForm):
         return TrackData(name=self.name.data or "", colour=(self.colour.data or "").lower(), position=self.position.data or 0)
 
 
-class SpeakerProfileForm(FlaskForm):
+class SpeakerProfileForm(Form):
     """What a speaker edits about themselves (organisers also get the email field)."""
 
     name = StringField("Name", validators=[DataRequired(message="Give the speaker's name."), Length(max=200)])
@@ -160,7 +160,7 @@ class SpeakerForm(SpeakerProfileForm):
         return super().to_data(email=self.email.data or "")
 
 
-class AssignSpeakerForm(FlaskForm):
+class AssignSpeakerForm(Form):
     speaker_id = SelectField("Speaker", coerce=int, choices=[], validate_choice=True)
     role = SelectField("Role", choices=[(r.value, r.label) for r in SpeakerRole], default=SpeakerRole.PANELIST.value)
 
@@ -169,5 +169,5 @@ class AssignSpeakerForm(FlaskForm):
         self.speaker_id.choices = [(s.id, s.name + (f" ({s.affiliation})" if s.affiliation else "")) for s in speakers]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """CSRF only: for buttons."""

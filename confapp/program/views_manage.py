@@ -10,6 +10,7 @@ from ..accounts.permissions import Action
 from ..events.access import managed_event
 from ..extensions import db
 from ..forms import run_action
+from ..inputs import as_id
 from ..navigation import register_manage_nav
 from . import queries, services, speakers as speaker_services
 from .forms import AssignSpeakerForm, ConfirmForm, PublishForm, RoomForm, SessionForm, SpeakerForm, TrackForm
@@ -64,9 +65,9 @@ def manage_session_new(slug: str):
 
 def _prefill_from_grid(form: SessionForm) -> None:
     """The grid's 'add here' links pass room, day and time; a form without JavaScript."""
-    room = request.args.get("room", "")
-    if room.isdigit():
-        form.room_id.data = int(room)
+    room = as_id(request.args.get("room"))
+    if room is not None:
+        form.room_id.data = room
     start = request.args.get("start", "")
     try:
         moment = datetime.fromisoformat(start)

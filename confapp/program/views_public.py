@@ -11,6 +11,7 @@ from ..events.access import visible_event
 from ..events.queries import event_by_slug
 from ..extensions import db
 from ..forms import run_action
+from ..inputs import as_id
 from . import attendance, ical, queries
 from .forms import ConfirmForm, SpeakerProfileForm
 from .models import ParticipationStatus, SessionKind, SessionSpeaker
@@ -47,8 +48,7 @@ def agenda_links(slug: str, token: str | None = None) -> AgendaLinks:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(request.args.get(name))
 
 
 def _ics(body: bytes, filename: str) -> Response:

@@ -4,7 +4,6 @@ name their errors after these same fields; Flask-WTF supplies the CSRF check."""
 from __future__ import annotations
 
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, SelectMultipleField,
@@ -14,11 +13,13 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from .. import money
 from ..errors import ValidationFailed
+from ..forms import Form
 from .models import DiscountKind, PriceKind, QuestionKind, RefundPolicy, Visibility
+from .quoting import MAX_PLACES_PER_ORDER
 from .services import AttendeeData, CategoryChoice, OrderRequest
 
 
-class CsrfForm(FlaskForm):
+class CsrfForm(Form):
     """CSRF only: the registration steps' fields are parsed by parse_order_form."""
 
 
@@ -32,13 +33,21 @@ def parse_money(text: str, currency: str = "USD") -> int | None:
 
 
 def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], dict[str, str]]:
+    """Each category's quantity and pay-what-you-can amount. No quantity passes above what any
+    order may hold (MAX_PLACES_PER_ORDER), and neither does their sum, so nothing later builds a
+    place per number typed."""
     choices, errors = [], {}
     for category in categories:
         raw = (form.get(f"quantity_{category.id}") or "0").strip()
         try:
-            quantity = int(raw)
+            quantity = int(raw) if len(raw) <= 6 else None
         except ValueError:
+            quantity = None
+        if quantity is None:
             errors[f"quantity_{category.id}"] = "Choose a number of places."
+            continue
+        if quantity > MAX_PLACES_PER_ORDER:
+            errors[f"quantity_{category.id}"] = f"One order can hold at most {MAX_PLACES_PER_ORDER} people."
             continue
         if quantity <= 0:
             continue
@@ -49,6 +58,8 @@ def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], di
             except ValueError as error:
                 errors[f"amount_{category.id}"] = str(error)
         choices.append(CategoryChoice(category.id, quantity, amount))
+    if sum(c.quantity for c in choices) > MAX_PLACES_PER_ORDER:
+        errors["quantity"] = f"One order can hold at most {MAX_PLACES_PER_ORDER} people."
     return choices, errors
 
 
@@ -94,28 +105,28 @@ def parse_order_form(form: MultiDict, categories, questions, *, with_attendees: 
     )
 
 
-class WaitlistForm(FlaskForm):
+class WaitlistForm(Form):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
     category_id = SelectField("Category you want", coerce=int, choices=[], validate_choice=True)
     website = StringField("Leave this empty", validators=[Optional()])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     confirm = BooleanField("Yes, cancel my registration", validators=[DataRequired(message="Tick the box to confirm.")])
 
 
-class ApprovalForm(FlaskForm):
+class ApprovalForm(Form):
     message = TextAreaField("Message to the attendee (optional)", validators=[Optional(), Length(max=2000)])
 
 
-class OrganiserCancelForm(FlaskForm):
+class OrganiserCancelForm(Form):
     refund = SelectField("Refund", choices=[("policy", "As the refund policy allows"), ("full", "Full refund of what was paid"),
                                             ("none", "No refund")], default="policy")
     reason = StringField("Reason (sent to nobody; kept in the history)", validators=[Optional(), Length(max=200)])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     price_kind = SelectField("Price", choices=[(PriceKind.FREE.value, "Free"), (PriceKind.FIXED.value, "Fixed fee"),
@@ -141,7 +152,7 @@ class CategoryForm(FlaskForm):
         self.price.description = f"For a fixed fee, e.g. {money.plain(150 * 10 ** money.exponent(currency), currency)}"
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     label = StringField("Question", validators=[DataRequired(), Length(max=300)])
     kind = SelectField("Kind of answer", choices=[(k.value, k.value.replace("_", " ").capitalize()) for k in QuestionKind])
     help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
@@ -153,7 +164,7 @@ class QuestionForm(FlaskForm):
     position = IntegerField("Order in the form", default=0, validators=[Optional()])
 
 
-class DiscountCodeForm(FlaskForm):
+class DiscountCodeForm(Form):
     code = StringField("Code", validators=[DataRequired(), Length(max=40)])
     kind = SelectField("Kind", choices=[(DiscountKind.PERCENT.value, "Percentage"), (DiscountKind.FIXED.value, "Fixed amount")])
     percent = IntegerField("Percent off", validators=[Optional(), NumberRange(min=0, max=100)])
@@ -168,17 +179,17 @@ class DiscountCodeForm(FlaskForm):
     valid_until = DateTimeLocalField("Valid until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
 
 
-class AccessCodeForm(FlaskForm):
+class AccessCodeForm(Form):
     code = StringField("Code", validators=[DataRequired(), Length(max=40)])
     category_ids = SelectMultipleField("Unlocks these categories (none = all hidden ones)", coerce=int, choices=[])
     usage_limit = IntegerField("Usage limit (orders)", validators=[Optional(), NumberRange(min=1)])
     valid_until = DateTimeLocalField("Valid until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     hold_minutes = IntegerField("Minutes a card payment holds the places", validators=[DataRequired(), NumberRange(min=5, max=1440)])
     allow_multiple_per_email = BooleanField("Allow more than one registration per email address")
-    max_per_order = IntegerField("Most people in one order", validators=[DataRequired(), NumberRange(min=1, max=100)])
+    max_per_order = IntegerField("Most people in one order", validators=[DataRequired(), NumberRange(min=1, max=MAX_PLACES_PER_ORDER)])
     currency = SelectField("Currency", choices=list(money.CURRENCIES),
                            description="Categories and fixed discounts follow it, amounts kept as typed. "
                                        "It cannot change once people have been asked to pay.")
@@ -192,7 +203,7 @@ class SettingsForm(FlaskForm):
     confirmation_note = TextAreaField("Note added to confirmation emails", validators=[Optional(), Length(max=2000)])
 
 
-class ManualAddForm(FlaskForm):
+class ManualAddForm(Form):
     category_id = SelectField("Category", coerce=int, choices=[], validate_choice=True)
     first_name = StringField("First name", validators=[DataRequired(), Length(max=120)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=120)])
@@ -202,7 +213,7 @@ class ManualAddForm(FlaskForm):
     send_email = BooleanField("Email the confirmation", default=True)
 
 
-class EditRegistrationForm(FlaskForm):
+class EditRegistrationForm(Form):
     first_name = StringField("First name", validators=[DataRequired(), Length(max=120)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])

@@ -20,6 +20,9 @@ from .models import (
 )
 from .questions import check_email, clean_answers, normalise_email
 
+# The most places one order can hold, whoever places it (the organiser's per-order setting is at most this).
+MAX_PLACES_PER_ORDER = 100
+
 
 @dataclass
 class CategoryChoice:
@@ -146,6 +149,11 @@ def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datet
                             errors, now)
 
     choices = [c for c in request.choices if c.quantity]
+    # Bounded before any per-place work: the largest order anyone may place, organisers included.
+    quantity = sum(max(c.quantity, 0) for c in choices)
+    limit = MAX_PLACES_PER_ORDER if manager else min(settings.max_per_order, MAX_PLACES_PER_ORDER)
+    if quantity > limit:
+        raise ValidationFailed({"quantity": f"One order can hold at most {limit} people."})
     categories = {c.id: c for c in db.session.scalars(
         select(RegistrationCategory).where(RegistrationCategory.event_id == event.id,
                                            RegistrationCategory.id.in_([c.category_id for c in choices] or [0])))}
@@ -168,11 +176,8 @@ def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datet
         if price_error:
             errors[f"amount_{category.id}"] = price_error
         slots.extend([(category, amount)] * choice.quantity)
-    quantity = sum(c.quantity for c in choices)
     if quantity == 0 and not any(k.startswith("quantity_") for k in errors):
         errors["quantity"] = "Choose at least one place."
-    elif quantity > settings.max_per_order and not manager:
-        errors["quantity"] = f"One order can hold at most {settings.max_per_order} people."
     if waitlist_entry is not None and quantity > 1:
         errors["quantity"] = "A waitlist offer is for one place."
     if waitlist_entry is not None and waitlist_entry.category_id and any(c.id != waitlist_entry.category_id for c, _ in slots):

@@ -11,6 +11,7 @@ from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
 from ..extensions import db
 from ..forms import run_action
+from ..inputs import as_id, page_arg
 from ..navigation import register_manage_nav
 from ..types import utcnow
 from . import queries, services
@@ -26,8 +27,7 @@ def _filters() -> queries.RegistrationFilters:
     args = request.args
 
     def number(name):
-        value = args.get(name, "")
-        return int(value) if value.isdigit() else None
+        return as_id(args.get(name))
 
     return queries.RegistrationFilters(
         q=args.get("q", "").strip()[:200], category_id=number("category"),
@@ -43,7 +43,7 @@ def _filters() -> queries.RegistrationFilters:
 def manage_list(slug: str):
     event = managed_event(slug, Action.VIEW_REGISTRATIONS)
     filters = _filters()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     rows, total = queries.registration_page(event, filters, page=page)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     kept = {k: v for k, v in request.args.items() if k != "page" and v}

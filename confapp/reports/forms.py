@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import Form
 
-class ReportForm(FlaskForm):
+
+class ReportForm(Form):
     audience_phrase = StringField(
         "Who took part, in a few words", validators=[Length(max=200)],
         description='Used when the narrative is drafted again, for example "academics, advocates and activists".',
@@ -23,7 +24,7 @@ class ReportForm(FlaskForm):
     submit = SubmitField("Save draft")
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     retention_days = IntegerField(
         "Keep personal data for this many days after the event ends",
         validators=[InputRequired(), NumberRange(min=0, max=3650)],
@@ -31,7 +32,7 @@ class RetentionForm(FlaskForm):
     submit = SubmitField("Save retention period")
 
 
-class PurgeForm(FlaskForm):
+class PurgeForm(Form):
     confirm_slug = StringField("Type the event's short name to confirm", validators=[InputRequired(), Length(max=100)])
     submit = SubmitField("Delete personal data now")
 
@@ -43,7 +44,7 @@ def survey_form_class(sessions: list[tuple[int, str]]):
     """The survey for one participant: overall rating, one rating per session they attended
     (all optional), a comment, and whether to answer with their name."""
 
-    class SurveyForm(FlaskForm):
+    class SurveyForm(Form):
         overall = RadioField("Overall, how was the event?", choices=RATING_CHOICES, validators=[Optional()])
         comment = TextAreaField("Anything else you want the organisers to know?", validators=[Length(max=5000)],
                                 render_kw={"rows": 5})
@@ -58,7 +59,7 @@ def survey_form_class(sessions: list[tuple[int, str]]):
     return SurveyForm
 
 
-class ForgetForm(FlaskForm):
+class ForgetForm(Form):
     confirm = BooleanField(
         "Yes, delete my name, email address and personal answers for this event",
         validators=[DataRequired(message="Tick the box to confirm.")],
