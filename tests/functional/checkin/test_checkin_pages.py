@@ -37,7 +37,7 @@ def test_manage_pages_access_table(client, db, world):
         ("GET", f"/manage/{slug}/checkin/desk/{list_id}", staff_and_organisers(200)),
         ("GET", f"/manage/{slug}/checkin/dashboard", organisers_only(200)),
         ("POST", f"/manage/{slug}/checkin/lists", organisers_only(302), {"list-name": "Workshop", "list-kind": "session", "list-program_session_id": "0"}),
-        ("POST", f"/manage/{slug}/checkin/links", organisers_only(200),
+        ("POST", f"/manage/{slug}/checkin/links", organisers_only(303),
          {"link-name": "Door 3", "link-list_id": str(list_id), "link-valid_from": "2026-12-05T08:00", "link-valid_until": "2026-12-05T18:00"}),
         ("POST", f"/manage/{slug}/checkin/links/{world.link.id}/revoke", organisers_only(302)),
         ("POST", f"/manage/{slug}/checkin/badges.pdf", organisers_only(200), {"layout": "a6"}),
@@ -176,12 +176,16 @@ def _create_link(client, world, valid_from: str, valid_until: str):
 def test_link_creation_shows_the_url_once_and_stores_a_hash(client, db, world, login_as):
     login_as(world.users[ORGANISER])
     response = _create_link(client, world, "2026-12-05T08:00", "2026-12-05T18:00")
+    # Redirect after POST: reloading the page that shows the link never creates a second one.
+    assert response.status_code == 303
+    response = client.get(response.headers["Location"])
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     token = text.split("/checkin/v/")[1].split('"')[0]
     link = VolunteerLink.query.filter_by(name="Maria").one()
     assert link.token_hash == services.hash_token(token) and token not in link.token_hash
     assert token not in client.get(f"/manage/{world.event.slug}/checkin/").get_data(as_text=True)
+    assert VolunteerLink.query.filter_by(name="Maria").count() == 1
 
 
 def test_list_with_categories(client, db, world, login_as):
