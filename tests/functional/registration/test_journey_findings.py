@@ -179,3 +179,30 @@ def test_card_only_event_without_card_says_whom_to_contact(client, db, organiser
     page = client.get(f"/e/{event.slug}/orders/{order_token(reg.order)}").get_data(as_text=True)
     assert "contact the organisers at" in page and "mailto:team@example.org" in page
     assert "/pay\"" not in page
+
+
+def test_confirmation_text_part_keeps_its_line_breaks(client, db, organiser, mail):
+    event = make_event(organiser=organiser, capacity=50, slug="text-mail", venue_name="Hynes Convention Center",
+                       venue_address="900 Boylston St", venue_city="Boston")
+    category = make_category(event, name="Community member")
+    db.session.commit()
+    data = {"step": "confirm", f"quantity_{category.id}": "1", "form_token": "text-mail-1",
+            "attendees-0-first_name": "Tex", "attendees-0-last_name": "Plain", "attendees-0-email": "tex@example.org"}
+    assert client.post(f"/e/{event.slug}/register", data=data).status_code == 302
+    received = [m for m in mail.wait_for(1) if "tex@example.org" in m.envelope_to][0]
+    text = received.text.replace("\r\n", "\n")
+    assert "Where: Hynes Convention Center, 900 Boylston St, Boston\nCategory: Community member\nOrder: " in text
+    assert "BostonCategory" not in text
+
+
+def test_no_plain_text_email_template_runs_a_line_into_the_next():
+    """With trim_blocks, a block tag ending a line of text swallows that line's break."""
+    from pathlib import Path
+
+    offenders = []
+    for path in sorted((Path(__file__).parents[3] / "templates").rglob("*.txt")):
+        lines = path.read_text().rstrip("\n").split("\n")
+        for number, line in enumerate(lines[:-1], 1):
+            if line.rstrip().endswith("%}") and re.sub(r"\{%.*?%\}", "", line).strip():
+                offenders.append(f"{path}:{number}: {line[:80]}")
+    assert offenders == []
