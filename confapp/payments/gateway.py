@@ -69,6 +69,11 @@ class SignatureError(Exception):
     """The webhook payload does not carry a valid signature for our secret."""
 
 
+class MalformedEvent(Exception):
+    """The webhook payload is not a Stripe event we can read (not UTF-8, not JSON, fields of the
+    wrong kind), signed or not: answered 400, nothing stored."""
+
+
 @dataclass
 class CheckoutSession:
     id: str
@@ -180,10 +185,14 @@ class StripeGateway:
         )
 
     def construct_webhook_event(self, payload: bytes, signature_header: str | None) -> dict:
-        """Verify the signature on the raw body (and its age), then parse it. Raises SignatureError."""
+        """Verify the signature on the raw body (and its age), then parse it. Raises SignatureError,
+        MalformedEvent."""
         if not self.webhook_secret:
             raise SignatureError("no webhook secret configured")
-        text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
+        try:
+            text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
+        except UnicodeDecodeError as error:
+            raise MalformedEvent("payload is not UTF-8") from error
         try:
             stripe.WebhookSignature.verify_header(text, signature_header or "", self.webhook_secret,
                                                   stripe.Webhook.DEFAULT_TOLERANCE)
@@ -192,9 +201,10 @@ class StripeGateway:
         try:
             event = json.loads(text)
         except ValueError as error:
-            raise SignatureError("payload is not JSON") from error
-        if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-            raise SignatureError("payload is not a Stripe event")
+            raise MalformedEvent("payload is not JSON") from error
+        if not isinstance(event, dict) or not all(isinstance(event.get(k), str) and 0 < len(event[k]) <= 255
+                                                  for k in ("id", "type")):
+            raise MalformedEvent("payload is not a Stripe event")
         return event
 
     @staticmethod

@@ -108,7 +108,8 @@ def handle_webhook(raw_body: bytes, signature_header: str | None, *, now: dateti
     so a redelivery, even a concurrent one, changes nothing. Event types we do not use are stored
     and ignored. Events may arrive in any order: a refund seen before its payment waits
     ("deferred") and is applied when the payment is. The caller commits.
-    Raises gateway.SignatureError, gateway.GatewayError (retryable: answer 5xx so Stripe retries).
+    Raises gateway.SignatureError, gateway.MalformedEvent (an unreadable payload, signed or not: answer 400),
+    gateway.GatewayError (retryable: answer 5xx so Stripe retries).
     """
     from . import webhooks
 

@@ -17,7 +17,7 @@ from ..extensions import csrf, db
 from ..registration.models import Order, PaymentState
 from ..types import utcnow
 from . import services
-from .gateway import GatewayError, SignatureError
+from .gateway import GatewayError, MalformedEvent, SignatureError
 from .links import order_code, token_matches
 from .queries import has_receipt, order_for_event, receipt_for
 from .receipts import receipt_filename, receipt_pdf as render_receipt_pdf
@@ -121,6 +121,10 @@ def stripe_webhook():
     except SignatureError:
         db.session.rollback()
         return jsonify(error={"code": "bad_signature", "message": "The Stripe signature does not match."}), 400
+    except MalformedEvent as error:
+        db.session.rollback()
+        log.warning("webhook payload refused: %s", error)
+        return jsonify(error={"code": "malformed_event", "message": "The payload is not a readable Stripe event."}), 400
     except GatewayError as error:
         db.session.rollback()
         log.warning("webhook could not reach Stripe: %s", error.message)

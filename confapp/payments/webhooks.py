@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import SYSTEM, record
 from ..errors import InvalidState, SoldOut
 from ..extensions import db
-from ..inputs import as_id
+from ..inputs import MAX_ID, as_id
 from ..money import with_code
 from ..registration.models import Order, PaymentMethod, PaymentState
-from .gateway import PaymentIntentInfo, from_stripe_amount, get_gateway
+from .gateway import MalformedEvent, PaymentIntentInfo, from_stripe_amount, get_gateway
 from .models import (
     COUNTED_REFUND_STATUSES, LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentStatus, Refund, RefundStatus,
     StripeEvent,
@@ -36,35 +36,53 @@ HANDLED = (*COMPLETED, EXPIRED, REFUNDED, FAILED)
 
 
 def _amount(value, currency: str) -> int | None:
-    return None if value is None else from_stripe_amount(value, currency)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise ValueError(f"not an amount: {value!r}")
+    return from_stripe_amount(value, currency)
+
+
+def _text(value) -> str | None:
+    if value is not None and (not isinstance(value, str) or len(value) > 255):
+        raise TypeError(f"not an identifier: {type(value).__name__}")
+    return value
 
 
 def _extract(event: dict) -> tuple[dict, str | None]:
-    """The identifiers and amounts we use, never the customer's details."""
+    """The identifiers and amounts we use, never the customer's details. Raises MalformedEvent
+    when a field is not of its kind (an amount that is not a whole number, an object that is not one)."""
+    try:
+        return _read(event)
+    except (AttributeError, TypeError, ValueError) as error:
+        raise MalformedEvent(f"unreadable {event.get('type')} event") from error
+
+
+def _read(event: dict) -> tuple[dict, str | None]:
     obj = (event.get("data") or {}).get("object") or {}
     kind = event.get("type", "")
-    metadata = {k: str(v) for k, v in (obj.get("metadata") or {}).items() if k in ("order_code", "payment_id", "event_id")}
+    metadata = {k: str(v)[:255] for k, v in (obj.get("metadata") or {}).items() if k in ("order_code", "payment_id", "event_id")}
     intent = obj.get("payment_intent")
-    intent = intent.get("id") if isinstance(intent, dict) else intent
+    intent = _text(intent.get("id") if isinstance(intent, dict) else intent)
     # Amounts are stored (and replayed) in confapp's minor units, not Stripe's.
-    currency = (obj.get("currency") or "").upper()
+    currency = (_text(obj.get("currency")) or "").upper()
     if kind.startswith("checkout.session."):
-        data = {"session_id": obj.get("id"), "payment_intent": intent, "payment_status": obj.get("payment_status"),
+        data = {"session_id": _text(obj.get("id")), "payment_intent": intent, "payment_status": _text(obj.get("payment_status")),
                 "amount_total": _amount(obj.get("amount_total"), currency), "currency": currency,
-                "client_reference_id": obj.get("client_reference_id"), "metadata": metadata}
+                "client_reference_id": _text(obj.get("client_reference_id")), "metadata": metadata}
         return data, intent
     if kind == REFUNDED:
-        refunds = [{"id": r.get("id"), "amount": _amount(r.get("amount"), currency), "status": r.get("status"),
-                    "confapp_refund_id": (r.get("metadata") or {}).get("confapp_refund_id")}
+        refunds = [{"id": _text(r.get("id")), "amount": _amount(r.get("amount"), currency), "status": _text(r.get("status")),
+                    "confapp_refund_id": _text((r.get("metadata") or {}).get("confapp_refund_id"))}
                    for r in ((obj.get("refunds") or {}).get("data") or [])]
-        data = {"charge_id": obj.get("id"), "payment_intent": intent,
+        data = {"charge_id": _text(obj.get("id")), "payment_intent": intent,
                 "amount_refunded": _amount(obj.get("amount_refunded"), currency) or 0, "currency": currency, "refunds": refunds}
         return data, intent
     if kind == FAILED:
         error = obj.get("last_payment_error") or {}
-        data = {"payment_intent": obj.get("id"), "metadata": metadata,
+        data = {"payment_intent": _text(obj.get("id")), "metadata": metadata,
                 "message": str(error.get("message") or error.get("code") or "The payment failed.")[:200]}
-        return data, obj.get("id")
+        return data, data["payment_intent"]
     return {}, None
 
 
