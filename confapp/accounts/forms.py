@@ -15,14 +15,9 @@ class LoginForm(Form):
 
 
 class SignupForm(Form):
+    # The password is chosen on the emailed link's page: the form answers alike for every address.
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
-        description="At least 10 characters. A few unrelated words make a strong password.",
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField("Create account")
 
 
@@ -63,3 +58,20 @@ class ConfirmForm(Form):
     """An empty form: a POST button protected by CSRF."""
 
     submit = SubmitField("Confirm")
+
+
+class ChoosePasswordForm(Form):
+    """The last step of signing up, on the emailed link's page."""
+
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+        description="At least 10 characters. A few unrelated words make a strong password.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Create account")

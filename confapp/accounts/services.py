@@ -58,6 +58,51 @@ def create_user(email: str, name: str, password: str, *, is_site_admin: bool = F
     return user
 
 
+# --- sign-up by emailed link -------------------------------------------------------------------
+# The sign-up form answers the same page whether or not the address has an account (no account
+# enumeration): a new address gets a link to choose a password and finish, an existing one gets a
+# note to its owner. The link carries what was typed, signed; nothing is stored until it is opened.
+
+def _signup_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sign-up")
+
+
+def request_sign_up(email: str, name: str, *, next_path: str = "") -> None:
+    """Email a link that finishes the sign-up, or, if the address already has an account, tell its
+    owner that someone tried. Says nothing to the visitor either way."""
+    email = normalise_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_email(existing.email, "Someone tried to create a confapp account with your address", "signup_existing",
+                    user=existing, login_link=external_url("accounts.login"),
+                    reset_link=external_url("accounts.password_reset_request"))
+        return
+    token = _signup_serializer().dumps({"e": email, "n": name.strip(), "next": next_path})
+    queue_email(email, "Finish creating your confapp account", "signup_confirm", name=name.strip(),
+                link=external_url("accounts.signup_finish", token=token))
+
+
+def sign_up_from_token(token: str) -> dict | None:
+    """What the sign-up link carries ({"e": email, "n": name, "next": path}), or None when it is
+    forged, expired, or the address has an account by now (the link was used)."""
+    try:
+        data = _signup_serializer().loads(token, max_age=current_app.config.get("SIGNUP_MAX_AGE", 60 * 60 * 24 * 2))
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or not data.get("e") or find_user_by_email(data["e"]) is not None:
+        return None
+    return data
+
+
+def finish_sign_up(token: str, password: str, *, now: datetime | None = None) -> User:
+    """Create the account the emailed link describes. Raises InvalidState when the link no longer
+    works, ValidationFailed for a weak password."""
+    data = sign_up_from_token(token)
+    if data is None:
+        raise InvalidState("This link has expired or was already used. Log in, or sign up again.")
+    return create_user(data["e"], data["n"], password, now=now)
+
+
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
     """The user for these credentials, or None. Timing does not reveal whether the email exists."""
     user = find_user_by_email(email)
@@ -165,7 +210,8 @@ def _invitation_serializer() -> URLSafeTimedSerializer:
 
 
 def invite_to_role(event, email: str, role: Role, *, actor, now: datetime | None = None) -> RoleInvitation:
-    """Email a signed link that grants `role` on `event` to whoever accepts it while logged in."""
+    """Email a signed link that grants `role` on `event` to the holder of `email` once they accept it
+    logged in with an account for that address."""
     permissions.require(actor, permissions.Action.MANAGE_ROLES, event)
     email = normalise_email(email)
     invitation = RoleInvitation(event=event, email=email, role=role, invited_by_id=actor.id, created_at=now or utcnow())
@@ -200,14 +246,26 @@ def invitation_from_token(token: str) -> RoleInvitation:
     return invitation
 
 
+def check_invitee(invitation: RoleInvitation, user: User) -> None:
+    """Raise NotAllowed unless `user` holds the address the invitation was sent to: the link alone
+    (forwarded, or opened on a shared computer) grants nothing."""
+    if normalise_email(user.email) != normalise_email(invitation.email):
+        raise NotAllowed(
+            "This invitation was sent to another email address than the one of the account you are logged in "
+            f"with ({user.email}). Log out, then log in or create an account with the invited address."
+        )
+
+
 def accept_invitation(invitation: RoleInvitation, user: User, *, now: datetime | None = None) -> EventRole:
-    """Grant the invited role to the logged-in user. Each invitation is used once."""
+    """Grant the invited role to the logged-in user, who must hold the invited address (NotAllowed
+    otherwise). Each invitation is used once (InvalidState)."""
     if invitation.accepted_at is not None:
         if invitation.accepted_by_id == user.id:
             return db.session.scalar(
                 select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == invitation.event_id)
             )
         raise InvalidState("This invitation has already been used.")
+    check_invitee(invitation, user)
     existing = db.session.scalar(
         select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == invitation.event_id)
     )

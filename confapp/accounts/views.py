@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import Conflict, DomainError, ValidationFailed
+from ..errors import DomainError, ValidationFailed
 from ..extensions import db, limiter, login_manager
 from . import services
-from .forms import LoginForm, PasswordResetForm, PasswordResetRequestForm, SignupForm
+from .forms import ChoosePasswordForm, LoginForm, PasswordResetForm, PasswordResetRequestForm, SignupForm
 from .models import User
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -84,19 +84,34 @@ def signup():
         return redirect(url_for("events.dashboard"))
     form = SignupForm()
     if form.validate_on_submit():
+        # The same answer for a new and a known address; the emailed link decides what follows.
+        services.request_sign_up(form.email.data, form.name.data, next_path=request.args.get("next") or "")
+        db.session.commit()
+        return render_template("accounts/signup_sent.html", email=services.normalise_email(form.email.data))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+def signup_finish(token: str):
+    pending = services.sign_up_from_token(token)
+    if pending is None:
+        return render_template("accounts/signup_invalid.html"), 400
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
         try:
-            user = services.create_user(form.email.data, form.name.data, form.password.data)
-        except Conflict as error:
-            form.email.errors.append(error.message)
+            user = services.finish_sign_up(token, form.password.data)
         except ValidationFailed as error:
             form.password.errors.append(error.errors.get("password", error.message))
+        except DomainError:
+            return render_template("accounts/signup_invalid.html"), 400
         else:
             db.session.commit()
+            logout_user()
             session.clear()
             login_user(user)
             flash("Your account is ready.", "success")
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/signup.html", form=form)
+            return redirect(_safe_next(pending.get("next")))
+    return render_template("accounts/signup_finish.html", form=form, email=pending["e"])
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
@@ -132,6 +147,8 @@ def password_reset(token: str):
 @login_required
 def invitation_accept(token: str):
     invitation = services.invitation_from_token(token)
+    if invitation.accepted_at is None:
+        services.check_invitee(invitation, current_user)
     if request.method == "POST":
         services.accept_invitation(invitation, current_user)
         db.session.commit()

@@ -23,23 +23,71 @@ def link_in(mail_text: str, path_prefix: str) -> str:
 
 # --- sign-up, login, logout -----------------------------------------------------------------
 
-def test_sign_up_creates_an_account_and_logs_in(client, db):
-    response = client.post("/account/signup", data={"name": "Ana Ruiz", "email": "Ana@Example.org",
-                                                    "password": "long-enough-password"})
+def test_sign_up_creates_an_account_by_the_emailed_link_and_logs_in(client, db, mail):
+    page = client.post("/account/signup", data={"name": "Ana Ruiz", "email": "Ana@Example.org"})
+    assert page.status_code == 200 and "Check your email" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(User).filter_by(email="ana@example.org")) is None  # not before the link
+    [message] = mail.wait_for(1)
+    assert message.envelope_to == ["ana@example.org"] and "Ana Ruiz" in message.text
+    path = link_in(message.text, "/account/signup/")
+    assert client.get(path).status_code == 200
+    response = client.post(path, data={"password": "long-enough-password", "confirm": "long-enough-password"})
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).filter_by(email="ana@example.org"))
     assert user is not None and user.name == "Ana Ruiz"
     assert user.password_hash.startswith("scrypt:") and "long-enough-password" not in user.password_hash
     assert client.get("/manage/").status_code == 200
+    # The link works once: the account exists now.
+    client.post("/account/logout")
+    assert client.get(path).status_code == 400
 
 
-def test_sign_up_with_a_taken_email_or_short_password_shows_form_errors(client, db):
-    make_user(email="taken@example.org")
-    page = client.post("/account/signup", data={"name": "X", "email": "taken@example.org", "password": "long-enough-password"})
-    assert page.status_code == 200 and "already exists" in page.get_data(as_text=True)
-    page = client.post("/account/signup", data={"name": "X", "email": "new@example.org", "password": "short"})
+def test_sign_up_with_a_taken_email_reveals_nothing_and_tells_the_owner(client, db, mail):
+    make_user(email="taken@example.org", name="Tomás Owner")
+    taken = client.post("/account/signup", data={"name": "X", "email": "Taken@example.org"})
+    fresh = client.post("/account/signup", data={"name": "X", "email": "fresh@example.org"})
+    assert taken.status_code == fresh.status_code == 200
+    taken_page = taken.get_data(as_text=True).replace("taken@example.org", "ADDRESS")
+    assert taken_page == fresh.get_data(as_text=True).replace("fresh@example.org", "ADDRESS")
+    assert "already" not in taken_page and "Check your email" in taken_page
+    messages = {m.envelope_to[0]: m for m in mail.wait_for(2)}
+    owner = messages["taken@example.org"]
+    assert "Someone tried to create a confapp account with your email address" in owner.text
+    assert "/account/login" in owner.text and "/account/password-reset" in owner.text
+    assert "/account/signup/" not in owner.text  # nothing there creates or changes an account
+    assert "/account/signup/" in messages["fresh@example.org"].text
+
+
+def test_finishing_sign_up_checks_the_password(client, db, mail):
+    client.post("/account/signup", data={"name": "X", "email": "new@example.org"})
+    path = link_in(mail.wait_for(1)[0].text, "/account/signup/")
+    page = client.post(path, data={"password": "short", "confirm": "short"})
     assert page.status_code == 200 and "at least 10 characters" in page.get_data(as_text=True)
+    page = client.post(path, data={"password": "long-enough-password", "confirm": "other-long-password"})
+    assert page.status_code == 200 and "differ" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(User).filter_by(email="new@example.org")) is None
+
+
+def test_a_forged_sign_up_link_is_refused(client, db):
+    token = services._signup_serializer().dumps({"e": "someone@example.org", "n": "Someone", "next": ""})
+    assert client.get(f"/account/signup/{forge(token)}").status_code == 400
+    response = client.post(f"/account/signup/{forge(token)}", data={"password": "long-enough-password",
+                                                                    "confirm": "long-enough-password"})
+    assert response.status_code == 400
+    assert db.session.scalar(db.select(User).filter_by(email="someone@example.org")) is None
+
+
+def test_sign_up_from_an_invitation_returns_to_it(client, db, mail):
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    services.invite_to_role(event, "newbie@example.org", Role.CHECKIN_STAFF, actor=organiser)
+    db.session.commit()
+    invitation_path = link_in(mail.wait_for(1)[0].text, "/account/invitations/")
+    client.post(f"/account/signup?next={invitation_path}", data={"name": "New Bie", "email": "newbie@example.org"})
+    path = link_in(mail.wait_for(2)[1].text, "/account/signup/")
+    response = client.post(path, data={"password": "long-enough-password", "confirm": "long-enough-password"})
+    assert response.headers["Location"] == invitation_path
+    assert client.post(invitation_path).status_code == 302
 
 
 def test_login_with_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, db):
@@ -164,7 +212,7 @@ def test_an_invitation_is_used_once(client, db):
     organiser = make_user()
     event = make_event(organiser=organiser)
     invitation = services.invite_to_role(event, "one@example.org", Role.ORGANISER, actor=organiser)
-    first, second = make_user(), make_user()
+    first, second = make_user(email="one@example.org"), make_user()
     services.accept_invitation(invitation, first)
     with pytest.raises(InvalidState):
         services.accept_invitation(invitation, second)
@@ -180,6 +228,30 @@ def test_invitation_to_organise_lets_the_colleague_see_the_team_page(client, db,
     co = make_user(email="co@example.org")
     login(client, co)
     client.post(path)
+    assert client.get(f"/manage/{event.slug}/team").status_code == 200
+
+
+def test_an_invitation_opened_by_another_logged_in_account_is_refused_and_grants_nothing(client, db, mail):
+    organiser = make_user()
+    event = make_event(organiser=organiser, title="Global Justice Goes Local")
+    login(client, organiser)
+    client.post(f"/manage/{event.slug}/team", data={"email": "invited@example.org", "role": "organiser"})
+    path = link_in(mail.wait_for(1)[0].text, "/account/invitations/")
+    client.post("/account/logout")
+    stranger = make_user(email="stranger@example.org")
+    login(client, stranger)
+    page = client.get(path)
+    assert page.status_code == 403
+    text = page.get_data(as_text=True)
+    assert "sent to another email address" in text and "stranger@example.org" in text
+    assert "Accept the invitation" not in text and "invited@example.org" not in text
+    assert client.post(path).status_code == 403
+    assert db.session.scalar(db.select(EventRole).filter_by(user_id=stranger.id)) is None
+    assert client.get(f"/manage/{event.slug}/team").status_code == 403
+    # The invited person can still accept it, with any capitalisation of the address.
+    client.post("/account/logout")
+    login(client, make_user(email="Invited@Example.org"))
+    assert client.post(path).status_code == 302
     assert client.get(f"/manage/{event.slug}/team").status_code == 200
 
 

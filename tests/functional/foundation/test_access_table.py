@@ -22,6 +22,7 @@ def test_foundation_routes_by_role(client, db):
     invitation = account_services.invite_to_role(world.event, "new.colleague@example.org", Role.CHECKIN_STAFF,
                                                  actor=world.users["organiser"])
     token = account_services._invitation_serializer().dumps({"iid": invitation.id})
+    signup_token = account_services._signup_serializer().dumps({"e": "new.person@example.org", "n": "New", "next": ""})
     assert_access(client, db, world, [
         ("GET", "/", everyone(200)),
         ("GET", "/healthz", everyone(200)),
@@ -51,8 +52,12 @@ def test_foundation_routes_by_role(client, db):
         ("GET", "/account/signup", expect(200, 302, 302, 302, 302, 302)),
         ("GET", "/account/password-reset", everyone(200)),
         ("GET", "/account/password-reset/not-a-token", everyone(400)),
-        ("GET", f"/account/invitations/{token}", logged_in(200)),
-        ("POST", f"/account/invitations/{token}", logged_in(302), {}),
+        # Bound to the invited address: no account of the world holds it.
+        ("GET", f"/account/invitations/{token}", expect(LOGIN_REDIRECT, 403, 403, 403, 403, 403)),
+        ("POST", f"/account/invitations/{token}", expect(LOGIN_REDIRECT, 403, 403, 403, 403, 403), {}),
+        ("GET", f"/account/signup/{signup_token}", everyone(200)),
+        ("POST", f"/account/signup/{signup_token}", everyone(302), {"password": "long-enough-password",
+                                                                   "confirm": "long-enough-password"}),
         ("POST", "/account/logout", everyone(302), {}),
     ])
 
