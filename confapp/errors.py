@@ -7,9 +7,10 @@ a friendly page otherwise. No traceback ever reaches a user.
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, current_app, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,25 @@ def too_large_message() -> str:
             "make the file smaller or the text shorter, and try again.")
 
 
+def describe_database_error(error: DBAPIError) -> str:
+    """A database error for the log without the values it carried. The engine hides bound
+    parameters (hide_parameters), but PostgreSQL's own message and DETAIL quote them ("Key
+    (email)=(...) already exists", "invalid input syntax ...: \"...\""): keep only the SQLSTATE,
+    the constraint, table and column names, and the statement, whose values are placeholders."""
+    orig = error.orig
+    diag = getattr(orig, "diag", None)
+    parts = [type(orig).__name__]
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code:
+        parts.append(f"SQLSTATE {code}")
+    for name in ("table_name", "column_name", "constraint_name"):
+        value = getattr(diag, name, None) if diag is not None else None
+        if value:
+            parts.append(f"{name.split('_')[0]} {value}")
+    statement = " ".join((error.statement or "").split())[:500]
+    return f"{', '.join(parts)}; statement: {statement}"
+
+
 def register_error_handlers(app: Flask) -> None:
     from .extensions import db
 
@@ -149,7 +169,11 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         db.session.rollback()
         # Log the type and traceback for operators; request data (personal data) is never logged.
-        log.error("Unhandled %s on %s %s", type(error).__name__, request.method, request.url_rule, exc_info=error)
+        if isinstance(error, DBAPIError):
+            log.error("Unhandled %s on %s %s: %s\n%s", type(error).__name__, request.method, request.url_rule,
+                      describe_database_error(error), "".join(traceback.format_tb(error.__traceback__)))
+        else:
+            log.error("Unhandled %s on %s %s", type(error).__name__, request.method, request.url_rule, exc_info=error)
         message = "Something went wrong on our side. Nothing you entered was saved by the failed step; please try again."
         if wants_json():
             return _json_error(500, "internal_error", message)
