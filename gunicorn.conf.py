@@ -7,6 +7,8 @@ volunteer and calendar tokens).
 import gc
 import os
 import re
+import threading
+import time
 
 from gunicorn.glogging import Logger
 from sqlalchemy.orm import configure_mappers
@@ -17,6 +19,21 @@ bind = os.environ.get("BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 60
+# Limits a threaded (gthread) worker really enforces. Its `timeout` only notices a worker whose main
+# loop stalls, not one slow request in a thread, and nothing in gunicorn watches memory: the hooks
+# below do both. A worker is also replaced after max_requests (+ jitter) requests, so slow growth
+# never accumulates.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+graceful_timeout = 30
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+# After a request, a worker above this resident size finishes what it is doing and is replaced.
+WORKER_MAX_RSS_MB = int(os.environ.get("WORKER_MAX_RSS_MB", "512"))
+# A worker with a request running longer than this, or grown past twice the size above, is ended
+# at once (gunicorn starts another); the watchdog thread checks every second.
+REQUEST_TIME_LIMIT = float(os.environ.get("REQUEST_TIME_LIMIT", "60"))
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
@@ -50,6 +67,53 @@ class RedactingLogger(Logger):
 logger_class = RedactingLogger
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# Thread id -> monotonic start of the request it is serving.
+_running: dict[int, float] = {}
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (not its peak), in MB."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE / (1024 * 1024)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def pre_request(worker, req):
+    _running[threading.get_ident()] = time.monotonic()
+
+
+def post_request(worker, req, environ, resp):
+    _running.pop(threading.get_ident(), None)
+    size = rss_mb()
+    if size > WORKER_MAX_RSS_MB and worker.alive:
+        worker.log.warning("worker %s at %.0f MB (limit %s MB): restarting after its current requests",
+                           worker.pid, size, WORKER_MAX_RSS_MB)
+        worker.alive = False
+
+
+def over_limit(now: float) -> str | None:
+    """Why this worker must end now, or None."""
+    started = min(_running.values(), default=None)
+    if started is not None and now - started > REQUEST_TIME_LIMIT:
+        return f"a request has run {now - started:.0f} s (limit {REQUEST_TIME_LIMIT:.0f} s)"
+    size = rss_mb()
+    if size > 2 * WORKER_MAX_RSS_MB:
+        return f"{size:.0f} MB resident (hard limit {2 * WORKER_MAX_RSS_MB} MB)"
+    return None
+
+
+def _watchdog(worker) -> None:
+    while True:
+        time.sleep(1)
+        reason = over_limit(time.monotonic())
+        if reason:
+            worker.log.error("worker %s ended: %s", worker.pid, reason)
+            os._exit(1)
+
+
 def post_worker_init(worker):
     # The app imports about 170,000 long-lived objects (modules, models, templates). A full
     # garbage collection walks all of them: 100-250 ms on a 2-core machine, landing on whichever
@@ -67,3 +131,4 @@ def post_worker_init(worker):
 
     with worker.wsgi.app_context():
         checkpoint_in_background(db.engine)
+    threading.Thread(target=_watchdog, args=(worker,), name="request-watchdog", daemon=True).start()
