@@ -2,7 +2,8 @@
 no inline styles (the CSP forbids them), a <title> and <desc> for screen readers. Pages
 show the data table beside each chart, so the chart is never the only way to the numbers.
 
-A count suppressed in the public version ("fewer than 5") is drawn as no bar, labelled.
+A count suppressed in the public version ("fewer than 5", or "not shown" when it is hidden so
+that another cannot be worked out) is drawn as no bar, labelled.
 """
 from __future__ import annotations
 
@@ -94,7 +95,9 @@ def column_chart(rows: list[tuple[str, Any]], title: str) -> Markup:
 
 
 def line_chart(points: list[tuple[str, Any]], title: str, *, ceiling: int | None = None, ceiling_label: str = "Capacity") -> Markup:
-    """A running total over time, with an optional horizontal line (capacity)."""
+    """A running total over time, with an optional horizontal line (capacity). A point hidden in
+    the public version is left out, not drawn as zero."""
+    points = [(label, v) for label, v in points if not isinstance(v, str)]
     if not points:
         return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
     height, base, left, right = 260, 220, 56, WIDTH - 16

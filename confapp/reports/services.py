@@ -15,7 +15,7 @@ from .models import DEFAULT_RETENTION_DAYS, DataRetention, Report, ReportStatus
 from .narrative import NarrativeFacts, draft_narrative
 from .purge import run_person_purgers, run_purgers
 from .queries import compute_figures, live_figures
-from .suppression import public_figures
+from .suppression import WITHHELD, public_figures
 
 MAX_RETENTION_DAYS = 3650
 SNAPSHOT_VERSION = 1
@@ -42,7 +42,9 @@ def narrative_facts(event: Event, figures: dict, audience: str = "") -> Narrativ
     names only places with five or more participants and organisations of people who consented."""
     public = public_figures(figures)
     headline = figures["headline"]
-    participants = headline["attended"] if figures.get("attendance_known") and headline["attended"] else headline["registered"]
+    # A number hidden as a complement ("not shown") must not come back in words.
+    use_attended = figures.get("attendance_known") and headline["attended"] and public["headline"]["attended"] != WITHHELD
+    participants = headline["attended"] if use_attended else headline["registered"]
     return NarrativeFacts(
         event_title=event.title,
         participants=participants or 0,
