@@ -404,3 +404,16 @@ def test_the_attack_finds_what_suppression_without_complements_gave_away(client,
     outputs = published_outputs(client, event.slug)
     with pytest.raises(AssertionError, match="Walk-ins"):
         assert_nothing_hidden_comes_back(outputs, private_tables(event, report))
+
+
+def test_counts_of_places_are_shown_and_people_per_place_are_suppressed(client, small_event):
+    """"Countries: fewer than 5" counted countries, not people: the number of countries and cities
+    is printed; how many people came from a small country is not."""
+    event, _ = small_event
+    outputs = published_outputs(client, event.slug)
+    for name in ("html", "csv", "pdf"):
+        headline = outputs[name]["Headline figures"]
+        assert headline["Countries"] == [2] and headline["Cities"] == [3], name
+        countries = outputs[name]["Countries"]
+        assert "Canada" not in countries and countries["Other countries (under 5 each)"] == ["hidden"], name
+    assert "Countries</dt><dd>2</dd>" in client.get(f"/e/{event.slug}/report").get_data(as_text=True)
