@@ -37,9 +37,10 @@ def is_private_page() -> bool:
 
 
 def _cache_control(response: Response) -> None:
-    # A view may pick a stricter or still-private policy itself (a calendar feed's short private
-    # cache); anything shared or unset on these pages becomes private, no-store.
-    if is_private_page() and "private" not in response.headers.get("Cache-Control", ""):
+    # A view may choose no-store or a still-private policy itself (a calendar feed's short
+    # private cache); anything shared or unset on these pages becomes private, no-store.
+    chosen = response.headers.get("Cache-Control", "")
+    if is_private_page() and "private" not in chosen and "no-store" not in chosen:
         response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
 
 
