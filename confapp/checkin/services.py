@@ -344,11 +344,12 @@ def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
 
 
 def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email: str, category_id: int,
-            station: str, actor, now: datetime) -> RedeemResult:
+            station: str, actor, now: datetime, amount_minor: int | None = None) -> RedeemResult:
     """Register someone at the door and check them in. Registration's place_order (at_door) owns
     the rules: required fields, one registration per email, event and category capacity
-    (SoldOut). A paid category leaves the order unpaid: the result is UNPAID with the amount,
-    and the desk records the payment before checking in. Raises ValidationFailed, SoldOut."""
+    (SoldOut), a pay-what-you-can `amount_minor` within the category's range (None: the
+    suggested amount). A paid category leaves the order unpaid: the result is UNPAID with the
+    amount, and the desk records the payment before checking in. Raises ValidationFailed, SoldOut."""
     from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
 
     from ..registration.models import RegistrationCategory
@@ -359,7 +360,7 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     if db.session.scalar(in_event) is None or not checkin_list.admits_category(category_id):
         raise ValidationFailed({"category_id": "This list does not admit that category."})
     request = OrderRequest(
-        choices=[CategoryChoice(category_id, 1, None)],
+        choices=[CategoryChoice(category_id, 1, amount_minor)],
         attendees=[AttendeeData(first_name.strip(), last_name.strip(), email.strip())],
         at_door=True, send_email=bool(email.strip()),
     )

@@ -128,11 +128,23 @@ def walkin(list_id: int | None = None, token: str | None = None):
     result = services.walk_in(
         checkin_list, first_name=str(body.get("first_name") or "")[:120], last_name=str(body.get("last_name") or "")[:120],
         email=str(body.get("email") or "")[:254], category_id=category_id, station=str(body.get("station") or "")[:80],
-        actor=actor, now=utcnow(),
+        amount_minor=_walk_in_amount(checkin_list, category_id, body.get("amount")), actor=actor, now=utcnow(),
     )
     payload = desk.result_json(result, _tz(checkin_list))
     db.session.commit()
     return jsonify(payload)
+
+
+def _walk_in_amount(checkin_list: CheckInList, category_id: int, typed) -> int | None:
+    """Pay what you can at the door: the amount typed, in the category's currency (None: the suggested one)."""
+    text = str(typed or "")[:40].strip()
+    category = next((c for c in queries.walk_in_categories(checkin_list) if c.id == category_id), None)
+    if not text or category is None:
+        return None
+    try:
+        return money.parse_money(text, category.currency)
+    except ValueError as error:
+        raise ValidationFailed({"amount": str(error)}) from None
 
 
 @_route("pay", methods=["POST"])

@@ -44,6 +44,16 @@
   // wrong. The offset is measured once, when the page loads.
   var clockOffset = cfg.serverNow ? Date.parse(cfg.serverNow) - Date.now() : 0;
   function serverNow() { return new Date(Date.now() + clockOffset); }
+  // Every time the desk shows is in the event's time zone (named on the page), as the server's are,
+  // never the device's own zone.
+  var timeFormat = (function () {
+    try {
+      return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: cfg.timezone || "UTC" });
+    } catch (e) {
+      return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" });
+    }
+  })();
+  function eventTime(date) { return timeFormat.format(date); }
   var input = root.querySelector("[data-input]");
   var resultBox = root.querySelector("[data-result]");
   var resultsWrap = root.querySelector("[data-results-wrap]");
@@ -146,7 +156,7 @@
     // Staff can see that the device is ready for the Wi-Fi dropping, and how old its copy is.
     var asOf = new Date(data.generated_at);
     copyText.textContent = "Offline copy on this device: " + local.list.length + (local.list.length === 1 ? " person" : " people") +
-      ", as of " + pad(asOf.getHours()) + ":" + pad(asOf.getMinutes()) + ".";
+      ", as of " + eventTime(asOf) + ".";
     copyText.hidden = false;
   }
   function takePlace(row, change) {  // change: -1 takes a walk-in place, +1 gives it back
@@ -311,7 +321,7 @@
     }
     if (row.checked_in_at) {
       var at = new Date(row.checked_in_at);
-      var text = "Already checked in at " + pad(at.getHours()) + ":" + pad(at.getMinutes());
+      var text = "Already checked in at " + eventTime(at);
       if (row.checked_in_by) { text += " by " + row.checked_in_by; }
       if (row.station) { text += " at " + row.station; }
       render({ tone: "warn", title: "Already checked in", outcome: "already", attendee: attendee, offline: true, message: text + "." });
@@ -332,7 +342,6 @@
              message: row.name + " is checked in on this device; the scan will be sent when the network returns." });
     renderNet();
   }
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   function undo() {
     if (!lastAction) { return; }
@@ -445,7 +454,21 @@
 
   // ---- walk-in ------------------------------------------------------------------------------
   var walkin = root.querySelector("[data-walkin-form]");
+  var amountBox = walkin && walkin.querySelector("[data-walkin-amount]");
+  // Pay what you can: the amount the person pays, starting from the suggested one.
+  function showAmount() {
+    var option = walkin.elements.category_id.selectedOptions[0];
+    var flexible = !!(option && option.hasAttribute("data-pay-what-you-can"));
+    amountBox.hidden = !flexible;
+    if (flexible) {
+      walkin.querySelector("[data-walkin-currency]").textContent = option.dataset.currency;
+      walkin.querySelector("[data-walkin-amount-hint]").textContent = option.dataset.hint;
+      walkin.elements.amount.value = option.dataset.suggested;
+    }
+  }
   if (walkin) {
+    walkin.elements.category_id.addEventListener("change", showAmount);
+    showAmount();
     walkin.addEventListener("submit", function (event) {
       event.preventDefault();
       var errors = walkin.querySelector("[data-walkin-errors]");
@@ -453,9 +476,11 @@
       if (!online) { errors.appendChild(el("p", "error-message", "Walk-ins need the network: registering checks capacity on the server.")); errors.focus(); return; }
       var data = { station: stationInput.value.trim() };
       ["first_name", "last_name", "email", "category_id"].forEach(function (name) { data[name] = walkin.elements[name].value.trim(); });
+      if (!amountBox.hidden) { data.amount = walkin.elements.amount.value.trim(); }
       call("walkin", data).then(function (response) {
         if (response.status === 200) {
           walkin.reset();
+          showAmount();
           walkin.closest("details").open = false;
           render(response.body);
           if (response.body.outcome === "ok" && response.body.check_in) {
@@ -488,12 +513,19 @@
       if (response.status !== 200) { return; }
       var done = {};
       response.body.results.forEach(function (item) {
-        done[item.scan_id] = true;
+        done[item.scan_id] = item;
         if (item.conflict) { conflicts.push(item); }
       });
       queue = queue.filter(function (scan) { return !done[scan.scan_id]; });
       saveQueue();
-      if (lastAction && lastAction.kind === "queued" && done[lastAction.scan_id]) { lastAction = null; undoButton.disabled = true; }
+      if (lastAction && lastAction.kind === "queued" && done[lastAction.scan_id]) {
+        // The waiting check-in is now the server's: undo it there (unless the server refused it or
+        // another device had checked the person in first).
+        var synced = done[lastAction.scan_id];
+        lastAction = synced.outcome === "ok" && synced.check_in && !synced.conflict && !synced.refused
+          ? { kind: "server", id: synced.check_in.id, name: lastAction.name } : null;
+        undoButton.disabled = !lastAction;
+      }
       renderNet();
       if (response.body.refused) {
         // Admitted offline, refused now (cancelled or unpaid since the download, or the room

@@ -376,3 +376,117 @@ def test_session_room_offline_admits_walk_ins_up_to_its_places_and_reports_refus
         db.session.remove()
     assert names == {"Signed", "Other"}
     assert_accessible(page, "session desk after a refused sync")
+
+
+def _new_guest(live_app, slug, first_name):
+    """(ticket code, registration id) of a new confirmed attendee at the desk's event."""
+    from confapp.events.models import Event
+    from confapp.extensions import db
+    from tests.support.checkin import attendee
+
+    with live_app.app_context():
+        guest = attendee(Event.query.filter_by(slug=slug).one(), first_name=first_name, last_name="Zone")
+        db.session.commit()
+        found = guest.ticket_code, guest.id
+        db.session.remove()
+        return found
+
+
+def _new_category(live_app, slug, **fields) -> str:
+    from confapp.events.models import Event
+    from confapp.extensions import db
+    from tests.support.checkin import category
+
+    with live_app.app_context():
+        made = category(Event.query.filter_by(slug=slug).one(), **fields)
+        db.session.commit()
+        name = made.name
+        db.session.remove()
+        return name
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    def luminance(rgb):
+        values = [int(v) / 255 for v in re.findall(r"\d+", rgb)[:3]]
+        values = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+        return 0.2126 * values[0] + 0.7152 * values[1] + 0.0722 * values[2]
+    high, low = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_undo_works_after_an_offline_check_in_syncs_and_times_are_the_events(browser, live_server, desk_world, live_app):
+    """On a device set to Tokyo time: the desk's times are the event's, in its named zone; the
+    disabled undo button looks disabled and stays readable; an offline check-in, once sent, can be undone."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.support.browser import DESKTOP
+
+    code, guest_id = _new_guest(live_app, desk_world["slug"], "Kenji")
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login_in_browser(page, "staff@confapp.example")
+        page.goto(f"/manage/{desk_world['slug']}/checkin/desk/{desk_world['list_id']}")
+        desk = page.locator("[data-desk]")
+        zone = desk.get_attribute("data-timezone")
+        expect(page.locator("[data-zone]")).to_contain_text(zone.replace("_", " ") + " time")
+        copy = page.locator("[data-copy-text]")
+        expect(copy).to_have_text(re.compile(r"as of \d\d:\d\d\.$"))
+        shown = re.search(r"as of (\d\d:\d\d)", copy.text_content()).group(1)
+        server_now = datetime.fromisoformat(desk.get_attribute("data-server-now"))
+        in_event = server_now.astimezone(ZoneInfo(zone))
+        # The copy is made a moment after the page: allow two minutes.
+        assert any((in_event + timedelta(minutes=m)).strftime("%H:%M") == shown for m in (0, 1, 2)), (shown, in_event)
+        assert shown != server_now.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M")
+
+        undo = page.get_by_role("button", name="Undo last check-in")
+        camera = page.get_by_role("button", name="Scan with camera")
+        expect(undo).to_be_disabled()
+        style = "e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor, s.borderTopStyle, s.cursor]; }"
+        off, on = undo.evaluate(style), camera.evaluate(style)
+        assert off != on and off[2] == "dashed" and off[3] == "not-allowed", (off, on)
+        assert _contrast(off[0], off[1]) >= 4.5
+
+        page.context.set_offline(True)
+        _scan(page, code)
+        page.locator("[data-result] .result--ok", has_text="Checked in (offline)").wait_for()
+        expect(undo).to_be_enabled()
+        page.context.set_offline(False)
+        expect(page.locator("[data-net-text]")).to_contain_text("All scans sent", timeout=20_000)
+        assert guest_id in _checked_in(live_app, desk_world["list_id"])
+        expect(undo).to_be_enabled()
+        assert undo.evaluate(style)[2] != "dashed"
+        undo.click()
+        page.locator("[data-result] .result--info", has_text="undone").wait_for()
+        assert guest_id not in _checked_in(live_app, desk_world["list_id"])
+        expect(undo).to_be_disabled()
+        assert_accessible(page, "desk after undoing a synced check-in")
+    finally:
+        context.close()
+
+
+def test_walk_in_pay_what_you_can_asks_the_amount_and_fold_outs_are_named(page, desk_world, live_app):
+    name = _new_category(live_app, desk_world["slug"], name="Solidarity day", price_kind="pay_what_you_can",
+                         min_minor=500, suggested_minor=2000)
+    login_in_browser(page, "staff@confapp.example")
+    page.goto(f"/manage/{desk_world['slug']}/checkin/desk/{desk_world['list_id']}")
+    expect(page.locator("[data-net-text]")).to_have_text(re.compile("^Online"))
+    walk_in = page.get_by_role("group", name="Walk-in: register someone at the door")
+    expect(walk_in).to_be_visible()
+    expect(page.get_by_role("group", name="Desk settings")).to_be_visible()
+    page.get_by_text("Walk-in: register someone at the door").click()
+    amount = page.get_by_label(re.compile(r"^Amount this person pays"))
+    walk_in.get_by_label("Category").select_option(label=f"{name} (pay what you can)")
+    expect(amount).to_be_visible()
+    expect(amount).to_have_value("20.00")
+    walk_in.get_by_label("First name").fill("Walk")
+    walk_in.get_by_label("Email", exact=True).fill("walk.pwyc@example.org")
+    amount.fill("7.50")
+    assert_accessible(page, "desk walk-in form, pay what you can")
+    page.get_by_role("button", name="Register and check in").click()
+    card = page.locator("[data-result] .result--bad", has_text="Not paid")
+    card.wait_for()
+    assert "$7.50" in card.text_content()
+    expect(card.get_by_label(re.compile(r"^Amount received"))).to_have_value("7.50")
