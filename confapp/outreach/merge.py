@@ -1,6 +1,7 @@
 """Merge fields: `{{ first_name }}` and friends in a message's subject and body.
 
-Rendered in Jinja's immutable sandbox with StrictUndefined: an unknown field is an error
+Rendered in Jinja's immutable sandbox (with limits on arithmetic, sizes and time, see
+`sandbox.py`) with StrictUndefined: an unknown field is an error
 the composer shows before anything is sent, and attribute tricks such as
 `{{ ''.__class__ }}` raise SecurityError instead of reaching application internals.
 The Markdown body is merged first and then rendered and sanitised by `confapp.text`.
@@ -12,7 +13,7 @@ from functools import lru_cache
 
 from flask import current_app
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from sqlalchemy import select
 
 from ..errors import ValidationFailed
@@ -23,8 +24,10 @@ from ..reports.feedback import survey_token
 from ..templating import format_date_range, format_datetime
 from ..text import markdown_to_text, render_markdown
 from ..urls import external_url
+from .sandbox import MergeSandbox, TemplateLimit
 
-_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+# Limits on arithmetic, sizes and time (confapp.outreach.sandbox): `{{ 9**9**9 }}` stops at once.
+_env = MergeSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 FIELDS = {
     "first_name": "First name",
@@ -154,7 +157,10 @@ def _split_name(recipient) -> tuple[str, str]:
 def render_string(source: str, context: dict, field: str) -> str:
     """Render one template string; raises ValidationFailed({field: message}) on any problem."""
     try:
-        return _compile(source).render(context)
+        return _env.render_limited(_compile(source), context)
+    except TemplateLimit as error:
+        raise ValidationFailed({field: f"This message cannot be filled in: {error}. Keep to the merge fields, "
+                                       "plain text and {% if %}."}) from None
     except SecurityError:
         raise ValidationFailed({field: "That expression is not allowed in a message."}) from None
     except UndefinedError as error:

@@ -147,13 +147,18 @@ def manage_preview(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     form = PreviewForm(request.args)
-    try:
-        rendered, address = services.preview(message, event, form.address.data)
-    except ValidationFailed as error:
-        form.address.errors = list(error.errors.values())
-        rendered, address = services.preview(message, event, None)
+    rendered, address, problems = None, "", []
+    for chosen in dict.fromkeys([form.address.data or None, None]):
+        try:
+            rendered, address = services.preview(message, event, chosen)
+            break
+        except ValidationFailed as error:
+            # A wrong address belongs to the address field; a template that cannot be filled in
+            # (too much work, a field this person lacks) is said above the preview.
+            form.address.errors = [error.errors["recipient"]] if "recipient" in error.errors else form.address.errors
+            problems = [text for key, text in error.errors.items() if key != "recipient"] or problems
     return render_template("outreach/preview.html", event=event, message=message, form=form, rendered=rendered,
-                           address=address)
+                           address=address, problems=problems)
 
 
 def _message_action(slug: str, message_id: int, action, success: str):
