@@ -168,6 +168,10 @@ def test_card_unavailable_order_page_offers_the_other_ways_and_they_confirm(clie
     db.session.commit()
     client.post(f"/e/{event.slug}/orders/{order_token(other.order)}/pay-another-way", data={"payment_method": "at_door"})
     assert other.status == RegistrationStatus.AWAITING_PAYMENT
+    # The order code alone (printed in every email) changes nothing.
+    assert client.post(f"/e/{event.slug}/orders/{other.order.code}/pay-another-way",
+                       data={"payment_method": "invoice"}).status_code == 404
+    assert other.status == RegistrationStatus.AWAITING_PAYMENT
 
 
 def test_card_only_event_without_card_says_whom_to_contact(client, db, organiser):
