@@ -7,6 +7,9 @@ VENV=.venv
 export FLASK_APP=wsgi.py
 "$VENV/bin/flask" db upgrade
 "$VENV/bin/flask" demo load --if-empty
+# Personal data past its retention period goes before anything is served (the worker's hourly
+# job keeps it so while this runs).
+"$VENV/bin/flask" reports purge-due
 mkdir -p instance/outbox
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -77,10 +77,15 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
 def issue_all_and_notify(event, *, actor, now: datetime) -> int:
     """Issue a certificate to everyone checked in who has none and mail them a download link
-    (their self-service page). Returns how many were mailed."""
+    (their self-service page). Returns how many were mailed. Raises InvalidState once the
+    event's personal data is deleted or due for deletion."""
     from ..mail import queue_email
     from ..registration import links
     from .integration import attended_registrations
+    from .services import personal_data_due
+
+    if personal_data_due(event, now):
+        raise InvalidState("This event's personal data is due for deletion: certificates are no longer sent.")
 
     count = 0
     for registration in attended_registrations(event):

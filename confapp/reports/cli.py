@@ -14,7 +14,7 @@ cli = AppGroup("reports", help="Reports and personal-data retention.")
 
 @cli.command("purge-due")
 def purge_due_command() -> None:
-    """Delete the personal data of every event past its retention period (what the daily job does)."""
+    """Delete the personal data of every event past its retention period (what the hourly job does)."""
     from .tasks import purge_due_events
 
     purged = purge_due_events(utcnow())

@@ -20,7 +20,7 @@ from ..errors import Conflict, InvalidState, ValidationFailed
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from ..urls import external_url
-from .models import DataRetention, SessionRating, SurveyResponse
+from .models import SessionRating, SurveyResponse
 from .queries import optional_models
 
 _SALT = "reports-survey"
@@ -64,8 +64,10 @@ def has_responded(registration: Registration) -> bool:
 
 
 def survey_open(event, now: datetime) -> bool:
-    retention = db.session.get(DataRetention, event.id)
-    return now >= event.starts_at and (retention is None or retention.purged_at is None)
+    """From the start of the event until its personal data is deleted or due for deletion."""
+    from .services import personal_data_due
+
+    return now >= event.starts_at and not personal_data_due(event, now)
 
 
 def sessions_for(registration: Registration) -> list[tuple[int, str]]:
@@ -156,7 +158,7 @@ def send_survey_invitations(event, *, actor, now: datetime) -> int:
     from ..mail import queue_email
 
     if not survey_open(event, now):
-        raise InvalidState("The survey opens when the event starts, and closes when personal data is deleted.")
+        raise InvalidState("The survey opens when the event starts, and closes when personal data is deleted or due for deletion.")
     sent = 0
     for registration in survey_recipients(event):
         if has_responded(registration):

@@ -141,6 +141,13 @@ def purge_due_at(event: Event, retention: DataRetention | None) -> datetime:
     return event.ends_at + timedelta(days=days)
 
 
+def personal_data_due(event: Event, now: datetime) -> bool:
+    """True once the event's personal data is deleted or due for deletion (the scheduled purge may
+    not have run yet): nothing may then be sent to its participants by name (survey, certificates)."""
+    retention = db.session.get(DataRetention, event.id)
+    return (retention is not None and retention.purged_at is not None) or purge_due_at(event, retention) <= now
+
+
 def set_retention(event: Event, days: int, *, actor) -> DataRetention:
     """Personal data is kept `days` after the event ends (0 to 3650)."""
     if not 0 <= days <= MAX_RETENTION_DAYS:

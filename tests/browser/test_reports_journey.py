@@ -9,31 +9,31 @@ from sqlalchemy import select
 from tests.browser.conftest import login_in_browser
 from tests.support.browser import assert_accessible, screenshot
 
-SLUG = "hrc-alliance-jackson-2018"
+# The Jackson organiser's convening that ended last week (made by the fixture below): the demo's
+# own past events are past their retention period, their figures frozen and their surveys closed.
+SLUG = "hrc-alliance-jackson-follow-up"
 
 
 @pytest.fixture(scope="module")
 def participant_survey_path(live_app):
-    """Participants for the Jackson convening in the live database (made here only if the demo
-    has none yet), checked in, and one participant's survey link."""
-    from confapp.events.models import Event
+    """The SLUG convening with participants, checked in, and one participant's survey link."""
+    from confapp.accounts.models import User
     from confapp.extensions import db
     from confapp.registration.models import Registration, RegistrationStatus
     from confapp.reports import feedback
+    from confapp.types import utcnow
+    from tests.factories import make_event
     from tests.reports_data import check_in_known, known_event
 
     with live_app.test_request_context():
-        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        organiser = db.session.scalar(select(User).where(User.email == "jackson-organiser@confapp.example"))
+        start = utcnow() - timedelta(days=8)
+        event = make_event(organiser=organiser, starts_at=start, ends_at=start + timedelta(hours=30),
+                           title="Jackson follow-up meeting", slug=SLUG)
+        check_in_known(known_event(event), organiser)
         confirmed = db.session.scalars(select(Registration).where(
             Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).all()
-        if not confirmed:
-            from confapp.accounts.models import User
-
-            organiser = db.session.scalar(select(User).where(User.email == "jackson-organiser@confapp.example"))
-            check_in_known(known_event(event), organiser)
-            confirmed = db.session.scalars(select(Registration).where(
-                Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).all()
-        path = f"/e/{SLUG}/survey/{feedback.survey_token(confirmed[0])}"
+        path = f"/e/{event.slug}/survey/{feedback.survey_token(confirmed[0])}"
         db.session.commit()
         db.session.remove()
     return path

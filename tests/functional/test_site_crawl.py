@@ -224,7 +224,9 @@ def _attendee_starts(ctx) -> list[str]:
             if "/my-agenda/" in url or "/speaker/" in url:
                 starts.append(_internal(url, url))
     registration = db.session.scalars(
-        select(Registration).where(Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id).limit(1)
+        # Not one of a past event whose personal data the demo deleted (its links open nothing).
+        select(Registration).where(Registration.status.in_(ACTIVE_STATUSES), Registration.purged_at.is_(None))
+        .order_by(Registration.id).limit(1)
     ).first()
     if registration is not None:
         starts.append(_internal("http://localhost/", links.self_service_url(registration, registration.event)))
