@@ -244,8 +244,9 @@ def _hidden_truth(raw: dict, public: dict, path: Path) -> int:
         return sum(r["count"] for r in raw[key] if row["first"] <= r["label"] <= row["last"])
     if row.get("pooled"):
         return sum(r["count"] for r in raw.get(key, []) if r["count"] < THRESHOLD)
-    match = [r for r in raw.get(key, []) if r.get("label") == row.get("label") and r.get("title") == row.get("title")]
-    return match[0][path[2]]
+    if key in ("by_category", "organisations"):  # row for row as in the raw figures
+        return raw[key][path[1]][path[2]]
+    return next(r for r in raw.get(key, []) if r["label"] == row["label"])[path[2]]
 
 
 def determined(rel: list[dict[Path, Fraction]], unknown: set[Path]) -> set[Path]:
