@@ -73,6 +73,11 @@ class LinkActor:
     def display_name(self) -> str:
         return self.link.name
 
+    def desk_allows(self, event_id: int, now: datetime) -> bool:
+        """For other domains' permission checks (payments at the door): this link works a desk
+        of that event now."""
+        return self.link.event_id == event_id and self.link.is_valid(now)
+
 
 def require_desk_actor(actor, checkin_list: CheckInList, *, now: datetime) -> None:
     """The actor may work this list's desk: a user with the CHECK_IN action on its event, a
@@ -382,6 +387,7 @@ def pay_at_door(registration: Registration, *, list: CheckInList, amount_minor: 
     from ..payments.services import mark_paid_offline
     from ..registration.models import PaymentMethod
 
+    require_desk_actor(actor, list, now=now)  # before any money is recorded
     if registration.event_id != list.event_id:
         raise NotFound("No such registration for this event.")
     if how not in PAY_AT_DOOR_HOW:

@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..audit.services import actor_identity, record
-from ..errors import InvalidState, ValidationFailed
+from ..accounts import permissions
+from ..audit.services import SystemActor, actor_identity, record
+from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..jobs import app_task
 from ..money import with_code
@@ -40,21 +41,41 @@ OFFLINE_METHODS = (PaymentMethod.AT_DOOR, PaymentMethod.INVOICE)
 
 # --- offline payments ----------------------------------------------------------------------------------
 
+def require_offline_payer(actor, order: Order, method: PaymentMethod, *, now: datetime) -> None:
+    """Who may record money received offline: the event's organisers (MANAGE_PAYMENTS) by any
+    offline method; at the door also its check-in staff (CHECK_IN) and a volunteer link for its
+    desk that is valid now; the system (jobs, demo data) always. Raises NotAllowed otherwise:
+    the service checks this itself instead of trusting its callers."""
+    if isinstance(actor, SystemActor):
+        return
+    event = order.event
+    if permissions.can(actor, permissions.Action.MANAGE_PAYMENTS, event):
+        return
+    if method == PaymentMethod.AT_DOOR:
+        if permissions.can(actor, permissions.Action.CHECK_IN, event):
+            return
+        # A volunteer link (checkin's LinkActor) is no user: it answers for its own event and time.
+        desk_allows = getattr(actor, "desk_allows", None)
+        if desk_allows is not None and desk_allows(event.id, now):
+            return
+    raise NotAllowed("You may not record payments for this event.")
+
+
 def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: PaymentMethod | str, actor,
                       now: datetime, note: str = "") -> Payment:
     """Staff record money received at the door or by invoice / bank transfer.
 
     Rules: method is at_door or invoice; the amount (default: all that is due) is positive and
     no more than is due; the order's registrations are confirmed through registration's
-    confirm_paid_order (late orders re-check capacity). The caller checks the actor's
-    permission (organisers: MANAGE_PAYMENTS; the check-in desk: CHECK_IN).
-    Raises ValidationFailed, InvalidState, SoldOut.
+    confirm_paid_order (late orders re-check capacity). The actor must be allowed to take this
+    payment (`require_offline_payer`). Raises NotAllowed, ValidationFailed, InvalidState, SoldOut.
     """
     from ..registration.services import confirm_paid_order
 
     method = PaymentMethod(method)
     if method not in OFFLINE_METHODS:
         raise ValidationFailed({"method": "Choose at the door or invoice."})
+    require_offline_payer(actor, order, method, now=now)
     order = lock_order(order)
     due = amount_due(order)
     if order.payment_state in (PaymentState.WAIVED, PaymentState.NOT_REQUIRED) or due == 0:

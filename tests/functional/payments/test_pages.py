@@ -9,7 +9,8 @@ from confapp.payments import services
 from confapp.payments.links import receipt_token
 from confapp.payments.models import Payment, PaymentStatus
 from confapp.registration.models import PaymentState, RegistrationStatus
-from tests.factories import make_event, make_user
+from confapp.accounts.models import Role
+from tests.factories import grant, make_event, make_user
 from tests.support.access import access_world, assert_access, everyone, organisers_only
 from tests.support.payment_orders import enable_offline_methods, make_card_order, make_paid_category
 from tests.support.tokens import forge
@@ -95,7 +96,9 @@ def paid_order_with_refund(db, now, *, price_minor=3000, quantity=2):
     enable_offline_methods(event)
     order = make_card_order(event, make_paid_category(event, price_minor=price_minor, name="Community member"),
                             now=now, quantity=quantity, payment_method="invoice", first_name="Amara", last_name="Okafor")
-    services.mark_paid_offline(order, method="invoice", actor=make_user(), now=now, note="INV-2026-7")
+    treasurer = make_user()
+    grant(event, treasurer, Role.ORGANISER)  # recording a payment needs the role (the service checks)
+    services.mark_paid_offline(order, method="invoice", actor=treasurer, now=now, note="INV-2026-7")
     services.refund_order(order, 1000, actor=None, reason="Goodwill", now=now)
     db.session.commit()
     return event, order
@@ -182,7 +185,7 @@ def test_payment_routes_access_table(client, db, now, gateway):
     event = world.event
     enable_offline_methods(event)
     order = make_card_order(event, make_paid_category(event, price_minor=2500), now=now, payment_method="invoice")
-    services.mark_paid_offline(order, amount_minor=1000, method="invoice", actor=None, now=now)
+    services.mark_paid_offline(order, amount_minor=1000, method="invoice", actor=world.users["organiser"], now=now)
     slug, base = event.slug, f"/manage/{event.slug}/orders/{order.code}"
     token = receipt_token(order)
     assert_access(client, db, world, [

@@ -6,9 +6,19 @@ from confapp.errors import InvalidState, ValidationFailed
 from confapp.payments import services
 from confapp.payments.models import Payment, PaymentProvider, PaymentStatus, Refund, RefundStatus
 from confapp.registration.models import PaymentMethod, PaymentState, RegistrationStatus
-from tests.factories import make_event, make_user
+from confapp.accounts.models import Role
+from confapp.audit.services import SYSTEM
+from confapp.errors import NotAllowed
+from tests.factories import grant, make_event, make_user
 from tests.support.payment_orders import enable_offline_methods, make_card_order, make_paid_category
 from tests.support.payments import paid_intent
+
+def on_team(event, role=Role.ORGANISER):
+    """Recording money received offline needs a role on the event (the service checks)."""
+    user = make_user()
+    grant(event, user, role)
+    return user
+
 
 URLS = dict(success_url="https://example.org/done", cancel_url="https://example.org/cancelled")
 
@@ -90,7 +100,7 @@ def test_cancelling_a_paid_registration_refunds_through_stripe(db, gateway, chec
 def test_mark_paid_at_the_door_confirms_and_counts_once(db, now):
     event = make_event()
     enable_offline_methods(event)
-    staff = make_user()
+    staff = on_team(event, Role.CHECKIN_STAFF)
     order = make_card_order(event, make_paid_category(event, price_minor=3000), now=now, payment_method="at_door")
     assert order.payment_state == PaymentState.UNPAID
     payment = services.mark_paid_offline(order, method="at_door", actor=staff, now=now)
@@ -105,7 +115,7 @@ def test_mark_paid_at_the_door_confirms_and_counts_once(db, now):
 def test_mark_paid_for_an_unpaid_card_order_confirms_it(db, now):
     event = make_event()
     order = make_card_order(event, now=now)
-    services.mark_paid_offline(order, method="invoice", actor=make_user(), now=now, note="INV-7")
+    services.mark_paid_offline(order, method="invoice", actor=on_team(event), now=now, note="INV-7")
     assert order.payment_state == PaymentState.PAID
     assert all(r.status == RegistrationStatus.CONFIRMED for r in order.registrations)
 
@@ -114,7 +124,7 @@ def test_mark_paid_rules(db, now):
     event = make_event()
     enable_offline_methods(event)
     order = make_card_order(event, make_paid_category(event, price_minor=3000), now=now, payment_method="invoice")
-    staff = make_user()
+    staff = on_team(event)
     with pytest.raises(ValidationFailed) as error:
         services.mark_paid_offline(order, method="card", actor=staff, now=now)
     assert "method" in error.value.errors
@@ -139,14 +149,14 @@ def test_no_payment_can_be_recorded_for_a_cancelled_order(db, now):
     cancel_order(order, actor=None, now=now, by_attendee=True)
     for amount in (None, 1000):
         with pytest.raises(InvalidState, match="cancelled"):
-            services.mark_paid_offline(order, amount_minor=amount, method="invoice", actor=make_user(), now=now)
+            services.mark_paid_offline(order, amount_minor=amount, method="invoice", actor=on_team(event), now=now)
 
 
 def test_offline_payment_refund_is_recorded_without_stripe(db, now):
     event = make_event()
     enable_offline_methods(event)
     order = make_card_order(event, make_paid_category(event, price_minor=3000), now=now, payment_method="at_door")
-    services.mark_paid_offline(order, method="at_door", actor=make_user(), now=now)
+    services.mark_paid_offline(order, method="at_door", actor=on_team(event, Role.CHECKIN_STAFF), now=now)
     [refund] = services.refund_order(order, 3000, actor=None, reason="Handed back", now=now)
     assert refund.status == RefundStatus.SUCCEEDED and refund.stripe_refund_id is None
     assert order.payment_state == PaymentState.REFUNDED
@@ -173,3 +183,44 @@ def test_housekeeping_resends_a_refund_whose_job_was_lost_and_closes_stale_pages
     assert [r.amount for r in gateway.client.v1.refunds.list(params={"payment_intent": intent.id}).data] == [1200]
     assert db.session.get(Payment, stale.id).status == PaymentStatus.EXPIRED
     assert reconcile(now + timedelta(hours=3)) == {"refunds_sent": 0, "refunds_failed": 0, "sessions_closed": 0}
+
+
+def test_recording_an_offline_payment_checks_the_actor_itself(db, now):
+    from datetime import timedelta
+
+    from confapp.checkin import services as checkin
+    from confapp.checkin.models import VolunteerLink
+
+    event = make_event()
+    other_event = make_event()
+    enable_offline_methods(event)
+    enable_offline_methods(other_event)
+    category = make_paid_category(event, price_minor=3000)
+    order = make_card_order(event, category, now=now, payment_method="invoice")
+    refused = [None, make_user(), on_team(other_event), on_team(event, Role.CHECKIN_STAFF)]  # staff: not by invoice
+    for actor in refused:
+        with pytest.raises(NotAllowed):
+            services.mark_paid_offline(order, method="invoice", actor=actor, now=now)
+    assert order.paid_minor == 0 and db.session.scalar(select(Payment.id).where(Payment.order_id == order.id)) is None
+    services.mark_paid_offline(order, amount_minor=1000, method="invoice", actor=on_team(event), now=now)
+    services.mark_paid_offline(order, amount_minor=1000, method="at_door", actor=on_team(event, Role.CHECKIN_STAFF), now=now)
+    services.mark_paid_offline(order, amount_minor=500, method="invoice", actor=SYSTEM, now=now)
+    admin = make_user(site_admin=True)
+    services.mark_paid_offline(order, amount_minor=100, method="invoice", actor=admin, now=now)
+    # A volunteer link takes money at its own event's door while it works, not elsewhere or later.
+    desk = checkin.main_list(event, actor=SYSTEM, now=now)
+    link = VolunteerLink(event_id=event.id, list_id=desk.id, name="Door 2", token_hash="x" * 64,
+                         valid_from=now - timedelta(hours=1), valid_until=now + timedelta(hours=1), created_at=now)
+    db.session.add(link)
+    db.session.flush()
+    volunteer = checkin.LinkActor(link)
+    with pytest.raises(NotAllowed):
+        services.mark_paid_offline(order, amount_minor=100, method="invoice", actor=volunteer, now=now)
+    with pytest.raises(NotAllowed):
+        services.mark_paid_offline(order, amount_minor=100, method="at_door", actor=volunteer, now=now + timedelta(hours=2))
+    other_order = make_card_order(other_event, make_paid_category(other_event, price_minor=3000), now=now,
+                                  payment_method="at_door")
+    with pytest.raises(NotAllowed):
+        services.mark_paid_offline(other_order, method="at_door", actor=volunteer, now=now)
+    services.mark_paid_offline(order, amount_minor=100, method="at_door", actor=volunteer, now=now)
+    assert order.paid_minor == 2700
