@@ -172,14 +172,18 @@ def relations(raw: dict, public: dict) -> list[dict[Path, Fraction]]:
     """Every linear relation between published numbers that holds in the true figures and that a
     reader could know or guess: {cell: coefficient}, summing to zero. Cells are paths into the
     public figures."""
-    h, ph = raw["headline"], public["headline"]
+    h = raw["headline"]
     rel: list[dict[Path, Fraction]] = []
 
     def add(terms: Iterable[tuple[Path, int | Fraction]], exact: bool = True) -> None:
         terms = list(terms)
-        if any(_get(public, p) is None for p, _ in terms):
+        try:  # figures frozen by an older version may lack a number: no relation then
+            if any(_get(public, p) is None for p, _ in terms):
+                return
+        except (KeyError, IndexError):
             return
-        if exact and sum(Fraction(c) * _true(raw, public, p) for p, c in terms) != 0:  # a relation that does not hold teaches a reader nothing exact
+        # A relation that does not hold in the true figures teaches a reader nothing exact.
+        if exact and sum(Fraction(c) * _true(raw, public, p) for p, c in terms) != 0:
             return
         row: dict[Path, Fraction] = {}
         for p, c in terms:

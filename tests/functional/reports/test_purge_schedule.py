@@ -34,7 +34,8 @@ def test_the_purge_job_runs_every_hour():
     task = purge_due_events_hourly.task_class()
     fires = [hour for hour in range(24) if task.validate_datetime(day.replace(hour=hour, minute=20))]
     assert fires == list(range(24))
-    assert purge_due_events_hourly.task_class in {type(t) for t in purge_due_events_hourly.huey.read_periodic(day.replace(minute=20))}
+    due = purge_due_events_hourly.huey.read_periodic(day.replace(minute=20))
+    assert purge_due_events_hourly.task_class in {type(t) for t in due}
 
 
 def test_survey_and_certificate_mail_is_refused_once_deletion_is_due(client, db, mail, login_as):
