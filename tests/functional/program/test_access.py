@@ -4,6 +4,7 @@ import pytest
 from confapp.accounts.models import Role
 from confapp.program.models import SessionSpeaker
 from tests.factories import grant, make_event, make_user
+from tests.support.access import record_access_row
 
 ROLES = ("anonymous", "no_role", "checkin_staff", "other_organiser", "organiser", "site_admin")
 
@@ -73,6 +74,7 @@ def test_manage_routes(client, login_as, programme, db, role):
     failures = []
     for method, template, organiser_status in MANAGE_ROUTES:
         path = template.format(**values)
+        record_access_row(method, path)
         response = client.open(path, method=method)
         expected = {"anonymous": 302, "no_role": 403, "checkin_staff": 403, "other_organiser": 403,
                     "organiser": organiser_status, "site_admin": organiser_status}[role]
@@ -91,6 +93,8 @@ def test_public_routes_of_a_draft_event_are_for_its_organisers_only(client, logi
     if user is not None:
         login_as(user)
     expected = 200 if role in ("organiser", "site_admin") else 404
+    for template in PUBLIC_ROUTES:
+        record_access_row("GET", template.format(**_values(programme, db)))
     statuses = {t: client.get(t.format(**_values(programme, db))).status_code for t in PUBLIC_ROUTES}
     assert statuses == {t: expected for t in PUBLIC_ROUTES}
 
