@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import pkgutil
 
 from flask import Flask
 
 from .config import Config, config_from_environment
 
-# Every domain package; each may have models, views (a `bp` blueprint), cli (a `cli` group)
-# and demo data. Adding a domain means adding its name here.
+# Every domain package; each may have models, a blueprint (`bp` in blueprint.py, routes in
+# views*.py), cli (a `cli` group) and demo data. Adding a domain means adding its name here.
 DOMAINS = (
     "accounts",
     "events",
@@ -32,6 +33,12 @@ def _optional_module(name: str):
         if error.name == f"confapp.{name}":
             return None
         raise
+
+
+def _view_modules(domain: str) -> list[str]:
+    package = importlib.import_module(f"confapp.{domain}")
+    return sorted(f"confapp.{domain}.{info.name}" for info in pkgutil.iter_modules(package.__path__)
+                  if info.name == "views" or info.name.startswith("views_"))
 
 
 def import_models() -> None:
@@ -65,7 +72,9 @@ def create_app(config: Config | None = None) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
-    from .jobs import install_session_hooks
+    from .jobs import install_session_hooks, use_app_factory
+
+    use_app_factory(create_app)
 
     import_models()
     db.init_app(app)
@@ -106,12 +115,13 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
 
     for domain in DOMAINS:
-        for views_name in ("views", "views_public", "views_manage"):
-            module = _optional_module(f"{domain}.{views_name}")
-            blueprint = getattr(module, "bp", None)
-            # A domain may split one blueprint's routes across modules: register it once.
-            if blueprint is not None and blueprint.name not in app.blueprints:
-                app.register_blueprint(blueprint)
+        blueprint_module = _optional_module(f"{domain}.blueprint")
+        if blueprint_module is not None:
+            # The domain's view modules (views.py, views_manage.py, ...) each add routes to the one
+            # blueprint in blueprint.py; importing them all here is what keeps them apart.
+            for view_module in _view_modules(domain):
+                importlib.import_module(view_module)
+            app.register_blueprint(blueprint_module.bp)
         cli = _optional_module(f"{domain}.cli")
         if cli is not None and hasattr(cli, "cli"):
             app.cli.add_command(cli.cli)

@@ -38,6 +38,15 @@ huey: Huey = make_huey()
 
 _worker_app: Flask | None = None
 _worker_app_lock = threading.Lock()
+# How a worker process builds its app. The application factory hands itself over
+# (confapp.create_app calls use_app_factory), so this low-level module never imports the package
+# that imports it.
+_app_factory: Callable[[], Flask] | None = None
+
+
+def use_app_factory(factory: Callable[[], Flask]) -> None:
+    global _app_factory
+    _app_factory = factory
 
 
 def _app_for_task() -> Flask:
@@ -45,9 +54,9 @@ def _app_for_task() -> Flask:
     if _worker_app is None:
         with _worker_app_lock:
             if _worker_app is None:
-                from . import create_app
-
-                _worker_app = create_app()
+                if _app_factory is None:
+                    raise RuntimeError("No app for background jobs: run the consumer as `huey_consumer confapp.worker.huey`.")
+                _worker_app = _app_factory()
     return _worker_app
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError, ValidationFailed
@@ -10,8 +10,8 @@ from ..extensions import db, limiter, login_manager
 from . import services
 from .forms import ChoosePasswordForm, LoginForm, PasswordResetForm, PasswordResetRequestForm, SignupForm
 from .models import User
+from .blueprint import bp
 
-bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please log in to continue."

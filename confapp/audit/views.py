@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import login_required
 
 from ..accounts.permissions import Action
@@ -8,8 +8,8 @@ from ..events.access import managed_event
 from ..inputs import page_arg
 from ..navigation import register_manage_nav
 from .queries import event_audit_page
+from .blueprint import bp
 
-bp = Blueprint("audit", __name__)
 register_manage_nav("Audit log", "audit.event_log", Action.VIEW_AUDIT, order=90)
 
 PER_PAGE = 50

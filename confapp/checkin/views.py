@@ -6,7 +6,7 @@ or in the path; token auth, so no CSRF cookie is involved). A link opens only it
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, abort, jsonify, render_template, request, url_for
+from flask import abort, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -19,12 +19,12 @@ from ..inputs import json_body, json_id
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import desk, queries, services
+from .blueprint import api, bp
+from .desk_access import desk_for_request as _desk
 from .models import CheckInList
+from .search import purge_event_terms, purge_person_terms
+from ..reports.purge import register_person_purger, register_purger
 
-bp = Blueprint("checkin", __name__)
-api = Blueprint("api", __name__, url_prefix="/checkin/api")
-
-LINK_HEADER = "X-Checkin-Link"
 MAX_SYNC_SCANS = 500
 
 
@@ -47,25 +47,6 @@ def _http_error(error: HTTPException):
     return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), error.code or 500
 
 
-def _desk(list_id: int | None = None, token: str | None = None):
-    """(list, actor) for this request, or an error answered as JSON."""
-    token = token or request.headers.get(LINK_HEADER)
-    now = utcnow()
-    if token:
-        link = services.link_from_token(token, now=now)
-        if list_id is not None and link.list_id != list_id:
-            raise NotAllowed("This link opens another list.")
-        return link.list, services.LinkActor(link)
-    checkin_list = db.session.get(CheckInList, list_id) if list_id is not None else None
-    if checkin_list is None:
-        abort(404)
-    if not current_user.is_authenticated:
-        abort(401, "Log in, or open the desk through a check-in link.")
-    if not can(current_user, Action.CHECK_IN, checkin_list.event):
-        raise NotAllowed()
-    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
-        csrf.protect()
-    return checkin_list, current_user
 
 
 def _tz(checkin_list: CheckInList):
@@ -209,7 +190,6 @@ def offline(list_id: int | None = None, token: str | None = None):
     return response
 
 
-bp.register_blueprint(api)
 
 
 @bp.route("/checkin/v/<token>")
@@ -228,9 +208,6 @@ def link_desk(token: str):
     )
 
 
-from . import views_manage  # noqa: E402,F401  (organiser pages share the blueprint)
-from ..reports.purge import register_person_purger, register_purger  # noqa: E402
-from .search import purge_event_terms, purge_person_terms  # noqa: E402
 
 register_purger(purge_event_terms, "checkin_search_terms")
 register_person_purger(purge_person_terms, "checkin_search_terms")

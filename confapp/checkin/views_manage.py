@@ -19,7 +19,8 @@ from . import badges as badge_pdf
 from . import queries, services
 from .forms import LinkForm, ListForm
 from .models import CheckInList, ListKind, VolunteerLink
-from .views import bp, _desk
+from .blueprint import bp
+from .desk_access import desk_for_request as _desk
 
 register_manage_nav("Check-in", "checkin.manage_index", Action.CHECK_IN, order=40, prefix="checkin.")
 

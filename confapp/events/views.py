@@ -1,14 +1,14 @@
 """Public event pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import current_app, render_template
 
 from ..types import utcnow
 from .access import visible_event
 from .queries import public_events
 from .services import registration_closed_reason
+from .blueprint import bp
 
-bp = Blueprint("events", __name__)
 
 
 @bp.route("/")
@@ -38,5 +38,3 @@ def _report_published(event) -> bool:
     return bool(report is not None and report.is_published and report.snapshot is not None)
 
 
-# Organiser routes live in views_manage.py on the same blueprint.
-from . import views_manage  # noqa: E402,F401

@@ -19,7 +19,7 @@ from . import services
 from .access import managed_event
 from .forms import CopyEventForm, EventForm, SeriesForm
 from .queries import all_series, dashboard_events
-from .views import bp
+from .blueprint import bp
 from ..navigation import register_manage_nav
 
 register_manage_nav("Overview", "events.manage_overview", Action.CHECK_IN, order=0)

@@ -1,14 +1,14 @@
 """The outreach blueprint: public unsubscribe pages here; organiser pages in views_manage.py."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
 from ..errors import NotFound
 from ..extensions import csrf, db
 from ..types import utcnow
 from . import unsubscribe as unsubscribing
+from .blueprint import bp
 
-bp = Blueprint("outreach", __name__)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -30,4 +30,3 @@ def unsubscribe(token: str):
     return render_template("outreach/unsubscribe.html", invalid=False, done=False, token=token, event=event)
 
 
-from . import views_manage  # noqa: E402,F401  (organiser routes on the same blueprint)

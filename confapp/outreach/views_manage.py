@@ -19,7 +19,7 @@ from ..types import utcnow
 from . import merge, queries, reminders, segments, services
 from .forms import CONDITION_ROWS, ComposeForm, PreviewForm, ReminderForm, ScheduleForm, condition_choices, rows_from_segment, segment_from_form
 from .models import Delivery, Message, MessageKind, ReminderRule
-from .views import bp
+from .blueprint import bp
 
 register_manage_nav("Emails", "outreach.manage_messages", Action.SEND_MESSAGES, order=50, prefix="outreach.manage")
 

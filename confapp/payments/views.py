@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, jsonify, make_response, redirect, render_template, request, url_for
 
 from ..errors import DomainError, InvalidState
 from ..events.access import visible_event
@@ -20,11 +20,11 @@ from . import services
 from .gateway import GatewayError, MalformedEvent, SignatureError
 from .links import order_code, token_matches
 from .queries import has_receipt, order_for_event, receipt_for
-from .receipts import receipt_filename, receipt_pdf as render_receipt_pdf
+from .receipts import pdf_response
+from .blueprint import bp
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("payments", __name__)
 
 
 def _order_or_404(slug: str, token: str):
@@ -154,18 +154,7 @@ def receipt_pdf(slug: str, code: str, token: str):
     return pdf_response(_receipt_or_404(slug, code, token))
 
 
-def pdf_response(data):
-    response = make_response(render_receipt_pdf(data))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{receipt_filename(data)}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-
 # Registration asks whether card payments can start (to offer card at all) through this hook.
 bp.record_once(lambda state: state.app.extensions.__setitem__("confapp.card_payments_available",
                                                                services.card_payments_available))
 
-# Organiser routes live in views_manage.py on the same blueprint.
-from . import views_manage  # noqa: E402,F401

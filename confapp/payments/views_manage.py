@@ -31,7 +31,8 @@ from . import services
 from .forms import MarkPaidForm, RefundForm
 from ..navigation import register_manage_nav
 from .queries import event_payments, has_receipt, method_label, order_for_event, order_payment_panel, receipt_for
-from .views import bp, pdf_response
+from .blueprint import bp
+from .receipts import pdf_response
 
 register_manage_nav("Payments", "payments.manage_event_payments", Action.MANAGE_PAYMENTS, order=35,
                     prefix="payments.manage_")

@@ -15,7 +15,7 @@ from ..navigation import register_manage_nav
 from . import queries, services, speakers as speaker_services
 from .forms import AssignSpeakerForm, ConfirmForm, PublishForm, RoomForm, SessionForm, SpeakerForm, TrackForm
 from .models import Room, SessionSpeaker, Track
-from .views_public import bp
+from .blueprint import bp
 
 register_manage_nav("Programme", "program.manage_timetable", Action.MANAGE_PROGRAM, order=20, prefix="program.manage_")
 

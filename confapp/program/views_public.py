@@ -2,7 +2,7 @@
 reach through signed links (speaker self-service, attendee personal agenda)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..accounts import permissions
@@ -18,8 +18,8 @@ from .models import ParticipationStatus, SessionKind, SessionSpeaker
 from .photos import photo_path
 from .speakers import SpeakerActor, remove_speaker_photo, respond_to_session, set_speaker_photo, update_speaker
 from .tokens import attendee_token, registration_for_token, speaker_for_token
+from .blueprint import bp
 
-bp = Blueprint("program", __name__)
 
 
 class AgendaLinks:
@@ -280,5 +280,3 @@ def attendee_agenda_url(registration, event) -> str:
     return external_url("program.attendee_agenda", slug=event.slug, token=attendee_token(registration))
 
 
-# Organiser routes live in views_manage.py on the same blueprint.
-from . import views_manage  # noqa: E402,F401

@@ -18,7 +18,7 @@ from . import queries, services
 from .forms import ApprovalForm, CsrfForm, EditRegistrationForm, ManualAddForm, OrganiserCancelForm
 from .models import RegistrationStatus
 from .services import AttendeeData, CategoryChoice, OrderRequest
-from .views_public import bp
+from .blueprint import bp
 
 register_manage_nav("Registrations", "registration.manage_list", Action.VIEW_REGISTRATIONS, order=30, prefix="registration.manage")
 
@@ -190,4 +190,3 @@ def manage_add(slug: str):
     return render_template("registration/manage_add.html", event=event, form=form), (422 if request.method == "POST" else 200)
 
 
-from . import views_setup  # noqa: E402,F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +23,8 @@ from . import common, emails, links, pricing, queries, services, waitlist
 from .forms import CancelForm, CsrfForm, WaitlistForm, parse_order_form
 from .models import Order, PaymentMethod, Registration, RegistrationStatus
 from .questions import countries, display_value
+from .blueprint import bp
 
-bp = Blueprint("registration", __name__)
 
 
 @bp.context_processor
@@ -323,5 +323,3 @@ def ticket_calendar(slug: str, token: str):
                     headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
 
 
-# Organiser routes live in views_manage.py on the same blueprint.
-from . import views_manage  # noqa: E402,F401

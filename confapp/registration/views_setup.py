@@ -17,7 +17,7 @@ from . import catalogue, queries, services, waitlist
 from .forms import AccessCodeForm, CategoryForm, CsrfForm, DiscountCodeForm, QuestionForm, SettingsForm, parse_money
 from .models import AccessCode, DiscountCode, Question, RegistrationCategory, WaitlistEntry
 from .questions import BUILTIN_QUESTIONS
-from .views_public import bp
+from .blueprint import bp
 
 
 def _to_utc(value: datetime | None, event) -> datetime | None:

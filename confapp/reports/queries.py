@@ -30,7 +30,7 @@ from ..registration.models import (
     WaitlistStatus,
 )
 from .models import DataRetention, SessionRating, SurveyResponse
-from .timeseries import by_hour, over_time
+from .timeseries import by_hour, first_arrivals, over_time
 
 FIGURES_VERSION = 1
 PLACE_KEYS = ("city", "region", "country")
@@ -164,19 +164,6 @@ PENDING_STATUSES = (RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.AWAI
 def _checkin_available() -> bool:
     checkin = optional_models("checkin")
     return checkin is not None and hasattr(checkin, "CheckIn")
-
-
-def first_arrivals(event: Event):
-    """Subquery (registration_id, first) of everyone admitted through a main entrance, not undone."""
-    from ..checkin.models import CheckIn, CheckInList, ListKind
-
-    return (
-        select(CheckIn.registration_id.label("registration_id"), func.min(CheckIn.checked_in_at).label("first"))
-        .join(CheckInList, CheckInList.id == CheckIn.list_id)
-        .where(CheckIn.event_id == event.id, CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN)
-        .group_by(CheckIn.registration_id)
-        .subquery()
-    )
 
 
 def _registration_counts(event: Event) -> list[dict]:

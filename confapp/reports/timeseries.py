@@ -64,10 +64,21 @@ def over_time(event: Event) -> list[dict]:
     return out
 
 
+def first_arrivals(event: Event):
+    """Subquery (registration_id, first) of everyone admitted through a main entrance, not undone."""
+    from ..checkin.models import CheckIn, CheckInList, ListKind
+
+    return (
+        select(CheckIn.registration_id.label("registration_id"), func.min(CheckIn.checked_in_at).label("first"))
+        .join(CheckInList, CheckInList.id == CheckIn.list_id)
+        .where(CheckIn.event_id == event.id, CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN)
+        .group_by(CheckIn.registration_id)
+        .subquery()
+    )
+
+
 def by_hour(event: Event) -> list[dict]:
     """First arrivals of confirmed participants by local hour. One grouped query."""
-    from .queries import first_arrivals
-
     arrivals = first_arrivals(event)
     bucket = _bucket(_tz_column(arrivals.c.first, event))
     rows = db.session.execute(

@@ -2,15 +2,16 @@
 Everything here reads the published snapshot only, with small counts suppressed."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Response, abort, render_template
 
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from . import exports
 from .presenting import report_view
 from .services import report_for
+from .blueprint import bp
+from .downloads import download as _download
 
-bp = Blueprint("reports", __name__)
 
 
 def _published(slug: str):
@@ -47,11 +48,6 @@ def public_report_xlsx(slug: str):
     )
 
 
-def _download(body, mimetype: str, filename: str, inline: bool = False) -> Response:
-    response = Response(body, mimetype=mimetype)
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
 
 
 
@@ -76,4 +72,3 @@ def _attended(registration):
     return attended(registration)
 
 
-from . import views_manage, views_participant  # noqa: E402,F401

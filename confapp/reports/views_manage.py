@@ -20,7 +20,8 @@ from .cache import dashboard_figures
 from .forms import PurgeForm, ReportForm, RetentionForm
 from .presenting import report_view
 from .services import ReportTexts, TEXT_FIELDS, report_for
-from .views import _download, bp
+from .blueprint import bp
+from .downloads import download as _download
 
 register_manage_nav("Report", "reports.dashboard", Action.MANAGE_REPORTS, order=60, prefix="reports.")
 

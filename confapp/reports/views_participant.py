@@ -19,7 +19,8 @@ from ..types import utcnow
 from . import certificates, feedback, services
 from .forms import ForgetForm, survey_form_class
 from .mydata import export_registration
-from .views import _download, bp
+from .blueprint import bp
+from .downloads import download as _download
 
 
 def _rate_limit() -> str:
