@@ -13,9 +13,11 @@ from ..audit.services import SYSTEM
 from ..errors import DomainError, InvalidState
 from ..events.models import Event
 from ..extensions import db
+from ..registration.common import history
+from ..registration.holds import expire_order
 from ..registration.models import Order, PaymentMethod, PaymentState, RegistrationStatus
 from .gateway import GatewayError, get_gateway, to_stripe_amount
-from .ledger import _history, amount_due, live_payment
+from .ledger import amount_due, live_payment
 from .models import Payment, PaymentProvider, PaymentStatus
 
 log = logging.getLogger(__name__)
@@ -119,7 +121,7 @@ def start_checkout(order: Order, *, success_url: str, cancel_url: str, now: date
         payment.stripe_checkout_session_id = session.id
         payment.checkout_url = session.url
         payment.session_expires_at = session.expires_at or payment.session_expires_at
-        _history(payment.order, "checkout_started", actor=SYSTEM, now=now)
+        history(payment.order, "checkout_started", actor=SYSTEM, now=now)
     db.session.commit()
     return payment
 
@@ -188,8 +190,6 @@ def _retire_session(payment: Payment) -> None:
 def abandon_checkout(order: Order, *, now: datetime) -> Order:
     """The buyer gave up paying: expire the open session at Stripe and release the held places
     (registration's expire_order). Commits, because Stripe is called outside a transaction."""
-    from ..registration.services import expire_order
-
     existing = live_payment(order)
     if existing is not None and existing.status == PaymentStatus.OPEN:
         _retire_session(existing)

@@ -11,12 +11,6 @@ from ..registration.models import Order, PaymentState
 from .models import LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentStatus
 
 
-def _history(order: Order, kind: str, *, actor, now: datetime, note: str = "") -> None:
-    from ..registration.services import history
-
-    history(order, kind, actor=actor, now=now, note=note)
-
-
 def lock_order(order: Order) -> Order:
     """The order's row lock: every change to its money happens under it."""
     return db.session.scalars(
@@ -28,7 +22,7 @@ def amount_due(order: Order) -> int:
     return max(order.total_minor - order.paid_minor, 0)
 
 
-def _refresh_order_state(order: Order) -> None:
+def refresh_order_state(order: Order) -> None:
     if order.paid_minor <= 0:
         return
     if order.refunded_minor >= order.paid_minor:
@@ -39,7 +33,7 @@ def _refresh_order_state(order: Order) -> None:
         order.payment_state = PaymentState.PAID
 
 
-def _refresh_payment_state(payment: Payment) -> None:
+def refresh_payment_state(payment: Payment) -> None:
     if payment.status not in RECEIVED_STATUSES:
         return
     if payment.refunded_minor >= payment.amount_minor:

@@ -11,11 +11,14 @@ from sqlalchemy import select
 from ..audit.services import SYSTEM, actor_identity, record
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..jobs import enqueue_after_commit
+from ..jobs import app_task, enqueue_after_commit
 from ..money import plain, with_code
+from ..registration.common import history
+from ..registration.refunding import use_refunder
 from ..registration.models import Order, PaymentMethod, PaymentState
+from ..types import utcnow
 from .gateway import GatewayError, get_gateway
-from .ledger import _history, _refresh_order_state, _refresh_payment_state, lock_order, refundable
+from .ledger import refresh_order_state, refresh_payment_state, lock_order, refundable
 from .models import RECEIVED_STATUSES, Payment, PaymentProvider, PaymentStatus, Refund, RefundStatus
 
 log = logging.getLogger(__name__)
@@ -57,7 +60,7 @@ def refund_order(order: Order, amount_minor: int, *, actor, reason: str, now: da
         )
         db.session.add(refund)
         payment.refunded_minor += share
-        _refresh_payment_state(payment)
+        refresh_payment_state(payment)
         refunds.append(refund)
         left -= share
         if left == 0:
@@ -78,19 +81,17 @@ def refund_order(order: Order, amount_minor: int, *, actor, reason: str, now: da
                               created_at=now, completed_at=now))
         db.session.add(refunds[-1])
         manual.refunded_minor = left
-        _refresh_payment_state(manual)
+        refresh_payment_state(manual)
         left = 0
     order.refunded_minor += amount
     order.updated_at = now
-    _refresh_order_state(order)
+    refresh_order_state(order)
     db.session.flush()
-    _history(order, "refund", actor=actor, now=now, note=f"Refund {with_code(amount, order.currency)}")
+    history(order, "refund", actor=actor, now=now, note=f"Refund {with_code(amount, order.currency)}")
     record("payments.refund_requested", actor=actor, event=order.event, target=order,
            details={"amount_minor": amount, "refund_ids": [r.id for r in refunds]}, now=now)
     for refund in refunds:
         if refund.status == RefundStatus.PENDING:
-            from .services import submit_refund_task
-
             enqueue_after_commit(db.session(), submit_refund_task, refund.id)
     if notify:
         from .emails import send_refund_notice
@@ -145,11 +146,20 @@ def _fail_refund(refund_id: int, message: str, *, now: datetime) -> None:
     refund.completed_at = now
     payment = refund.payment
     payment.refunded_minor = max(payment.refunded_minor - refund.amount_minor, 0)
-    _refresh_payment_state(payment)
+    refresh_payment_state(payment)
     order.refunded_minor = max(order.refunded_minor - refund.amount_minor, 0)
     if order.refunded_minor == 0 and order.paid_minor:
         order.payment_state = PaymentState.PAID if order.paid_minor >= order.total_minor else PaymentState.UNPAID
-    _refresh_order_state(order)
-    _history(order, "refund_failed", actor=SYSTEM, now=now, note=f"Refund {plain(refund.amount_minor, refund.currency)} failed")
+    refresh_order_state(order)
+    history(order, "refund_failed", actor=SYSTEM, now=now, note=f"Refund {plain(refund.amount_minor, refund.currency)} failed")
     log.warning("refund %s failed at Stripe", refund_id)
     db.session.commit()
+
+
+@app_task(retries=5, retry_delay=60)
+def submit_refund_task(refund_id: int) -> None:
+    submit_refund(refund_id, now=utcnow())
+
+
+# Registration decides what a cancellation refunds; this is how it has payments pay it back.
+use_refunder(refund_order)

@@ -23,6 +23,8 @@ from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..jobs import app_task
 from ..money import with_code
+from ..registration.common import history
+from ..registration.holds import confirm_paid_order
 from ..registration.models import Order, PaymentMethod, PaymentState, RegistrationStatus
 from ..types import utcnow
 from .checkout import (  # noqa: F401  (re-exported: callers import them from here)
@@ -31,10 +33,12 @@ from .checkout import (  # noqa: F401  (re-exported: callers import them from he
 )
 from .gateway import get_gateway
 from .ledger import (  # noqa: F401
-    _history, _refresh_order_state, _refresh_payment_state, amount_due, live_payment, lock_order, refundable,
+    refresh_order_state, refresh_payment_state, amount_due, live_payment, lock_order, refundable,
 )
 from .models import Payment, PaymentProvider, PaymentStatus
 from .refunds import refund_order, submit_refund  # noqa: F401
+from . import webhooks
+from .webhooks import WebhookResult  # noqa: F401
 
 OFFLINE_METHODS = (PaymentMethod.AT_DOOR, PaymentMethod.INVOICE)
 
@@ -70,8 +74,6 @@ def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: 
     confirm_paid_order (late orders re-check capacity). The actor must be allowed to take this
     payment (`require_offline_payer`). Raises NotAllowed, ValidationFailed, InvalidState, SoldOut.
     """
-    from ..registration.services import confirm_paid_order
-
     method = PaymentMethod(method)
     if method not in OFFLINE_METHODS:
         raise ValidationFailed({"method": "Choose at the door or invoice."})
@@ -99,29 +101,23 @@ def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: 
         confirm_paid_order(order, amount_minor=amount, now=now, actor=actor)
     if order.paid_minor == before:  # a part payment, or registration did not count it
         order.paid_minor += amount
-        _history(order, "paid", actor=actor, now=now, note=f"Part payment {with_code(amount, order.currency)}")
+        history(order, "paid", actor=actor, now=now, note=f"Part payment {with_code(amount, order.currency)}")
     order.payment_method = method
-    _refresh_order_state(order)
+    refresh_order_state(order)
     db.session.flush()
     record("payments.marked_paid", actor=actor, event=order.event, target=order,
            details={"payment_id": payment.id, "method": method.value, "amount_minor": amount}, now=now)
     return payment
 
 
-# The task stays in this module: its module path is part of the name queued jobs carry.
+# Refund jobs are queued by refunds.submit_refund_task. A job's name carries its module path,
+# so this one stays for jobs queued under the old name before an upgrade.
 @app_task(retries=5, retry_delay=60)
 def submit_refund_task(refund_id: int) -> None:
     submit_refund(refund_id, now=utcnow())
 
 
 # --- webhooks ------------------------------------------------------------------------------------------------
-
-@dataclass
-class WebhookResult:
-    event_id: str
-    type: str
-    outcome: str
-
 
 def handle_webhook(raw_body: bytes, signature_header: str | None, *, now: datetime) -> WebhookResult:
     """Apply one Stripe webhook delivery. The signature is verified on the raw body (SignatureError
@@ -132,7 +128,5 @@ def handle_webhook(raw_body: bytes, signature_header: str | None, *, now: dateti
     Raises gateway.SignatureError, gateway.MalformedEvent (an unreadable payload, signed or not: answer 400),
     gateway.GatewayError (retryable: answer 5xx so Stripe retries).
     """
-    from . import webhooks
-
     event = get_gateway().construct_webhook_event(raw_body, signature_header)
     return webhooks.apply_event(event, now=now)

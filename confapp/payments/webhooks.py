@@ -7,6 +7,7 @@ unknown_session.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,13 +18,15 @@ from ..errors import InvalidState, SoldOut
 from ..extensions import db
 from ..inputs import MAX_ID, as_id
 from ..money import with_code
+from ..registration.common import history
+from ..registration.holds import confirm_paid_order, expire_order
 from ..registration.models import Order, PaymentMethod, PaymentState
 from .gateway import MalformedEvent, PaymentIntentInfo, from_stripe_amount, get_gateway
 from .models import (
     COUNTED_REFUND_STATUSES, LIVE_STATUSES, RECEIVED_STATUSES, Payment, PaymentStatus, Refund, RefundStatus,
     StripeEvent,
 )
-from .ledger import _history, _refresh_order_state, _refresh_payment_state, live_payment, lock_order
+from .ledger import refresh_order_state, refresh_payment_state, live_payment, lock_order
 from .refunds import refund_order
 
 log = logging.getLogger(__name__)
@@ -86,9 +89,14 @@ def _read(event: dict) -> tuple[dict, str | None]:
     return {}, None
 
 
-def apply_event(event: dict, *, now: datetime) -> "WebhookResult":
-    from .services import WebhookResult
+@dataclass
+class WebhookResult:
+    event_id: str
+    type: str
+    outcome: str
 
+
+def apply_event(event: dict, *, now: datetime) -> WebhookResult:
     kind = event["type"]
     data, intent_id = _extract(event)
     intent = None
@@ -165,7 +173,6 @@ def _on_completed(data: dict, intent: PaymentIntentInfo | None, *, now: datetime
 def _settle(order: Order, payment: Payment, *, now: datetime) -> str:
     """Hand the money to registration; when no place can be given (or the order is already
     paid or cancelled), keep the books straight and refund it all with an apology."""
-    from ..registration.services import confirm_paid_order
     from .emails import send_late_payment_refund
 
     amount = payment.amount_minor
@@ -178,14 +185,14 @@ def _settle(order: Order, payment: Payment, *, now: datetime) -> str:
     else:
         if order.paid_minor != before:
             order.payment_method = PaymentMethod.CARD
-            _refresh_order_state(order)
-            _history(order, "card_payment", actor=SYSTEM, now=now, note=f"Paid {with_code(amount, order.currency)} by card")
+            refresh_order_state(order)
+            history(order, "card_payment", actor=SYSTEM, now=now, note=f"Paid {with_code(amount, order.currency)} by card")
             return "applied"
         reason = "duplicate"
     order = lock_order(order)
     order.paid_minor += amount
-    _refresh_order_state(order)
-    _history(order, "card_payment", actor=SYSTEM, now=now,
+    refresh_order_state(order)
+    history(order, "card_payment", actor=SYSTEM, now=now,
              note=f"Received {with_code(amount, order.currency)} by card; refunded ({reason.replace('_', ' ')})")
     refund_order(order, amount, actor=SYSTEM, reason={
         "sold_out": "No place was left when the payment arrived after the hold expired",
@@ -209,8 +216,6 @@ def _replay_deferred(payment: Payment, *, now: datetime) -> None:
 
 
 def _on_expired(data: dict, *, now: datetime) -> str:
-    from ..registration.services import expire_order
-
     payment = _checkout_payment(data)
     if payment is None:
         return "unknown_session"
@@ -260,9 +265,9 @@ def _on_refunded(data: dict, *, now: datetime) -> str:
                                   actor_label="Stripe", created_at=now, completed_at=now))
             payment.refunded_minor += extra
             order.refunded_minor += extra
-            _refresh_payment_state(payment)
-            _refresh_order_state(order)
-            _history(order, "refund", actor=SYSTEM, now=now, note=f"Refunded {with_code(extra, order.currency)} in Stripe")
+            refresh_payment_state(payment)
+            refresh_order_state(order)
+            history(order, "refund", actor=SYSTEM, now=now, note=f"Refunded {with_code(extra, order.currency)} in Stripe")
     db.session.flush()
     return "applied"
 
@@ -279,6 +284,6 @@ def _on_failed(data: dict, *, now: datetime) -> str:
     payment.failure_message = data.get("message") or "The payment failed."
     if payment.stripe_payment_intent_id is None:
         payment.stripe_payment_intent_id = intent_id
-    _history(payment.order, "payment_failed", actor=SYSTEM, now=now, note="A card payment attempt failed")
+    history(payment.order, "payment_failed", actor=SYSTEM, now=now, note="A card payment attempt failed")
     db.session.flush()
     return "applied"

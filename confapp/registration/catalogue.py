@@ -18,6 +18,7 @@ from .models import (
     AccessCode, DiscountCode, DiscountKind, Order, PriceKind, Question, QuestionKind, RefundPolicy, RegistrationCategory,
     RegistrationSettings,
 )
+from .common import settings_for
 from .questions import BUILTIN_QUESTIONS
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
@@ -70,8 +71,6 @@ def save_category(event: Event, data: CategoryData, *, actor, category: Registra
     """Create or update a category. Raises NotAllowed, ValidationFailed."""
     _require(actor, event)
     _check_category(data)
-    from .services import settings_for
-
     if category is None:
         category = RegistrationCategory(event_id=event.id, currency=settings_for(event).currency)
         db.session.add(category)

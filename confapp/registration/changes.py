@@ -16,6 +16,7 @@ from ..money import plain
 from . import emails
 from .capacity import lock_event, occupying_clause
 from .common import active_questions, history, settings_for
+from . import refunding
 from .holds import lock_order_rows, refundable_amount
 from .models import Answer, Order, PaymentMethod, PaymentState, Registration, RegistrationStatus
 from .questions import check_email, clean_answers, normalise_email
@@ -119,19 +120,11 @@ def cancel_registration(registration: Registration, *, actor, reason: str = "", 
     record("registration.cancelled", actor=actor, event=event, target=registration,
            details={"by_attendee": by_attendee, "refund_minor": amount}, now=now)
     if amount:
-        _refund(order, amount, actor=actor, reason=reason or "Registration cancelled", now=now)
+        refunding.refund(order, amount, actor=actor, reason=reason or "Registration cancelled", now=now)
     if send_email:
         emails.send_cancellation(registration, refund_minor=amount)
     offer_freed_places(event, now=now)
     return amount
-
-
-def _refund(order: Order, amount_minor: int, *, actor, reason: str, now: datetime) -> None:
-    try:
-        from ..payments.services import refund_order
-    except ImportError as error:  # payments not installed in this build
-        raise InvalidState("Refunds are not available: the payments module is missing.") from error
-    refund_order(order, amount_minor, actor=actor, reason=reason, now=now)
 
 
 def cancel_order(order: Order, *, actor, reason: str = "", now: datetime, refund: str = "policy", by_attendee: bool = False) -> int:

@@ -14,6 +14,7 @@ from ..mail import queue_email
 from ..templating import format_money
 from ..types import utcnow
 from . import links
+from .common import settings_for
 from .models import Order, Registration, RegistrationStatus, WaitlistEntry
 
 
@@ -57,8 +58,6 @@ def _event(order_or_reg):
 
 def send_confirmation(order: Order, *, message: str = "") -> None:
     """One email per confirmed attendee with their ticket; the buyer gets a summary when not attending."""
-    from .services import settings_for
-
     event = _event(order)
     note = settings_for(event).confirmation_note
     ics = event_ics(event)

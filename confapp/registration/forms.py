@@ -15,8 +15,7 @@ from .. import money
 from ..errors import ValidationFailed
 from ..forms import Form
 from .models import DiscountKind, PriceKind, QuestionKind, RefundPolicy, Visibility
-from .quoting import MAX_PLACES_PER_ORDER
-from .services import AttendeeData, CategoryChoice, OrderRequest
+from .quoting import MAX_PLACES_PER_ORDER, AttendeeData, CategoryChoice, OrderRequest
 
 
 class CsrfForm(Form):

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 def release_expired(now=None) -> tuple[int, int]:
     """Expire lapsed holds (one commit per order, so one failure does not block the rest)
     and expired waitlist offers. Returns (orders released, offers expired)."""
-    from .services import expire_order, expired_holds
+    from .holds import expire_order, expired_holds
     from .waitlist import events_with_waiting, expire_offers, offer_freed_places
 
     now = now or utcnow()

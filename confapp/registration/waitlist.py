@@ -17,6 +17,7 @@ from ..extensions import db
 from . import emails
 from .capacity import lock_event, occupancy, reserve_places
 from .models import RegistrationCategory, WaitlistEntry, WaitlistStatus
+from .common import settings_for
 from .questions import check_email, normalise_email
 
 
@@ -25,8 +26,6 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
     place only when that category has one free, even while the event has room) or for any.
     The same email waiting already returns the existing entry. Raises ValidationFailed,
     InvalidState (waitlist off)."""
-    from .services import settings_for
-
     if not settings_for(event).waitlist_enabled:
         raise InvalidState("This event has no waitlist.")
     email = normalise_email(email)
@@ -70,8 +69,6 @@ def offer_freed_places(event: Event, *, now: datetime) -> list[WaitlistEntry]:
     """Offer every free place to the next people waiting, in order (an entry tied to a full
     category is skipped, not dropped). Takes the event lock so two releases never offer the
     same place twice."""
-    from .services import settings_for
-
     settings = settings_for(event)
     if not settings.waitlist_enabled:
         return []
@@ -135,8 +132,6 @@ def expire_offers(*, now: datetime, event: Event | None = None) -> int:
 def offer_by_hand(entry: WaitlistEntry, *, actor, now: datetime) -> WaitlistEntry:
     """The organiser offers a place to this person now, ahead of the queue, if one is free.
     Raises NotAllowed, InvalidState, SoldOut."""
-    from .services import settings_for
-
     event = db.session.get(Event, entry.event_id)
     permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
     lock_event(event)
