@@ -1,4 +1,5 @@
-"""Transactional mail: rendered from templates (plain text + HTML), sent by a job after commit."""
+"""Sending mail: rendered from templates (plain text + HTML), sent by a job after commit.
+Mail about an event is recorded by outreach first (confapp/outreach/event_mail.py)."""
 from __future__ import annotations
 
 import logging
@@ -57,11 +58,8 @@ def queue_email(
 ) -> OutgoingEmail:
     """Render now, send by a job once the current transaction commits (never on rollback).
 
-    When the context names an event (`event=<Event>`), the mail is about that event and goes
-    through outreach's delivery records (one Message, a Delivery per address; the person's
-    mail log shows it and the organiser can resend it). `registration=<Registration>` in the
-    context links the delivery to that person. Mail without an event (password resets,
-    invitations to a team) is sent directly."""
+    A plain sender: mail about an event goes through outreach's log instead
+    (confapp.outreach.event_mail.send_event_email)."""
     text, html = render_email(template, subject=subject, **context)
     email = OutgoingEmail(
         to=[to] if isinstance(to, str) else list(to),
@@ -71,45 +69,8 @@ def queue_email(
         reply_to=reply_to,
         attachments=attachments or [],
     )
-    event = context.get("event")
-    if _is_event(event):
-        from .outreach.services import record_transactional
-        from .types import utcnow
-
-        registration, name = _person(context, email.to)
-        record_transactional(
-            event, email.to, subject, text, html, template=template, registration=registration, name=name,
-            reply_to=reply_to, attachments=attachments, now=utcnow(),
-        )
-        return email
     enqueue_after_commit(db.session(), deliver_email, email)
     return email
-
-
-def _is_event(value) -> bool:
-    from .events.models import Event
-
-    return isinstance(value, Event) and value.id is not None
-
-
-def _person(context: dict, to: list[str]):
-    """The registration a mail is about (for the person's mail log) and the recipient's name,
-    from the usual context names: registration, order (its buyer), entry (waitlist), speaker."""
-    from .registration.models import Order, Registration, WaitlistEntry
-
-    registration = context.get("registration")
-    if isinstance(registration, Registration) and registration.id is not None:
-        return registration, registration.full_name
-    order = context.get("order")
-    if isinstance(order, Order):
-        addresses = {a.strip().lower() for a in to}
-        match = next((r for r in order.registrations if (r.email or "").lower() in addresses and r.id), None)
-        return match, match.full_name if match else order.buyer_name
-    entry = context.get("entry")
-    if isinstance(entry, WaitlistEntry):
-        return None, entry.name
-    speaker = context.get("speaker")
-    return None, getattr(speaker, "name", "") or ""
 
 
 @app_task(retries=5, retry_delay=30)

@@ -5,9 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context, request
-from flask_login import current_user
 
-from .accounts import permissions
 from .money import format_money, plain  # format_money is also imported from here
 from .navigation import MANAGE_NAV
 from .text import render_markdown
@@ -42,8 +40,6 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money_plain"] = plain
     app.jinja_env.globals["date_range"] = format_date_range
     app.jinja_env.globals["utcnow"] = utcnow
-    app.jinja_env.globals["can"] = lambda action, event=None: permissions.can(current_user, action, event)
-    app.jinja_env.globals["Action"] = permissions.Action
     app.jinja_env.globals["manage_nav"] = MANAGE_NAV
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -51,9 +47,8 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_navigation():
         # Emails are rendered from services, jobs and the CLI too, where there is no request.
-        if not has_request_context():
-            return {"can_create_event": False, "current_path": ""}
-        return {"can_create_event": permissions.can_create_event(current_user), "current_path": request.path}
+        # (`can`, `Action` and `can_create_event` come from confapp/accounts/blueprint.py.)
+        return {"current_path": request.path if has_request_context() else ""}
 
     # Lets shared templates link to a capability only once its blueprint exists.
     app.jinja_env.globals["url_rules"] = _EndpointSet(app)

@@ -6,14 +6,12 @@ or in the path; token auth, so no CSRF cookie is involved). A link opens only it
 """
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template, request, url_for
-from flask_login import current_user
+from flask import jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import money
-from ..accounts.permissions import Action, can
-from ..errors import DomainError, NotAllowed, NotFound, ValidationFailed, too_large_message
+from ..errors import DomainError, NotFound, ValidationFailed, too_large_message
 from ..extensions import commit_keeping_loaded, csrf, db, limiter
 from ..inputs import json_body, json_id
 from ..sqlite import mark_request_read_only

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from flask import current_app
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -18,12 +19,9 @@ from sqlalchemy import select
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..registration import links
 from ..registration.models import Answer, Question, Registration
-from ..reports.feedback import survey_token
 from ..templating import format_date_range, format_datetime
 from ..text import markdown_to_text, render_markdown
-from ..urls import external_url
 from .sandbox import MergeSandbox, TemplateLimit
 
 # Limits on arithmetic, sizes and time (confapp.outreach.sandbox): `{{ 9**9**9 }}` stops at once.
@@ -39,10 +37,34 @@ FIELDS = {
     "event_start": "Start (date and time, event time zone)",
     "event_end": "End (date and time, event time zone)",
     "venue": "Venue",
-    "ticket_link": "The person's ticket link",
-    "self_service_link": "The person's self-service link (change answers, cancel)",
-    "survey_link": "The person's feedback survey link (after the event)",
 }
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    name: str
+    label: str
+    url: Callable[[Registration, object], str]  # (registration, event) -> absolute URL
+    position: int
+
+
+# Links that belong to one person (ticket, self-service, survey) are contributed by the domains
+# that own them (registration, reports), the way purgers are registered, so that outreach needs
+# none of them. Registered at import; the application factory imports every domain.
+PERSON_LINKS: dict[str, PersonLink] = {}
+
+
+def register_person_link(name: str, label: str, url: Callable[[Registration, object], str], *, position: int) -> None:
+    PERSON_LINKS[name] = PersonLink(name, label, url, position)
+
+
+def _person_links() -> list[PersonLink]:
+    return sorted(PERSON_LINKS.values(), key=lambda link: link.position)
+
+
+def all_fields() -> dict[str, str]:
+    """Every merge field's name and label: the fixed ones, then the person's links."""
+    return {**FIELDS, **{link.name: link.label for link in _person_links()}}
 
 
 def answer_key(question: Question) -> str:
@@ -61,7 +83,7 @@ def event_questions(event_id: int) -> list[Question]:
 
 def field_help(event_id: int) -> list[MergeFieldHelp]:
     """The fields the composer lists: the fixed ones and one `answers.<key>` per question."""
-    items = [MergeFieldHelp(name, label) for name, label in FIELDS.items()]
+    items = [MergeFieldHelp(name, label) for name, label in all_fields().items()]
     for question in event_questions(event_id):
         items.append(MergeFieldHelp(f"answers.{answer_key(question)}", f"Answer: {question.label}"))
     return items
@@ -85,22 +107,15 @@ def event_context(event) -> dict:
 def sample_context(event, questions: list[Question] | None = None) -> dict:
     """Placeholder values for every field: what validation renders and the history keeps."""
     questions = event_questions(event.id) if questions is None else questions
-    context = {name: f"[{label.split(' (')[0].lower()}]" for name, label in FIELDS.items()}
+    context = {name: f"[{label.split(' (')[0].lower()}]" for name, label in all_fields().items()}
     context.update(event_context(event))
     context["answers"] = {answer_key(q): f"[{q.label}]" for q in questions}
     return context
 
 
-def _links(registration: Registration | None, event) -> tuple[str, str]:
-    """(ticket, survey) links; built from the event already loaded (no query).
-
-    The self-service link is the person's own ticket page, never the order page: in a group
-    order that would hand every recipient the buyer's secret and everyone else's ticket."""
-    if registration is None:
-        return "", ""
-    ticket = links.self_service_url(registration, event)
-    survey = external_url("reports.survey", slug=event.slug, token=survey_token(registration))
-    return ticket, survey
+def _links(registration: Registration | None, event) -> dict[str, str]:
+    """The person's links by field name; built from the event already loaded (no query)."""
+    return {link.name: link.url(registration, event) if registration is not None else "" for link in _person_links()}
 
 
 def recipient_contexts(event, recipients: list, questions: list[Question] | None = None) -> dict[str, dict]:
@@ -130,11 +145,10 @@ def recipient_contexts(event, recipients: list, questions: list[Question] | None
             first, last = registration.first_name, registration.last_name
         else:
             first, last = _split_name(recipient)
-        ticket, survey = _links(registration, event)
         context = dict(base)
         context.update(
             first_name=first, last_name=last, full_name=f"{first} {last}".strip(), email=recipient.address,
-            ticket_link=ticket, self_service_link=ticket, survey_link=survey,
+            **_links(registration, event),
         )
         person_answers = {key: "" for key in keys.values()}
         person_answers.update(answers.get(recipient.registration_id, {}))

@@ -18,6 +18,7 @@ from ..audit.services import SYSTEM, record
 from ..errors import InvalidState, ValidationFailed
 from ..extensions import db
 from . import merge, segments
+from .sending import start_sending
 from .models import Message, MessageKind, MessageStatus, ReminderAnchor, ReminderRule
 
 GRACE = timedelta(days=1)
@@ -104,8 +105,6 @@ def delete_rule(rule: ReminderRule, *, actor, now: datetime) -> None:
 def fire_due_rules(*, now: datetime) -> list[Message]:
     """Fire every active, unfired rule whose moment is in [fire_time, fire_time + 1 day).
     Each rule fires once: the conditional UPDATE of fired_at is the decision."""
-    from .services import _start
-
     fired = []
     rules = db.session.scalars(select(ReminderRule).where(ReminderRule.is_active.is_(True), ReminderRule.fired_at.is_(None)))
     for rule in list(rules):
@@ -131,7 +130,7 @@ def fire_due_rules(*, now: datetime) -> list[Message]:
         db.session.flush()
         db.session.execute(update(ReminderRule).where(ReminderRule.id == rule.id).values(fired_message_id=message.id)
                            .execution_options(synchronize_session=False))
-        _start(message, actor=SYSTEM, now=now)
+        start_sending(message, actor=SYSTEM, now=now)
         fired.append(message)
     return fired
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..jobs import enqueue_after_commit
 from . import merge, segments
 from .delivery import materialize
+from .sending import deliver_message, start_sending
 from .models import (
     Delivery,
     DeliveryState,
@@ -118,20 +119,6 @@ def remove_attachment(message: Message, attachment_id: int, *, actor) -> None:
     db.session.flush()
 
 
-def _start(message: Message, *, actor, now: datetime) -> None:
-    from .tasks import deliver_message
-
-    message.status = MessageStatus.SENDING
-    message.sent_at = now
-    result = materialize(message, now=now)
-    db.session.flush()
-    record("outreach.message_sent", actor=actor, event=message.event, target=message, now=now,
-           details={"kind": message.kind.value, "queued": result.queued,
-                    "skipped_unsubscribed": result.skipped_unsubscribed,
-                    "reminder_rule_id": message.reminder_rule_id})
-    enqueue_after_commit(db.session(), deliver_message, message.id)
-
-
 def send_message(message: Message, *, actor, now: datetime) -> Message:
     """Send a draft (or a scheduled message) now to its segment as it stands now.
     Raises NotAllowed, InvalidState if already sending/sent, ValidationFailed if the
@@ -143,7 +130,7 @@ def send_message(message: Message, *, actor, now: datetime) -> Message:
     count, _ = segments.count_and_sample(message.event_id, message.segment, sample=0)
     if count == 0:
         raise ValidationFailed({"segment": "Nobody matches this segment."})
-    _start(message, actor=actor, now=now)
+    start_sending(message, actor=actor, now=now)
     return message
 
 
@@ -165,8 +152,6 @@ def send_to_newcomers(message: Message, *, actor, now: datetime) -> tuple[int, i
     record("outreach.message_sent_to_newcomers", actor=actor, event=message.event, target=message, now=now,
            details={"queued": result.queued, "skipped_already_sent": result.already_present,
                     "skipped_unsubscribed": result.skipped_unsubscribed})
-    from .tasks import deliver_message
-
     enqueue_after_commit(db.session(), deliver_message, message.id)
     return result.queued, result.already_present
 
@@ -211,7 +196,7 @@ def send_due_scheduled(*, now: datetime, actor) -> list[Message]:
         if not claimed:
             continue
         db.session.refresh(message)
-        _start(message, actor=actor, now=now)
+        start_sending(message, actor=actor, now=now)
         started.append(message)
     return started
 
@@ -257,8 +242,6 @@ def record_transactional(event, to: list[str], subject: str, text: str, html: st
                          now: datetime, resend_of: Message | None = None, name: str | None = None) -> Message:
     """Transactional mail (confirmation, waitlist offer, receipt, invitation) as a Message with one
     delivery per address, sent by the same engine after commit. No unsubscribe applies."""
-    from .tasks import deliver_message
-
     message = Message(
         event_id=event.id, kind=MessageKind.TRANSACTIONAL, status=MessageStatus.SENDING, subject=subject[:300],
         rendered_text=text, rendered_html=html or "", template=template[:100],

@@ -1,72 +1,23 @@
-"""Outreach jobs: deliver a message, and the minute tick that starts scheduled messages,
-fires reminder rules and resumes deliveries a dead worker left behind.
-
-A worker killed mid-task loses the huey task itself (huey dequeues before running), so
-the tick and the consumer's start-up hook look for unfinished messages and wake them.
-"""
+"""Outreach's minute tick: starts scheduled messages, fires reminder rules and resumes
+deliveries a dead worker left behind. The delivery job itself lives in sending.py (services
+queue it); this module sits above services and reminders, which it calls."""
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from huey import crontab
-from sqlalchemy import or_, select, update
 
 from ..audit.services import SYSTEM
 from ..extensions import db
-from ..jobs import app_periodic_task, app_task, huey
+from ..jobs import app_periodic_task
 from ..types import utcnow
-from .models import Message, MessageStatus
-
-log = logging.getLogger(__name__)
-
-
-@app_task()
-def deliver_message(message_id: int) -> None:
-    from .delivery import deliver
-
-    now = utcnow()
-    db.session.execute(update(Message).where(Message.id == message_id, Message.wakeup_at <= now)
-                       .values(wakeup_at=None).execution_options(synchronize_session=False))
-    db.session.commit()
-    run = deliver(message_id)
-    log.info("message %s: %d sent, %d failed, %d deferred%s", message_id, run.sent, run.failed, run.deferred,
-             " (connection lost)" if run.connection_lost else "")
-    if run.wake_at is not None:
-        schedule_wakeup(message_id, run.wake_at, now=utcnow())
-
-
-def schedule_wakeup(message_id: int, at: datetime, *, now: datetime) -> bool:
-    """Schedule one delivery job at `at`, unless one is already due at or before then."""
-    at = max(at, now)
-    won = db.session.execute(
-        update(Message)
-        .where(Message.id == message_id,
-               or_(Message.wakeup_at.is_(None), Message.wakeup_at > at, Message.wakeup_at < now - timedelta(minutes=5)))
-        .values(wakeup_at=at).execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if won and not huey.immediate:
-        deliver_message.schedule(args=(message_id,), delay=max((at - now).total_seconds(), 0) + 0.05)
-    return bool(won)
-
-
-def resume_unfinished(*, now: datetime) -> int:
-    """Wake every message still sending whose job is not known to be scheduled."""
-    ids = list(db.session.scalars(
-        select(Message.id).where(Message.status == MessageStatus.SENDING,
-                                 or_(Message.wakeup_at.is_(None), Message.wakeup_at < now - timedelta(minutes=5)))
-    ))
-    for message_id in ids:
-        deliver_message(message_id)
-    return len(ids)
+from .reminders import fire_due_rules
+from .sending import deliver_message, resume_job, resume_unfinished, schedule_wakeup  # noqa: F401
+from .services import send_due_scheduled
 
 
 def tick(*, now: datetime) -> dict:
     """What the minute job does; tests call it with a fixed `now` (time travel, no sleeping)."""
-    from .reminders import fire_due_rules
-    from .services import send_due_scheduled
-
     started = send_due_scheduled(now=now, actor=SYSTEM)
     fired = fire_due_rules(now=now)
     return {"scheduled_started": [m.id for m in started], "reminders_fired": [m.id for m in fired]}
@@ -80,13 +31,3 @@ def outreach_tick() -> None:
     resume_unfinished(now=now)
 
 
-@huey.on_startup("outreach-resume")
-def _resume_on_startup() -> None:
-    # A restarted consumer picks up what the previous one left: enqueue a resume job.
-    if not huey.immediate:
-        resume_job()
-
-
-@app_task()
-def resume_job() -> None:
-    resume_unfinished(now=utcnow())

@@ -2,7 +2,6 @@
 refunded, the live checkout, and keeping order and payment states in step with the amounts."""
 from __future__ import annotations
 
-from datetime import datetime
 
 from sqlalchemy import select
 

@@ -14,7 +14,6 @@ webhooks.py, re-exported here so callers import them from `confapp.payments.serv
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..accounts import permissions

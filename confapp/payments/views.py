@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 
 from ..errors import DomainError, InvalidState
 from ..events.access import visible_event

@@ -14,7 +14,7 @@ from ..accounts.permissions import Action
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
-from ..mail import queue_email
+from ..outreach.event_mail import send_event_email
 from ..types import utcnow
 from ..urls import external_url
 from . import photos
@@ -175,8 +175,8 @@ def invite_speaker(speaker: Speaker, *, actor, event, now: datetime | None = Non
     speaker.invited_at = now
     db.session.flush()
     link = external_url("program.speaker_portal", slug=event.slug, token=speaker_token(speaker))
-    queue_email(speaker.email, f"Your sessions at {event.title}", "program_speaker_invitation",
-                speaker=speaker, event=event, link=link, reply_to=event.contact_email or None)
+    send_event_email(event, speaker.email, f"Your sessions at {event.title}", "program_speaker_invitation",
+                     recipient_name=speaker.name or "", speaker=speaker, link=link, reply_to=event.contact_email or None)
     record("program.speaker_invited", actor=actor, event=event, target=speaker, now=now)
     return speaker
 

@@ -10,7 +10,8 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from ..extensions import db
-from ..mail import queue_email
+from ..outreach.event_mail import buyer_of, send_event_email
+from ..outreach.merge import register_person_link
 from ..templating import format_money
 from ..types import utcnow
 from . import links
@@ -56,6 +57,12 @@ def _event(order_or_reg):
     return db.session.get(Event, order_or_reg.event_id)
 
 
+def _to_buyer(order: Order, event, subject: str, template: str, **context) -> None:
+    recipient, name = buyer_of(order)
+    send_event_email(event, order.buyer_email, subject, template, recipient=recipient, recipient_name=name,
+                     order=order, **context)
+
+
 def send_confirmation(order: Order, *, message: str = "") -> None:
     """One email per confirmed attendee with their ticket; the buyer gets a summary when not attending."""
     event = _event(order)
@@ -64,56 +71,61 @@ def send_confirmation(order: Order, *, message: str = "") -> None:
     confirmed = [r for r in order.registrations if r.status == RegistrationStatus.CONFIRMED]
     for registration in confirmed:
         qr = ticket_qr(registration.ticket_code)
-        queue_email(
-            registration.email, f"Your registration for {event.title}", "registration_confirmation",
-            attachments=[(f"ticket-{registration.ticket_code[:6]}.png", "image/png", ticket_png(registration.ticket_code, qr)),
+        send_event_email(
+            event, registration.email, f"Your registration for {event.title}", "registration_confirmation",
+            recipient=registration, attachments=[(f"ticket-{registration.ticket_code[:6]}.png", "image/png", ticket_png(registration.ticket_code, qr)),
                          ("event.ics", "text/calendar", ics)],
-            event=event, order=order, registration=registration, message=message, note=note,
+            order=order, registration=registration, message=message, note=note,
             qr_data_uri=qr.png_data_uri(scale=5, border=2), money=format_money,
             self_service_url=links.self_service_url(registration, event),
             # The receipt link carries the order token: only the buyer's own mailbox gets it.
             receipt_url=links.receipt_url(order, event) if order.paid_minor and links.is_buyer(registration) else None,
         )
     if confirmed and order.buyer_email not in {r.email for r in confirmed}:
-        queue_email(order.buyer_email, f"Your order for {event.title}", "registration_order_summary",
-                    event=event, order=order, registrations=confirmed, money=format_money,
-                    order_url=links.order_url(order, event))
+        _to_buyer(order, event, f"Your order for {event.title}", "registration_order_summary",
+                  registrations=confirmed, money=format_money, order_url=links.order_url(order, event))
 
 
 def send_pending_approval(order: Order) -> None:
     event = _event(order)
-    queue_email(order.buyer_email, f"We received your registration for {event.title}", "registration_pending",
-                event=event, order=order, order_url=links.order_url(order, event))
+    _to_buyer(order, event, f"We received your registration for {event.title}", "registration_pending",
+              order_url=links.order_url(order, event))
 
 
 def send_payment_link(order: Order, *, message: str = "") -> None:
     event = _event(order)
-    queue_email(order.buyer_email, f"Your registration for {event.title} is approved: please pay", "registration_payment_link",
-                event=event, order=order, message=message, money=format_money,
-                payment_url=links.payment_url(order, event))
+    _to_buyer(order, event, f"Your registration for {event.title} is approved: please pay", "registration_payment_link",
+              message=message, money=format_money, payment_url=links.payment_url(order, event))
 
 
 def send_rejection(order: Order, *, message: str = "") -> None:
     event = _event(order)
-    queue_email(order.buyer_email, f"Your registration for {event.title}", "registration_rejected",
-                event=event, order=order, message=message)
+    _to_buyer(order, event, f"Your registration for {event.title}", "registration_rejected", message=message)
 
 
 def send_cancellation(registration: Registration, *, refund_minor: int) -> None:
     event = _event(registration)
-    queue_email(registration.email, f"Your registration for {event.title} is cancelled", "registration_cancelled",
-                event=event, registration=registration, refund_minor=refund_minor,
-                currency=registration.order.currency, money=format_money)
+    send_event_email(event, registration.email, f"Your registration for {event.title} is cancelled", "registration_cancelled",
+                     recipient=registration, registration=registration, refund_minor=refund_minor,
+                     currency=registration.order.currency, money=format_money)
 
 
 def send_waitlist_joined(entry: WaitlistEntry, event) -> None:
-    queue_email(entry.email, f"You are on the waitlist for {event.title}", "registration_waitlist_joined",
-                event=event, entry=entry)
+    send_event_email(event, entry.email, f"You are on the waitlist for {event.title}", "registration_waitlist_joined",
+                     recipient_name=entry.name, entry=entry)
 
 
 def send_waitlist_offer(entry: WaitlistEntry, event) -> None:
     from ..urls import external_url
 
-    queue_email(entry.email, f"A place is free for you at {event.title}", "registration_waitlist_offer",
-                event=event, entry=entry,
-                claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))
+    send_event_email(event, entry.email, f"A place is free for you at {event.title}", "registration_waitlist_offer",
+                     recipient_name=entry.name, entry=entry,
+                     claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))
+
+
+# The ticket and self-service merge fields of organisers' messages (outreach/merge.py). Both are
+# the person's own ticket page, never the order page: in a group order that would hand every
+# recipient the buyer's secret and everyone else's ticket.
+register_person_link("ticket_link", "The person's ticket link", links.self_service_url, position=10)
+register_person_link("self_service_link", "The person's self-service link (change answers, cancel)",
+                     links.self_service_url, position=20)

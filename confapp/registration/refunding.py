@@ -8,7 +8,7 @@ factory imports every domain, so it is always there in a running app.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Protocol
 
 from .models import Order
 

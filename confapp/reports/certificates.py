@@ -79,7 +79,7 @@ def issue_all_and_notify(event, *, actor, now: datetime) -> int:
     """Issue a certificate to everyone checked in who has none and mail them a download link
     (their self-service page). Returns how many were mailed. Raises InvalidState once the
     event's personal data is deleted or due for deletion."""
-    from ..mail import queue_email
+    from ..outreach.event_mail import send_event_email
     from ..registration import links
     from .integration import attended_registrations
     from .services import personal_data_due
@@ -95,10 +95,10 @@ def issue_all_and_notify(event, *, actor, now: datetime) -> int:
         if certificate.sent_at is not None:
             continue
         certificate.sent_at = now
-        queue_email(registration.email, f"Your certificate of attendance: {event.title}", "reports_certificate",
-                    event=event, registration=registration,
-                    download_url=external_url("reports.self_certificate_pdf", slug=event.slug, token=links.ticket_token(registration)),
-                    verify_url=verification_url(certificate))
+        send_event_email(event, registration.email, f"Your certificate of attendance: {event.title}", "reports_certificate",
+                         recipient=registration, registration=registration,
+                         download_url=external_url("reports.self_certificate_pdf", slug=event.slug, token=links.ticket_token(registration)),
+                         verify_url=verification_url(certificate))
         count += 1
     record("report.certificates_sent", actor=actor, event=event, details={"recipients": count}, now=now)
     return count

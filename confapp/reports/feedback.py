@@ -17,6 +17,8 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import Conflict, InvalidState, ValidationFailed
+from ..outreach.event_mail import send_event_email
+from ..outreach.merge import register_person_link
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from ..urls import external_url
@@ -155,16 +157,21 @@ def survey_recipients(event) -> list[Registration]:
 def send_survey_invitations(event, *, actor, now: datetime) -> int:
     """Mail each participant who has not answered yet their own survey link (through outreach's
     delivery records, after commit). Returns how many were queued."""
-    from ..mail import queue_email
-
     if not survey_open(event, now):
         raise InvalidState("The survey opens when the event starts, and closes when personal data is deleted or due for deletion.")
     sent = 0
     for registration in survey_recipients(event):
         if has_responded(registration):
             continue
-        queue_email(registration.email, f"How was {event.title}? Two minutes of feedback", "reports_feedback_survey",
-                    event=event, registration=registration, survey_url=survey_url(registration))
+        send_event_email(event, registration.email, f"How was {event.title}? Two minutes of feedback",
+                         "reports_feedback_survey", recipient=registration, registration=registration,
+                         survey_url=survey_url(registration))
         sent += 1
     record("report.survey_sent", actor=actor, event=event, details={"recipients": sent}, now=now)
     return sent
+
+
+# The survey merge field of organisers' messages (outreach/merge.py).
+register_person_link("survey_link", "The person's feedback survey link (after the event)",
+                     lambda registration, event: external_url("reports.survey", slug=event.slug, token=survey_token(registration)),
+                     position=30)

@@ -9,6 +9,7 @@ from confapp.audit.models import AuditEntry
 from confapp.errors import NotAllowed, ValidationFailed
 from confapp.extensions import db as database
 from confapp.mail import queue_email
+from confapp.outreach.event_mail import send_event_email
 from confapp.outreach import delivery, services, unsubscribe
 from confapp.outreach.models import Delivery, DeliveryState, Message, MessageKind, MessageStatus
 from confapp.outreach.services import MessageDraft
@@ -198,8 +199,8 @@ def test_the_unique_rule_holds_in_the_database(people):
 
 def test_transactional_mail_with_an_event_goes_through_delivery_records(people, mail):
     registration = people.registrations["ana"]
-    queue_email("ana@example.org", "Your invitation", "role_invitation", event=people.event, registration=registration,
-                inviter=people.organiser, role=type("R", (), {"label": "Speaker"})(), link="http://x")
+    send_event_email(people.event, "ana@example.org", "Your invitation", "role_invitation", recipient=registration,
+                     registration=registration, inviter=people.organiser, role=type("R", (), {"label": "Speaker"})(), link="http://x")
     database.session.commit()
     received = mail.wait_for(1)[0]
     assert received.subject == "Your invitation" and "List-Unsubscribe" not in received.message
@@ -213,7 +214,7 @@ def test_transactional_mail_with_an_event_goes_through_delivery_records(people, 
 
 def test_transactional_mail_ignores_unsubscribes(people, mail, client):
     client.post(f"/unsubscribe/{unsubscribe.make_token('ana@example.org', people.event.id)}")
-    queue_email("ana@example.org", "Receipt", "role_invitation", event=people.event, inviter=people.organiser,
+    send_event_email(people.event, "ana@example.org", "Receipt", "role_invitation", inviter=people.organiser,
                 role=type("R", (), {"label": "Speaker"})(), link="http://x")
     database.session.commit()
     assert len(mail.wait_for(1)) == 1
