@@ -26,7 +26,7 @@ DOMAINS = (
 )
 
 
-def _optional_module(name: str):
+def optional_module(name: str):
     try:
         return importlib.import_module(f"confapp.{name}")
     except ModuleNotFoundError as error:
@@ -44,7 +44,7 @@ def _view_modules(domain: str) -> list[str]:
 def import_models() -> None:
     """Import every domain's models so the metadata is complete (Alembic, relationships)."""
     for domain in DOMAINS:
-        _optional_module(f"{domain}.models")
+        optional_module(f"{domain}.models")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -115,18 +115,18 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
 
     for domain in DOMAINS:
-        blueprint_module = _optional_module(f"{domain}.blueprint")
+        blueprint_module = optional_module(f"{domain}.blueprint")
         if blueprint_module is not None:
             # The domain's view modules (views.py, views_manage.py, ...) each add routes to the one
             # blueprint in blueprint.py; importing them all here is what keeps them apart.
             for view_module in _view_modules(domain):
                 importlib.import_module(view_module)
             app.register_blueprint(blueprint_module.bp)
-        cli = _optional_module(f"{domain}.cli")
+        cli = optional_module(f"{domain}.cli")
         if cli is not None and hasattr(cli, "cli"):
             app.cli.add_command(cli.cli)
         # Importing tasks registers the domain's background and periodic jobs with huey.
-        _optional_module(f"{domain}.tasks")
+        optional_module(f"{domain}.tasks")
 
     @app.get("/healthz")
     def healthz():

@@ -4,11 +4,11 @@ Importing the app's task modules registers every task and periodic task with hue
 """
 from __future__ import annotations
 
-from . import DOMAINS, _optional_module, create_app
+from . import DOMAINS, optional_module, create_app
 from .jobs import huey, use_app_factory  # noqa: F401
 from . import mail  # noqa: F401  (deliver_email)
 
 for _domain in DOMAINS:
-    _optional_module(f"{_domain}.tasks")
+    optional_module(f"{_domain}.tasks")
 
 use_app_factory(create_app)

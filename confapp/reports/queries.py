@@ -47,11 +47,11 @@ def optional_models(domain: str):
         return None
 
 
-def _fold(value: str) -> str:
+def folded_for_grouping(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _country_name(code: str) -> str:
+def country_name(code: str) -> str:
     try:
         import pycountry
     except ModuleNotFoundError:
@@ -73,7 +73,7 @@ def _grouped(values: list[tuple[str, int]]) -> list[dict]:
         value = " ".join((value or "").split())
         if not value:
             continue
-        key = _fold(value)
+        key = folded_for_grouping(value)
         counter[key] += count
         labels[key][value] += count
     return _rows(counter, labels)
@@ -247,7 +247,7 @@ def _answers(event: Event) -> tuple[dict[str, list[dict]], list[dict], list[dict
     for key in PLACE_KEYS:
         values = [(v, n) for v, n, _ in grouped.get(by_key.get(key, -1), [])]
         if key == "country":
-            values = [(_country_name(v.strip()), n) for v, n in values]
+            values = [(country_name(v.strip()), n) for v, n in values]
         places[key] = _grouped(values)
     org_values = grouped.get(by_key.get("organisation", -1), [])
     organisations_total = len(_grouped([(v, n) for v, n, _ in org_values]))
@@ -365,7 +365,7 @@ def feedback_comments(event: Event, limit: int = 500) -> list[dict]:
     ]
 
 
-def _check_ins_by_event(event_ids: list[int]) -> dict[int, int | None]:
+def check_ins_by_event(event_ids: list[int]) -> dict[int, int | None]:
     """People admitted through a main entrance, per event (one query); empty without check-in."""
     if not _checkin_available():
         return {}

@@ -11,7 +11,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Answer, Order, PaymentState, Question, Registration, RegistrationStatus
 from .models import DataRetention
-from .queries import _check_ins_by_event, _country_name, _fold
+from .queries import check_ins_by_event, country_name, folded_for_grouping
 
 
 def series_rows(events: list[Event]) -> list[dict]:
@@ -22,7 +22,7 @@ def series_rows(events: list[Event]) -> list[dict]:
         select(Registration.event_id, func.count()).where(
             Registration.event_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
         .group_by(Registration.event_id)).all())
-    attended = _check_ins_by_event(ids)
+    attended = check_ins_by_event(ids)
     places: dict[tuple[int, str], set] = defaultdict(set)
     for event_id, key, value in db.session.execute(
         select(Registration.event_id, Question.builtin_key, Answer.value)
@@ -31,7 +31,7 @@ def series_rows(events: list[Event]) -> list[dict]:
                Question.builtin_key.in_(("city", "country", "organisation")), Answer.value != "")
         .group_by(Registration.event_id, Question.builtin_key, Answer.value)
     ):
-        places[(event_id, key)].add(_fold(_country_name(value.strip()) if key == "country" else value))
+        places[(event_id, key)].add(folded_for_grouping(country_name(value.strip()) if key == "country" else value))
     # Net fees in each edition's own currency (an alliance meeting in another country each year
     # may charge in another one); an event has one currency.
     money = {event_id: (int(paid or 0) - int(refunded or 0), currency)
