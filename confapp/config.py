@@ -108,11 +108,16 @@ class Config:
         self.PASSWORD_HASH_METHOD = "scrypt"
         self.PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
         self.INVITATION_MAX_AGE = 60 * 60 * 24 * 14
+        self.SPEAKER_LINK_MAX_AGE = int(os.environ.get("SPEAKER_LINK_MAX_AGE", str(60 * 60 * 24 * 60)))
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
         # Seconds the organiser's dashboard reuses computed report figures (confapp/reports/cache.py).
         self.REPORTS_FIGURES_MAX_AGE = float(os.environ.get("REPORTS_FIGURES_MAX_AGE", "60"))
+        # Sign-ups, registrations and survey answers per client address (Flask-Limiter syntax).
+        self.REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "40 per minute;400 per hour")
+        # All attachments of one organiser's message together.
+        self.OUTREACH_MAX_ATTACHMENT_BYTES = int(os.environ.get("OUTREACH_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024)))
 
     def _fallback_secret_key(self, folder: Path) -> str:
         return _persisted_secret_key(folder)

@@ -35,7 +35,7 @@ HONEYPOT = "website"
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("REGISTRATION_RATE_LIMIT", "40 per minute;400 per hour")
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 def _carry(form, *, drop=()) -> list[tuple[str, str]]:

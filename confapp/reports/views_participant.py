@@ -24,7 +24,7 @@ from .downloads import download as _download
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("REGISTRATION_RATE_LIMIT", "40 per minute;400 per hour")
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 def _own_registration(slug: str, token: str) -> tuple:
