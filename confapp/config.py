@@ -108,6 +108,7 @@ class Config:
         self.PASSWORD_HASH_METHOD = "scrypt"
         self.PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
         self.INVITATION_MAX_AGE = 60 * 60 * 24 * 14
+        self.SIGNUP_MAX_AGE = 60 * 60 * 24 * 2  # the "finish creating your account" link
         self.SPEAKER_LINK_MAX_AGE = int(os.environ.get("SPEAKER_LINK_MAX_AGE", str(60 * 60 * 24 * 60)))
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")

@@ -74,7 +74,8 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _json_error(status: int, code: str, message: str, fields: dict | None = None):
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    """The one JSON error format: {"error": {"code", "message", "fields"?}}."""
     body: dict = {"error": {"code": code, "message": message}}
     if fields:
         body["error"]["fields"] = fields
@@ -123,7 +124,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         fields = getattr(error, "errors", None)
         if wants_json():
-            return _json_error(error.status_code, error.code, error.message, fields)
+            return json_error(error.status_code, error.code, error.message, fields)
         return _html_error(error.status_code, error.message, error.message)
 
     @app.errorhandler(HTTPException)
@@ -144,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
             title, message = "That is too large to send", too_large_message()
         if wants_json():
             code = error.name.lower().replace(" ", "_")
-            return _json_error(status, code, message)
+            return json_error(status, code, message)
         if retry_url:
             return render_template("errors/400.html", status=status, title=title, message=message,
                                    retry_url=retry_url), status
@@ -159,7 +160,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()  # the whole transaction: nothing is half-written
         log.warning("Lock wait timed out on %s %s", request.method, request.url_rule)
         if wants_json() or request.is_json:
-            response = _json_error(503, "busy", "Busy, please try again in a few seconds. Nothing was saved.")
+            response = json_error(503, "busy", "Busy, please try again in a few seconds. Nothing was saved.")
         else:
             response = app.make_response((render_template("errors/503.html"), 503))
         response.headers["Retry-After"] = "3"
@@ -176,5 +177,5 @@ def register_error_handlers(app: Flask) -> None:
             log.error("Unhandled %s on %s %s", type(error).__name__, request.method, request.url_rule, exc_info=error)
         message = "Something went wrong on our side. Nothing you entered was saved by the failed step; please try again."
         if wants_json():
-            return _json_error(500, "internal_error", message)
+            return json_error(500, "internal_error", message)
         return _html_error(500, "Something went wrong", message)

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import money
-from ..errors import DomainError, NotFound, ValidationFailed, too_large_message
+from ..errors import DomainError, NotFound, ValidationFailed, json_error, too_large_message
 from ..extensions import commit_keeping_loaded, csrf, db, limiter
 from ..inputs import json_body, json_id
 from ..sqlite import mark_request_read_only
@@ -29,10 +29,7 @@ MAX_SYNC_SCANS = 500
 @api.errorhandler(DomainError)
 def _domain_error(error: DomainError):
     db.session.rollback()
-    body = {"error": {"code": error.code, "message": error.message}}
-    if getattr(error, "errors", None):
-        body["error"]["fields"] = error.errors
-    return jsonify(body), error.status_code
+    return json_error(error.status_code, error.code, error.message, getattr(error, "errors", None))
 
 
 @api.errorhandler(HTTPException)
@@ -42,7 +39,7 @@ def _http_error(error: HTTPException):
         message = "The page's security token is missing or expired. Reload the desk."
     elif error.code == 413:
         message = too_large_message()
-    return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), error.code or 500
+    return json_error(error.code or 500, error.name.lower().replace(" ", "_"), message)
 
 
 

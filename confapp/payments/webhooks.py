@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import datetime
 
 from sqlalchemy import select
@@ -89,11 +90,31 @@ def _read(event: dict) -> tuple[dict, str | None]:
     return {}, None
 
 
+class WebhookOutcome(StrEnum):
+    """What applying one Stripe event did; stored on its StripeEvent row and logged."""
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    DEFERRED = "deferred"
+    UNKNOWN_SESSION = "unknown_session"
+    ALREADY_APPLIED = "already_applied"
+    AWAITING_ASYNC_PAYMENT = "awaiting_async_payment"
+    PAYMENT_NOT_SUCCEEDED = "payment_not_succeeded"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    APPLIED = "applied"
+    ALREADY_PAID = "already_paid"
+    HOLD_RELEASED = "hold_released"
+    SESSION_EXPIRED = "session_expired"
+    UNKNOWN_PAYMENT = "unknown_payment"
+    REFUNDED_SOLD_OUT = "refunded_sold_out"  # paid after the hold lapsed, and no place was left
+    REFUNDED_ORDER_CLOSED = "refunded_order_closed"  # paid for an order cancelled meanwhile
+    REFUNDED_DUPLICATE = "refunded_duplicate"  # a second payment for an order already paid
+
+
 @dataclass
 class WebhookResult:
     event_id: str
     type: str
-    outcome: str
+    outcome: WebhookOutcome
 
 
 def apply_event(event: dict, *, now: datetime) -> WebhookResult:
@@ -109,16 +130,16 @@ def apply_event(event: dict, *, now: datetime) -> WebhookResult:
         with db.session.begin_nested():
             db.session.add(stored)
     except IntegrityError:
-        return WebhookResult(event["id"], kind, "duplicate")
-    outcome = _dispatch(kind, data, intent, now=now) if kind in HANDLED else "ignored"
-    stored.outcome = outcome
-    stored.processed_at = None if outcome == "deferred" else now
+        return WebhookResult(event["id"], kind, WebhookOutcome.DUPLICATE)
+    outcome = _dispatch(kind, data, intent, now=now) if kind in HANDLED else WebhookOutcome.IGNORED
+    stored.outcome = outcome.value
+    stored.processed_at = None if outcome == WebhookOutcome.DEFERRED else now
     db.session.flush()
     log.info("stripe event %s (%s): %s", event["id"], kind, outcome)
     return WebhookResult(event["id"], kind, outcome)
 
 
-def _dispatch(kind: str, data: dict, intent: PaymentIntentInfo | None, *, now: datetime) -> str:
+def _dispatch(kind: str, data: dict, intent: PaymentIntentInfo | None, *, now: datetime) -> WebhookOutcome:
     if kind in COMPLETED:
         return _on_completed(data, intent, now=now)
     if kind == EXPIRED:
@@ -141,24 +162,24 @@ def _checkout_payment(data: dict) -> Payment | None:
     return payment
 
 
-def _on_completed(data: dict, intent: PaymentIntentInfo | None, *, now: datetime) -> str:
+def _on_completed(data: dict, intent: PaymentIntentInfo | None, *, now: datetime) -> WebhookOutcome:
     payment = _checkout_payment(data)
     if payment is None:
         log.warning("checkout session completed for no payment of ours")
-        return "unknown_session"
+        return WebhookOutcome.UNKNOWN_SESSION
     order = lock_order(payment.order)
     db.session.refresh(payment)
     if payment.status in RECEIVED_STATUSES:
-        return "already_applied"
+        return WebhookOutcome.ALREADY_APPLIED
     if data.get("payment_status") not in ("paid", "no_payment_required"):
-        return "awaiting_async_payment"
+        return WebhookOutcome.AWAITING_ASYNC_PAYMENT
     if intent is not None and intent.status != "succeeded":
-        return "payment_not_succeeded"
+        return WebhookOutcome.PAYMENT_NOT_SUCCEEDED
     amount = intent.amount_received if intent is not None else int(data.get("amount_total") or 0)
     currency = (intent.currency if intent is not None else data.get("currency")) or payment.currency
     if currency.upper() != order.currency.upper():
         log.error("checkout session currency does not match the order")
-        return "currency_mismatch"
+        return WebhookOutcome.CURRENCY_MISMATCH
     payment.status = PaymentStatus.PAID
     payment.amount_minor = amount
     payment.stripe_checkout_session_id = payment.stripe_checkout_session_id or data.get("session_id")
@@ -170,7 +191,7 @@ def _on_completed(data: dict, intent: PaymentIntentInfo | None, *, now: datetime
     return outcome
 
 
-def _settle(order: Order, payment: Payment, *, now: datetime) -> str:
+def _settle(order: Order, payment: Payment, *, now: datetime) -> WebhookOutcome:
     """Hand the money to registration; when no place can be given (or the order is already
     paid or cancelled), keep the books straight and refund it all with an apology."""
     from .emails import send_late_payment_refund
@@ -187,7 +208,7 @@ def _settle(order: Order, payment: Payment, *, now: datetime) -> str:
             order.payment_method = PaymentMethod.CARD
             refresh_order_state(order)
             history(order, "card_payment", actor=SYSTEM, now=now, note=f"Paid {with_code(amount, order.currency)} by card")
-            return "applied"
+            return WebhookOutcome.APPLIED
         reason = "duplicate"
     order = lock_order(order)
     order.paid_minor += amount
@@ -202,42 +223,42 @@ def _settle(order: Order, payment: Payment, *, now: datetime) -> str:
     record("payments.auto_refund", actor=SYSTEM, event=order.event, target=order,
            details={"payment_id": payment.id, "amount_minor": amount, "reason": reason}, now=now)
     send_late_payment_refund(order, amount, reason=reason)
-    return f"refunded_{reason}"
+    return WebhookOutcome(f"refunded_{reason}")
 
 
 def _replay_deferred(payment: Payment, *, now: datetime) -> None:
     waiting = db.session.scalars(
         select(StripeEvent).where(StripeEvent.payment_intent_id == payment.stripe_payment_intent_id,
-                                  StripeEvent.outcome == "deferred").order_by(StripeEvent.id)
+                                  StripeEvent.outcome == WebhookOutcome.DEFERRED).order_by(StripeEvent.id)
     ).all()
     for stored in waiting:
-        stored.outcome = _on_refunded(stored.data, now=now)
+        stored.outcome = _on_refunded(stored.data, now=now).value
         stored.processed_at = now
 
 
-def _on_expired(data: dict, *, now: datetime) -> str:
+def _on_expired(data: dict, *, now: datetime) -> WebhookOutcome:
     payment = _checkout_payment(data)
     if payment is None:
-        return "unknown_session"
+        return WebhookOutcome.UNKNOWN_SESSION
     order = lock_order(payment.order)
     db.session.refresh(payment)
     if payment.status in RECEIVED_STATUSES:
-        return "already_paid"
+        return WebhookOutcome.ALREADY_PAID
     if payment.status in LIVE_STATUSES:
         payment.status = PaymentStatus.EXPIRED
         db.session.flush()
     hold_over = order.hold_expires_at is None or order.hold_expires_at <= now
     if order.payment_state == PaymentState.UNPAID and live_payment(order) is None and hold_over:
         expire_order(order, now=now, actor=SYSTEM)
-        return "hold_released"
-    return "session_expired"
+        return WebhookOutcome.HOLD_RELEASED
+    return WebhookOutcome.SESSION_EXPIRED
 
 
-def _on_refunded(data: dict, *, now: datetime) -> str:
+def _on_refunded(data: dict, *, now: datetime) -> WebhookOutcome:
     intent_id = data.get("payment_intent")
     payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)) if intent_id else None
     if payment is None or payment.status not in RECEIVED_STATUSES:
-        return "deferred"
+        return WebhookOutcome.DEFERRED
     order = lock_order(payment.order)
     db.session.refresh(payment)
     refunds = list(db.session.scalars(select(Refund).where(Refund.payment_id == payment.id)))
@@ -269,21 +290,21 @@ def _on_refunded(data: dict, *, now: datetime) -> str:
             refresh_order_state(order)
             history(order, "refund", actor=SYSTEM, now=now, note=f"Refunded {with_code(extra, order.currency)} in Stripe")
     db.session.flush()
-    return "applied"
+    return WebhookOutcome.APPLIED
 
 
-def _on_failed(data: dict, *, now: datetime) -> str:
+def _on_failed(data: dict, *, now: datetime) -> WebhookOutcome:
     intent_id = data.get("payment_intent")
     payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)) if intent_id else None
     if payment is None:
         payment = _checkout_payment({"metadata": data.get("metadata") or {}})
     if payment is None:
-        return "unknown_payment"
+        return WebhookOutcome.UNKNOWN_PAYMENT
     if payment.status in RECEIVED_STATUSES:
-        return "already_paid"
+        return WebhookOutcome.ALREADY_PAID
     payment.failure_message = data.get("message") or "The payment failed."
     if payment.stripe_payment_intent_id is None:
         payment.stripe_payment_intent_id = intent_id
     history(payment.order, "payment_failed", actor=SYSTEM, now=now, note="A card payment attempt failed")
     db.session.flush()
-    return "applied"
+    return WebhookOutcome.APPLIED
