@@ -215,3 +215,73 @@ def test_an_offer_claimed_while_the_expiry_job_runs_is_either_claimed_or_expired
             assert claimed == 1 and results[1] == 0, results
         else:
             assert entry.status == WaitlistStatus.EXPIRED and claimed == 0, results
+
+
+def _card_order_with_other_methods(now):
+    from tests.support.payment_orders import enable_offline_methods
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    enable_offline_methods(event)
+    order = make_card_order(event, make_paid_category(event, price_minor=5000), now=now, quantity=2, send_email=False)
+    assert {r.status for r in order.registrations} == {RegistrationStatus.AWAITING_PAYMENT}
+    return order
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_paying_another_way_twice_at_once_confirms_once(pg_app, now, round_):
+    """A double click on "Pay by invoice": one confirms the held places, the other is refused."""
+    from confapp.registration.changes import pay_another_way
+    from confapp.registration.models import PaymentMethod, RegistrationEvent
+
+    with pg_app.app_context():
+        order_id = _card_order_with_other_methods(now).id
+        db.session.commit()
+
+    def choose():
+        order = db.session.get(Order, order_id)
+        return lambda: pay_another_way(order, PaymentMethod.INVOICE, now=now)
+
+    results = _race(pg_app, choose, choose)
+    assert Counter(map(_kind, results)) == {"ok": 1, "InvalidState": 1}, results
+    with pg_app.app_context():
+        order = db.session.get(Order, order_id)
+        assert order.payment_method == PaymentMethod.INVOICE
+        assert {r.status for r in order.registrations} == {RegistrationStatus.CONFIRMED}
+        changes = db.session.scalar(select(func.count()).select_from(RegistrationEvent).where(
+            RegistrationEvent.order_id == order_id, RegistrationEvent.kind == "payment_method_changed"))
+        assert changes == 1
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_paying_another_way_while_the_hold_expires_gives_one_outcome(pg_app, now, round_):
+    """The buyer chooses invoice just before the hold ends while the expiry job runs just after:
+    either the places are confirmed (and the job leaves them) or they are released (and the
+    buyer is told), never confirmed places that were also given back."""
+    from datetime import timedelta
+
+    from confapp.registration.changes import pay_another_way
+    from confapp.registration.models import PaymentMethod
+
+    with pg_app.app_context():
+        order = _card_order_with_other_methods(now)
+        order_id, hold = order.id, order.hold_expires_at
+        db.session.commit()
+
+    def choose():
+        order = db.session.get(Order, order_id)
+        return lambda: pay_another_way(order, PaymentMethod.INVOICE, now=hold - timedelta(seconds=1))
+
+    def expire():
+        order = db.session.get(Order, order_id)
+        return lambda: services.expire_order(order, now=hold + timedelta(seconds=1))
+
+    results = _race(pg_app, choose, expire)
+    assert _kind(results[1]) == "ok", results
+    with pg_app.app_context():
+        statuses = set(db.session.scalars(select(Registration.status).where(Registration.order_id == order_id)))
+    if _kind(results[0]) == "ok":
+        assert statuses == {RegistrationStatus.CONFIRMED}
+    else:
+        assert _kind(results[0]) == "InvalidState", results
+        assert statuses == {RegistrationStatus.EXPIRED}
