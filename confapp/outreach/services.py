@@ -30,7 +30,7 @@ from .models import (
 
 
 def max_attachment_bytes() -> int:
-    return current_app.config["OUTREACH_MAX_ATTACHMENT_BYTES"]
+    return int(current_app.config.get("OUTREACH_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
 
 
 @dataclass

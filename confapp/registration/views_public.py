@@ -63,16 +63,9 @@ def public_start(slug: str):
     categories = queries.categories_for_sale(event, access_code=access_code, now=now, offer=offer)
     settings = services.settings_for(event)
     csrf = CsrfForm()
+    choose = _ChoosePage(event, categories, settings, offer, access_code, csrf)
     if request.method == "GET":
-        event_free, per_category = services.places_left(event, now=now)
-        errors = {}
-        if access_code and not any(c.visibility == "hidden" for c in categories):
-            errors["access_code"] = "That access code is not valid for this event."
-        sold_out = offer is None and (event_free == 0 or (categories and all(per_category.get(c.id) == 0 for c in categories)))
-        return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
-                               sold_out=sold_out, settings=settings, values=request.args, errors=errors, offer=offer,
-                               access_code=access_code, csrf=csrf,
-                               waitlist_form=_waitlist_form(event, categories, per_category=None if sold_out else per_category))
+        return choose.first(now)
     if not csrf.validate_on_submit() or request.form.get(HONEYPOT):
         abort(400)
     step = request.form.get("step", "choose")
@@ -80,31 +73,61 @@ def public_start(slug: str):
     try:
         order_request = parse_order_form(request.form, categories, questions, with_attendees=step != "choose",
                                          ip=request.remote_addr or "")
-        if step == "choose":
-            services.check_choices(event, order_request, actor=current_user, now=now)
-            return _details(event, questions, order_request, errors={})
-        if step == "edit":
-            return _details(event, questions, order_request, errors={})
-        quote = services.quote_order(event, order_request, actor=current_user, now=now)
-        if step == "details":
-            return render_template("registration/step_review.html", event=event, quote=quote, carry=_carry(request.form),
-                                   csrf=csrf, request_data=order_request, questions=questions,
-                                   hold_minutes=settings.hold_minutes)
-        if step == "confirm":
-            return _confirm(event, order_request, now)
+        return _next_step(event, step, order_request, questions, settings, csrf, now)
     except ValidationFailed as error:
         db.session.rollback()
-        _, per_category = services.places_left(event, now=now)
         if step == "choose" or "form" in error.errors or any(k.startswith(("quantity", "amount_", "access_code", "waitlist")) for k in error.errors):
-            return render_template("registration/step_choose.html", event=event, categories=categories, per_category=per_category,
-                                   sold_out=False, settings=settings, values=request.form, errors=error.errors, offer=offer,
-                                   access_code=access_code, csrf=csrf, waitlist_form=_waitlist_form(event, categories)), 422
+            return choose.again(error.errors, now), 422
         return _details(event, questions, order_request, errors=error.errors), 422
     except SoldOut as error:
         db.session.rollback()
         flash(error.message + " You can join the waitlist below." if settings.waitlist_enabled else error.message, "error")
         return redirect(url_for("registration.public_start", slug=event.slug))
+
+
+def _next_step(event, step: str, order_request, questions, settings, csrf, now):
+    """What the step just submitted leads to: details, the review, or the order placed."""
+    if step == "choose":
+        services.check_choices(event, order_request, actor=current_user, now=now)
+        return _details(event, questions, order_request, errors={})
+    if step == "edit":
+        return _details(event, questions, order_request, errors={})
+    quote = services.quote_order(event, order_request, actor=current_user, now=now)
+    if step == "details":
+        return render_template("registration/step_review.html", event=event, quote=quote, carry=_carry(request.form),
+                               csrf=csrf, request_data=order_request, questions=questions,
+                               hold_minutes=settings.hold_minutes)
+    if step == "confirm":
+        return _confirm(event, order_request, now)
     abort(400)
+
+
+class _ChoosePage:
+    """The first step (categories and quantities), shown first or again with what went wrong."""
+
+    def __init__(self, event, categories, settings, offer, access_code: str, csrf):
+        self.event, self.categories, self.settings, self.offer = event, categories, settings, offer
+        self.access_code, self.csrf = access_code, csrf
+
+    def first(self, now):
+        event_free, per_category = services.places_left(self.event, now=now)
+        errors = {}
+        if self.access_code and not any(c.visibility == "hidden" for c in self.categories):
+            errors["access_code"] = "That access code is not valid for this event."
+        sold_out = self.offer is None and (
+            event_free == 0 or (self.categories and all(per_category.get(c.id) == 0 for c in self.categories)))
+        waitlist_form = _waitlist_form(self.event, self.categories, per_category=None if sold_out else per_category)
+        return self._render(per_category, sold_out, request.args, errors, waitlist_form)
+
+    def again(self, errors, now):
+        _, per_category = services.places_left(self.event, now=now)
+        return self._render(per_category, False, request.form, errors, _waitlist_form(self.event, self.categories))
+
+    def _render(self, per_category, sold_out, values, errors, waitlist_form):
+        return render_template("registration/step_choose.html", event=self.event, categories=self.categories,
+                               per_category=per_category, sold_out=sold_out, settings=self.settings, values=values,
+                               errors=errors, offer=self.offer, access_code=self.access_code, csrf=self.csrf,
+                               waitlist_form=waitlist_form)
 
 
 def _details(event, questions, order_request, *, errors):
