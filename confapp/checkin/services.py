@@ -1,5 +1,6 @@
 """Check-in rules: redeem a ticket once per list, undo, walk-ins, payment at the door, replaying an
-offline queue. Lists and volunteer links are in `checkin.lists` (re-exported here).
+offline queue. Lists and volunteer links are in `checkin.lists`, room places in `checkin.rooms`
+(both re-exported here).
 
 The boundary (view, CLI, test) commits; services flush. Redeem relies on the partial unique
 index on (list_id, registration_id): a racing second redeem fails at the database and is
@@ -24,6 +25,7 @@ from .lists import (  # noqa: F401 (callers find lists and links here)
     create_list, create_volunteer_link, hash_token, link_from_token, main_list, revoke_volunteer_link,
 )
 from .models import CheckIn, CheckInList, VolunteerLink
+from .rooms import room_places, session_capacity, signed_up_for_session, walk_in_would_overfill  # noqa: F401
 
 
 class Outcome(enum.StrEnum):
@@ -105,10 +107,6 @@ def actor_label(actor) -> str:
     return getattr(actor, "name", "") or getattr(actor, "audit_label", "") or ""
 
 
-def normalise_code(code: str) -> str:
-    return (code or "").strip()
-
-
 # --- redeem -------------------------------------------------------------------------------------
 
 def _blocking_outcome(registration: Registration, checkin_list: CheckInList) -> RedeemResult | None:
@@ -178,7 +176,7 @@ def redeem(
     registration = db.session.scalar(
         select(Registration)
         .options(joinedload(Registration.order), joinedload(Registration.category))
-        .where(Registration.ticket_code == normalise_code(ticket_code))
+        .where(Registration.ticket_code == (ticket_code or "").strip())
     )
     if registration is None:
         return RedeemResult(Outcome.UNKNOWN)
@@ -191,61 +189,11 @@ def redeem(
     existing = active_check_in(checkin_list, registration.id)
     if existing is not None:
         return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)
-    if checkin_list.program_session_id and not _signed_up(checkin_list, registration.id):
-        full = _session_walk_in_full(checkin_list)
+    if checkin_list.program_session_id and not signed_up_for_session(checkin_list, registration.id):
+        full = walk_in_would_overfill(checkin_list)
         if full is not None:
             return RedeemResult(Outcome.FULL, registration=registration, extra={"capacity": full})
     return _insert_check_in(registration, checkin_list, station=station, actor=actor, now=now, scan_id=scan_id, offline=offline)
-
-
-def _signed_up(checkin_list: CheckInList, registration_id: int) -> bool:
-    from ..program.models import SessionSignup
-
-    return db.session.scalar(select(SessionSignup.id).where(
-        SessionSignup.session_id == checkin_list.program_session_id, SessionSignup.registration_id == registration_id)) is not None
-
-
-def session_capacity(checkin_list: CheckInList) -> int | None:
-    from ..program.models import ProgramSession
-
-    if checkin_list.capacity is not None:
-        return checkin_list.capacity
-    if checkin_list.program_session_id:
-        return db.session.scalar(select(ProgramSession.capacity).where(ProgramSession.id == checkin_list.program_session_id))
-    return None
-
-
-def _session_walk_in_full(checkin_list: CheckInList) -> int | None:
-    """The capacity if a walk-in (someone who did not sign up) would overfill the room, else None.
-    Signed-up places stay reserved. The list row is locked so two desks cannot both take the
-    last place (SQLite serialises writers through BEGIN IMMEDIATE)."""
-    capacity = session_capacity(checkin_list)
-    if capacity is None:
-        return None
-    db.session.scalars(select(CheckInList.id).where(CheckInList.id == checkin_list.id).with_for_update()).one()
-    return capacity if _walk_in_places_left(checkin_list, capacity) <= 0 else None
-
-
-def room_places(checkin_list: CheckInList) -> dict | None:
-    """For a per-session list whose room has a capacity: the capacity and the places people who
-    did not sign up may still take (the desk keeps them to decide walk-ins offline). None for
-    other lists."""
-    capacity = session_capacity(checkin_list) if checkin_list.program_session_id else None
-    if capacity is None:
-        return None
-    return {"capacity": capacity, "walk_in_places_left": max(_walk_in_places_left(checkin_list, capacity), 0)}
-
-
-def _walk_in_places_left(checkin_list: CheckInList, capacity: int) -> int:
-    from sqlalchemy import func
-
-    from ..program.models import SessionSignup
-
-    signed_up = select(SessionSignup.registration_id).where(SessionSignup.session_id == checkin_list.program_session_id)
-    signups = db.session.scalar(select(func.count()).select_from(signed_up.subquery())) or 0
-    walk_ins = db.session.scalar(select(func.count(CheckIn.id)).where(
-        CheckIn.list_id == checkin_list.id, CheckIn.reverted_at.is_(None), CheckIn.registration_id.not_in(signed_up))) or 0
-    return capacity - signups - walk_ins
 
 
 def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id, offline) -> RedeemResult:
@@ -413,24 +361,17 @@ class SyncItem:
 
 
 def sync(scans: list[dict], *, list: CheckInList, actor, now: datetime) -> list[SyncItem]:
-    """Apply a desk's queued offline scans, each once by its scan id (a replayed queue changes
-    nothing). A scan for a ticket already checked in elsewhere is reported as a conflict, and
-    one the server refuses (see SyncItem.refused) with its reason. Each scan: {"scan_id", "code", "scanned_at" (ISO, optional), "station" (optional)}."""
+    """Apply a desk's queued offline scans ({"scan_id", "code", "scanned_at"?, "station"?}), each
+    once by its scan id (a replayed queue changes nothing). A scan for a ticket already checked in
+    elsewhere is reported as a conflict, one the server refuses (SyncItem.refused) with its reason."""
     items: list[SyncItem] = []
     for scan in scans:
         scan_id = str(scan.get("scan_id") or "").strip()[:64]
         if not scan_id:
             raise ValidationFailed({"scan_id": "Every queued scan needs its id."})
         scanned_at = _scan_time(scan.get("scanned_at"), now)
-        result = redeem(
-            str(scan.get("code") or ""),
-            list=list,
-            station=str(scan.get("station") or ""),
-            actor=actor,
-            now=scanned_at,
-            scan_id=scan_id,
-            offline=True,
-        )
+        result = redeem(str(scan.get("code") or ""), list=list, station=str(scan.get("station") or ""), actor=actor,
+                        now=scanned_at, scan_id=scan_id, offline=True)
         items.append(SyncItem(scan_id, result, conflict=result.outcome == Outcome.ALREADY))
     return items
 
