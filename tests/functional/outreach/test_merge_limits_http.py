@@ -3,7 +3,6 @@ a clear message, in the composer and in the preview of a message saved before th
 import time
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
 from confapp.extensions import db as database
@@ -11,18 +10,6 @@ from confapp.outreach import services
 from confapp.outreach.models import Message
 from confapp.outreach.services import MessageDraft
 from confapp.types import utcnow
-from tests.support.outreach import build_people
-
-
-@pytest.fixture
-def people(db):
-    return build_people()
-
-
-@pytest.fixture
-def organiser(client, people, login_as):
-    login_as(people.organiser)
-    return client
 
 
 def test_the_composer_refuses_a_huge_power_promptly(organiser, people):

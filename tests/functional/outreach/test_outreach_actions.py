@@ -3,7 +3,6 @@ happened, and a refusal shows the service's own words (a field message, not a ge
 import io
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
 from confapp.extensions import db as database
@@ -11,18 +10,7 @@ from confapp.outreach import reminders, services
 from confapp.outreach.models import Delivery, Message, MessageStatus, ReminderRule
 from confapp.outreach.services import MessageDraft
 from confapp.types import utcnow
-from tests.support.outreach import add_registration, build_people
-
-
-@pytest.fixture
-def people(db):
-    return build_people()
-
-
-@pytest.fixture
-def organiser(client, people, login_as):
-    login_as(people.organiser)
-    return client
+from tests.support.outreach import add_registration
 
 
 def _post(client, url, data=None) -> str:

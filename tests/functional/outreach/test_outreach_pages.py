@@ -2,7 +2,6 @@
 send, progress JSON, preview, person log, reminders, and fixed query counts."""
 import re
 
-import pytest
 from sqlalchemy import event as sa_event, select
 
 from confapp.extensions import db as database
@@ -64,11 +63,6 @@ def test_messages_of_another_event_are_404(client, db, login_as):
     database.session.commit()
     login_as(people.organiser)
     assert client.get(f"/manage/{people.event.slug}/emails/{message.id}").status_code == 404
-
-
-@pytest.fixture
-def people(db):
-    return build_people()
 
 
 def test_compose_count_preview_send_and_progress(client, people, login_as, mail):
