@@ -31,7 +31,8 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 # After a request, a worker above this resident size finishes what it is doing and is replaced.
 WORKER_MAX_RSS_MB = int(os.environ.get("WORKER_MAX_RSS_MB", "512"))
-# A worker with a request running longer than this, or grown past twice the size above, is ended
+# A worker with a request running longer than this, or grown past WORKER_HARD_MAX_RSS_MB (twice the
+# size above unless set), is ended
 # at once (gunicorn starts another); the watchdog thread checks every second.
 REQUEST_TIME_LIMIT = float(os.environ.get("REQUEST_TIME_LIMIT", "60"))
 accesslog = "-"
@@ -100,8 +101,9 @@ def over_limit(now: float) -> str | None:
     if started is not None and now - started > REQUEST_TIME_LIMIT:
         return f"a request has run {now - started:.0f} s (limit {REQUEST_TIME_LIMIT:.0f} s)"
     size = rss_mb()
-    if size > 2 * WORKER_MAX_RSS_MB:
-        return f"{size:.0f} MB resident (hard limit {2 * WORKER_MAX_RSS_MB} MB)"
+    hard_limit = int(os.environ.get("WORKER_HARD_MAX_RSS_MB") or 2 * WORKER_MAX_RSS_MB)
+    if size > hard_limit:
+        return f"{size:.0f} MB resident (hard limit {hard_limit} MB)"
     return None
 
 

@@ -468,9 +468,29 @@ def test_undo_works_after_an_offline_check_in_syncs_and_times_are_the_events(bro
 
 
 def test_walk_in_pay_what_you_can_asks_the_amount_and_fold_outs_are_named(page, desk_world, live_app):
-    # Hidden: the public form (the registration journey, later on the same live database) does not list it.
-    name = _new_category(live_app, desk_world["slug"], name="Solidarity day", price_kind="pay_what_you_can", visibility="hidden",
+    name = _new_category(live_app, desk_world["slug"], name="Solidarity day", price_kind="pay_what_you_can",
                          min_minor=500, suggested_minor=2000)
+    try:
+        _walk_in_pay_what_you_can(page, desk_world, name)
+    finally:
+        # The registration journey runs later on the same live database and expects the demo's
+        # one pay-what-you-can category on the public form.
+        _stop_selling(live_app, desk_world["slug"], name)
+
+
+def _stop_selling(live_app, slug, name):
+    from confapp.events.models import Event
+    from confapp.extensions import db
+    from confapp.registration.models import RegistrationCategory
+
+    with live_app.app_context():
+        event = Event.query.filter_by(slug=slug).one()
+        db.session.scalars(db.select(RegistrationCategory).filter_by(event_id=event.id, name=name)).one().is_active = False
+        db.session.commit()
+        db.session.remove()
+
+
+def _walk_in_pay_what_you_can(page, desk_world, name):
     login_in_browser(page, "staff@confapp.example")
     page.goto(f"/manage/{desk_world['slug']}/checkin/desk/{desk_world['list_id']}")
     expect(page.locator("[data-net-text]")).to_have_text(re.compile("^Online"))

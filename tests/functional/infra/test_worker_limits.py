@@ -66,7 +66,7 @@ def test_a_request_running_past_the_time_limit_ends_the_worker(conf):
 def test_a_real_gunicorn_replaces_a_worker_past_the_memory_limit(tmp_path):
     port = free_port()
     env = dict(os.environ, CONFAPP_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
-               BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", GUNICORN_THREADS="2", WORKER_MAX_RSS_MB="1",
+               BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", GUNICORN_THREADS="2", WORKER_MAX_RSS_MB="1", WORKER_HARD_MAX_RSS_MB="100000",
                HUEY_SQLITE_FILE=str(tmp_path / "huey.db"), MAIL_PORT=str(free_port()))
     for name in ("HUEY_IMMEDIATE", "CONFAPP_ENV", "REDIS_URL"):
         env.pop(name, None)
