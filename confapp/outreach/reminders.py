@@ -15,10 +15,11 @@ from sqlalchemy import select, update
 
 from ..accounts.permissions import Action, require
 from ..audit.services import SYSTEM, record
-from ..errors import InvalidState, ValidationFailed
+from ..errors import InvalidState
 from ..extensions import db
 from . import merge, segments
 from .sending import start_sending
+from .services import check_message
 from .models import Message, MessageKind, MessageStatus, ReminderAnchor, ReminderRule
 
 GRACE = timedelta(days=1)
@@ -66,17 +67,7 @@ def _validate(event, data: ReminderData) -> None:
         errors["offset_days"] = "Choose between 60 days before and 60 days after."
     if data.at_time and not _TIME.match(data.at_time):
         errors["at_time"] = "Use a 24-hour time such as 09:00."
-    if not data.subject.strip():
-        errors["subject"] = "Write a subject."
-    if not data.body.strip():
-        errors["body"] = "Write a message."
-    try:
-        segments.validate_segment(event.id, data.segment)
-    except ValidationFailed as error:
-        errors.update(error.errors)
-    if errors:
-        raise ValidationFailed(errors)
-    merge.validate_message(event, data.subject, data.body)
+    check_message(event, data.subject, data.body, data.segment, errors)
 
 
 def create_rule(event, data: ReminderData, *, actor, now: datetime) -> ReminderRule:

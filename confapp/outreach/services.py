@@ -40,19 +40,25 @@ class MessageDraft:
     segment: dict | None = None
 
 
-def _validate(event, draft: MessageDraft) -> merge.Rendered:
-    errors = {}
-    if not draft.subject.strip():
+def check_message(event, subject: str, body: str, segment: dict, errors: dict | None = None) -> merge.Rendered:
+    """What every message passes, composed or a reminder: a subject, a body, a segment that
+    exists, known merge fields. `errors` the caller found already are reported with these."""
+    errors = dict(errors or {})
+    if not subject.strip():
         errors["subject"] = "Write a subject."
-    if not draft.body.strip():
+    if not body.strip():
         errors["body"] = "Write a message."
     try:
-        segments.validate_segment(event.id, draft.segment)
+        segments.validate_segment(event.id, segment)
     except ValidationFailed as error:
         errors.update(error.errors)
     if errors:
         raise ValidationFailed(errors)
-    return merge.validate_message(event, draft.subject, draft.body)
+    return merge.validate_message(event, subject, body)
+
+
+def _validate(event, draft: MessageDraft) -> merge.Rendered:
+    return check_message(event, draft.subject, draft.body, draft.segment)
 
 
 def _apply(message: Message, event, draft: MessageDraft, rendered: merge.Rendered) -> None:
