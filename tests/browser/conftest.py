@@ -67,8 +67,18 @@ def live_server(live_app):
 def playwright_instance():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        yield playwright
+    # In the shifted-clock runs (`faketime`, which preloads libfaketime into every process), the
+    # Playwright driver and Chromium start without it: their timers hang under it. The browser
+    # need not share the server's shifted date (the desk reads the server's clock), and the app,
+    # its servers and jobs stay shifted: the preload is back once the driver has started.
+    unshifted = {"LD_PRELOAD": os.environ.pop("LD_PRELOAD")} if "FAKETIME" in os.environ and "LD_PRELOAD" in os.environ else {}
+    manager = sync_playwright()
+    try:
+        playwright = manager.start()
+    finally:
+        os.environ.update(unshifted)
+    yield playwright
+    playwright.stop()
 
 
 @pytest.fixture(scope="session")
