@@ -34,11 +34,14 @@ test: system-deps $(VENV)/.installed-dev
 
 # The fast part of the suite (unit and functional) with the system clock a year ahead: no test may
 # depend on the day it runs. CI runs it after `make test`; SHIFT=+3y (faketime's syntax) for further.
-# Monotonic time stays real, or threads waiting on it hang. One test is left out by name:
+# Monotonic time stays real, or threads waiting on it hang. libfaketime then fails every
+# time.sleep with EINVAL: tests/support/faketime/sitecustomize.py (on PYTHONPATH, so in every
+# process the tests start too) sleeps through select() instead. One test is left out by name:
 # libfaketime breaks its timed lock wait (flock with a timer fails with EINVAL), not a date.
 SHIFT ?= +365d
 test-shifted: system-deps $(VENV)/.installed-dev
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '$(SHIFT)' $(BIN)/python -m pytest tests/unit tests/functional -q \
+	PYTHONPATH=$(CURDIR)/tests/support/faketime FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '$(SHIFT)' \
+	  $(BIN)/python -m pytest tests/unit tests/functional -q \
 	  --deselect tests/unit/infra/test_sqlite_write_lock.py::test_a_second_writer_waits_for_the_first_and_then_goes_straight_in \
 	  $(PYTEST_ARGS)
 
