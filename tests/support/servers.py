@@ -171,13 +171,13 @@ def start_postgres(durable: bool = False) -> PostgresServer:
                                 f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c max_connections=200"
                                 + ("" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
                                 "start"),
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=without_faketime())
     return PostgresServer(port=port, directory=directory)
 
 
 def stop_postgres(server: PostgresServer) -> None:
     subprocess.run(_as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(server.directory / "data"), "-m", "fast", "stop"),
-                   capture_output=True)
+                   capture_output=True, env=without_faketime())
     shutil.rmtree(server.directory, ignore_errors=True)
 
 
@@ -193,7 +193,8 @@ def start_redis() -> tuple[int, Path]:
 
 def without_faketime() -> dict:
     """The environment for a server whose own clock needs no shifting: in the shifted-clock runs
-    redis-server's event loop stalls under libfaketime (its dates never reach us)."""
+    redis-server's event loop stalls under libfaketime, and PostgreSQL's lock_timeout never fires
+    (their own dates never reach the app, which passes its own times)."""
     return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
 
 
