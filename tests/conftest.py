@@ -19,6 +19,16 @@ from sqlalchemy.orm import Session as SASession
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="confapp-tests-"))
 os.environ["CONFAPP_INSTANCE"] = str(_SESSION_DIR / "instance")
 os.environ["HUEY_IMMEDIATE"] = "1"
+# Under `faketime` (any shifted-clock run, `make test-shifted` or by hand): libfaketime fails every
+# time.sleep with EINVAL, so this process and every process it starts sleep through select()
+# (tests/support/faketime/sitecustomize.py).
+if os.environ.get("FAKETIME"):
+    _SHIM = str(Path(__file__).resolve().parent / "support" / "faketime")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_SHIM, os.environ.get("PYTHONPATH")]))
+    import sys as _sys
+
+    _sys.path.insert(0, _SHIM)
+    import sitecustomize as _faketime_shim  # noqa: E402,F401  (patches time.sleep)
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
 # One clock for the whole run, this process and every server it starts (tests/support/clock.py).
