@@ -345,7 +345,7 @@ def in_process(database_url: str, data: dict, rng: random.Random, codes: list[st
         times = []
         for code in codes[:n]:
             t = time.perf_counter()
-            services.redeem(code, list=checkin_list, station="Bench", actor=organiser, now=utcnow())
+            services.redeem(code, checkin_list=checkin_list, station="Bench", actor=organiser, now=utcnow())
             db.session.commit()
             times.append((time.perf_counter() - t) * 1000)
         times.sort()

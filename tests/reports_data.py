@@ -170,10 +170,10 @@ def check_in_known(b: Builder, actor) -> None:
     by_email = {r.email: r for r in b.registrations if r.status == RegistrationStatus.CONFIRMED and r.email}
     for i, email in enumerate(ARRIVED):
         at = event.starts_at + timedelta(minutes=25 * i)
-        result = checkin.redeem(by_email[email].ticket_code, list=door, station="Door 1", actor=actor, now=at)
+        result = checkin.redeem(by_email[email].ticket_code, checkin_list=door, station="Door 1", actor=actor, now=at)
         assert result.check_in is not None, result
     eve = next(r for r in b.registrations if r.first_name == "Eve")
-    mistaken = checkin.redeem(eve.ticket_code, list=door, station="Door 1", actor=actor, now=event.starts_at)
+    mistaken = checkin.redeem(eve.ticket_code, checkin_list=door, station="Door 1", actor=actor, now=event.starts_at)
     checkin.undo(mistaken.check_in, actor=actor, now=event.starts_at + timedelta(minutes=1))
     db.session.flush()
 
@@ -206,7 +206,7 @@ def program_known(b: Builder, actor) -> dict:
     room = checkin.create_list(event, name="Plenary hall", kind=ListKind.SESSION, program_session_id=plenary.id,
                                actor=actor, now=event.starts_at)
     for r in confirmed[:4]:
-        checkin.redeem(r.ticket_code, list=room, station="Hall", actor=actor, now=event.starts_at + timedelta(hours=1))
+        checkin.redeem(r.ticket_code, checkin_list=room, station="Hall", actor=actor, now=event.starts_at + timedelta(hours=1))
     for r in confirmed[4:7]:
         sign_up(workshop, r, now=event.starts_at - timedelta(days=1))
     db.session.flush()

@@ -152,7 +152,7 @@ def _scan_id_list(scan_id: str) -> int | None:
 def redeem(
     ticket_code: str,
     *,
-    list: CheckInList,
+    checkin_list: CheckInList,
     station: str,
     actor,
     now: datetime,
@@ -162,7 +162,6 @@ def redeem(
     """Check a ticket in through `list`, once. Refusals are outcomes, not exceptions: the desk
     shows every one of them. The same `scan_id` applied twice returns the first result.
     Raises NotAllowed for an actor who may not work this list's desk."""
-    checkin_list = list
     require_desk_actor(actor, checkin_list, now=now)
     if scan_id:
         applied_on = _scan_id_list(scan_id)
@@ -321,13 +320,13 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     registration = order.registrations[0]
     record("checkin.walk_in", actor=actor, event=checkin_list.event, target=registration,
            details={"list_id": checkin_list.id}, now=now)
-    return redeem(registration.ticket_code, list=checkin_list, station=station, actor=actor, now=now)
+    return redeem(registration.ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now)
 
 
 PAY_AT_DOOR_HOW = {"cash": "cash", "card": "card terminal", "other": "other"}
 
 
-def pay_at_door(registration: Registration, *, list: CheckInList, amount_minor: int, how: str, station: str,
+def pay_at_door(registration: Registration, *, checkin_list: CheckInList, amount_minor: int, how: str, station: str,
                 actor, now: datetime) -> RedeemResult:
     """"Paid now at the door": record the money through payments' mark_paid_offline (which
     confirms the order when it is paid in full), then check the person in. Raises NotFound for
@@ -335,14 +334,14 @@ def pay_at_door(registration: Registration, *, list: CheckInList, amount_minor: 
     from ..payments.services import mark_paid_offline
     from ..registration.models import PaymentMethod
 
-    require_desk_actor(actor, list, now=now)  # before any money is recorded
-    if registration.event_id != list.event_id:
+    require_desk_actor(actor, checkin_list, now=now)  # before any money is recorded
+    if registration.event_id != checkin_list.event_id:
         raise NotFound("No such registration for this event.")
     if how not in PAY_AT_DOOR_HOW:
         raise ValidationFailed({"how": "Choose cash, card terminal or other."})
     mark_paid_offline(registration.order, amount_minor=amount_minor, method=PaymentMethod.AT_DOOR, actor=actor, now=now,
                       note=f"Paid at the check-in desk ({PAY_AT_DOOR_HOW[how]})" + (f", {station}" if station else ""))
-    return redeem(registration.ticket_code, list=list, station=station, actor=actor, now=now)
+    return redeem(registration.ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now)
 
 
 # --- offline sync ---------------------------------------------------------------------------------
@@ -360,7 +359,7 @@ class SyncItem:
         return self.result.outcome not in (Outcome.OK, Outcome.ALREADY)
 
 
-def sync(scans: list[dict], *, list: CheckInList, actor, now: datetime) -> list[SyncItem]:
+def sync(scans: list[dict], *, checkin_list: CheckInList, actor, now: datetime) -> list[SyncItem]:
     """Apply a desk's queued offline scans ({"scan_id", "code", "scanned_at"?, "station"?}), each
     once by its scan id (a replayed queue changes nothing). A scan for a ticket already checked in
     elsewhere is reported as a conflict, one the server refuses (SyncItem.refused) with its reason."""
@@ -370,7 +369,7 @@ def sync(scans: list[dict], *, list: CheckInList, actor, now: datetime) -> list[
         if not scan_id:
             raise ValidationFailed({"scan_id": "Every queued scan needs its id."})
         scanned_at = _scan_time(scan.get("scanned_at"), now)
-        result = redeem(str(scan.get("code") or ""), list=list, station=str(scan.get("station") or ""), actor=actor,
+        result = redeem(str(scan.get("code") or ""), checkin_list=checkin_list, station=str(scan.get("station") or ""), actor=actor,
                         now=scanned_at, scan_id=scan_id, offline=True)
         items.append(SyncItem(scan_id, result, conflict=result.outcome == Outcome.ALREADY))
     return items

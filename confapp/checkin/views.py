@@ -75,7 +75,7 @@ def redeem(list_id: int | None = None, token: str | None = None):
     code = str(body.get("code") or "")[:64]
     if not code.strip():
         raise ValidationFailed({"code": "Scan or type a ticket code."})
-    result = services.redeem(code, list=checkin_list, station=str(body.get("station") or "")[:80], actor=actor,
+    result = services.redeem(code, checkin_list=checkin_list, station=str(body.get("station") or "")[:80], actor=actor,
                              now=utcnow(), scan_id=(str(body["scan_id"])[:64] if body.get("scan_id") else None))
     commit_keeping_loaded()
     # The desk's card is only reads: on embedded SQLite build it in a deferred transaction, so the
@@ -139,7 +139,7 @@ def pay(list_id: int | None = None, token: str | None = None):
         raise ValidationFailed({"amount": str(error)}) from None
     if amount is None:
         raise ValidationFailed({"amount": f"Enter the amount received, like {money.example(currency)}."})
-    result = services.pay_at_door(registration, list=checkin_list, amount_minor=amount, how=str(body.get("how") or ""),
+    result = services.pay_at_door(registration, checkin_list=checkin_list, amount_minor=amount, how=str(body.get("how") or ""),
                                   station=str(body.get("station") or "")[:80], actor=actor, now=utcnow())
     payload = desk.result_json(result, _tz(checkin_list))
     db.session.commit()
@@ -152,7 +152,7 @@ def sync(list_id: int | None = None, token: str | None = None):
     scans = json_body().get("scans")
     if not isinstance(scans, list) or len(scans) > MAX_SYNC_SCANS or not all(isinstance(s, dict) for s in scans):
         raise ValidationFailed({"scans": f"Send a list of at most {MAX_SYNC_SCANS} scans."})
-    items = services.sync(scans, list=checkin_list, actor=actor, now=utcnow())
+    items = services.sync(scans, checkin_list=checkin_list, actor=actor, now=utcnow())
     tz = _tz(checkin_list)
     payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused, **desk.result_json(i.result, tz)}
                for i in items]

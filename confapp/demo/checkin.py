@@ -43,7 +43,7 @@ def _past_morning(ctx: DemoContext) -> None:
         minutes = rng.triangular(0, 165, 40)
         at = start + timedelta(minutes=minutes, seconds=rng.randint(0, 59))
         desk = rng.random() < 0.6
-        services.redeem(registration.ticket_code, list=entrance, station="Door 1" if desk else "Table B",
+        services.redeem(registration.ticket_code, checkin_list=entrance, station="Door 1" if desk else "Table B",
                         actor=staff if desk else helper, now=at)
 
 

@@ -84,7 +84,7 @@ def _arrivals(event, confirmed, organiser, rng) -> None:
     for registration in confirmed:
         if rng.random() < 0.88:
             minutes = min(int(rng.gammavariate(2.2, 28)), 300)
-            checkin.redeem(registration.ticket_code, list=door, station="Front desk", actor=organiser,
+            checkin.redeem(registration.ticket_code, checkin_list=door, station="Front desk", actor=organiser,
                            now=morning + timedelta(minutes=minutes))
 
 

@@ -126,7 +126,7 @@ def test_live_counts_dashboard_updates_without_reload(page, desk_world, live_app
     page.evaluate("window.__marker = 'same page'")
     with live_app.app_context():
         checkin_list = db.session.get(CheckInList, desk_world["list_id"])
-        services.redeem(desk_world["codes"]["diego"], list=checkin_list, station="Door 9",
+        services.redeem(desk_world["codes"]["diego"], checkin_list=checkin_list, station="Door 9",
                         actor=checkin_list.event.roles[0].user, now=utcnow())
         db.session.commit()
         db.session.remove()
@@ -359,7 +359,7 @@ def test_session_room_offline_admits_walk_ins_up_to_its_places_and_reports_refus
         other_desk = db.session.get(CheckInList, room_id)
         from confapp.audit.services import SYSTEM  # the services check their actor (a desk, a user or the system)
 
-        assert services.redeem(codes["third"], list=other_desk, station="Room 2 side door", actor=SYSTEM, now=utcnow()).ok
+        assert services.redeem(codes["third"], checkin_list=other_desk, station="Room 2 side door", actor=SYSTEM, now=utcnow()).ok
         db.session.commit()
         db.session.remove()
 

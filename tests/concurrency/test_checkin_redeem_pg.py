@@ -52,7 +52,7 @@ def test_twenty_concurrent_redeems_of_one_ticket_give_one_check_in(pg_app, now, 
                 staff = db.session.get(User, staff_id)
                 checkin_list = db.session.get(CheckInList, list_id)
                 barrier.wait(timeout=30)
-                result = services.redeem(code, list=checkin_list, station=f"Door {n}", actor=staff, now=now)
+                result = services.redeem(code, checkin_list=checkin_list, station=f"Door {n}", actor=staff, now=now)
                 db.session.commit()
                 outcomes.append(result.outcome.value)
         except BaseException as error:  # noqa: BLE001 - reported below

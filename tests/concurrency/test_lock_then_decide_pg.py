@@ -159,7 +159,7 @@ def test_a_cancellation_committed_while_a_redeem_is_in_flight_is_refused(pg_app,
 
     def redeem():
         actor, the_list = db.session.get(User, organiser_id), db.session.get(CheckInList, list_id)
-        return lambda: checkin.redeem(code, list=the_list, station="Door", actor=actor, now=now)
+        return lambda: checkin.redeem(code, checkin_list=the_list, station="Door", actor=actor, now=now)
 
     def cancel():
         reg, actor = db.session.get(Registration, reg_id), db.session.get(User, organiser_id)

@@ -31,7 +31,7 @@ def _add(world, n):
     cat = category(event, f"Cat {n}")
     for i in range(n):
         reg = attendee(event, first_name=f"P{i}", cat=cat, answers={"pronouns": "they/them", "organisation": "Org"})
-        services.redeem(reg.ticket_code, list=checkin_list, station="Door", actor=organiser, now=utcnow() - timedelta(minutes=i * 7))
+        services.redeem(reg.ticket_code, checkin_list=checkin_list, station="Door", actor=organiser, now=utcnow() - timedelta(minutes=i * 7))
     services.create_volunteer_link(checkin_list, name=f"Door {n}", valid_from=utcnow() - timedelta(hours=1),
                                    valid_until=utcnow() + timedelta(hours=1), actor=organiser, now=utcnow())
 

@@ -63,7 +63,7 @@ def check_in_known_names(builder, actor):
 
     door = checkin.main_list(builder.event, actor=actor, now=builder.event.starts_at)
     for registration in builder.registrations:
-        checkin.redeem(registration.ticket_code, list=door, station="Door", actor=actor, now=builder.event.starts_at)
+        checkin.redeem(registration.ticket_code, checkin_list=door, station="Door", actor=actor, now=builder.event.starts_at)
 
 
 def test_report_pdf_renders_non_latin_places_and_organisations(db, app, artifacts_dir):

@@ -363,7 +363,7 @@ def small_event(db):
     door = checkin.main_list(event, actor=organiser, now=event.starts_at)
     sams = [r for r in builder.registrations if r.email.startswith("sam") and r.email != "sam3@example.org"]
     for i, sam in enumerate(sams):
-        checkin.redeem(sam.ticket_code, list=door, station="Door 1", actor=organiser,
+        checkin.redeem(sam.ticket_code, checkin_list=door, station="Door 1", actor=organiser,
                        now=event.starts_at + timedelta(hours=3, minutes=i))
     arrived = [r for r in builder.registrations if r.email in ("alice@example.org", "carol@example.org",
                                                                "dan@example.org", "grace@example.org",

@@ -39,23 +39,23 @@ def test_redeem_refuses_actors_who_may_not_work_this_desk(world, now):
     reg = attendee(world["event"])
     for label, actor in _refused(world, now):
         with pytest.raises(NotAllowed):
-            services.redeem(reg.ticket_code, list=world["door"], station="", actor=actor, now=now)
+            services.redeem(reg.ticket_code, checkin_list=world["door"], station="", actor=actor, now=now)
     with pytest.raises(NotAllowed):  # the link is no longer valid later
-        services.redeem(reg.ticket_code, list=world["door"], station="", actor=world["link"], now=now + timedelta(hours=2))
+        services.redeem(reg.ticket_code, checkin_list=world["door"], station="", actor=world["link"], now=now + timedelta(hours=2))
     assert CheckIn.query.count() == 0
-    assert services.redeem(reg.ticket_code, list=world["door"], station="", actor=world["link"], now=now).ok
+    assert services.redeem(reg.ticket_code, checkin_list=world["door"], station="", actor=world["link"], now=now).ok
 
 
 def test_sync_refuses_a_link_for_another_list(world, now):
     reg = attendee(world["event"])
     with pytest.raises(NotAllowed):
-        services.sync([{"scan_id": "s-1", "code": reg.ticket_code}], list=world["door"], actor=world["side_link"], now=now)
+        services.sync([{"scan_id": "s-1", "code": reg.ticket_code}], checkin_list=world["door"], actor=world["side_link"], now=now)
     assert CheckIn.query.count() == 0
 
 
 def test_undo_refuses_actors_who_may_not_work_that_desk(world, now):
     reg = attendee(world["event"])
-    check_in = services.redeem(reg.ticket_code, list=world["door"], station="", actor=world["organiser"], now=now).check_in
+    check_in = services.redeem(reg.ticket_code, checkin_list=world["door"], station="", actor=world["organiser"], now=now).check_in
     for label, actor in _refused(world, now):
         with pytest.raises(NotAllowed):
             services.undo(check_in, actor=actor, now=now)

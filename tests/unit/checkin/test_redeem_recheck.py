@@ -38,7 +38,7 @@ def test_a_cancellation_between_read_and_write_is_refused(desk, now, monkeypatch
     reg = attendee(event)
     _meanwhile(monkeypatch, update(Registration).where(Registration.id == reg.id)
                .values(status=RegistrationStatus.CANCELLED).execution_options(synchronize_session=False))
-    result = services.redeem(reg.ticket_code, list=checkin_list, station="", actor=staff, now=now)
+    result = services.redeem(reg.ticket_code, checkin_list=checkin_list, station="", actor=staff, now=now)
     assert result.outcome == Outcome.CANCELLED
     assert CheckIn.query.count() == 0
 
@@ -49,6 +49,6 @@ def test_an_order_left_unpaid_between_read_and_write_is_refused(desk, now, monke
     _meanwhile(monkeypatch, update(Order).where(Order.id == reg.order_id)
                .values(payment_state=PaymentState.UNPAID, total_minor=1500, paid_minor=0)
                .execution_options(synchronize_session=False))
-    result = services.redeem(reg.ticket_code, list=checkin_list, station="", actor=staff, now=now)
+    result = services.redeem(reg.ticket_code, checkin_list=checkin_list, station="", actor=staff, now=now)
     assert (result.outcome, result.amount_due_minor) == (Outcome.UNPAID, 1500)
     assert CheckIn.query.count() == 0

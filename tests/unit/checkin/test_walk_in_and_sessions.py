@@ -48,11 +48,11 @@ def test_walk_in_respects_capacity_and_required_fields(staff, now):
 
 def test_session_list_admits_sign_ups_then_walk_ins_up_to_capacity(staff, now):
     room, signed, walk_in_one, walk_in_two = workshop_room(make_event(), title="Housing rights workshop", actor=staff, now=now)
-    assert services.redeem(walk_in_one.ticket_code, list=room, station="", actor=staff, now=now).ok
+    assert services.redeem(walk_in_one.ticket_code, checkin_list=room, station="", actor=staff, now=now).ok
     # One signed-up place is reserved: the second walk-in finds the room full.
-    full = services.redeem(walk_in_two.ticket_code, list=room, station="", actor=staff, now=now)
+    full = services.redeem(walk_in_two.ticket_code, checkin_list=room, station="", actor=staff, now=now)
     assert full.outcome == Outcome.FULL and full.extra["capacity"] == 2
-    assert services.redeem(signed.ticket_code, list=room, station="", actor=staff, now=now).ok
+    assert services.redeem(signed.ticket_code, checkin_list=room, station="", actor=staff, now=now).ok
     assert CheckIn.query.filter_by(list_id=room.id).count() == 2
 
 
@@ -67,7 +67,7 @@ def test_deleting_a_draft_session_leaves_its_list_as_a_plain_list(staff, now):
     room = services.create_list(event, name="Caucus room", kind=ListKind.SESSION, program_session_id=draft.id,
                                 actor=staff, now=now)
     person = attendee(event)
-    assert services.redeem(person.ticket_code, list=room, station="", actor=staff, now=now).ok
+    assert services.redeem(person.ticket_code, checkin_list=room, station="", actor=staff, now=now).ok
     delete_session(draft, actor=admin, event=event, now=now)
     db.session.refresh(room)
     assert room.program_session_id is None

@@ -46,7 +46,7 @@ def test_known_counts_through_the_real_services(db):
     door = checkin.main_list(event, actor=organiser, now=event.starts_at)
     arriving = [again.registrations[0], group.registrations[0], group.registrations[1]] + [o.registrations[0] for o in walk_ins]
     for r in arriving:
-        assert checkin.redeem(r.ticket_code, list=door, station="Door", actor=organiser, now=door_time).check_in
+        assert checkin.redeem(r.ticket_code, checkin_list=door, station="Door", actor=organiser, now=door_time).check_in
 
     h = compute_figures(event)["headline"]
     assert (h["registered"], h["attended"], h["no_shows"]) == (8, 5, 3)  # Eve, Grace and Jo did not come
@@ -119,7 +119,7 @@ def test_nobody_is_a_no_show_before_the_doors_open(db):
     # Doors open early: the first arrival makes attendance count, before the official start.
     admin = make_admin()
     door = checkin.main_list(event, actor=admin, now=start - timedelta(hours=1))
-    checkin.redeem(first.ticket_code, list=door, station="Front desk", actor=admin, now=start - timedelta(minutes=30))
+    checkin.redeem(first.ticket_code, checkin_list=door, station="Front desk", actor=admin, now=start - timedelta(minutes=30))
     during = compute_figures(event)
     assert during["attendance_known"] is True
     assert during["headline"]["attended"] == 1 and during["headline"]["no_shows"] == 1
