@@ -14,7 +14,7 @@ from ..extensions import db
 from ..money import plain
 from . import pricing
 from .models import (
-    AccessCode, Answer, Order, PaymentState, Question, Registration, RegistrationCategory, RegistrationEvent,
+    AccessCode, Answer, DiscountCode, Order, PaymentState, Question, Registration, RegistrationCategory, RegistrationEvent,
     RegistrationStatus, Visibility, WaitlistEntry, WaitlistStatus,
 )
 from .questions import display_value
@@ -22,19 +22,37 @@ from .questions import display_value
 PAGE_SIZE = 50
 
 
-def categories_for_sale(event, *, access_code: str = "", now: datetime, offer: WaitlistEntry | None = None) -> list[RegistrationCategory]:
-    """Active categories the public may choose: public ones, plus hidden ones the access code unlocks.
-    A waitlist offer tied to a category shows only that category."""
+def access_code_for(event, typed: str, *, now: datetime) -> tuple[AccessCode | None, str | None]:
+    """The event's access code for what the visitor typed (any case, spaces around ignored) and why
+    it cannot be used now: not valid, expired or used up (None when it can). Nothing typed: (None, None)."""
+    if not (typed or "").strip():
+        return None, None
+    code = _typed_code(AccessCode, event, typed)
+    return code, pricing.access_code_problem(code, now=now)
+
+
+def discount_code_for(event, typed: str, *, now: datetime) -> tuple[DiscountCode | None, str | None]:
+    """As access_code_for, for a discount code (not valid, not valid yet, expired, used up)."""
+    if not (typed or "").strip():
+        return None, None
+    code = _typed_code(DiscountCode, event, typed)
+    return code, pricing.discount_code_problem(code, now=now)
+
+
+def _typed_code(model, event, typed: str):
+    return db.session.scalar(select(model).where(model.event_id == event.id,
+                                                 func.upper(model.code) == typed.strip().upper()))
+
+
+def categories_for_sale(event, *, access: AccessCode | None = None, now: datetime,
+                        offer: WaitlistEntry | None = None) -> list[RegistrationCategory]:
+    """Active categories the public may choose: public ones, plus hidden ones the access code
+    unlocks (`access`: a usable code, see access_code_for). A waitlist offer tied to a category
+    shows only that category."""
     rows = list(db.session.scalars(
         select(RegistrationCategory).where(RegistrationCategory.event_id == event.id, RegistrationCategory.is_active.is_(True))
         .order_by(RegistrationCategory.position, RegistrationCategory.id)))
-    code = None
-    if access_code:
-        code = db.session.scalar(select(AccessCode).where(AccessCode.event_id == event.id,
-                                                          func.upper(AccessCode.code) == access_code.upper()))
-        if pricing.access_code_problem(code, now=now):
-            code = None
-    visible = [c for c in rows if c.visibility == Visibility.PUBLIC or pricing.access_unlocks(code, c.id)]
+    visible = [c for c in rows if c.visibility == Visibility.PUBLIC or pricing.access_unlocks(access, c.id)]
     if offer is not None and offer.category_id:
         visible = [c for c in rows if c.id == offer.category_id]
     return visible

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..errors import ValidationFailed
 from ..events.models import Event
@@ -18,6 +18,7 @@ from .models import (
     AccessCode, DiscountCode, PaymentMethod, RegistrationCategory, RegistrationSettings, Visibility, WaitlistEntry,
     WaitlistStatus,
 )
+from .queries import access_code_for, discount_code_for
 from .questions import check_email, clean_answers, normalise_email
 
 # The most places one order can hold, whoever places it (the organiser's per-order setting is at most this).
@@ -92,23 +93,13 @@ class Quote:
 
 
 
-def _usable_code(model, event, typed: str, problem_of, field: str, errors: dict[str, str], now: datetime):
-    """The access or discount code row for what was typed, or None with the reason it cannot be
-    used put under `field` in `errors`."""
-    code = _find_code(model, event, typed)
-    if typed.strip():
-        problem = problem_of(code, now=now)
-        if problem:
-            errors[field] = problem
-            return None
-    return code
-
-
-def _find_code(model, event: Event, text: str):
-    text = (text or "").strip()
-    if not text:
+def _usable(found: tuple, field: str, errors: dict[str, str]):
+    """The code row of a (code, problem) lookup, or None with the problem put under `field` in `errors`."""
+    code, problem = found
+    if problem:
+        errors[field] = problem
         return None
-    return db.session.scalar(select(model).where(model.event_id == event.id, func.upper(model.code) == text.upper()))
+    return code
 
 
 def _check_waitlist_offer(event: Event, token: str | None, *, now: datetime, errors: dict) -> WaitlistEntry | None:
@@ -144,9 +135,8 @@ def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datet
             raise ValidationFailed({"form": reason}, message=reason)
     waitlist_entry = _check_waitlist_offer(event, request.waitlist_token, now=now, errors=errors)
 
-    access = _usable_code(AccessCode, event, request.access_code, pricing.access_code_problem, "access_code", errors, now)
-    discount = _usable_code(DiscountCode, event, request.discount_code, pricing.discount_code_problem, "discount_code",
-                            errors, now)
+    access = _usable(access_code_for(event, request.access_code, now=now), "access_code", errors)
+    discount = _usable(discount_code_for(event, request.discount_code, now=now), "discount_code", errors)
 
     choices = [c for c in request.choices if c.quantity]
     # Bounded before any per-place work: the largest order anyone may place, organisers included.

@@ -60,10 +60,11 @@ def public_start(slug: str):
     if closed:
         return render_template("registration/closed.html", event=event, reason=closed)
     access_code = form_data.get("access_code", "").strip()
-    categories = queries.categories_for_sale(event, access_code=access_code, now=now, offer=offer)
+    access, access_problem = queries.access_code_for(event, access_code, now=now)
+    categories = queries.categories_for_sale(event, access=None if access_problem else access, now=now, offer=offer)
     settings = services.settings_for(event)
     csrf = CsrfForm()
-    choose = _ChoosePage(event, categories, settings, offer, access_code, csrf)
+    choose = _ChoosePage(event, categories, settings, offer, (access_code, access_problem), csrf)
     if request.method == "GET":
         return choose.first(now)
     if not csrf.validate_on_submit() or request.form.get(HONEYPOT):
@@ -105,15 +106,19 @@ def _next_step(event, step: str, order_request, questions, settings, csrf, now):
 class _ChoosePage:
     """The first step (categories and quantities), shown first or again with what went wrong."""
 
-    def __init__(self, event, categories, settings, offer, access_code: str, csrf):
+    def __init__(self, event, categories, settings, offer, access: tuple[str, str | None], csrf):
+        """`access`: the access code as typed, and why it cannot be used (queries.access_code_for)."""
         self.event, self.categories, self.settings, self.offer = event, categories, settings, offer
-        self.access_code, self.csrf = access_code, csrf
+        (self.access_code, self.access_problem), self.csrf = access, csrf
 
     def first(self, now):
         event_free, per_category = services.places_left(self.event, now=now)
         errors = {}
-        if self.access_code and not any(c.visibility == "hidden" for c in self.categories):
-            errors["access_code"] = "That access code is not valid for this event."
+        if self.access_problem:
+            errors["access_code"] = self.access_problem
+        elif self.access_code and not any(c.visibility == "hidden" for c in self.categories):
+            # A usable code whose hidden categories are all closed unlocks nothing here.
+            errors["access_code"] = pricing.access_code_problem(None, now=now)
         sold_out = self.offer is None and (
             event_free == 0 or (self.categories and all(per_category.get(c.id) == 0 for c in self.categories)))
         waitlist_form = _waitlist_form(self.event, self.categories, per_category=None if sold_out else per_category)
@@ -202,7 +207,7 @@ def _waitlist_form(event, categories, *, per_category=None):
 def waitlist_join(slug: str):
     event = visible_event(slug)
     now = utcnow()
-    categories = queries.categories_for_sale(event, access_code="", now=now)
+    categories = queries.categories_for_sale(event, now=now)
     form = _waitlist_form(event, categories)
     if form.website.data:
         abort(400)
