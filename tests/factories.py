@@ -142,9 +142,9 @@ def make_registration(event=None, category=None, *, now=None, actor=None, quanti
     attendees = [AttendeeData(first, last, email, answers)] + [
         AttendeeData(f"Guest{n}-{i}", "Example", f"guest{n}-{i}@example.org", answers) for i in range(1, quantity)
     ]
-    request = OrderRequest(choices=[CategoryChoice(category.id, quantity, amount)], attendees=attendees, **overrides)
+    order_request = OrderRequest(choices=[CategoryChoice(category.id, quantity, amount)], attendees=attendees, **overrides)
     now = now or TEST_NOW
-    order = place_order(event, request, actor=actor, now=now)
+    order = place_order(event, order_request, actor=actor, now=now)
     if status is not None:
         for registration in order.registrations:
             registration.status = status

@@ -136,13 +136,13 @@ def _register_many(event, categories, q, *, count: int, start: datetime, span_da
         moment = start + timedelta(days=rng.uniform(0, span_days))
         waiver = category.allows_waiver and rng.random() < 0.08
         method = rng.choice(methods)
-        request = OrderRequest(
+        order_request = OrderRequest(
             [CategoryChoice(category.id, group, rng.choice([0, 1000, 2500, 2500, 5000]) if key == "community" else None)],
             [AttendeeData(f, l, e, _answers(rng, q, organisation, place)) for f, l, e in people],
             access_code="SPEAKER" if key == "speaker" else "", waiver_requested=waiver,
             waiver_reason="Unwaged community organiser; travelling from out of state." if waiver else "",
             payment_method=method, send_email=False, ip_address="")
-        order = services.place_order(event, request, actor=actor, now=moment)
+        order = services.place_order(event, order_request, actor=actor, now=moment)
         if any(r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations):
             paid_at = moment + timedelta(minutes=4)
             services.confirm_paid_order(order, amount_minor=order.total_minor, now=paid_at, actor=actor, send_email=False)

@@ -123,22 +123,22 @@ class Choices:
     errors: dict[str, str]
 
 
-def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datetime) -> Choices:
+def check_choices(event: Event, order_request: OrderRequest, *, actor=None, now: datetime) -> Choices:
     """The first step's rules: registration open, categories on sale and unlocked, quantities,
     codes, pay-what-you-can amounts. Raises ValidationFailed (fields as in the public form)."""
     settings = settings_for(event)
     manager = is_manager(actor, event)
     errors: dict[str, str] = {}
-    if not (manager or request.at_door):
+    if not (manager or order_request.at_door):
         reason = registration_closed_reason(event, now)
         if reason:
             raise ValidationFailed({"form": reason}, message=reason)
-    waitlist_entry = _check_waitlist_offer(event, request.waitlist_token, now=now, errors=errors)
+    waitlist_entry = _check_waitlist_offer(event, order_request.waitlist_token, now=now, errors=errors)
 
-    access = _usable(access_code_for(event, request.access_code, now=now), "access_code", errors)
-    discount = _usable(discount_code_for(event, request.discount_code, now=now), "discount_code", errors)
+    access = _usable(access_code_for(event, order_request.access_code, now=now), "access_code", errors)
+    discount = _usable(discount_code_for(event, order_request.discount_code, now=now), "discount_code", errors)
 
-    choices = [c for c in request.choices if c.quantity]
+    choices = [c for c in order_request.choices if c.quantity]
     # Bounded before any per-place work: the largest order anyone may place, organisers included.
     quantity = sum(max(c.quantity, 0) for c in choices)
     limit = MAX_PLACES_PER_ORDER if manager else min(settings.max_per_order, MAX_PLACES_PER_ORDER)
@@ -157,11 +157,11 @@ def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datet
         if category.visibility == Visibility.HIDDEN and not manager and not pricing.access_unlocks(access, category.id):
             errors[key] = f"{category.name} needs an access code."
             continue
-        problem = None if (manager or request.at_door) else pricing.sales_problem(category, now=now)
+        problem = None if (manager or order_request.at_door) else pricing.sales_problem(category, now=now)
         if problem:
             errors[key] = problem
             continue
-        amount = choice.amount_minor if choice.amount_minor is not None else request.pay_what_you_can_minor
+        amount = choice.amount_minor if choice.amount_minor is not None else order_request.pay_what_you_can_minor
         _, price_error = pricing.base_price(category, amount)
         if price_error:
             errors[f"amount_{category.id}"] = price_error
@@ -177,20 +177,20 @@ def check_choices(event: Event, request: OrderRequest, *, actor=None, now: datet
     return Choices(settings, manager, access, discount, slots, waitlist_entry, errors)
 
 
-def quote_order(event: Event, request: OrderRequest, *, actor=None, now: datetime) -> Quote:
-    """Validate `request` against every rule that needs no lock and price it.
+def quote_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime) -> Quote:
+    """Validate `order_request` against every rule that needs no lock and price it.
     Raises ValidationFailed({field: message}); field names match the public form."""
-    checked = check_choices(event, request, actor=actor, now=now)
+    checked = check_choices(event, order_request, actor=actor, now=now)
     settings, manager, discount, access = checked.settings, checked.manager, checked.discount, checked.access
     slots, waitlist_entry, errors = checked.slots, checked.waitlist_entry, checked.errors
     quantity = len(slots)
-    if len(request.attendees) != quantity:
+    if len(order_request.attendees) != quantity:
         raise ValidationFailed({"quantity": "Give the details of every person you register."})
 
     questions = active_questions(event.id)
     lines: list[QuoteLine] = []
     seen_emails: set[str] = set()
-    for index, ((category, amount), attendee) in enumerate(zip(slots, request.attendees)):
+    for index, ((category, amount), attendee) in enumerate(zip(slots, order_request.attendees)):
         prefix = f"attendees-{index}-"
         if not attendee.first_name.strip():
             errors[prefix + "first_name"] = "Enter a first name."
@@ -211,17 +211,17 @@ def quote_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
         off = pricing.discount_for(discount, category.id, price)
         lines.append(QuoteLine(category, AttendeeData(attendee.first_name.strip(), attendee.last_name.strip(), email,
                                                       attendee.answers), price, off, values))
-    if request.discount_code.strip() and discount and not any(pricing.discount_applies(discount, l.category.id) for l in lines):
+    if order_request.discount_code.strip() and discount and not any(pricing.discount_applies(discount, l.category.id) for l in lines):
         errors["discount_code"] = "That discount code does not apply to the places you chose."
-    if request.waiver_requested:
+    if order_request.waiver_requested:
         if not all(l.category.allows_waiver for l in lines):
             errors["waiver_requested"] = "A fee waiver is not offered for the places you chose."
-        elif not request.waiver_reason.strip():
+        elif not order_request.waiver_reason.strip():
             errors["waiver_reason"] = "Tell the organisers briefly why you need the fee waived."
-    buyer_email = normalise_email(request.buyer_email)
-    if request.buyer_separate and not request.buyer_name.strip():
+    buyer_email = normalise_email(order_request.buyer_email)
+    if order_request.buyer_separate and not order_request.buyer_name.strip():
         errors["buyer_name"] = "Enter your name."
-    if request.buyer_separate and not buyer_email:
+    if order_request.buyer_separate and not buyer_email:
         errors["buyer_email"] = "Enter your email address: the order summary is sent there."
     elif buyer_email and check_email(buyer_email):
         errors["buyer_email"] = check_email(buyer_email)
@@ -229,21 +229,21 @@ def quote_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
     subtotal = sum(l.price_minor for l in lines)
     discount_total = sum(l.discount_minor for l in lines)
     total = subtotal - discount_total
-    method = _payment_method(request, settings, total, manager, errors)
+    method = _payment_method(order_request, settings, total, manager, errors)
     if errors:
         raise ValidationFailed(errors)
-    needs_approval = request.waiver_requested or any(l.category.requires_approval for l in lines)
+    needs_approval = order_request.waiver_requested or any(l.category.requires_approval for l in lines)
     currency = lines[0].category.currency if lines else settings.currency
     return Quote(lines, currency, subtotal, discount_total, total, discount, access, needs_approval, method, waitlist_entry)
 
 
-def _payment_method(request: OrderRequest, settings: RegistrationSettings, total: int, manager: bool, errors: dict) -> PaymentMethod:
-    if total == 0 or request.waiver_requested:
-        return PaymentMethod.NONE if total == 0 else PaymentMethod(request.payment_method or PaymentMethod.CARD)
-    if request.at_door:
+def _payment_method(order_request: OrderRequest, settings: RegistrationSettings, total: int, manager: bool, errors: dict) -> PaymentMethod:
+    if total == 0 or order_request.waiver_requested:
+        return PaymentMethod.NONE if total == 0 else PaymentMethod(order_request.payment_method or PaymentMethod.CARD)
+    if order_request.at_door:
         return PaymentMethod.AT_DOOR
     try:
-        method = PaymentMethod(request.payment_method or PaymentMethod.CARD)
+        method = PaymentMethod(order_request.payment_method or PaymentMethod.CARD)
     except ValueError:
         errors["payment_method"] = "Choose how you will pay."
         return PaymentMethod.CARD

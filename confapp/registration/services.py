@@ -61,7 +61,7 @@ def _check_one_per_email(event: Event, emails_: list[str], *, now: datetime) -> 
         })
 
 
-def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetime) -> Order:
+def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime) -> Order:
     """Create an order and one registration per attendee, holding places under the capacity lock.
 
     Rules: registration window, categories on sale (hidden ones need an access code), codes
@@ -71,15 +71,15 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
     card orders with money due are AWAITING_PAYMENT with a hold. The same idempotency key
     returns the same order. Raises ValidationFailed, SoldOut.
     """
-    existing = find_order_by_key(request.idempotency_key)
+    existing = find_order_by_key(order_request.idempotency_key)
     if existing is not None:
         return existing
-    event_locked = lock_event_for_order(event, idempotency_key=request.idempotency_key)
+    event_locked = lock_event_for_order(event, idempotency_key=order_request.idempotency_key)
     # A concurrent twin of this submission may have committed while we waited for the lock.
-    existing = find_order_by_key(request.idempotency_key)
+    existing = find_order_by_key(order_request.idempotency_key)
     if existing is not None:
         return existing
-    quote = quote_order(event, request, actor=actor, now=now)
+    quote = quote_order(event, order_request, actor=actor, now=now)
     settings = settings_for(event)
     if not settings.allow_multiple_per_email:
         if not event_locked:
@@ -104,15 +104,15 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
     first = quote.lines[0].attendee
     order = Order(
         event_id=event.id, code=new_code(Order, Order.code, 8),
-        buyer_name=(request.buyer_name.strip() or f"{first.first_name} {first.last_name}".strip())[:200],
-        buyer_email=normalise_email(request.buyer_email) or first.email,
-        idempotency_key=request.idempotency_key, currency=quote.currency,
+        buyer_name=(order_request.buyer_name.strip() or f"{first.first_name} {first.last_name}".strip())[:200],
+        buyer_email=normalise_email(order_request.buyer_email) or first.email,
+        idempotency_key=order_request.idempotency_key, currency=quote.currency,
         subtotal_minor=quote.subtotal_minor, discount_minor=quote.discount_minor, total_minor=quote.total_minor,
         payment_state=payment_state, payment_method=quote.payment_method,
         discount_code_id=quote.discount_code.id if quote.discount_code else None,
         access_code_id=quote.access_code.id if quote.access_code else None,
-        waiver_requested=request.waiver_requested, waiver_reason=request.waiver_reason.strip()[:2000],
-        hold_expires_at=hold, created_at=now, updated_at=now, ip_address=(request.ip_address or "")[:45],
+        waiver_requested=order_request.waiver_requested, waiver_reason=order_request.waiver_reason.strip()[:2000],
+        hold_expires_at=hold, created_at=now, updated_at=now, ip_address=(order_request.ip_address or "")[:45],
     )
     db.session.add(order)
     db.session.flush()
@@ -122,7 +122,7 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
             event_id=event.id, order_id=order.id, category_id=line.category.id, status=status,
             ticket_code=new_ticket_code(), first_name=a.first_name[:120], last_name=a.last_name[:120], email=a.email,
             search_text=f"{a.first_name} {a.last_name} {a.email}".lower()[:600],
-            price_minor=line.price_minor - line.discount_minor, is_walk_in=request.at_door, hold_expires_at=hold,
+            price_minor=line.price_minor - line.discount_minor, is_walk_in=order_request.at_door, hold_expires_at=hold,
             created_at=now, confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
         )
         registration.answers = [Answer(question_id=qid, value=value) for qid, value in line.answers.items()]
@@ -135,10 +135,10 @@ def place_order(event: Event, request: OrderRequest, *, actor=None, now: datetim
         quote.waitlist_entry.status = WaitlistStatus.CLAIMED
         quote.waitlist_entry.order_id = order.id
     db.session.flush()
-    history(order, "walk_in" if request.at_door else "placed", actor=actor, now=now, note=status.label)
+    history(order, "walk_in" if order_request.at_door else "placed", actor=actor, now=now, note=status.label)
     record("registration.order_placed", actor=actor, event=event, target=order,
            details={"registrations": len(quote.lines), "status": status.value}, now=now)
-    if request.send_email:
+    if order_request.send_email:
         if status == RegistrationStatus.CONFIRMED:
             emails.send_confirmation(order)
         elif status == RegistrationStatus.PENDING_APPROVAL:
