@@ -13,7 +13,7 @@ from ..audit.services import SYSTEM
 from ..errors import DomainError, InvalidState
 from ..events.models import Event
 from ..extensions import db
-from ..registration.common import history
+from ..registration.common import history, register_card_payments_check
 from ..registration.holds import expire_order
 from ..registration.models import Order, PaymentMethod, PaymentState, RegistrationStatus
 from .gateway import GatewayError, get_gateway, to_stripe_amount
@@ -58,6 +58,10 @@ def check_payable(order: Order, *, now: datetime) -> None:
 def card_payments_available() -> bool:
     """Whether a Stripe secret key is configured (without one, card payments cannot start)."""
     return get_gateway().configured
+
+
+# Registration offers card payment only when this says so (it cannot import payments).
+register_card_payments_check(card_payments_available)
 
 
 def _checkout_params(order: Order, payment: Payment, event: Event, *, success_url: str, cancel_url: str) -> dict:

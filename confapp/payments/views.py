@@ -14,7 +14,8 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from ..errors import DomainError, InvalidState
 from ..events.access import visible_event
 from ..extensions import csrf, db
-from ..registration.models import Order, PaymentState
+from ..registration.links import order_url
+from ..registration.models import PaymentState
 from ..types import utcnow
 from . import services
 from .gateway import GatewayError, MalformedEvent, SignatureError
@@ -35,14 +36,6 @@ def _order_or_404(slug: str, token: str):
     if order is None:
         abort(404)
     return event, order
-
-
-def _order_page(order: Order, event) -> str | None:
-    try:
-        from ..registration.links import order_url
-    except ImportError:
-        return None
-    return order_url(order, event)
 
 
 @bp.route("/e/<slug>/orders/<token>/pay", methods=["GET", "POST"])
@@ -72,7 +65,7 @@ def checkout_start(slug: str, token: str):
             return redirect(payment.checkout_url, code=303)
     status = 409 if problem and request.method == "POST" else 200
     return render_template("payments/pay.html", event=event, order=order, problem=problem, order_token=token,
-                           due_minor=services.amount_due(order), order_page=_order_page(order, event)), status
+                           due_minor=services.amount_due(order), order_page=order_url(order, event)), status
 
 
 @bp.route("/e/<slug>/orders/<token>/payment/done")
@@ -80,7 +73,7 @@ def checkout_success(slug: str, token: str):
     event, order = _order_or_404(slug, token)
     paid = order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
     return render_template("payments/success.html", event=event, order=order, paid=paid, order_token=token,
-                           order_page=_order_page(order, event))
+                           order_page=order_url(order, event))
 
 
 @bp.route("/e/<slug>/orders/<token>/payment/cancelled")
@@ -92,7 +85,7 @@ def checkout_cancel(slug: str, token: str):
     except InvalidState as error:
         problem = error.message
     return render_template("payments/cancelled.html", event=event, order=order, problem=problem, order_token=token,
-                           due_minor=services.amount_due(order), order_page=_order_page(order, event))
+                           due_minor=services.amount_due(order), order_page=order_url(order, event))
 
 
 @bp.post("/e/<slug>/orders/<token>/payment/abandon")
@@ -146,15 +139,9 @@ def receipt(slug: str, code: str, token: str):
     data = _receipt_or_404(slug, code, token)
     pdf_url = url_for("payments.receipt_pdf", slug=slug, code=code, token=token)
     return render_template("payments/receipt.html", receipt=data, event=data.event, order=data.order, pdf_url=pdf_url,
-                           back_url=_order_page(data.order, data.event))
+                           back_url=order_url(data.order, data.event))
 
 
 @bp.route("/e/<slug>/orders/<code>/receipt/<token>.pdf")
 def receipt_pdf(slug: str, code: str, token: str):
     return pdf_response(_receipt_or_404(slug, code, token))
-
-
-# Registration asks whether card payments can start (to offer card at all) through this hook.
-bp.record_once(lambda state: state.app.extensions.__setitem__("confapp.card_payments_available",
-                                                               services.card_payments_available))
-

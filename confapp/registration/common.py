@@ -3,6 +3,7 @@ codes and the order's history."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -52,16 +53,21 @@ def new_ticket_code() -> str:
             return code
 
 
-# Payments registers its check here (registration must not import payments): without it, no card payments.
-CARD_CHECK_KEY = "confapp.card_payments_available"
+# Payments depends on registration, never the reverse: it hands its check over when imported
+# (payments/checkout.py), and the application factory imports every domain.
+_card_payments_check: Callable[[], bool] | None = None
+
+
+def register_card_payments_check(check: Callable[[], bool]) -> None:
+    global _card_payments_check
+    _card_payments_check = check
 
 
 def card_payments_available() -> bool:
-    """Whether a card payment can start now (the payments module is installed and has a Stripe key)."""
-    from flask import current_app
-
-    check = current_app.extensions.get(CARD_CHECK_KEY)
-    return bool(check and check())
+    """Whether a card payment can start now (payments says so: it has a Stripe key)."""
+    if _card_payments_check is None:
+        raise RuntimeError("No card payments check: confapp.payments.checkout has not been imported (create_app imports it).")
+    return bool(_card_payments_check())
 
 
 def history(order: Order, kind: str, *, actor, now: datetime, registration: Registration | None = None, note: str = "") -> None:
