@@ -16,16 +16,11 @@ from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from ..templating import format_date_range
 from ..urls import external_url
+from .integration import checkin_rows_for
 from .models import Certificate
-from .queries import optional_models
 
 
 def attended(registration: Registration) -> bool:
-    checkin = optional_models("checkin")
-    if checkin is None or not hasattr(checkin, "CheckIn"):
-        return False
-    from .integration import checkin_rows_for
-
     return registration.status == RegistrationStatus.CONFIRMED and checkin_rows_for(registration)
 
 

@@ -16,14 +16,15 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..checkin.models import CheckIn, CheckInList
 from ..errors import Conflict, InvalidState, ValidationFailed
 from ..outreach.event_mail import send_event_email
 from ..outreach.merge import register_person_link
 from ..extensions import db
+from ..program.models import ProgramSession, SessionKind, SessionSignup, SessionStatus
 from ..registration.models import Registration, RegistrationStatus
 from ..urls import external_url
 from .models import SessionRating, SurveyResponse
-from .queries import optional_models
 
 _SALT = "reports-survey"
 
@@ -75,27 +76,18 @@ def survey_open(event, now: datetime) -> bool:
 def sessions_for(registration: Registration) -> list[tuple[int, str]]:
     """(id, title) of the sessions to rate: those the person checked in to or signed up for;
     if the event recorded neither for them, every published session (all optional)."""
-    program = optional_models("program")
-    if program is None or not hasattr(program, "ProgramSession"):
-        return []
-    from ..program.models import ProgramSession, SessionKind, SessionSignup, SessionStatus
-
     published = select(ProgramSession.id, ProgramSession.title).where(
         ProgramSession.event_id == registration.event_id,
         ProgramSession.status == SessionStatus.PUBLISHED,
         ProgramSession.kind != SessionKind.BREAK,
     ).order_by(ProgramSession.starts_at, ProgramSession.id)
     attended = select(SessionSignup.session_id).where(SessionSignup.registration_id == registration.id)
-    checkin = optional_models("checkin")
-    if checkin is not None and hasattr(checkin, "CheckIn"):
-        from ..checkin.models import CheckIn, CheckInList
-
-        attended = attended.union(
-            select(CheckInList.program_session_id).join(CheckIn, CheckIn.list_id == CheckInList.id).where(
-                CheckIn.registration_id == registration.id, CheckIn.reverted_at.is_(None),
-                CheckInList.program_session_id.is_not(None),
-            )
+    attended = attended.union(
+        select(CheckInList.program_session_id).join(CheckIn, CheckIn.list_id == CheckInList.id).where(
+            CheckIn.registration_id == registration.id, CheckIn.reverted_at.is_(None),
+            CheckInList.program_session_id.is_not(None),
         )
+    )
     mine = db.session.execute(published.where(ProgramSession.id.in_(attended))).all()
     return [tuple(row) for row in (mine or db.session.execute(published).all())]
 
@@ -144,13 +136,9 @@ def survey_recipients(event) -> list[Registration]:
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
         Registration.email != "", Registration.purged_at.is_(None),
     )
-    checkin = optional_models("checkin")
-    if checkin is not None and hasattr(checkin, "CheckIn"):
-        from ..checkin.models import CheckIn
-
-        came = select(CheckIn.registration_id).where(CheckIn.event_id == event.id, CheckIn.reverted_at.is_(None))
-        if db.session.scalar(came.limit(1)) is not None:
-            query = query.where(Registration.id.in_(came))
+    came = select(CheckIn.registration_id).where(CheckIn.event_id == event.id, CheckIn.reverted_at.is_(None))
+    if db.session.scalar(came.limit(1)) is not None:
+        query = query.where(Registration.id.in_(came))
     return list(db.session.scalars(query.order_by(Registration.id)))
 
 

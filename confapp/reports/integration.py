@@ -1,19 +1,19 @@
-"""Reading other domains' tables for the report. Each function is called only once that
-domain's models exist (see queries.optional_models), one query each."""
+"""Reading other domains' tables (check-in, programme) for the report, one query each."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..checkin.models import CheckIn, CheckInList, ListKind
 from ..events.models import Event
 from ..extensions import db
+from ..program.models import ParticipationStatus, ProgramSession, SessionKind, SessionSignup, SessionSpeaker, SessionStatus
+from ..registration.models import Registration, RegistrationStatus
 
 
 def checkin_rows(event: Event) -> list[tuple[int, datetime]]:
     """(registration id, first arrival) for everyone admitted through a main entrance and not undone."""
-    from ..checkin.models import CheckIn, CheckInList, ListKind
-
     return db.session.execute(
         select(CheckIn.registration_id, func.min(CheckIn.checked_in_at))
         .join(CheckInList, CheckInList.id == CheckIn.list_id)
@@ -24,8 +24,6 @@ def checkin_rows(event: Event) -> list[tuple[int, datetime]]:
 
 def checkin_rows_for(registration) -> bool:
     """Whether this person came in through a main entrance (a check-in not undone)."""
-    from ..checkin.models import CheckIn, CheckInList, ListKind
-
     return db.session.scalar(
         select(CheckIn.id).join(CheckInList, CheckInList.id == CheckIn.list_id).where(
             CheckIn.registration_id == registration.id, CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN
@@ -35,9 +33,6 @@ def checkin_rows_for(registration) -> bool:
 
 def attended_registrations(event: Event) -> list:
     """Confirmed registrations checked in at a main entrance, with one query."""
-    from ..checkin.models import CheckIn, CheckInList, ListKind
-    from ..registration.models import Registration, RegistrationStatus
-
     came = select(CheckIn.registration_id).join(CheckInList, CheckInList.id == CheckIn.list_id).where(
         CheckIn.event_id == event.id, CheckIn.reverted_at.is_(None), CheckInList.kind == ListKind.MAIN
     )
@@ -49,8 +44,6 @@ def attended_registrations(event: Event) -> list:
 
 def session_checkins(event: Event) -> dict[int, int]:
     """Programme session id -> people checked in through that session's list."""
-    from ..checkin.models import CheckIn, CheckInList, ListKind
-
     return dict(
         db.session.execute(
             select(CheckInList.program_session_id, func.count(func.distinct(CheckIn.registration_id)))
@@ -70,8 +63,6 @@ def session_rows(event: Event) -> tuple[list[dict], int]:
     """Published sessions (not breaks) with their attendance, and the number of distinct speakers
     who did not decline. Attendance is the session's check-ins where a session list was used,
     otherwise its sign-ups. Four queries."""
-    from ..program.models import ParticipationStatus, ProgramSession, SessionKind, SessionSignup, SessionSpeaker, SessionStatus
-
     sessions = db.session.execute(
         select(ProgramSession.id, ProgramSession.title, ProgramSession.starts_at, ProgramSession.kind)
         .where(

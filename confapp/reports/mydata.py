@@ -6,10 +6,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..checkin.models import CheckIn, CheckInList
 from ..extensions import db
+from ..outreach.models import Delivery, Message
+from ..program.models import ProgramSession, SessionSignup
 from ..registration.models import Answer, Question, Registration
 from .models import Certificate, SurveyResponse
-from .queries import optional_models
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -17,7 +19,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def export_registration(registration: Registration) -> dict[str, Any]:
-    """Everything held about this registration across the domains that exist."""
+    """Everything held about this registration across the domains."""
     event, order = registration.event, registration.order
     answers = db.session.execute(
         select(Question.label, Answer.value).join(Question, Question.id == Answer.question_id)
@@ -40,30 +42,24 @@ def export_registration(registration: Registration) -> dict[str, Any]:
             "waiver_reason": order.waiver_reason, "ip_address": order.ip_address,
         } if order.buyer_email.lower() == registration.email.lower() else {"code": order.code},
     }
-    checkin = optional_models("checkin")
-    if checkin is not None and hasattr(checkin, "CheckIn"):
-        rows = db.session.execute(
-            select(checkin.CheckInList.name, checkin.CheckIn.checked_in_at, checkin.CheckIn.reverted_at)
-            .join(checkin.CheckInList, checkin.CheckInList.id == checkin.CheckIn.list_id)
-            .where(checkin.CheckIn.registration_id == registration.id).order_by(checkin.CheckIn.checked_in_at)
-        ).all()
-        data["check_ins"] = [{"list": name, "at": _iso(at), "undone_at": _iso(undone)} for name, at, undone in rows]
-    program = optional_models("program")
-    if program is not None and hasattr(program, "SessionSignup"):
-        rows = db.session.execute(
-            select(program.ProgramSession.title, program.SessionSignup.created_at)
-            .join(program.ProgramSession, program.ProgramSession.id == program.SessionSignup.session_id)
-            .where(program.SessionSignup.registration_id == registration.id)
-        ).all()
-        data["session_sign_ups"] = [{"session": title, "at": _iso(at)} for title, at in rows]
-    outreach = optional_models("outreach")
-    if outreach is not None and hasattr(outreach, "Delivery"):
-        rows = db.session.execute(
-            select(outreach.Message.subject, outreach.Delivery.address, outreach.Delivery.state, outreach.Delivery.sent_at)
-            .join(outreach.Message, outreach.Message.id == outreach.Delivery.message_id)
-            .where(outreach.Delivery.registration_id == registration.id).order_by(outreach.Delivery.id)
-        ).all()
-        data["emails"] = [{"subject": s, "to": a, "state": st.value, "sent_at": _iso(at)} for s, a, st, at in rows]
+    rows = db.session.execute(
+        select(CheckInList.name, CheckIn.checked_in_at, CheckIn.reverted_at)
+        .join(CheckInList, CheckInList.id == CheckIn.list_id)
+        .where(CheckIn.registration_id == registration.id).order_by(CheckIn.checked_in_at)
+    ).all()
+    data["check_ins"] = [{"list": name, "at": _iso(at), "undone_at": _iso(undone)} for name, at, undone in rows]
+    rows = db.session.execute(
+        select(ProgramSession.title, SessionSignup.created_at)
+        .join(ProgramSession, ProgramSession.id == SessionSignup.session_id)
+        .where(SessionSignup.registration_id == registration.id)
+    ).all()
+    data["session_sign_ups"] = [{"session": title, "at": _iso(at)} for title, at in rows]
+    rows = db.session.execute(
+        select(Message.subject, Delivery.address, Delivery.state, Delivery.sent_at)
+        .join(Message, Message.id == Delivery.message_id)
+        .where(Delivery.registration_id == registration.id).order_by(Delivery.id)
+    ).all()
+    data["emails"] = [{"subject": s, "to": a, "state": st.value, "sent_at": _iso(at)} for s, a, st, at in rows]
     named = db.session.scalars(select(SurveyResponse).where(SurveyResponse.registration_id == registration.id)).all()
     data["feedback_with_your_name"] = [
         {"overall_rating": r.overall_rating, "comment": r.comment, "at": _iso(r.created_at)} for r in named

@@ -2,18 +2,19 @@
 
 `compute_figures(event)` answers everything a report shows in a fixed number of queries,
 whatever the size of the event, and returns plain JSON-ready data (dicts, lists, ints,
-strings), which is what a published report freezes into its snapshot. Other domains'
-figures (check-ins, sessions, speakers) join in when their models exist.
+strings), which is what a published report freezes into its snapshot, with other domains'
+figures (check-ins, sessions, speakers).
 """
 from __future__ import annotations
 
-import importlib
 from collections import Counter, defaultdict
 from typing import Any
 
+import pycountry
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
+from ..checkin.models import CheckIn, CheckInList, ListKind
 from ..events.models import Event
 from ..extensions import db
 from ..types import utcnow
@@ -29,6 +30,7 @@ from ..registration.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from .integration import session_rows
 from .models import DataRetention, SessionRating, SurveyResponse
 from .timeseries import by_hour, first_arrivals, over_time
 
@@ -39,23 +41,11 @@ ORGANISATION_KIND_KEYS = ("organisation_kind", "organisation_type")
 ORGANISATION_KIND_PHRASES = ("kind of organi", "type of organi", "organisation type", "organization type", "sector")
 
 
-def optional_models(domain: str):
-    """A domain's models module if it exists yet (domains land independently)."""
-    try:
-        return importlib.import_module(f"confapp.{domain}.models")
-    except ModuleNotFoundError:
-        return None
-
-
 def folded_for_grouping(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
 def country_name(code: str) -> str:
-    try:
-        import pycountry
-    except ModuleNotFoundError:
-        return code
     country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
     return (getattr(country, "common_name", None) or country.name) if country else code
 
@@ -95,7 +85,7 @@ def live_figures(event: Event) -> dict[str, Any]:
     registered = sum(row["n"] for row in confirmed)
     attended = sum(row["n"] for row in confirmed if row["came"])
     # Before the doors open nobody is a no-show: attendance counts once check-in has begun.
-    attendance_known = _checkin_available() and (attended > 0 or event.starts_at <= utcnow())
+    attendance_known = attended > 0 or event.starts_at <= utcnow()
     group_orders, group_registrations = _groups(event)
 
     categories = dict(
@@ -115,7 +105,7 @@ def live_figures(event: Event) -> dict[str, Any]:
     ]
 
     places, organisations, organisation_kinds, organisations_total = _answers(event)
-    sessions, speakers_total = _sessions(event)
+    sessions, speakers_total = session_rows(event)
     feedback = _feedback(event)
     for row in sessions:
         rating = feedback["sessions"].get(row["id"])
@@ -161,21 +151,13 @@ def live_figures(event: Event) -> dict[str, Any]:
 PENDING_STATUSES = (RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.AWAITING_PAYMENT)
 
 
-def _checkin_available() -> bool:
-    checkin = optional_models("checkin")
-    return checkin is not None and hasattr(checkin, "CheckIn")
-
-
 def _registration_counts(event: Event) -> list[dict]:
     """Registrations counted by status, walk-in, category and whether they came: one query."""
     columns = [Registration.status, Registration.is_walk_in, Registration.category_id]
-    if _checkin_available():
-        arrivals = first_arrivals(event)
-        came = case((arrivals.c.registration_id.is_not(None), 1), else_=0)
-        query = select(*columns, came, func.count()).outerjoin(arrivals, arrivals.c.registration_id == Registration.id)
-        query = query.group_by(*columns, came)
-    else:
-        query = select(*columns, literal(0), func.count()).group_by(*columns)
+    arrivals = first_arrivals(event)
+    came = case((arrivals.c.registration_id.is_not(None), 1), else_=0)
+    query = select(*columns, came, func.count()).outerjoin(arrivals, arrivals.c.registration_id == Registration.id)
+    query = query.group_by(*columns, came)
     rows = db.session.execute(query.where(Registration.event_id == event.id)).all()
     return [
         {"status": RegistrationStatus(status), "walk_in": bool(walk_in), "category_id": category_id, "came": bool(came), "n": n}
@@ -270,15 +252,6 @@ def _organisation_kind_question(questions) -> int | None:
     return None
 
 
-def _sessions(event: Event) -> tuple[list[dict], int]:
-    program = optional_models("program")
-    if program is None or not hasattr(program, "ProgramSession"):
-        return [], 0
-    from .integration import session_rows
-
-    return session_rows(event)
-
-
 def _feedback(event: Event) -> dict:
     overall = db.session.execute(
         select(SurveyResponse.overall_rating, func.count())
@@ -366,11 +339,7 @@ def feedback_comments(event: Event, limit: int = 500) -> list[dict]:
 
 
 def check_ins_by_event(event_ids: list[int]) -> dict[int, int | None]:
-    """People admitted through a main entrance, per event (one query); empty without check-in."""
-    if not _checkin_available():
-        return {}
-    from ..checkin.models import CheckIn, CheckInList, ListKind
-
+    """People admitted through a main entrance, per event (one query)."""
     return dict(db.session.execute(
         select(CheckIn.event_id, func.count(func.distinct(CheckIn.registration_id)))
         .join(CheckInList, CheckInList.id == CheckIn.list_id)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Integer, cast, func, select
 
+from ..checkin.models import CheckIn, CheckInList, ListKind
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
@@ -66,8 +67,6 @@ def over_time(event: Event) -> list[dict]:
 
 def first_arrivals(event: Event):
     """Subquery (registration_id, first) of everyone admitted through a main entrance, not undone."""
-    from ..checkin.models import CheckIn, CheckInList, ListKind
-
     return (
         select(CheckIn.registration_id.label("registration_id"), func.min(CheckIn.checked_in_at).label("first"))
         .join(CheckInList, CheckInList.id == CheckIn.list_id)
