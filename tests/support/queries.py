@@ -1,8 +1,11 @@
-"""Count the SQL statements a block of code sends: for N+1-free page assertions.
+"""Count the SQL statements a block of code sends: for N+1-free page assertions. The one
+query counter of the suite: tests do not add their own `before_cursor_execute` listeners.
 
     with count_queries(db.engine) as counter:
         client.get("/e/x/agenda/")
     assert counter.count == 5, counter.statements
+
+`len(counter)` is `counter.count`, and iterating the counter gives the statements' text.
 """
 from __future__ import annotations
 
@@ -10,6 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import event
+
+# The per-test transaction's own statements, not the code's.
+SAVEPOINTS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
 
 
 @dataclass
@@ -20,21 +26,29 @@ class QueryCounter:
     def count(self) -> int:
         return len(self.statements)
 
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        return iter(self.statements)
+
 
 @contextmanager
-def count_queries(engine, *, ignore_savepoints: bool = True):
-    """Counts statements on every connection of `engine` (including the test's bound connection).
-    SAVEPOINT/RELEASE statements from the per-test transaction are not counted by default."""
+def count_queries(bind, *, ignore_savepoints: bool = True, ignore: tuple[str, ...] = ()):
+    """Counts statements on every connection of `bind`, an engine (including the test's bound
+    connection) or one connection (`db.session.get_bind()`). SAVEPOINT/RELEASE statements from
+    the per-test transaction are not counted by default; `ignore` names more statement
+    beginnings not to count (e.g. "BEGIN"), compared case-insensitively."""
     counter = QueryCounter()
+    skipped = tuple(p.upper() for p in (SAVEPOINTS if ignore_savepoints else ()) + tuple(ignore))
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        text = statement.strip().upper()
-        if ignore_savepoints and (text.startswith("SAVEPOINT") or text.startswith("RELEASE") or text.startswith("ROLLBACK TO")):
+        if skipped and statement.lstrip().upper().startswith(skipped):
             return
         counter.statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    event.listen(bind, "before_cursor_execute", before_cursor_execute)
     try:
         yield counter
     finally:
-        event.remove(engine, "before_cursor_execute", before_cursor_execute)
+        event.remove(bind, "before_cursor_execute", before_cursor_execute)

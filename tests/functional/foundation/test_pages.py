@@ -3,29 +3,16 @@ sections, and list pages that load in a fixed number of queries."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event as sa_event
 
 from confapp.types import utcnow
 from tests.factories import make_event, make_user
+from tests.support.queries import count_queries as count_statements
 
 
-@contextmanager
 def count_queries(db):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            statements.append(statement)
-
-    engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
+    """The statements a page sends, transaction control (BEGIN, ROLLBACK) left out."""
+    return count_statements(db.engine, ignore=("ROLLBACK", "BEGIN"))
 
 
 def title_of(response) -> str:

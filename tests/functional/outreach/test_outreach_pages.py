@@ -2,7 +2,7 @@
 send, progress JSON, preview, person log, reminders, and fixed query counts."""
 import re
 
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import select
 
 from confapp.extensions import db as database
 from confapp.outreach import services, unsubscribe
@@ -11,6 +11,7 @@ from confapp.outreach.services import MessageDraft
 from confapp.types import utcnow
 from tests.support.access import LOGIN_REDIRECT, access_world, assert_access, everyone, organisers_only
 from tests.support.outreach import add_category, add_registration, build_people
+from tests.support.queries import count_queries
 
 
 def test_email_routes_by_role(client, db):
@@ -135,12 +136,6 @@ def test_reminder_rules_page_creates_and_lists(client, people, login_as):
 
 
 def _queries(client, url) -> int:
-    statements = []
-    engine = database.session.get_bind()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with count_queries(database.session.get_bind(), ignore_savepoints=False) as counter:
         assert client.get(url).status_code == 200
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
+    return counter.count

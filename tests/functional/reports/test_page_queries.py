@@ -1,29 +1,16 @@
 """Organiser and public report pages run a fixed number of SQL statements, whatever the size of
 the event (no per-row loading)."""
-import contextlib
 from datetime import timedelta
-
-from sqlalchemy import event as sa_event
 
 from confapp.reports import services
 from confapp.types import utcnow
 from tests.factories import make_event, make_user
 from tests.reports_data import check_in_known, known_event, program_known
+from tests.support.queries import count_queries
 
 
-@contextlib.contextmanager
 def counting(engine):
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
+    return count_queries(engine, ignore=("ROLLBACK",))
 
 
 def build(organiser, copies: int):

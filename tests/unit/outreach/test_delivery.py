@@ -284,9 +284,8 @@ def test_mime_round_trips_non_ascii_names_subjects_and_attachments():
 
 
 def test_rendering_a_batch_runs_a_fixed_number_of_queries(people):
-    from sqlalchemy import event as sa_event
-
     from confapp.outreach.delivery import MessageBuilder
+    from tests.support.queries import count_queries
 
     message = services.create_message(people.event, draft(body="{{ first_name }} {{ ticket_link }} {{ self_service_link }} "
                                                           "{{ answers.interpretation }}"), actor=people.organiser, now=utcnow())
@@ -297,15 +296,9 @@ def test_rendering_a_batch_runs_a_fixed_number_of_queries(people):
     builder = MessageBuilder(message)
 
     def count(batch):
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        engine = database.session.get_bind()
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries(database.session.get_bind(), ignore_savepoints=False) as counter:
             builder.prepare(batch)
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return counter.count
 
     database.session.expire_all()
     few = count(rows[:2])

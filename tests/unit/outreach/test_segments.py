@@ -1,10 +1,10 @@
 import pytest
-from sqlalchemy import event as sa_event
 
 from confapp.errors import ValidationFailed
 from confapp.extensions import db as database
 from confapp.outreach import segments
 from tests.support.outreach import build_people
+from tests.support.queries import count_queries
 
 
 @pytest.fixture
@@ -72,16 +72,10 @@ def test_a_person_with_two_registrations_is_one_recipient_with_the_confirmed_one
 
 
 def test_count_and_sample_run_in_two_queries_whatever_the_segment(people):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    engine = database.session.get_bind()
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with count_queries(database.session.get_bind(), ignore_savepoints=False) as statements:
         segment = {"or": [{"and": [{"status": ["confirmed"]}, {"not": {"payment": ["paid"]}}]},
                           {"answer": {"question": people.interpretation.id, "value": "Spanish"}}, {"staff": True}]}
         count, sample = segments.count_and_sample(people.event.id, segment)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
     assert len(statements) == 2
     assert count == 8  # ben cai gus + ana eve + three staff
     assert sample[:2] == ["Ana Alves", "Ben Brown"]
