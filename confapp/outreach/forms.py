@@ -15,6 +15,7 @@ CONDITION_ROWS = 4
 
 def condition_choices(event_id: int) -> list[tuple[str, list[tuple[str, str]]] | tuple[str, str]]:
     """One select for every condition, grouped; values read "kind:value"."""
+    from ..program.models import ProgramSession
     from ..registration.models import RegistrationCategory
     from ..extensions import db
     from sqlalchemy import select
@@ -27,16 +28,12 @@ def condition_choices(event_id: int) -> list[tuple[str, list[tuple[str, str]]] |
     if categories:
         groups.append(("Category", [(f"category:{cid}", name) for cid, name in categories]))
     groups.append(("Payment", [(f"payment:{v}", label) for v, label in segments.PAYMENT_CHOICES]))
-    people = [("flag:speakers", "Speakers of the event"), ("flag:staff", "Staff (organisers, check-in)")]
-    if segments.checkin_model() is not None:
-        people = [("flag:checked_in", "Checked in"), ("flag:no_show", "No-show (confirmed, not checked in)")] + people
-    groups.append(("People", people))
-    _, session_model = segments.signup_models()
-    if session_model is not None:
-        sessions = db.session.execute(select(session_model.id, session_model.title)
-                                      .where(session_model.event_id == event_id).order_by(session_model.title)).all()
-        if sessions:
-            groups.append(("Signed up for session", [(f"session:{sid}", title) for sid, title in sessions]))
+    groups.append(("People", [("flag:checked_in", "Checked in"), ("flag:no_show", "No-show (confirmed, not checked in)"),
+                              ("flag:speakers", "Speakers of the event"), ("flag:staff", "Staff (organisers, check-in)")]))
+    sessions = db.session.execute(select(ProgramSession.id, ProgramSession.title)
+                                  .where(ProgramSession.event_id == event_id).order_by(ProgramSession.title)).all()
+    if sessions:
+        groups.append(("Signed up for session", [(f"session:{sid}", title) for sid, title in sessions]))
     questions = event_questions(event_id)
     if questions:
         groups.append(("Answer to (type the answer below)", [(f"answer:{q.id}", q.label) for q in questions]))

@@ -21,15 +21,16 @@ Tree shapes:
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, false, func, literal, not_, null, or_, select, true, union_all
 from sqlalchemy.sql import Select
 
 from ..accounts.models import EventRole, User
+from ..checkin.models import CheckIn
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..program.models import ProgramSession, SessionSignup, Speaker
 from ..registration.models import (
     Answer,
     Order,
@@ -48,28 +49,7 @@ PAYMENT_CHOICES = [
     ("paid", "Paid"), ("unpaid", "Unpaid"), ("waived", "Waived"), ("not_required", "Free"),
     ("partially_refunded", "Partially refunded"), ("refunded", "Refunded"),
 ]
-FLAG_LEAVES = ("all", "checked_in", "no_show", "speakers", "staff")
 MAX_DEPTH = 8
-
-
-def _optional_model(module: str, name: str):
-    """Models owned by other domains that may not be installed yet (check-in, programme)."""
-    try:
-        return getattr(importlib.import_module(f"confapp.{module}"), name)
-    except (ModuleNotFoundError, AttributeError):
-        return None
-
-
-def checkin_model():
-    return _optional_model("checkin.models", "CheckIn")
-
-
-def speaker_model():
-    return _optional_model("program.models", "Speaker")
-
-
-def signup_models():
-    return _optional_model("program.models", "SessionSignup"), _optional_model("program.models", "ProgramSession")
 
 
 @dataclass
@@ -115,15 +95,12 @@ def _people(event_id: int):
         .join(EventRole, EventRole.user_id == User.id)
         .where(EventRole.event_id == event_id)
     )
-    parts = [registrations, waitlist, staff]
-    speaker = speaker_model()
-    if speaker is not None:
-        parts.append(
-            select(func.lower(speaker.email), speaker.name, literal(""), null(), literal("speaker"), null(), null(),
-                   null(), literal(2))
-            .where(speaker.event_id == event_id, speaker.email != "")
-        )
-    return union_all(*parts).cte("people")
+    speakers = (
+        select(func.lower(Speaker.email), Speaker.name, literal(""), null(), literal("speaker"), null(), null(),
+               null(), literal(2))
+        .where(Speaker.event_id == event_id, Speaker.email != "")
+    )
+    return union_all(registrations, waitlist, staff, speakers).cte("people")
 
 
 class _Compiler:
@@ -185,13 +162,7 @@ class _Compiler:
         return and_(self.p.payment_state.is_not(None), self.p.payment_state.in_([PaymentState(v).value for v in values]))
 
     def _checked_in_ids(self):
-        model = checkin_model()
-        if model is None:
-            raise ValidationFailed({"segment": "Check-in is not available yet."})
-        conditions = [model.event_id == self.event_id]
-        if hasattr(model, "reverted_at"):
-            conditions.append(model.reverted_at.is_(None))
-        return select(model.registration_id).where(*conditions)
+        return select(CheckIn.registration_id).where(CheckIn.event_id == self.event_id, CheckIn.reverted_at.is_(None))
 
     def leaf_checked_in(self, value):
         condition = self._registration_in(self._checked_in_ids())
@@ -207,10 +178,7 @@ class _Compiler:
 
     def leaf_session(self, values):
         ids = _ids(values, "session")
-        signup, session = signup_models()
-        if signup is None:
-            raise ValidationFailed({"segment": "The programme is not available yet."})
-        return self._registration_in(select(signup.registration_id).where(signup.session_id.in_(ids)))
+        return self._registration_in(select(SessionSignup.registration_id).where(SessionSignup.session_id.in_(ids)))
 
     def leaf_answer(self, value):
         if not isinstance(value, dict) or "question" not in value:
@@ -233,13 +201,9 @@ class _Compiler:
         return self._registration_in(subquery)
 
     def leaf_speakers(self, value):
-        model = speaker_model()
-        if model is None:
-            condition = self.p.source == "speaker"
-        else:
-            condition = self.p.address.in_(
-                select(func.lower(model.email)).where(model.event_id == self.event_id, model.email != "")
-            )
+        condition = self.p.address.in_(
+            select(func.lower(Speaker.email)).where(Speaker.event_id == self.event_id, Speaker.email != "")
+        )
         return condition if value else not_(condition)
 
     def leaf_staff(self, value):
@@ -325,10 +289,8 @@ def _names(event_id: int) -> dict[str, dict[int, str]]:
     categories = dict(db.session.execute(
         select(RegistrationCategory.id, RegistrationCategory.name).where(RegistrationCategory.event_id == event_id)).all())
     questions = dict(db.session.execute(select(Question.id, Question.label).where(Question.event_id == event_id)).all())
-    sessions = {}
-    _, session = signup_models()
-    if session is not None:
-        sessions = dict(db.session.execute(select(session.id, session.title).where(session.event_id == event_id)).all())
+    sessions = dict(db.session.execute(
+        select(ProgramSession.id, ProgramSession.title).where(ProgramSession.event_id == event_id)).all())
     return {"category": categories, "question": questions, "session": sessions}
 
 
