@@ -2,25 +2,20 @@
 signed order token so one secret link scheme covers the buyer's pages."""
 from __future__ import annotations
 
+from ..registration.links import order_code_from_token, order_token
 from ..urls import external_url
 
 
 def receipt_token(order) -> str:
-    from ..registration.links import order_token
-
     return order_token(order)
 
 
 def order_code(token: str) -> str | None:
     """The code of the order this signed order token belongs to, or None for anything else."""
-    from ..registration.links import order_code_from_token
-
     return order_code_from_token(token) if token else None
 
 
 def token_matches(order, token: str) -> bool:
-    from ..registration.links import order_code_from_token
-
     return bool(token) and order_code_from_token(token) == order.code
 
 

@@ -54,13 +54,9 @@ def order_url(order, event) -> str:
 
 
 def payment_url(order, event) -> str:
-    """Payments' checkout start when that module is installed, else the order page (both the buyer's)."""
-    if "payments.checkout_start" in current_app.view_functions:
-        return external_url("payments.checkout_start", slug=event.slug, token=order_token(order))
-    return order_url(order, event)
+    """Payments' checkout start for the order (the buyer's, like the order page)."""
+    return external_url("payments.checkout_start", slug=event.slug, token=order_token(order))
 
 
-def receipt_url(order, event) -> str | None:
-    if "payments.receipt" in current_app.view_functions:
-        return external_url("payments.receipt", slug=event.slug, code=order.code, token=order_token(order))
-    return None
+def receipt_url(order, event) -> str:
+    return external_url("payments.receipt", slug=event.slug, code=order.code, token=order_token(order))
