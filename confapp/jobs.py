@@ -60,12 +60,6 @@ def _app_for_task() -> Flask:
     return _worker_app
 
 
-def set_worker_app(app: Flask | None) -> None:
-    """Let tests (and embedded runs) hand the worker an already-built app."""
-    global _worker_app
-    _worker_app = app
-
-
 def app_task(*task_args, **task_kwargs) -> Callable:
     """Declare a huey task that runs in its own application context and commits on success."""
 

@@ -86,7 +86,3 @@ class RoleInvitation(db.Model):
 
     event: Mapped["Event"] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
-
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None

@@ -8,11 +8,8 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from ..errors import NotAllowed
-from ..extensions import db
-from .models import EventRole, Role
+from .models import Role
 
 if TYPE_CHECKING:
     from ..events.models import Event
@@ -72,10 +69,3 @@ def can_create_event(user: "User | None") -> bool:
     if not (user and getattr(user, "is_authenticated", False) and user.is_active):
         return False
     return user.is_site_admin or any(role.role == Role.ORGANISER for role in user.roles)
-
-
-def managed_event_ids(user: "User") -> list[int] | None:
-    """Events the user holds any role on; None means all (site administrator)."""
-    if user.is_site_admin:
-        return None
-    return list(db.session.scalars(select(EventRole.event_id).where(EventRole.user_id == user.id)))

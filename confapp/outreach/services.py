@@ -115,16 +115,6 @@ def add_attachment(message: Message, filename: str, content_type: str, data: byt
     return attachment
 
 
-def remove_attachment(message: Message, attachment_id: int, *, actor) -> None:
-    require(actor, Action.SEND_MESSAGES, message.event)
-    if not message.is_editable:
-        raise InvalidState("This message has been sent and can no longer be edited.")
-    for attachment in list(message.attachments):
-        if attachment.id == attachment_id:
-            message.attachments.remove(attachment)
-    db.session.flush()
-
-
 def send_message(message: Message, *, actor, now: datetime) -> Message:
     """Send a draft (or a scheduled message) now to its segment as it stands now.
     Raises NotAllowed, InvalidState if already sending/sent, ValidationFailed if the

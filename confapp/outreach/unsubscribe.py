@@ -39,13 +39,6 @@ def unsubscribe_url(address: str, event_id: int) -> str:
     return external_url("outreach.unsubscribe", token=make_token(address, event_id))
 
 
-def is_unsubscribed(address: str, event_id: int) -> bool:
-    return db.session.scalar(
-        select(Unsubscribe.id).where(Unsubscribe.address == address.lower(),
-                                     (Unsubscribe.event_id == event_id) | Unsubscribe.event_id.is_(None)).limit(1)
-    ) is not None
-
-
 def unsubscribe(token: str, *, everything: bool = False, now: datetime) -> Unsubscribe:
     """Record the unsubscription named by the token (idempotent). Raises NotFound for a bad token.
     No audit entry: the actor is anonymous and the row itself is the record."""

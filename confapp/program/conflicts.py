@@ -29,10 +29,6 @@ class ConflictWarning:
     other_session_id: int | None = None
 
 
-def _overlaps(a: ProgramSession, b: ProgramSession) -> bool:
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
-
-
 def _clock(moment) -> str:
     return f"{moment:%H:%M}"
 

@@ -58,10 +58,6 @@ class Agenda:
     track_id: int | None = None
     kind: str | None = None
 
-    @property
-    def session_count(self) -> int:
-        return sum(len(d.sessions) for d in self.days)
-
 
 def _group_by_day(event: Event, sessions) -> list[AgendaDay]:
     days: dict[date, AgendaDay] = {}

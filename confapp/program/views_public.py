@@ -17,7 +17,7 @@ from .forms import ConfirmForm, SpeakerProfileForm
 from .models import ParticipationStatus, SessionKind, SessionSpeaker
 from .photos import photo_path
 from .speakers import SpeakerActor, remove_speaker_photo, respond_to_session, set_speaker_photo, update_speaker
-from .tokens import attendee_token, registration_for_token, speaker_for_token
+from .tokens import registration_for_token, speaker_for_token
 from .blueprint import bp
 
 
@@ -271,12 +271,3 @@ def attendee_feed(slug: str, token: str):
     registration = _registration_or_404(event, token)
     sessions = queries.starred_sessions(registration)
     return _ics(ical.build_calendar(event, sessions, name=f"My agenda: {event.title}"), "my-agenda.ics")
-
-
-def attendee_agenda_url(registration, event) -> str:
-    """The personal agenda link for emails (registration confirmation, self-service page)."""
-    from ..urls import external_url
-
-    return external_url("program.attendee_agenda", slug=event.slug, token=attendee_token(registration))
-
-

@@ -2,7 +2,7 @@
 Everything here reads the published snapshot only, with small counts suppressed."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import abort, render_template
 
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
