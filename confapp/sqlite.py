@@ -14,7 +14,8 @@ writers from several processes a check-in could wait a tenth of a second for a l
 free after a few milliseconds. The file lock hands over as soon as the holder finishes, to a
 waiter the kernel wakes (polling for it let newcomers overtake those asleep between polls). A
 request that first reads and then writes (the desk's redeem) takes the lock only for its writing
-part: `mark_request_read_only` at the start, `begin_writing` in the service.
+part: the view opens `transactions.reads_before_writes()`, and the service's decision point
+(`transactions.decision_point()`) calls `begin_writing` there.
 
 Web processes checkpoint the write-ahead log from a background thread (`checkpoint_in_background`,
 started by gunicorn.conf.py). By default SQLite checkpoints inside the COMMIT that crosses 1,000
@@ -40,6 +41,10 @@ WRITE_LOCK_TIMEOUT = 30.0
 # With a background checkpointer the commit-time checkpoint stays on only as a safety net, for a
 # log this many pages long (80 MB): the thread keeps it far shorter.
 SAFETY_NET_AUTOCHECKPOINT_PAGES = 20_000
+
+# Execution option of a connection whose next transaction writes (transactions.separate_write):
+# it opens with the write lock even during a request that otherwise only reads.
+WRITES_OPTION = "confapp_writes"
 
 _configured: set[int] = set()
 # Database files this process checkpoints from a background thread, with that thread.
@@ -71,7 +76,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if _read_only_request():
+        writes = not _read_only_request() or bool(connection.get_execution_options().get(WRITES_OPTION))
+        connection.info["sqlite_writes"] = writes
+        if not writes:
             connection.exec_driver_sql("BEGIN")
             return
         if lock_path:
@@ -223,7 +230,8 @@ def mark_request_read_only(read_only: bool = True) -> None:
 
 
 def begin_writing() -> None:
-    """Called by a service between its reads and its writes. In a request marked read-only
+    """The write-lock step the boundary runs at a service's decision point (through
+    transactions.reads_before_writes), never called by services themselves. In a request marked read-only
     (mark_request_read_only), on SQLite, the reads' deferred transaction ends here and the next
     statement opens BEGIN IMMEDIATE: the write lock, which every writer queues for, is held for
     the writing part only. The door's redeem reads the link, the ticket and its order first.
@@ -240,7 +248,19 @@ def begin_writing() -> None:
         return
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_writing() after changes: they would be written without the write lock.")
+    # Ends a transaction that has only read (checked just above): nothing is written here.
     commit_keeping_loaded()
+
+
+def session_is_writing(session) -> bool:
+    """Embedded SQLite: whether the session's transaction (the one open, or else the next one)
+    writes, holding the write lock: outside requests, and in requests that write. A second
+    connection of this thread cannot take the lock meanwhile. Always False elsewhere."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    if session.in_transaction():
+        return bool(session.connection().info.get("sqlite_writes"))
+    return not _read_only_request()
 
 
 def _read_only_request() -> bool:

@@ -20,7 +20,7 @@ from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..registration.models import Order, PaymentState, Registration, RegistrationStatus
-from ..sqlite import begin_writing
+from ..transactions import decision_point
 from .lists import (  # noqa: F401 (callers find lists and links here)
     create_list, create_volunteer_link, hash_token, link_from_token, main_list, revoke_volunteer_link,
 )
@@ -182,9 +182,10 @@ def redeem(
     blocked = _blocking_outcome(registration, checkin_list)
     if blocked is not None:
         return blocked
-    # Whether the ticket is already in, and the room's count, are decided under the write lock;
-    # whether it may still come in is re-checked by the insert itself (_insert_check_in).
-    begin_writing()
+    # Whether the ticket is already in, and the room's count, are decided from here on (under
+    # SQLite's write lock at the desk); whether it may still come in is re-checked by the insert
+    # itself (_insert_check_in).
+    decision_point()
     existing = active_check_in(checkin_list, registration.id)
     if existing is not None:
         return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)
@@ -311,12 +312,12 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
                                                      RegistrationCategory.event_id == checkin_list.event_id)
     if db.session.scalar(in_event) is None or not checkin_list.admits_category(category_id):
         raise ValidationFailed({"category_id": "This list does not admit that category."})
-    request = OrderRequest(
+    order_request = OrderRequest(
         choices=[CategoryChoice(category_id, 1, amount_minor)],
         attendees=[AttendeeData(first_name.strip(), last_name.strip(), email.strip())],
         at_door=True, send_email=bool(email.strip()),
     )
-    order = place_order(checkin_list.event, request, actor=actor, now=now)
+    order = place_order(checkin_list.event, order_request, actor=actor, now=now)
     registration = order.registrations[0]
     record("checkin.walk_in", actor=actor, event=checkin_list.event, target=registration,
            details={"list_id": checkin_list.id}, now=now)

@@ -15,6 +15,7 @@ from ..errors import DomainError, NotFound, ValidationFailed, json_error, too_la
 from ..extensions import commit_keeping_loaded, csrf, db, limiter
 from ..inputs import json_body, json_id
 from ..sqlite import mark_request_read_only
+from ..transactions import reads_before_writes
 from ..types import utcnow
 from . import desk, queries, services
 from .blueprint import api, bp
@@ -67,16 +68,17 @@ def search(list_id: int | None = None, token: str | None = None):
 
 @_route("redeem", methods=["POST"])
 def redeem(list_id: int | None = None, token: str | None = None):
-    # Reads first (the link, the ticket, its order) in a deferred transaction; services.redeem
-    # takes SQLite's write lock only for deciding and writing the check-in (begin_writing).
-    mark_request_read_only()
-    checkin_list, actor = _desk(list_id, token)
-    body = json_body()
-    code = str(body.get("code") or "")[:64]
-    if not code.strip():
-        raise ValidationFailed({"code": "Scan or type a ticket code."})
-    result = services.redeem(code, checkin_list=checkin_list, station=str(body.get("station") or "")[:80], actor=actor,
-                             now=utcnow(), scan_id=(str(body["scan_id"])[:64] if body.get("scan_id") else None))
+    # Reads first (the link, the ticket, its order) in a deferred transaction; SQLite's write lock
+    # is taken at the redeem's decision point, only for deciding and writing the check-in.
+    with reads_before_writes():
+        checkin_list, actor = _desk(list_id, token)
+        body = json_body()
+        code = str(body.get("code") or "")[:64]
+        if not code.strip():
+            raise ValidationFailed({"code": "Scan or type a ticket code."})
+        result = services.redeem(code, checkin_list=checkin_list, station=str(body.get("station") or "")[:80],
+                                 actor=actor, now=utcnow(),
+                                 scan_id=(str(body["scan_id"])[:64] if body.get("scan_id") else None))
     commit_keeping_loaded()
     # The desk's card is only reads: on embedded SQLite build it in a deferred transaction, so the
     # write lock (BEGIN IMMEDIATE) is held for the check-in alone, not for rendering the answer.

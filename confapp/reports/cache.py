@@ -9,8 +9,11 @@ wait for that lock and then take its result instead of computing their own:
 
 - PostgreSQL (any number of hosts): a transaction-level advisory lock on the event, released
   when the refreshing transaction commits.
-- SQLite (one host): an OS file lock beside the database file; the computation runs in a read
-  transaction, so writers (the check-in desk) are not held up for those seconds.
+- SQLite (one host): an OS file lock beside the database file; the computation runs in the
+  caller's read transaction, so writers (the check-in desk) are not held up for those seconds.
+
+The lock, the re-check after it and the write go through a connection of their own
+(confapp/transactions.py): a GET reading the figures never has its transaction committed.
 
 The write itself is one statement that never stores figures for an event whose personal data
 was purged (its frozen figures stand in) or that may still count someone forgotten since, and
@@ -27,13 +30,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, exists, literal, select, text
+from sqlalchemy import Connection, delete, exists, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..events.models import Event
-from ..extensions import commit_keeping_loaded, db
+from ..extensions import db
 from ..registration.models import Registration
-from ..sqlite import begin_writing
+from ..transactions import caller_is_writing, separate_connection, separate_write
 from .models import DataRetention, FiguresCache
 from .purge import register_person_purger, register_purger
 from .queries import live_figures
@@ -64,8 +67,9 @@ def dashboard_figures(event: Event, *, now: datetime, max_age: float | None = No
     """The event's live figures as computed at most `max_age` seconds before `now` (cached), or
     computed now when there are none that fresh or `refresh` asks for new ones. A refresh that
     had to wait for another worker's computation takes that one's result. After the purge, the
-    figures frozen before it. Commits the computed figures (and so the request's transaction):
-    call it where a view would commit, with nothing else pending."""
+    figures frozen before it. The computed figures are written in a transaction of their own on
+    a connection of their own: the caller's transaction is neither committed nor ended (a caller
+    that writes under embedded SQLite's write lock gets them in its own transaction)."""
     max_age = max_age_seconds() if max_age is None else max_age
     frozen = _frozen(event.id)
     if frozen is not None:
@@ -73,19 +77,22 @@ def dashboard_figures(event: Event, *, now: datetime, max_age: float | None = No
     seen = _cached(event.id)
     if seen is not None and not refresh and _fresh(seen, now, max_age):
         return seen
-    with _refresh_lock(event.id):
-        frozen = _frozen(event.id)
+    writing = caller_is_writing()
+    with _refreshing(event.id, writing=writing) as reader:
+        # Read again once the lock is ours: it sees what the worker we waited for wrote.
+        frozen = _frozen(event.id, reader)
         if frozen is not None:
             return DashboardFigures(frozen, None, frozen=True)
-        current = _cached(event.id)
+        current = _cached(event.id, reader)
         if current is not None:
             refreshed_meanwhile = seen is None or current.computed_at != seen.computed_at
             if refreshed_meanwhile and (refresh or _fresh(current, now, max_age)):
                 return current
         figures = live_figures(event)
-        _end_reading()
-        _store(event.id, figures, now)
-        commit_keeping_loaded()
+        if writing:
+            _store(event.id, figures, now)
+        else:
+            separate_write(reader, _store_statement(event.id, figures, now))
     return DashboardFigures(figures, now)
 
 
@@ -93,16 +100,16 @@ def _fresh(cached: DashboardFigures, now: datetime, max_age: float) -> bool:
     return cached.computed_at > now - timedelta(seconds=max_age)
 
 
-def _cached(event_id: int) -> DashboardFigures | None:
+def _cached(event_id: int, connection: Connection | None = None) -> DashboardFigures | None:
     # Columns, not the entity: a fresh read each time, whatever the session has loaded.
-    row = db.session.execute(
+    row = (connection or db.session).execute(
         select(FiguresCache.figures, FiguresCache.computed_at).where(FiguresCache.event_id == event_id)
     ).first()
     return DashboardFigures(row.figures, row.computed_at) if row else None
 
 
-def _frozen(event_id: int) -> dict | None:
-    return db.session.scalar(select(DataRetention.frozen_figures).where(DataRetention.event_id == event_id))
+def _frozen(event_id: int, connection: Connection | None = None) -> dict | None:
+    return (connection or db.session).scalar(select(DataRetention.frozen_figures).where(DataRetention.event_id == event_id))
 
 
 def _dialect() -> str:
@@ -114,36 +121,64 @@ def _advisory_lock(event_id: int) -> None:
 
 
 @contextmanager
-def _refresh_lock(event_id: int):
-    if _dialect() == "postgresql":
-        _advisory_lock(event_id)
-        yield  # released by the commit (or rollback) that ends the transaction
+def _refreshing(event_id: int, *, writing: bool):
+    """The event's refresh lock, and what to read and write through while it is held: a
+    connection of its own, or the session itself for a caller writing under embedded SQLite's
+    write lock (a CLI command, a job, a request that writes). Such a caller takes the refresh lock
+    only if it is free: waiting for a reader that holds it and waits for the write lock would
+    never end. It then counts beside that reader; the newer figures win (_store_statement)."""
+    if writing:
+        with _file_lock(db.engine.url.database, wait=False):
+            yield db.session
         return
-    path = db.session.get_bind().engine.url.database
-    # End the read transaction first: after the wait, a new one sees what the other worker wrote.
-    commit_keeping_loaded()
-    if not path or path == ":memory:":
+    with separate_connection() as connection:
+        if connection.dialect.name == "postgresql":
+            with _advisory_session_lock(connection, event_id):
+                yield connection
+        else:
+            with _file_lock(connection.engine.url.database, wait=True):
+                yield connection
+
+
+@contextmanager
+def _advisory_session_lock(connection: Connection, event_id: int):
+    # Session-level, not transaction-level: the lock spans the re-check's read and the write,
+    # each in its own short transaction on this connection. It shares its key space with the
+    # purger's transaction-level lock (_clear), so each waits for the other.
+    key = {"cls": ADVISORY_LOCK_CLASS, "id": event_id}
+    connection.execute(text("SELECT pg_advisory_lock(:cls, :id)"), key)
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(:cls, :id)"), key)
+        connection.commit()
+
+
+@contextmanager
+def _file_lock(database_path: str | None, *, wait: bool):
+    """SQLite (one host): an OS file lock beside the database file. Without `wait`, held only if free."""
+    if not database_path or database_path == ":memory:":
         yield
         return
-    with open(f"{path}.report-figures.lock", "a+b") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
+    with open(f"{database_path}.report-figures.lock", "a+b") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield
+            return
         try:
             yield
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def _end_reading() -> None:
-    """SQLite: the figures were read in a deferred transaction; the write must not upgrade it
-    (another writer may have committed since, which SQLite answers with "database is locked").
-    A request marked read-only takes the write lock next; a GET starts a new transaction with
-    the write itself."""
-    if _dialect() == "sqlite":
-        begin_writing()
-        commit_keeping_loaded()
-
-
 def _store(event_id: int, figures: dict, computed_at: datetime) -> None:
+    """Store figures within the session's transaction (the caller commits)."""
+    db.session.execute(_store_statement(event_id, figures, computed_at))
+
+
+def _store_statement(event_id: int, figures: dict, computed_at: datetime):
     insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
     table = FiguresCache.__table__
     purged = exists().where(DataRetention.event_id == event_id, DataRetention.frozen_figures.is_not(None))
@@ -160,7 +195,7 @@ def _store(event_id: int, figures: dict, computed_at: datetime) -> None:
         set_={"figures": statement.excluded.figures, "computed_at": statement.excluded.computed_at},
         where=table.c.computed_at <= statement.excluded.computed_at,
     )
-    db.session.execute(statement)
+    return statement
 
 
 def _clear(event_id: int) -> int:

@@ -148,14 +148,14 @@ def test_a_cancellation_committed_while_a_redeem_is_in_flight_is_refused(pg_app,
         db.session.commit()
 
     read_done, cancelled = threading.Event(), threading.Event()
-    real_begin_writing = checkin.begin_writing
+    real_begin_writing = checkin.decision_point
 
     def begin_writing_after_the_cancel():
         read_done.set()
         assert cancelled.wait(15)
         real_begin_writing()
 
-    monkeypatch.setattr(checkin, "begin_writing", begin_writing_after_the_cancel)
+    monkeypatch.setattr(checkin, "decision_point", begin_writing_after_the_cancel)
 
     def redeem():
         actor, the_list = db.session.get(User, organiser_id), db.session.get(CheckInList, list_id)

@@ -24,13 +24,13 @@ def desk(db, now):
 
 def _meanwhile(monkeypatch, statement):
     """Run `statement` behind the ORM's back right when redeem takes the write lock."""
-    real = services.begin_writing
+    real = services.decision_point
 
     def begin_writing():
         real()
         db.session.execute(statement)
 
-    monkeypatch.setattr(services, "begin_writing", begin_writing)
+    monkeypatch.setattr(services, "decision_point", begin_writing)
 
 
 def test_a_cancellation_between_read_and_write_is_refused(desk, now, monkeypatch):
