@@ -6,6 +6,7 @@ Domain-specific fixtures live in the conftest.py of the domain's test folder.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -31,6 +32,20 @@ if os.environ.get("FAKETIME"):
     import sitecustomize as _faketime_shim  # noqa: E402,F401  (patches time.sleep)
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
+
+
+def pytest_configure(config):
+    """A shifted clock that also shifts the monotonic clock (plain `faketime +1y make test`) never
+    ends a timed wait: Python's lock waits compute their deadline from the shifted monotonic clock
+    and the kernel waits for it on the real one (Event.wait(0.05) would last a year). libfaketime
+    reads FAKETIME_DONT_FAKE_MONOTONIC only when a process starts, so the run starts over once
+    with it set, after giving the terminal back from pytest's output capture."""
+    if os.environ.get("FAKETIME") and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") != "1":
+        capture = config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:
+            capture.suspend_global_capture(in_=True)
+        os.environ["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 # One clock for the whole run, this process and every server it starts (tests/support/clock.py).
 from tests.support.clock import TEST_NOW  # noqa: E402
 
