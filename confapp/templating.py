@@ -49,14 +49,3 @@ def register_template_helpers(app: Flask) -> None:
         # Emails are rendered from services, jobs and the CLI too, where there is no request.
         # (`can`, `Action` and `can_create_event` come from confapp/accounts/blueprint.py.)
         return {"current_path": request.path if has_request_context() else ""}
-
-    # Lets shared templates link to a capability only once its blueprint exists.
-    app.jinja_env.globals["url_rules"] = _EndpointSet(app)
-
-
-class _EndpointSet:
-    def __init__(self, app: Flask):
-        self.app = app
-
-    def __contains__(self, endpoint: str) -> bool:
-        return endpoint in self.app.view_functions

@@ -184,10 +184,7 @@ def _confirm(event, order_request, now):
             raise
     statuses = {r.status for r in order.registrations}
     if RegistrationStatus.AWAITING_PAYMENT in statuses and order.payment_method == PaymentMethod.CARD:
-        if "payments.checkout_start" in current_app.view_functions:
-            return redirect(url_for("payments.checkout_start", slug=event.slug, token=links.order_token(order)))
-        return render_template("registration/payment_coming.html", event=event, order=order,
-                               order_url=url_for("registration.order_page", slug=event.slug, token=links.order_token(order)))
+        return redirect(url_for("payments.checkout_start", slug=event.slug, token=links.order_token(order)))
     return redirect(url_for("registration.order_page", slug=event.slug, token=links.order_token(order)))
 
 
