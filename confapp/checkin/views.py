@@ -19,7 +19,7 @@ from ..transactions import reads_before_writes
 from ..types import utcnow
 from . import desk, queries, services
 from .blueprint import api, bp
-from .desk_access import desk_for_request as _desk
+from .desk_access import desk_for_request
 from .models import CheckInList
 from .search import purge_event_terms, purge_person_terms
 from ..reports.purge import register_person_purger, register_purger
@@ -61,7 +61,7 @@ def _route(rule: str, **options):
 
 @_route("search")
 def search(list_id: int | None = None, token: str | None = None):
-    checkin_list, _ = _desk(list_id, token)
+    checkin_list, _ = desk_for_request(list_id, token)
     rows = queries.search(checkin_list, request.args.get("q", "")[:100])
     return jsonify({"results": desk.search_json(rows, _tz(checkin_list))})
 
@@ -71,7 +71,7 @@ def redeem(list_id: int | None = None, token: str | None = None):
     # Reads first (the link, the ticket, its order) in a deferred transaction; SQLite's write lock
     # is taken at the redeem's decision point, only for deciding and writing the check-in.
     with reads_before_writes():
-        checkin_list, actor = _desk(list_id, token)
+        checkin_list, actor = desk_for_request(list_id, token)
         body = json_body()
         code = str(body.get("code") or "")[:64]
         if not code.strip():
@@ -88,7 +88,7 @@ def redeem(list_id: int | None = None, token: str | None = None):
 
 @_route("undo", methods=["POST"])
 def undo(list_id: int | None = None, token: str | None = None):
-    checkin_list, actor = _desk(list_id, token)
+    checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
     check_in_id = json_id(body, "check_in_id", "Which check-in should be undone?")
     check_in = services.check_in_on_list(check_in_id, checkin_list)
@@ -100,7 +100,7 @@ def undo(list_id: int | None = None, token: str | None = None):
 
 @_route("walkin", methods=["POST"])
 def walkin(list_id: int | None = None, token: str | None = None):
-    checkin_list, actor = _desk(list_id, token)
+    checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
     category_id = json_id(body, "category_id", "Choose a category.")
     result = services.walk_in(
@@ -129,7 +129,7 @@ def _walk_in_amount(checkin_list: CheckInList, category_id: int, typed) -> int |
 def pay(list_id: int | None = None, token: str | None = None):
     from ..registration.models import Registration
 
-    checkin_list, actor = _desk(list_id, token)
+    checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
     registration = db.session.get(Registration, json_id(body, "registration_id", "Which registration was paid?"))
     if registration is None:
@@ -150,7 +150,7 @@ def pay(list_id: int | None = None, token: str | None = None):
 
 @_route("sync", methods=["POST"])
 def sync(list_id: int | None = None, token: str | None = None):
-    checkin_list, actor = _desk(list_id, token)
+    checkin_list, actor = desk_for_request(list_id, token)
     scans = json_body().get("scans")
     if not isinstance(scans, list) or len(scans) > MAX_SYNC_SCANS or not all(isinstance(s, dict) for s in scans):
         raise ValidationFailed({"scans": f"Send a list of at most {MAX_SYNC_SCANS} scans."})
@@ -165,13 +165,13 @@ def sync(list_id: int | None = None, token: str | None = None):
 
 @_route("stats")
 def stats(list_id: int | None = None, token: str | None = None):
-    checkin_list, _ = _desk(list_id, token)
+    checkin_list, _ = desk_for_request(list_id, token)
     return jsonify(desk.stats_json(queries.stats(checkin_list.event, focus=checkin_list), _tz(checkin_list)))
 
 
 @_route("offline")
 def offline(list_id: int | None = None, token: str | None = None):
-    checkin_list, actor = _desk(list_id, token)
+    checkin_list, actor = desk_for_request(list_id, token)
     link = getattr(actor, "link", None)
     response = jsonify({
         "list_id": checkin_list.id,
