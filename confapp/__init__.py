@@ -43,6 +43,7 @@ def _view_modules(domain: str) -> list[str]:
 
 def import_models() -> None:
     """Import every domain's models so the metadata is complete (Alembic, relationships)."""
+    importlib.import_module("confapp.storage")  # stored files: a core table, no domain's
     for domain in DOMAINS:
         optional_module(f"{domain}.models")
 
@@ -113,6 +114,9 @@ def create_app(config: Config | None = None) -> Flask:
     register_input_bounds(app)
     register_security_headers(app)
     register_template_helpers(app)
+    from .i18n import init_i18n
+
+    init_i18n(app)
 
     for domain in DOMAINS:
         blueprint_module = optional_module(f"{domain}.blueprint")

@@ -1,5 +1,8 @@
-"""`flask program ...`: links for people without accounts (read-only; nothing is changed)."""
+"""`flask program ...`: links for people without accounts (read-only; nothing is changed), and
+moving a host's old photo files into the database."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -44,3 +47,17 @@ def speaker_link(slug: str, email: str) -> None:
     if not speaker:
         raise click.ClickException("No speaker with that email at this event.")
     click.echo(external_url("program.speaker_portal", slug=event.slug, token=speaker_token(speaker)))
+
+
+@cli.command("import-photos")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the photos were written (default: this host's instance folder/speaker_photos).")
+def import_photos(folder: Path | None) -> None:
+    """Store speaker photos this host kept on disk (before they moved into the database)."""
+    from flask import current_app
+
+    from .photos import import_photo_files
+
+    stored = import_photo_files(folder or Path(current_app.instance_path) / "speaker_photos")
+    db.session.commit()
+    click.echo(f"Stored {stored} photo(s).")

@@ -2,20 +2,23 @@
 reach through signed links (speaker self-service, attendee personal agenda)."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts import permissions
 from ..accounts.permissions import Action
 from ..events.access import visible_event
+from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from ..extensions import db
 from ..forms import run_action
+from ..http_cache import shared_page
 from ..inputs import as_id
 from . import attendance, ical, queries
 from .forms import ConfirmForm, SpeakerProfileForm
+from .page_state import agenda_state
 from .models import ParticipationStatus, SessionKind, SessionSpeaker
-from .photos import photo_path
+from .photos import is_current_version, load_photo
 from .speakers import SpeakerActor, remove_speaker_photo, respond_to_session, set_speaker_photo, update_speaker
 from .tokens import registration_for_token, speaker_for_token
 from .blueprint import bp
@@ -61,8 +64,12 @@ def _ics(body: bytes, filename: str) -> Response:
 
 # --- agenda ----------------------------------------------------------------------------------
 
-def _render_agenda(event, *, registration=None, token=None):
-    agenda = queries.public_agenda(event, track_id=_int_arg("track"), kind=request.args.get("kind") or None)
+def _agenda(event) -> queries.Agenda:
+    return queries.public_agenda(event, track_id=_int_arg("track"), kind=request.args.get("kind") or None)
+
+
+def _render_agenda(event, *, registration=None, token=None, agenda=None):
+    agenda = agenda or _agenda(event)
     starred = queries.starred_session_ids(registration.id) if registration else set()
     signed_up = queries.signed_up_session_ids(registration.id) if registration else set()
     only_mine = bool(registration and request.args.get("mine"))
@@ -76,7 +83,9 @@ def _render_agenda(event, *, registration=None, token=None):
 
 @bp.route("/e/<slug>/agenda/")
 def public_agenda(slug: str):
-    return _render_agenda(visible_event(slug))
+    event = visible_event(slug)
+    agenda = _agenda(event)
+    return shared_page(lambda: agenda_state(agenda), lambda: _render_agenda(event, agenda=agenda))
 
 
 @bp.route("/e/<slug>/agenda/tracks.css")
@@ -117,14 +126,26 @@ def public_speaker(slug: str, speaker_id: int):
 @bp.route("/e/<slug>/speakers/<int:speaker_id>/photo")
 def speaker_photo(slug: str, speaker_id: int):
     event = visible_event(slug)
-    if permissions.can(current_user, Action.MANAGE_PROGRAM, event):
+    speaker = queries.public_speaker(event, speaker_id)
+    # Shared caches may keep only what anyone may see: a public speaker of a published event.
+    public = speaker is not None and event.status != EventStatus.DRAFT
+    if speaker is None and permissions.can(current_user, Action.MANAGE_PROGRAM, event):
         speaker = queries.speaker_for_event(event, speaker_id)
-    else:
-        speaker = queries.public_speaker(event, speaker_id)
-    path = photo_path(speaker.photo_filename) if speaker else None
-    if path is None:
+    blob = load_photo(speaker.photo_filename) if speaker else None
+    if blob is None:
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=3600)
+    if not public:
+        return _photo_response(blob, "private, no-cache")
+    if is_current_version(speaker.photo_filename, request.args.get("v")):
+        return _photo_response(blob, "public, max-age=2592000")  # a new photo gets a new URL
+    return _photo_response(blob, "public, max-age=300")
+
+
+def _photo_response(blob, cache_control: str) -> Response:
+    response = Response(blob.data, mimetype=blob.content_type)
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(blob.etag)
+    return response.make_conditional(request)
 
 
 # --- calendar feeds --------------------------------------------------------------------------
@@ -197,8 +218,8 @@ def _by_start(link):
 @bp.route("/e/<slug>/speaker/<token>/photo")
 def speaker_portal_photo(slug: str, token: str):
     speaker = _speaker_or_404(_portal_event(slug), token)
-    path = photo_path(speaker.photo_filename) or abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
+    blob = load_photo(speaker.photo_filename) or abort(404)
+    return _photo_response(blob, "private, no-cache")
 
 
 @bp.route("/e/<slug>/speaker/<token>/photo/remove", methods=["POST"])

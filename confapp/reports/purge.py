@@ -23,6 +23,7 @@ from ..events.models import Event
 from ..outreach.models import Delivery, Message, MessageAttachment, MessageKind, Unsubscribe
 from ..payments.models import Payment, Refund
 from ..program.models import Speaker
+from ..program.photos import delete_photo
 from ..extensions import db
 from ..registration.models import Answer, Order, Question, Registration, RegistrationEvent, WaitlistEntry
 from .models import Certificate, SurveyResponse
@@ -210,12 +211,15 @@ def purge_outreach(event: Event, now: datetime) -> int:
 
 @register_purger
 def purge_speaker_contacts(event: Event, now: datetime) -> int:
-    """Speakers' private contact address goes, and their self-service links stop working; the
-    name, affiliation and biography stay because the published programme shows them."""
+    """Speakers' private contact address and their photo (the stored bytes too) go, and their
+    self-service links stop working; the name, affiliation and biography stay because the
+    published programme shows them."""
     speakers = db.session.scalars(select(Speaker).where(Speaker.event_id == event.id)).all()
     for speaker in speakers:
         speaker.email = ""
         speaker.link_nonce = secrets.token_hex(8)
+        delete_photo(speaker.photo_filename)
+        speaker.photo_filename = None
     db.session.flush()
     return len(speakers)
 

@@ -1,5 +1,6 @@
 """Speaker profiles, photos, self-service actors, invitations and answers."""
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -54,9 +55,11 @@ def test_photo_is_resized_reencoded_and_stored_under_a_random_name(ctx):
     event, organiser = ctx
     speaker = make_speaker(event)
     set_speaker_photo(speaker, image_bytes(), "image/png", actor=organiser, event=event)
-    path = photos.photo_path(speaker.photo_filename)
-    assert path is not None and path.parent.name == "speaker_photos"
-    with Image.open(path) as stored:
+    # Stored under a random name, in the database rather than a host's folder.
+    assert re.fullmatch(r"[0-9a-f]{32}\.jpg", speaker.photo_filename)
+    blob = photos.load_photo(speaker.photo_filename)
+    assert blob is not None and blob.key == "speaker_photos/" + speaker.photo_filename and blob.content_type == "image/jpeg"
+    with Image.open(io.BytesIO(blob.data)) as stored:
         assert stored.format == "JPEG" and max(stored.size) <= 600
 
 
