@@ -171,3 +171,25 @@ def test_a_forgotten_buyer_takes_their_details_off_the_group_order(db):
     db.session.expire_all()
     assert find_everywhere(db, ["Castillo", "carol@example.org"]) == []
     assert find_everywhere(db, ["dan@example.org"])  # the rest of her group keeps theirs
+
+
+def test_purge_deletes_speaker_photos_and_their_stored_bytes(db):
+    """Bytes are not text: the column search above cannot see a photo, so look for the stored file."""
+    from confapp.program.speakers import set_speaker_photo
+    from confapp.storage import StoredFile
+    from tests.factories import make_speaker
+    from tests.functional.program.test_manage_pages import _png
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    speaker = make_speaker(event, actor=organiser)
+    set_speaker_photo(speaker, _png(), "image/png", actor=organiser, event=event)
+    key = "speaker_photos/" + speaker.photo_filename
+    assert db.session.get(StoredFile, key) is not None
+
+    services.purge_event(event, actor=organiser, now=event.ends_at + timedelta(days=1))
+    db.session.flush()
+    db.session.expire_all()
+
+    assert db.session.scalar(select(StoredFile.key).where(StoredFile.key == key)) is None
+    assert db.session.get(Speaker, speaker.id).photo_filename is None
