@@ -137,6 +137,15 @@ def create_app(config: Config | None = None) -> Flask:
         """For load balancers and the baseline benchmark: the process answers, no database work."""
         return {"status": "ok"}
 
+    @app.get("/readyz")
+    def readyz():
+        """For load balancers: the database (and Redis, when configured) answer. Says nothing more."""
+        from .health import unready_parts
+
+        if unready_parts(app):
+            return {"status": "unavailable"}, 503, {"Cache-Control": "no-store"}
+        return {"status": "ready"}, 200, {"Cache-Control": "no-store"}
+
     @app.teardown_appcontext
     def _remove_session(exc):
         db.session.remove()
