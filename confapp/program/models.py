@@ -176,7 +176,8 @@ class Speaker(db.Model):
     affiliation: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(120), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
-    # Random file name under the instance folder's speaker_photos/; never a user-chosen path.
+    # A random name, never a user-chosen one; the bytes are stored (confapp.storage) under
+    # speaker_photos/<name>, the folder they were written to before they moved into the database.
     photo_filename: Mapped[str | None] = mapped_column(String(64))
     links: Mapped[list] = mapped_column(JSON, default=list)
     # Part of every self-service token: rotating it revokes links already sent.
