@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-shifted install install-dev system-deps bench screenshots clean
+.PHONY: run test test-shifted install install-dev system-deps bench screenshots clean translations messages
 
 $(BIN)/python:
 	bash scripts/install-system-deps.sh run
@@ -25,11 +25,24 @@ install-dev: $(VENV)/.installed-dev
 system-deps:
 	bash scripts/install-system-deps.sh
 
-run: $(VENV)/.installed
+# Interface translations (confapp/i18n.py): each catalogue is compiled when its .po changes; the
+# .mo files are built here, never committed. `make messages` refreshes the .po files from the code.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard confapp/translations/*/LC_MESSAGES/messages.po))
+
+confapp/translations/%/LC_MESSAGES/messages.mo: confapp/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+translations: $(MO_FILES)
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o confapp/translations/messages.pot .
+	$(BIN)/pybabel -q update -i confapp/translations/messages.pot -d confapp/translations --width 100
+
+run: $(VENV)/.installed translations
 	bash scripts/run-embedded.sh
 
 # System packages first: Chromium, PostgreSQL and Redis must exist before the servers start.
-test: system-deps $(VENV)/.installed-dev
+test: system-deps $(VENV)/.installed-dev translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The fast part of the suite (unit and functional) with the system clock a year ahead: no test may
@@ -39,7 +52,7 @@ test: system-deps $(VENV)/.installed-dev
 # process the tests start too) sleeps through select() instead. One test is left out by name:
 # libfaketime breaks its timed lock wait (flock with a timer fails with EINVAL), not a date.
 SHIFT ?= +365d
-test-shifted: system-deps $(VENV)/.installed-dev
+test-shifted: system-deps $(VENV)/.installed-dev translations
 	PYTHONPATH=$(CURDIR)/tests/support/faketime FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '$(SHIFT)' \
 	  $(BIN)/python -m pytest tests/unit tests/functional -q \
 	  --deselect tests/unit/infra/test_sqlite_write_lock.py::test_a_second_writer_waits_for_the_first_and_then_goes_straight_in \

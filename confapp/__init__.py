@@ -114,6 +114,9 @@ def create_app(config: Config | None = None) -> Flask:
     register_input_bounds(app)
     register_security_headers(app)
     register_template_helpers(app)
+    from .i18n import init_i18n
+
+    init_i18n(app)
 
     for domain in DOMAINS:
         blueprint_module = optional_module(f"{domain}.blueprint")

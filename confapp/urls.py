@@ -16,3 +16,10 @@ def external_url(endpoint: str, **values) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site (never another host, "//host" or a backslash trick), else None."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and not urlsplit(target).netloc:
+        return target
+    return None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import Form
@@ -75,3 +76,10 @@ class ChoosePasswordForm(Form):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Create account")
+
+
+class LanguageForm(Form):
+    """The language switcher in every page's footer (a plain form: it works without JavaScript)."""
+    language = SelectField(_l("Language"), choices=[], validators=[DataRequired()])
+    next = HiddenField()
+    submit = SubmitField(_l("Change language"))

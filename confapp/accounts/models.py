@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The interface language this user chose (confapp/i18n.py LANGUAGES); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     roles: Mapped[list["EventRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="EventRole.user_id"

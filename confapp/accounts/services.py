@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit.services import record
 from ..errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
+from ..i18n import supported
 from ..mail import queue_email
 from ..types import utcnow
 from ..urls import external_url
@@ -282,3 +284,11 @@ def accept_invitation(invitation: RoleInvitation, user: User, *, now: datetime |
     db.session.flush()
     record("role.invitation_accepted", actor=user, event=invitation.event, target=invitation, details={"role": invitation.role.value}, now=now)
     return grant
+
+
+def set_preferred_language(user: User, code: str) -> None:
+    """Remember the interface language `user` chose. Raises ValidationFailed for one the interface does not speak."""
+    language = supported(code)
+    if language is None:
+        raise ValidationFailed({"language": gettext("Choose one of the languages offered.")})
+    user.locale = language

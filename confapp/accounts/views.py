@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db, limiter, login_manager
+from ..urls import local_path
 from . import services
 from .forms import ChoosePasswordForm, LoginForm, PasswordResetForm, PasswordResetRequestForm, SignupForm
 from .models import User
@@ -40,9 +39,7 @@ def load_user(session_id: str) -> User | None:
 
 def _safe_next(target: str | None) -> str:
     """Only follow `next` to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("events.dashboard")
+    return local_path(target) or url_for("events.dashboard")
 
 
 def _login_limit() -> str:

@@ -1,0 +1,42 @@
+"""The language switcher's target: remember the choice (a cookie; the profile too when logged in)
+and go back to the page it was made on."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from ..extensions import db
+from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, LANGUAGES, supported
+from ..urls import local_path
+from . import services
+from .blueprint import bp
+from .forms import LanguageForm
+
+
+@bp.post("/language")
+def choose_language():
+    form = LanguageForm()
+    form.language.choices = list(LANGUAGES.items())
+    back = local_path(form.next.data) or local_path(request.referrer and _path_of(request.referrer)) or url_for("events.public_list")
+    if not form.validate_on_submit():
+        flash(gettext("Choose one of the languages offered."), "error")
+        return redirect(back)
+    language = supported(form.language.data)
+    if current_user.is_authenticated:
+        services.set_preferred_language(current_user, language)  # the form offered only these
+        db.session.commit()
+    response = redirect(back)
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def _path_of(url: str) -> str:
+    """The path and query of a same-site Referer (the switcher's fallback when `next` is missing)."""
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")

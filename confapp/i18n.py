@@ -1,0 +1,60 @@
+"""The interface's language: Flask-Babel's gettext catalogues (confapp/translations/<code>/) and
+the choice of language for each request.
+
+The language of a request is, in this order: the one a logged-in user chose (their profile,
+`User.locale`), the one a visitor chose (the `confapp_language` cookie, set by the language
+switcher on every page, which works without JavaScript), the best match of the browser's
+Accept-Language, and otherwise English. Adding a language is a catalogue
+(`pybabel init -i confapp/translations/messages.pot -d confapp/translations -l <code>`) and a line in
+LANGUAGES; `make` compiles the catalogues.
+"""
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, get_locale, refresh
+from flask_login import current_user
+
+# Code -> the language's own name, as the switcher shows it.
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "confapp_language"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+babel = Babel()
+
+
+def supported(code: str | None) -> str | None:
+    """The language code if the interface speaks it (any case, region ignored: es-MX -> es), else None."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].strip().lower()
+    return base if base in LANGUAGES else None
+
+
+def request_language() -> str:
+    """The language of this request (see the module's docstring); English outside requests."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user and current_user.is_authenticated:
+        chosen = supported(getattr(current_user, "locale", None))
+        if chosen:
+            return chosen
+    chosen = supported(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=request_language, default_locale=DEFAULT_LANGUAGE)
+    # Flask-Babel keeps the chosen locale on `g`, which lives as long as the app context; where
+    # one app context serves several requests (tests, emails rendered in a loop) each request
+    # chooses again.
+    app.before_request(refresh)
+    app.jinja_env.globals["languages"] = LANGUAGES
+    app.jinja_env.globals["current_language"] = current_language
