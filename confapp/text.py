@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -16,10 +17,27 @@ _ALLOWED_TAGS = {
 }
 
 
+# Rendered HTML is a pure function of the source text, so a cache keyed by the text itself is
+# never stale and safe on every host. Bounded in entries and in the size of what it keeps.
+_MEMO_ENTRIES = 256
+_MEMO_MAX_SOURCE = 32_000
+
+
 def render_markdown(source: str | None) -> Markup:
     """Markdown to safe HTML: raw HTML is escaped by the parser and nh3 strips anything left."""
     if not source:
         return Markup("")
+    if len(source) <= _MEMO_MAX_SOURCE:
+        return _render_memoised(source)
+    return _render(source)
+
+
+@lru_cache(maxsize=_MEMO_ENTRIES)
+def _render_memoised(source: str) -> Markup:
+    return _render(source)
+
+
+def _render(source: str) -> Markup:
     html = _markdown.render(source)
     clean = nh3.clean(
         html,
