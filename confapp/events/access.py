@@ -24,7 +24,11 @@ def managed_event(slug: str, action: permissions.Action) -> Event:
 
 def visible_event(slug: str) -> Event:
     """A public event page: published and archived events for everyone, drafts for their organisers."""
-    event = event_by_slug(slug)
+    return check_visible(event_by_slug(slug))
+
+
+def check_visible(event: Event | None) -> Event:
+    """The event if the current visitor may see its public pages; 404 otherwise."""
     if event is None:
         abort(404)
     if event.status == EventStatus.DRAFT and not permissions.can(current_user, permissions.Action.VIEW_DRAFT, event):

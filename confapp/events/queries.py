@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import EventRole
 from ..extensions import db
@@ -17,10 +17,10 @@ def public_events(now: datetime | None = None) -> tuple[list[Event], list[Event]
     now = now or utcnow()
     events = db.session.scalars(
         select(Event)
-        .options(selectinload(Event.organisations), selectinload(Event.series))
+        .options(joinedload(Event.organisations), joinedload(Event.series))
         .where(Event.status.in_([EventStatus.PUBLISHED, EventStatus.ARCHIVED]))
         .order_by(Event.starts_at)
-    ).all()
+    ).unique().all()
     upcoming = [e for e in events if e.ends_at > now and e.status == EventStatus.PUBLISHED]
     past = sorted((e for e in events if e.ends_at <= now), key=lambda e: e.starts_at, reverse=True)
     return upcoming, past
@@ -30,6 +30,21 @@ def event_by_slug(slug: str) -> Event | None:
     return db.session.scalar(
         select(Event).options(selectinload(Event.organisations), selectinload(Event.series)).where(Event.slug == slug)
     )
+
+
+def event_page_by_slug(slug: str) -> tuple[Event | None, bool]:
+    """The event for its public page, with its series and organisations, and whether its
+    summary report is published: one SELECT."""
+    # The report is looked up by the event page, as before; reports does not register itself yet.
+    from ..reports.models import Report, ReportStatus
+
+    published_report = (select(Report.id).where(Report.event_id == Event.id, Report.status == ReportStatus.PUBLISHED,
+                                                Report.snapshot.is_not(None)).exists())
+    row = db.session.execute(
+        select(Event, published_report).options(joinedload(Event.organisations), joinedload(Event.series))
+        .where(Event.slug == slug)
+    ).unique().first()
+    return (row[0], bool(row[1])) if row else (None, False)
 
 
 def managed_events(user) -> list[Event]:

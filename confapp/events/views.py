@@ -3,36 +3,33 @@ from __future__ import annotations
 
 from flask import render_template
 
+from ..http_cache import row_state, rows_state, shared_page
 from ..types import utcnow
-from .access import visible_event
-from .queries import public_events
+from .access import check_visible
+from .queries import event_page_by_slug, public_events
 from .services import registration_closed_reason
 from .blueprint import bp
 
+
+def _event_state(event) -> tuple:
+    return row_state(event), row_state(event.series), rows_state(event.organisations)
 
 
 @bp.route("/")
 def public_list():
     upcoming, past = public_events()
-    return render_template("events/public_list.html", upcoming=upcoming, past=past)
+    # Which list an event is in follows the clock: the tag names both lists in order.
+    return shared_page(lambda: ([_event_state(e) for e in upcoming], [_event_state(e) for e in past]),
+                       lambda: render_template("events/public_list.html", upcoming=upcoming, past=past))
 
 
 @bp.route("/e/<slug>/")
 def public_page(slug: str):
-    event = visible_event(slug)
-    return render_template(
-        "events/public_page.html",
-        event=event,
-        registration_closed_reason=registration_closed_reason(event, utcnow()),
-        report_published=_report_published(event),
+    event, report_published = event_page_by_slug(slug)
+    check_visible(event)
+    reason = registration_closed_reason(event, utcnow())
+    return shared_page(
+        lambda: (_event_state(event), reason, report_published),
+        lambda: render_template("events/public_page.html", event=event, registration_closed_reason=reason,
+                                report_published=report_published),
     )
-
-
-def _report_published(event) -> bool:
-    """Whether the event's summary report is public, so the event page can lead to it."""
-    from ..reports.services import report_for
-
-    report = report_for(event)
-    return bool(report is not None and report.is_published and report.snapshot is not None)
-
-

@@ -12,10 +12,12 @@ from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from ..extensions import db
 from ..forms import run_action
+from ..http_cache import shared_page
 from ..inputs import as_id
 from . import attendance, ical, queries
 from .forms import ConfirmForm, SpeakerProfileForm
 from .models import ParticipationStatus, SessionKind, SessionSpeaker
+from .page_state import agenda_state
 from .photos import is_current_version, load_photo
 from .speakers import SpeakerActor, remove_speaker_photo, respond_to_session, set_speaker_photo, update_speaker
 from .tokens import registration_for_token, speaker_for_token
@@ -62,8 +64,12 @@ def _ics(body: bytes, filename: str) -> Response:
 
 # --- agenda ----------------------------------------------------------------------------------
 
-def _render_agenda(event, *, registration=None, token=None):
-    agenda = queries.public_agenda(event, track_id=_int_arg("track"), kind=request.args.get("kind") or None)
+def _agenda(event) -> queries.Agenda:
+    return queries.public_agenda(event, track_id=_int_arg("track"), kind=request.args.get("kind") or None)
+
+
+def _render_agenda(event, *, registration=None, token=None, agenda=None):
+    agenda = _agenda(event) if agenda is None else agenda
     starred = queries.starred_session_ids(registration.id) if registration else set()
     signed_up = queries.signed_up_session_ids(registration.id) if registration else set()
     only_mine = bool(registration and request.args.get("mine"))
@@ -77,7 +83,9 @@ def _render_agenda(event, *, registration=None, token=None):
 
 @bp.route("/e/<slug>/agenda/")
 def public_agenda(slug: str):
-    return _render_agenda(visible_event(slug))
+    event = visible_event(slug)
+    agenda = _agenda(event)
+    return shared_page(lambda: agenda_state(agenda), lambda: _render_agenda(event, agenda=agenda))
 
 
 @bp.route("/e/<slug>/agenda/tracks.css")

@@ -1,0 +1,120 @@
+"""Validators and conditional GETs for the public pages everyone sees alike (event page, event
+list, agenda).
+
+The ETag is a digest of what the page shows, taken from the rows the view loads anyway, before
+any template runs: a matching If-None-Match is answered 304 without rendering. Hashing the
+content (not an updated_at column) means no write can be missed: rooms, tracks, organisations
+and series have no updated_at, and some facts on a page change with the clock alone
+("registration opens on ..."), so the view passes those computed facts in too. The code's own
+release (package version and a digest of the templates and modules) is part of every tag, so
+a deploy that changes how a page looks never answers 304 to an old copy.
+
+No Last-Modified: the newest updated_at of the rows would miss the changes above, and a client
+sending If-Modified-Since would be told "not modified" wrongly.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from flask import Response, current_app, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import inspect
+
+from .config import PROJECT_ROOT
+from .security import PRIVATE_CACHE_CONTROL
+
+# Anyone (a reverse proxy too) may keep the page but must ask again before every use: a
+# freshness lifetime, even a few seconds of s-maxage, would let a visitor see a page an organiser
+# has just changed. Revalidation is cheap: a matching tag is answered 304 before rendering.
+PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+# A visitor with a session may be shown their own CSRF token (a form on the page): the tag covers
+# it, so a visitor whose session changed never gets a 304 for a page carrying the old token, and
+# only their browser may keep the page (revalidating each time), never a shared cache.
+PER_VISITOR_CACHE_CONTROL = "private, no-cache"
+
+
+@cache
+def release() -> str:
+    """The running code's identity: version plus a digest of the templates and modules."""
+    try:
+        name = version("confapp")
+    except PackageNotFoundError:  # pragma: no cover - run from a plain checkout
+        name = "dev"
+    digest = hashlib.blake2b(digest_size=8)
+    for folder, pattern in ((PROJECT_ROOT / "templates", "*.html"), (Path(__file__).parent, "*.py")):
+        for path in sorted(folder.rglob(pattern)):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return f"{name}-{digest.hexdigest()}"
+
+
+def row_state(obj) -> tuple:
+    """The loaded column values of a mapped object (None for none), without loading any more:
+    a deferred column the page does not show stays unloaded."""
+    if obj is None:
+        return ()
+    state = inspect(obj)
+    loaded = state.dict
+    return tuple((attr.key, loaded[attr.key]) for attr in state.mapper.column_attrs if attr.key in loaded)
+
+
+def rows_state(objects: Iterable) -> tuple:
+    return tuple(row_state(obj) for obj in objects)
+
+
+def weak_etag(parts) -> str:
+    return hashlib.blake2b(repr((release(), response_language(), parts)).encode(), digest_size=16).hexdigest()
+
+
+def response_language() -> str:
+    """The language the page is answered in, when the app speaks more than one (Flask-Babel)."""
+    if "babel" not in current_app.extensions:
+        return ""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "")
+
+
+def is_shared_view() -> bool:
+    """An anonymous visitor with nothing personal waiting on the page (a flash message): the
+    page is the same for everyone and may be validated and kept by shared caches."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def shared_page(state: Callable[[], object], render: Callable[[], object]) -> Response:
+    """The response for a page everyone sees alike: `state()` returns what the page shows (plain
+    values and row_state tuples), `render()` the page. Anonymous visitors get a weak ETag and a
+    304 when theirs matches; a signed-in user's page (it names them) is private, no-store."""
+    if not is_shared_view():
+        response = make_response(render())
+        response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        response.vary.add("Cookie")
+        return response
+    shown = weak_etag(state())
+    if request.if_none_match.contains_weak(_with_token(shown, _session_token())):
+        response = Response(status=304)
+    else:
+        response = make_response(render())
+    # After rendering: the page may have created the visitor's CSRF token (a form on it).
+    token = _session_token()
+    response.set_etag(_with_token(shown, token), weak=True)
+    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL if token is None else PER_VISITOR_CACHE_CONTROL
+    # Signing in (and a chosen language, a cookie too) changes the page; so may the browser's language.
+    response.vary.add("Cookie")
+    if "babel" in current_app.extensions:
+        response.vary.add("Accept-Language")
+    return response
+
+
+def _session_token() -> str | None:
+    return session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+
+
+def _with_token(shown: str, token: str | None) -> str:
+    if token is None:
+        return shown
+    return hashlib.blake2b(f"{shown}:{token}".encode(), digest_size=16).hexdigest()
