@@ -35,6 +35,7 @@ PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # it, so a visitor whose session changed never gets a 304 for a page carrying the old token, and
 # only their browser may keep the page (revalidating each time), never a shared cache.
 PER_VISITOR_CACHE_CONTROL = "private, no-cache"
+SIGNED_IN_CACHE_CONTROL = PER_VISITOR_CACHE_CONTROL
 
 
 @cache
@@ -79,19 +80,16 @@ def response_language() -> str:
     return str(get_locale() or "")
 
 
-def is_shared_view() -> bool:
-    """An anonymous visitor with nothing personal waiting on the page (a flash message): the
-    page is the same for everyone and may be validated and kept by shared caches."""
-    return not current_user.is_authenticated and not session.get("_flashes")
-
-
 def shared_page(state: Callable[[], object], render: Callable[[], object]) -> Response:
     """The response for a page everyone sees alike: `state()` returns what the page shows (plain
     values and row_state tuples), `render()` the page. Anonymous visitors get a weak ETag and a
-    304 when theirs matches; a signed-in user's page (it names them) is private, no-store."""
-    if not is_shared_view():
+    304 when theirs matches; a signed-in user's page (it names them) is private, without a tag."""
+    flashes = bool(session.get("_flashes"))
+    if current_user.is_authenticated or flashes:
         response = make_response(render())
-        response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        # A flash is shown once; a signed-in user's page names them: never in a shared cache,
+        # and (no tag) always fetched anew. Public pages stay storable in the user's own browser.
+        response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL if flashes else SIGNED_IN_CACHE_CONTROL
         response.vary.add("Cookie")
         return response
     shown = weak_etag(state())
