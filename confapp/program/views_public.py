@@ -96,8 +96,10 @@ def tracks_css(slug: str):
     rules = [f".track-{t.id}{{background:{t.colour};color:{t.text_colour};border-color:{t.colour}}}"
              for t in queries.tracks_of(event)]
     response = Response("\n".join(rules) + "\n", mimetype="text/css")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    # Revalidated on every use, like the agenda: a colour an organiser changes shows at once.
+    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    response.add_etag(weak=True)
+    return response.make_conditional(request)
 
 
 @bp.route("/e/<slug>/agenda/sessions/<uid>")

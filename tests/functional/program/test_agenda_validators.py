@@ -146,3 +146,15 @@ def test_personal_agendas_are_never_stored_and_signed_in_ones_are_private(client
     response = client.get(agenda_url(programme), headers={"If-None-Match": etag})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-cache"
     assert "ETag" not in response.headers
+
+
+def test_a_track_colour_change_shows_in_the_agenda_stylesheet_at_once(client, programme):
+    url = f"/e/{programme.event.slug}/agenda/tracks.css"
+    first = client.get(url)
+    assert "#ffcc00" in page_of(first) and "must-revalidate" in first.headers["Cache-Control"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    services.save_track(programme.event, TrackData(name=programme.track.name, colour="#2a7f62"),
+                        actor=programme.organiser, track=programme.track)
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "#2a7f62" in page_of(changed)
