@@ -53,14 +53,20 @@ def release() -> str:
     return f"{name}-{digest.hexdigest()}"
 
 
+_COLUMN_KEYS: dict[type, tuple[str, ...]] = {}
+
+
 def row_state(obj) -> tuple:
     """The loaded column values of a mapped object (None for none), without loading any more:
-    a deferred column the page does not show stays unloaded."""
+    a deferred column the page does not show stays unloaded (read as None, the same every time)."""
     if obj is None:
         return ()
-    state = inspect(obj)
-    loaded = state.dict
-    return tuple((attr.key, loaded[attr.key]) for attr in state.mapper.column_attrs if attr.key in loaded)
+    cls = type(obj)
+    keys = _COLUMN_KEYS.get(cls)
+    if keys is None:
+        keys = _COLUMN_KEYS[cls] = tuple(attr.key for attr in inspect(cls).column_attrs)
+    loaded = obj.__dict__
+    return tuple([loaded.get(key) for key in keys])
 
 
 def rows_state(objects: Iterable) -> tuple:
