@@ -40,13 +40,14 @@ SIGNED_IN_CACHE_CONTROL = PER_VISITOR_CACHE_CONTROL
 
 @cache
 def release() -> str:
-    """The running code's identity: version plus a digest of the templates and modules."""
+    """The running code's identity: version plus a digest of the templates, modules and translations."""
     try:
         name = version("confapp")
     except PackageNotFoundError:  # pragma: no cover - run from a plain checkout
         name = "dev"
     digest = hashlib.blake2b(digest_size=8)
-    for folder, pattern in ((PROJECT_ROOT / "templates", "*.html"), (Path(__file__).parent, "*.py")):
+    package = Path(__file__).parent
+    for folder, pattern in ((PROJECT_ROOT / "templates", "*.html"), (package, "*.py"), (package, "*.po")):
         for path in sorted(folder.rglob(pattern)):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
