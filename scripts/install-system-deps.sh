@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for browser tests, PostgreSQL and Redis servers,
+# Debian packages the tests need: Chromium for browser tests, PostgreSQL and Redis servers, nginx as
+# the load balancer of the multi-host tests (tests/multihost),
 # Pango and broad-coverage fonts for WeasyPrint PDFs, poppler-utils for checking PDFs, faketime for
 # running the suite with the clock moved ahead (`make test-shifted`).
 # Installs only what is missing, so a second run costs nothing.
@@ -14,7 +15,7 @@ fi
 # Noto covers Latin, Arabic, Devanagari and more; WenQuanYi Micro Hei covers Chinese, Japanese, Korean (badges).
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-wqy-microhei)
 if [ "${1:-test}" != "run" ]; then
-  packages+=(chromium postgresql redis-server poppler-utils faketime)
+  packages+=(chromium postgresql redis-server nginx poppler-utils faketime)
 fi
 missing=()
 for pkg in "${packages[@]}"; do
