@@ -10,6 +10,8 @@ import logging
 import traceback
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -19,48 +21,49 @@ log = logging.getLogger(__name__)
 class DomainError(Exception):
     status_code = 400
     code = "domain_error"
-    default_message = "The request could not be completed."
+    default_message = _l("The request could not be completed.")
 
     def __init__(self, message: str | None = None, **details):
-        super().__init__(message or self.default_message)
-        self.message = message or self.default_message
+        # Evaluated now, in the language of the request that raised it.
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
         self.details = details
 
 
 class NotAllowed(DomainError):
     status_code = 403
     code = "not_allowed"
-    default_message = "You are not allowed to do that."
+    default_message = _l("You are not allowed to do that.")
 
 
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"
-    default_message = "Not found."
+    default_message = _l("Not found.")
 
 
 class InvalidState(DomainError):
     status_code = 409
     code = "invalid_state"
-    default_message = "That is not possible in the current state."
+    default_message = _l("That is not possible in the current state.")
 
 
 class SoldOut(DomainError):
     status_code = 409
     code = "sold_out"
-    default_message = "There are no places left."
+    default_message = _l("There are no places left.")
 
 
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
-    default_message = "That conflicts with existing data."
+    default_message = _l("That conflicts with existing data.")
 
 
 class ValidationFailed(DomainError):
     status_code = 422
     code = "validation_failed"
-    default_message = "Some fields need attention."
+    default_message = _l("Some fields need attention.")
 
     def __init__(self, errors: dict[str, str] | None = None, message: str | None = None):
         super().__init__(message)
@@ -92,9 +95,9 @@ def _html_error(status: int, title: str, message: str):
 def too_large_message() -> str:
     """What a 413 says (a body over MAX_CONTENT_LENGTH, or one form field over MAX_FORM_MEMORY_SIZE)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return (f"What you sent is larger than this site accepts (at most {limit / 1024 / 1024:.0f} MB in one go, "
-            "and a text field at most a few hundred thousand characters). Nothing was saved: go back, "
-            "make the file smaller or the text shorter, and try again.")
+    return gettext("What you sent is larger than this site accepts (at most %(megabytes)s MB in one go, "
+                   "and a text field at most a few hundred thousand characters). Nothing was saved: go back, "
+                   "make the file smaller or the text shorter, and try again.", megabytes=f"{limit / 1024 / 1024:.0f}")
 
 
 def describe_database_error(error: DBAPIError) -> str:
@@ -134,15 +137,15 @@ def register_error_handlers(app: Flask) -> None:
         message = error.description or title
         retry_url = None
         if status == 400 and "CSRF" in (error.description or ""):
-            title = "This form has expired"
-            message = "Your form expired or was sent from elsewhere. Please go back, reload the page and try again."
+            title = gettext("This form has expired")
+            message = gettext("Your form expired or was sent from elsewhere. Please go back, reload the page and try again.")
             # Most forms post back to their own page: offer to open it afresh (a new token, nothing typed lost
             # that was not already lost).
             retry_url = request.path if request.method == "POST" else None
         if status == 429:
-            message = "Too many attempts. Please wait a minute and try again."
+            message = gettext("Too many attempts. Please wait a minute and try again.")
         if status == 413:
-            title, message = "That is too large to send", too_large_message()
+            title, message = gettext("That is too large to send"), too_large_message()
         if wants_json():
             code = error.name.lower().replace(" ", "_")
             return json_error(status, code, message)
@@ -160,7 +163,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()  # the whole transaction: nothing is half-written
         log.warning("Lock wait timed out on %s %s", request.method, request.url_rule)
         if wants_json() or request.is_json:
-            response = json_error(503, "busy", "Busy, please try again in a few seconds. Nothing was saved.")
+            response = json_error(503, "busy", gettext("Busy, please try again in a few seconds. Nothing was saved."))
         else:
             response = app.make_response((render_template("errors/503.html"), 503))
         response.headers["Retry-After"] = "3"
@@ -175,7 +178,7 @@ def register_error_handlers(app: Flask) -> None:
                       describe_database_error(error), "".join(traceback.format_tb(error.__traceback__)))
         else:
             log.error("Unhandled %s on %s %s", type(error).__name__, request.method, request.url_rule, exc_info=error)
-        message = "Something went wrong on our side. Nothing you entered was saved by the failed step; please try again."
+        message = gettext("Something went wrong on our side. Nothing you entered was saved by the failed step; please try again.")
         if wants_json():
             return json_error(500, "internal_error", message)
-        return _html_error(500, "Something went wrong", message)
+        return _html_error(500, gettext("Something went wrong"), message)

@@ -18,9 +18,10 @@ from .forms import LanguageForm
 
 @bp.post("/language")
 def choose_language():
+    """The signed-in switcher (a form with its CSRF token): the profile remembers the choice."""
     form = LanguageForm()
     form.language.choices = list(LANGUAGES.items())
-    back = local_path(form.next.data) or local_path(request.referrer and _path_of(request.referrer)) or url_for("events.public_list")
+    back = _back(form.next.data)
     if not form.validate_on_submit():
         flash(gettext("Choose one of the languages offered."), "error")
         return redirect(back)
@@ -28,7 +29,26 @@ def choose_language():
     if current_user.is_authenticated:
         services.set_preferred_language(current_user, language)  # the form offered only these
         db.session.commit()
-    response = redirect(back)
+    return _remembered(redirect(back), language)
+
+
+@bp.get("/language/<code>")
+def choose_language_link(code: str):
+    """The visitors' switcher: a plain link that sets the language cookie and nothing else (no
+    database write, so a GET may do it; being sent someone else's link changes only the language)."""
+    back = _back(request.args.get("next"))
+    language = supported(code)
+    if language is None or language != code:
+        flash(gettext("Choose one of the languages offered."), "error")
+        return redirect(back)
+    return _remembered(redirect(back), language)
+
+
+def _back(next_path: str | None) -> str:
+    return local_path(next_path) or local_path(request.referrer and _path_of(request.referrer)) or url_for("events.public_list")
+
+
+def _remembered(response, language: str):
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

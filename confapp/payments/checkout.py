@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from flask_babel import lazy_gettext as _l
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +38,7 @@ NOT_CONFIGURED = "Card payments are not available yet. Please contact the organi
 class PaymentUnavailable(DomainError):
     status_code = 503
     code = "payment_unavailable"
-    default_message = "The payment provider could not be reached. Nothing was charged; please try again in a minute."
+    default_message = _l("The payment provider could not be reached. Nothing was charged; please try again in a minute.")
 
 
 def check_payable(order: Order, *, now: datetime) -> None:

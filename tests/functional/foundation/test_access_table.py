@@ -54,6 +54,7 @@ def test_foundation_routes_by_role(client, db):
         ("GET", "/account/password-reset", everyone(200)),
         # The language switcher: anyone may choose the interface's language.
         ("POST", "/account/language", everyone(302), {"language": "es", "next": "/"}),
+        ("GET", "/account/language/es?next=/", everyone(302)),
         ("GET", "/account/password-reset/not-a-token", everyone(400)),
         # Bound to the invited address: no account of the world holds it.
         ("GET", f"/account/invitations/{token}", expect(LOGIN_REDIRECT, 403, 403, 403, 403, 403)),

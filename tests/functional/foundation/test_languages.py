@@ -32,29 +32,41 @@ def test_english_by_default_and_spanish_for_a_spanish_browser(client):
     assert _lang(client.get("/", headers={"Accept-Language": "de-DE,de"})) == "en"
 
 
-def test_the_switcher_works_without_javascript_and_is_remembered(client):
+def test_the_visitors_switcher_is_links_that_work_without_javascript_and_is_remembered(client):
     page = client.get("/").get_data(as_text=True)
-    assert 'action="/account/language"' in page and '<label for="language-switcher">' in page
-    response = client.post("/account/language", data={"language": "es", "next": "/account/login"})
+    # Links, not a form: a public page carries no per-visitor CSRF token (shared caching).
+    assert 'href="/account/language/es?next=/"' in page and 'csrf_token' not in page
+    response = client.get("/account/language/es?next=/account/login")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/login")
     assert f"{LANGUAGE_COOKIE}=es" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
     # The visitor's choice beats the browser's.
     page = client.get("/account/login", headers={"Accept-Language": "en"})
-    assert _lang(page) == "es" and 'value="es" lang="es" selected' in page.get_data(as_text=True)
+    assert _lang(page) == "es" and '<span aria-current="true" lang="es">Español</span>' in page.get_data(as_text=True)
+
+
+def test_the_signed_in_switcher_is_a_form_that_works_without_javascript(client, login_as):
+    login_as(make_user(email="maria@example.org"))
+    page = client.get("/manage/").get_data(as_text=True)
+    assert 'action="/account/language"' in page and '<label for="language-switcher">' in page
+    response = client.post("/account/language", data={"language": "es", "next": "/manage/"})
+    assert response.status_code == 302 and f"{LANGUAGE_COOKIE}=es" in response.headers["Set-Cookie"]
+    assert 'value="es" lang="es" selected' in client.get("/manage/").get_data(as_text=True)
 
 
 def test_the_switcher_only_goes_back_to_this_site(client):
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
-        response = client.post("/account/language", data={"language": "es", "next": target})
-        assert response.status_code == 302
-        assert "evil.example" not in response.headers["Location"]
+        for response in (client.post("/account/language", data={"language": "es", "next": target}),
+                         client.get("/account/language/es", query_string={"next": target})):
+            assert response.status_code == 302
+            assert "evil.example" not in response.headers["Location"]
 
 
 def test_an_unknown_language_is_refused_with_a_message_and_changes_nothing(client):
-    response = client.post("/account/language", data={"language": "xx", "next": "/"}, follow_redirects=True)
-    text = response.get_data(as_text=True)
-    assert "Choose one of the languages offered." in text and _lang(response) == "en"
-    assert client.get_cookie(LANGUAGE_COOKIE) is None
+    for response in (client.post("/account/language", data={"language": "xx", "next": "/"}, follow_redirects=True),
+                     client.get("/account/language/xx?next=/", follow_redirects=True)):
+        text = response.get_data(as_text=True)
+        assert "Choose one of the languages offered." in text and _lang(response) == "en"
+        assert client.get_cookie(LANGUAGE_COOKIE) is None
 
 
 def test_a_logged_in_users_choice_is_kept_in_their_profile(app, db, client, login_as):
