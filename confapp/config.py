@@ -77,6 +77,8 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        # Per API token (not per address: integrations often share a host); Flask-Limiter's storage.
+        self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
