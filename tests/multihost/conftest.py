@@ -77,7 +77,7 @@ class Cluster:
 
     def reset_rate_limits(self) -> None:
         """Every test's clients come from 127.0.0.1: forget the counters earlier tests left."""
-        keys = self.redis("--scan", "--pattern", "LIMITER*").split()
+        keys = self.redis("--scan", "--pattern", "LIMITS:*").split()
         if keys:
             self.redis("DEL", *keys)
 
