@@ -1,0 +1,127 @@
+"""marshmallow schemas of /api/v1: they validate the requests, shape the answers and, through
+flask-smorest, are the OpenAPI document's schemas (one source of truth). Serialisers live here,
+not on the models."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..registration.models import RegistrationStatus
+
+
+class ErrorBodySchema(ma.Schema):
+    code = fields.String(required=True, metadata={"description": "A stable machine-readable code."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, in words."})
+    field_errors = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw(),
+                         metadata={"description": "For validation errors: the message for each field."})
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class PageArgsSchema(ma.Schema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200),
+                           metadata={"description": "The `next` value of the previous page."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class EventSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    subtitle = fields.String(required=True)
+    status = fields.String(required=True)
+    timezone = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    venue_name = fields.String(required=True)
+    venue_city = fields.String(required=True)
+    venue_country = fields.String(required=True)
+    capacity = fields.Integer(required=True, allow_none=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class EventPageSchema(ma.Schema):
+    results = fields.List(fields.Nested(EventSchema), required=True)
+    next = fields.String(required=True, allow_none=True)
+
+
+class CategorySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class RegistrationSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    ticket_code = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in RegistrationStatus]))
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(required=True)
+    category = fields.Nested(CategorySchema, required=True)
+    order_code = fields.String(required=True)
+    is_walk_in = fields.Boolean(required=True)
+    checked_in = fields.Boolean(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    confirmed_at = fields.AwareDateTime(required=True, allow_none=True)
+    cancelled_at = fields.AwareDateTime(required=True, allow_none=True)
+    updated_at = fields.AwareDateTime(required=True, metadata={
+        "description": "The latest of: created, confirmed, cancelled, its order changed (payment, refund)."})
+
+
+class RegistrationPageSchema(ma.Schema):
+    results = fields.List(fields.Nested(RegistrationSchema), required=True)
+    next = fields.String(required=True, allow_none=True,
+                         metadata={"description": "Pass as `cursor` (with the same filters) for the next page; null on the last."})
+
+
+class RegistrationFilterSchema(PageArgsSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in RegistrationStatus]))
+    category = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1),
+                              metadata={"description": "A category id."})
+    updated_since = fields.AwareDateTime(load_default=None, metadata={
+        "description": "Only registrations created, confirmed, cancelled or whose order changed at or after this time."})
+    checked_in = fields.String(load_default=None, validate=validate.OneOf(["yes", "no"]))
+
+
+class RedeemRequestSchema(ma.Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                         metadata={"description": "The ticket code (what the QR code holds)."})
+    station = fields.String(load_default="", validate=validate.Length(max=80))
+    list_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1),
+                             metadata={"description": "A check-in list of the event; the main entrance when left out."})
+
+
+class RedeemAttendeeSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    ticket_code = fields.String(required=True)
+    category = fields.String(required=True)
+    pronouns = fields.String(required=True)
+    organisation = fields.String(required=True)
+    accessibility = fields.String(required=True)
+    interpretation = fields.String(required=True)
+
+
+class RedeemCheckInSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    at = fields.String(required=True, metadata={"description": "Local time of the event, HH:MM."})
+    by = fields.String(required=True)
+    station = fields.String(required=True)
+
+
+class RedeemResultSchema(ma.Schema):
+    """The desk's own answer (confapp.checkin.desk.result_json)."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        ["ok", "already", "cancelled", "unpaid", "pending_approval", "wrong_event", "not_admitted", "full", "unknown"]))
+    tone = fields.String(required=True)
+    title = fields.String(required=True)
+    message = fields.String(required=True)
+    replayed = fields.Boolean(required=True)
+    attendee = fields.Nested(RedeemAttendeeSchema)
+    check_in = fields.Nested(RedeemCheckInSchema)
+    amount_due_minor = fields.Integer()
+    currency = fields.String()
+    amount_due = fields.String()

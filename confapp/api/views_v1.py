@@ -1,0 +1,120 @@
+"""/api/v1 handlers: thin. Each one authenticates the token for one scope, loads the event the
+token reaches, calls the same queries and services the HTML pages and the desk use, and returns
+what its response schema describes."""
+from __future__ import annotations
+
+from flask_smorest import abort
+from werkzeug.exceptions import HTTPException
+
+from ..accounts.permissions import Action
+from ..checkin import desk, services as checkin_services
+from ..errors import json_error
+from ..extensions import commit_keeping_loaded
+from ..sqlite import mark_request_read_only
+from ..transactions import reads_before_writes
+from ..types import utcnow
+from . import queries
+from .auth import CHALLENGE, bearer_secret, token_actor, token_event
+from .blueprint import v1
+from .models import Scope
+from .schemas import (
+    ErrorSchema, EventPageSchema, EventSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
+    RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
+)
+
+ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creator the role.",
+          404: "Not found, or not reached by this token.", 429: "Over the token's rate limit."}
+
+
+def documented_errors(*codes: int):
+    def decorator(view):
+        for code in codes:
+            view = v1.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(view)
+        return view
+    return decorator
+
+
+@v1.before_request
+def _require_a_token():
+    # No credentials at all: answered before any body is parsed or any row read.
+    if bearer_secret() is None:
+        abort(401, message="Send an API token as 'Authorization: Bearer <token>'.", headers=CHALLENGE)
+
+
+@v1.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    fields = data.get("errors") or data.get("messages")
+    if isinstance(fields, dict) and set(fields) <= {"json", "query", "view_args"}:
+        fields = {name: " ".join(map(str, problem)) if isinstance(problem, list) else problem
+                  for location in fields.values() for name, problem in location.items()}
+    message = data.get("message") or ("Some fields need attention." if fields else error.description or error.name)
+    response = json_error(error.code or 500, error.name.lower().replace(" ", "_"), message, fields or None)
+    response.headers.update(data.get("headers") or {})
+    return response
+
+
+@v1.route("/events")
+@v1.arguments(PageArgsSchema, location="query")
+@v1.response(200, EventPageSchema)
+@documented_errors(401, 403, 429)
+def events_list(args):
+    """Events this token may read."""
+    actor = token_actor(Scope.EVENTS_READ)
+    events, next_cursor = queries.readable_events(actor, cursor=args["cursor"], limit=args["limit"])
+    return {"results": events, "next": next_cursor}
+
+
+@v1.route("/events/<slug>")
+@v1.response(200, EventSchema)
+@documented_errors(401, 403, 404, 429)
+def event_get(slug: str):
+    """One event."""
+    actor = token_actor(Scope.EVENTS_READ)
+    return token_event(actor, slug, Action.CHECK_IN)
+
+
+@v1.route("/events/<slug>/registrations")
+@v1.arguments(RegistrationFilterSchema, location="query")
+@v1.response(200, RegistrationPageSchema)
+@documented_errors(401, 403, 404, 429)
+def registrations_list(args, slug: str):
+    """The event's registrations, filtered, a page at a time (ordered by id)."""
+    actor = token_actor(Scope.REGISTRATIONS_READ)
+    event = token_event(actor, slug, Action.VIEW_REGISTRATIONS)
+    filters = queries.RegistrationFilters(status=args["status"], category=args["category"],
+                                          updated_since=args["updated_since"], checked_in=args["checked_in"])
+    results, next_cursor = queries.registrations_page(event, filters, cursor=args["cursor"], limit=args["limit"])
+    return {"results": results, "next": next_cursor}
+
+
+@v1.route("/events/<slug>/registrations/<int:registration_id>")
+@v1.response(200, RegistrationSchema)
+@documented_errors(401, 403, 404, 429)
+def registration_get(slug: str, registration_id: int):
+    """One registration of the event."""
+    actor = token_actor(Scope.REGISTRATIONS_READ)
+    event = token_event(actor, slug, Action.VIEW_REGISTRATIONS)
+    found = queries.registration_detail(event, registration_id)
+    if found is None:
+        abort(404, message="No such registration for this event.")
+    return found
+
+
+@v1.route("/events/<slug>/checkin/redeem", methods=["POST"])
+@v1.arguments(RedeemRequestSchema)
+@v1.response(200, RedeemResultSchema)
+@documented_errors(401, 403, 404, 429)
+def checkin_redeem(body, slug: str):
+    """Check a ticket in, once, exactly as the desk does: a second redeem answers `already`.
+    Refusals (cancelled, unpaid, unknown...) are outcomes with a 200, as at the desk."""
+    # As the desk: reads first, SQLite's write lock only at redeem's decision point.
+    with reads_before_writes():
+        actor = token_actor(Scope.CHECKIN_WRITE)
+        event = token_event(actor, slug, Action.CHECK_IN)
+        checkin_list = queries.checkin_list_for(event, body["list_id"])
+        result = checkin_services.redeem(body["code"], checkin_list=checkin_list, station=body["station"],
+                                         actor=actor, now=utcnow())
+    commit_keeping_loaded()
+    mark_request_read_only()
+    return desk.result_json(result, event.tz)

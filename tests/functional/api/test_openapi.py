@@ -1,0 +1,123 @@
+"""The OpenAPI document at /api/v1/openapi.json is generated (flask-smorest, from the schemas that
+validate the requests), is OpenAPI 3.1, describes exactly the /api/v1 routes, and what the
+endpoints really answer validates against it (every field described, no field left out)."""
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from tests.support.checkin import attendee
+
+DOC_URI = "urn:confapp:openapi"
+
+
+@pytest.fixture
+def document(client, db):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.is_json
+    return response.json
+
+
+def _strict(document: dict) -> dict:
+    """The document with every described object closed: an answer with a field the document does
+    not describe fails, as does one missing a required field."""
+    strict = copy.deepcopy(document)
+    for schema in strict["components"]["schemas"].values():
+        if "properties" in schema:
+            schema["additionalProperties"] = False
+    return strict
+
+
+def _validator(document: dict, path: str, method: str, status: int) -> Draft202012Validator:
+    content = document["paths"][path][method]["responses"][str(status)]
+    if "$ref" in content:
+        content = document["components"]["responses"][content["$ref"].rsplit("/", 1)[1]]
+    schema = content["content"]["application/json"]["schema"]
+    registry = Registry().with_resource(DOC_URI, Resource.from_contents(_strict(document), default_specification=DRAFT202012))
+    pointer = schema["$ref"] if "$ref" in schema else None
+    return Draft202012Validator({"$ref": DOC_URI + pointer} if pointer else schema, registry=registry)
+
+
+def _openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
+
+
+def test_the_document_is_openapi_3_1_and_names_the_token_scheme(document):
+    assert re.fullmatch(r"3\.1\.\d+", document["openapi"])
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    assert document["security"] == [{"bearerAuth": []}]
+
+
+def test_every_api_route_is_described_and_every_description_is_a_route(app, document):
+    routes = {
+        (_openapi_path(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith("api_v1.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    described = {(path, method) for path, item in document["paths"].items() for method in item
+                 if method in ("get", "post", "put", "patch", "delete")}
+    assert routes == described
+    assert ("/api/v1/events/{slug}/checkin/redeem", "post") in routes and len(routes) == 5
+
+
+def test_real_answers_validate_against_the_document(client, db, world, auth, document):
+    person = attendee(world.event, first_name="Lucía")
+    db.session.commit()
+    slug = world.event.slug
+    calls = [
+        ("/api/v1/events", "get", client.get("/api/v1/events", headers=auth)),
+        ("/api/v1/events/{slug}", "get", client.get(f"/api/v1/events/{slug}", headers=auth)),
+        ("/api/v1/events/{slug}/registrations", "get",
+         client.get(f"/api/v1/events/{slug}/registrations?limit=1", headers=auth)),
+        ("/api/v1/events/{slug}/registrations/{registration_id}", "get",
+         client.get(f"/api/v1/events/{slug}/registrations/{person.id}", headers=auth)),
+        ("/api/v1/events/{slug}/checkin/redeem", "post",
+         client.post(f"/api/v1/events/{slug}/checkin/redeem", json={"code": person.ticket_code}, headers=auth)),
+    ]
+    for path, method, response in calls:
+        assert response.status_code == 200, (path, response.json)
+        errors = [e.message for e in _validator(document, path, method, 200).iter_errors(response.json)]
+        assert errors == [], (path, errors)
+    redeem = calls[-1][2].json
+    assert redeem["outcome"] == "ok"
+    # The check has teeth: a field the document does not describe, or one it requires missing, fails.
+    validator = _validator(document, "/api/v1/events/{slug}/checkin/redeem", "post", 200)
+    assert list(validator.iter_errors({**redeem, "surprise": 1}))
+    assert list(validator.iter_errors({k: v for k, v in redeem.items() if k != "outcome"}))
+
+
+def test_error_answers_validate_against_the_error_schema(client, db, world, auth, document):
+    slug = world.event.slug
+    for path, method, status, response in [
+        ("/api/v1/events", "get", 401, client.get("/api/v1/events")),
+        ("/api/v1/events/{slug}", "get", 404, client.get("/api/v1/events/no-such-event", headers=auth)),
+        ("/api/v1/events/{slug}/registrations", "get", 422,
+         client.get(f"/api/v1/events/{slug}/registrations?status=nonsense", headers=auth)),
+    ]:
+        assert response.status_code == status
+        errors = [e.message for e in _validator(document, path, method, status).iter_errors(response.json)]
+        assert errors == [], (path, status, errors)
+
+
+def test_requests_are_validated_by_the_documented_schema(document):
+    """The redeem body in the document is the schema that validates it (code required, 64 at most)."""
+    body = document["paths"]["/api/v1/events/{slug}/checkin/redeem"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    schema = document["components"]["schemas"][ref]
+    assert schema["required"] == ["code"] and schema["properties"]["code"]["maxLength"] == 64
+
+
+def test_pages_keep_their_html_errors_and_the_api_its_json_ones(client, db):
+    """flask-smorest's app-wide error handler is left out: only /api/ answers JSON."""
+    page = client.get("/e/no-such-event/")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.is_json and api.json["error"]["message"]
+    wrong_method = client.delete("/api/v1/events")
+    assert wrong_method.status_code == 405 and wrong_method.is_json
