@@ -44,14 +44,27 @@ def _require_a_token():
 @v1.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     data = getattr(error, "data", None) or {}
-    fields = data.get("errors") or data.get("messages")
-    if isinstance(fields, dict) and set(fields) <= {"json", "query", "view_args"}:
-        fields = {name: " ".join(map(str, problem)) if isinstance(problem, list) else problem
-                  for location in fields.values() for name, problem in location.items()}
+    fields = _by_field(data.get("errors") or data.get("messages"))
     message = data.get("message") or ("Some fields need attention." if fields else error.description or error.name)
     response = json_error(error.code or 500, error.name.lower().replace(" ", "_"), message, fields or None)
     response.headers.update(data.get("headers") or {})
     return response
+
+
+def _by_field(found) -> dict | None:
+    """webargs' {location: {field: [messages]}} (or {location: [messages]} for a body that is not
+    an object) as {field: message}; a body-wide problem is keyed by its location ("json")."""
+    if not isinstance(found, dict):
+        return None
+    if not set(found) <= {"json", "query", "view_args", "form", "files", "headers"}:
+        return found
+    flat = {}
+    for location, problems in found.items():
+        items = problems.items() if isinstance(problems, dict) else [(location, problems)]
+        for name, problem in items:
+            key = location if name == "_schema" else name
+            flat[key] = " ".join(map(str, problem)) if isinstance(problem, list) else str(problem)
+    return flat
 
 
 @v1.route("/events")

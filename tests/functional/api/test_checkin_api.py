@@ -92,3 +92,15 @@ def test_over_the_rate_limit_a_token_gets_429_json_and_other_tokens_do_not(clien
     assert refused.status_code == 429 and refused.is_json
     assert refused.json["error"]["code"] == "too_many_requests" and int(refused.headers["Retry-After"]) >= 1
     assert client.get("/api/v1/events", headers=bearer(other)).status_code == 200
+
+
+def test_bodies_that_are_not_the_schema_are_json_errors_by_field(client, db, world, auth):
+    url = f"/api/v1/events/{world.event.slug}/checkin/redeem"
+    broken = client.post(url, data="not json", content_type="application/json", headers=auth)
+    assert broken.status_code == 400 and broken.json["error"]["fields"] == {"json": "Invalid JSON body."}
+    a_list = client.post(url, json=[1, 2], headers=auth)
+    assert a_list.status_code == 422 and "json" in a_list.json["error"]["fields"]
+    unknown = client.post(url, json={"code": "A", "surprise": 1}, headers=auth)
+    assert unknown.status_code == 422 and set(unknown.json["error"]["fields"]) == {"surprise"}
+    too_long = client.post(url, json={"code": "x" * 65}, headers=auth)
+    assert too_long.status_code == 422 and set(too_long.json["error"]["fields"]) == {"code"}
