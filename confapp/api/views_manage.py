@@ -37,7 +37,7 @@ def token_list(slug: str):
     if form.validate_on_submit():
         done = run_action(lambda: tokens.create_token(
             event, name=form.name.data, scopes=form.scopes.data, expires_at=_expiry(event, form.expires_on.data),
-            actor=current_user, now=utcnow()), None, form=form, fallback="expires_on")
+            actor=current_user, now=utcnow()), None, form=form, fallback=form.expires_on)
         if done:
             token, secret = done.result
             return render_template("api/token_created.html", event=event, token=token, secret=secret,

@@ -134,3 +134,15 @@ def test_the_form_needs_a_name_and_a_permission(client, db, world, login_as):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "token-secret" not in html and "error-summary" in html
     assert db.session.scalar(select(ApiToken).where(ApiToken.name == "")) is None
+
+
+def test_an_expiry_in_the_past_is_refused_on_its_field_and_a_future_one_is_the_end_of_that_day(client, db, world, login_as):
+    login_as(world.users[ORGANISER])
+    url = f"/manage/{world.event.slug}/api-tokens"
+    past = client.post(url, data={"name": "Old", "scopes": ["events:read"], "expires_on": "2020-01-01"})
+    html = past.get_data(as_text=True)
+    assert "token-secret" not in html and "The expiry must be in the future." in html
+    client.post(url, data={"name": "Later", "scopes": ["events:read"], "expires_on": "2030-06-30"})
+    token = db.session.scalar(select(ApiToken).where(ApiToken.name == "Later"))
+    local_end = token.expires_at.astimezone(world.event.tz)
+    assert (local_end.date().isoformat(), local_end.hour, local_end.minute) == ("2030-07-01", 0, 0)
