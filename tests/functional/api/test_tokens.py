@@ -146,3 +146,15 @@ def test_an_expiry_in_the_past_is_refused_on_its_field_and_a_future_one_is_the_e
     token = db.session.scalar(select(ApiToken).where(ApiToken.name == "Later"))
     local_end = token.expires_at.astimezone(world.event.tz)
     assert (local_end.date().isoformat(), local_end.hour, local_end.minute) == ("2030-07-01", 0, 0)
+
+
+def test_revoking_is_for_this_events_tokens_and_happens_once(client, db, world, login_as):
+    other, _ = make_token(world.other_event, world.users[OTHER_ORGANISER])
+    db.session.commit()
+    login_as(world.users[ORGANISER])
+    slug = world.event.slug
+    assert client.post(f"/manage/{slug}/api-tokens/{other.id}/revoke").status_code == 404
+    assert db.session.get(ApiToken, other.id).revoked_at is None
+    client.post(f"/manage/{slug}/api-tokens/{world.token.id}/revoke")
+    again = client.post(f"/manage/{slug}/api-tokens/{world.token.id}/revoke", follow_redirects=True)
+    assert "That token was already revoked." in again.get_data(as_text=True)
