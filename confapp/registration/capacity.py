@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, func, or_, select, text
 
 from ..errors import SoldOut
@@ -149,8 +150,8 @@ def reserve_places(
     free = taken.free_in_event(event)
     if free is not None and wanted > free:
         raise SoldOut(
-            "There are no places left for this event." if free == 0
-            else f"Only {free} place{'s' if free != 1 else ''} left for this event.",
+            gettext("There are no places left for this event.") if free == 0
+            else ngettext("Only %(num)d place left for this event.", "Only %(num)d places left for this event.", free),
             free=free,
         )
     for category_id, n in needs.items():
@@ -160,8 +161,9 @@ def reserve_places(
         free_here = taken.free_in_category(category)
         if free_here is not None and n > free_here:
             raise SoldOut(
-                f"{category.name} is full." if free_here == 0
-                else f"Only {free_here} place{'s' if free_here != 1 else ''} left in {category.name}.",
+                gettext("%(category)s is full.", category=category.name) if free_here == 0
+                else ngettext("Only %(num)d place left in %(category)s.", "Only %(num)d places left in %(category)s.",
+                              free_here, category=category.name),
                 category_id=category_id,
                 free=free_here,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..accounts import permissions
@@ -101,9 +102,9 @@ def cancel_registration(registration: Registration, *, actor, reason: str = "", 
     # the organisers at once) waits here and then finds the registration cancelled.
     order = lock_order_rows(registration.order)
     if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED, RegistrationStatus.EXPIRED):
-        raise InvalidState("This registration is already cancelled.")
+        raise InvalidState(gettext("This registration is already cancelled."))
     if by_attendee and event.ends_at <= now:
-        raise InvalidState("This event has ended.")
+        raise InvalidState(gettext("This event has ended."))
     amount = 0
     if order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED) and refund != "none":
         # Per attendee: at most this attendee's price, and never more than the order still has
@@ -150,7 +151,7 @@ def update_answers(registration: Registration, *, first_name: str, last_name: st
         raise InvalidState("This registration's personal data was deleted.")
     errors: dict[str, str] = {}
     if not first_name.strip():
-        errors["first_name"] = "Enter a first name."
+        errors["first_name"] = gettext("Enter a first name.")
     values, answer_errors = clean_answers(active_questions(event.id), answers)
     errors.update({f"q_{qid}": message for qid, message in answer_errors.items()})
     if email is not None and not by_attendee:
@@ -207,14 +208,14 @@ def pay_another_way(order: Order, method: PaymentMethod, *, now: datetime) -> Or
     (method not offered), InvalidState."""
     event = db.session.get(Event, order.event_id)
     if not getattr(settings_for(event), OTHER_METHODS.get(method, ""), False):
-        raise ValidationFailed({"payment_method": "Choose one of the payment options offered."})
+        raise ValidationFailed({"payment_method": gettext("Choose one of the payment options offered.")})
     order = lock_order_rows(order)
     lock_event(event)
     held = [r for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT]
     if not held or order.payment_method != PaymentMethod.CARD or order.paid_minor:
-        raise InvalidState("This order is not waiting for a card payment.")
+        raise InvalidState(gettext("This order is not waiting for a card payment."))
     if order.hold_expires_at is not None and order.hold_expires_at <= now:
-        raise InvalidState("Your places were held for a limited time and that time has run out. Please register again.")
+        raise InvalidState(gettext("Your places were held for a limited time and that time has run out. Please register again."))
     for r in held:
         r.status = RegistrationStatus.CONFIRMED
         r.confirmed_at = now

@@ -6,10 +6,12 @@ import io
 from datetime import timezone
 
 import segno
+from flask_babel import force_locale, gettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from ..extensions import db
+from ..i18n import DEFAULT_LANGUAGE, supported
 from ..outreach.event_mail import buyer_of, send_event_email
 from ..outreach.merge import register_person_link
 from ..templating import format_money
@@ -51,6 +53,12 @@ def event_ics(event) -> bytes:
     return calendar.to_ical()
 
 
+def _language(language: str | None):
+    """Render inside the participant's language (the one they registered in), whoever sends the
+    mail and from wherever (a request in another language, the webhook, a periodic job)."""
+    return force_locale(supported(language) or DEFAULT_LANGUAGE)
+
+
 def _event(order_or_reg):
     from ..events.models import Event
 
@@ -65,14 +73,19 @@ def _to_buyer(order: Order, event, subject: str, template: str, **context) -> No
 
 def send_confirmation(order: Order, *, message: str = "") -> None:
     """One email per confirmed attendee with their ticket; the buyer gets a summary when not attending."""
-    event = _event(order)
+    with _language(order.language):
+        _send_confirmation(order, _event(order), message)
+
+
+def _send_confirmation(order: Order, event, message: str) -> None:
     note = settings_for(event).confirmation_note
     ics = event_ics(event)
     confirmed = [r for r in order.registrations if r.status == RegistrationStatus.CONFIRMED]
     for registration in confirmed:
         qr = ticket_qr(registration.ticket_code)
         send_event_email(
-            event, registration.email, f"Your registration for {event.title}", "registration_confirmation",
+            event, registration.email, gettext("Your registration for %(event)s", event=event.title),
+            "registration_confirmation",
             recipient=registration, attachments=[(f"ticket-{registration.ticket_code[:6]}.png", "image/png", ticket_png(registration.ticket_code, qr)),
                          ("event.ics", "text/calendar", ics)],
             order=order, registration=registration, message=message, note=note,
@@ -82,45 +95,53 @@ def send_confirmation(order: Order, *, message: str = "") -> None:
             receipt_url=links.receipt_url(order, event) if order.paid_minor and links.is_buyer(registration) else None,
         )
     if confirmed and order.buyer_email not in {r.email for r in confirmed}:
-        _to_buyer(order, event, f"Your order for {event.title}", "registration_order_summary",
+        _to_buyer(order, event, gettext("Your order for %(event)s", event=event.title), "registration_order_summary",
                   registrations=confirmed, money=format_money, order_url=links.order_url(order, event))
 
 
 def send_pending_approval(order: Order) -> None:
     event = _event(order)
-    _to_buyer(order, event, f"We received your registration for {event.title}", "registration_pending",
-              order_url=links.order_url(order, event))
+    with _language(order.language):
+        _to_buyer(order, event, gettext("We received your registration for %(event)s", event=event.title),
+                  "registration_pending", order_url=links.order_url(order, event))
 
 
 def send_payment_link(order: Order, *, message: str = "") -> None:
     event = _event(order)
-    _to_buyer(order, event, f"Your registration for {event.title} is approved: please pay", "registration_payment_link",
-              message=message, money=format_money, payment_url=links.payment_url(order, event))
+    with _language(order.language):
+        _to_buyer(order, event, gettext("Your registration for %(event)s is approved: please pay", event=event.title),
+                  "registration_payment_link", message=message, money=format_money,
+                  payment_url=links.payment_url(order, event))
 
 
 def send_rejection(order: Order, *, message: str = "") -> None:
     event = _event(order)
-    _to_buyer(order, event, f"Your registration for {event.title}", "registration_rejected", message=message)
+    with _language(order.language):
+        _to_buyer(order, event, gettext("Your registration for %(event)s", event=event.title), "registration_rejected",
+                  message=message)
 
 
 def send_cancellation(registration: Registration, *, refund_minor: int) -> None:
     event = _event(registration)
-    send_event_email(event, registration.email, f"Your registration for {event.title} is cancelled", "registration_cancelled",
-                     recipient=registration, registration=registration, refund_minor=refund_minor,
-                     currency=registration.order.currency, money=format_money)
+    with _language(registration.order.language):
+        send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=event.title),
+                         "registration_cancelled", recipient=registration, registration=registration,
+                         refund_minor=refund_minor, currency=registration.order.currency, money=format_money)
 
 
 def send_waitlist_joined(entry: WaitlistEntry, event) -> None:
-    send_event_email(event, entry.email, f"You are on the waitlist for {event.title}", "registration_waitlist_joined",
-                     recipient_name=entry.name, entry=entry)
+    with _language(entry.language):
+        send_event_email(event, entry.email, gettext("You are on the waitlist for %(event)s", event=event.title),
+                         "registration_waitlist_joined", recipient_name=entry.name, entry=entry)
 
 
 def send_waitlist_offer(entry: WaitlistEntry, event) -> None:
     from ..urls import external_url
 
-    send_event_email(event, entry.email, f"A place is free for you at {event.title}", "registration_waitlist_offer",
-                     recipient_name=entry.name, entry=entry,
-                     claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))
+    with _language(entry.language):
+        send_event_email(event, entry.email, gettext("A place is free for you at %(event)s", event=event.title),
+                         "registration_waitlist_offer", recipient_name=entry.name, entry=entry,
+                         claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))
 
 
 # The ticket and self-service merge fields of organisers' messages (outreach/merge.py). Both are

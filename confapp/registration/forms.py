@@ -4,6 +4,8 @@ name their errors after these same fields; Flask-WTF supplies the CSRF check."""
 from __future__ import annotations
 
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, SelectMultipleField,
@@ -27,7 +29,7 @@ def parse_money(text: str, currency: str = "USD") -> int | None:
     '' -> None; ValueError, with the message to show, if not an amount of zero or more."""
     value = money.parse_money(text, currency)
     if value is not None and value < 0:
-        raise ValueError(f"Enter an amount like {money.example(currency)}.")
+        raise ValueError(gettext("Enter an amount like %(example)s.", example=money.example(currency)))
     return value
 
 
@@ -43,10 +45,10 @@ def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], di
         except ValueError:
             quantity = None
         if quantity is None:
-            errors[f"quantity_{category.id}"] = "Choose a number of places."
+            errors[f"quantity_{category.id}"] = gettext("Choose a number of places.")
             continue
         if quantity > MAX_PLACES_PER_ORDER:
-            errors[f"quantity_{category.id}"] = f"One order can hold at most {MAX_PLACES_PER_ORDER} people."
+            errors[f"quantity_{category.id}"] = gettext("One order can hold at most %(limit)s people.", limit=MAX_PLACES_PER_ORDER)
             continue
         if quantity <= 0:
             continue
@@ -58,7 +60,7 @@ def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], di
                 errors[f"amount_{category.id}"] = str(error)
         choices.append(CategoryChoice(category.id, quantity, amount))
     if sum(c.quantity for c in choices) > MAX_PLACES_PER_ORDER:
-        errors["quantity"] = f"One order can hold at most {MAX_PLACES_PER_ORDER} people."
+        errors["quantity"] = gettext("One order can hold at most %(limit)s people.", limit=MAX_PLACES_PER_ORDER)
     return choices, errors
 
 
@@ -78,9 +80,10 @@ def parse_attendees(form: MultiDict, count: int, questions) -> list[AttendeeData
     return attendees
 
 
-def parse_order_form(form: MultiDict, categories, questions, *, with_attendees: bool, ip: str = "") -> OrderRequest:
-    """Build an OrderRequest from the posted fields. Raises ValidationFailed for values that
-    are not even numbers."""
+def parse_order_form(form: MultiDict, categories, questions, *, with_attendees: bool, ip: str = "",
+                     language: str | None = None) -> OrderRequest:
+    """Build an OrderRequest from the posted fields (`language`: the page's, for the order's emails).
+    Raises ValidationFailed for values that are not even numbers."""
     choices, errors = parse_choices(form, categories)
     if errors:
         raise ValidationFailed(errors)
@@ -101,18 +104,19 @@ def parse_order_form(form: MultiDict, categories, questions, *, with_attendees: 
         idempotency_key=(form.get("form_token") or None),
         ip_address=ip,
         waitlist_token=form.get("offer") or None,
+        language=language,
     )
 
 
 class WaitlistForm(Form):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
-    category_id = SelectField("Category you want", coerce=int, choices=[], validate_choice=True)
-    website = StringField("Leave this empty", validators=[Optional()])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
+    category_id = SelectField(_l("Category you want"), coerce=int, choices=[], validate_choice=True)
+    website = StringField(_l("Leave this empty"), validators=[Optional()])
 
 
 class CancelForm(Form):
-    confirm = BooleanField("Yes, cancel my registration", validators=[DataRequired(message="Tick the box to confirm.")])
+    confirm = BooleanField(_l("Yes, cancel my registration"), validators=[DataRequired(message=_l("Tick the box to confirm."))])
 
 
 class ApprovalForm(Form):

@@ -159,6 +159,8 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     ip_address: Mapped[str] = mapped_column(String(45), default="")  # personal data: purged
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The interface language the order was placed in (confapp.i18n): its emails speak it. None: English.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     event: Mapped["Event"] = relationship()
     registrations: Mapped[list["Registration"]] = relationship(back_populates="order", order_by="Registration.id")
@@ -320,6 +322,8 @@ class WaitlistEntry(db.Model):
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    # The language the person joined in: their offer email speaks it. None: English.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     category: Mapped[RegistrationCategory | None] = relationship()
 

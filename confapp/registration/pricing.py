@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from ..money import with_code
 from .models import (
     AccessCode, DiscountCode, DiscountKind, Order, PriceKind, RefundPolicy, RegistrationCategory, RegistrationSettings,
@@ -18,9 +19,9 @@ def base_price(category: RegistrationCategory, amount_minor: int | None) -> tupl
     if amount_minor is None:
         amount_minor = category.suggested_minor or category.min_minor
     if amount_minor < category.min_minor:
-        return amount_minor, f"Pay at least {with_code(category.min_minor, category.currency)}."
+        return amount_minor, gettext("Pay at least %(amount)s.", amount=with_code(category.min_minor, category.currency))
     if category.max_minor is not None and amount_minor > category.max_minor:
-        return amount_minor, f"Pay at most {with_code(category.max_minor, category.currency)}."
+        return amount_minor, gettext("Pay at most %(amount)s.", amount=with_code(category.max_minor, category.currency))
     return amount_minor, None
 
 
@@ -39,23 +40,23 @@ def discount_for(code: DiscountCode | None, category_id: int, price_minor: int) 
 
 def discount_code_problem(code: DiscountCode | None, *, now: datetime) -> str | None:
     if code is None or not code.is_active:
-        return "That discount code is not valid for this event."
+        return gettext("That discount code is not valid for this event.")
     if code.valid_from and now < code.valid_from:
-        return "That discount code is not valid yet."
+        return gettext("That discount code is not valid yet.")
     if code.valid_until and now >= code.valid_until:
-        return "That discount code has expired."
+        return gettext("That discount code has expired.")
     if code.usage_limit is not None and code.times_used >= code.usage_limit:
-        return "That discount code has been used up."
+        return gettext("That discount code has been used up.")
     return None
 
 
 def access_code_problem(code: AccessCode | None, *, now: datetime) -> str | None:
     if code is None or not code.is_active:
-        return "That access code is not valid for this event."
+        return gettext("That access code is not valid for this event.")
     if code.valid_until and now >= code.valid_until:
-        return "That access code has expired."
+        return gettext("That access code has expired.")
     if code.usage_limit is not None and code.times_used >= code.usage_limit:
-        return "That access code has been used up."
+        return gettext("That access code has been used up.")
     return None
 
 
@@ -65,11 +66,11 @@ def access_unlocks(code: AccessCode | None, category_id: int) -> bool:
 
 def sales_problem(category: RegistrationCategory, *, now: datetime) -> str | None:
     if not category.is_active:
-        return f"{category.name} is not available."
+        return gettext("%(category)s is not available.", category=category.name)
     if category.sales_start and now < category.sales_start:
-        return f"{category.name} is not on sale yet."
+        return gettext("%(category)s is not on sale yet.", category=category.name)
     if category.sales_end and now >= category.sales_end:
-        return f"{category.name} is no longer on sale."
+        return gettext("%(category)s is no longer on sale.", category=category.name)
     return None
 
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
+from flask_babel import gettext
 from .models import Question, QuestionKind
 
 
@@ -78,7 +79,7 @@ def check_email(value: str) -> str | None:
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        return "Enter an email address like name@example.org."
+        return gettext("Enter an email address like name@example.org.")
     return None
 
 
@@ -88,35 +89,35 @@ def clean_answer(question: Question, raw) -> tuple[str, str | None]:
         values = [v for v in (raw if isinstance(raw, (list, tuple)) else ([raw] if raw else [])) if v]
         unknown = [v for v in values if v not in question.options]
         if unknown:
-            return "", "Choose from the options given."
+            return "", gettext("Choose from the options given.")
         if question.required and not values:
-            return "", "Choose at least one option."
+            return "", gettext("Choose at least one option.")
         return "\n".join(v for v in question.options if v in values), None
     value = (raw[0] if isinstance(raw, (list, tuple)) and raw else raw) or ""
     value = str(value).strip()
     if question.kind == QuestionKind.CHECKBOX:
         checked = value.lower() in {"y", "yes", "on", "true", "1"}
         if question.required and not checked:
-            return "", "Tick this box to continue."
+            return "", gettext("Tick this box to continue.")
         return ("yes" if checked else ""), None
     if not value:
-        return "", ("Answer this question." if question.required else None)
+        return "", (gettext("Answer this question.") if question.required else None)
     if question.kind == QuestionKind.SHORT_TEXT and len(value) > MAX_SHORT:
-        return value, f"Keep this under {MAX_SHORT} characters."
+        return value, gettext("Keep this under %(num)s characters.", num=MAX_SHORT)
     if question.kind == QuestionKind.LONG_TEXT and len(value) > MAX_LONG:
-        return value, f"Keep this under {MAX_LONG} characters."
+        return value, gettext("Keep this under %(num)s characters.", num=MAX_LONG)
     if question.kind == QuestionKind.SINGLE_CHOICE and value not in question.options:
-        return value, "Choose from the options given."
+        return value, gettext("Choose from the options given.")
     if question.kind == QuestionKind.COUNTRY:
         code = value.upper()
         if code not in country_names():
-            return value, "Choose a country from the list."
+            return value, gettext("Choose a country from the list.")
         return code, None
     if question.kind == QuestionKind.EMAIL:
         error = check_email(value)
         return normalise_email(value), error
     if question.kind == QuestionKind.PHONE and not PHONE_RE.match(value):
-        return value, "Enter a phone number with digits only, for example +1 617 555 0134."
+        return value, gettext("Enter a phone number with digits only, for example +1 617 555 0134.")
     return value, None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..errors import ValidationFailed
@@ -67,6 +68,8 @@ class OrderRequest:
     # A waitlist offer being claimed (the offer's token).
     waitlist_token: str | None = None
     send_email: bool = True
+    # The interface language the order is placed in (the boundary says; None: English): its emails speak it.
+    language: str | None = None
 
 
 @dataclass
@@ -107,7 +110,7 @@ def _check_waitlist_offer(event: Event, token: str | None, *, now: datetime, err
         return None
     entry = db.session.scalar(select(WaitlistEntry).where(WaitlistEntry.offer_token == token, WaitlistEntry.event_id == event.id))
     if entry is None or entry.status != WaitlistStatus.OFFERED or (entry.offer_expires_at and entry.offer_expires_at <= now):
-        errors["waitlist"] = "This waitlist offer has expired or was already used."
+        errors["waitlist"] = gettext("This waitlist offer has expired or was already used.")
         return None
     return entry
 
@@ -143,7 +146,7 @@ def check_choices(event: Event, order_request: OrderRequest, *, actor=None, now:
     quantity = sum(max(c.quantity, 0) for c in choices)
     limit = MAX_PLACES_PER_ORDER if manager else min(settings.max_per_order, MAX_PLACES_PER_ORDER)
     if quantity > limit:
-        raise ValidationFailed({"quantity": f"One order can hold at most {limit} people."})
+        raise ValidationFailed({"quantity": gettext("One order can hold at most %(limit)s people.", limit=limit)})
     categories = {c.id: c for c in db.session.scalars(
         select(RegistrationCategory).where(RegistrationCategory.event_id == event.id,
                                            RegistrationCategory.id.in_([c.category_id for c in choices] or [0])))}
@@ -152,10 +155,10 @@ def check_choices(event: Event, order_request: OrderRequest, *, actor=None, now:
         category = categories.get(choice.category_id)
         key = f"quantity_{choice.category_id}"
         if category is None or choice.quantity < 0:
-            errors[key] = "Choose a registration category from the list."
+            errors[key] = gettext("Choose a registration category from the list.")
             continue
         if category.visibility == Visibility.HIDDEN and not manager and not pricing.access_unlocks(access, category.id):
-            errors[key] = f"{category.name} needs an access code."
+            errors[key] = gettext("%(category)s needs an access code.", category=category.name)
             continue
         problem = None if (manager or order_request.at_door) else pricing.sales_problem(category, now=now)
         if problem:
@@ -167,11 +170,11 @@ def check_choices(event: Event, order_request: OrderRequest, *, actor=None, now:
             errors[f"amount_{category.id}"] = price_error
         slots.extend([(category, amount)] * choice.quantity)
     if quantity == 0 and not any(k.startswith("quantity_") for k in errors):
-        errors["quantity"] = "Choose at least one place."
+        errors["quantity"] = gettext("Choose at least one place.")
     if waitlist_entry is not None and quantity > 1:
-        errors["quantity"] = "A waitlist offer is for one place."
+        errors["quantity"] = gettext("A waitlist offer is for one place.")
     if waitlist_entry is not None and waitlist_entry.category_id and any(c.id != waitlist_entry.category_id for c, _ in slots):
-        errors["quantity"] = "Your waitlist offer is for another category."
+        errors["quantity"] = gettext("Your waitlist offer is for another category.")
     if errors:
         raise ValidationFailed(errors)
     return Choices(settings, manager, access, discount, slots, waitlist_entry, errors)
@@ -185,7 +188,7 @@ def quote_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     slots, waitlist_entry, errors = checked.slots, checked.waitlist_entry, checked.errors
     quantity = len(slots)
     if len(order_request.attendees) != quantity:
-        raise ValidationFailed({"quantity": "Give the details of every person you register."})
+        raise ValidationFailed({"quantity": gettext("Give the details of every person you register.")})
 
     questions = active_questions(event.id)
     lines: list[QuoteLine] = []
@@ -193,16 +196,16 @@ def quote_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     for index, ((category, amount), attendee) in enumerate(zip(slots, order_request.attendees)):
         prefix = f"attendees-{index}-"
         if not attendee.first_name.strip():
-            errors[prefix + "first_name"] = "Enter a first name."
+            errors[prefix + "first_name"] = gettext("Enter a first name.")
         if len(attendee.first_name) > 120 or len(attendee.last_name) > 120:
-            errors[prefix + "first_name"] = "Keep names under 120 characters."
+            errors[prefix + "first_name"] = gettext("Keep names under 120 characters.")
         email = normalise_email(attendee.email)
         if not email:
-            errors[prefix + "email"] = "Enter an email address."
+            errors[prefix + "email"] = gettext("Enter an email address.")
         elif check_email(email):
             errors[prefix + "email"] = check_email(email)
         elif email in seen_emails and not settings.allow_multiple_per_email:
-            errors[prefix + "email"] = "Each person needs their own email address."
+            errors[prefix + "email"] = gettext("Each person needs their own email address.")
         seen_emails.add(email)
         values, answer_errors = clean_answers(questions, attendee.answers)
         for question_id, message in answer_errors.items():
@@ -212,17 +215,17 @@ def quote_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         lines.append(QuoteLine(category, AttendeeData(attendee.first_name.strip(), attendee.last_name.strip(), email,
                                                       attendee.answers), price, off, values))
     if order_request.discount_code.strip() and discount and not any(pricing.discount_applies(discount, l.category.id) for l in lines):
-        errors["discount_code"] = "That discount code does not apply to the places you chose."
+        errors["discount_code"] = gettext("That discount code does not apply to the places you chose.")
     if order_request.waiver_requested:
         if not all(l.category.allows_waiver for l in lines):
-            errors["waiver_requested"] = "A fee waiver is not offered for the places you chose."
+            errors["waiver_requested"] = gettext("A fee waiver is not offered for the places you chose.")
         elif not order_request.waiver_reason.strip():
-            errors["waiver_reason"] = "Tell the organisers briefly why you need the fee waived."
+            errors["waiver_reason"] = gettext("Tell the organisers briefly why you need the fee waived.")
     buyer_email = normalise_email(order_request.buyer_email)
     if order_request.buyer_separate and not order_request.buyer_name.strip():
-        errors["buyer_name"] = "Enter your name."
+        errors["buyer_name"] = gettext("Enter your name.")
     if order_request.buyer_separate and not buyer_email:
-        errors["buyer_email"] = "Enter your email address: the order summary is sent there."
+        errors["buyer_email"] = gettext("Enter your email address: the order summary is sent there.")
     elif buyer_email and check_email(buyer_email):
         errors["buyer_email"] = check_email(buyer_email)
 
@@ -245,10 +248,10 @@ def _payment_method(order_request: OrderRequest, settings: RegistrationSettings,
     try:
         method = PaymentMethod(order_request.payment_method or PaymentMethod.CARD)
     except ValueError:
-        errors["payment_method"] = "Choose how you will pay."
+        errors["payment_method"] = gettext("Choose how you will pay.")
         return PaymentMethod.CARD
     allowed = {PaymentMethod.CARD: settings.card_enabled, PaymentMethod.AT_DOOR: settings.at_door_enabled,
                PaymentMethod.INVOICE: settings.invoice_enabled, PaymentMethod.NONE: False}
     if not allowed[method] and not manager:
-        errors["payment_method"] = "Choose one of the payment options offered."
+        errors["payment_method"] = gettext("Choose one of the payment options offered.")
     return method

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -55,8 +56,8 @@ def _check_one_per_email(event: Event, emails_: list[str], *, now: datetime) -> 
     ))
     if taken:
         raise ValidationFailed({
-            f"attendees-{i}-email": "This email address already has a registration for this event. "
-                                    "Use the link in your confirmation email to see or change it."
+            f"attendees-{i}-email": gettext("This email address already has a registration for this event. "
+                                            "Use the link in your confirmation email to see or change it.")
             for i, email in enumerate(emails_) if email in taken
         })
 
@@ -113,6 +114,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         access_code_id=quote.access_code.id if quote.access_code else None,
         waiver_requested=order_request.waiver_requested, waiver_reason=order_request.waiver_reason.strip()[:2000],
         hold_expires_at=hold, created_at=now, updated_at=now, ip_address=(order_request.ip_address or "")[:45],
+        language=order_request.language,
     )
     db.session.add(order)
     db.session.flush()

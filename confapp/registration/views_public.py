@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from ..events.access import visible_event
 from ..events.services import registration_closed_reason
 from ..extensions import db, limiter
 from ..forms import run_action, show_errors
+from ..i18n import current_language
 from ..money import with_code
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
@@ -73,7 +75,7 @@ def public_start(slug: str):
     questions = services.active_questions(event.id)
     try:
         order_request = parse_order_form(request.form, categories, questions, with_attendees=step != "choose",
-                                         ip=request.remote_addr or "")
+                                         ip=request.remote_addr or "", language=current_language())
         return _next_step(event, step, order_request, questions, settings, csrf, now)
     except ValidationFailed as error:
         db.session.rollback()
@@ -82,7 +84,8 @@ def public_start(slug: str):
         return _details(event, questions, order_request, errors=error.errors), 422
     except SoldOut as error:
         db.session.rollback()
-        flash(error.message + " You can join the waitlist below." if settings.waitlist_enabled else error.message, "error")
+        flash(gettext("%(problem)s You can join the waitlist below.", problem=error.message) if settings.waitlist_enabled else error.message,
+              "error")
         return redirect(url_for("registration.public_start", slug=event.slug))
 
 
@@ -195,7 +198,7 @@ def _waitlist_form(event, categories, *, per_category=None):
     if full:
         form.category_id.choices = [(c.id, c.name) for c in full]
     else:
-        form.category_id.choices = [(0, "Any category")] + [(c.id, c.name) for c in categories]
+        form.category_id.choices = [(0, gettext("Any category"))] + [(c.id, c.name) for c in categories]
     return form
 
 
@@ -211,7 +214,8 @@ def waitlist_join(slug: str):
     if form.validate_on_submit():
         try:
             entry = waitlist.join_waitlist(event, name=form.name.data, email=form.email.data,
-                                           category_id=form.category_id.data or None, now=now)
+                                           category_id=form.category_id.data or None, now=now,
+                                           language=current_language())
             db.session.commit()
             return render_template("registration/waitlist_joined.html", event=event, entry=entry)
         except ValidationFailed as error:
@@ -261,8 +265,8 @@ def _other_methods(event, order) -> list[tuple[str, str]]:
         return []
     settings = services.settings_for(event)
     return [(method, label) for method, label, on in (
-        ("invoice", "Pay by invoice or bank transfer", settings.invoice_enabled),
-        ("at_door", "Pay at the door", settings.at_door_enabled)) if on]
+        ("invoice", gettext("Pay by invoice or bank transfer"), settings.invoice_enabled),
+        ("at_door", gettext("Pay at the door"), settings.at_door_enabled)) if on]
 
 
 @bp.route("/e/<slug>/orders/<token>/pay-another-way", methods=["POST"])
@@ -276,8 +280,8 @@ def order_pay_another_way(slug: str, token: str):
     except ValueError:
         abort(400)
     run_action(lambda: services.pay_another_way(order, method, now=utcnow()),
-               "Your places are confirmed. " + ("The organisers will send you an invoice."
-                                                if method == PaymentMethod.INVOICE else "Please pay at the door."))
+               gettext("Your places are confirmed. The organisers will send you an invoice.") if method == PaymentMethod.INVOICE
+               else gettext("Your places are confirmed. Please pay at the door."))
     return redirect(url_for("registration.order_page", slug=slug, token=token))
 
 
@@ -306,7 +310,7 @@ def ticket_page(slug: str, token: str):
                                     last_name=request.form.get("last_name", ""), answers=answers,
                                     actor=None, now=utcnow(), by_attendee=True)
             db.session.commit()
-            flash("Your answers are saved.", "success")
+            flash(gettext("Your answers are saved."), "success")
             return redirect(url_for("registration.ticket_page", slug=slug, token=token))
         except ValidationFailed as error:
             db.session.rollback()
@@ -331,13 +335,14 @@ def ticket_cancel(slug: str, token: str):
     event, registration = _ticket_for(slug, token)
     form = CancelForm()
     if not form.validate_on_submit():
-        flash("Tick the box to confirm that you want to cancel.", "error")
+        flash(gettext("Tick the box to confirm that you want to cancel."), "error")
         return redirect(url_for("registration.ticket_page", slug=slug, token=token))
     run_action(
         lambda: services.cancel_registration(registration, actor=None, reason="Cancelled by the attendee", now=utcnow(),
                                              by_attendee=True),
-        lambda refund: "Your registration is cancelled."
-        + (f" We are refunding {with_code(refund, registration.order.currency)}." if refund else ""))
+        lambda refund: gettext("Your registration is cancelled. We are refunding %(amount)s.",
+                               amount=with_code(refund, registration.order.currency))
+        if refund else gettext("Your registration is cancelled."))
     return redirect(url_for("registration.ticket_page", slug=slug, token=token))
 
 

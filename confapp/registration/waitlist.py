@@ -7,6 +7,7 @@ import secrets
 from collections import Counter
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..accounts import permissions
@@ -21,22 +22,23 @@ from .common import settings_for
 from .questions import check_email, normalise_email
 
 
-def join_waitlist(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime) -> WaitlistEntry:
+def join_waitlist(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime,
+                  language: str | None = None) -> WaitlistEntry:
     """Put a person at the end of the waitlist, for one category (`category_id`: offered a
     place only when that category has one free, even while the event has room) or for any.
     The same email waiting already returns the existing entry. Raises ValidationFailed,
     InvalidState (waitlist off)."""
     if not settings_for(event).waitlist_enabled:
-        raise InvalidState("This event has no waitlist.")
+        raise InvalidState(gettext("This event has no waitlist."))
     email = normalise_email(email)
     errors = {}
     if not name.strip():
-        errors["name"] = "Enter your name."
+        errors["name"] = gettext("Enter your name.")
     if check_email(email):
         errors["email"] = check_email(email)
     chosen = db.session.get(RegistrationCategory, category_id) if category_id is not None else None
     if category_id is not None and (chosen is None or chosen.event_id != event.id):
-        errors["category_id"] = "Choose a category from the list."
+        errors["category_id"] = gettext("Choose a category from the list.")
     if errors:
         raise ValidationFailed(errors)
     lock_event(event)
@@ -47,7 +49,8 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
         return existing
     last = db.session.scalar(select(func.max(WaitlistEntry.position)).where(WaitlistEntry.event_id == event.id)) or 0
     entry = WaitlistEntry(event_id=event.id, category_id=category_id, name=name.strip()[:200], email=email,
-                          position=last + 1, status=WaitlistStatus.WAITING, created_at=now)
+                          position=last + 1, status=WaitlistStatus.WAITING, created_at=now,
+                          language=language)
     db.session.add(entry)
     db.session.flush()
     record("registration.waitlist_joined", actor=None, event=event, target=entry, now=now)
