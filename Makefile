@@ -36,7 +36,7 @@ translations: $(MO_FILES)
 
 messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o confapp/translations/messages.pot .
-	$(BIN)/pybabel -q update -i confapp/translations/messages.pot -d confapp/translations --width 100
+	$(BIN)/pybabel -q update -i confapp/translations/messages.pot -d confapp/translations --width 100 --no-fuzzy-matching
 
 run: $(VENV)/.installed translations
 	bash scripts/run-embedded.sh

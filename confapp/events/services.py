@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..accounts import permissions
@@ -14,6 +15,7 @@ from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..inputs import FIRST_YEAR, LAST_YEAR
+from ..templating import format_datetime
 from ..text import slugify
 from ..types import utcnow
 from .models import Event, EventOrganisation, EventStatus, OrganisationKind, Series
@@ -272,12 +274,12 @@ def registration_closed_reason(event: Event, now: datetime | None = None) -> str
     """Why registration is not open right now, in words for attendees; None when it is open."""
     now = now or utcnow()
     if event.status != EventStatus.PUBLISHED:
-        return "Registration is not open: this event is not published."
+        return gettext("Registration is not open: this event is not published.")
     if event.ends_at <= now:
-        return "This event has ended."
+        return gettext("This event has ended.")
     if event.registration_opens_at and now < event.registration_opens_at:
-        local = event.local(event.registration_opens_at)
-        return f"Registration opens on {local:%-d %B %Y at %H:%M} ({event.timezone})."
+        return gettext("Registration opens on %(moment)s (%(zone)s).", zone=event.timezone,
+                       moment=format_datetime(event.registration_opens_at, event.timezone, gettext("%-d %B %Y at %H:%M")))
     if event.registration_closes_at and now >= event.registration_closes_at:
-        return "Registration has closed."
+        return gettext("Registration has closed.")
     return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
-from flask_babel import lazy_gettext as _l
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import SYSTEM

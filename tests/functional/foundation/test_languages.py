@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from confapp.accounts.models import User
 from confapp.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.conftest import TEST_PASSWORD
-from tests.factories import make_user
+from tests.factories import make_event, make_user
 
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUES = ROOT / "confapp" / "translations"
@@ -98,3 +98,35 @@ def test_every_interface_string_has_a_translation_in_every_language(tmp_path):
         translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
         assert sorted(wanted - translated, key=str) == [], f"untranslated in {code}"
         assert (CATALOGUES / code / "LC_MESSAGES" / "messages.mo").exists(), "run `make translations`"
+
+
+SPANISH = {"Accept-Language": "es"}
+
+
+def test_the_event_page_and_list_in_spanish_with_spanish_dates(client, db):
+    event = make_event(title="Instituto de Derechos Humanos")
+    db.session.commit()
+    page = client.get(f"/e/{event.slug}/", headers=SPANISH).get_data(as_text=True)
+    assert "Inscribirse" in page and "Cuándo" in page and "5–6 de diciembre de 2026" in page
+    english = client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    assert "Register" in english and "5–6 December 2026" in english
+    listing = client.get("/", headers=SPANISH).get_data(as_text=True)
+    assert "Próximos" in listing and "5–6 de diciembre de 2026" in listing
+
+
+def test_day_and_time_formats_follow_the_language(app):
+    from datetime import date, datetime, timezone
+
+    from flask_babel import force_locale
+
+    from confapp.templating import format_datetime, format_day
+
+    moment = datetime(2026, 12, 8, 14, 30, tzinfo=timezone.utc)
+    with app.test_request_context():
+        assert format_datetime(moment, "America/New_York") == "8 Dec 2026, 09:30"
+        assert format_day(date(2026, 12, 8)) == "Tuesday 8 December 2026"
+        with force_locale("es"):
+            assert format_datetime(moment, "America/New_York") == "8 dic 2026, 09:30"
+            assert format_day(date(2026, 12, 8)) == "martes 8 diciembre 2026"
+            # Literal words in a format stay words (quoted for Babel), not pattern letters.
+            assert format_datetime(moment, "UTC", "%H:%M on %-d %b") == "14:30 on 8 dic"
