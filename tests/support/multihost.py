@@ -9,6 +9,7 @@ are written here, from deploy/nginx-upstream.conf with the addresses replaced.
 from __future__ import annotations
 
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -158,7 +159,8 @@ class Balancer:
         # Harness only: which host answered, for the tests (nginx's own variable; the app adds nothing).
         (d / "confapp" / "listen.conf").write_text(
             f"listen 127.0.0.1:{self.port};\nserver_name 127.0.0.1;\nadd_header X-Upstream $upstream_addr always;\n")
-        user = f"user {os.environ.get('USER') or 'root'};\n" if os.geteuid() == 0 else ""
+        # As root nginx would hand its workers to "nobody", who cannot use these temporary folders.
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
         main = d / "nginx.conf"
         main.write_text(
             f"daemon off;\n{user}worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n"
