@@ -12,6 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision
+from flask_babel import gettext
 
 # The currencies an organiser can choose for an event (all of them supported by Stripe).
 CURRENCIES = (
@@ -62,7 +63,7 @@ def with_code(amount_minor: int, currency: str) -> str:
 def example(currency: str) -> str:
     """'25 or 25.50' / '1000' / '25 or 25.500': how an amount in this currency is typed."""
     places = exponent(currency)
-    return "1000" if places == 0 else f"25 or 25.{'5'.ljust(places, '0')}"
+    return "1000" if places == 0 else gettext("%(whole)s or %(decimal)s", whole="25", decimal=f"25.{'5'.ljust(places, '0')}")
 
 
 # The largest amount anyone types (a fee, a payment, a refund): 100,000.00 USD, 10,000,000 JPY. One
@@ -83,14 +84,15 @@ def parse_money(text: str | None, currency: str) -> int | None:
     try:
         value = Decimal(text)
     except InvalidOperation as error:
-        raise ValueError(f"Enter an amount like {example(currency)}.") from error
+        raise ValueError(gettext("Enter an amount like %(example)s.", example=example(currency))) from error
     if not value.is_finite():
-        raise ValueError(f"Enter an amount like {example(currency)}.")
+        raise ValueError(gettext("Enter an amount like %(example)s.", example=example(currency)))
     if abs(value) > to_major(MAX_AMOUNT_MINOR, currency):
-        raise ValueError(f"Enter an amount of at most {plain(MAX_AMOUNT_MINOR, currency, grouping=True)}.")
+        raise ValueError(gettext("Enter an amount of at most %(amount)s.", amount=plain(MAX_AMOUNT_MINOR, currency, grouping=True)))
     places = exponent(currency)
     if value != value.quantize(Decimal(1).scaleb(-places)):
         if places == 0:
-            raise ValueError(f"{code} has no decimal places: enter a whole amount like {example(currency)}.")
-        raise ValueError(f"Use at most {places} decimal places for {code}.")
+            raise ValueError(gettext("%(code)s has no decimal places: enter a whole amount like %(example)s.", code=code,
+                                         example=example(currency)))
+        raise ValueError(gettext("Use at most %(places)s decimal places for %(code)s.", places=places, code=code))
     return int(value.scaleb(places))
