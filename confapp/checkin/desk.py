@@ -1,10 +1,14 @@
 """What the desk shows: redeem results, search rows and counts as JSON, in the event's time zone.
 
-Every result carries a title in words (not colour alone) and a tone the page styles.
+Every result carries a title in words (not colour alone) and a tone the page styles; titles and
+messages are in the request's language (the staff member's, or a volunteer link's browser's).
 """
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from .. import money
 from ..templating import format_money
@@ -12,15 +16,15 @@ from .queries import SearchRow, Stats, desk_answers
 from .services import Outcome, RedeemResult
 
 TITLES = {
-    Outcome.OK: ("ok", "Checked in"),
-    Outcome.ALREADY: ("warn", "Already checked in"),
-    Outcome.CANCELLED: ("bad", "Not valid: registration cancelled"),
-    Outcome.UNPAID: ("bad", "Not paid"),
-    Outcome.PENDING_APPROVAL: ("bad", "Pending approval"),
-    Outcome.WRONG_EVENT: ("bad", "Ticket for another event"),
-    Outcome.NOT_ADMITTED: ("bad", "Not admitted through this list"),
-    Outcome.FULL: ("bad", "Session full"),
-    Outcome.UNKNOWN: ("bad", "Unknown code"),
+    Outcome.OK: ("ok", _l("Checked in")),
+    Outcome.ALREADY: ("warn", _l("Already checked in")),
+    Outcome.CANCELLED: ("bad", _l("Not valid: registration cancelled")),
+    Outcome.UNPAID: ("bad", _l("Not paid")),
+    Outcome.PENDING_APPROVAL: ("bad", _l("Pending approval")),
+    Outcome.WRONG_EVENT: ("bad", _l("Ticket for another event")),
+    Outcome.NOT_ADMITTED: ("bad", _l("Not admitted through this list")),
+    Outcome.FULL: ("bad", _l("Session full")),
+    Outcome.UNKNOWN: ("bad", _l("Unknown code")),
 }
 
 
@@ -29,17 +33,19 @@ def _time(moment, tz: ZoneInfo) -> str:
 
 
 def already_message(at: str, by: str, station: str) -> str:
-    text = f"Already checked in at {at}"
+    """Whole sentences (the same four as static/js/checkin.js's alreadyMessage), not fragments."""
+    if by and station:
+        return gettext("Already checked in at %(time)s by %(by)s at %(station)s.", time=at, by=by, station=station)
     if by:
-        text += f" by {by}"
+        return gettext("Already checked in at %(time)s by %(by)s.", time=at, by=by)
     if station:
-        text += f" at {station}"
-    return text + "."
+        return gettext("Already checked in at %(time)s at %(station)s.", time=at, station=station)
+    return gettext("Already checked in at %(time)s.", time=at)
 
 
 def result_json(result: RedeemResult, tz: ZoneInfo) -> dict:
     tone, title = TITLES[result.outcome]
-    body: dict = {"outcome": result.outcome.value, "tone": tone, "title": title, "replayed": result.replayed}
+    body: dict = {"outcome": result.outcome.value, "tone": tone, "title": str(title), "replayed": result.replayed}
     reg = result.registration
     if reg is not None:
         answers = desk_answers([reg.id]).get(reg.id, {})
@@ -63,25 +69,31 @@ def result_json(result: RedeemResult, tz: ZoneInfo) -> dict:
 def _message(result: RedeemResult, body: dict) -> str:
     outcome = result.outcome
     if outcome == Outcome.OK:
-        return f"{body['attendee']['name']} is checked in." + (" (This scan was already recorded.)" if result.replayed else "")
+        name = body["attendee"]["name"]
+        if result.replayed:
+            return gettext("%(name)s is checked in. (This scan was already recorded.)", name=name)
+        return gettext("%(name)s is checked in.", name=name)
     if outcome == Outcome.ALREADY:
         ci = body["check_in"]
         return already_message(ci["at"], ci["by"], ci["station"])
     if outcome == Outcome.CANCELLED:
-        return "This registration is cancelled, rejected or expired. Do not admit; send the person to the help desk."
+        return gettext("This registration is cancelled, rejected or expired. Do not admit; send the person to the help desk.")
     if outcome == Outcome.UNPAID:
-        due = format_money(result.amount_due_minor, result.currency) if result.amount_due_minor else "the fee"
-        return f"Payment of {due} is outstanding. Take payment at the door or send the person to the help desk."
+        if not result.amount_due_minor:
+            return gettext("Payment of the fee is outstanding. Take payment at the door or send the person to the help desk.")
+        return gettext("Payment of %(amount)s is outstanding. Take payment at the door or send the person to the help desk.",
+                       amount=format_money(result.amount_due_minor, result.currency))
     if outcome == Outcome.PENDING_APPROVAL:
-        return "The organisers have not approved this registration yet. Send the person to the help desk."
+        return gettext("The organisers have not approved this registration yet. Send the person to the help desk.")
     if outcome == Outcome.WRONG_EVENT:
         # Nothing about the other event (not even its title) reaches this event's desk.
-        return "This is not a ticket for this event."
+        return gettext("This is not a ticket for this event.")
     if outcome == Outcome.NOT_ADMITTED:
-        return "This person's registration category is not admitted through this list."
+        return gettext("This person's registration category is not admitted through this list.")
     if outcome == Outcome.FULL:
-        return f"All {result.extra.get('capacity')} places are taken and this person did not sign up. Suggest another session."
-    return "No ticket has this code. Try searching by name."
+        return gettext("All %(capacity)s places are taken and this person did not sign up. Suggest another session.",
+                       capacity=result.extra.get("capacity"))
+    return gettext("No ticket has this code. Try searching by name.")
 
 
 def _mask(email: str) -> str:

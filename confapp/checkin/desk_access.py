@@ -3,6 +3,7 @@ Shared by the desk's JSON calls and the organiser's desk page."""
 from __future__ import annotations
 
 from flask import abort, current_app, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..accounts.permissions import Action, can
@@ -22,13 +23,13 @@ def desk_for_request(list_id: int | None = None, token: str | None = None):
     if token:
         link = services.link_from_token(token, now=now)
         if list_id is not None and link.list_id != list_id:
-            raise NotAllowed("This link opens another list.")
+            raise NotAllowed(gettext("This link opens another list."))
         return link.list, services.LinkActor(link)
     checkin_list = db.session.get(CheckInList, list_id) if list_id is not None else None
     if checkin_list is None:
         abort(404)
     if not current_user.is_authenticated:
-        abort(401, "Log in, or open the desk through a check-in link.")
+        abort(401, gettext("Log in, or open the desk through a check-in link."))
     if not can(current_user, Action.CHECK_IN, checkin_list.event):
         raise NotAllowed()
     if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):

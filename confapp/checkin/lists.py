@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -91,14 +92,14 @@ def link_from_token(token: str, *, now: datetime) -> VolunteerLink:
     """The valid link for `token`. Raises NotFound for an unknown (or tampered) token and
     NotAllowed for a revoked link or one outside its time window."""
     if not token or len(token) > 100:
-        raise NotFound("This check-in link is not valid.")
+        raise NotFound(gettext("This check-in link is not valid."))
     link = db.session.scalar(
         select(VolunteerLink).options(joinedload(VolunteerLink.list).joinedload(CheckInList.event)).where(VolunteerLink.token_hash == hash_token(token))
     )
     if link is None:
-        raise NotFound("This check-in link is not valid.")
+        raise NotFound(gettext("This check-in link is not valid."))
     if link.revoked_at is not None:
-        raise NotAllowed("This check-in link was switched off by the organisers.")
+        raise NotAllowed(gettext("This check-in link was switched off by the organisers."))
     if not link.is_valid(now):
-        raise NotAllowed("This check-in link is not active now.")
+        raise NotAllowed(gettext("This check-in link is not active now."))
     return link

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import and_, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
@@ -93,9 +94,9 @@ def require_desk_actor(actor, checkin_list: CheckInList, *, now: datetime) -> No
     if isinstance(actor, LinkActor):
         link = actor.link
         if link.list_id != checkin_list.id or link.event_id != checkin_list.event_id:
-            raise NotAllowed("This link opens another list.")
+            raise NotAllowed(gettext("This link opens another list."))
         if not link.is_valid(now):
-            raise NotAllowed("This check-in link is not active now.")
+            raise NotAllowed(gettext("This check-in link is not active now."))
         return
     permissions.require(actor, permissions.Action.CHECK_IN, checkin_list.event)
 
@@ -221,7 +222,7 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
                 return RedeemResult(Outcome.OK, registration=earlier.registration, check_in=earlier, replayed=True)
         existing = active_check_in(checkin_list, registration.id)
         if existing is None:  # undone in between: the database is the judge, ask the desk to scan again
-            raise InvalidState("The ticket changed while scanning; please scan again.")
+            raise InvalidState(gettext("The ticket changed while scanning; please scan again."))
         return RedeemResult(Outcome.ALREADY, registration=registration, check_in=existing)
     if not inserted:
         # Cancelled, rejected or no longer paid since the ticket was read (another request
@@ -232,7 +233,7 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
                            .execution_options(populate_existing=True)).one()
         blocked = _blocking_outcome(registration, checkin_list)
         if blocked is None:
-            raise InvalidState("The ticket changed while scanning; please scan again.")
+            raise InvalidState(gettext("The ticket changed while scanning; please scan again."))
         return blocked
     record(
         "checkin.redeem",
@@ -281,7 +282,7 @@ def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
     may not work that list's desk."""
     require_desk_actor(actor, check_in.list, now=now)
     if check_in.reverted_at is not None:
-        raise InvalidState("That check-in was already undone.")
+        raise InvalidState(gettext("That check-in was already undone."))
     check_in.reverted_at = now
     check_in.reverted_by_label = actor_label(actor)[:200]
     db.session.flush()
@@ -311,7 +312,7 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     in_event = select(RegistrationCategory.id).where(RegistrationCategory.id == category_id,
                                                      RegistrationCategory.event_id == checkin_list.event_id)
     if db.session.scalar(in_event) is None or not checkin_list.admits_category(category_id):
-        raise ValidationFailed({"category_id": "This list does not admit that category."})
+        raise ValidationFailed({"category_id": gettext("This list does not admit that category.")})
     order_request = OrderRequest(
         choices=[CategoryChoice(category_id, 1, amount_minor)],
         attendees=[AttendeeData(first_name.strip(), last_name.strip(), email.strip())],
@@ -337,9 +338,9 @@ def pay_at_door(registration: Registration, *, checkin_list: CheckInList, amount
 
     require_desk_actor(actor, checkin_list, now=now)  # before any money is recorded
     if registration.event_id != checkin_list.event_id:
-        raise NotFound("No such registration for this event.")
+        raise NotFound(gettext("No such registration for this event."))
     if how not in PAY_AT_DOOR_HOW:
-        raise ValidationFailed({"how": "Choose cash, card terminal or other."})
+        raise ValidationFailed({"how": gettext("Choose cash, card terminal or other.")})
     mark_paid_offline(registration.order, amount_minor=amount_minor, method=PaymentMethod.AT_DOOR, actor=actor, now=now,
                       note=f"Paid at the check-in desk ({PAY_AT_DOOR_HOW[how]})" + (f", {station}" if station else ""))
     return redeem(registration.ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now)
@@ -368,7 +369,7 @@ def sync(scans: list[dict], *, checkin_list: CheckInList, actor, now: datetime) 
     for scan in scans:
         scan_id = str(scan.get("scan_id") or "").strip()[:64]
         if not scan_id:
-            raise ValidationFailed({"scan_id": "Every queued scan needs its id."})
+            raise ValidationFailed({"scan_id": gettext("Every queued scan needs its id.")})
         scanned_at = _scan_time(scan.get("scanned_at"), now)
         result = redeem(str(scan.get("code") or ""), checkin_list=checkin_list, station=str(scan.get("station") or ""), actor=actor,
                         now=scanned_at, scan_id=scan_id, offline=True)
@@ -394,5 +395,5 @@ def check_in_on_list(check_in_id: int, checkin_list: CheckInList) -> CheckIn:
     check_in = db.session.scalar(select(CheckIn).where(CheckIn.id == check_in_id, CheckIn.list_id == checkin_list.id,
                                                        CheckIn.event_id == checkin_list.event_id))
     if check_in is None:
-        raise NotFound("No such check-in on this list.")
+        raise NotFound(gettext("No such check-in on this list."))
     return check_in

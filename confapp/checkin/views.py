@@ -7,6 +7,7 @@ or in the path; token auth, so no CSRF cookie is involved). A link opens only it
 from __future__ import annotations
 
 from flask import jsonify, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +21,7 @@ from ..types import utcnow
 from . import desk, queries, services
 from .blueprint import api, bp
 from .desk_access import desk_for_request
+from .desk_strings import desk_strings
 from .models import CheckInList
 from .search import purge_event_terms, purge_person_terms
 from ..reports.purge import register_person_purger, register_purger
@@ -37,7 +39,7 @@ def _domain_error(error: DomainError):
 def _http_error(error: HTTPException):
     message = error.description or error.name
     if isinstance(error, CSRFError):
-        message = "The page's security token is missing or expired. Reload the desk."
+        message = gettext("The page's security token is missing or expired. Reload the desk.")
     elif error.code == 413:
         message = too_large_message()
     return json_error(error.code or 500, error.name.lower().replace(" ", "_"), message)
@@ -75,7 +77,7 @@ def redeem(list_id: int | None = None, token: str | None = None):
         body = json_body()
         code = str(body.get("code") or "")[:64]
         if not code.strip():
-            raise ValidationFailed({"code": "Scan or type a ticket code."})
+            raise ValidationFailed({"code": gettext("Scan or type a ticket code.")})
         result = services.redeem(code, checkin_list=checkin_list, station=str(body.get("station") or "")[:80],
                                  actor=actor, now=utcnow(),
                                  scan_id=(str(body["scan_id"])[:64] if body.get("scan_id") else None))
@@ -90,19 +92,19 @@ def redeem(list_id: int | None = None, token: str | None = None):
 def undo(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
-    check_in_id = json_id(body, "check_in_id", "Which check-in should be undone?")
+    check_in_id = json_id(body, "check_in_id", gettext("Which check-in should be undone?"))
     check_in = services.check_in_on_list(check_in_id, checkin_list)
     services.undo(check_in, actor=actor, now=utcnow())
     name = check_in.registration.full_name
     db.session.commit()
-    return jsonify({"undone": check_in_id, "message": f"Check-in of {name} undone."})
+    return jsonify({"undone": check_in_id, "message": gettext("Check-in of %(name)s undone.", name=name)})
 
 
 @_route("walkin", methods=["POST"])
 def walkin(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
-    category_id = json_id(body, "category_id", "Choose a category.")
+    category_id = json_id(body, "category_id", gettext("Choose a category."))
     result = services.walk_in(
         checkin_list, first_name=str(body.get("first_name") or "")[:120], last_name=str(body.get("last_name") or "")[:120],
         email=str(body.get("email") or "")[:254], category_id=category_id, station=str(body.get("station") or "")[:80],
@@ -131,16 +133,16 @@ def pay(list_id: int | None = None, token: str | None = None):
 
     checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
-    registration = db.session.get(Registration, json_id(body, "registration_id", "Which registration was paid?"))
+    registration = db.session.get(Registration, json_id(body, "registration_id", gettext("Which registration was paid?")))
     if registration is None:
-        raise NotFound("No such registration.")
+        raise NotFound(gettext("No such registration."))
     currency = registration.order.currency
     try:
         amount = money.parse_money(str(body.get("amount") or ""), currency)
     except ValueError as error:
         raise ValidationFailed({"amount": str(error)}) from None
     if amount is None:
-        raise ValidationFailed({"amount": f"Enter the amount received, like {money.example(currency)}."})
+        raise ValidationFailed({"amount": gettext("Enter the amount received, like %(example)s.", example=money.example(currency))})
     result = services.pay_at_door(registration, checkin_list=checkin_list, amount_minor=amount, how=str(body.get("how") or ""),
                                   station=str(body.get("station") or "")[:80], actor=actor, now=utcnow())
     payload = desk.result_json(result, _tz(checkin_list))
@@ -153,7 +155,7 @@ def sync(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = desk_for_request(list_id, token)
     scans = json_body().get("scans")
     if not isinstance(scans, list) or len(scans) > MAX_SYNC_SCANS or not all(isinstance(s, dict) for s in scans):
-        raise ValidationFailed({"scans": f"Send a list of at most {MAX_SYNC_SCANS} scans."})
+        raise ValidationFailed({"scans": gettext("Send a list of at most %(limit)s scans.", limit=MAX_SYNC_SCANS)})
     items = services.sync(scans, checkin_list=checkin_list, actor=actor, now=utcnow())
     tz = _tz(checkin_list)
     payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused, **desk.result_json(i.result, tz)}
@@ -201,7 +203,7 @@ def link_desk(token: str):
         "checkin/desk.html", checkin_list=link.list, event=link.list.event, link=link, link_token=token,
         categories=queries.walk_in_categories(link.list),
         api_base=url_for("checkin.api.search", list_id=link.list_id).rsplit("/", 1)[0],
-        station=link.name, logout_url=None,
+        station=link.name, logout_url=None, desk_strings=desk_strings(),
     )
 
 

@@ -21,6 +21,7 @@ from .forms import LinkForm, ListForm
 from .models import CheckInList, ListKind, VolunteerLink
 from .blueprint import bp
 from .desk_access import desk_for_request as _desk
+from .desk_strings import desk_strings
 
 register_manage_nav("Check-in", "checkin.manage_index", Action.CHECK_IN, order=40, prefix="checkin.")
 
@@ -127,7 +128,7 @@ def manage_desk(slug: str, list_id: int):
     return render_template(
         "checkin/desk.html", event=event, checkin_list=checkin_list, link=None, link_token=None,
         api_base=url_for("checkin.api.search", list_id=checkin_list.id).rsplit("/", 1)[0],
-        station="", categories=queries.walk_in_categories(checkin_list),
+        station="", categories=queries.walk_in_categories(checkin_list), desk_strings=desk_strings(),
     )
 
 
@@ -138,7 +139,8 @@ def manage_dashboard(slug: str):
     lists = queries.lists_for(event)
     focus = _list_of(event, as_id(request.args.get("list"))) if request.args.get("list") else (lists[0] if lists else None)
     data = queries.stats(event, focus=focus)
-    return render_template("checkin/dashboard.html", event=event, lists=lists, focus=focus, stats=data)
+    return render_template("checkin/dashboard.html", event=event, lists=lists, focus=focus, stats=data,
+                           desk_strings=desk_strings())
 
 
 @bp.route("/manage/<slug>/checkin/badges.pdf", methods=["POST"])

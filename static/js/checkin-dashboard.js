@@ -3,6 +3,17 @@
   "use strict";
   var root = document.querySelector("[data-dashboard]");
   if (!root) { return; }
+  // Messages in the staff member's language, served by the page (see checkin.js).
+  var STRINGS = (function () {
+    var node = document.getElementById("desk-strings");
+    try { return (node && JSON.parse(node.textContent)) || {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    var found = STRINGS[text];
+    return (typeof found === "string" && found ? found : text).replace(/%\((\w+)\)[sd]/g, function (match, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : match;
+    });
+  }
   function cell(tag, text, scope) {
     var node = document.createElement(tag);
     node.textContent = text;
@@ -45,9 +56,10 @@
         var max = data.arrivals.reduce(function (m, a) { return Math.max(m, a.count); }, 0);
         fill(root.querySelector("[data-arrivals]"), data.arrivals.map(function (a) { return [a.slot, a.count, bar(a.count, max)]; }));
         var now = new Date();
-        root.querySelector("[data-updated]").textContent = "Updated at " + ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2) + ":" + ("0" + now.getSeconds()).slice(-2) + ".";
+        var time = ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2) + ":" + ("0" + now.getSeconds()).slice(-2);
+        root.querySelector("[data-updated]").textContent = t("Updated at %(time)s.", { time: time });
       })
-      .catch(function () { root.querySelector("[data-updated]").textContent = "Cannot reach the server; showing the last counts."; });
+      .catch(function () { root.querySelector("[data-updated]").textContent = t("Cannot reach the server; showing the last counts."); });
   }
   sizeBars();
   window.setInterval(function () { if (!document.hidden) { update(); } }, 5000);

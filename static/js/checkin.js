@@ -37,6 +37,34 @@
   var root = document.querySelector("[data-desk]");
   if (!root) { return; }
 
+  // ---- words -------------------------------------------------------------------------------
+  // The page serves this desk's messages in the staff member's language (a JSON block, not a
+  // script: CSP is unaffected), keyed by the English text, which is also the fallback.
+  var STRINGS = (function () {
+    var node = document.getElementById("desk-strings");
+    try { return (node && JSON.parse(node.textContent)) || {}; } catch (e) { return {}; }
+  })();
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)[sd]/g, function (match, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : match;
+    });
+  }
+  function t(text, values) {
+    var found = STRINGS[text];
+    return fill(typeof found === "string" && found ? found : text, values);
+  }
+  // Plurals: the server fills "one" and "other" for each; for now n === 1 picks "one". A language
+  // with more plural forms would have the server fill Intl.PluralRules categories ("few", "many")
+  // and pick them here with new Intl.PluralRules(lang).select(n).
+  function tn(singular, plural, n, values) {
+    var forms = STRINGS[singular];
+    var form = n === 1 ? "one" : "other";
+    var text = forms && typeof forms === "object" && forms[form] ? forms[form] : (n === 1 ? singular : plural);
+    var all = { num: n };
+    Object.keys(values || {}).forEach(function (name) { all[name] = values[name]; });
+    return fill(text, all);
+  }
+
   // ---- state -----------------------------------------------------------------------------
   var cfg = root.dataset;
   var key = cfg.cacheKey;
@@ -120,13 +148,14 @@
     netBox.classList.toggle("is-waiting", queue.length > 0);
     var text;
     if (!online) {
-      text = "Offline: checking against this device's copy. " + queue.length + (queue.length === 1 ? " scan" : " scans") + " waiting.";
+      text = tn("Offline: checking against this device's copy. %(num)d scan waiting.",
+                "Offline: checking against this device's copy. %(num)d scans waiting.", queue.length);
     } else if (queue.length) {
-      text = "Online. " + queue.length + (queue.length === 1 ? " scan" : " scans") + " waiting to be sent.";
+      text = tn("Online. %(num)d scan waiting to be sent.", "Online. %(num)d scans waiting to be sent.", queue.length);
     } else {
-      text = "Online. All scans sent.";
+      text = t("Online. All scans sent.");
     }
-    if (conflicts.length) { text += " " + conflicts.length + (conflicts.length === 1 ? " conflict" : " conflicts") + " to review."; }
+    if (conflicts.length) { text += " " + tn("%(num)d conflict to review.", "%(num)d conflicts to review.", conflicts.length); }
     netText.textContent = text;
     syncButton.hidden = !(online && queue.length);
   }
@@ -134,7 +163,7 @@
   function linkStopped(data) {
     clearAll();
     input.disabled = true;
-    showMessage("bad", "This link no longer works", (data && data.error && data.error.message) || "Ask the organisers for a new link.");
+    showMessage("bad", t("This link no longer works"), (data && data.error && data.error.message) || t("Ask the organisers for a new link."));
   }
 
   // ---- offline copy ------------------------------------------------------------------------
@@ -155,8 +184,8 @@
     });
     // Staff can see that the device is ready for the Wi-Fi dropping, and how old its copy is.
     var asOf = new Date(data.generated_at);
-    copyText.textContent = "Offline copy on this device: " + local.list.length + (local.list.length === 1 ? " person" : " people") +
-      ", as of " + eventTime(asOf) + ".";
+    copyText.textContent = tn("Offline copy on this device: %(num)d person, as of %(time)s.",
+                              "Offline copy on this device: %(num)d people, as of %(time)s.", local.list.length, { time: eventTime(asOf) });
     copyText.hidden = false;
   }
   function takePlace(row, change) {  // change: -1 takes a walk-in place, +1 gives it back
@@ -164,7 +193,7 @@
   }
   function markLocal(row, iso) {
     row.checked_in_at = iso;
-    row.checked_in_by = "this device";
+    row.checked_in_by = t("this device");
     row.station = stationInput.value.trim();
   }
   function download() {
@@ -199,18 +228,18 @@
     if (who) {
       card.appendChild(el("p", "result__name", who.name));
       var facts = el("ul", "result__facts");
-      [["Pronouns", who.pronouns], ["Category", who.category], ["Organisation", who.organisation]].forEach(function (pair) {
+      [[t("Pronouns"), who.pronouns], [t("Category"), who.category], [t("Organisation"), who.organisation]].forEach(function (pair) {
         if (pair[1]) { facts.appendChild(el("li", "", pair[0] + ": " + pair[1])); }
       });
       card.appendChild(facts);
-      [["Accessibility needs", who.accessibility], ["Interpretation", who.interpretation]].forEach(function (pair) {
+      [[t("Accessibility needs"), who.accessibility], [t("Interpretation"), who.interpretation]].forEach(function (pair) {
         if (pair[1]) { card.appendChild(el("p", "result__need", pair[0] + ": " + pair[1])); }
       });
     }
     if (result.message) { card.appendChild(el("p", "result__message", result.message)); }
     var actions = el("div", "actions");
     if (who && who.id && (result.outcome === "ok" || result.outcome === "already") && !result.offline) {
-      var badge = el("button", "button button--small", "Print badge");
+      var badge = el("button", "button button--small", t("Print badge"));
       badge.type = "button";
       badge.addEventListener("click", function () { printBadge(who.id); });
       actions.appendChild(badge);
@@ -227,7 +256,7 @@
     var form = el("form", "result__pay");
     var amountId = "pay-amount-" + payCount, howId = "pay-how-" + payCount;
     var amountField = el("div", "field");
-    var amountLabel = el("label", "", "Amount received (" + result.currency + ")");
+    var amountLabel = el("label", "", t("Amount received (%(currency)s)", { currency: result.currency }));
     amountLabel.htmlFor = amountId;
     var amount = el("input");
     amount.id = amountId;
@@ -236,18 +265,18 @@
     amountField.appendChild(amountLabel);
     amountField.appendChild(amount);
     var howField = el("div", "field");
-    var howLabel = el("label", "", "How");
+    var howLabel = el("label", "", t("How"));
     howLabel.htmlFor = howId;
     var how = el("select");
     how.id = howId;
-    [["cash", "Cash"], ["card", "Card terminal"], ["other", "Other"]].forEach(function (o) {
+    [["cash", t("Cash")], ["card", t("Card terminal")], ["other", t("Other")]].forEach(function (o) {
       var option = el("option", "", o[1]);
       option.value = o[0];
       how.appendChild(option);
     });
     howField.appendChild(howLabel);
     howField.appendChild(how);
-    var button = el("button", "button button--primary", "Paid now at the door: check in");
+    var button = el("button", "button button--primary", t("Paid now at the door: check in"));
     button.type = "submit";
     form.appendChild(amountField);
     form.appendChild(howField);
@@ -266,9 +295,9 @@
         } else {
           var error = response.body.error || {};
           var fields = error.fields || {};
-          showMessage("bad", "Payment not recorded", Object.keys(fields).map(function (k) { return fields[k]; }).join(" ") || error.message || "Please try again.");
+          showMessage("bad", t("Payment not recorded"), Object.keys(fields).map(function (k) { return fields[k]; }).join(" ") || error.message || t("Please try again."));
         }
-      }, function () { showMessage("bad", "Payment not recorded", "The server cannot be reached. Take the payment again when the network is back."); });
+      }, function () { showMessage("bad", t("Payment not recorded"), t("The server cannot be reached. Take the payment again when the network is back.")); });
     });
     return form;
   }
@@ -290,7 +319,7 @@
     return call("redeem", scan).then(function (response) {
       var body = response.body;
       if (response.status !== 200) {
-        showMessage("bad", "Not checked in", (body.error && body.error.message) || "The server refused the scan.");
+        showMessage("bad", t("Not checked in"), (body.error && body.error.message) || t("The server refused the scan."));
         return;
       }
       render(body);
@@ -306,30 +335,28 @@
 
   function decideLocally(scan) {
     var row = local.rows[scan.code];
-    var TITLES = { cancelled: "Not valid: registration cancelled", unpaid: "Not paid", pending_approval: "Pending approval",
-                   not_admitted: "Not admitted through this list" };
+    var TITLES = { cancelled: t("Not valid: registration cancelled"), unpaid: t("Not paid"), pending_approval: t("Pending approval"),
+                   not_admitted: t("Not admitted through this list") };
     if (!row) {
-      showMessage("bad", "Unknown code", "This code is not in this device's offline copy. Search by name, or send the person to the help desk.");
+      showMessage("bad", t("Unknown code"), t("This code is not in this device's offline copy. Search by name, or send the person to the help desk."));
       return;
     }
     var attendee = { name: row.name, pronouns: row.pronouns, category: row.category, organisation: row.organisation,
                      accessibility: row.accessibility, interpretation: row.interpretation };
     if (row.state !== "ok") {
-      render({ tone: "bad", title: TITLES[row.state] || "Not admitted", attendee: attendee, offline: true,
-               message: "Decided offline from this device's copy. Send the person to the help desk." });
+      render({ tone: "bad", title: TITLES[row.state] || t("Not admitted"), attendee: attendee, offline: true,
+               message: t("Decided offline from this device's copy. Send the person to the help desk.") });
       return;
     }
     if (row.checked_in_at) {
-      var at = new Date(row.checked_in_at);
-      var text = "Already checked in at " + eventTime(at);
-      if (row.checked_in_by) { text += " by " + row.checked_in_by; }
-      if (row.station) { text += " at " + row.station; }
-      render({ tone: "warn", title: "Already checked in", outcome: "already", attendee: attendee, offline: true, message: text + "." });
+      render({ tone: "warn", title: t("Already checked in"), outcome: "already", attendee: attendee, offline: true,
+               message: alreadyMessage(eventTime(new Date(row.checked_in_at)), row.checked_in_by, row.station) });
       return;
     }
     if (local.room && row.signed_up === false && local.room.left <= 0) {
-      render({ tone: "bad", title: "Session full", attendee: attendee, offline: true,
-               message: "All " + local.room.capacity + " places are taken and this person did not sign up (decided offline from this device's count). Suggest another session." });
+      render({ tone: "bad", title: t("Session full"), attendee: attendee, offline: true,
+               message: t("All %(capacity)s places are taken and this person did not sign up (decided offline from this device's count). Suggest another session.",
+                          { capacity: local.room.capacity }) });
       return;
     }
     markLocal(row, scan.scanned_at);
@@ -338,9 +365,18 @@
     saveQueue();
     lastAction = { kind: "queued", scan_id: scan.scan_id, name: row.name };
     undoButton.disabled = false;
-    render({ tone: "ok", title: "Checked in (offline)", outcome: "ok", attendee: attendee, offline: true,
-             message: row.name + " is checked in on this device; the scan will be sent when the network returns." });
+    render({ tone: "ok", title: t("Checked in (offline)"), outcome: "ok", attendee: attendee, offline: true,
+             message: t("%(name)s is checked in on this device; the scan will be sent when the network returns.", { name: row.name }) });
     renderNet();
+  }
+
+  // The same four sentences as the server's (confapp/checkin/desk.py already_message).
+  function alreadyMessage(time, by, station) {
+    var values = { time: time, by: by, station: station };
+    if (by && station) { return t("Already checked in at %(time)s by %(by)s at %(station)s.", values); }
+    if (by) { return t("Already checked in at %(time)s by %(by)s.", values); }
+    if (station) { return t("Already checked in at %(time)s at %(station)s.", values); }
+    return t("Already checked in at %(time)s.", values);
   }
 
   function undo() {
@@ -356,7 +392,7 @@
       saveQueue();
       lastAction = null;
       undoButton.disabled = true;
-      showMessage("info", "Undone", "The waiting check-in of " + action.name + " was removed.");
+      showMessage("info", t("Undone"), t("The waiting check-in of %(name)s was removed.", { name: action.name }));
       renderNet();
       refocus();
       return;
@@ -365,12 +401,12 @@
       if (response.status === 200) {
         lastAction = null;
         undoButton.disabled = true;
-        showMessage("info", "Undone", response.body.message);
+        showMessage("info", t("Undone"), response.body.message);
         refreshStats();
       } else {
-        showMessage("bad", "Could not undo", (response.body.error && response.body.error.message) || "Please try again.");
+        showMessage("bad", t("Could not undo"), (response.body.error && response.body.error.message) || t("Please try again."));
       }
-    }, function () { showMessage("bad", "Could not undo while offline", "Try again when the network is back."); });
+    }, function () { showMessage("bad", t("Could not undo while offline"), t("Try again when the network is back.")); });
     refocus();
   }
 
@@ -403,9 +439,12 @@
       text.appendChild(el("strong", "", r.name));
       var meta = [r.category, r.organisation, r.email].filter(Boolean).join(" · ");
       if (meta) { text.appendChild(el("span", "meta", meta)); }
-      if (r.checked_in_at) { text.appendChild(el("span", "desk__match-in", "Already checked in " + (r.checked_in_at === "earlier" ? "" : "at " + r.checked_in_at))); }
+      if (r.checked_in_at) {
+        text.appendChild(el("span", "desk__match-in", r.checked_in_at === "earlier" ? t("Already checked in") + " "
+          : t("Already checked in at %(time)s", { time: r.checked_in_at })));
+      }
       item.appendChild(text);
-      var button = el("button", "button button--small button--primary", "Check in");
+      var button = el("button", "button button--small button--primary", t("Check in"));
       button.type = "button";
       button.appendChild(el("span", "visually-hidden", " " + r.name));
       button.addEventListener("click", function () { input.value = ""; showResults("", []); redeem(r.ticket_code).then(refocus); });
@@ -421,7 +460,7 @@
     if (!value) { return; }
     if (!looksLikeCode(value) && lastSearch.query === value && lastSearch.results.length) {
       if (lastSearch.results.length === 1) { input.value = ""; redeem(lastSearch.results[0].ticket_code); showResults("", []); return; }
-      showMessage("info", lastSearch.results.length + " matches", "Choose the person from the matches below.");
+      showMessage("info", tn("%(num)d match", "%(num)d matches", lastSearch.results.length), t("Choose the person from the matches below."));
       return;
     }
     input.value = "";
@@ -440,7 +479,7 @@
     queue = [];
     local = { rows: {}, list: [] };
     renderNet();
-    showMessage("info", "Offline copy removed", "This device no longer holds the attendee list.");
+    showMessage("info", t("Offline copy removed"), t("This device no longer holds the attendee list."));
   });
 
   // Keep the input focused for the scanner, unless the person is using another control.
@@ -473,7 +512,7 @@
       event.preventDefault();
       var errors = walkin.querySelector("[data-walkin-errors]");
       errors.textContent = "";
-      if (!online) { errors.appendChild(el("p", "error-message", "Walk-ins need the network: registering checks capacity on the server.")); errors.focus(); return; }
+      if (!online) { errors.appendChild(el("p", "error-message", t("Walk-ins need the network: registering checks capacity on the server."))); errors.focus(); return; }
       var data = { station: stationInput.value.trim() };
       ["first_name", "last_name", "email", "category_id"].forEach(function (name) { data[name] = walkin.elements[name].value.trim(); });
       if (!amountBox.hidden) { data.amount = walkin.elements.amount.value.trim(); }
@@ -493,13 +532,13 @@
           return;
         }
         var error = response.body.error || {};
-        errors.appendChild(el("p", "error-message", error.message || "The walk-in could not be registered."));
+        errors.appendChild(el("p", "error-message", error.message || t("The walk-in could not be registered.")));
         var fields = error.fields || {};
         var list = el("ul");
         Object.keys(fields).forEach(function (name) { list.appendChild(el("li", "", fields[name])); });
         if (list.childNodes.length) { errors.appendChild(list); }
         errors.focus();
-      }, function () { errors.appendChild(el("p", "error-message", "The server cannot be reached. Try again in a moment.")); errors.focus(); });
+      }, function () { errors.appendChild(el("p", "error-message", t("The server cannot be reached. Try again in a moment."))); errors.focus(); });
     });
   }
 
@@ -531,15 +570,19 @@
         // Admitted offline, refused now (cancelled or unpaid since the download, or the room
         // filled up from another desk): the most serious news comes first.
         var refused = response.body.results.filter(function (i) { return i.refused; })[0];
-        render({ tone: "bad", title: "Refused after going back online", attendee: refused.attendee,
-                 message: response.body.refused + " waiting scan(s) were refused by the server. " + refused.title + ": " + refused.message });
+        render({ tone: "bad", title: t("Refused after going back online"), attendee: refused.attendee,
+                 message: tn("%(num)d waiting scan(s) were refused by the server. %(title)s: %(message)s",
+                             "%(num)d waiting scan(s) were refused by the server. %(title)s: %(message)s",
+                             response.body.refused, { title: refused.title, message: refused.message }) });
         download();  // this device's copy was out of date: take the server's again
       } else if (response.body.conflicts) {
         var first = response.body.results.filter(function (i) { return i.conflict; })[0];
-        render({ tone: "warn", title: "Conflict after going back online", attendee: first.attendee,
-                 message: response.body.conflicts + " waiting scan(s) were already checked in on another device. " + first.message });
+        render({ tone: "warn", title: t("Conflict after going back online"), attendee: first.attendee,
+                 message: tn("%(num)d waiting scan(s) were already checked in on another device. %(message)s",
+                             "%(num)d waiting scan(s) were already checked in on another device. %(message)s",
+                             response.body.conflicts, { message: first.message }) });
       } else {
-        showMessage("info", "Back online", "Waiting scans were sent.");
+        showMessage("info", t("Back online"), t("Waiting scans were sent."));
       }
       refreshStats();
       if (queue.length) { syncQueue(); }
@@ -559,7 +602,7 @@
       box.textContent = "";
       if (!data.categories.length) { return; }
       var list = el("ul", "desk__cats");
-      data.categories.forEach(function (c) { list.appendChild(el("li", "", c.name + ": " + c.checked_in + " of " + c.expected)); });
+      data.categories.forEach(function (c) { list.appendChild(el("li", "", t("%(name)s: %(checked_in)s of %(expected)s", c))); });
       box.appendChild(list);
       if (queue.length) { syncQueue(); }
     }, function () {});
@@ -574,7 +617,7 @@
   cameraButton.addEventListener("click", function () {
     if (stream) { stopCamera(); return; }
     if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
-      cameraMsg.textContent = "This browser cannot read QR codes with the camera. Use a USB or Bluetooth scanner, or type the code or the person's name.";
+      cameraMsg.textContent = t("This browser cannot read QR codes with the camera. Use a USB or Bluetooth scanner, or type the code or the person's name.");
       refocus();
       return;
     }
@@ -584,8 +627,8 @@
       video.srcObject = s;
       video.hidden = false;
       video.play();
-      cameraButton.textContent = "Stop camera";
-      cameraMsg.textContent = "Camera on: hold the ticket's QR code in view.";
+      cameraButton.textContent = t("Stop camera");
+      cameraMsg.textContent = t("Camera on: hold the ticket's QR code in view.");
       var loop = function () {
         if (!stream) { return; }
         detector.detect(video).then(function (codes) {
@@ -597,15 +640,15 @@
       };
       loop();
     }, function () {
-      cameraMsg.textContent = "The camera could not be opened (permission refused or no camera). Use a scanner or type the code.";
+      cameraMsg.textContent = t("The camera could not be opened (permission refused or no camera). Use a scanner or type the code.");
     });
   });
   function stopCamera() {
     stream.getTracks().forEach(function (t) { t.stop(); });
     stream = null;
     video.hidden = true;
-    cameraButton.textContent = "Scan with camera";
-    cameraMsg.textContent = "Camera off.";
+    cameraButton.textContent = t("Scan with camera");
+    cameraMsg.textContent = t("Camera off.");
   }
 
   // ---- lifetime ----------------------------------------------------------------------------
