@@ -140,6 +140,8 @@ class Balancer:
         self.hosts = hosts
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        self.drained: set[str] = set()
+        self._shipped: list[str] = []
 
     @property
     def url(self) -> str:
@@ -153,9 +155,7 @@ class Balancer:
         # The shipped upstream lines with the test hosts' addresses: the same health-check settings.
         shipped = [line for line in (DEPLOY / "nginx-upstream.conf").read_text().splitlines()
                    if line.strip().startswith("server ")]
-        lines = [re.sub(r"server \S+", f"server {host.address}", shipped[i % len(shipped)], count=1)
-                 for i, host in enumerate(self.hosts)]
-        (d / "confapp" / "upstream.conf").write_text("\n".join(lines) + "\n")
+        self.write_upstream(shipped)
         # Harness only: which host answered, for the tests (nginx's own variable; the app adds nothing).
         (d / "confapp" / "listen.conf").write_text(
             f"listen 127.0.0.1:{self.port};\nserver_name 127.0.0.1;\nadd_header X-Upstream $upstream_addr always;\n")
@@ -173,6 +173,30 @@ class Balancer:
             f"  include {DEPLOY / 'nginx.conf'};\n"
             "}\n")
         return main
+
+    def write_upstream(self, shipped: list[str] | None = None) -> None:
+        shipped = shipped or self._shipped
+        self._shipped = shipped
+        lines = [re.sub(r"server \S+", f"server {host.address}", shipped[i % len(shipped)].strip().rstrip(";"), count=1)
+                 + (" down;" if host.name in self.drained else ";") for i, host in enumerate(self.hosts)]
+        (self.directory / "confapp" / "upstream.conf").write_text("\n".join(lines) + "\n")
+
+    def set_drained(self, host: Host, drained: bool) -> None:
+        """Take a host out of the rotation (`down` in upstream.conf) or put it back, and reload nginx
+        gracefully (its old workers finish their requests), as `nginx -s reload` does."""
+        (self.drained.add if drained else self.drained.discard)(host.name)
+        self.write_upstream()
+        exited = self.error_log().count("exited with code")
+        self.process.send_signal(signal.SIGHUP)
+        # Done when the old worker has finished its requests and exited: from then on every request
+        # is routed by the new configuration.
+        deadline = time.monotonic() + 20
+        while self.error_log().count("exited with code") <= exited and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def error_log(self) -> str:
+        path = self.directory / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def start(self) -> "Balancer":
         main = self.write_config()
