@@ -85,7 +85,8 @@ class Cluster:
         return "\n".join(f"--- {h.name} {n}\n{h.log(n)[-4000:]}" for h in self.hosts for n in ("web.log", "worker.log"))
 
 
-@pytest.fixture(scope="session")
+# Package scope: the hosts stop once this folder's tests are done, not at the end of the whole run.
+@pytest.fixture(scope="package")
 def cluster(postgres_server, smtp_server):
     directory = Path(tempfile.mkdtemp(prefix="confapp-multihost-"))
     database_url = postgres_server.create_database("confapp_multihost")
@@ -100,7 +101,7 @@ def cluster(postgres_server, smtp_server):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def seed_app(cluster, smtp_server):
     """An app in the test process on the cluster's database, to build each test's data."""
     from tests.conftest import make_app_for
