@@ -58,3 +58,12 @@ def init_i18n(app: Flask) -> None:
     app.before_request(refresh)
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
+
+
+def remember_language(response, language: str):
+    """Set the visitor's language cookie on `response` (the switcher, the ticket page's choice)."""
+    from flask import current_app
+
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from ..extensions import db
-from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, LANGUAGES, supported
+from ..i18n import LANGUAGES, remember_language, supported
 from ..urls import local_path
 from . import services
 from .blueprint import bp
@@ -29,7 +29,7 @@ def choose_language():
     if current_user.is_authenticated:
         services.set_preferred_language(current_user, language)  # the form offered only these
         db.session.commit()
-    return _remembered(redirect(back), language)
+    return remember_language(redirect(back), language)
 
 
 @bp.get("/language/<code>")
@@ -41,17 +41,11 @@ def choose_language_link(code: str):
     if language is None or language != code:
         flash(gettext("Choose one of the languages offered."), "error")
         return redirect(back)
-    return _remembered(redirect(back), language)
+    return remember_language(redirect(back), language)
 
 
 def _back(next_path: str | None) -> str:
     return local_path(next_path) or local_path(request.referrer and _path_of(request.referrer)) or url_for("events.public_list")
-
-
-def _remembered(response, language: str):
-    response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax", httponly=True,
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
-    return response
 
 
 def _path_of(url: str) -> str:

@@ -185,6 +185,23 @@ def update_answers(registration: Registration, *, first_name: str, last_name: st
     return registration
 
 
+def set_language(registration: Registration, language: str | None, *, now: datetime) -> Registration:
+    """The attendee's own choice, on their ticket page, of the language their emails, the desk and
+    the reports know them by. Raises ValidationFailed for a language the site does not offer."""
+    from ..i18n import supported
+
+    code = supported(language)
+    if code is None or code != language:
+        raise ValidationFailed({"language": gettext("Choose one of the languages offered.")})
+    if registration.purged_at:
+        raise InvalidState(gettext("This registration's personal data was deleted."))
+    if registration.spoken_language != code:
+        registration.language = code
+        db.session.flush()
+        history(registration.order, "language_changed", actor=None, now=now, registration=registration, note=code)
+    return registration
+
+
 def send_confirmation(order: Order, *, actor, now: datetime) -> None:
     """Send the confirmation (tickets) again. Raises InvalidState when nothing is confirmed."""
     if not any(r.status == RegistrationStatus.CONFIRMED for r in order.registrations):

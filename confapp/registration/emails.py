@@ -123,7 +123,7 @@ def send_rejection(order: Order, *, message: str = "") -> None:
 
 def send_cancellation(registration: Registration, *, refund_minor: int) -> None:
     event = _event(registration)
-    with _language(registration.order.language):
+    with _language(registration.spoken_language):
         send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=event.title),
                          "registration_cancelled", recipient=registration, registration=registration,
                          refund_minor=refund_minor, currency=registration.order.currency, money=format_money)

@@ -119,6 +119,11 @@ class CancelForm(Form):
     confirm = BooleanField(_l("Yes, cancel my registration"), validators=[DataRequired(message=_l("Tick the box to confirm."))])
 
 
+class TicketLanguageForm(Form):
+    """The attendee's language on their ticket page; the view fills the choices (confapp.i18n.LANGUAGES)."""
+    language = SelectField(_l("Language for your emails"), validators=[DataRequired(message=_l("Choose a language."))])
+
+
 class ApprovalForm(Form):
     message = TextAreaField("Message to the attendee (optional)", validators=[Optional(), Length(max=2000)])
 

@@ -199,6 +199,9 @@ class Registration(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language this attendee chose on their ticket page (confapp.i18n); None: the order's,
+    # the one the booking was made in. Their emails, the desk and the reports use `spoken_language`.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     order: Mapped[Order] = relationship(back_populates="registrations")
     category: Mapped[RegistrationCategory] = relationship()
@@ -208,6 +211,12 @@ class Registration(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def spoken_language(self) -> str:
+        from ..i18n import DEFAULT_LANGUAGE
+
+        return self.language or self.order.language or DEFAULT_LANGUAGE
 
 
 class QuestionKind(enum.StrEnum):

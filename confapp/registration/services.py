@@ -23,7 +23,8 @@ from ..extensions import db
 from . import emails
 from .capacity import lock_emails, lock_event, lock_event_for_order, occupying_clause, places_left, reserve_places  # noqa: F401
 from .changes import (  # noqa: F401
-    approve_order, cancel_order, cancel_registration, pay_another_way, reject_order, send_confirmation, update_answers,
+    approve_order, cancel_order, cancel_registration, pay_another_way, reject_order, send_confirmation, set_language,
+    update_answers,
 )
 from .common import CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, settings_for  # noqa: F401
 from .holds import confirm_paid_order, expire_order, expired_holds, refundable_amount  # noqa: F401
@@ -36,7 +37,7 @@ from .quoting import (  # noqa: F401  (re-exported: callers import them from her
 __all__ = [
     "AttendeeData", "CategoryChoice", "OrderRequest", "Quote", "SoldOut", "active_questions", "approve_order",
     "cancel_order", "cancel_registration", "confirm_paid_order", "expire_order", "place_order", "places_left",
-    "quote_order", "refundable_amount", "reject_order", "reserve_places", "send_confirmation", "settings_for",
+    "quote_order", "refundable_amount", "reject_order", "reserve_places", "send_confirmation", "set_language", "settings_for",
     "update_answers",
 ]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,12 +17,12 @@ from ..events.access import visible_event
 from ..events.services import registration_closed_reason
 from ..extensions import db, limiter
 from ..forms import run_action, show_errors
-from ..i18n import current_language
+from ..i18n import LANGUAGES, current_language, remember_language
 from ..money import with_code
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import common, emails, links, pricing, queries, services, waitlist
-from .forms import CancelForm, CsrfForm, WaitlistForm, parse_order_form
+from .forms import CancelForm, CsrfForm, TicketLanguageForm, WaitlistForm, parse_order_form
 from .models import Order, PaymentMethod, Registration, RegistrationStatus
 from .questions import countries, display_value
 from .blueprint import bp
@@ -321,12 +321,38 @@ def ticket_page(slug: str, token: str):
     return render_template(
         "registration/ticket.html", event=event, registration=registration, questions=questions, answers=answers,
         errors=errors, values=values, csrf=CsrfForm(), cancel_form=CancelForm(), token=token,
+        language_form=_language_form(registration),
         qr_data_uri=emails.ticket_qr(registration.ticket_code).svg_data_uri(scale=6, border=2) if registration.status == RegistrationStatus.CONFIRMED else None,
         refund_minor=min(registration.price_minor, services.refundable_amount(registration.order, now=utcnow())),
         receipt_url=links.receipt_url(registration.order, event) if buyer and registration.order.paid_minor else None,
         payment_url=links.payment_url(registration.order, event)
         if buyer and registration.status == RegistrationStatus.AWAITING_PAYMENT else None,
     ), (422 if errors else 200)
+
+
+def _language_form(registration) -> TicketLanguageForm:
+    form = TicketLanguageForm(formdata=None, language=registration.spoken_language)
+    form.language.choices = list(LANGUAGES.items())
+    return form
+
+
+@bp.route("/e/<slug>/ticket/<token>/language", methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def ticket_language(slug: str, token: str):
+    """The attendee's language: their emails speak it from now on, and the page switches to it."""
+    event, registration = _ticket_for(slug, token)
+    form = TicketLanguageForm()
+    form.language.choices = list(LANGUAGES.items())
+    back = redirect(url_for("registration.ticket_page", slug=slug, token=token))
+    if not form.validate_on_submit():
+        flash(gettext("Choose one of the languages offered."), "error")
+        return back
+    if not run_action(lambda: services.set_language(registration, form.language.data, now=utcnow()), None):
+        return back
+    with force_locale(registration.spoken_language):
+        flash(gettext("Saved: we will write to you in %(language)s.", language=LANGUAGES[registration.spoken_language]),
+              "success")
+    return remember_language(back, registration.spoken_language)
 
 
 @bp.route("/e/<slug>/ticket/<token>/cancel", methods=["POST"])

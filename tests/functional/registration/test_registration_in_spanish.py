@@ -158,3 +158,40 @@ def test_the_registration_steps_of_an_english_visitor_have_no_spanish(client, db
     page = client.get(f"/e/{event.slug}/register", headers=EN).get_data(as_text=True)
     assert 'aria-label="Registration steps"' in page and ">Continue<" in page and "Continuar" not in page
     assert db.session.scalar(select(Registration.id).where(Registration.event_id == event.id)) is None
+
+
+def _ticket_path(confirmation) -> str:
+    return urlparse(next(u for u in re.findall(r"https?://\S+", confirmation.text) if "/ticket/" in u)).path
+
+
+def test_an_attendee_changes_their_language_on_the_ticket_page_and_later_mail_follows(
+        spanish, client, db, event, free, questions, mail):
+    """Registered in English; they choose Spanish on their ticket page: the page switches, the
+    choice is theirs alone (the order keeps its language), and the next email comes in Spanish."""
+    _register(client, event, free, questions, EN)
+    [confirmation] = mail.wait_for(1)
+    ticket_path = _ticket_path(confirmation)
+    mail.clear()
+    page = client.get(ticket_path, headers=EN).get_data(as_text=True)
+    assert "Your language" in page and "Language for your emails" in page
+    assert '<option selected value="en">English</option>' in page
+    saved = client.post(f"{ticket_path}/language", data={"language": "es"}, headers=EN,
+                        follow_redirects=True)
+    text = saved.get_data(as_text=True)
+    assert "Guardado: le escribiremos en Español." in text and '<html lang="es"' in text
+    assert '<option selected value="es">Español</option>' in text
+    registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id))
+    assert (registration.language, registration.order.language, registration.spoken_language) == ("es", "en", "es")
+
+    client.post(f"{ticket_path}/cancel", data={"confirm": "y"}, headers=EN)
+    [cancelled] = mail.wait_for(1)
+    assert cancelled.subject == f"Su inscripción en {event.title} está cancelada"
+
+
+def test_a_language_the_site_does_not_offer_is_refused_and_changes_nothing(spanish, client, db, event, free, questions, mail):
+    _register(client, event, free, questions, EN)
+    ticket_path = _ticket_path(mail.wait_for(1)[0])
+    for wrong in ("fr", "", "ES"):
+        refused = client.post(f"{ticket_path}/language", data={"language": wrong}, headers=EN, follow_redirects=True)
+        assert "Choose one of the languages offered." in refused.get_data(as_text=True), wrong
+        assert db.session.scalar(select(Registration.language).where(Registration.event_id == event.id)) is None
