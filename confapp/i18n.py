@@ -31,6 +31,11 @@ def supported(code: str | None) -> str | None:
     return base if base in LANGUAGES else None
 
 
+def language_name(code: str | None) -> str:
+    """The language's own name ("Español") for a stored code; None or unknown: the default's."""
+    return LANGUAGES[supported(code) or DEFAULT_LANGUAGE]
+
+
 def request_language() -> str:
     """The language of this request (see the module's docstring); English outside requests."""
     if not has_request_context():

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from .. import money
+from ..i18n import language_name
 from ..templating import format_money
 from .queries import SearchRow, Stats, desk_answers
 from .services import Outcome, RedeemResult
@@ -53,6 +54,7 @@ def result_json(result: RedeemResult, tz: ZoneInfo) -> dict:
             "id": reg.id, "name": reg.full_name, "ticket_code": reg.ticket_code, "category": reg.category.name,
             "pronouns": answers.get("pronouns", ""), "organisation": answers.get("organisation", ""),
             "accessibility": answers.get("accessibility", ""), "interpretation": answers.get("interpretation", ""),
+            "language": language_name(reg.spoken_language),
         }
     if result.check_in is not None:
         ci = result.check_in

@@ -48,6 +48,7 @@ SINGULAR: tuple[str, ...] = (
     N_("Organisation"),
     N_("Accessibility needs"),
     N_("Interpretation"),
+    N_("Language"),
     N_("Print badge"),
     # Paid now at the door
     N_("Amount received (%(currency)s)"),

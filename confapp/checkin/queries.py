@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 
 from ..extensions import db
+from ..i18n import language_name
 from ..registration.models import (
     Answer, Order, PaymentState, Question, Registration, RegistrationCategory, RegistrationStatus,
 )
@@ -194,7 +195,7 @@ def _arrivals(checkin_list: CheckInList) -> list[tuple[datetime, int]]:
 # --- offline download ------------------------------------------------------------------------
 
 OFFLINE_FIELDS = ("code", "name", "pronouns", "category", "organisation", "accessibility", "interpretation",
-                  "state", "checked_in_at", "checked_in_by", "station", "signed_up")
+                  "state", "checked_in_at", "checked_in_by", "station", "signed_up", "language")
 
 
 def desk_state(status: RegistrationStatus, order_state: PaymentState, due: int, admitted: bool) -> str:
@@ -216,7 +217,7 @@ def offline_rows(checkin_list: CheckInList) -> list[list]:
         select(Registration.id, Registration.ticket_code, Registration.first_name, Registration.last_name,
                Registration.status, Registration.category_id, RegistrationCategory.name,
                Order.payment_state, Order.total_minor - Order.paid_minor,
-               CheckIn.checked_in_at, CheckIn.actor_label, CheckIn.station)
+               CheckIn.checked_in_at, CheckIn.actor_label, CheckIn.station, Registration.language, Order.language)
         .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
         .join(Order, Order.id == Registration.order_id)
         .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.list_id == checkin_list.id,
@@ -238,13 +239,14 @@ def offline_rows(checkin_list: CheckInList) -> list[list]:
         signed_up = set(db.session.scalars(
             select(SessionSignup.registration_id).where(SessionSignup.session_id == checkin_list.program_session_id)))
     out = []
-    for (rid, code, first, last, status, category_id, category, pay_state, due, at, by, station) in rows:
+    for (rid, code, first, last, status, category_id, category, pay_state, due, at, by, station, own, ordered) in rows:
         extra = answers.get(rid, {})
         out.append([
             code, f"{first} {last}".strip(), extra.get("pronouns", ""), category, extra.get("organisation", ""),
             extra.get("accessibility", ""), extra.get("interpretation", ""),
             desk_state(status, pay_state, due or 0, checkin_list.admits_category(category_id)),
             at.isoformat() if at else None, by or "", station or "", signed_up is None or rid in signed_up,
+            language_name(own or ordered),
         ])
     return out
 

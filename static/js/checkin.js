@@ -232,7 +232,7 @@
         if (pair[1]) { facts.appendChild(el("li", "", pair[0] + ": " + pair[1])); }
       });
       card.appendChild(facts);
-      [[t("Accessibility needs"), who.accessibility], [t("Interpretation"), who.interpretation]].forEach(function (pair) {
+      [[t("Accessibility needs"), who.accessibility], [t("Interpretation"), who.interpretation], [t("Language"), who.language]].forEach(function (pair) {
         if (pair[1]) { card.appendChild(el("p", "result__need", pair[0] + ": " + pair[1])); }
       });
     }
@@ -342,7 +342,7 @@
       return;
     }
     var attendee = { name: row.name, pronouns: row.pronouns, category: row.category, organisation: row.organisation,
-                     accessibility: row.accessibility, interpretation: row.interpretation };
+                     accessibility: row.accessibility, interpretation: row.interpretation, language: row.language };
     if (row.state !== "ok") {
       render({ tone: "bad", title: TITLES[row.state] || t("Not admitted"), attendee: attendee, offline: true,
                message: t("Decided offline from this device's copy. Send the person to the help desk.") });

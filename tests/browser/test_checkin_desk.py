@@ -59,7 +59,7 @@ def test_desk_scan_search_offline_and_sync(page, desk_world, live_app, screensho
     card.wait_for()
     assert "Checked in" in card.text_content() and "Amara Okonkwo-Delacroix" in card.text_content()
     assert "Pronouns: she/her" in card.text_content() and "Interpretation: Spanish" in card.text_content()
-    assert "Accessibility needs: Step-free route" in card.text_content()
+    assert "Accessibility needs: Step-free route" in card.text_content() and "Language: English" in card.text_content()
     assert_accessible(page, "check-in desk (green result)")
     shot = screenshot(page, screenshots_dir / "checkin-desk.png")
     shutil.copy(shot, artifacts_dir / "checkin-desk.png")

@@ -297,3 +297,20 @@ def test_creating_a_list_and_revoking_a_link_say_so(client, db, world, login_as)
     assert response.headers["Location"] == f"/manage/{world.event.slug}/checkin/"
     assert "The link “Door 2” no longer works." in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.get(VolunteerLink, world.link.id).revoked_at is not None
+
+
+def test_the_desk_shows_the_attendees_language_next_to_their_needs_online_and_offline(client, db, world, login_as):
+    """The language the person chose (their ticket page) or booked in, by its own name, so staff
+    know before the first word whom to call over (interpretation answers sit beside it)."""
+    from confapp.registration import services as registration
+
+    registration.set_language(world.reg, "es", now=utcnow())
+    english = attendee(world.event, first_name="Beth", last_name="Lyons")
+    db.session.commit()
+    login_as(world.users[STAFF])
+    url = f"/checkin/api/lists/{world.list.id}/redeem"
+    assert client.post(url, json={"code": world.reg.ticket_code}, headers=JSON).json["attendee"]["language"] == "Español"
+    assert client.post(url, json={"code": english.ticket_code}, headers=JSON).json["attendee"]["language"] == "English"
+    body = client.get(f"/checkin/api/lists/{world.list.id}/offline", headers=JSON).json
+    languages = {row["name"]: row["language"] for row in (dict(zip(body["fields"], r)) for r in body["rows"])}
+    assert languages == {"Amara Okafor": "Español", "Beth Lyons": "English"}
