@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from .suppression import SUPPRESSED
@@ -146,6 +147,11 @@ def report_charts(figures: dict) -> dict[str, Markup]:
             [(row["label"], row["attended"] if figures.get("attendance_known") else row["registered"])
              for row in figures.get("by_category", [])],
             "Attendance by category" if figures.get("attendance_known") else "Registrations by category",
+        ),
+        "by_language": bar_chart(
+            [(row["label"], row["attended"] if figures.get("attendance_known") else row["registered"])
+             for row in figures.get("by_language", [])],
+            gettext("Attendance by language") if figures.get("attendance_known") else gettext("Registrations by language"),
         ),
         "cities": bar_chart([(row["label"], row["count"]) for row in figures.get("cities", [])], "Participants by city"),
     }

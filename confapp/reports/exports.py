@@ -7,6 +7,7 @@ import io
 from typing import Any, Iterator
 
 from flask import render_template
+from flask_babel import gettext
 
 from .. import money
 from .presenting import ReportView
@@ -40,6 +41,10 @@ def sections(view: ReportView) -> Iterator[tuple[str, list[str], list[list[Any]]
     yield "Attendance by category", ["Category", "Registered", "Attended"], [
         [row["label"], row["registered"], _value(row["attended"]) if f.get("attendance_known") else ""]
         for row in f.get("by_category", [])
+    ]
+    yield gettext("Attendance by language"), [gettext("Language"), "Registered", "Attended"], [
+        [row["label"], row["registered"], _value(row["attended"]) if f.get("attendance_known") else ""]
+        for row in f.get("by_language", [])
     ]
     yield "Sessions", ["Session", "Starts", "Attendance", "Average rating", "Ratings"], [
         [row["title"], row.get("starts", ""), _value(row.get("attendance")), _value(row.get("rating")), _value(row.get("ratings"))]

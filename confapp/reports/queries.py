@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from ..checkin.models import CheckIn, CheckInList, ListKind
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import DEFAULT_LANGUAGE, language_name
 from ..types import utcnow
 from ..registration.models import (
     Answer,
@@ -139,6 +140,7 @@ def live_figures(event: Event) -> dict[str, Any]:
         "organisations": organisations,
         "organisation_kinds": organisation_kinds,
         "by_category": by_category,
+        "by_language": _by_language(confirmed),
         "sessions": sessions,
         "finance": _finance(event),
         "registrations_over_time": over_time(event),
@@ -152,16 +154,36 @@ PENDING_STATUSES = (RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.AWAI
 
 
 def _registration_counts(event: Event) -> list[dict]:
-    """Registrations counted by status, walk-in, category and whether they came: one query."""
-    columns = [Registration.status, Registration.is_walk_in, Registration.category_id]
+    """Registrations counted by status, walk-in, category, language and whether they came: one query."""
+    # The attendee's own choice, else the language the order was placed in (None before languages: English).
+    language = func.coalesce(Registration.language, Order.language, DEFAULT_LANGUAGE)
+    columns = [Registration.status, Registration.is_walk_in, Registration.category_id, language]
     arrivals = first_arrivals(event)
     came = case((arrivals.c.registration_id.is_not(None), 1), else_=0)
-    query = select(*columns, came, func.count()).outerjoin(arrivals, arrivals.c.registration_id == Registration.id)
+    query = (select(*columns, came, func.count()).join(Order, Order.id == Registration.order_id)
+             .outerjoin(arrivals, arrivals.c.registration_id == Registration.id))
     query = query.group_by(*columns, came)
     rows = db.session.execute(query.where(Registration.event_id == event.id)).all()
     return [
-        {"status": RegistrationStatus(status), "walk_in": bool(walk_in), "category_id": category_id, "came": bool(came), "n": n}
-        for status, walk_in, category_id, came, n in rows
+        {"status": RegistrationStatus(status), "walk_in": bool(walk_in), "category_id": category_id,
+         "language": code, "came": bool(came), "n": n}
+        for status, walk_in, category_id, code, came, n in rows
+    ]
+
+
+def _by_language(confirmed: list[dict]) -> list[dict]:
+    """Registered and attended per language, most registrations first; the label is the
+    language's own name (frozen with the figures, as category names are)."""
+    codes = sorted({row["language"] for row in confirmed},
+                   key=lambda code: (-sum(r["n"] for r in confirmed if r["language"] == code), code))
+    return [
+        {
+            "code": code,
+            "label": language_name(code),
+            "registered": sum(row["n"] for row in confirmed if row["language"] == code),
+            "attended": sum(row["n"] for row in confirmed if row["language"] == code and row["came"]),
+        }
+        for code in codes
     ]
 
 

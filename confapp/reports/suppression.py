@@ -113,10 +113,11 @@ def public_figures(figures: dict[str, Any]) -> dict[str, Any]:
     # Organisation names come only from people who agreed to be listed; their counts are hidden
     # below five like any other count.
     public["organisations"] = [dict(row, count=suppress(row["count"])) for row in figures.get("organisations", [])]
-    public["by_category"] = [
-        dict(row, registered=suppress(row["registered"]), attended=suppress(row["attended"]))
-        for row in figures.get("by_category", [])
-    ]
+    for key in ("by_category", "by_language"):
+        public[key] = [
+            dict(row, registered=suppress(row["registered"]), attended=suppress(row["attended"]))
+            for row in figures.get(key, [])
+        ]
     public["sessions"] = [
         dict(
             row,
@@ -193,11 +194,12 @@ def relations(raw: dict, public: dict) -> list[dict[Path, Fraction]]:
     reg, att, noshow, walk = (("headline", k) for k in ("registered", "attended", "no_shows", "walk_ins"))
     if raw.get("attendance_known") and h.get("attended") is not None:
         add([(reg, 1), (att, -1), (noshow, -1)])
-    cats = public.get("by_category", [])
-    if cats:
-        add([(reg, 1)] + [(("by_category", i, "registered"), -1) for i in range(len(cats))])
-        if raw.get("attendance_known"):
-            add([(att, 1)] + [(("by_category", i, "attended"), -1) for i in range(len(cats))])
+    for key in ("by_category", "by_language"):  # each person is in one category and speaks one language
+        parts = public.get(key, [])
+        if parts:
+            add([(reg, 1)] + [((key, i, "registered"), -1) for i in range(len(parts))])
+            if raw.get("attendance_known"):
+                add([(att, 1)] + [((key, i, "attended"), -1) for i in range(len(parts))])
     series = public.get("registrations_over_time", [])
     for i in range(len(series)):
         step = [(("registrations_over_time", i, "cumulative"), 1), (("registrations_over_time", i, "count"), -1)]
@@ -248,7 +250,7 @@ def _hidden_truth(raw: dict, public: dict, path: Path) -> int:
         return sum(r["count"] for r in raw[key] if row["first"] <= r["label"] <= row["last"])
     if row.get("pooled"):
         return sum(r["count"] for r in raw.get(key, []) if r["count"] < THRESHOLD)
-    if key in ("by_category", "organisations"):  # row for row as in the raw figures
+    if key in ("by_category", "by_language", "organisations"):  # row for row as in the raw figures
         return raw[key][path[1]][path[2]]
     return next(r for r in raw.get(key, []) if r["label"] == row["label"])[path[2]]
 

@@ -195,3 +195,31 @@ def test_withdrawn_reports_disappear_and_future_events_cannot_publish(client, db
     refused = client.post(f"/manage/{upcoming.slug}/report/publish", follow_redirects=True)
     assert b"once the event has started" in refused.data
     assert client.get(f"/e/{upcoming.slug}/report").status_code == 404
+
+
+def test_the_dashboard_and_the_report_count_by_language_once_there_are_two(client, db, login_as):
+    from confapp.registration.models import Registration
+
+    organiser = make_user()
+    event = past_event(organiser=organiser)
+    builder = known_event(event)
+    check_in_known(builder, organiser)
+    db.session.commit()
+    login_as(organiser)
+    assert "By language" not in client.get(f"/manage/{event.slug}/dashboard").get_data(as_text=True)
+    for i in range(5):
+        builder.order([{"name": f"Sofia{i} Ruiz", "email": f"sofia{i}@example.org", "city": "Boston", "country": "US"}],
+                      category="Student")
+    for registration in db.session.query(Registration).filter(Registration.first_name.like("Sofia%")):
+        registration.order.language = "es"
+    db.session.commit()
+    client.post(f"/manage/{event.slug}/dashboard/refresh")  # the figures cached a minute are older than these orders
+    dashboard = client.get(f"/manage/{event.slug}/dashboard").get_data(as_text=True)
+    assert "By language" in dashboard and "Español" in dashboard
+    services.publish_report(services.start_report(event, actor=organiser), actor=organiser, now=utcnow())
+    db.session.commit()
+    public = visitor_get(client, f"/e/{event.slug}/report").decode()
+    assert "Registrations by language" in public or "Attendance by language" in public
+    assert "Español" in public
+    csv_text = visitor_get(client, f"/e/{event.slug}/report.csv").decode()
+    assert "Attendance by language" in csv_text and "Español" in csv_text

@@ -80,3 +80,44 @@ def test_figures_take_a_fixed_number_of_queries(db, count_queries):
     with count_queries() as many:
         compute_figures(large)
     assert len(few) == len(many) <= 18
+
+
+def _speak_spanish(event, first_names, *, own=()):
+    """Orders of these people placed in Spanish; `own`: people who chose Spanish themselves
+    (their ticket page) in an order placed in English."""
+    from confapp.extensions import db
+    from confapp.registration.models import Registration
+
+    for registration in db.session.query(Registration).filter_by(event_id=event.id):
+        if registration.first_name in first_names:
+            registration.order.language = "es"
+        if registration.first_name in own:
+            registration.language = "es"
+    db.session.flush()
+
+
+def test_registrations_and_attendance_are_counted_by_language(db):
+    event = make_event()
+    check_in_known(known_event(event), make_user(name="Desk Volunteer"))
+    # Carol's group of three was booked in Spanish, but Dan chose English on his ticket page.
+    _speak_spanish(event, {"Carol", "Hana"}, own={"Ivan"})
+    from confapp.extensions import db as _db
+    from confapp.registration.models import Registration
+
+    dan = _db.session.query(Registration).filter_by(event_id=event.id, first_name="Dan").one()
+    dan.language = "en"
+    _db.session.flush()
+    figures = compute_figures(event)
+    rows = [(r["code"], r["label"], r["registered"]) for r in figures["by_language"]]
+    # Spanish: Carol and Eve (the group's order), Hana (her order), Ivan (his own choice); Dan's own
+    # choice of English wins over his order's Spanish. Bob (cancelled) and Frank (pending) do not count.
+    assert rows == [("en", "English", 6), ("es", "Español", 4)]
+    assert sum(r["registered"] for r in figures["by_language"]) == figures["headline"]["registered"]
+    assert sum(r["attended"] for r in figures["by_language"]) == figures["headline"]["attended"]
+
+
+def test_an_event_before_languages_counts_everyone_in_english(db):
+    event = make_event()
+    known_event(event)
+    figures = compute_figures(event)
+    assert [(r["code"], r["registered"]) for r in figures["by_language"]] == [("en", 10)]

@@ -64,3 +64,22 @@ def test_days_are_grouped_into_periods_of_at_least_five():
     # A small remainder at the end joins the last period.
     assert [(p["date"], p["count"], p["cumulative"]) for p in periods] == [
         ("2026-10-01 – 2026-10-03", 5, 5), ("2026-10-04 – 2026-10-06", 12, 17)]
+
+
+def test_a_small_language_group_is_hidden_with_its_complement(db):
+    """Two Spanish speakers among ten: "fewer than 5", and the English row (which would give the
+    Spanish count back by subtraction from the total) is not shown either."""
+    from confapp.registration.models import Registration
+
+    event = past_event()
+    known_event(event)
+    for registration in db.session.query(Registration).filter_by(event_id=event.id):
+        if registration.first_name in ("Hana", "Ivan"):
+            registration.language = "es"
+    db.session.flush()
+    figures = compute_figures(event)
+    public, fixed = audit(figures)
+    assert fixed == set()
+    rows = {row["label"]: row["registered"] for row in public["by_language"]}
+    assert rows["Español"] == SUPPRESSED and rows["English"] in (SUPPRESSED, WITHHELD)
+    assert public["headline"]["registered"] == 10
