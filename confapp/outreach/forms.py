@@ -2,11 +2,13 @@
 (each "is" / "is not" one choice) joined by all/any; the service accepts deeper trees."""
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import Form
+from ..i18n import LANGUAGES
 from . import segments
 from .merge import event_questions
 
@@ -28,6 +30,7 @@ def condition_choices(event_id: int) -> list[tuple[str, list[tuple[str, str]]] |
     if categories:
         groups.append(("Category", [(f"category:{cid}", name) for cid, name in categories]))
     groups.append(("Payment", [(f"payment:{v}", label) for v, label in segments.PAYMENT_CHOICES]))
+    groups.append((gettext("Language"), [(f"language:{code}", name) for code, name in LANGUAGES.items()]))
     groups.append(("People", [("flag:checked_in", "Checked in"), ("flag:no_show", "No-show (confirmed, not checked in)"),
                               ("flag:speakers", "Speakers of the event"), ("flag:staff", "Staff (organisers, check-in)")]))
     sessions = db.session.execute(select(ProgramSession.id, ProgramSession.title)
@@ -48,7 +51,7 @@ def segment_from_form(form_data) -> dict:
         if not choice or ":" not in choice:
             continue
         kind, value = choice.split(":", 1)
-        if kind in ("status", "payment"):
+        if kind in ("status", "payment", "language"):
             node = {kind: [value]}
         elif kind in ("category", "session"):
             node = {kind: [value]}
@@ -83,7 +86,7 @@ def rows_from_segment(segment: dict | None) -> tuple[str, list[dict]] | None:
         if "not" in node:
             negate, node = True, node["not"]
         (kind, value), = node.items()
-        if kind in ("status", "payment", "category", "session") and isinstance(value, list) and len(value) == 1:
+        if kind in ("status", "payment", "language", "category", "session") and isinstance(value, list) and len(value) == 1:
             rows.append({"choice": f"{kind}:{value[0]}", "negate": negate, "answer": ""})
         elif kind in ("speakers", "staff", "checked_in", "no_show") and value is True:
             rows.append({"choice": f"flag:{kind}", "negate": negate, "answer": ""})

@@ -17,6 +17,7 @@ Tree shapes:
     {"checked_in": true}   {"no_show": true}   (no-show: confirmed and not checked in)
     {"session": [program_session_id, ...]}     signed up for (or starred, for open sessions)
     {"answer": {"question": question_id, "value": "Spanish"}}
+    {"language": ["es", ...]}                  the language the person reads (confapp.i18n codes)
     {"speakers": true}     {"staff": true}
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..accounts.models import EventRole, User
 from ..checkin.models import CheckIn
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..program.models import ProgramSession, SessionSignup, Speaker
 from ..registration.models import (
     Answer,
@@ -77,6 +79,8 @@ def _people(event_id: int):
             Registration.status.label("status"),
             Registration.category_id.label("category_id"),
             Order.payment_state.label("payment_state"),
+            # Their own choice on the ticket page, else the order's; orders from before languages: English.
+            func.coalesce(Registration.language, Order.language, DEFAULT_LANGUAGE).label("language"),
             literal(0).label("priority"),
         )
         .join(Order, Order.id == Registration.order_id)
@@ -84,20 +88,22 @@ def _people(event_id: int):
     )
     waitlist = select(
         func.lower(WaitlistEntry.email), WaitlistEntry.name, literal(""), null(), literal("waitlist"),
-        literal(WAITLISTED), WaitlistEntry.category_id, null(), literal(1),
+        literal(WAITLISTED), WaitlistEntry.category_id, null(),
+        func.coalesce(WaitlistEntry.language, DEFAULT_LANGUAGE), literal(1),
     ).where(
         WaitlistEntry.event_id == event_id,
         WaitlistEntry.email != "",
         WaitlistEntry.status.in_([WaitlistStatus.WAITING, WaitlistStatus.OFFERED]),
     )
     staff = (
-        select(func.lower(User.email), User.name, literal(""), null(), literal("staff"), null(), null(), null(), literal(3))
+        select(func.lower(User.email), User.name, literal(""), null(), literal("staff"), null(), null(), null(),
+               func.coalesce(User.locale, DEFAULT_LANGUAGE), literal(3))
         .join(EventRole, EventRole.user_id == User.id)
         .where(EventRole.event_id == event_id)
     )
     speakers = (
         select(func.lower(Speaker.email), Speaker.name, literal(""), null(), literal("speaker"), null(), null(),
-               null(), literal(2))
+               null(), null(), literal(2))  # a speaker's language is not known: no language condition holds
         .where(Speaker.event_id == event_id, Speaker.email != "")
     )
     return union_all(registrations, waitlist, staff, speakers).cte("people")
@@ -199,6 +205,10 @@ class _Compiler:
             .where(Answer.question_id == question_id, Question.event_id == self.event_id, match)
         )
         return self._registration_in(subquery)
+
+    def leaf_language(self, values):
+        values = _list_of(values, "language", set(LANGUAGES))
+        return and_(self.p.language.is_not(None), self.p.language.in_(values))
 
     def leaf_speakers(self, value):
         condition = self.p.address.in_(
@@ -312,6 +322,8 @@ def _describe(node, names) -> str:
         return "Status: " + " or ".join(dict(STATUS_CHOICES).get(v, v) for v in values)
     if kind == "payment":
         return "Payment: " + " or ".join(dict(PAYMENT_CHOICES).get(v, v) for v in values)
+    if kind == "language":
+        return "Language: " + " or ".join(LANGUAGES.get(v, v) for v in values)
     if kind == "category":
         return "Category: " + " or ".join(names["category"].get(int(v), f"#{v}") for v in values)
     if kind == "session":

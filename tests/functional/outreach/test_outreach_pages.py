@@ -139,3 +139,21 @@ def _queries(client, url) -> int:
     with count_queries(database.session.get_bind(), ignore_savepoints=False) as counter:
         assert client.get(url).status_code == 200
     return counter.count
+
+
+def test_the_composer_offers_a_language_condition_and_keeps_it(client, people, login_as):
+    people.registrations["cai"].language = "es"
+    database.session.commit()
+    login_as(people.organiser)
+    slug = people.event.slug
+    page = client.get(f"/manage/{slug}/emails/new").get_data(as_text=True)
+    assert '<option value="language:es">Español</option>' in page
+    count = client.get(f"/manage/{slug}/emails/count?cond-0-choice=language:es&match=all").get_json()
+    assert count["count"] == 1 and count["sample"] == ["Cai Chen"]
+    saved = client.post(f"/manage/{slug}/emails/new", data={
+        "subject": "Hola", "body": "B", "match": "all", "action": "save", "cond-0-choice": "language:es"})
+    assert saved.status_code == 302
+    message = database.session.scalars(select(Message)).one()
+    assert message.segment == {"language": ["es"]}
+    edit = client.get(f"/manage/{slug}/emails/{message.id}/edit").get_data(as_text=True)
+    assert '<option selected value="language:es">Español</option>' in edit or 'value="language:es" selected' in edit

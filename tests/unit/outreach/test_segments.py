@@ -148,3 +148,21 @@ def _with_ids(segment, people):
     if segment == "INTERP":
         return people.interpretation.id
     return segment
+
+
+def test_language_filter_reads_each_persons_own_language_and_knows_none_for_speakers(people):
+    """Registrations: the attendee's choice, else their order's; the waitlist: the language they
+    joined in; staff: their profile's; people from before languages read English."""
+    people.registrations["ana"].order.language = "es"
+    people.registrations["ben"].order.language = "es"
+    people.registrations["ben"].language = "en"  # Ben chose English on his ticket page
+    people.registrations["cai"].language = "es"
+    database.session.flush()
+    assert addresses(people, {"language": ["es"]}) == ["ana", "cai"]
+    english = addresses(people, {"language": ["en"]})
+    assert "ben" in english and "ana" not in english and "cai" not in english
+    assert len(english) + 2 == len(addresses(people, {"all": True}))
+    assert addresses(people, {"and": [{"language": ["es"]}, {"status": ["confirmed"]}]}) == ["ana", "cai"]
+    assert segments.describe(people.event.id, {"language": ["es"]}) == "Language: Español"
+    with pytest.raises(ValidationFailed):
+        segments.resolve(people.event.id, {"language": ["fr"]})
