@@ -4,13 +4,13 @@ the choice of language for each request.
 The language of a request is, in this order: the one a logged-in user chose (their profile,
 `User.locale`), the one a visitor chose (the `confapp_language` cookie, set by the language
 switcher on every page, which works without JavaScript), the best match of the browser's
-Accept-Language, and otherwise English. Adding a language is a catalogue
+Accept-Language, the default language of the event the page is about, and otherwise English. Adding a language is a catalogue
 (`pybabel init -i confapp/translations/messages.pot -d confapp/translations -l <code>`) and a line in
 LANGUAGES; `make` compiles the catalogues.
 """
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
@@ -36,6 +36,14 @@ def language_name(code: str | None) -> str:
     return LANGUAGES[supported(code) or DEFAULT_LANGUAGE]
 
 
+def in_language(code: str | None):
+    """Render inside a participant's language (the one they registered in or chose), whoever
+    sends the mail and from wherever: a request in another language, a webhook, a periodic job."""
+    from flask_babel import force_locale
+
+    return force_locale(supported(code) or DEFAULT_LANGUAGE)
+
+
 def request_language() -> str:
     """The language of this request (see the module's docstring); English outside requests."""
     if not has_request_context():
@@ -47,7 +55,10 @@ def request_language() -> str:
     chosen = supported(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
         return chosen
-    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+    # Last, the language of the event the page is about (set by the view once it has the event,
+    # confapp/events/content_languages.use_event_language).
+    return (request.accept_languages.best_match(list(LANGUAGES)) or supported(g.get("event_default_language"))
+            or DEFAULT_LANGUAGE)
 
 
 def current_language() -> str:

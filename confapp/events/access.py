@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..accounts import permissions
 from ..extensions import login_manager
+from .content_languages import use_event_language
 from .models import Event, EventStatus
 from .queries import event_by_slug
 
@@ -19,6 +20,7 @@ def managed_event(slug: str, action: permissions.Action) -> Event:
         abort(login_manager.unauthorized())
     if not permissions.can(current_user, action, event):
         abort(403)
+    use_event_language(event)
     return event
 
 
@@ -33,4 +35,5 @@ def check_visible(event: Event | None) -> Event:
         abort(404)
     if event.status == EventStatus.DRAFT and not permissions.can(current_user, permissions.Action.VIEW_DRAFT, event):
         abort(404)
+    use_event_language(event)
     return event

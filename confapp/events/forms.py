@@ -3,10 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import (DateTimeLocalField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .services import EventData
 
 COMMON_TIMEZONES = [
@@ -20,6 +24,15 @@ COMMON_TIMEZONES = [
 def timezone_choices() -> list[tuple[str, str]]:
     rest = sorted(available_timezones() - set(COMMON_TIMEZONES))
     return [(tz, tz.replace("_", " ")) for tz in COMMON_TIMEZONES + rest]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return list(LANGUAGES.items())
 
 
 def lines(text: str | None) -> tuple[str, ...]:
@@ -52,6 +65,12 @@ class EventForm(Form):
     capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0)], description="Leave empty for no limit.")
     registration_opens_at = DateTimeLocalField("Registration opens", format="%Y-%m-%dT%H:%M", validators=[Optional()])
     registration_closes_at = DateTimeLocalField("Registration closes", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    default_language = SelectField(_l("Default language"), choices=language_choices(), default=DEFAULT_LANGUAGE,
+                                   description=_l("The language you write the event in first. Visitors whose language "
+                                                  "the event does not have see this one."))
+    languages = MultiCheckboxField(_l("Other languages of the event's content"), choices=language_choices(),
+                                   description=_l("Once saved, this form has a place for the title, subtitle, "
+                                                  "description and venue notes in each of them."))
     submit = SubmitField("Save event")
 
     def __init__(self, *args, series=(), **kwargs):
@@ -74,6 +93,10 @@ class EventForm(Form):
             getattr(self, name).data = moment.astimezone(event.tz).replace(tzinfo=None) if moment else None
         self.organisers.data = "\n".join(o.name for o in event.organisers)
         self.partners.data = "\n".join(o.name for o in event.partners)
+        self.default_language.data = event.default_language
+        self.languages.data = [code for code in (event.languages or ()) if code != event.default_language]
+        if hasattr(self, "load_translations"):
+            self.load_translations(event)
 
     def to_data(self) -> EventData:
         return EventData(
@@ -98,6 +121,9 @@ class EventForm(Form):
             registration_closes_at=self._aware(self.registration_closes_at.data),
             organisers=lines(self.organisers.data),
             partners=lines(self.partners.data),
+            default_language=self.default_language.data,
+            languages=tuple(self.languages.data or ()),
+            translations=self.translation_texts() if hasattr(self, "translation_texts") else None,
         )
 
 

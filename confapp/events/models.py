@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -59,6 +59,11 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Content languages (confapp/events/content_languages.py): the text columns hold the default
+    # language's text, `translations` the others' ({"es": {"title": ...}}).
+    languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
     series: Mapped[Series | None] = relationship(back_populates="events")
     organisations: Mapped[list["EventOrganisation"]] = relationship(

@@ -18,6 +18,8 @@ from ..inputs import FIRST_YEAR, LAST_YEAR
 from ..templating import format_datetime
 from ..text import slugify
 from ..types import utcnow
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from . import content_languages
 from .models import Event, EventOrganisation, EventStatus, OrganisationKind, Series
 
 # Fields an organiser edits through the event form (and that a new edition copies).
@@ -61,6 +63,16 @@ class EventData:
     series_id: int | None = None
     organisers: tuple[str, ...] = ()
     partners: tuple[str, ...] = ()
+    # Content languages; `translations` is {lang: {field: text}} for TRANSLATED_FIELDS. None: unchanged
+    # (English only, for a new event).
+    default_language: str | None = None
+    languages: tuple[str, ...] | None = None
+    translations: dict[str, dict[str, str]] | None = None
+
+
+# The event's texts an organiser can give in each of its languages.
+TRANSLATED_FIELDS = ("title", "subtitle", "description", "venue_accessibility")
+content_languages.register_translatable(Event, TRANSLATED_FIELDS, event_column="id")
 
 
 # The programme pages build one column per day: an event's length and its dates are bounded.
@@ -89,6 +101,10 @@ def _validate(data: EventData) -> None:
         errors["registration_closes_at"] = "Registration must close after it opens."
     if data.registration_closes_at and data.registration_closes_at > data.ends_at:
         errors["registration_closes_at"] = "Registration cannot close after the event ends."
+    if data.default_language is not None and data.default_language not in LANGUAGES:
+        errors["default_language"] = gettext("Choose the default language from the list.")
+    if any(code not in LANGUAGES for code in data.languages or ()):
+        errors["languages"] = gettext("Choose the event's languages from the list.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -103,6 +119,31 @@ def _unique_slug(base: str, exclude_id: int | None = None) -> str:
         if db.session.scalar(query) is None:
             return candidate
         candidate, n = f"{base}-{n}", n + 1
+
+
+def _set_languages(event: Event, data: EventData) -> list[str]:
+    """The event's languages, its translations and (last, so the form's texts are read in the
+    old default's frame) a change of default language, which moves every translatable text of
+    the event between the columns and `translations`. Returns the changed settings' names."""
+    changed = []
+    if data.translations is not None and content_languages.set_translations(event, data.translations, TRANSLATED_FIELDS):
+        changed.append("translations")
+    old = event.default_language or DEFAULT_LANGUAGE
+    new = data.default_language or old
+    chosen = data.languages if data.languages is not None else (event.languages or ())
+    languages = [new] + [c for c in LANGUAGES if c in chosen and c != new]
+    if (event.languages or []) != languages:
+        event.languages = languages
+        changed.append("languages")
+    if event.id is not None and old != new:
+        for item in content_languages.TRANSLATABLES:
+            rows = [event] if item.model is Event else db.session.scalars(
+                select(item.model).where(getattr(item.model, item.event_column) == event.id))
+            for row in rows:
+                content_languages.swap_default(row, item.fields, old, new)
+        changed.append("default_language")
+    event.default_language = new
+    return changed
 
 
 def _set_organisations(event: Event, organisers: tuple[str, ...], partners: tuple[str, ...]) -> None:
@@ -127,6 +168,7 @@ def create_event(data: EventData, *, actor, now: datetime | None = None) -> Even
                   created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None))
     for name in EDITABLE_FIELDS:
         setattr(event, name, getattr(data, name))
+    _set_languages(event, data)
     _set_organisations(event, data.organisers, data.partners)
     db.session.add(event)
     db.session.flush()
@@ -148,6 +190,7 @@ def update_event(event: Event, data: EventData, *, actor, now: datetime | None =
             raise ValidationFailed({"slug": "That web address is already taken."})
         event.slug = slugify(data.slug)
         changed.append("slug")
+    changed += _set_languages(event, data)
     event.series_id = data.series_id
     _set_organisations(event, data.organisers, data.partners)
     event.updated_at = now or utcnow()
@@ -233,6 +276,11 @@ def copy_event(
         series_id=source.series_id,
         organisers=tuple(o.name for o in source.organisers),
         partners=tuple(o.name for o in source.partners),
+        default_language=content_languages.default_language(source),
+        languages=tuple(content_languages.event_languages(source)),
+        # The title is the new edition's own; the rest keeps its translations.
+        translations={lang: {k: v for k, v in texts.items() if k != "title"}
+                      for lang, texts in (source.translations or {}).items()},
     )
     _validate(data)
     now = now or utcnow()
@@ -240,6 +288,7 @@ def copy_event(
                   created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None))
     for name in EDITABLE_FIELDS:
         setattr(event, name, getattr(data, name))
+    _set_languages(event, data)
     _set_organisations(event, data.organisers, data.partners)
     db.session.add(event)
     db.session.flush()

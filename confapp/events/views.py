@@ -6,9 +6,12 @@ from flask import render_template
 from ..http_cache import row_state, rows_state, shared_page
 from ..types import utcnow
 from .access import check_visible
+from .content_languages import register_template_helpers
 from .queries import event_page_by_slug, public_events
 from .services import registration_closed_reason
 from .blueprint import bp
+
+bp.record_once(register_template_helpers)
 
 
 def _event_state(event) -> tuple:

@@ -17,7 +17,9 @@ from ..extensions import db
 from ..forms import run_action
 from . import services
 from .access import managed_event
+from .content_languages import other_languages
 from .forms import CopyEventForm, EventForm, SeriesForm
+from .translation_forms import translated_form
 from .queries import all_series, dashboard_events
 from .blueprint import bp
 from ..navigation import register_manage_nav
@@ -59,7 +61,7 @@ def manage_overview(slug: str):
 @login_required
 def manage_edit(slug: str):
     event = managed_event(slug, Action.EDIT_EVENT)
-    form = EventForm(series=all_series())
+    form = translated_form(EventForm, other_languages(event), services.TRANSLATED_FIELDS)(series=all_series())
     if request.method == "GET":
         form.load(event)
     if form.validate_on_submit() and run_action(lambda: services.update_event(event, form.to_data(), actor=current_user),

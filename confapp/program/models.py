@@ -117,6 +117,7 @@ class Track(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     colour: Mapped[str] = mapped_column(String(7), default="#1d4e89")  # "#rrggbb"
     position: Mapped[int] = mapped_column(default=0)
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)  # {"es": {"name": ...}}
 
     @property
     def text_colour(self) -> str:
@@ -153,6 +154,7 @@ class ProgramSession(db.Model):
     first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)  # {"es": {"title": ..., "description": ...}}
 
     track: Mapped[Track | None] = relationship()
     room: Mapped[Room | None] = relationship()

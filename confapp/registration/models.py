@@ -126,6 +126,7 @@ class RegistrationCategory(db.Model):
     requires_approval: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)  # {"es": {"name": ..., "description": ...}}
 
     event: Mapped["Event"] = relationship()
 
@@ -252,6 +253,9 @@ class Question(db.Model):
     condition_value: Mapped[str] = mapped_column(String(300), default="")
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # {"es": {"label": ..., "help_text": ..., "options": [one label per option, in order]}}: answers
+    # keep storing the default language's option text, whatever language the form was shown in.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Answer(db.Model):
