@@ -94,7 +94,14 @@ def missing_languages(obj, field: str, event) -> list[str]:
     value = getattr(obj, field)
     if not value or (isinstance(value, str) and not value.strip()):
         return []
-    return [code for code in other_languages(event) if not translation(obj, field, code)]
+
+    def lacks(code: str) -> bool:
+        text = translation(obj, field, code)
+        if isinstance(value, list):  # a list is translated when every item is
+            return not text or len(text) < len(value) or not all(text[:len(value)])
+        return not text
+
+    return [code for code in other_languages(event) if lacks(code)]
 
 
 def set_translations(obj, texts: dict[str, dict[str, object]], fields: tuple[str, ...]) -> bool:
@@ -153,16 +160,42 @@ def page_language() -> str:
     return content_language(event) if event is not None else current_language()
 
 
-def tr(obj, field: str, lang: str | None = None) -> LocalText:
-    """Template helper: `obj.field` in the content language of its event (an event is its own;
-    anything else belongs to the page's event, use_event_language)."""
+def _frame(obj, lang: str | None = None) -> tuple[str, str | None]:
+    """(the language to show `obj` in, the language its columns hold; None if unknown): an event
+    is its own frame, anything else belongs to the page's event (use_event_language)."""
     is_event = hasattr(obj, "default_language") and hasattr(obj, "languages")
     event = obj if is_event else (g.get("content_event") if has_request_context() else None)
     if event is None:
-        lang = lang or current_language()
-        text = translation(obj, field, lang)
-        return LocalText(text, lang) if text else LocalText(getattr(obj, field) or "", "")
-    return localized(obj, field, lang or content_language(event), default_language(event))
+        return lang or current_language(), None
+    return lang or content_language(event), default_language(event)
+
+
+def tr(obj, field: str, lang: str | None = None) -> LocalText:
+    """Template helper: `obj.field` in the content language of its event."""
+    lang, default = _frame(obj, lang)
+    return localized(obj, field, lang, default or "")
+
+
+def tr_options(obj, field: str = "options", lang: str | None = None) -> list[LocalText]:
+    """The labels of a list field (a question's options) in the page's language, one per stored
+    value and in the same order; an option without a translation keeps its default text. The
+    stored values (what answers hold) never change with the language."""
+    lang, default = _frame(obj, lang)
+    translated = translation(obj, field, lang) or []
+    labels = []
+    for i, value in enumerate(getattr(obj, field) or []):
+        text = translated[i] if i < len(translated) else ""
+        labels.append(LocalText(text, lang) if text else LocalText(value, default or ""))
+    return labels
+
+
+def tr_answer(question, value: str | None) -> str:
+    """A stored choice answer (the default language's option texts, several joined by newlines)
+    as the page's language words it."""
+    if not value:
+        return ""
+    labels = dict(zip(question.options or [], tr_options(question)))
+    return ", ".join(labels.get(part, part) for part in value.split("\n"))
 
 
 def lang_attr(text) -> Markup:
@@ -185,6 +218,6 @@ def language_name(code: str) -> str:
 
 def register_template_helpers(state) -> None:
     env = state.app.jinja_env
-    env.globals.update(tr=tr, lang_attr=lang_attr, page_language=page_language, language_name=language_name,
+    env.globals.update(tr=tr, tr_options=tr_options, tr_answer=tr_answer, lang_attr=lang_attr, page_language=page_language, language_name=language_name,
                        missing_languages=missing_languages, event_languages=event_languages,
                        other_languages=other_languages, translation=translation)

@@ -11,6 +11,7 @@ from ..accounts import permissions
 from ..audit.services import record
 from ..errors import ValidationFailed
 from ..events.models import Event
+from ..events.content_languages import register_translatable
 from ..events.services import register_copy_hook
 from ..extensions import db
 from ..money import exponent, with_code
@@ -22,6 +23,12 @@ from .common import settings_for
 from .questions import BUILTIN_QUESTIONS
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+
+# The texts organisers can give in each of the event's languages (confapp/events/content_languages.py).
+CATEGORY_TEXTS = ("name", "description")
+QUESTION_TEXTS = ("label", "help_text", "options")
+register_translatable(RegistrationCategory, CATEGORY_TEXTS)
+register_translatable(Question, QUESTION_TEXTS)
 
 
 def _require(actor, event) -> None:
@@ -281,13 +288,15 @@ def copy_registration_setup(source: Event, target: Event, shift: timedelta) -> N
             event_id=target.id, name=c.name, description=c.description, price_kind=c.price_kind, price_minor=c.price_minor,
             min_minor=c.min_minor, suggested_minor=c.suggested_minor, max_minor=c.max_minor, currency=c.currency,
             capacity=c.capacity, sales_start=moved(c.sales_start), sales_end=moved(c.sales_end), visibility=c.visibility,
-            allows_waiver=c.allows_waiver, requires_approval=c.requires_approval, is_active=c.is_active, position=c.position))
+            allows_waiver=c.allows_waiver, requires_approval=c.requires_approval, is_active=c.is_active, position=c.position,
+            translations=c.translations or {}))
     copies: dict[int, Question] = {}
     originals = list(db.session.scalars(select(Question).where(Question.event_id == source.id).order_by(Question.id)))
     for q in originals:
         copies[q.id] = Question(event_id=target.id, kind=q.kind, label=q.label, help_text=q.help_text, required=q.required,
                                 options=list(q.options or []), builtin_key=q.builtin_key, is_personal=q.is_personal,
-                                condition_value=q.condition_value, position=q.position, is_active=q.is_active)
+                                condition_value=q.condition_value, position=q.position, is_active=q.is_active,
+                                translations=q.translations or {})
         db.session.add(copies[q.id])
     db.session.flush()
     for q in originals:

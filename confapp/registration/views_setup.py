@@ -10,12 +10,15 @@ from flask_login import current_user, login_required
 from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
+from ..events.content_languages import other_languages
+from ..events.translation_forms import translated_form
 from ..extensions import db
 from ..money import plain
 from ..types import utcnow
 from . import catalogue, queries, services, waitlist
 from .forms import AccessCodeForm, CategoryForm, CsrfForm, DiscountCodeForm, QuestionForm, SettingsForm, parse_money
 from .models import AccessCode, DiscountCode, Question, RegistrationCategory, WaitlistEntry
+from .catalogue import CATEGORY_TEXTS, QUESTION_TEXTS
 from .questions import BUILTIN_QUESTIONS
 from .blueprint import bp
 
@@ -74,9 +77,10 @@ def manage_category_form(slug: str, category_id: int | None):
         abort(404)
     # Amounts are typed in the category's currency (a new category takes the event's).
     currency = category.currency if category is not None else services.settings_for(event).currency
-    form = CategoryForm(currency=currency)
+    form = translated_form(CategoryForm, other_languages(event), CATEGORY_TEXTS)(currency=currency)
     if request.method == "GET" and category is not None:
         form.process(obj=category)
+        form.load_translations(category)
         form.price.data = plain(category.price_minor, currency) if category.price_minor else ""
         form.minimum.data = plain(category.min_minor, currency)
         form.suggested.data = plain(category.suggested_minor, currency) if category.suggested_minor else ""
@@ -94,7 +98,7 @@ def manage_category_form(slug: str, category_id: int | None):
         try:
             if errors:
                 raise ValidationFailed(errors)
-            catalogue.save_category(event, data, actor=current_user, category=category, now=utcnow())
+            form.save_translations(catalogue.save_category(event, data, actor=current_user, category=category, now=utcnow()))
             db.session.commit()
             flash("Category saved.", "success")
             return redirect(url_for("registration.manage_categories", slug=slug))
@@ -139,13 +143,14 @@ def manage_question_form(slug: str, question_id: int | None):
     question = db.session.get(Question, question_id) if question_id else None
     if question_id and (question is None or question.event_id != event.id):
         abort(404)
-    form = QuestionForm()
+    form = translated_form(QuestionForm, other_languages(event), QUESTION_TEXTS, line_fields=("options",))()
     form.condition_question_id.choices = [(0, "Always show")] + [
         (q.id, q.label) for q in queries.all_questions(event) if question is None or q.id != question.id]
     if request.method == "GET" and question is not None:
         form.process(obj=question)
         form.options.data = "\n".join(question.options or [])
         form.condition_question_id.data = question.condition_question_id or 0
+        form.load_translations(question)
     if form.validate_on_submit():
         data = catalogue.QuestionData(
             label=form.label.data, kind=form.kind.data, help_text=form.help_text.data or "",
@@ -153,7 +158,7 @@ def manage_question_form(slug: str, question_id: int | None):
             condition_question_id=form.condition_question_id.data or None, condition_value=form.condition_value.data or "",
             position=form.position.data or 0)
         try:
-            catalogue.save_question(event, data, actor=current_user, question=question, now=utcnow())
+            form.save_translations(catalogue.save_question(event, data, actor=current_user, question=question, now=utcnow()))
             db.session.commit()
             flash("Question saved.", "success")
             return redirect(url_for("registration.manage_questions", slug=slug))
