@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import get_currency_precision
+from babel.numbers import format_currency, get_currency_precision
 from flask_babel import gettext
 
 # The currencies an organiser can choose for an event (all of them supported by Stripe).
@@ -48,11 +48,26 @@ def plain(amount_minor: int | None, currency: str, *, grouping: bool = False) ->
 
 
 def format_money(amount_minor: int | None, currency: str = "USD") -> str:
-    """'$1,250.00', '¥1,000', 'KWD 1.500', 'CHF 12.00'."""
+    """'$1,250.00', '¥1,000', 'KWD 1.500', 'CHF 12.00' in English; in another interface language,
+    that locale's own way through Babel's format_currency ('1250,00 US$' in Spanish)."""
     if amount_minor is None:
         return ""
     code = (currency or "USD").upper()
+    locale = _display_locale()
+    if locale is not None:
+        return format_currency(to_major(amount_minor, code), code, locale=locale, currency_digits=True)
     return f"{_SYMBOLS.get(code, code + ' ')}{plain(amount_minor, code, grouping=True)}"
+
+
+def _display_locale():
+    """The active locale when it is not English (English keeps the unambiguous symbols above)."""
+    from flask import has_app_context
+    from flask_babel import get_locale
+
+    if not has_app_context():
+        return None
+    locale = get_locale()
+    return locale if locale is not None and locale.language != "en" else None
 
 
 def with_code(amount_minor: int, currency: str) -> str:

@@ -1,8 +1,12 @@
 """Payment emails: the apology for a payment refunded because no place was left, and the
-notice of a refund made by the organisers. Rendered now, sent after commit."""
+notice of a refund made by the organisers. Rendered now, in the language the order was placed
+in (they go to its buyer), sent after commit."""
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from ..extensions import db
+from ..i18n import in_language
 from ..outreach.event_mail import buyer_of, send_event_email
 from ..registration.models import Order
 
@@ -23,18 +27,20 @@ def send_late_payment_refund(order: Order, amount_minor: int, *, reason: str) ->
     """Sorry: your payment arrived but we could not give you a place; it is refunded in full."""
     event = _event(order)
     recipient, name = buyer_of(order)
-    send_event_email(
-        event, order.buyer_email, f"Your payment for {event.title} has been refunded", "payments_late_refund",
-        recipient=recipient, recipient_name=name, order=order, amount_minor=amount_minor, reason=reason,
-        reply_to=event.contact_email or None,
-    )
+    with in_language(order.language):
+        send_event_email(
+            event, order.buyer_email, gettext("Your payment for %(event)s has been refunded", event=event.title),
+            "payments_late_refund", recipient=recipient, recipient_name=name, order=order, amount_minor=amount_minor,
+            reason=reason, reply_to=event.contact_email or None,
+        )
 
 
 def send_refund_notice(order: Order, amount_minor: int) -> None:
     event = _event(order)
     recipient, name = buyer_of(order)
-    send_event_email(
-        event, order.buyer_email, f"Refund for your registration to {event.title}", "payments_refund",
-        recipient=recipient, recipient_name=name, order=order, amount_minor=amount_minor, receipt_link=_receipt_link(order, event),
-        reply_to=event.contact_email or None,
-    )
+    with in_language(order.language):
+        send_event_email(
+            event, order.buyer_email, gettext("Refund for your registration to %(event)s", event=event.title),
+            "payments_refund", recipient=recipient, recipient_name=name, order=order, amount_minor=amount_minor,
+            receipt_link=_receipt_link(order, event), reply_to=event.contact_email or None,
+        )

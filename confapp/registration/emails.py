@@ -6,12 +6,12 @@ import io
 from datetime import timezone
 
 import segno
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from ..extensions import db
-from ..i18n import DEFAULT_LANGUAGE, supported
+from ..i18n import in_language
 from ..outreach.event_mail import buyer_of, send_event_email
 from ..outreach.merge import register_person_link
 from ..templating import format_money
@@ -53,12 +53,6 @@ def event_ics(event) -> bytes:
     return calendar.to_ical()
 
 
-def _language(language: str | None):
-    """Render inside the participant's language (the one they registered in), whoever sends the
-    mail and from wherever (a request in another language, the webhook, a periodic job)."""
-    return force_locale(supported(language) or DEFAULT_LANGUAGE)
-
-
 def _event(order_or_reg):
     from ..events.models import Event
 
@@ -73,7 +67,7 @@ def _to_buyer(order: Order, event, subject: str, template: str, **context) -> No
 
 def send_confirmation(order: Order, *, message: str = "") -> None:
     """One email per confirmed attendee with their ticket; the buyer gets a summary when not attending."""
-    with _language(order.language):
+    with in_language(order.language):
         _send_confirmation(order, _event(order), message)
 
 
@@ -101,14 +95,14 @@ def _send_confirmation(order: Order, event, message: str) -> None:
 
 def send_pending_approval(order: Order) -> None:
     event = _event(order)
-    with _language(order.language):
+    with in_language(order.language):
         _to_buyer(order, event, gettext("We received your registration for %(event)s", event=event.title),
                   "registration_pending", order_url=links.order_url(order, event))
 
 
 def send_payment_link(order: Order, *, message: str = "") -> None:
     event = _event(order)
-    with _language(order.language):
+    with in_language(order.language):
         _to_buyer(order, event, gettext("Your registration for %(event)s is approved: please pay", event=event.title),
                   "registration_payment_link", message=message, money=format_money,
                   payment_url=links.payment_url(order, event))
@@ -116,21 +110,21 @@ def send_payment_link(order: Order, *, message: str = "") -> None:
 
 def send_rejection(order: Order, *, message: str = "") -> None:
     event = _event(order)
-    with _language(order.language):
+    with in_language(order.language):
         _to_buyer(order, event, gettext("Your registration for %(event)s", event=event.title), "registration_rejected",
                   message=message)
 
 
 def send_cancellation(registration: Registration, *, refund_minor: int) -> None:
     event = _event(registration)
-    with _language(registration.spoken_language):
+    with in_language(registration.spoken_language):
         send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=event.title),
                          "registration_cancelled", recipient=registration, registration=registration,
                          refund_minor=refund_minor, currency=registration.order.currency, money=format_money)
 
 
 def send_waitlist_joined(entry: WaitlistEntry, event) -> None:
-    with _language(entry.language):
+    with in_language(entry.language):
         send_event_email(event, entry.email, gettext("You are on the waitlist for %(event)s", event=event.title),
                          "registration_waitlist_joined", recipient_name=entry.name, entry=entry)
 
@@ -138,7 +132,7 @@ def send_waitlist_joined(entry: WaitlistEntry, event) -> None:
 def send_waitlist_offer(entry: WaitlistEntry, event) -> None:
     from ..urls import external_url
 
-    with _language(entry.language):
+    with in_language(entry.language):
         send_event_email(event, entry.email, gettext("A place is free for you at %(event)s", event=event.title),
                          "registration_waitlist_offer", recipient_name=entry.name, entry=entry,
                          claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))

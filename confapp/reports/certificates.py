@@ -7,12 +7,14 @@ from datetime import datetime
 
 import segno
 from flask import render_template
+from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import InvalidState
 from ..extensions import db
+from ..i18n import in_language
 from ..registration.models import Registration, RegistrationStatus
 from ..templating import format_date_range
 from ..urls import external_url
@@ -90,10 +92,13 @@ def issue_all_and_notify(event, *, actor, now: datetime) -> int:
         if certificate.sent_at is not None:
             continue
         certificate.sent_at = now
-        send_event_email(event, registration.email, f"Your certificate of attendance: {event.title}", "reports_certificate",
-                         recipient=registration, registration=registration,
-                         download_url=external_url("reports.self_certificate_pdf", slug=event.slug, token=links.ticket_token(registration)),
-                         verify_url=verification_url(certificate))
+        with in_language(registration.spoken_language):
+            send_event_email(event, registration.email,
+                             gettext("Your certificate of attendance: %(event)s", event=event.title), "reports_certificate",
+                             recipient=registration, registration=registration,
+                             download_url=external_url("reports.self_certificate_pdf", slug=event.slug,
+                                                       token=links.ticket_token(registration)),
+                             verify_url=verification_url(certificate))
         count += 1
     record("report.certificates_sent", actor=actor, event=event, details={"recipients": count}, now=now)
     return count

@@ -12,6 +12,7 @@ import hmac
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from ..errors import Conflict, InvalidState, ValidationFailed
 from ..outreach.event_mail import send_event_email
 from ..outreach.merge import register_person_link
 from ..extensions import db
+from ..i18n import in_language
 from ..program.models import ProgramSession, SessionKind, SessionSignup, SessionStatus
 from ..registration.models import Registration, RegistrationStatus
 from ..urls import external_url
@@ -151,9 +153,11 @@ def send_survey_invitations(event, *, actor, now: datetime) -> int:
     for registration in survey_recipients(event):
         if has_responded(registration):
             continue
-        send_event_email(event, registration.email, f"How was {event.title}? Two minutes of feedback",
-                         "reports_feedback_survey", recipient=registration, registration=registration,
-                         survey_url=survey_url(registration))
+        with in_language(registration.spoken_language):
+            send_event_email(event, registration.email,
+                             gettext("How was %(event)s? Two minutes of feedback", event=event.title),
+                             "reports_feedback_survey", recipient=registration, registration=registration,
+                             survey_url=survey_url(registration))
         sent += 1
     record("report.survey_sent", actor=actor, event=event, details={"recipients": sent}, now=now)
     return sent

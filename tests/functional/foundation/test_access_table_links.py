@@ -99,6 +99,7 @@ def test_personal_links_by_role(client, db, world):
         ("GET", ticket, everyone(200)),
         ("POST", ticket, everyone(422), {}),  # the answers form, with its errors
         ("GET", f"{ticket}/event.ics", everyone(200)),
+        ("POST", f"{ticket}/language", everyone(302), {"language": "es"}),  # the link is the key
         ("POST", f"{ticket}/cancel", everyone(302), {"confirm": "y"}),
         ("GET", order, everyone(200)),
         ("POST", f"{order}/pay-another-way", everyone(400), {"method": "invoice"}),  # not offered here

@@ -293,3 +293,25 @@ def test_event_payments_page_totals_attention_and_a_fixed_query_count(client, db
 def test_event_payments_page_access(client, db, now):
     world = access_world()
     assert_access(client, db, world, [("GET", f"/manage/{world.event.slug}/payments", organisers_only(200))])
+
+
+def test_a_refund_notice_speaks_the_language_the_order_was_placed_in(client, db, login_as, now, mail):
+    """Booked in Spanish; the organiser refunds from an English page: the buyer reads Spanish."""
+    organiser = make_user()
+    event = make_event(title="Receipts Convening")
+    enable_offline_methods(event)
+    order = make_card_order(event, make_paid_category(event, price_minor=3000, name="Community member"),
+                            now=now, payment_method="invoice", first_name="Amara", last_name="Okafor")
+    order.language = "es"
+    grant(event, organiser, Role.ORGANISER)
+    services.mark_paid_offline(order, method="invoice", actor=organiser, now=now, note="INV-2026-8")
+    db.session.commit()
+    login_as(organiser)
+    mail.clear()
+    base = f"/manage/{event.slug}/orders/{order.code}"
+    assert client.post(f"{base}/refund", data={"amount": "10", "reason": "Partial"},
+                       headers={"Accept-Language": "en"}).status_code == 303
+    [notice] = [m for m in mail.wait_for(1) if "Reembolso" in m.subject or "Refund" in m.subject]
+    assert notice.subject == "Reembolso de su inscripción en Receipts Convening"
+    assert notice.text.startswith("Hola, Amara Okafor:") and "le ha reembolsado 10,00\xa0US$" in notice.text
+    assert '<html lang="es">' in notice.html

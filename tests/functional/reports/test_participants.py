@@ -123,3 +123,29 @@ def test_the_self_service_page_offers_certificate_data_and_deletion(client, worl
     assert f"/e/{event.slug}/ticket/{token}/my-data.json" in page and f"/e/{event.slug}/ticket/{token}/forget" in page
     no_show = links.ticket_token(people["jo@example.org"])
     assert f"/ticket/{no_show}/certificate" not in client.get(f"/e/{event.slug}/ticket/{no_show}").get_data(as_text=True)
+
+
+def test_survey_invitations_and_certificates_speak_each_participants_language(client, world, mail, login_as):
+    """Alice registered in English and chose Spanish on her ticket page; the others stay English:
+    her survey link and her certificate come in Spanish, theirs in English, whoever sends them."""
+    from confapp.registration import services as registration_services
+
+    event, organiser, people, _ = world
+    registration_services.set_language(people["alice@example.org"], "es", now=utcnow())
+    client.application.extensions["sqlalchemy"].session.commit()
+    login_as(organiser)
+    client.post(f"/manage/{event.slug}/feedback/send")
+    received = mail.wait_for(7)
+    alice = next(m for m in received if "alice@example.org" in m.envelope_to)
+    others = [m for m in received if "alice@example.org" not in m.envelope_to]
+    assert alice.subject == f"¿Qué tal {event.title}? Dos minutos para contarnos"
+    assert alice.text.startswith("Hola, Alice:") and "El enlace es personal" in alice.text and '<html lang="es">' in alice.html
+    assert all(m.subject == f"How was {event.title}? Two minutes of feedback" and m.text.startswith("Hello ") for m in others)
+    mail.clear()
+    client.post(f"/manage/{event.slug}/certificates/send")
+    received = mail.wait_for(7)
+    alice = next(m for m in received if "alice@example.org" in m.envelope_to)
+    assert alice.subject == f"Su certificado de asistencia: {event.title}"
+    assert "Su certificado de asistencia está listo para descargar" in alice.text
+    assert "Descargar su certificado (PDF)" in alice.html
+    assert all(m.subject.startswith("Your certificate of attendance:") for m in received if m is not alice)

@@ -66,3 +66,19 @@ def test_stripe_units_match_ours_except_where_stripe_keeps_two_decimals():
     assert to_stripe_amount(2550, "USD") == 2550
     # ISK has no minor unit in ISO 4217, but Stripe wants 5 ISK sent as 500.
     assert to_stripe_amount(5, "ISK") == 500 and from_stripe_amount(500, "ISK") == 5
+
+
+def test_amounts_are_shown_the_way_the_interface_language_writes_them(app):
+    """English keeps its unambiguous symbols; Spanish (any other locale) gets Babel's CLDR format,
+    the currency's own decimals kept."""
+    from flask_babel import force_locale
+
+    from confapp.money import format_money
+
+    with app.test_request_context():
+        assert format_money(125000, "USD") == "$1,250.00"
+        with force_locale("es"):
+            assert format_money(125000, "USD") == "1.250,00\xa0US$"
+            assert format_money(1000, "JPY") == "1.000\xa0JPY"
+            assert format_money(1500, "KWD") == "1,500\xa0KWD"
+            assert format_money(1050, "EUR") == "10,50\xa0€"
