@@ -15,12 +15,19 @@ from ..accounts import permissions
 from ..accounts.permissions import Action
 from ..audit.services import record
 from ..errors import InvalidState, ValidationFailed
+from ..events.content_languages import register_translatable
 from ..events.services import register_copy_hook
 from ..extensions import db
 from ..types import utcnow
 from .colours import HEX_COLOUR
 from .conflicts import ConflictWarning, compute_conflicts
 from .models import ProgramSession, Room, SessionKind, SessionSpeaker, SessionStatus, Track
+
+# The texts organisers can give in each of the event's languages (confapp/events/content_languages.py).
+SESSION_TEXTS = ("title", "description")
+TRACK_TEXTS = ("name",)
+register_translatable(ProgramSession, SESSION_TEXTS)
+register_translatable(Track, TRACK_TEXTS)
 
 
 class ConflictsNeedReview(ValidationFailed):
@@ -326,7 +333,8 @@ def copy_programme(source, target, shift: timedelta) -> None:
         rooms[room.id] = copy
     tracks = {}
     for track in db.session.scalars(select(Track).where(Track.event_id == source.id)):
-        copy = Track(event_id=target.id, name=track.name, colour=track.colour, position=track.position)
+        copy = Track(event_id=target.id, name=track.name, colour=track.colour, position=track.position,
+                     translations=track.translations or {})
         db.session.add(copy)
         tracks[track.id] = copy
     db.session.flush()
@@ -340,6 +348,6 @@ def copy_programme(source, target, shift: timedelta) -> None:
             starts_at=s.starts_at + shift if s.starts_at else None,
             ends_at=s.ends_at + shift if s.ends_at else None,
             language=s.language, interpretation=s.interpretation, accessibility=s.accessibility,
-            capacity=s.capacity, status=SessionStatus.DRAFT,
+            capacity=s.capacity, status=SessionStatus.DRAFT, translations=s.translations or {},
         ))
     db.session.flush()

@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
 from ..events.access import managed_event
+from ..events.content_languages import other_languages
+from ..events.translation_forms import translated_form
 from ..extensions import db
 from ..forms import run_action
 from ..inputs import as_id
@@ -50,17 +52,29 @@ def manage_timetable(slug: str):
 @login_required
 def manage_session_new(slug: str):
     event = _event(slug)
-    form = SessionForm(event=event, rooms=queries.rooms_of(event), tracks=queries.tracks_of(event))
+    form = _session_form(event)
     if request.method == "GET":
         _prefill_from_grid(form)
     if form.validate_on_submit():
-        done = run_action(lambda: services.create_session(event, form.to_data(), actor=current_user),
+        done = run_action(lambda: _saving_translations(form, services.create_session(event, form.to_data(), actor=current_user)),
                           lambda created: f"“{created[0].title}” is added as a draft.", form=form)
         if done:
             session, warnings = done.result
             _flash_warnings(warnings)
             return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id))
     return render_template("program/manage_session_form.html", event=event, form=form, session=None)
+
+
+def _session_form(event) -> SessionForm:
+    form_class = translated_form(SessionForm, other_languages(event), services.SESSION_TEXTS)
+    return form_class(event=event, rooms=queries.rooms_of(event), tracks=queries.tracks_of(event))
+
+
+def _saving_translations(form, result):
+    """Store the form's per-language texts on the row a service call saved (or (row, warnings))."""
+    if hasattr(form, "save_translations"):
+        form.save_translations(result[0] if isinstance(result, tuple) else result)
+    return result
 
 
 def _prefill_from_grid(form: SessionForm) -> None:
@@ -81,11 +95,13 @@ def _prefill_from_grid(form: SessionForm) -> None:
 def manage_session_edit(slug: str, session_id: int):
     event = _event(slug)
     session = queries.session_for_event(event, session_id) or abort(404)
-    form = SessionForm(event=event, rooms=queries.rooms_of(event), tracks=queries.tracks_of(event))
+    form = _session_form(event)
     if request.method == "GET":
         form.load(session)
+        form.load_translations(session)
     if form.validate_on_submit():
-        done = run_action(lambda: services.update_session(session, form.to_data(), actor=current_user, event=event),
+        done = run_action(lambda: _saving_translations(form, services.update_session(
+                              session, form.to_data(), actor=current_user, event=event)),
                           "Changes saved.", form=form)
         if done:
             _flash_warnings(done.result[1])
@@ -205,11 +221,15 @@ def _edit_item(slug: str, model, item_id: int, form_class, save, template: str):
     item = db.session.get(model, item_id)
     if item is None or item.event_id != event.id:
         abort(404)
+    if model is Track:
+        form_class = translated_form(form_class, other_languages(event), services.TRACK_TEXTS)
     form = form_class()
     if request.method == "GET":
         form.load(item)
+        if hasattr(form, "load_translations"):
+            form.load_translations(item)
     if form.validate_on_submit() and run_action(
-            lambda: save(event, form.to_data(), actor=current_user, **{model.__name__.lower(): item}),
+            lambda: _saving_translations(form, save(event, form.to_data(), actor=current_user, **{model.__name__.lower(): item})),
             "Changes saved.", form=form):
         return redirect(url_for("program.manage_rooms", slug=event.slug))
     return render_template(template, event=event, form=form, item=item)
