@@ -29,6 +29,27 @@ and what local government, community organisations and law schools can do togeth
 - Workshops on human rights impact assessment, budgeting and reporting to UN treaty bodies
 """
 
+# The next edition is bilingual (issue 13): its Spanish texts, as an organiser would enter them.
+PHRGE_NEXT_SPANISH = {
+    "title": "Ciudades de derechos humanos: poder local, estándares globales",
+    "subtitle": "21.º Instituto anual de Derechos Humanos de PHRGE",
+    "description": """\
+El Programa sobre Derechos Humanos y Economía Global (PHRGE) organiza su Instituto anual de Derechos
+Humanos, que reúne a personas académicas, defensoras y activistas que trabajan para hacer realidad
+los derechos humanos en casa.
+
+El tema de este año, **La justicia global se vuelve local: el surgimiento de las ciudades de derechos
+humanos**, examina cómo ciudades de todo Estados Unidos adoptan marcos de derechos humanos, de
+Pittsburgh a Jackson, y qué pueden hacer juntos los gobiernos locales, las organizaciones comunitarias
+y las facultades de derecho.
+
+- Plenarias con autoridades municipales y líderes de los movimientos
+- Paneles sobre las perspectivas federal, estatal y municipal
+- Talleres sobre evaluación de impacto en derechos humanos, presupuestos e informes a los órganos de
+  tratados de la ONU
+""",
+}
+
 JACKSON_DESCRIPTION = """\
 The US National Human Rights Cities Alliance convenes members from across the country in Jackson,
 Mississippi, to share strategies for building human rights cities: participatory budgeting,
@@ -143,6 +164,8 @@ def load(ctx: DemoContext) -> None:
     phrge_next.registration_opens_at = ctx.now - timedelta(days=7)
     phrge_next.registration_closes_at = next_start - timedelta(days=1)
     phrge_next.capacity = 150
+    phrge_next.languages = ["en", "es"]
+    phrge_next.translations = {"es": dict(PHRGE_NEXT_SPANISH)}
     services.publish_event(phrge_next, actor=admin, now=ctx.now)
 
     for event in (phrge_2016, phrge_next):

@@ -63,6 +63,38 @@ def _questions(event, actor) -> dict[str, int]:
     return ids
 
 
+SPANISH_CATEGORIES = {
+    "general": {"name": "General", "description": "Abogados/as, academia, personal de gobierno y de organizaciones "
+                                                  "grandes. Incluye el almuerzo de ambos días."},
+    "student": {"name": "Estudiante", "description": "Traiga su credencial de estudiante a la mesa de registro."},
+    "community": {"name": "Miembro de la comunidad", "description": "Organizadores/as de base y miembros de la "
+                                                                   "comunidad: pague lo que pueda, incluso nada."},
+}
+SPANISH_INTERESTS = ("Comisiones locales de derechos humanos", "Presupuestos y derechos económicos",
+                     "Informes a los órganos de tratados de la ONU", "Vivienda y personas sin hogar",
+                     "Policía y rendición de cuentas", "Organización y construcción de movimientos")
+
+
+def _spanish_setup(event, categories) -> None:
+    """The bilingual edition's categories and own questions in Spanish (the answers stay English)."""
+    from sqlalchemy import select
+
+    from ..registration.models import Question
+
+    for key, texts in SPANISH_CATEGORIES.items():
+        categories[key].translations = {"es": dict(texts)}
+    spanish = {
+        "Which themes interest you most?": {"label": "¿Qué temas le interesan más?", "options": list(SPANISH_INTERESTS),
+                                            "help_text": "Nos ayuda a elegir el tamaño de las salas de los talleres."},
+        "Do you need childcare during the sessions?": {"label": "¿Necesita cuidado infantil durante las sesiones?",
+                                                       "options": ["Sí", "No"]},
+        "How many children, and their ages?": {"label": "¿Cuántos niños y niñas, y de qué edades?"},
+    }
+    for question in db.session.scalars(select(Question).where(Question.event_id == event.id)):
+        if question.label in spanish:
+            question.translations = {"es": spanish[question.label]}
+
+
 def _phrge_categories(event, actor) -> dict[str, object]:
     general = catalogue.save_category(event, CategoryData(
         name="General", price_kind="fixed", price_minor=15000, allows_waiver=True, position=1,
@@ -191,6 +223,7 @@ def load(ctx: DemoContext) -> None:
     next_categories = {c.name.lower().split()[0]: c for c in db.session.scalars(
         select(RegistrationCategory).where(RegistrationCategory.event_id == phrge_next.id))}
     catalogue.create_access_code(phrge_next, code="SPEAKER", category_ids=[next_categories["speaker"].id], actor=admin)
+    _spanish_setup(phrge_next, next_categories)
     from ..registration.models import Question
 
     qn = {x.builtin_key: x.id for x in db.session.scalars(select(Question).where(Question.event_id == phrge_next.id)) if x.builtin_key}
