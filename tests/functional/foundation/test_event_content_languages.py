@@ -154,3 +154,16 @@ def test_a_new_edition_keeps_the_languages_and_translations_but_not_the_old_titl
     event = _bilingual(translations={"es": {"title": "Cumbre 2026", "subtitle": "Derechos en casa"}})
     copy = copy_event(event, title="Summit 2027", starts_at=event.starts_at.replace(year=2027), actor=make_admin())
     assert copy.languages == ["en", "es"] and copy.translations == {"es": {"subtitle": "Derechos en casa"}}
+
+
+def test_the_overview_names_the_languages_and_what_is_not_yet_translated(client, db, login_as):
+    organiser = make_user()
+    event = _bilingual(organiser=organiser)
+    login_as(organiser)
+    page = _page(client.get(f"/manage/{event.slug}/", headers=ENGLISH))
+    assert "<dd>English (default), Spanish" in page
+    assert "Not yet translated into Spanish" in page  # description and venue notes
+    event.translations = {"es": {"title": "Cumbre", "subtitle": "Derechos", "description": "Nos reunimos.",
+                                 "venue_accessibility": "Entrada sin escalones."}}
+    db.session.commit()
+    assert "Not yet translated" not in _page(client.get(f"/manage/{event.slug}/", headers=ENGLISH))
