@@ -37,6 +37,8 @@ class Report(db.Model):
     outcomes_md: Mapped[str] = mapped_column(Text, default="")
     recommendations_md: Mapped[str] = mapped_column(Text, default="")
     acknowledgements_md: Mapped[str] = mapped_column(Text, default="")
+    # The texts in the event's other languages ({"es": {"narrative": ...}}): events/content_languages.py.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     # The aggregate figures frozen at publishing (ReportFigures.to_dict()); None while a draft.
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..events.content_languages import LocalText, content_language, default_language
 from ..events.models import Event
 from ..templating import format_date_range
 from .charts import report_charts
 from .models import Report
 from .queries import compute_figures
-from .services import TEXT_FIELDS
+from .services import TEXT_FIELDS, TRANSLATED_TEXTS
 from .suppression import public_figures
 
 
@@ -20,7 +21,7 @@ class ReportView:
     event: Event
     report: Report | None
     figures: dict[str, Any]
-    texts: dict[str, str]
+    texts: dict[str, str]  # in the page's language where the organiser translated them (LocalText)
     charts: dict
     public: bool
     published: bool  # showing the published snapshot rather than live figures
@@ -35,12 +36,24 @@ def report_view(event: Event, report: Report | None, *, public: bool, published:
         assert report is not None and report.snapshot is not None
         figures = report.snapshot["figures"]
         texts = report.snapshot["texts"]
+        translations = report.snapshot.get("translations") or {}
     else:
         figures = compute_figures(event) if figures is None else figures
         texts = {name: getattr(report, name) if report else "" for name in TEXT_FIELDS}
+        translations = (report.translations if report else None) or {}
+    texts = _localized(event, texts, translations)
     if public:
         figures = public_figures(figures)
     return ReportView(
         event=event, report=report, figures=figures, texts=texts, charts=report_charts(figures), public=public,
         published=published, dates=format_date_range(event.starts_at, event.ends_at, event.timezone),
     )
+
+
+def _localized(event: Event, texts: dict[str, str], translations: dict) -> dict[str, str]:
+    """The report's texts in the event's content language for this page (the default's where
+    a text is not translated), each knowing its language for the page's `lang` attributes."""
+    lang, default = content_language(event), default_language(event)
+    chosen = translations.get(lang) or {}
+    return {name: LocalText(chosen[name], lang) if name in TRANSLATED_TEXTS and chosen.get(name)
+            else LocalText(text or "", default) for name, text in texts.items()}

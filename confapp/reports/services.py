@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import InvalidState, ValidationFailed
+from ..events.content_languages import register_translatable
 from ..events.models import Event
 from ..extensions import db
 from ..templating import format_date_range
@@ -31,6 +32,9 @@ class ReportTexts:
 
 
 TEXT_FIELDS = tuple(ReportTexts.__dataclass_fields__)
+# The texts printed in the report, which organisers can give in each of the event's languages.
+TRANSLATED_TEXTS = ("narrative", "outcomes_md", "recommendations_md", "acknowledgements_md")
+register_translatable(Report, TRANSLATED_TEXTS)
 
 
 def report_for(event: Event) -> Report | None:
@@ -107,6 +111,7 @@ def publish_report(report: Report, *, actor, now: datetime) -> Report:
         "version": SNAPSHOT_VERSION,
         "figures": compute_figures(event),
         "texts": {name: getattr(report, name) for name in TEXT_FIELDS},
+        "translations": dict(report.translations or {}),
         "published_at": now.isoformat(),
     }
     report.status = ReportStatus.PUBLISHED

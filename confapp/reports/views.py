@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from ..events.content_languages import use_event_language
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from . import exports
@@ -20,6 +21,7 @@ def _published(slug: str):
     report = report_for(event) if event is not None and event.status != EventStatus.DRAFT else None
     if report is None or not report.is_published or report.snapshot is None:
         abort(404)
+    use_event_language(event)
     return report_view(event, report, public=True, published=True)
 
 

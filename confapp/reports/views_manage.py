@@ -10,6 +10,8 @@ from ..accounts.forms import ConfirmForm
 from ..accounts.permissions import Action
 from ..errors import DomainError, ValidationFailed
 from ..events.access import managed_event
+from ..events.content_languages import other_languages
+from ..events.translation_forms import translated_form
 from ..extensions import db
 from ..forms import run_action
 from ..navigation import register_manage_nav
@@ -68,11 +70,14 @@ def report_edit(slug: str):
     report = report_for(event)
     if report is None:
         return render_template("reports/report_start.html", event=event, confirm_form=ConfirmForm())
-    form = ReportForm(obj=report)
+    form = translated_form(ReportForm, other_languages(event), services.TRANSLATED_TEXTS)(obj=report)
+    if request.method == "GET":
+        form.load_translations(report)
     if form.validate_on_submit():
         texts = ReportTexts(**{name: (getattr(form, name).data or "").replace("\r\n", "\n") for name in TEXT_FIELDS})
         try:
             services.update_report(report, texts, actor=current_user)
+            form.save_translations(report)
         except DomainError as error:
             db.session.rollback()
             _flash_error(error)

@@ -1,5 +1,5 @@
 """events' content in several languages: events.languages / default_language, and a `translations`
-JSON column on every translatable row (events, categories, questions, sessions, tracks)
+JSON column on every translatable row (events, categories, questions, sessions, tracks, reports)
 
 Revision ID: 0145_content_translations
 Revises: 0150_registration_language
@@ -16,7 +16,7 @@ down_revision = '0150_registration_language'
 branch_labels = None
 depends_on = None
 
-TRANSLATED_TABLES = ('events', 'registration_categories', 'questions', 'program_sessions', 'program_tracks')
+TRANSLATED_TABLES = ('events', 'registration_categories', 'questions', 'program_sessions', 'program_tracks', 'reports')
 
 
 # Plain ALTER TABLE ADD / DROP COLUMN, never a batch: on SQLite a batch may recreate the table,
