@@ -14,6 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,30 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_body(status: int, code: str, message: str, fields: dict | None = None) -> dict:
+    """An RFC 9457 problem: `type` names the problem (about:blank for a plain HTTP status),
+    `title` is the status's phrase, `detail` says what happened in words; `code` is the stable
+    machine-readable name and `errors` the message for each field of a validation error."""
+    plain = code == HTTP_STATUS_CODES.get(status, "").lower().replace(" ", "_")
+    body: dict = {"type": "about:blank" if plain else f"urn:confapp:problem:{code}",
+                  "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
+                  "detail": message, "code": code}
+    if fields:
+        body["errors"] = fields
+    return body
+
+
 def json_error(status: int, code: str, message: str, fields: dict | None = None):
-    """The one JSON error format: {"error": {"code", "message", "fields"?}}."""
+    """The one JSON error format: application/problem+json (RFC 9457) under /api/, else
+    {"error": {"code", "message", "fields"?}} (the desk and other JSON clients of the pages)."""
+    if request.path.startswith("/api/"):
+        response = jsonify(problem_body(status, code, message, fields))
+        response.status_code = status
+        response.mimetype = PROBLEM_CONTENT_TYPE
+        return response
     body: dict = {"error": {"code": code, "message": message}}
     if fields:
         body["error"]["fields"] = fields
@@ -148,7 +171,11 @@ def register_error_handlers(app: Flask) -> None:
             title, message = gettext("That is too large to send"), too_large_message()
         if wants_json():
             code = error.name.lower().replace(" ", "_")
-            return json_error(status, code, message)
+            response = json_error(status, code, message)
+            allow = dict(error.get_headers()).get("Allow")
+            if allow:  # a 405 says which methods would do
+                response.headers["Allow"] = allow
+            return response
         if retry_url:
             return render_template("errors/400.html", status=status, title=title, message=message,
                                    retry_url=retry_url), status

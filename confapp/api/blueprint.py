@@ -8,12 +8,17 @@ app's handlers (confapp/errors.py) already answer JSON for /api/, in the one for
 """
 from __future__ import annotations
 
+import http
+
 from flask import Blueprint
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 
 from ..extensions import csrf
-from .schemas import ErrorSchema
+from flask_smorest.utils import prepare_response
+
+from ..errors import PROBLEM_CONTENT_TYPE
+from .schemas import ProblemSchema
 
 bp = Blueprint("api", __name__)
 
@@ -32,20 +37,34 @@ OPENAPI_SETTINGS = {
         "security": [{"bearerAuth": []}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "info": {"description": "Authenticate with an API token made on the event's API tokens page: "
-                                "`Authorization: Bearer <token>`. Errors are JSON: "
-                                "`{\"error\": {\"code\", \"message\", \"fields\"?}}`."},
+                                "`Authorization: Bearer <token>`. Errors are RFC 9457 problems "
+                                "(`application/problem+json`): `type`, `title`, `status`, `detail`, `code`, "
+                                "and `errors` (by field) for validation."},
     },
 }
 
 
 class ConfappApi(Api):
     """flask-smorest without its catch-all HTTPException handler, which would answer JSON for the
-    HTML pages too; errors under /api/ are JSON through confapp.errors and v1's own handler."""
+    HTML pages too; errors under /api/ are problems through confapp.errors and v1's own handler."""
 
-    ERROR_SCHEMA = ErrorSchema  # documents the one error format (confapp.errors.json_error)
+    ERROR_SCHEMA = ProblemSchema  # documents the one error format (confapp.errors.json_error)
 
     def _register_error_handlers(self):
         return None
+
+    def _register_responses(self):
+        """flask-smorest's default responses (the 422 of every `arguments`, DEFAULT_ERROR), with
+        the problem's own media type instead of application/json."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def _set_up_api(state) -> None:

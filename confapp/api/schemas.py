@@ -9,15 +9,17 @@ from marshmallow import fields, validate
 from ..registration.models import RegistrationStatus
 
 
-class ErrorBodySchema(ma.Schema):
-    code = fields.String(required=True, metadata={"description": "A stable machine-readable code."})
-    message = fields.String(required=True, metadata={"description": "What went wrong, in words."})
-    field_errors = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw(),
-                         metadata={"description": "For validation errors: the message for each field."})
+class ProblemSchema(ma.Schema):
+    """Every error under /api/: an RFC 9457 problem, served as application/problem+json."""
 
-
-class ErrorSchema(ma.Schema):
-    error = fields.Nested(ErrorBodySchema, required=True)
+    type = fields.String(required=True, metadata={
+        "description": "`about:blank` for a plain HTTP status, else `urn:confapp:problem:<code>`."})
+    title = fields.String(required=True, metadata={"description": "The HTTP status's phrase."})
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    detail = fields.String(required=True, metadata={"description": "What went wrong, in words, in the request's language."})
+    code = fields.String(required=True, metadata={"description": "A stable machine-readable code (`sold_out`, `not_found`...)."})
+    errors = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "For validation errors: the message for each field (`json` for the body as a whole)."})
 
 
 class PageArgsSchema(ma.Schema):

@@ -8,7 +8,9 @@ from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
 from ..checkin import desk, services as checkin_services
-from ..errors import json_error
+from flask_babel import gettext
+
+from ..errors import PROBLEM_CONTENT_TYPE, json_error
 from ..extensions import commit_keeping_loaded
 from ..sqlite import mark_request_read_only
 from ..transactions import reads_before_writes
@@ -18,8 +20,8 @@ from .auth import CHALLENGE, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .models import Scope
 from .schemas import (
-    ErrorSchema, EventPageSchema, EventSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
-    RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
+    EventPageSchema, EventSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
+    ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
 )
 
 ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creator the role.",
@@ -29,7 +31,8 @@ ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creato
 def documented_errors(*codes: int):
     def decorator(view):
         for code in codes:
-            view = v1.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(view)
+            view = v1.alt_response(code, schema=ProblemSchema, description=ERRORS[code],
+                                   content_type=PROBLEM_CONTENT_TYPE)(view)
         return view
     return decorator
 
@@ -45,7 +48,7 @@ def _require_a_token():
 def _http_error(error: HTTPException):
     data = getattr(error, "data", None) or {}
     fields = _by_field(data.get("errors") or data.get("messages"))
-    message = data.get("message") or ("Some fields need attention." if fields else error.description or error.name)
+    message = data.get("message") or (gettext("Some fields need attention.") if fields else error.description or error.name)
     response = json_error(error.code or 500, error.name.lower().replace(" ", "_"), message, fields or None)
     response.headers.update(data.get("headers") or {})
     return response

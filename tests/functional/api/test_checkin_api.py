@@ -67,7 +67,7 @@ def test_a_list_of_another_event_is_404_and_a_missing_code_422(client, db, world
     url = f"/api/v1/events/{world.event.slug}/checkin/redeem"
     assert client.post(url, json={"code": "X", "list_id": other_list.id}, headers=auth).status_code == 404
     missing = client.post(url, json={}, headers=auth)
-    assert missing.status_code == 422 and "code" in missing.json["error"]["fields"]
+    assert missing.status_code == 422 and "code" in missing.json["errors"]
 
 
 @pytest.fixture
@@ -90,17 +90,17 @@ def test_over_the_rate_limit_a_token_gets_429_json_and_other_tokens_do_not(clien
         assert client.get("/api/v1/events", headers=auth).status_code == 200
     refused = client.get("/api/v1/events", headers=auth)
     assert refused.status_code == 429 and refused.is_json
-    assert refused.json["error"]["code"] == "too_many_requests" and int(refused.headers["Retry-After"]) >= 1
+    assert refused.json["code"] == "too_many_requests" and int(refused.headers["Retry-After"]) >= 1
     assert client.get("/api/v1/events", headers=bearer(other)).status_code == 200
 
 
 def test_bodies_that_are_not_the_schema_are_json_errors_by_field(client, db, world, auth):
     url = f"/api/v1/events/{world.event.slug}/checkin/redeem"
     broken = client.post(url, data="not json", content_type="application/json", headers=auth)
-    assert broken.status_code == 400 and broken.json["error"]["fields"] == {"json": "Invalid JSON body."}
+    assert broken.status_code == 400 and broken.json["errors"] == {"json": "Invalid JSON body."}
     a_list = client.post(url, json=[1, 2], headers=auth)
-    assert a_list.status_code == 422 and "json" in a_list.json["error"]["fields"]
+    assert a_list.status_code == 422 and "json" in a_list.json["errors"]
     unknown = client.post(url, json={"code": "A", "surprise": 1}, headers=auth)
-    assert unknown.status_code == 422 and set(unknown.json["error"]["fields"]) == {"surprise"}
+    assert unknown.status_code == 422 and set(unknown.json["errors"]) == {"surprise"}
     too_long = client.post(url, json={"code": "x" * 65}, headers=auth)
-    assert too_long.status_code == 422 and set(too_long.json["error"]["fields"]) == {"code"}
+    assert too_long.status_code == 422 and set(too_long.json["errors"]) == {"code"}

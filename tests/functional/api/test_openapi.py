@@ -33,11 +33,12 @@ def _strict(document: dict) -> dict:
     return strict
 
 
-def _validator(document: dict, path: str, method: str, status: int) -> Draft202012Validator:
+def _validator(document: dict, path: str, method: str, status: int,
+               media_type: str = "application/json") -> Draft202012Validator:
     content = document["paths"][path][method]["responses"][str(status)]
     if "$ref" in content:
         content = document["components"]["responses"][content["$ref"].rsplit("/", 1)[1]]
-    schema = content["content"]["application/json"]["schema"]
+    schema = content["content"][media_type]["schema"]
     registry = Registry().with_resource(DOC_URI, Resource.from_contents(_strict(document), default_specification=DRAFT202012))
     pointer = schema["$ref"] if "$ref" in schema else None
     return Draft202012Validator({"$ref": DOC_URI + pointer} if pointer else schema, registry=registry)
@@ -100,8 +101,9 @@ def test_error_answers_validate_against_the_error_schema(client, db, world, auth
         ("/api/v1/events/{slug}/registrations", "get", 422,
          client.get(f"/api/v1/events/{slug}/registrations?status=nonsense", headers=auth)),
     ]:
-        assert response.status_code == status
-        errors = [e.message for e in _validator(document, path, method, status).iter_errors(response.json)]
+        assert response.status_code == status and response.mimetype == "application/problem+json"
+        validator = _validator(document, path, method, status, response.mimetype)
+        errors = [e.message for e in validator.iter_errors(response.json)]
         assert errors == [], (path, status, errors)
 
 
@@ -118,6 +120,6 @@ def test_pages_keep_their_html_errors_and_the_api_its_json_ones(client, db):
     page = client.get("/e/no-such-event/")
     assert page.status_code == 404 and page.mimetype == "text/html"
     api = client.get("/api/v1/no-such-thing")
-    assert api.status_code == 404 and api.is_json and api.json["error"]["message"]
+    assert api.status_code == 404 and api.is_json and api.json["detail"]
     wrong_method = client.delete("/api/v1/events")
     assert wrong_method.status_code == 405 and wrong_method.is_json

@@ -87,9 +87,9 @@ def test_updated_since_keeps_what_changed(client, db, world, auth, now):
 def test_bad_filters_and_cursors_are_422_json_with_the_fields(client, db, world, auth):
     url = f"/api/v1/events/{world.event.slug}/registrations"
     bad = client.get(url, query_string={"status": "nonsense", "checked_in": "maybe"}, headers=auth)
-    assert bad.status_code == 422 and set(bad.json["error"]["fields"]) == {"status", "checked_in"}
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"status", "checked_in"}
     cursor = client.get(url, query_string={"cursor": "not-ours"}, headers=auth)
-    assert cursor.status_code == 422 and "cursor" in cursor.json["error"]["fields"]
+    assert cursor.status_code == 422 and "cursor" in cursor.json["errors"]
 
 
 def test_a_registration_of_another_event_is_404(client, db, world, auth):

@@ -46,7 +46,7 @@ def test_revoked_token_is_refused_with_401_json(client, db, world, auth, login_a
     client.post("/account/logout")
     refused = client.get("/api/v1/events", headers=auth)
     assert refused.status_code == 401 and refused.is_json
-    assert refused.json["error"]["message"] == "This API token was revoked."
+    assert refused.json["detail"] == "This API token was revoked."
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -55,13 +55,13 @@ def test_expired_token_is_refused_with_401(client, db, world):
     token.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     refused = client.get("/api/v1/events", headers=bearer(secret))
-    assert refused.status_code == 401 and refused.json["error"]["message"] == "This API token has expired."
+    assert refused.status_code == 401 and refused.json["detail"] == "This API token has expired."
 
 
 def test_unknown_or_missing_token_is_401(client, world):
     assert client.get("/api/v1/events").status_code == 401
     unknown = client.get("/api/v1/events", headers=bearer("capi_not-a-token"))
-    assert unknown.status_code == 401 and unknown.json["error"]["code"] == "unauthorized"
+    assert unknown.status_code == 401 and unknown.json["code"] == "unauthorized"
 
 
 def test_a_scope_the_token_lacks_is_403_json(client, db, world):
@@ -70,7 +70,7 @@ def test_a_scope_the_token_lacks_is_403_json(client, db, world):
     slug = world.event.slug
     assert client.get(f"/api/v1/events/{slug}", headers=bearer(secret)).status_code == 200
     refused = client.get(f"/api/v1/events/{slug}/registrations", headers=bearer(secret))
-    assert refused.status_code == 403 and "registrations:read" in refused.json["error"]["message"]
+    assert refused.status_code == 403 and "registrations:read" in refused.json["detail"]
 
 
 def test_a_token_whose_creator_lost_their_role_reads_nothing(client, db, world, auth):

@@ -24,7 +24,7 @@ def _csp(response) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path, kind", [("/", "text/html"), ("/account/login", "text/html"),
-                                        ("/api/v1/nothing-here", "application/json"), ("/e/no-such-event/", "text/html")])
+                                        ("/api/v1/nothing-here", "application/problem+json"), ("/e/no-such-event/", "text/html")])
 def test_security_headers_on_html_and_json_responses(client, path, kind):
     response = client.get(path)
     assert response.mimetype == kind
@@ -225,7 +225,9 @@ def test_404_and_403_pages_are_friendly_html(client, db, login_as):
 def test_api_and_json_clients_get_json_errors(client, db, login_as):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404 and response.is_json
-    assert response.json == {"error": {"code": "not_found", "message": response.json["error"]["message"]}}
+    assert response.mimetype == "application/problem+json"
+    assert response.json == {"type": "about:blank", "title": "Not Found", "status": 404, "code": "not_found",
+                             "detail": response.json["detail"]}
     assert client.get("/e/no-such-event/", headers={"Accept": "application/json"}).is_json
     event = make_event()
     login_as(make_user())
@@ -245,9 +247,10 @@ def test_domain_errors_answer_json_with_their_code(app):
 
         response = app.handle_user_exception(ValidationFailed({"email": "Give an email."}))
         assert response.status_code == 422
-        assert response.json["error"] == {"code": "validation_failed", "message": "Some fields need attention.",
-                                          "fields": {"email": "Give an email."}}
-        assert app.handle_user_exception(SoldOut()).json["error"]["code"] == "sold_out"
+        assert response.json == {"type": "urn:confapp:problem:validation_failed", "title": "Unprocessable Entity",
+                                 "status": 422, "code": "validation_failed", "detail": "Some fields need attention.",
+                                 "errors": {"email": "Give an email."}}
+        assert app.handle_user_exception(SoldOut()).json["code"] == "sold_out"
     assert DomainError in handler
 
 
