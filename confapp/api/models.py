@@ -47,3 +47,20 @@ class ApiToken(db.Model):
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+class ApiIdempotencyKey(db.Model):
+    """An `Idempotency-Key` a token sent with a create, and the first answer to it: a retry with
+    the same key and the same body gets that answer again (nothing new is made); the same key with
+    another body is refused. Written in the transaction that made what it answers for."""
+
+    __tablename__ = "api_idempotency_keys"
+    __table_args__ = (db.UniqueConstraint("token_id", "key", name="uq_api_idempotency_keys_token_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the method, path and body
+    status_code: Mapped[int] = mapped_column()
+    response_body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -127,3 +127,41 @@ class RedeemResultSchema(ma.Schema):
     amount_due_minor = fields.Integer()
     currency = fields.String()
     amount_due = fields.String()
+
+
+class OrderAttendeeSchema(ma.Schema):
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    last_name = fields.String(load_default="", validate=validate.Length(max=120))
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    category_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                 metadata={"description": "The category this attendee registers in."})
+    amount_minor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=10**9), metadata={
+        "description": "Pay what you can: the amount for this place, in minor units (the suggested amount when left out)."})
+    answers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$")), values=fields.Raw(),
+                          load_default=dict, validate=validate.Length(max=200), metadata={
+        "description": "Question id -> answer (a list of options for a multiple-choice question)."})
+
+
+class OrderCreateSchema(ma.Schema):
+    attendees = fields.List(fields.Nested(OrderAttendeeSchema), required=True,
+                            validate=validate.Length(min=1, max=50))
+    payment_method = fields.String(load_default="free", validate=validate.OneOf(["free", "invoice", "paid_elsewhere"]),
+                                   metadata={"description": "`free`: nothing is owed (a priced place becomes "
+                                             "complimentary, which only organisers may do); `invoice`: the buyer is "
+                                             "invoiced; `paid_elsewhere`: paid outside confapp, nothing owed here."})
+    buyer_name = fields.String(load_default="", validate=validate.Length(max=200))
+    buyer_email = fields.String(load_default="", validate=validate.Length(max=254))
+    discount_code = fields.String(load_default="", validate=validate.Length(max=64))
+    access_code = fields.String(load_default="", validate=validate.Length(max=64))
+    send_email = fields.Boolean(load_default=True, metadata={"description": "Email the confirmation as the form does."})
+
+
+class OrderSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    payment_state = fields.String(required=True)
+    payment_method = fields.String(required=True)
+    currency = fields.String(required=True)
+    total_minor = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    registrations = fields.List(fields.Nested(RegistrationSchema), required=True)

@@ -3,7 +3,9 @@ token reaches, calls the same queries and services the HTML pages and the desk u
 what its response schema describes."""
 from __future__ import annotations
 
+from flask import jsonify, request
 from flask_smorest import abort
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
@@ -11,21 +13,26 @@ from ..checkin import desk, services as checkin_services
 from flask_babel import gettext
 
 from ..errors import PROBLEM_CONTENT_TYPE, json_error
-from ..extensions import commit_keeping_loaded
+from ..extensions import commit_keeping_loaded, db
+from ..i18n import current_language
+from ..registration import services as registration_services
+from ..registration.models import PaymentMethod
+from ..registration.services import AttendeeData, CategoryChoice, OrderRequest
 from ..sqlite import mark_request_read_only
 from ..transactions import reads_before_writes
 from ..types import utcnow
-from . import queries
+from . import idempotency, queries
 from .auth import CHALLENGE, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .models import Scope
 from .schemas import (
-    EventPageSchema, EventSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
+    EventPageSchema, EventSchema, OrderCreateSchema, OrderSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
     ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
 )
 
 ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creator the role.",
-          404: "Not found, or not reached by this token.", 429: "Over the token's rate limit."}
+          404: "Not found, or not reached by this token.",
+          409: "Not possible now: sold out, or the order's state does not allow it.", 429: "Over the token's rate limit."}
 
 
 def documented_errors(*codes: int):
@@ -134,3 +141,85 @@ def checkin_redeem(body, slug: str):
     commit_keeping_loaded()
     mark_request_read_only()
     return desk.result_json(result, event.tz)
+
+
+def _order_request(body: dict, *, idempotency_key: str | None) -> OrderRequest:
+    """The body as the registration form's confirm step builds it: one choice per run of attendees
+    in one category (attendees fill the choices' places in order)."""
+    choices: list[CategoryChoice] = []
+    attendees = []
+    for person in body["attendees"]:
+        last = choices[-1] if choices else None
+        if last and last.category_id == person["category_id"] and last.amount_minor == person["amount_minor"]:
+            last.quantity += 1
+        else:
+            choices.append(CategoryChoice(person["category_id"], 1, person["amount_minor"]))
+        attendees.append(AttendeeData(person["first_name"], person["last_name"], person["email"],
+                                      {int(qid): value for qid, value in person["answers"].items()}))
+    method = {"free": PaymentMethod.NONE, "invoice": PaymentMethod.INVOICE,
+              "paid_elsewhere": PaymentMethod.NONE}[body["payment_method"]]
+    return OrderRequest(choices, attendees, buyer_name=body["buyer_name"], buyer_email=body["buyer_email"],
+                        discount_code=body["discount_code"], access_code=body["access_code"], payment_method=method,
+                        idempotency_key=idempotency_key, send_email=body["send_email"],
+                        ip_address=request.remote_addr or "", language=current_language())
+
+
+def _order_json(event, order) -> dict:
+    return OrderSchema().dump({
+        "id": order.id, "code": order.code, "payment_state": order.payment_state.value,
+        "payment_method": order.payment_method.value, "currency": order.currency, "total_minor": order.total_minor,
+        "created_at": order.created_at,
+        "registrations": [queries.registration_detail(event, r.id) for r in order.registrations],
+    })
+
+
+def _answer(status: int, body: dict, *, replayed: bool = False):
+    response = jsonify(body)
+    response.status_code = status
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@v1.route("/events/<slug>/orders", methods=["POST"])
+@v1.arguments(OrderCreateSchema)
+@v1.response(201, OrderSchema)
+@documented_errors(401, 403, 404, 409, 429)
+@v1.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
+                     "schema": {"type": "string", "maxLength": 200},
+                     "description": "Send the same key again (with the same body) to get the first answer "
+                                    "instead of a second order; per token."}])
+def order_create(body, slug: str):
+    """Place an order (attendees, their answers and categories) through the registration form's own
+    service: every rule (window, categories, codes, answers, one per email, capacity) applies,
+    and refusals are problems (409 sold out, 422 with `errors` by field)."""
+    actor = token_actor(Scope.REGISTRATIONS_WRITE)
+    event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
+    token_id = actor.token.id
+    key = idempotency.request_key()
+    fingerprint = idempotency.request_hash(body) if key else ""
+    if key:
+        first = idempotency.stored(token_id, key, fingerprint)
+        if first is not None:
+            return _answer(*first, replayed=True)
+    order_request = _order_request(body, idempotency_key=idempotency.service_key(token_id, key) if key else None)
+    try:
+        order = registration_services.place_order(event, order_request, actor=actor, now=utcnow())
+        if body["payment_method"] == "paid_elsewhere":
+            registration_services.history(order, "paid_elsewhere", actor=actor, now=utcnow())
+        answer = _order_json(event, order)
+        if key:
+            # A twin of this request may have made the order and committed meanwhile: its answer stands.
+            first = idempotency.stored(token_id, key, fingerprint)
+            if first is not None:
+                db.session.rollback()
+                return _answer(*first, replayed=True)
+            idempotency.remember(token_id, key, fingerprint, 201, answer)
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        first = idempotency.stored(token_id, key, fingerprint) if key and idempotency.is_twin(error) else None
+        if first is None:
+            raise
+        return _answer(*first, replayed=True)
+    return _answer(201, answer)

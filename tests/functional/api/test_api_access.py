@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from confapp.api import tokens
 from confapp.types import utcnow
+from tests.factories import make_category
 from tests.functional.api.conftest import bearer, make_token
 from tests.support.access import OTHER_ORGANISER, ORGANISER, assert_access, everyone, organisers_only, record_access_row
 from tests.support.checkin import attendee
@@ -37,6 +38,7 @@ def _kinds(db, world) -> dict[str, dict[str, str]]:
 
 def test_every_api_route_by_kind_of_token(client, db, world):
     person = attendee(world.event)
+    category = make_category(world.event, name="Via the API")
     kinds = _kinds(db, world)
     slug = world.event.slug
     # Listing events filters instead of refusing: another event's token sees only its own event.
@@ -49,6 +51,9 @@ def test_every_api_route_by_kind_of_token(client, db, world):
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
         ("POST", f"/api/v1/events/{slug}/checkin/redeem", {"code": person.ticket_code},
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/orders",
+         {"attendees": [{"first_name": "Ana", "email": "ana@example.org", "category_id": category.id}], "send_email": False},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201)),
     ]
     failures = []
     for method, url, body, expected in rows:

@@ -1,0 +1,66 @@
+"""`Idempotency-Key` for the API's creates: a retried POST with the same key (per token) gets the
+first answer again, status and body, and makes nothing; the same key with a different body is a
+422 problem. The key's row is written in the same transaction as what it answers for, so a
+rolled-back create leaves no key behind (a refused create is not stored: its retry is judged
+afresh). Two identical POSTs at once are serialised by the service under its own lock (the order
+is found by a key derived from token and key) and the unique (token, key) row settles the rest.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import request
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from .models import ApiIdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+def request_key() -> str | None:
+    """The request's key, or None; a key that is empty or too long is a 422 problem."""
+    if HEADER not in request.headers:
+        return None
+    key = request.headers[HEADER].strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed({HEADER: gettext("An Idempotency-Key is 1 to %(max)s characters.", max=MAX_KEY_LENGTH)})
+    return key
+
+
+def request_hash(body) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def service_key(token_id: int, key: str) -> str:
+    """What the service itself deduplicates on (64 characters): this token's key, no one else's."""
+    return hashlib.sha256(f"api:{token_id}:{key}".encode()).hexdigest()
+
+
+def stored(token_id: int, key: str, fingerprint: str) -> tuple[int, dict] | None:
+    """The first answer to this key, if any; the key used with another request is refused."""
+    row = db.session.scalar(select(ApiIdempotencyKey).where(ApiIdempotencyKey.token_id == token_id,
+                                                            ApiIdempotencyKey.key == key))
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise ValidationFailed({HEADER: gettext("This Idempotency-Key was already used with a different request. "
+                                                "Use a new key for a new request.")},
+                               message=gettext("This Idempotency-Key was already used with a different request."))
+    return row.status_code, row.response_body
+
+
+def remember(token_id: int, key: str, fingerprint: str, status: int, body: dict) -> None:
+    db.session.add(ApiIdempotencyKey(token_id=token_id, key=key, request_hash=fingerprint, status_code=status,
+                                     response_body=json.loads(json.dumps(body, default=str))))
+    db.session.flush()
+
+
+def is_twin(error: IntegrityError) -> bool:
+    return "idempotency" in str(error.orig).lower()

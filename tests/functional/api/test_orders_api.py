@@ -1,0 +1,135 @@
+"""POST /api/v1/events/<slug>/orders: an order through the registration form's own service
+(place_order), refusals as problems, and Idempotency-Key replays per token."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from confapp.api.models import ApiIdempotencyKey, Scope
+from confapp.audit.models import AuditEntry
+from confapp.registration.models import (
+    Answer, Order, PaymentState, Question, QuestionKind, Registration, RegistrationStatus,
+)
+from confapp.registration.services import settings_for
+from tests.factories import make_category
+from tests.functional.api.conftest import bearer, make_token
+from tests.support.access import ORGANISER
+
+PROBLEM = "application/problem+json"
+
+
+def _url(world) -> str:
+    return f"/api/v1/events/{world.event.slug}/orders"
+
+
+def _orders() -> int:
+    from confapp.extensions import db
+
+    return db.session.scalar(select(func.count()).select_from(Order))
+
+
+def _body(category, question=None, **extra) -> dict:
+    answers = {str(question.id): "Vegetarian"} if question else {}
+    return {"attendees": [
+        {"first_name": "Amina", "last_name": "Diallo", "email": "amina@example.org", "category_id": category.id,
+         "answers": answers},
+        {"first_name": "Tomás", "last_name": "Ruiz", "email": "tomas@example.org", "category_id": category.id,
+         "answers": answers},
+    ], "send_email": False, **extra}
+
+
+def test_an_order_is_placed_with_its_attendees_and_answers_and_audited_under_the_token(client, db, world, auth):
+    category = make_category(world.event, name="Delegate")
+    question = Question(event_id=world.event.id, kind=QuestionKind.SHORT_TEXT, label="Diet", required=True)
+    db.session.add(question)
+    db.session.commit()
+    response = client.post(_url(world), json=_body(category, question), headers=auth)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    order = response.json
+    assert order["payment_state"] == PaymentState.NOT_REQUIRED.value and order["total_minor"] == 0
+    assert [(r["first_name"], r["status"], r["category"]["name"]) for r in order["registrations"]] == [
+        ("Amina", "confirmed", "Delegate"), ("Tomás", "confirmed", "Delegate")]
+    saved = db.session.scalars(select(Registration).order_by(Registration.id)).all()
+    assert [r.email for r in saved] == ["amina@example.org", "tomas@example.org"]
+    assert {a.value for a in db.session.scalars(select(Answer))} == {"Vegetarian"}
+    labels = [e.actor_label for e in db.session.scalars(select(AuditEntry).filter_by(action="registration.order_placed"))]
+    assert labels == ["API token: CRM sync"]
+    # The registrations read back through the API as the order gave them.
+    got = client.get(f"/api/v1/events/{world.event.slug}/registrations/{order['registrations'][0]['id']}", headers=auth)
+    assert got.json == order["registrations"][0]
+
+
+def test_the_forms_rules_come_back_as_problems_by_field(client, db, world, auth):
+    category = make_category(world.event, name="Delegate")
+    question = Question(event_id=world.event.id, kind=QuestionKind.SHORT_TEXT, label="Diet", required=True)
+    db.session.add(question)
+    db.session.commit()
+    missing = client.post(_url(world), json=_body(category), headers=auth)
+    assert missing.status_code == 422 and missing.mimetype == PROBLEM
+    assert missing.json["code"] == "validation_failed" and missing.json["errors"]
+    assert any("attendees-0" in field for field in missing.json["errors"])
+    schema = client.post(_url(world), json={"attendees": [{"first_name": "A"}]}, headers=auth)
+    assert schema.status_code == 422 and schema.mimetype == PROBLEM and "attendees" in schema.json["errors"]
+    other = make_category(world.other_event, name="Elsewhere")
+    db.session.commit()
+    foreign = client.post(_url(world), json=_body(other, question), headers=auth)
+    assert foreign.status_code == 422 and foreign.mimetype == PROBLEM
+    # One registration per email, as on the form.
+    assert client.post(_url(world), json=_body(category, question), headers=auth).status_code == 201
+    again = client.post(_url(world), json=_body(category, question), headers=auth)
+    assert again.status_code == 422 and "already has a registration" in " ".join(again.json["errors"].values())
+    assert _orders() == 1
+
+
+def test_sold_out_is_a_409_problem_and_nothing_is_made(client, db, world, auth):
+    category = make_category(world.event, name="Delegate", capacity=1)
+    db.session.commit()
+    full = client.post(_url(world), json=_body(category), headers=auth)
+    assert full.status_code == 409 and full.mimetype == PROBLEM and full.json["code"] == "sold_out"
+    assert full.json["detail"] and _orders() == 0
+
+
+def test_invoice_and_paid_elsewhere(client, db, world, auth):
+    category = make_category(world.event, name="Delegate", price_kind="fixed", price_minor=5000)
+    settings = settings_for(world.event)
+    settings.invoice_enabled = True
+    db.session.add(settings)
+    db.session.commit()
+    body = _body(category, payment_method="invoice")
+    invoiced = client.post(_url(world), json={**body, "attendees": body["attendees"][:1]}, headers=auth)
+    assert invoiced.status_code == 201, invoiced.get_data(as_text=True)
+    assert (invoiced.json["payment_method"], invoiced.json["payment_state"], invoiced.json["total_minor"]) == (
+        "invoice", "unpaid", 5000)
+    elsewhere = client.post(_url(world), json={**body, "payment_method": "paid_elsewhere",
+                                               "attendees": body["attendees"][1:]}, headers=auth)
+    assert elsewhere.status_code == 201 and elsewhere.json["payment_state"] == "waived"
+    assert elsewhere.json["registrations"][0]["status"] == RegistrationStatus.CONFIRMED.value
+
+
+def test_a_token_without_registrations_write_may_not(client, db, world):
+    category = make_category(world.event, name="Delegate")
+    _, read_only = make_token(world.event, world.users[ORGANISER], scopes=[Scope.REGISTRATIONS_READ.value])
+    db.session.commit()
+    refused = client.post(_url(world), json=_body(category), headers=bearer(read_only))
+    assert refused.status_code == 403 and refused.mimetype == PROBLEM and _orders() == 0
+
+
+def test_a_retry_with_the_same_key_gets_the_first_answer_and_makes_nothing(client, db, world, auth):
+    category = make_category(world.event, name="Delegate")
+    db.session.commit()
+    first = client.post(_url(world), json=_body(category), headers={**auth, "Idempotency-Key": "crm-42"})
+    retry = client.post(_url(world), json=_body(category), headers={**auth, "Idempotency-Key": "crm-42"})
+    assert first.status_code == retry.status_code == 201
+    assert retry.json == first.json and retry.headers["Idempotent-Replayed"] == "true"
+    assert _orders() == 1 and db.session.scalar(select(func.count()).select_from(ApiIdempotencyKey)) == 1
+    changed = _body(category)
+    changed["attendees"][0]["first_name"] = "Someone else"
+    reused = client.post(_url(world), json=changed, headers={**auth, "Idempotency-Key": "crm-42"})
+    assert reused.status_code == 422 and reused.mimetype == PROBLEM and "Idempotency-Key" in reused.json["errors"]
+    assert _orders() == 1
+    # Keys are per token: another token's "crm-42" is its own (here: refused as a duplicate email).
+    _, other = make_token(world.event, world.users[ORGANISER], name="Website")
+    db.session.commit()
+    theirs = client.post(_url(world), json=_body(category), headers={**bearer(other), "Idempotency-Key": "crm-42"})
+    assert theirs.status_code == 422 and "Idempotent-Replayed" not in theirs.headers
+    too_long = client.post(_url(world), json=_body(category), headers={**auth, "Idempotency-Key": "x" * 201})
+    assert too_long.status_code == 422 and "Idempotency-Key" in too_long.json["errors"]
