@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..program import services
 from ..program.attendance import star_session
-from ..program.models import ParticipationStatus, ProgramSession, SessionKind, SessionSpeaker
+from ..program.models import ParticipationStatus, ProgramSession, SessionKind, SessionSpeaker, Track
 from ..program.services import RoomData, SessionData, TrackData
 from ..program.speakers import SpeakerData, assign_speaker, create_speaker
 from . import DemoContext
@@ -30,6 +30,10 @@ PHRGE_ROOMS = [
 ]
 PHRGE_TRACKS = [("Local government", "#1d4e89"), ("Advocacy and organising", "#8a3b12"),
                 ("Law and policy", "#2e6b30"), ("Skills workshops", "#f2c94c")]
+
+# The bilingual edition's tracks in Spanish (issue 13).
+PHRGE_TRACKS_ES = {"Local government": "Gobierno local", "Advocacy and organising": "Incidencia y organización",
+                   "Law and policy": "Derecho y políticas públicas", "Skills workshops": "Talleres de habilidades"}
 
 PHRGE_SPEAKERS = {
     "marsh": ("Helen Marsh", "she/her", "Northeastern University School of Law", "Boston",
@@ -206,6 +210,9 @@ def load(ctx: DemoContext) -> None:
         for key, role in people:
             if key in speakers and title in sessions:
                 assign_speaker(sessions[title], speakers[key], role, actor=admin, event=phrge_next, now=now)
+    for track in db.session.scalars(select(Track).where(Track.event_id == phrge_next.id)):
+        if track.name in PHRGE_TRACKS_ES:
+            track.translations = {"es": {"name": PHRGE_TRACKS_ES[track.name]}}
     services.publish_programme(phrge_next, actor=admin, acknowledge_warnings=True, now=now)
     # A draft waiting for review, so organisers see both states in the timetable.
     services.create_session(phrge_next, SessionData(title="Film screening: Bringing Human Rights Home", kind=S),

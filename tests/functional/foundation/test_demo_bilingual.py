@@ -22,5 +22,7 @@ def test_the_upcoming_demo_event_speaks_spanish_too(client, db):
     assert "<h1>Human Rights Cities: Local Power, Global Standards</h1>" in english
     form = unescape(client.get("/e/phrge-institute-next/register", headers=ES).get_data(as_text=True))
     assert ">Estudiante</h3>" in form and ">Miembro de la comunidad</h3>" in form
+    agenda = unescape(client.get("/e/phrge-institute-next/agenda/", headers=ES).get_data(as_text=True))
+    assert ">Gobierno local</span>" in agenda
     listed = unescape(client.get("/", headers=ES).get_data(as_text=True))
     assert "Ciudades de derechos humanos: poder local" in listed
