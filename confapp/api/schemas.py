@@ -165,3 +165,28 @@ class OrderSchema(ma.Schema):
     total_minor = fields.Integer(required=True)
     created_at = fields.AwareDateTime(required=True)
     registrations = fields.List(fields.Nested(RegistrationSchema), required=True)
+
+
+class CancelRequestSchema(ma.Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    refund = fields.String(load_default="policy", validate=validate.OneOf(["policy", "full", "none"]), metadata={
+        "description": "`policy`: what the event's refund policy gives back; `full`: all that was paid; `none`."})
+
+
+class CancelResultSchema(ma.Schema):
+    order = fields.Nested(OrderSchema, required=True)
+    refunded_minor = fields.Integer(required=True, metadata={"description": "What this cancellation refunded."})
+
+
+class DecisionRequestSchema(ma.Schema):
+    message = fields.String(load_default="", validate=validate.Length(max=2000),
+                            metadata={"description": "Added to the email to the buyer."})
+
+
+class RegistrationUpdateSchema(ma.Schema):
+    first_name = fields.String(validate=validate.Length(min=1, max=120))
+    last_name = fields.String(validate=validate.Length(max=120))
+    email = fields.String(validate=validate.Length(min=1, max=254))
+    answers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$")), values=fields.Raw(),
+                          validate=validate.Length(max=200), metadata={
+        "description": "Question id -> answer; questions left out keep their answers."})

@@ -4,19 +4,20 @@ what its response schema describes."""
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask_babel import gettext
 from flask_smorest import abort
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
 from ..checkin import desk, services as checkin_services
-from flask_babel import gettext
 
-from ..errors import PROBLEM_CONTENT_TYPE, json_error
+from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, json_error
 from ..extensions import commit_keeping_loaded, db
 from ..i18n import current_language
 from ..registration import services as registration_services
-from ..registration.models import PaymentMethod
+from ..registration.models import Order, PaymentMethod, Registration
 from ..registration.services import AttendeeData, CategoryChoice, OrderRequest
 from ..sqlite import mark_request_read_only
 from ..transactions import reads_before_writes
@@ -26,8 +27,8 @@ from .auth import CHALLENGE, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .models import Scope
 from .schemas import (
-    EventPageSchema, EventSchema, OrderCreateSchema, OrderSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
-    ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
+    CancelRequestSchema, CancelResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema, OrderSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
+    ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema, RegistrationUpdateSchema,
 )
 
 ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creator the role.",
@@ -165,7 +166,11 @@ def _order_request(body: dict, *, idempotency_key: str | None) -> OrderRequest:
 
 
 def _order_json(event, order) -> dict:
-    return OrderSchema().dump({
+    return OrderSchema().dump(_order_data(event, order))
+
+
+def _order_data(event, order) -> dict:
+    return ({
         "id": order.id, "code": order.code, "payment_state": order.payment_state.value,
         "payment_method": order.payment_method.value, "currency": order.currency, "total_minor": order.total_minor,
         "created_at": order.created_at,
@@ -223,3 +228,93 @@ def order_create(body, slug: str):
             raise
         return _answer(*first, replayed=True)
     return _answer(201, answer)
+
+
+def _event_order(event, order_id: int) -> Order:
+    order = db.session.scalar(select(Order).where(Order.id == order_id, Order.event_id == event.id))
+    if order is None:
+        abort(404, message=gettext("No such order for this event."))
+    return order
+
+
+def _event_registration(event, registration_id: int) -> Registration:
+    found = db.session.scalar(select(Registration).where(Registration.id == registration_id,
+                                                         Registration.event_id == event.id))
+    if found is None:
+        abort(404, message=gettext("No such registration for this event."))
+    return found
+
+
+@v1.route("/events/<slug>/orders/<int:order_id>")
+@v1.response(200, OrderSchema)
+@documented_errors(401, 403, 404, 429)
+def order_get(slug: str, order_id: int):
+    """One order of the event, with its registrations."""
+    actor = token_actor(Scope.REGISTRATIONS_READ)
+    event = token_event(actor, slug, Action.VIEW_REGISTRATIONS)
+    return _answer(200, _order_json(event, _event_order(event, order_id)))
+
+
+@v1.route("/events/<slug>/orders/<int:order_id>/cancel", methods=["POST"])
+@v1.arguments(CancelRequestSchema)
+@v1.response(200, CancelResultSchema)
+@documented_errors(401, 403, 404, 409, 429)
+def order_cancel(body, slug: str, order_id: int):
+    """Cancel every live registration of the order through the organisers' cancel service, with its
+    refund rules (`policy` caps by the event's refund policy). Already cancelled: 409."""
+    actor = token_actor(Scope.REGISTRATIONS_WRITE)
+    event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
+    order = _event_order(event, order_id)
+    before = [r.status for r in order.registrations]
+    refunded = registration_services.cancel_order(order, actor=actor, reason=body["reason"], now=utcnow(),
+                                                  refund=body["refund"])
+    if [r.status for r in order.registrations] == before:
+        raise InvalidState(gettext("This order has nothing left to cancel."))
+    db.session.commit()
+    return _answer(200, CancelResultSchema().dump({"order": _order_data(event, order), "refunded_minor": refunded}))
+
+
+def _decide(slug: str, order_id: int, body: dict, decision):
+    actor = token_actor(Scope.REGISTRATIONS_WRITE)
+    event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
+    order = decision(_event_order(event, order_id), actor=actor, now=utcnow(), message=body["message"])
+    db.session.commit()
+    return _answer(200, _order_json(event, order))
+
+
+@v1.route("/events/<slug>/orders/<int:order_id>/approve", methods=["POST"])
+@v1.arguments(DecisionRequestSchema)
+@v1.response(200, OrderSchema)
+@documented_errors(401, 403, 404, 409, 429)
+def order_approve(body, slug: str, order_id: int):
+    """Approve a pending order (the organisers' approval service: emails the buyer). Not pending: 409."""
+    return _decide(slug, order_id, body, registration_services.approve_order)
+
+
+@v1.route("/events/<slug>/orders/<int:order_id>/reject", methods=["POST"])
+@v1.arguments(DecisionRequestSchema)
+@v1.response(200, OrderSchema)
+@documented_errors(401, 403, 404, 409, 429)
+def order_reject(body, slug: str, order_id: int):
+    """Reject a pending order: its places go back (and to the waitlist). Not pending: 409."""
+    return _decide(slug, order_id, body, registration_services.reject_order)
+
+
+@v1.route("/events/<slug>/registrations/<int:registration_id>", methods=["PATCH"])
+@v1.arguments(RegistrationUpdateSchema)
+@v1.response(200, RegistrationSchema)
+@documented_errors(401, 403, 404, 409, 429)
+def registration_update(body, slug: str, registration_id: int):
+    """Change an attendee's name, email or answers with the same checks as registering (the
+    organisers' edit service); what is left out stays as it is."""
+    actor = token_actor(Scope.REGISTRATIONS_WRITE)
+    event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
+    registration = _event_registration(event, registration_id)
+    answers = {a.question_id: a.value for a in registration.answers}
+    answers.update({int(qid): value for qid, value in (body.get("answers") or {}).items()})
+    registration_services.update_answers(
+        registration, first_name=body.get("first_name", registration.first_name),
+        last_name=body.get("last_name", registration.last_name), email=body.get("email", registration.email),
+        answers=answers, actor=actor, now=utcnow())
+    db.session.commit()
+    return _answer(200, RegistrationSchema().dump(queries.registration_detail(event, registration.id)))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from confapp.api import tokens
 from confapp.types import utcnow
-from tests.factories import make_category
+from tests.factories import make_category, make_registration
 from tests.functional.api.conftest import bearer, make_token
 from tests.support.access import OTHER_ORGANISER, ORGANISER, assert_access, everyone, organisers_only, record_access_row
 from tests.support.checkin import attendee
@@ -39,6 +39,9 @@ def _kinds(db, world) -> dict[str, dict[str, str]]:
 def test_every_api_route_by_kind_of_token(client, db, world):
     person = attendee(world.event)
     category = make_category(world.event, name="Via the API")
+    press = make_category(world.event, name="Press", requires_approval=True)
+    pending = make_registration(world.event, press, email="pending@example.org", send_email=False)
+    rejected = make_registration(world.event, press, email="rejected@example.org", send_email=False)
     kinds = _kinds(db, world)
     slug = world.event.slug
     # Listing events filters instead of refusing: another event's token sees only its own event.
@@ -54,6 +57,16 @@ def test_every_api_route_by_kind_of_token(client, db, world):
         ("POST", f"/api/v1/events/{slug}/orders",
          {"attendees": [{"first_name": "Ana", "email": "ana@example.org", "category_id": category.id}], "send_email": False},
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201)),
+        ("GET", f"/api/v1/events/{slug}/orders/{person.order_id}", None,
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("PATCH", f"/api/v1/events/{slug}/registrations/{person.id}", {"last_name": "Changed"},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/orders/{pending.order_id}/approve", {},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/orders/{rejected.order_id}/reject", {},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/orders/{person.order_id}/cancel", {},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
     ]
     failures = []
     for method, url, body, expected in rows:
