@@ -190,3 +190,91 @@ class RegistrationUpdateSchema(ma.Schema):
     answers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$")), values=fields.Raw(),
                           validate=validate.Length(max=200), metadata={
         "description": "Question id -> answer; questions left out keep their answers."})
+
+
+class CheckInListSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class CheckInListsSchema(ma.Schema):
+    results = fields.List(fields.Nested(CheckInListSchema), required=True)
+
+
+class CheckInSearchArgsSchema(ma.Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=100),
+                      metadata={"description": "A ticket code, or words of a name, email or organisation."})
+
+
+class CheckInSearchRowSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    ticket_code = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True, metadata={"description": "Masked, as at the desk."})
+    category = fields.String(required=True)
+    status = fields.String(required=True)
+    organisation = fields.String(required=True)
+    checked_in_at = fields.String(required=True, allow_none=True, metadata={"description": "Local time, HH:MM."})
+
+
+class CheckInSearchSchema(ma.Schema):
+    results = fields.List(fields.Nested(CheckInSearchRowSchema), required=True)
+
+
+class UndoRequestSchema(ma.Schema):
+    check_in_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class UndoResultSchema(ma.Schema):
+    undone = fields.Integer(required=True)
+    message = fields.String(required=True)
+
+
+class SyncScanSchema(ma.Schema):
+    scan_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                            metadata={"description": "The scanning device's own id for the scan (replays are harmless)."})
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    station = fields.String(load_default="", validate=validate.Length(max=80))
+    scanned_at = fields.AwareDateTime(load_default=None, format="iso")
+
+
+class SyncRequestSchema(ma.Schema):
+    scans = fields.List(fields.Nested(SyncScanSchema), required=True, validate=validate.Length(max=500))
+
+
+class SyncItemSchema(RedeemResultSchema):
+    scan_id = fields.String(required=True)
+    conflict = fields.Boolean(required=True)
+    refused = fields.Boolean(required=True)
+
+
+class SyncResultSchema(ma.Schema):
+    results = fields.List(fields.Nested(SyncItemSchema), required=True)
+    conflicts = fields.Integer(required=True)
+    refused = fields.Integer(required=True)
+
+
+class CountSchema(ma.Schema):
+    checked_in = fields.Integer(required=True)
+    expected = fields.Integer(required=True)
+
+
+class ListCountSchema(CountSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class CategoryCountSchema(CountSchema):
+    name = fields.String(required=True)
+
+
+class ArrivalSchema(ma.Schema):
+    slot = fields.String(required=True, metadata={"description": "Start of a 15-minute slot, local HH:MM."})
+    count = fields.Integer(required=True)
+
+
+class CheckInStatsSchema(CountSchema):
+    lists = fields.List(fields.Nested(ListCountSchema), required=True)
+    categories = fields.List(fields.Nested(CategoryCountSchema), required=True)
+    arrivals = fields.List(fields.Nested(ArrivalSchema), required=True)

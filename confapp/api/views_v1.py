@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
-from ..checkin import desk, services as checkin_services
+from ..checkin import desk, handlers as checkin_handlers, services as checkin_services
 
 from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, json_error
 from ..extensions import commit_keeping_loaded, db
@@ -27,7 +27,8 @@ from .auth import CHALLENGE, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .models import Scope
 from .schemas import (
-    CancelRequestSchema, CancelResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema, OrderSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
+    CancelRequestSchema, CancelResultSchema, CheckInListsSchema, CheckInSearchArgsSchema, CheckInSearchSchema,
+    CheckInStatsSchema, SyncRequestSchema, SyncResultSchema, UndoRequestSchema, UndoResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema, OrderSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
     ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema, RegistrationUpdateSchema,
 )
 
@@ -318,3 +319,62 @@ def registration_update(body, slug: str, registration_id: int):
         answers=answers, actor=actor, now=utcnow())
     db.session.commit()
     return _answer(200, RegistrationSchema().dump(queries.registration_detail(event, registration.id)))
+
+
+# --- check-in: the desk's own handlers (confapp.checkin.handlers) ---------------------------------
+
+def _checkin_list(scope: Scope, slug: str, list_id: int):
+    actor = token_actor(scope)
+    event = token_event(actor, slug, Action.CHECK_IN)
+    return actor, queries.checkin_list_for(event, list_id)
+
+
+@v1.route("/events/<slug>/checkin/lists")
+@v1.response(200, CheckInListsSchema)
+@documented_errors(401, 403, 404, 429)
+def checkin_lists(slug: str):
+    """The event's check-in lists (the main entrance first)."""
+    actor = token_actor(Scope.CHECKIN_READ)
+    return {"results": checkin_handlers.lists(token_event(actor, slug, Action.CHECK_IN))}
+
+
+@v1.route("/events/<slug>/checkin/lists/<int:list_id>/search")
+@v1.arguments(CheckInSearchArgsSchema, location="query")
+@v1.response(200, CheckInSearchSchema)
+@documented_errors(401, 403, 404, 429)
+def checkin_search(args, slug: str, list_id: int):
+    """Search attendees as the desk does (emails masked)."""
+    _, checkin_list = _checkin_list(Scope.CHECKIN_READ, slug, list_id)
+    return _answer(200, checkin_handlers.search(checkin_list, args["q"]))
+
+
+@v1.route("/events/<slug>/checkin/lists/<int:list_id>/undo", methods=["POST"])
+@v1.arguments(UndoRequestSchema)
+@v1.response(200, UndoResultSchema)
+@documented_errors(401, 403, 404, 409, 429)
+def checkin_undo(body, slug: str, list_id: int):
+    """Undo a check-in of this list, as the desk does."""
+    actor, checkin_list = _checkin_list(Scope.CHECKIN_WRITE, slug, list_id)
+    return _answer(200, checkin_handlers.undo(checkin_list, body["check_in_id"], actor=actor))
+
+
+@v1.route("/events/<slug>/checkin/lists/<int:list_id>/sync", methods=["POST"])
+@v1.arguments(SyncRequestSchema)
+@v1.response(200, SyncResultSchema)
+@documented_errors(401, 403, 404, 429)
+def checkin_sync(body, slug: str, list_id: int):
+    """Scans made offline, in one batch, as the desk's offline mode sends them: each is redeemed
+    once (a scan id already seen is a replay); a ticket checked in elsewhere meanwhile is a conflict."""
+    actor, checkin_list = _checkin_list(Scope.CHECKIN_WRITE, slug, list_id)
+    scans = [{**scan, "scanned_at": scan["scanned_at"].isoformat() if scan["scanned_at"] else None}
+             for scan in body["scans"]]
+    return _answer(200, checkin_handlers.sync(checkin_list, scans, actor=actor))
+
+
+@v1.route("/events/<slug>/checkin/lists/<int:list_id>/stats")
+@v1.response(200, CheckInStatsSchema)
+@documented_errors(401, 403, 404, 429)
+def checkin_stats(slug: str, list_id: int):
+    """Checked in against expected per list and category, and arrivals on this list."""
+    _, checkin_list = _checkin_list(Scope.CHECKIN_READ, slug, list_id)
+    return _answer(200, checkin_handlers.stats(checkin_list))

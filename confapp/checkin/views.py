@@ -18,7 +18,7 @@ from ..inputs import json_body, json_id
 from ..sqlite import mark_request_read_only
 from ..transactions import reads_before_writes
 from ..types import utcnow
-from . import desk, queries, services
+from . import desk, handlers, queries, services
 from .blueprint import api, bp
 from .desk_access import desk_for_request
 from .desk_strings import desk_strings
@@ -26,7 +26,7 @@ from .models import CheckInList
 from .search import purge_event_terms, purge_person_terms
 from ..reports.purge import register_person_purger, register_purger
 
-MAX_SYNC_SCANS = 500
+MAX_SYNC_SCANS = handlers.MAX_SYNC_SCANS
 
 
 @api.errorhandler(DomainError)
@@ -64,8 +64,7 @@ def _route(rule: str, **options):
 @_route("search")
 def search(list_id: int | None = None, token: str | None = None):
     checkin_list, _ = desk_for_request(list_id, token)
-    rows = queries.search(checkin_list, request.args.get("q", "")[:100])
-    return jsonify({"results": desk.search_json(rows, _tz(checkin_list))})
+    return jsonify(handlers.search(checkin_list, request.args.get("q", "")))
 
 
 @_route("redeem", methods=["POST"])
@@ -93,11 +92,7 @@ def undo(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
     check_in_id = json_id(body, "check_in_id", gettext("Which check-in should be undone?"))
-    check_in = services.check_in_on_list(check_in_id, checkin_list)
-    services.undo(check_in, actor=actor, now=utcnow())
-    name = check_in.registration.full_name
-    db.session.commit()
-    return jsonify({"undone": check_in_id, "message": gettext("Check-in of %(name)s undone.", name=name)})
+    return jsonify(handlers.undo(checkin_list, check_in_id, actor=actor))
 
 
 @_route("walkin", methods=["POST"])
@@ -156,19 +151,13 @@ def sync(list_id: int | None = None, token: str | None = None):
     scans = json_body().get("scans")
     if not isinstance(scans, list) or len(scans) > MAX_SYNC_SCANS or not all(isinstance(s, dict) for s in scans):
         raise ValidationFailed({"scans": gettext("Send a list of at most %(limit)s scans.", limit=MAX_SYNC_SCANS)})
-    items = services.sync(scans, checkin_list=checkin_list, actor=actor, now=utcnow())
-    tz = _tz(checkin_list)
-    payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused, **desk.result_json(i.result, tz)}
-               for i in items]
-    db.session.commit()
-    return jsonify({"results": payload, "conflicts": sum(1 for i in items if i.conflict),
-                    "refused": sum(1 for i in items if i.refused)})
+    return jsonify(handlers.sync(checkin_list, scans, actor=actor))
 
 
 @_route("stats")
 def stats(list_id: int | None = None, token: str | None = None):
     checkin_list, _ = desk_for_request(list_id, token)
-    return jsonify(desk.stats_json(queries.stats(checkin_list.event, focus=checkin_list), _tz(checkin_list)))
+    return jsonify(handlers.stats(checkin_list))
 
 
 @_route("offline")

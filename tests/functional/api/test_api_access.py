@@ -67,6 +67,16 @@ def test_every_api_route_by_kind_of_token(client, db, world):
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
         ("POST", f"/api/v1/events/{slug}/orders/{person.order_id}/cancel", {},
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("GET", f"/api/v1/events/{slug}/checkin/lists", None,
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("GET", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/search?q=ana", None,
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("GET", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/stats", None,
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/sync", {"scans": []},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/undo", {"check_in_id": 999999},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=404)),
     ]
     failures = []
     for method, url, body, expected in rows:

@@ -1,0 +1,45 @@
+"""The check-in operations both doors use: the desk's JSON endpoints (confapp/checkin/views.py,
+staff session or volunteer link) and /api/v1 (confapp/api/views_v1.py, a token). Each takes the
+list and actor its caller authenticated and inputs already read from the request, calls the
+service, commits where it writes, and returns the one JSON answer both give."""
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from ..extensions import db
+from ..types import utcnow
+from . import desk, queries, services
+from .models import CheckInList
+
+MAX_SYNC_SCANS = 500
+
+
+def search(checkin_list: CheckInList, text: str) -> dict:
+    rows = queries.search(checkin_list, (text or "")[:100])
+    return {"results": desk.search_json(rows, checkin_list.event.tz)}
+
+
+def undo(checkin_list: CheckInList, check_in_id: int, *, actor) -> dict:
+    check_in = services.check_in_on_list(check_in_id, checkin_list)
+    services.undo(check_in, actor=actor, now=utcnow())
+    name = check_in.registration.full_name
+    db.session.commit()
+    return {"undone": check_in_id, "message": gettext("Check-in of %(name)s undone.", name=name)}
+
+
+def sync(checkin_list: CheckInList, scans: list[dict], *, actor) -> dict:
+    items = services.sync(scans, checkin_list=checkin_list, actor=actor, now=utcnow())
+    tz = checkin_list.event.tz
+    payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused, **desk.result_json(i.result, tz)}
+               for i in items]
+    db.session.commit()
+    return {"results": payload, "conflicts": sum(1 for i in items if i.conflict),
+            "refused": sum(1 for i in items if i.refused)}
+
+
+def stats(checkin_list: CheckInList) -> dict:
+    return desk.stats_json(queries.stats(checkin_list.event, focus=checkin_list), checkin_list.event.tz)
+
+
+def lists(event) -> list[dict]:
+    return [{"id": l.id, "name": l.name, "kind": l.kind.value} for l in queries.lists_for(event)]
