@@ -104,6 +104,7 @@ class RedeemAttendeeSchema(ma.Schema):
     organisation = fields.String(required=True)
     accessibility = fields.String(required=True)
     interpretation = fields.String(required=True)
+    language = fields.String(required=True, metadata={"description": "The language the attendee (else their order) chose, by name."})
 
 
 class RedeemCheckInSchema(ma.Schema):

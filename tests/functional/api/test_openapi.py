@@ -123,3 +123,43 @@ def test_pages_keep_their_html_errors_and_the_api_its_json_ones(client, db):
     assert api.status_code == 404 and api.is_json and api.json["detail"]
     wrong_method = client.delete("/api/v1/events")
     assert wrong_method.status_code == 405 and wrong_method.is_json
+
+
+def test_order_and_checkin_answers_validate_against_the_document(client, db, world, auth, document):
+    """The answers of the write endpoints (orders, their changes, check-in) are what the document says."""
+    from tests.factories import make_category
+
+    category = make_category(world.event, name="Delegate")
+    person = attendee(world.event, first_name="Amara")
+    db.session.commit()
+    slug, list_id = world.event.slug, world.list.id
+    order = client.post(f"/api/v1/events/{slug}/orders", headers={**auth, "Idempotency-Key": "doc-1"}, json={
+        "attendees": [{"first_name": "Ana", "email": "ana@example.org", "category_id": category.id}], "send_email": False})
+    calls = [
+        ("/api/v1/events/{slug}/orders", "post", 201, order),
+        ("/api/v1/events/{slug}/orders/{order_id}", "get", 200,
+         client.get(f"/api/v1/events/{slug}/orders/{order.json['id']}", headers=auth)),
+        ("/api/v1/events/{slug}/registrations/{registration_id}", "patch", 200,
+         client.patch(f"/api/v1/events/{slug}/registrations/{person.id}", json={"last_name": "Okafor"}, headers=auth)),
+        ("/api/v1/events/{slug}/checkin/lists", "get", 200, client.get(f"/api/v1/events/{slug}/checkin/lists", headers=auth)),
+        ("/api/v1/events/{slug}/checkin/lists/{list_id}/sync", "post", 200,
+         client.post(f"/api/v1/events/{slug}/checkin/lists/{list_id}/sync", headers=auth,
+                     json={"scans": [{"scan_id": "s1", "code": person.ticket_code}]})),
+        ("/api/v1/events/{slug}/checkin/lists/{list_id}/search", "get", 200,
+         client.get(f"/api/v1/events/{slug}/checkin/lists/{list_id}/search?q=amara", headers=auth)),
+        ("/api/v1/events/{slug}/checkin/lists/{list_id}/stats", "get", 200,
+         client.get(f"/api/v1/events/{slug}/checkin/lists/{list_id}/stats", headers=auth)),
+        ("/api/v1/events/{slug}/orders/{order_id}/cancel", "post", 200,
+         client.post(f"/api/v1/events/{slug}/orders/{order.json['id']}/cancel", json={}, headers=auth)),
+    ]
+    for path, method, status, response in calls:
+        assert response.status_code == status, (path, response.get_data(as_text=True))
+        errors = [e.message for e in _validator(document, path, method, status).iter_errors(response.json)]
+        assert errors == [], (path, errors)
+    sold_out = make_category(world.event, name="Full", capacity=0)
+    db.session.commit()
+    refused = client.post(f"/api/v1/events/{slug}/orders", headers=auth, json={
+        "attendees": [{"first_name": "Bo", "email": "bo@example.org", "category_id": sold_out.id}], "send_email": False})
+    assert refused.status_code == 409
+    validator = _validator(document, "/api/v1/events/{slug}/orders", "post", 409, "application/problem+json")
+    assert [e.message for e in validator.iter_errors(refused.json)] == []
