@@ -31,9 +31,17 @@ def supported(code: str | None) -> str | None:
     return base if base in LANGUAGES else None
 
 
-def language_name(code: str | None) -> str:
-    """The language's own name ("Español") for a stored code; None or unknown: the default's."""
-    return LANGUAGES[supported(code) or DEFAULT_LANGUAGE]
+def language_name(code: str | None, locale: str | None = None) -> str:
+    """A language's name in the interface's language (or `locale`'s): "Spanish"; in Spanish
+    "español". None or unknown codes name the default language. The switcher shows LANGUAGES'
+    own names instead ("Español"), for people who cannot read the current one."""
+    from babel import Locale
+
+    code = supported(code) or DEFAULT_LANGUAGE
+    try:
+        return Locale.parse(code).get_display_name(locale or current_language()) or LANGUAGES[code]
+    except (ValueError, LookupError):
+        return LANGUAGES[code]
 
 
 def in_language(code: str | None):

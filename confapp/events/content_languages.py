@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask import g, has_request_context
 from markupsafe import Markup
 
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language, language_name  # noqa: F401  (language_name: re-exported)
 
 
 class LocalText(str):
@@ -204,16 +204,6 @@ def lang_attr(text) -> Markup:
     if lang and lang != current_language():
         return Markup(' lang="%s"') % lang
     return Markup("")
-
-
-def language_name(code: str) -> str:
-    """A language's name in the interface's language ("Spanish"; in Spanish "español")."""
-    from babel import Locale
-
-    try:
-        return Locale.parse(code).get_display_name(current_language()) or code
-    except (ValueError, LookupError):
-        return code
 
 
 def register_template_helpers(state) -> None:

@@ -6,9 +6,12 @@ from email.utils import parseaddr
 from types import SimpleNamespace
 
 from flask import current_app
-from markupsafe import Markup
+from flask_babel import gettext
+from markupsafe import Markup, escape
 
-from . import merge
+from ..events.content_languages import default_language, localized
+from ..i18n import in_language
+from . import merge, versions
 from .mime import address_header, build_mime
 from .models import Delivery, Message, MessageKind
 from .smtp import Prepared
@@ -21,7 +24,8 @@ class MessageBuilder:
         # Plain snapshots: the loop commits after every message, which expires ORM objects.
         self.message = SimpleNamespace(id=message.id, kind=message.kind, subject=message.subject, body=message.body,
                                        rendered_text=message.rendered_text, rendered_html=message.rendered_html,
-                                       reply_to=message.reply_to)
+                                       reply_to=message.reply_to, translations=dict(message.translations or {}),
+                                       untranslated_fallback=message.untranslated_fallback)
         self.event = message.event
         self.event_id, self.event_title = self.event.id, self.event.title
         self.sender = current_app.config["MAIL_DEFAULT_SENDER"]
@@ -31,12 +35,23 @@ class MessageBuilder:
         self.questions = merge.event_questions(self.event.id) if message.kind == MessageKind.ANNOUNCEMENT else []
 
     def prepare(self, deliveries: list[Delivery]) -> list[Prepared]:
-        contexts = {}
-        if self.message.kind == MessageKind.ANNOUNCEMENT:
-            contexts = merge.recipient_contexts(self.event, deliveries, self.questions)
-        return [Prepared(d.id, d.address, self._build(d, contexts.get(d.address))) for d in deliveries]
+        if self.message.kind != MessageKind.ANNOUNCEMENT:
+            return [Prepared(d.id, d.address, self._build(d, None)) for d in deliveries]
+        # Each language's readers get their version, merged and framed in that language (dates in
+        # merge fields, the footer): one context query per language in the batch.
+        by_version: dict[str, list] = {}
+        for d in deliveries:
+            lang = versions.version(self.message, self.event, versions.reader_language(self.event, d.language))[2]
+            by_version.setdefault(lang, []).append(d)
+        built: dict[int, bytes] = {}
+        for lang, group in by_version.items():
+            with in_language(lang):
+                contexts = merge.recipient_contexts(self.event, group, self.questions)
+                for d in group:
+                    built[d.id] = self._build(d, contexts.get(d.address), lang)
+        return [Prepared(d.id, d.address, built[d.id]) for d in deliveries]
 
-    def _build(self, delivery: Delivery, context: dict | None) -> bytes:
+    def _build(self, delivery: Delivery, context: dict | None, lang: str | None = None) -> bytes:
         headers = {}
         if self.message.kind == MessageKind.ANNOUNCEMENT:
             from .unsubscribe import unsubscribe_url
@@ -44,11 +59,12 @@ class MessageBuilder:
             link = unsubscribe_url(delivery.address, self.event_id)
             headers["List-Unsubscribe"] = f"<{link}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-            footer_text = f"You receive this as a participant of {self.event_title}. Unsubscribe: {link}"
-            footer_html = Markup('You receive this as a participant of {}. <a href="{}">Unsubscribe</a>.').format(
-                self.event_title, link)
-            rendered = merge.render_message(self.message.subject, self.message.body, context or {},
-                                            footer_text=footer_text, footer_html=footer_html)
+            title = localized(self.event, "title", lang, default_language(self.event)) if lang else self.event_title
+            footer_text = gettext("You receive this as a participant of %(event)s. Unsubscribe: %(url)s", event=title, url=link)
+            footer_html = Markup(gettext('You receive this as a participant of %(event)s. <a href="%(url)s">Unsubscribe</a>.',
+                                         event=escape(title), url=escape(link)))
+            subject, body, _lang = versions.version(self.message, self.event, lang or default_language(self.event))
+            rendered = merge.render_message(subject, body, context or {}, footer_text=footer_text, footer_html=footer_html)
             subject, text, html = rendered.subject, rendered.text, rendered.html
         else:
             subject, text, html = self.message.subject, self.message.rendered_text, self.message.rendered_html or None

@@ -39,7 +39,7 @@ from sqlalchemy import and_, case, func, insert, or_, select, update
 
 from ..extensions import db
 from ..types import utcnow
-from . import segments
+from . import segments, versions
 from .building import MessageBuilder
 from .mime import address_header, build_mime  # noqa: F401  (part of this module's API)
 from .models import Delivery, DeliveryState, Message, MessageKind, MessageStatus, SkipReason, Unsubscribe
@@ -96,6 +96,7 @@ def materialize(message: Message, *, now: datetime) -> MaterializeResult:
     if message.materialized_at is not None:
         return result
     recipients = segments.resolve(message.event_id, message.segment)
+    event = message.event
     existing = set(db.session.scalars(select(Delivery.address).where(Delivery.message_id == message.id)))
     blocked = unsubscribed_addresses(message.event_id) if message.kind == MessageKind.ANNOUNCEMENT else set()
     rows = []
@@ -107,6 +108,9 @@ def materialize(message: Message, *, now: datetime) -> MaterializeResult:
         rows.append(dict(
             message_id=message.id, address=recipient.address, name=recipient.full_name[:250],
             registration_id=recipient.registration_id,
+            # Transactional mail is rendered already, in its reader's language; an announcement's
+            # version is chosen per delivery by this language (versions.py).
+            language=versions.reader_language(event, recipient.language) if message.kind == MessageKind.ANNOUNCEMENT else None,
             state=DeliveryState.SKIPPED if skipped else DeliveryState.QUEUED,
             skip_reason=SkipReason.UNSUBSCRIBED.value if skipped else "",
             attempts=0, next_attempt_at=None, created_at=now, unconfirmed=False,
@@ -170,7 +174,8 @@ def claim(message_id: int, *, now: datetime, size: int) -> list["Claimed"]:
     )
     db.session.commit()
     rows = db.session.execute(
-        select(Delivery.id, Delivery.address, Delivery.name, Delivery.registration_id, Delivery.attempts)
+        select(Delivery.id, Delivery.address, Delivery.name, Delivery.registration_id, Delivery.attempts,
+               Delivery.language)
         .where(Delivery.claim_token == token).order_by(Delivery.id)
     )
     return [Claimed(*row, claim_token=token, lease_until=lease_until) for row in rows]
@@ -185,6 +190,7 @@ class Claimed:
     name: str
     registration_id: int | None
     attempts: int
+    language: str | None
     claim_token: str
     state: DeliveryState = DeliveryState.SENDING
     lease_until: datetime | None = None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import Form
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, language_name
 from . import segments
 from .merge import event_questions
 
@@ -30,7 +31,7 @@ def condition_choices(event_id: int) -> list[tuple[str, list[tuple[str, str]]] |
     if categories:
         groups.append(("Category", [(f"category:{cid}", name) for cid, name in categories]))
     groups.append(("Payment", [(f"payment:{v}", label) for v, label in segments.PAYMENT_CHOICES]))
-    groups.append((gettext("Language"), [(f"language:{code}", name) for code, name in LANGUAGES.items()]))
+    groups.append((gettext("Language"), [(f"language:{code}", language_name(code)) for code in LANGUAGES]))
     groups.append(("People", [("flag:checked_in", "Checked in"), ("flag:no_show", "No-show (confirmed, not checked in)"),
                               ("flag:speakers", "Speakers of the event"), ("flag:staff", "Staff (organisers, check-in)")]))
     sessions = db.session.execute(select(ProgramSession.id, ProgramSession.title)
@@ -106,6 +107,9 @@ class ComposeForm(Form):
     match = RadioField("Send to people who match", choices=[("all", "All of the conditions"), ("any", "Any of the conditions")],
                        default="all")
     attachment = FileField("Attach a file (optional)", description="PDF, image or document; at most 5 MB in total.")
+    untranslated_fallback = BooleanField(
+        _l("Send this version to people whose language has no version of its own"),
+        description=_l("Otherwise the email is not sent while any recipient reads a language it is not written in."))
 
 
 class PreviewForm(Form):

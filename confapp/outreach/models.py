@@ -67,6 +67,12 @@ class Message(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     # Announcements: Markdown with merge fields, rendered per recipient at send time.
     body: Mapped[str] = mapped_column(Text, default="")
+    # Announcements: the subject and body above are the version in the event's default language;
+    # the other languages' versions are here ({"es": {"subject": ..., "body": ...}}; versions.py).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The organiser's choice that people whose language has no version get the default one;
+    # without it a send is refused while such people are among the recipients.
+    untranslated_fallback: Mapped[bool] = mapped_column(default=False)
     # The rendered parts kept for the history: transactional mail exactly as sent;
     # announcements rendered with placeholder values for each merge field.
     rendered_text: Mapped[str] = mapped_column(Text, default="")
@@ -128,6 +134,8 @@ class Delivery(db.Model):
     address: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(250), default="")
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
+    # The language the recipient reads, among the event's (versions.py): which version they get.
+    language: Mapped[str | None] = mapped_column(String(8))
     state: Mapped[DeliveryState] = mapped_column(StrEnumType(DeliveryState), default=DeliveryState.QUEUED)
     skip_reason: Mapped[str] = mapped_column(String(32), default="")
     smtp_reply: Mapped[str] = mapped_column(String(500), default="")

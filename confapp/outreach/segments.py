@@ -31,7 +31,7 @@ from ..accounts.models import EventRole, User
 from ..checkin.models import CheckIn
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name
 from ..program.models import ProgramSession, SessionSignup, Speaker
 from ..registration.models import (
     Answer,
@@ -61,6 +61,7 @@ class Recipient:
     last_name: str
     registration_id: int | None
     source: str
+    language: str | None = None  # the language they read (None: unknown, a speaker)
 
     @property
     def full_name(self) -> str:
@@ -249,13 +250,13 @@ def _ids(values, name: str) -> list[int]:
 
 
 def recipients_query(event_id: int, segment: dict | None) -> Select:
-    """One SELECT returning (address, first_name, last_name, registration_id, source), one row per address."""
+    """One SELECT returning (address, first_name, last_name, registration_id, source, language), one row per address."""
     people = _people(event_id)
     condition = _Compiler(event_id, people).compile(segment or {"all": True})
     p = people.c
     ranked = (
         select(
-            p.address, p.first_name, p.last_name, p.registration_id, p.source,
+            p.address, p.first_name, p.last_name, p.registration_id, p.source, p.language,
             func.row_number().over(
                 partition_by=p.address,
                 order_by=(p.priority, case((p.status == RegistrationStatus.CONFIRMED.value, 0), else_=1),
@@ -266,7 +267,7 @@ def recipients_query(event_id: int, segment: dict | None) -> Select:
         .subquery("ranked")
     )
     r = ranked.c
-    return select(r.address, r.first_name, r.last_name, r.registration_id, r.source).where(r.rank == 1)
+    return select(r.address, r.first_name, r.last_name, r.registration_id, r.source, r.language).where(r.rank == 1)
 
 
 def validate_segment(event_id: int, segment: dict | None) -> None:
@@ -287,6 +288,12 @@ def count_and_sample(event_id: int, segment: dict | None, sample: int = 5) -> tu
         select(query.c.first_name, query.c.last_name).order_by(query.c.first_name, query.c.last_name).limit(sample)
     )
     return total, [f"{first} {last}".strip() for first, last in rows]
+
+
+def language_counts(event_id: int, segment: dict | None) -> dict[str | None, int]:
+    """{language the person reads (None: unknown): recipients}, in one grouped query."""
+    query = recipients_query(event_id, segment).subquery("recipients")
+    return dict(db.session.execute(select(query.c.language, func.count()).group_by(query.c.language)).all())
 
 
 def describe(event_id: int, segment: dict | None) -> str:
@@ -323,7 +330,7 @@ def _describe(node, names) -> str:
     if kind == "payment":
         return "Payment: " + " or ".join(dict(PAYMENT_CHOICES).get(v, v) for v in values)
     if kind == "language":
-        return "Language: " + " or ".join(LANGUAGES.get(v, v) for v in values)
+        return "Language: " + " or ".join(language_name(v) for v in values)
     if kind == "category":
         return "Category: " + " or ".join(names["category"].get(int(v), f"#{v}") for v in values)
     if kind == "session":

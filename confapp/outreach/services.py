@@ -15,8 +15,10 @@ from ..accounts.permissions import Action, require
 from ..audit.services import SYSTEM, record
 from ..errors import InvalidState, ValidationFailed
 from ..extensions import db
+from ..i18n import in_language
 from ..jobs import enqueue_after_commit
-from . import merge, segments
+from ..events.content_languages import set_translations
+from . import merge, segments, versions
 from .delivery import materialize
 from .sending import deliver_message, start_sending
 from .models import (
@@ -38,6 +40,10 @@ class MessageDraft:
     subject: str
     body: str
     segment: dict | None = None
+    # The other event languages' versions ({"es": {"subject": ..., "body": ...}}; versions.py),
+    # and whether people whose language has no version get the default one.
+    translations: dict | None = None
+    untranslated_fallback: bool = False
 
 
 def check_message(event, subject: str, body: str, segment: dict, errors: dict | None = None) -> merge.Rendered:
@@ -58,12 +64,28 @@ def check_message(event, subject: str, body: str, segment: dict, errors: dict | 
 
 
 def _validate(event, draft: MessageDraft) -> merge.Rendered:
-    return check_message(event, draft.subject, draft.body, draft.segment)
+    """The default version with the segment (check_message), then every other language's version:
+    both halves or neither, and known merge fields (errors named `subject__es`, `body__es`, as the
+    composer's fields are)."""
+    texts = draft.translations or {}
+    errors = versions.check_halves(event, texts)
+    for lang, values in versions.cleaned(event, texts).items():
+        if values["subject"].strip() and values["body"].strip():
+            try:
+                merge.validate_message(event, values["subject"], values["body"])
+            except ValidationFailed as error:
+                errors.update({f"{field}__{lang}": text for field, text in error.errors.items()})
+    return check_message(event, draft.subject, draft.body, draft.segment, errors)
 
 
 def _apply(message: Message, event, draft: MessageDraft, rendered: merge.Rendered) -> None:
     message.subject = draft.subject.strip()
     message.body = draft.body
+    if draft.translations is not None:
+        texts = {lang: {"subject": values["subject"].strip(), "body": values["body"]}
+                 for lang, values in versions.cleaned(event, draft.translations).items()}
+        set_translations(message, texts, versions.FIELDS)
+    message.untranslated_fallback = draft.untranslated_fallback
     message.segment = draft.segment or {"all": True}
     message.segment_label = segments.describe(event.id, message.segment)[:500]
     message.rendered_text = rendered.text
@@ -76,7 +98,7 @@ def create_message(event, draft: MessageDraft, *, actor, now: datetime) -> Messa
     require(actor, Action.SEND_MESSAGES, event)
     rendered = _validate(event, draft)
     message = Message(event_id=event.id, kind=MessageKind.ANNOUNCEMENT, status=MessageStatus.DRAFT,
-                      reply_to=event.contact_email or "", created_by_id=actor.id, created_at=now)
+                      reply_to=event.contact_email or "", created_by_id=actor.id, created_at=now, translations={})
     message.event = event
     _apply(message, event, draft, rendered)
     db.session.add(message)
@@ -122,10 +144,11 @@ def send_message(message: Message, *, actor, now: datetime) -> Message:
     require(actor, Action.SEND_MESSAGES, message.event)
     if message.status not in (MessageStatus.DRAFT, MessageStatus.SCHEDULED):
         raise InvalidState("This message is already being sent or was sent.")
-    _validate(message.event, MessageDraft(message.subject, message.body, message.segment))
+    _validate(message.event, _stored_draft(message))
     count, _ = segments.count_and_sample(message.event_id, message.segment, sample=0)
     if count == 0:
         raise ValidationFailed({"segment": "Nobody matches this segment."})
+    versions.check_versions(message, message.event)
     start_sending(message, actor=actor, now=now)
     return message
 
@@ -137,7 +160,7 @@ def send_to_newcomers(message: Message, *, actor, now: datetime) -> tuple[int, i
     require(actor, Action.SEND_MESSAGES, message.event)
     if message.kind != MessageKind.ANNOUNCEMENT or message.status != MessageStatus.SENT:
         raise InvalidState("Only a sent announcement can be sent to newcomers.")
-    _validate(message.event, MessageDraft(message.subject, message.body, message.segment))
+    _validate(message.event, _stored_draft(message))
     message.materialized_at = None
     result = materialize(message, now=now)
     if result.queued + result.skipped_unsubscribed == 0:
@@ -159,13 +182,21 @@ def schedule_message(message: Message, when: datetime, *, actor, now: datetime) 
         raise InvalidState("This message is already being sent or was sent.")
     if when.tzinfo is None or when <= now:
         raise ValidationFailed({"scheduled_for": "Choose a time in the future."})
-    _validate(message.event, MessageDraft(message.subject, message.body, message.segment))
+    _validate(message.event, _stored_draft(message))
+    # As the segment stands now; people who join later and read a language without a version get
+    # the default one when the time comes (a scheduled send cannot ask anyone).
+    versions.check_versions(message, message.event)
     message.status = MessageStatus.SCHEDULED
     message.scheduled_for = when
     db.session.flush()
     record("outreach.message_scheduled", actor=actor, event=message.event, target=message, now=now,
            details={"scheduled_for": when.isoformat()})
     return message
+
+
+def _stored_draft(message: Message) -> MessageDraft:
+    return MessageDraft(message.subject, message.body, message.segment, message.translations or {},
+                        message.untranslated_fallback)
 
 
 def unschedule_message(message: Message, *, actor, now: datetime) -> Message:
@@ -197,24 +228,30 @@ def send_due_scheduled(*, now: datetime, actor) -> list[Message]:
     return started
 
 
-def preview(message_or_draft, event, address: str | None) -> tuple[merge.Rendered, str]:
-    """The message as the chosen recipient (by address; default the first in the segment) will see it."""
-    segment = message_or_draft.segment
+def preview(message, event, address: str | None, language: str | None = None) -> tuple[merge.Rendered, str, str]:
+    """The message as the chosen recipient will see it: by address (in the version of the language
+    they read), else the first recipient who reads `language` (default: the event's default), else
+    placeholder values. Returns (rendered, the recipient's address or "", the version's language)."""
+    segment = message.segment
+    query = segments.recipients_query(event.id, segment).subquery()
     chosen = None
     if address:
-        query = segments.recipients_query(event.id, segment).subquery()
         row = db.session.execute(select(query).where(query.c.address == address.strip().lower())).first()
         if row is None:
             raise ValidationFailed({"recipient": "That address is not in this segment."})
         chosen = segments.Recipient(*row)
+        lang = versions.reader_language(event, chosen.language)
     else:
-        query = segments.recipients_query(event.id, segment).subquery()
-        row = db.session.execute(select(query).order_by(query.c.address).limit(1)).first()
+        lang = versions.reader_language(event, language)
+        row = db.session.execute(select(query).where(versions.reads(event, query.c.language, lang))
+                                 .order_by(query.c.address).limit(1)).first()
         chosen = segments.Recipient(*row) if row else None
-    if chosen is None:
-        return merge.render_message(message_or_draft.subject, message_or_draft.body, merge.sample_context(event)), ""
-    context = merge.recipient_contexts(event, [chosen])[chosen.address]
-    return merge.render_message(message_or_draft.subject, message_or_draft.body, context), chosen.address
+    subject, body, version_lang = versions.version(message, event, lang)
+    with in_language(version_lang):
+        if chosen is None:
+            return merge.render_message(subject, body, merge.sample_context(event)), "", version_lang
+        context = merge.recipient_contexts(event, [chosen])[chosen.address]
+        return merge.render_message(subject, body, context), chosen.address, version_lang
 
 
 def send_test(message: Message, *, actor, now: datetime, address: str | None = None) -> str:
@@ -223,7 +260,7 @@ def send_test(message: Message, *, actor, now: datetime, address: str | None = N
     from ..mail import OutgoingEmail, deliver_email
 
     require(actor, Action.SEND_MESSAGES, message.event)
-    rendered, as_address = preview(message, message.event, address)
+    rendered, as_address, _lang = preview(message, message.event, address)
     email = OutgoingEmail(to=[actor.email], subject=f"[Test] {rendered.subject}", text=rendered.text,
                           html=rendered.html, reply_to=message.reply_to or None,
                           attachments=[(a.filename, a.content_type, a.data) for a in message.attachments])

@@ -9,14 +9,17 @@ from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
 from ..errors import ValidationFailed
+from ..events.content_languages import other_languages
+from ..events.translation_forms import translated_form
 from ..events.access import managed_event
 from ..extensions import db
 from ..forms import run_action
+from ..i18n import LANGUAGES
 from ..inputs import page_arg
 from ..navigation import register_manage_nav
 from ..text import render_markdown
 from ..types import utcnow
-from . import merge, queries, reminders, segments, services
+from . import merge, queries, reminders, segments, services, versions
 from .forms import CONDITION_ROWS, ComposeForm, PreviewForm, ReminderForm, ScheduleForm, condition_choices, rows_from_segment, segment_from_form
 from .models import Delivery, Message, MessageKind, ReminderRule
 from .blueprint import bp
@@ -49,9 +52,12 @@ def manage_messages(slug: str):
 
 
 def _composer(event, message: Message | None):
-    form = ComposeForm()
+    # The other languages' versions are copies of subject and body (`subject__es`), one fieldset each.
+    form = translated_form(ComposeForm, other_languages(event), versions.FIELDS)()
     if request.method == "GET" and message is not None:
         form.subject.data, form.body.data = message.subject, message.body
+        form.untranslated_fallback.data = message.untranslated_fallback
+        form.load_translations(message)
     rows = None
     if request.method == "POST":
         segment = segment_from_form(request.form)
@@ -61,8 +67,10 @@ def _composer(event, message: Message | None):
         rows = rows_from_segment(segment)
     match, condition_rows = rows if rows else ("all", [])
     form.match.data = request.form.get("match", match) if request.method == "POST" else match
+    typed = form.translation_texts()
     if request.method == "POST" and request.form.get("action") != "count" and form.validate_on_submit():
-        draft = services.MessageDraft(form.subject.data, form.body.data, segment)
+        draft = services.MessageDraft(form.subject.data, form.body.data, segment, typed,
+                                      bool(form.untranslated_fallback.data))
         # Segment problems (and any field the form lacks) belong next to the conditions: the match field.
         done = run_action(lambda: _save_draft(event, message, draft, form.attachment.data),
                           "Draft saved. Check the preview, then send or schedule it.", form=form, fallback=form.match)
@@ -70,13 +78,22 @@ def _composer(event, message: Message | None):
             return redirect(url_for("outreach.manage_message", slug=event.slug, message_id=done.result.id))
     try:
         count, sample = segments.count_and_sample(event.id, segment)
+        by_language = versions.audience(_VersionsView(typed, form.untranslated_fallback.data), event, segment)
     except ValidationFailed:
-        count, sample = 0, []
+        count, sample, by_language = 0, [], []
     padded = list(condition_rows) + [{"choice": "", "negate": False, "answer": ""}] * (CONDITION_ROWS - len(condition_rows))
     return render_template("outreach/compose.html", event=event, form=form, message=message, rows=padded,
                            choices=condition_choices(event.id), count=count, sample=sample,
                            fields=merge.field_help(event.id), flat=rows is not None,
-                           segment_label=segments.describe(event.id, segment))
+                           segment_label=segments.describe(event.id, segment), by_language=by_language)
+
+
+class _VersionsView:
+    """The composer's typed versions seen as a message (for versions.audience before saving)."""
+
+    def __init__(self, typed: dict, fallback: bool):
+        self.translations = typed
+        self.untranslated_fallback = bool(fallback)
 
 
 def _save_draft(event, message: Message | None, draft, upload) -> Message:
@@ -125,12 +142,14 @@ def manage_message(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     deliveries, pages = queries.deliveries_page(message.id, _page(), request.args.get("state"))
-    count = None
+    count, by_language = None, []
     if message.is_editable:
         count, _ = segments.count_and_sample(event.id, message.segment, sample=0)
+        by_language = versions.audience(message, event, message.segment)
     return render_template("outreach/message.html", event=event, message=message, progress=queries.progress(message),
                            deliveries=deliveries, page=_page(), pages=pages, count=count,
                            schedule_form=ScheduleForm(), preview_form=PreviewForm(request.args),
+                           by_language=by_language, versions_in=versions.version_languages(message, event), languages=LANGUAGES,
                            body_html=render_markdown(message.body) if message.kind == MessageKind.ANNOUNCEMENT else None)
 
 
@@ -147,10 +166,11 @@ def manage_preview(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     form = PreviewForm(request.args)
-    rendered, address, problems = None, "", []
+    rendered, address, problems, shown_language = None, "", [], None
+    wanted = request.args.get("language")
     for chosen in dict.fromkeys([form.address.data or None, None]):
         try:
-            rendered, address = services.preview(message, event, chosen)
+            rendered, address, shown_language = services.preview(message, event, chosen, wanted)
             break
         except ValidationFailed as error:
             # A wrong address belongs to the address field; a template that cannot be filled in
@@ -158,7 +178,8 @@ def manage_preview(slug: str, message_id: int):
             form.address.errors = [error.errors["recipient"]] if "recipient" in error.errors else form.address.errors
             problems = [text for key, text in error.errors.items() if key != "recipient"] or problems
     return render_template("outreach/preview.html", event=event, message=message, form=form, rendered=rendered,
-                           address=address, problems=problems)
+                           address=address, problems=problems, shown_language=shown_language,
+                           by_language=versions.audience(message, event, message.segment), languages=LANGUAGES)
 
 
 def _message_action(slug: str, message_id: int, action, success: str):

@@ -17,7 +17,7 @@ from ..events.access import visible_event
 from ..events.services import registration_closed_reason
 from ..extensions import db, limiter
 from ..forms import run_action, show_errors
-from ..i18n import LANGUAGES, current_language, remember_language
+from ..i18n import LANGUAGES, current_language, language_name, remember_language
 from ..money import with_code
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
@@ -350,7 +350,7 @@ def ticket_language(slug: str, token: str):
     if not run_action(lambda: services.set_language(registration, form.language.data, now=utcnow()), None):
         return back
     with force_locale(registration.spoken_language):
-        flash(gettext("Saved: we will write to you in %(language)s.", language=LANGUAGES[registration.spoken_language]),
+        flash(gettext("Saved: we will write to you in %(language)s.", language=language_name(registration.spoken_language)),
               "success")
     return remember_language(back, registration.spoken_language)
 

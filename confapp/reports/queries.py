@@ -173,13 +173,13 @@ def _registration_counts(event: Event) -> list[dict]:
 
 def _by_language(confirmed: list[dict]) -> list[dict]:
     """Registered and attended per language, most registrations first; the label is the
-    language's own name (frozen with the figures, as category names are)."""
+    language's English name (frozen with the figures, as category names are)."""
     codes = sorted({row["language"] for row in confirmed},
                    key=lambda code: (-sum(r["n"] for r in confirmed if r["language"] == code), code))
     return [
         {
             "code": code,
-            "label": language_name(code),
+            "label": language_name(code, "en"),  # stored with the figures: one neutral name
             "registered": sum(row["n"] for row in confirmed if row["language"] == code),
             "attended": sum(row["n"] for row in confirmed if row["language"] == code and row["came"]),
         }

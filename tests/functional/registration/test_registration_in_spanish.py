@@ -178,7 +178,7 @@ def test_an_attendee_changes_their_language_on_the_ticket_page_and_later_mail_fo
     saved = client.post(f"{ticket_path}/language", data={"language": "es"}, headers=EN,
                         follow_redirects=True)
     text = saved.get_data(as_text=True)
-    assert "Guardado: le escribiremos en Español." in text and '<html lang="es"' in text
+    assert "Guardado: le escribiremos en español." in text and '<html lang="es"' in text
     assert '<option selected value="es">Español</option>' in text
     registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id))
     assert (registration.language, registration.order.language, registration.spoken_language) == ("es", "en", "es")

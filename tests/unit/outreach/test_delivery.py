@@ -291,7 +291,7 @@ def test_rendering_a_batch_runs_a_fixed_number_of_queries(people):
                                                           "{{ answers.interpretation }}"), actor=people.organiser, now=utcnow())
     delivery.materialize(message, now=utcnow())
     database.session.flush()
-    rows = [delivery.Claimed(d.id, d.address, d.name, d.registration_id, d.attempts, "token") for d in
+    rows = [delivery.Claimed(d.id, d.address, d.name, d.registration_id, d.attempts, d.language, "token") for d in
             database.session.scalars(select(Delivery).where(Delivery.message_id == message.id).order_by(Delivery.id))]
     builder = MessageBuilder(message)
 

@@ -163,6 +163,6 @@ def test_language_filter_reads_each_persons_own_language_and_knows_none_for_spea
     assert "ben" in english and "ana" not in english and "cai" not in english
     assert len(english) + 2 == len(addresses(people, {"all": True}))
     assert addresses(people, {"and": [{"language": ["es"]}, {"status": ["confirmed"]}]}) == ["ana", "cai"]
-    assert segments.describe(people.event.id, {"language": ["es"]}) == "Language: Español"
+    assert segments.describe(people.event.id, {"language": ["es"]}) == "Language: Spanish"
     with pytest.raises(ValidationFailed):
         segments.resolve(people.event.id, {"language": ["fr"]})

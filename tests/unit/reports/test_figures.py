@@ -111,7 +111,7 @@ def test_registrations_and_attendance_are_counted_by_language(db):
     rows = [(r["code"], r["label"], r["registered"]) for r in figures["by_language"]]
     # Spanish: Carol and Eve (the group's order), Hana (her order), Ivan (his own choice); Dan's own
     # choice of English wins over his order's Spanish. Bob (cancelled) and Frank (pending) do not count.
-    assert rows == [("en", "English", 6), ("es", "Español", 4)]
+    assert rows == [("en", "English", 6), ("es", "Spanish", 4)]
     assert sum(r["registered"] for r in figures["by_language"]) == figures["headline"]["registered"]
     assert sum(r["attended"] for r in figures["by_language"]) == figures["headline"]["attended"]
 
