@@ -15,7 +15,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..jobs import app_task, enqueue_after_commit, huey
 from ..types import utcnow
-from .delivery import deliver, materialize
+from .delivery import _cfg, deliver, materialize
 from .models import Message, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,17 @@ def start_sending(message: Message, *, actor, now: datetime) -> None:
            details={"kind": message.kind.value, "queued": result.queued,
                     "skipped_unsubscribed": result.skipped_unsubscribed,
                     "reminder_rule_id": message.reminder_rule_id})
-    enqueue_after_commit(db.session(), deliver_message, message.id)
+    for _job in range(delivery_jobs()):
+        enqueue_after_commit(db.session(), deliver_message, message.id)
+
+
+def delivery_jobs() -> int:
+    """How many delivery jobs share one message's deliveries (OUTREACH_DELIVERY_JOBS, default 1).
+    Each claims batches until none are left (claims are exclusive, so they never send a delivery
+    twice); with consumers on several hosts, more jobs than one consumer's threads put every
+    host's consumer to work on a large send, and a consumer that dies mid-send leaves the rest to
+    the others' jobs (its claims come back when their lease runs out)."""
+    return max(1, int(_cfg("OUTREACH_DELIVERY_JOBS", 1)))
 
 
 @app_task()

@@ -107,6 +107,15 @@ class Host:
             time.sleep(0.1)
         raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.log('web.log')[-3000:]}")
 
+    def start_worker(self) -> None:
+        self.worker = self._start("confapp-worker.service", "worker.log")
+
+    def kill_worker(self) -> None:
+        """kill -9 the host's consumer only (its gunicorn keeps serving)."""
+        if self.worker and self.worker.poll() is None:
+            os.killpg(self.worker.pid, signal.SIGKILL)
+            self.worker.wait(timeout=10)
+
     def kill(self) -> None:
         """kill -9 the host's gunicorn (master and workers) and its consumer."""
         for process in (self.web, self.worker):
@@ -239,6 +248,10 @@ def host_environment(base: dict[str, str], *, name: str, directory: Path, databa
         # 50 clients all come from 127.0.0.1: registration's per-address limit would stop the crowd.
         REGISTRATION_RATE_LIMIT="100000 per minute", LOGIN_RATE_LIMIT="10 per minute",
         PYTHONUNBUFFERED="1",
+        # A large announcement is shared by more delivery jobs than one consumer has threads (-w 4),
+        # so both hosts' consumers take part (docs/deployment.md). A claim held by a killed
+        # consumer comes back after 8 s instead of 2 minutes, so the tests need not wait that long.
+        OUTREACH_DELIVERY_JOBS="5", OUTREACH_LEASE_SECONDS="8",
     )
     env["CONSUMER_OPTIONS"] = "" if periodic else "--no-periodic"
     return env
