@@ -26,12 +26,16 @@ def _prepare():
 
 
 class Visitor:
-    def __init__(self, base: str, slug: str, category_id: int, n: int):
+    def __init__(self, base: str, slug: str, category_id: int, n: int, prefix: str = "steady"):
         self.url = f"{base}/e/{slug}/register"
-        self.slug, self.category_id, self.n = slug, category_id, n
+        self.slug, self.category_id, self.n, self.prefix = slug, category_id, n, prefix
         self.session = new_session()
         self.failures: list[str] = []
         self.answers: list[str] = []  # nginx's $upstream_addr: every host it tried
+
+    @property
+    def email(self) -> str:
+        return f"{self.prefix}{self.n}@example.org"
 
     def _send(self, method: str, data: dict | None = None) -> requests.Response:
         for _ in range(20):
@@ -51,8 +55,8 @@ class Visitor:
         page = self._send("GET").text
         details = self._send("POST", {"csrf_token": csrf_token(page), "step": "choose", f"quantity_{self.category_id}": "1"})
         fields = form_fields(details.text, "form_token")
-        fields.update({"step": "details", "attendees-0-first_name": f"Steady{self.n}", "attendees-0-last_name": "Visitor",
-                       "attendees-0-email": f"steady{self.n}@example.org"})
+        fields.update({"step": "details", "attendees-0-first_name": f"{self.prefix.title()}{self.n}",
+                       "attendees-0-last_name": "Visitor", "attendees-0-email": self.email})
         confirm = form_fields(self._send("POST", fields).text, "form_token")
         confirm["step"] = "confirm"
         final = self._send("POST", confirm)
