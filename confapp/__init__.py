@@ -21,6 +21,7 @@ DOMAINS = (
     "checkin",
     "outreach",
     "reports",
+    "webhooks",
     "api",
     "demo",
 )

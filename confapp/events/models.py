@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -64,6 +64,9 @@ class Event(db.Model):
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     default_language: Mapped[str] = mapped_column(String(8), default="en")
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    # True while an active webhook endpoint exists (kept by confapp/webhooks/services.py), so a
+    # change on an event without webhooks costs no query for them, even under the desk's lock.
+    has_webhooks: Mapped[bool] = mapped_column(Boolean, default=False)
 
     series: Mapped[Series | None] = relationship(back_populates="events")
     organisations: Mapped[list["EventOrganisation"]] = relationship(
