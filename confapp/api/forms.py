@@ -16,6 +16,8 @@ SCOPE_LABELS = {
     Scope.REGISTRATIONS_WRITE: _l("Registrations: write"),
     Scope.CHECKIN_READ: _l("Check-in: read"),
     Scope.CHECKIN_WRITE: _l("Check-in: write"),
+    Scope.WEBHOOKS_READ: _l("Webhooks: read"),
+    Scope.WEBHOOKS_WRITE: _l("Webhooks: write"),
 }
 
 

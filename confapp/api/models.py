@@ -23,6 +23,8 @@ class Scope(enum.StrEnum):
     REGISTRATIONS_WRITE = "registrations:write"
     CHECKIN_READ = "checkin:read"
     CHECKIN_WRITE = "checkin:write"
+    WEBHOOKS_READ = "webhooks:read"
+    WEBHOOKS_WRITE = "webhooks:write"
 
 
 class ApiToken(db.Model):

@@ -22,6 +22,7 @@ from ..errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..registration.models import Order, PaymentState, Registration, RegistrationStatus
 from ..transactions import decision_point
+from ..webhooks import outbox
 from .lists import (  # noqa: F401 (callers find lists and links here)
     create_list, create_volunteer_link, hash_token, link_from_token, main_list, revoke_volunteer_link,
 )
@@ -243,6 +244,7 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
         details={"registration_id": registration.id, "list_id": checkin_list.id, "offline": offline},
         now=now,
     )
+    outbox.emit_check_in("checkin.created", check_in, checkin_list.event, now=now)
     return RedeemResult(Outcome.OK, registration=registration, check_in=check_in)
 
 
@@ -294,6 +296,7 @@ def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
         details={"registration_id": check_in.registration_id, "list_id": check_in.list_id},
         now=now,
     )
+    outbox.emit_check_in("checkin.undone", check_in, check_in.list.event, now=now)
     return check_in
 
 

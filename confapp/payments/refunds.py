@@ -17,6 +17,7 @@ from ..registration.common import history
 from ..registration.refunding import use_refunder
 from ..registration.models import Order, PaymentMethod, PaymentState
 from ..types import utcnow
+from ..webhooks import outbox
 from .gateway import GatewayError, get_gateway
 from .ledger import refresh_order_state, refresh_payment_state, lock_order, refundable
 from .models import RECEIVED_STATUSES, Payment, PaymentProvider, PaymentStatus, Refund, RefundStatus
@@ -90,6 +91,7 @@ def refund_order(order: Order, amount_minor: int, *, actor, reason: str, now: da
     history(order, "refund", actor=actor, now=now, note=f"Refund {with_code(amount, order.currency)}")
     record("payments.refund_requested", actor=actor, event=order.event, target=order,
            details={"amount_minor": amount, "refund_ids": [r.id for r in refunds]}, now=now)
+    outbox.emit_order("order.refunded", order, now=now, key=f"order.refunded:{refunds[0].id}", refund={"amount_minor": amount})
     for refund in refunds:
         if refund.status == RefundStatus.PENDING:
             enqueue_after_commit(db.session(), submit_refund_task, refund.id)

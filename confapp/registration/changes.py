@@ -14,6 +14,7 @@ from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
 from ..money import plain
+from ..webhooks import outbox
 from . import emails
 from .capacity import lock_event, occupying_clause
 from .common import active_questions, history, settings_for
@@ -120,6 +121,7 @@ def cancel_registration(registration: Registration, *, actor, reason: str = "", 
             note=("By the attendee" if by_attendee else "By the organisers") + (f"; refund {plain(amount, order.currency)}" if amount else ""))
     record("registration.cancelled", actor=actor, event=event, target=registration,
            details={"by_attendee": by_attendee, "refund_minor": amount}, now=now)
+    outbox.emit_registrations("registration.cancelled", [registration], now=now)
     if amount:
         refunding.refund(order, amount, actor=actor, reason=reason or "Registration cancelled", now=now)
     if send_email:
@@ -182,6 +184,7 @@ def update_answers(registration: Registration, *, first_name: str, last_name: st
     history(registration.order, "answers_updated", actor=actor, now=now, registration=registration,
             note="By the attendee" if by_attendee else "By the organisers")
     record("registration.updated", actor=actor, event=event, target=registration, details={"by_attendee": by_attendee}, now=now)
+    outbox.emit_registrations("registration.updated", [registration], now=now)
     return registration
 
 

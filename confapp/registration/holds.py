@@ -11,6 +11,7 @@ from ..audit.services import record
 from ..errors import InvalidState
 from ..events.models import Event
 from ..extensions import db
+from ..webhooks import outbox
 from . import emails, pricing
 from .capacity import lock_event, reserve_places
 from .common import history, settings_for
@@ -62,6 +63,7 @@ def confirm_paid_order(order: Order, *, amount_minor: int, now: datetime, actor=
     db.session.flush()
     history(order, "paid", actor=actor, now=now, note="Late payment: place re-checked" if lapsed else "")
     record("registration.order_paid", actor=actor, event=event, target=order, details={"reinstated": len(lapsed)}, now=now)
+    outbox.emit_order("order.paid", order, now=now)
     if send_email and any(r.status == RegistrationStatus.CONFIRMED for r in live):
         emails.send_confirmation(order)
     return order

@@ -20,6 +20,7 @@ from ..audit.services import record
 from ..errors import SoldOut, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
+from ..webhooks import outbox
 from . import emails
 from .capacity import lock_emails, lock_event, lock_event_for_order, occupying_clause, places_left, reserve_places  # noqa: F401
 from .changes import (  # noqa: F401
@@ -141,6 +142,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     history(order, "walk_in" if order_request.at_door else "placed", actor=actor, now=now, note=status.label)
     record("registration.order_placed", actor=actor, event=event, target=order,
            details={"registrations": len(quote.lines), "status": status.value}, now=now)
+    outbox.emit_registrations("registration.created", order.registrations, now=now)
     if order_request.send_email:
         if status == RegistrationStatus.CONFIRMED:
             emails.send_confirmation(order)

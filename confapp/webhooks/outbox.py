@@ -1,0 +1,100 @@
+"""Emission: event occurrences written into the outbox, in the transaction of the change.
+
+The owning domain's service calls one of the `emit_*` helpers right after its change: one
+delivery row per active endpoint of the event that hears the type, so a rolled-back change
+leaves no row and a committed one cannot be lost; the sending job is queued after commit
+(sending.py). An event without an active endpoint (`Event.has_webhooks` false, read from the
+row the caller already holds) costs no query at all, even under the check-in desk's lock."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..jobs import enqueue_after_commit
+from .models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from .sending import send_webhooks
+from .signing import new_webhook_id
+
+_QUEUED_KEY = "confapp_webhooks_queued"
+
+
+def queue_sending() -> None:
+    """Queue the sending job once per transaction, to run after it commits."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    transaction = session.get_transaction()
+    if session.info.get(_QUEUED_KEY) is transaction:
+        return
+    session.info[_QUEUED_KEY] = transaction  # a later transaction is another object: queued again
+    enqueue_after_commit(session, send_webhooks)
+
+
+def emit(event, event_type: str, data: dict, *, key: str | None, now: datetime) -> int:
+    """Write one delivery of `event_type` for every active endpoint of `event` that hears it, in
+    the caller's transaction. `key` names the occurrence ("checkin.created:12"): emitting the
+    same occurrence again writes nothing more. Returns how many deliveries were written."""
+    if not getattr(event, "has_webhooks", False):
+        return 0
+    endpoints = [e for e in db.session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.event_id == event.id, WebhookEndpoint.active.is_(True)))
+        if e.hears(event_type)]
+    if not endpoints:
+        return 0
+    key = key or f"{event_type}:{new_webhook_id()}"
+    already = set(db.session.scalars(select(WebhookDelivery.endpoint_id).where(
+        WebhookDelivery.endpoint_id.in_([e.id for e in endpoints]), WebhookDelivery.occurrence_key == key)))
+    body = json.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"),
+                       "data": {"event": {"id": event.id, "slug": event.slug}, **data}},
+                      separators=(",", ":"), sort_keys=True)
+    written = 0
+    for endpoint in endpoints:
+        if endpoint.id in already:
+            continue
+        db.session.add(WebhookDelivery(
+            endpoint_id=endpoint.id, webhook_id=new_webhook_id(), occurrence_key=key[:200], event_type=event_type,
+            payload=body, state=DeliveryState.PENDING, attempts=0, last_error="", created_at=now))
+        written += 1
+    if written:
+        db.session.flush()
+        queue_sending()
+    return written
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def registration_data(registration) -> dict:
+    """Ids and states only: names, emails and answers stay in the API, behind its scopes."""
+    return {"registration": {"id": registration.id, "order_id": registration.order_id,
+                             "category_id": registration.category_id, "status": str(registration.status),
+                             "created_at": _iso(registration.created_at)}}
+
+
+def emit_registrations(event_type: str, registrations, *, now: datetime, key: str | None = None) -> int:
+    """`event_type` for each registration (registration.created / updated / cancelled)."""
+    written = 0
+    for registration in registrations:
+        occurrence = key or (f"{event_type}:{registration.id}" if event_type != "registration.updated" else None)
+        written += emit(registration.event, event_type, registration_data(registration), key=occurrence, now=now)
+    return written
+
+
+def emit_order(event_type: str, order, *, now: datetime, key: str | None = None, **extra) -> int:
+    """order.paid / order.refunded: amounts in minor units with the currency, no buyer details."""
+    data = {"order": {"id": order.id, "code": order.code, "payment_state": str(order.payment_state),
+                      "currency": order.currency, "total_minor": order.total_minor, "paid_minor": order.paid_minor,
+                      "refunded_minor": order.refunded_minor,
+                      "registration_ids": [r.id for r in order.registrations]}, **extra}
+    return emit(order.event, event_type, data, key=key or f"{event_type}:{order.id}", now=now)
+
+
+def emit_check_in(event_type: str, check_in, event, *, now: datetime) -> int:
+    """checkin.created / checkin.undone."""
+    data = {"check_in": {"id": check_in.id, "registration_id": check_in.registration_id, "list_id": check_in.list_id,
+                         "checked_in_at": _iso(check_in.checked_in_at), "undone_at": _iso(check_in.reverted_at)}}
+    return emit(event, event_type, data, key=f"{event_type}:{check_in.id}", now=now)

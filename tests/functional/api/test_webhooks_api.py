@@ -1,0 +1,75 @@
+"""Webhook endpoints through /api/v1: the organisers' services (URL rules, audit), the secret in
+the create answer only, answers as documented, and who reaches them by kind of token."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from confapp.api import tokens
+from confapp.types import utcnow
+from tests.functional.api.conftest import bearer, make_token
+from tests.functional.api.test_openapi import _validator
+from tests.support.access import OTHER_ORGANISER, ORGANISER, record_access_row
+from tests.support.clock import TEST_NOW
+
+
+@pytest.fixture
+def allow_local(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE_URLS", True)
+
+
+def test_an_endpoint_is_made_and_listed_without_its_secret(client, db, world, auth, allow_local):
+    url = f"/api/v1/events/{world.event.slug}/webhooks"
+    made = client.post(url, headers=auth, json={"url": "http://127.0.0.1:9/hook", "event_types": ["order.paid"],
+                                                "description": "CRM"})
+    assert made.status_code == 201, made.json
+    assert made.json["secret"].startswith("whsec_") and made.json["event_types"] == ["order.paid"]
+    listed = client.get(url, headers=auth)
+    assert listed.status_code == 200
+    [endpoint] = listed.json["results"]
+    assert endpoint["id"] == made.json["id"] and "secret" not in endpoint and endpoint["active"] is True
+    document = client.get("/api/v1/openapi.json").json
+    for path, method, status, response in [("/api/v1/events/{slug}/webhooks", "post", 201, made),
+                                           ("/api/v1/events/{slug}/webhooks", "get", 200, listed)]:
+        errors = [e.message for e in _validator(document, path, method, status).iter_errors(response.json)]
+        assert errors == [], (path, method, errors)
+
+
+def test_unsafe_urls_and_unknown_types_are_problems_by_field(client, db, world, auth):
+    url = f"/api/v1/events/{world.event.slug}/webhooks"
+    loopback = client.post(url, headers=auth, json={"url": "http://127.0.0.1:9/hook", "event_types": ["order.paid"]})
+    assert loopback.status_code == 422 and loopback.mimetype == "application/problem+json"
+    assert "own network" in loopback.json["errors"]["url"]
+    scheme = client.post(url, headers=auth, json={"url": "file:///etc/passwd", "event_types": ["order.paid"]})
+    assert scheme.status_code == 422 and "url" in scheme.json["errors"]
+    unknown = client.post(url, headers=auth, json={"url": "https://93.184.216.34/", "event_types": ["everything"]})
+    assert unknown.status_code == 422 and "event_types" in unknown.json["errors"]
+
+
+def test_webhook_routes_by_kind_of_token(client, db, world, allow_local):
+    organiser = world.users[ORGANISER]
+    expired, expired_secret = make_token(world.event, organiser, name="Old", expires_at=TEST_NOW + timedelta(days=1))
+    expired.expires_at = utcnow() - timedelta(seconds=1)
+    revoked, revoked_secret = make_token(world.event, organiser, name="Gone")
+    tokens.revoke_token(revoked, actor=organiser, now=TEST_NOW)
+    _, no_scope = make_token(world.event, organiser, name="Registrations only", scopes=["registrations:read",
+                                                                                         "registrations:write"])
+    _, other = make_token(world.other_event, world.users[OTHER_ORGANISER], name="Elsewhere")
+    db.session.commit()
+    kinds = {"none": {}, "expired": bearer(expired_secret), "revoked": bearer(revoked_secret),
+             "no_scope": bearer(no_scope), "other_event": bearer(other), "right": bearer(world.secret)}
+    url = f"/api/v1/events/{world.event.slug}/webhooks"
+    rows = [
+        ("GET", url, None, dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", url, {"url": "http://127.0.0.1:9/hook", "event_types": ["checkin.created"]},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201)),
+    ]
+    failures = []
+    for method, path, body, expected in rows:
+        record_access_row(method, path)
+        for kind, status in expected.items():
+            response = client.open(path, method=method, json=body, headers=kinds[kind])
+            if response.status_code != status or not response.is_json:
+                failures.append(f"{method} {path} [{kind}]: {response.status_code}, expected {status}")
+    assert failures == []

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from confapp.extensions import db as database
+from confapp.webhooks import services
+from tests.factories import make_event, make_user
+from tests.support.webhook_receiver import start_receiver, stop_receiver
+
+ALL_TYPES = ["registration.created", "registration.updated", "registration.cancelled", "order.paid", "order.refunded",
+             "checkin.created", "checkin.undone"]
+
+
+@pytest.fixture
+def allow_local(app, monkeypatch):
+    """The test receiver listens on loopback, which real instances refuse."""
+    monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE_URLS", True)
+
+
+@pytest.fixture
+def receiver():
+    started = start_receiver()
+    yield started
+    stop_receiver(started)
+
+
+@pytest.fixture
+def hooked(db, allow_local, receiver, now):
+    """An event, its organiser and one endpoint on the receiver hearing every type."""
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    endpoint = services.create_endpoint(event, url=receiver.url, event_types=ALL_TYPES, actor=organiser, now=now)
+    database.session.commit()
+    receiver.secret = endpoint.secret
+    return event, organiser, endpoint
