@@ -19,6 +19,7 @@ DOMAINS = (
     "registration",
     "payments",
     "checkin",
+    "online",
     "outreach",
     "reports",
     "webhooks",

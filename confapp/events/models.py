@@ -17,6 +17,14 @@ class EventStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class AttendanceMode(enum.StrEnum):
+    """How people take part in an event (confapp/online): at the venue, online, or both."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
 class Series(db.Model):
     """A recurring convening ("PHRGE Human Rights Institute") whose editions are events."""
 
@@ -51,7 +59,9 @@ class Event(db.Model):
     venue_country: Mapped[str] = mapped_column(String(2), default="")
     venue_accessibility: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The venue's capacity: online places (categories with attendance_mode "online") are not counted in it.
     capacity: Mapped[int | None] = mapped_column(Integer)
+    attendance_mode: Mapped[AttendanceMode] = mapped_column(StrEnumType(AttendanceMode), default=AttendanceMode.IN_PERSON)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[EventStatus] = mapped_column(StrEnumType(EventStatus), default=EventStatus.DRAFT, index=True)

@@ -58,6 +58,14 @@ class SessionStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class SessionDelivery(enum.StrEnum):
+    """How a session reaches people (confapp/online); a session without one follows its event's mode."""
+
+    ROOM = "room"  # in the room only
+    STREAMED = "streamed"  # in the room and streamed to online attendees
+    ONLINE = "online"  # online only
+
+
 class SpeakerRole(enum.StrEnum):
     KEYNOTE = "keynote"
     MODERATOR = "moderator"
@@ -155,6 +163,8 @@ class ProgramSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     translations: Mapped[dict] = mapped_column(JSON, default=dict)  # {"es": {"title": ..., "description": ...}}
+    # None: as the event (in person: room only; hybrid: streamed; online: online only).
+    delivery: Mapped[SessionDelivery | None] = mapped_column(StrEnumType(SessionDelivery))
 
     track: Mapped[Track | None] = relationship()
     room: Mapped[Room | None] = relationship()

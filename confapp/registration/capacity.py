@@ -8,6 +8,10 @@ Freeing places needs no lock: it only lowers the count.
 
 A place is occupied by a registration that is CONFIRMED or PENDING_APPROVAL, by one
 AWAITING_PAYMENT whose hold has not expired, and by an open waitlist offer.
+
+The event's capacity is the venue's: places in online categories (`PlaceKind.ONLINE`) do not
+count in it, so online and in-person places are limited independently, each online category by
+its own capacity.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from sqlalchemy import and_, func, or_, select, text
 from ..errors import SoldOut
 from ..events.models import Event
 from ..extensions import db
-from .models import RegistrationCategory, RegistrationStatus, Registration, WaitlistEntry, WaitlistStatus
+from .models import PlaceKind, RegistrationCategory, RegistrationStatus, Registration, WaitlistEntry, WaitlistStatus
 
 
 def occupying_clause(now: datetime):
@@ -45,25 +49,29 @@ class Occupancy:
 
 
 def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None) -> Occupancy:
-    """Places taken per category and in total (two queries, no lock)."""
+    """Places taken per category, and at the venue (the event's capacity: online places left
+    out), in two queries, no lock."""
     counts: Counter = Counter()
     rows = db.session.execute(
-        select(Registration.category_id, func.count())
+        select(Registration.category_id, RegistrationCategory.attendance_mode, func.count())
+        .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
         .where(Registration.event_id == event_id, occupying_clause(now))
-        .group_by(Registration.category_id)
+        .group_by(Registration.category_id, RegistrationCategory.attendance_mode)
     )
-    for category_id, n in rows:
+    total = 0
+    for category_id, mode, n in rows:
         counts[category_id] += n
-    offers = select(WaitlistEntry.category_id, func.count()).where(
+        total += 0 if mode == PlaceKind.ONLINE else n
+    offers = select(WaitlistEntry.category_id, RegistrationCategory.attendance_mode, func.count()).outerjoin(
+        RegistrationCategory, RegistrationCategory.id == WaitlistEntry.category_id).where(
         WaitlistEntry.event_id == event_id,
         WaitlistEntry.status == WaitlistStatus.OFFERED,
         WaitlistEntry.offer_expires_at > now,
     )
     if exclude_offer_id is not None:
         offers = offers.where(WaitlistEntry.id != exclude_offer_id)
-    total = sum(counts.values())
-    for category_id, n in db.session.execute(offers.group_by(WaitlistEntry.category_id)):
-        total += n
+    for category_id, mode, n in db.session.execute(offers.group_by(WaitlistEntry.category_id, RegistrationCategory.attendance_mode)):
+        total += 0 if mode == PlaceKind.ONLINE else n
         if category_id is not None:
             counts[category_id] += n
     return Occupancy(event_used=total, by_category=counts)
@@ -146,7 +154,8 @@ def reserve_places(
     limited = [cid for cid in needs if (c := db.session.get(RegistrationCategory, cid)) is not None and c.capacity is not None]
     categories = lock_categories(limited)
     taken = occupancy(event.id, now=now, exclude_offer_id=exclude_offer_id)
-    wanted = sum(needs.values())
+    wanted = sum(n for cid, n in needs.items()
+                 if (c := db.session.get(RegistrationCategory, cid)) is None or c.attendance_mode != PlaceKind.ONLINE)
     free = taken.free_in_event(event)
     if free is not None and wanted > free:
         raise SoldOut(
@@ -178,7 +187,7 @@ def places_left(event: Event, *, now: datetime) -> tuple[int | None, dict[int, i
     per_category = {}
     for category in categories:
         here = taken.free_in_category(category)
-        if event_free is not None:
+        if event_free is not None and category.attendance_mode != PlaceKind.ONLINE:
             here = event_free if here is None else min(here, event_free)
         per_category[category.id] = here
     return event_free, per_category

@@ -80,6 +80,14 @@ class RefundPolicy(enum.StrEnum):
         return {"full": "Full refund", "none": "No refunds", "until_date": "Full refund until a date"}[self.value]
 
 
+class PlaceKind(enum.StrEnum):
+    """Where a category's places are (confapp/online): at the venue, counted in the event's
+    capacity, or online, limited only by the category's own capacity."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
 class RegistrationSettings(db.Model):
     """Per-event registration rules. An event without a row uses the defaults (see `settings_for`)."""
 
@@ -127,8 +135,13 @@ class RegistrationCategory(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
     translations: Mapped[dict] = mapped_column(JSON, default=dict)  # {"es": {"name": ..., "description": ...}}
+    attendance_mode: Mapped[PlaceKind] = mapped_column(StrEnumType(PlaceKind), default=PlaceKind.IN_PERSON)
 
     event: Mapped["Event"] = relationship()
+
+    @property
+    def is_online(self) -> bool:
+        return self.attendance_mode == PlaceKind.ONLINE
 
 
 class Order(db.Model):
@@ -355,3 +368,4 @@ class RegistrationEvent(db.Model):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+

@@ -61,7 +61,7 @@ def manage_categories(slug: str):
     categories = queries.all_categories(event)
     # A category's own free places can be more than the event has left: say which limit applies.
     taken = occupancy(event.id, now=now)
-    capped = {c.id for c in categories if c.capacity is not None and event_free is not None
+    capped = {c.id for c in categories if c.capacity is not None and event_free is not None and not c.is_online
               and (taken.free_in_category(c) or 0) > event_free}
     return render_template("registration/manage_categories.html", event=event, categories=categories,
                            per_category=per_category, capped=capped)

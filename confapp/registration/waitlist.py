@@ -17,7 +17,7 @@ from ..events.models import Event
 from ..extensions import db
 from . import emails
 from .capacity import lock_event, occupancy, reserve_places
-from .models import RegistrationCategory, WaitlistEntry, WaitlistStatus
+from .models import PlaceKind, RegistrationCategory, WaitlistEntry, WaitlistStatus
 from .common import settings_for
 from .questions import check_email, normalise_email
 
@@ -92,9 +92,13 @@ def offer_freed_places(event: Event, *, now: datetime) -> list[WaitlistEntry]:
     extra: Counter = Counter()
     offered = []
     for entry in waiting:
-        if free is not None and free <= 0:
-            break
         category = categories.get(entry.category_id) if entry.category_id else None
+        # Online places are not counted in the venue's capacity: only their category limits them.
+        online = category is not None and category.attendance_mode == PlaceKind.ONLINE
+        if not online and free is not None and free <= 0:
+            continue
+        if online and category.capacity is None:
+            continue
         if category is not None and category.capacity is not None:
             if category.capacity - taken.by_category[category.id] - extra[category.id] <= 0:
                 continue
@@ -104,7 +108,7 @@ def offer_freed_places(event: Event, *, now: datetime) -> list[WaitlistEntry]:
             continue
         _make_offer(entry, event, now=now, hours=settings.offer_hours)
         offered.append(entry)
-        if free is not None:
+        if free is not None and not online:
             free -= 1
     if offered:
         record("registration.waitlist_offered", actor=None, event=event, details={"entries": [e.id for e in offered]}, now=now)
@@ -144,7 +148,8 @@ def offer_by_hand(entry: WaitlistEntry, *, actor, now: datetime) -> WaitlistEntr
     reserve_places(event, Counter({entry.category_id: 1}) if entry.category_id else Counter(), now=now,
                    already_locked=True)
     taken = occupancy(event.id, now=now)
-    if event.capacity is not None and taken.event_used >= event.capacity:
+    online = entry.category is not None and entry.category.attendance_mode == PlaceKind.ONLINE
+    if not online and event.capacity is not None and taken.event_used >= event.capacity:
         raise SoldOut("There is no free place to offer. Raise the capacity first.")
     _make_offer(entry, event, now=now, hours=settings_for(event).offer_hours)
     record("registration.waitlist_offered_by_hand", actor=actor, event=event, target=entry, now=now)

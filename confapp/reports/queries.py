@@ -18,11 +18,13 @@ from ..checkin.models import CheckIn, CheckInList, ListKind
 from ..events.models import Event
 from ..extensions import db
 from ..i18n import DEFAULT_LANGUAGE, language_name
+from ..online.queries import attendance_counts
 from ..types import utcnow
 from ..registration.models import (
     Answer,
     Order,
     PaymentState,
+    PlaceKind,
     Question,
     QuestionKind,
     Registration,
@@ -89,13 +91,13 @@ def live_figures(event: Event) -> dict[str, Any]:
     attendance_known = attended > 0 or event.starts_at <= utcnow()
     group_orders, group_registrations = _groups(event)
 
-    categories = dict(
-        db.session.execute(
-            select(RegistrationCategory.id, RegistrationCategory.name)
-            .where(RegistrationCategory.event_id == event.id)
-            .order_by(RegistrationCategory.position, RegistrationCategory.id)
-        ).all()
-    )
+    category_rows = db.session.execute(
+        select(RegistrationCategory.id, RegistrationCategory.name, RegistrationCategory.attendance_mode)
+        .where(RegistrationCategory.event_id == event.id)
+        .order_by(RegistrationCategory.position, RegistrationCategory.id)
+    ).all()
+    categories = {category_id: name for category_id, name, _mode in category_rows}
+    online_categories = {category_id for category_id, _name, mode in category_rows if mode == PlaceKind.ONLINE}
     by_category = [
         {
             "label": name,
@@ -108,9 +110,12 @@ def live_figures(event: Event) -> dict[str, Any]:
     places, organisations, organisation_kinds, organisations_total = _answers(event)
     sessions, speakers_total = session_rows(event)
     feedback = _feedback(event)
+    joined_online, online_by_session = attendance_counts(event)
     for row in sessions:
         rating = feedback["sessions"].get(row["id"])
         row["rating"], row["ratings"] = (rating if rating else (None, 0))
+        row["online"] = online_by_session.get(row["id"], 0)
+    registered_online = sum(row["n"] for row in confirmed if row["category_id"] in online_categories)
 
     return {
         "version": FIGURES_VERSION,
@@ -134,6 +139,10 @@ def live_figures(event: Event) -> dict[str, Any]:
             "countries": len(places["country"]),
             "feedback_responses": feedback["responses"],
         },
+        # Online attendance (confapp/online): attendees with online places, and who joined
+        # anything online (by their join link, or marked by an organiser).
+        "online": {"registered": registered_online, "in_person_registered": registered - registered_online,
+                   "attended": joined_online, "event_joined": online_by_session.get(None, 0)},
         "cities": places["city"],
         "regions": places["region"],
         "countries": places["country"],

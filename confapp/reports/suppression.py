@@ -122,11 +122,13 @@ def public_figures(figures: dict[str, Any]) -> dict[str, Any]:
         dict(
             row,
             attendance=suppress(row.get("attendance")),
+            online=suppress(row.get("online") or 0),
             rating=row.get("rating") if (row.get("ratings") or 0) >= THRESHOLD else None,
             ratings=suppress(row.get("ratings") or 0),
         )
         for row in figures.get("sessions", [])
     ]
+    public["online"] = {key: suppress(value) for key, value in (figures.get("online") or {}).items()}
     public["registrations_over_time"] = [
         dict(row, count=suppress(row["count"]), cumulative=suppress(row["cumulative"]))
         for row in coarse_over_time(figures.get("registrations_over_time", []))

@@ -31,8 +31,9 @@ ALLOWED: dict[str, set[str]] = {
     "registration": {"core", "audit", "accounts", "events", "outreach"},
     "program": {"core", "audit", "accounts", "events", "outreach", "registration"},
     "payments": {"core", "audit", "accounts", "events", "outreach", "registration"},
-    "checkin": {"core", "audit", "accounts", "events", "outreach", "registration", "program", "payments"},
-    "reports": {"core", "audit", "accounts", "events", "outreach", "registration", "program", "payments", "checkin"},
+    "online": {"core", "audit", "accounts", "events", "outreach", "registration", "program"},
+    "checkin": {"core", "audit", "accounts", "events", "outreach", "registration", "program", "payments", "online"},
+    "reports": {"core", "audit", "accounts", "events", "outreach", "registration", "program", "payments", "checkin", "online"},
 }
 # Webhooks' outbox sits low, so that every domain above it can write its occurrences into it.
 for _above in list(ALLOWED)[list(ALLOWED).index("webhooks") + 1:]:

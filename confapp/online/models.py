@@ -1,0 +1,84 @@
+"""Join details (the secret part of an online convening) and online attendance.
+
+The meeting URL and the dial-in access code are secrets: they are read only by `access.py`
+(who is entitled, from when) and by the organiser's pages, and never logged or exported.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..types import StrEnumType, UTCDateTime, utcnow
+
+
+class JoinDetails(db.Model):
+    """How to join an event (session_id None) or one of its sessions online."""
+
+    __tablename__ = "online_join_details"
+    __table_args__ = (
+        # One set per session, and one for the event as a whole.
+        Index("uq_online_join_details_session", "session_id", unique=True,
+              sqlite_where=text("session_id IS NOT NULL"), postgresql_where=text("session_id IS NOT NULL")),
+        Index("uq_online_join_details_event", "event_id", unique=True,
+              sqlite_where=text("session_id IS NULL"), postgresql_where=text("session_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("program_sessions.id", ondelete="CASCADE"))
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    # One number per line ("+1 646 558 8656 (New York)").
+    dial_in_numbers: Mapped[str] = mapped_column(Text, default="")
+    access_code: Mapped[str] = mapped_column(String(100), default="")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    # Shown from this many minutes before the start of the session (or the event).
+    reveal_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # Whether people with in-person places may see the stream link too.
+    in_person_may_join: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AttendanceSource(enum.StrEnum):
+    LINK = "link"  # the attendee's personal join link
+    MANUAL = "manual"  # marked by an organiser (phone participants)
+
+
+class OnlineAttendance(db.Model):
+    """One attendee joined one session (or the event, session_id None) online: counted once."""
+
+    __tablename__ = "online_attendances"
+    __table_args__ = (
+        Index("uq_online_attendances_session", "registration_id", "session_id", unique=True,
+              sqlite_where=text("session_id IS NOT NULL"), postgresql_where=text("session_id IS NOT NULL")),
+        Index("uq_online_attendances_event", "registration_id", unique=True,
+              sqlite_where=text("session_id IS NULL"), postgresql_where=text("session_id IS NULL")),
+        Index("ix_online_attendances_event", "event_id", "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("program_sessions.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[AttendanceSource] = mapped_column(StrEnumType(AttendanceSource), default=AttendanceSource.LINK)
+    # The organiser who marked it by hand (an id only: no name is kept here).
+    marked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    registration: Mapped["Registration"] = relationship()
+
+
+class JoinLinkRevocation(db.Model):
+    """An organiser revoked an attendee's join links: every link issued before stops working;
+    the attendee's ticket page shows new ones."""
+
+    __tablename__ = "online_join_revocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

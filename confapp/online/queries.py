@@ -1,0 +1,64 @@
+"""Read side: online figures for the dashboards and the organiser's attendance page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..events.models import Event
+from ..extensions import db
+from ..registration.models import PlaceKind, Registration, RegistrationCategory, RegistrationStatus
+from .models import OnlineAttendance
+
+
+@dataclass
+class OnlineFigures:
+    online_registered: int  # confirmed, in online categories
+    joined: int  # distinct attendees with any online attendance
+    by_session: dict  # session id (None: the event) -> attendees who joined
+
+
+def attendance_counts(event: Event) -> tuple[int, dict]:
+    """(attendees who joined anything online, {session id (None: the event): attendees}): two queries."""
+    joined = db.session.scalar(
+        select(func.count(func.distinct(OnlineAttendance.registration_id))).where(OnlineAttendance.event_id == event.id)
+    ) or 0
+    by_session = dict(db.session.execute(
+        select(OnlineAttendance.session_id, func.count()).where(OnlineAttendance.event_id == event.id)
+        .group_by(OnlineAttendance.session_id)
+    ).all())
+    return joined, by_session
+
+
+def online_figures(event: Event) -> OnlineFigures:
+    """Three grouped queries, whatever the size of the event."""
+    registered = db.session.scalar(
+        select(func.count()).select_from(Registration)
+        .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+               RegistrationCategory.attendance_mode == PlaceKind.ONLINE)
+    ) or 0
+    joined, by_session = attendance_counts(event)
+    return OnlineFigures(registered, joined, by_session)
+
+
+@dataclass
+class AttendeeRow:
+    registration: Registration
+    joined: dict  # session id (None: the event) -> OnlineAttendance
+
+
+def attendee_rows(event: Event, *, limit: int = 1000) -> list[AttendeeRow]:
+    """Confirmed attendees with online places, and everyone who joined online: two queries."""
+    attendances = list(db.session.scalars(select(OnlineAttendance).where(OnlineAttendance.event_id == event.id)))
+    joined_ids = {a.registration_id for a in attendances}
+    registrations = db.session.scalars(
+        select(Registration).join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+               (RegistrationCategory.attendance_mode == PlaceKind.ONLINE) | Registration.id.in_(joined_ids or [0]))
+        .order_by(Registration.last_name, Registration.first_name, Registration.id).limit(limit)
+    )
+    by_registration: dict[int, dict] = {}
+    for attendance in attendances:
+        by_registration.setdefault(attendance.registration_id, {})[attendance.session_id] = attendance
+    return [AttendeeRow(r, by_registration.get(r.id, {})) for r in registrations]

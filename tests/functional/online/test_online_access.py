@@ -1,0 +1,32 @@
+"""Every online route x every role -> expected status."""
+from confapp.online.access import join_token
+from tests.factories import make_registration
+from tests.support.access import access_world, assert_access, everyone, expect, organisers_only, staff_and_organisers, LOGIN_REDIRECT
+
+
+def test_online_routes_by_role(client, db, hybrid):
+    world = access_world(event=hybrid.event)
+    slug = hybrid.event.slug
+    attendee = make_registration(hybrid.event, hybrid.online, send_email=False)
+    token = join_token(attendee, hybrid.soon.id, generation=0)
+    details_id = hybrid.details.id
+    assert_access(client, db, world, [
+        ("GET", f"/manage/{slug}/online/", staff_and_organisers(200)),
+        ("GET", f"/manage/{slug}/online/modes", organisers_only(200)),
+        ("POST", f"/manage/{slug}/online/modes", organisers_only(302), {"mode": "hybrid"}),
+        ("GET", f"/manage/{slug}/online/join", organisers_only(200)),
+        ("POST", f"/manage/{slug}/online/join", organisers_only(302),
+         {"meeting_url": "https://meet.example.net/other", "reveal_minutes": "15"}),
+        ("GET", f"/manage/{slug}/online/join/{hybrid.soon.id}", organisers_only(200)),
+        ("POST", f"/manage/{slug}/online/join/{hybrid.soon.id}", organisers_only(302),
+         {"meeting_url": "https://meet.example.net/session", "reveal_minutes": "15"}),
+        ("POST", f"/manage/{slug}/online/join/{details_id}/remove", organisers_only(302), {}),
+        ("POST", f"/manage/{slug}/online/attendance", organisers_only(302),
+         {"registration_id": attendee.id, "target": str(hybrid.soon.id)}),
+        ("POST", f"/manage/{slug}/online/attendance/999999/remove", expect(LOGIN_REDIRECT, 403, 403, 403, 404, 404), {}),
+        ("POST", f"/manage/{slug}/online/registrations/{attendee.id}/revoke", organisers_only(302), {}),
+        # A personal link: whoever holds it sees whose it is (a forwarded link shows its owner).
+        ("GET", f"/j/{token}", everyone(200)),
+        ("POST", f"/j/{token}", everyone(200), {}),
+        ("GET", "/j/not-a-token", everyone(404)),
+    ])
