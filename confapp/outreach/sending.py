@@ -15,6 +15,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..jobs import app_task, enqueue_after_commit, huey
 from ..types import utcnow
+from ..webhooks import outbox
 from .delivery import _cfg, deliver, materialize
 from .models import Message, MessageStatus
 
@@ -31,6 +32,7 @@ def start_sending(message: Message, *, actor, now: datetime) -> None:
            details={"kind": message.kind.value, "queued": result.queued,
                     "skipped_unsubscribed": result.skipped_unsubscribed,
                     "reminder_rule_id": message.reminder_rule_id})
+    outbox.emit_message_sent(message, queued=result.queued, now=now)
     for _job in range(delivery_jobs()):
         enqueue_after_commit(db.session(), deliver_message, message.id)
 

@@ -19,6 +19,7 @@ from ..events.content_languages import register_translatable
 from ..events.services import register_copy_hook
 from ..extensions import db
 from ..types import utcnow
+from ..webhooks import outbox
 from .colours import HEX_COLOUR
 from .conflicts import ConflictWarning, compute_conflicts
 from .models import ProgramSession, Room, SessionKind, SessionSpeaker, SessionStatus, Track
@@ -228,6 +229,7 @@ def update_session(session: ProgramSession, data: SessionData, *, actor, event, 
             session.sequence += 1
     db.session.flush()
     record("program.session_updated", actor=actor, event=event, target=session, details={"fields": changed}, now=now)
+    outbox.emit_session("session.updated", session, event, now=now)
     return session, session_conflicts(session)
 
 
@@ -252,6 +254,7 @@ def publish_session(session: ProgramSession, *, actor, event, acknowledge_warnin
     db.session.flush()
     record("program.session_published", actor=actor, event=event, target=session,
            details={"warnings": [w.kind for w in warnings]}, now=now)
+    outbox.emit_session("session.published", session, event, now=now)
     return session
 
 
@@ -279,6 +282,8 @@ def publish_programme(event, *, actor, acknowledge_warnings: bool = False, now: 
     db.session.flush()
     record("program.programme_published", actor=actor, event=event, target=event,
            details={"sessions": len(drafts)}, now=now)
+    for session in drafts:
+        outbox.emit_session("session.published", session, event, now=now)
     return len(drafts)
 
 
@@ -305,6 +310,7 @@ def cancel_session(session: ProgramSession, *, actor, event, now: datetime | Non
     session.updated_at = now
     db.session.flush()
     record("program.session_cancelled", actor=actor, event=event, target=session, now=now)
+    outbox.emit_session("session.cancelled", session, event, now=now)
     return session
 
 

@@ -15,6 +15,7 @@ from ..audit.services import record
 from ..errors import InvalidState, SoldOut, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
+from ..webhooks import outbox
 from . import emails
 from .capacity import lock_event, occupancy, reserve_places
 from .models import PlaceKind, RegistrationCategory, WaitlistEntry, WaitlistStatus
@@ -112,6 +113,7 @@ def offer_freed_places(event: Event, *, now: datetime) -> list[WaitlistEntry]:
             free -= 1
     if offered:
         record("registration.waitlist_offered", actor=None, event=event, details={"entries": [e.id for e in offered]}, now=now)
+        outbox.emit_waitlist_offers(event, offered, now=now)
     return offered
 
 
@@ -153,6 +155,7 @@ def offer_by_hand(entry: WaitlistEntry, *, actor, now: datetime) -> WaitlistEntr
         raise SoldOut("There is no free place to offer. Raise the capacity first.")
     _make_offer(entry, event, now=now, hours=settings_for(event).offer_hours)
     record("registration.waitlist_offered_by_hand", actor=actor, event=event, target=entry, now=now)
+    outbox.emit_waitlist_offers(event, [entry], now=now)
     return entry
 
 

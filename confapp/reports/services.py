@@ -11,6 +11,7 @@ from ..errors import InvalidState, ValidationFailed
 from ..events.content_languages import register_translatable
 from ..events.models import Event
 from ..extensions import db
+from ..webhooks import outbox
 from ..templating import format_date_range
 from .models import DEFAULT_RETENTION_DAYS, DataRetention, Report, ReportStatus
 from .narrative import NarrativeFacts, draft_narrative
@@ -118,6 +119,7 @@ def publish_report(report: Report, *, actor, now: datetime) -> Report:
     report.published_at = now
     db.session.flush()
     record("report.published", actor=actor, event=event, target=report, now=now)
+    outbox.emit_report_published(report, now=now)
     return report
 
 

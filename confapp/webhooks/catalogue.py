@@ -11,6 +11,12 @@ EVENT_TYPES = {
     "order.refunded": _l("Money is refunded"),
     "checkin.created": _l("Someone is checked in"),
     "checkin.undone": _l("A check-in is undone"),
+    "session.published": _l("A session is published"),
+    "session.updated": _l("A published session changes"),
+    "session.cancelled": _l("A published session is cancelled"),
+    "waitlist.offered": _l("Someone on the waiting list is offered a place"),
+    "message.sent": _l("An announcement starts going out"),
+    "report.published": _l("The summary report is published"),
 }
 
 STATE_LABELS = {

@@ -98,3 +98,35 @@ def emit_check_in(event_type: str, check_in, event, *, now: datetime) -> int:
     data = {"check_in": {"id": check_in.id, "registration_id": check_in.registration_id, "list_id": check_in.list_id,
                          "checked_in_at": _iso(check_in.checked_in_at), "undone_at": _iso(check_in.reverted_at)}}
     return emit(event, event_type, data, key=f"{event_type}:{check_in.id}", now=now)
+
+
+def emit_session(event_type: str, session, event, *, now: datetime) -> int:
+    """session.published / updated / cancelled, for sessions the public has seen (a draft's
+    changes stay inside): what the agenda shows, in the event's default language."""
+    if session.first_published_at is None:
+        return 0
+    data = {"session": {"id": session.id, "uid": session.uid, "title": session.title, "status": str(session.status),
+                        "starts_at": _iso(session.starts_at), "ends_at": _iso(session.ends_at),
+                        "room_id": session.room_id, "track_id": session.track_id, "sequence": session.sequence}}
+    key = None if event_type == "session.updated" else f"{event_type}:{session.id}:{session.sequence}"
+    return emit(event, event_type, data, key=key, now=now)
+
+
+def emit_waitlist_offers(event, entries, *, now: datetime) -> int:
+    """waitlist.offered, one per entry offered a place (ids and the offer's end, no one's name)."""
+    return sum(emit(event, "waitlist.offered", {"waitlist_entry": {
+        "id": entry.id, "category_id": entry.category_id, "offer_expires_at": _iso(entry.offer_expires_at)}},
+        key=f"waitlist.offered:{entry.id}:{_iso(entry.offer_expires_at)}", now=now) for entry in entries)
+
+
+def emit_message_sent(message, *, queued: int, now: datetime) -> int:
+    """message.sent when an announcement or reminder starts going out (not its text)."""
+    return emit(message.event, "message.sent", {"message": {"id": message.id, "kind": str(message.kind),
+                                                           "recipients": queued}},
+                key=f"message.sent:{message.id}", now=now)
+
+
+def emit_report_published(report, *, now: datetime) -> int:
+    """report.published, each time the summary report is published (a new snapshot)."""
+    return emit(report.event, "report.published", {"report": {"id": report.id, "published_at": _iso(now)}},
+                key=f"report.published:{report.id}:{_iso(now)}", now=now)

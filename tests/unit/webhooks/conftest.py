@@ -4,11 +4,9 @@ import pytest
 
 from confapp.extensions import db as database
 from confapp.webhooks import services
+from confapp.webhooks.catalogue import EVENT_TYPES
 from tests.factories import make_event, make_user
 from tests.support.webhook_receiver import start_receiver, stop_receiver
-
-ALL_TYPES = ["registration.created", "registration.updated", "registration.cancelled", "order.paid", "order.refunded",
-             "checkin.created", "checkin.undone"]
 
 
 @pytest.fixture
@@ -29,7 +27,7 @@ def hooked(db, allow_local, receiver, now):
     """An event, its organiser and one endpoint on the receiver hearing every type."""
     organiser = make_user()
     event = make_event(organiser=organiser)
-    endpoint = services.create_endpoint(event, url=receiver.url, event_types=ALL_TYPES, actor=organiser, now=now)
+    endpoint = services.create_endpoint(event, url=receiver.url, event_types=list(EVENT_TYPES), actor=organiser, now=now)
     database.session.commit()
     receiver.secret = endpoint.secret
     return event, organiser, endpoint

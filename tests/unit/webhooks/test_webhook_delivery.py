@@ -211,3 +211,22 @@ def test_a_claim_whose_worker_died_is_sent_again_after_its_lease(hooked, receive
     [delivery] = _deliveries(endpoint)
     assert delivery.state == DeliveryState.DELIVERED
     assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 2
+
+
+def test_sessions_the_public_has_seen_are_sent_and_drafts_are_not(hooked, receiver, now):
+    from confapp.program.services import SessionData, cancel_session, update_session
+    from tests.factories import make_session
+
+    event, organiser, endpoint = hooked
+    draft = make_session(event, title="Closed planning meeting", actor=organiser)
+    db.session.commit()
+    assert receiver.received == []  # a draft stays inside
+    session = make_session(event, title="Opening plenary", actor=organiser, publish=True)
+    starts = event.local(session.starts_at)
+    update_session(session, SessionData(title="Opening plenary (moved)", starts_at=starts.replace(hour=11),
+                                        ends_at=starts.replace(hour=12)), actor=organiser, event=event, now=now)
+    cancel_session(session, actor=organiser, event=event, now=now)
+    db.session.commit()
+    assert [r.json["type"] for r in receiver.received] == ["session.published", "session.updated", "session.cancelled"]
+    assert receiver.received[1].json["data"]["session"]["title"] == "Opening plenary (moved)"
+    assert all(r.json["data"]["session"]["id"] != draft.id for r in receiver.received)

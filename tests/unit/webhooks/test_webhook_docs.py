@@ -31,7 +31,7 @@ def test_the_documented_verification_accepts_a_real_delivery_and_refuses_a_forge
     assert not verify_webhook(endpoint.secret, request.headers, request.body + b" ", now=now)
     assert not verify_webhook(endpoint.secret, request.headers, request.body, now=now + 600)  # a replay, later
     documented = [line.split("`")[1] for line in DOC.read_text().splitlines() if line.startswith("| `") and "." in line.split("`")[1]
-                  and line.split("`")[1].split(".")[0] in ("registration", "order", "checkin")]
+                  and line.split("`")[1].split(".")[0] in ("registration", "order", "checkin", "session", "waitlist", "message", "report")]
     from confapp.webhooks.catalogue import EVENT_TYPES
 
     assert documented == list(EVENT_TYPES)  # every type the form offers is documented, in order
