@@ -1,0 +1,93 @@
+"""The leak test (issue 15): the meeting URL and the dial-in access code never appear on a public
+page, a public calendar feed, a public or integration API answer, an export, a page of someone
+not entitled to them, an email to someone not entitled, or in the server's log, while online
+attendees use their links during the test."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from confapp.online.access import join_token
+from confapp.registration.links import ticket_token
+from tests.factories import make_registration
+
+from .conftest import ACCESS_CODE, MEETING_URL
+
+SECRETS = (MEETING_URL, MEETING_URL.split("?")[0], ACCESS_CODE, "q8ZsecretX")
+DOWNLOAD_HINTS = ("export", ".csv", ".json", ".ics", ".xlsx", "download", "calendar", "feed")
+
+
+def _urls(app, values, *, keep):
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not set(rule.arguments) <= set(values) or not keep(rule.rule):
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<{name}>", str(values[name])).replace(f"<int:{name}>", str(values[name]))
+        urls.append(url)
+    return sorted(set(urls))
+
+
+def _assert_clean(response, url):
+    assert response.status_code < 500, url
+    body = response.get_data()
+    for secret in SECRETS:
+        assert secret.encode() not in body, f"{secret!r} leaked on {url}"
+        assert secret not in response.headers.get("Location", ""), url
+
+
+def test_meeting_url_and_access_code_never_leak(app, client, hybrid, db, login_as, caplog, mail):
+    from confapp.api import tokens
+    from confapp.api.models import Scope
+    from tests.support.clock import TEST_NOW
+
+    caplog.set_level(logging.DEBUG)
+    online = make_registration(hybrid.event, hybrid.online, send_email=False)
+    in_person = make_registration(hybrid.event, hybrid.in_person, email="hall@example.org")  # its confirmation is mailed
+    # The search finds the secrets where they belong (the entitled attendee's own ticket page).
+    assert ACCESS_CODE.encode() in client.get(f"/e/{hybrid.event.slug}/ticket/{ticket_token(online)}").get_data()
+    # The entitled attendee joins (their own answer carries the meeting URL: that is the point).
+    assert client.post(f"/j/{join_token(online, hybrid.soon.id, generation=0)}").status_code == 200
+    _, secret = tokens.create_token(hybrid.event, name="Partner CRM", scopes=[s.value for s in Scope], expires_at=None,
+                                    actor=hybrid.organiser, now=TEST_NOW)
+    from confapp.reports import services as reports
+
+    reports.publish_report(reports.start_report(hybrid.event, actor=hybrid.organiser), actor=hybrid.organiser,
+                           now=hybrid.event.starts_at + timedelta(minutes=1))
+    db.session.commit()
+    slug = hybrid.event.slug
+    values = {"slug": slug, "uid": hybrid.soon.uid, "session_id": hybrid.soon.id, "registration_id": in_person.id,
+              "series_slug": "none"}
+    checked = 0
+
+    # Everything anyone can open without an account (event pages, agenda, calendar feeds, public reports, ...).
+    for url in _urls(app, values, keep=lambda rule: not rule.startswith(("/manage", "/api/", "/checkin/", "/account/"))):
+        _assert_clean(client.get(url), url)
+        checked += 1
+    # The personal pages of an attendee with an in-person place (ticket, agenda, calendar feeds):
+    # not entitled to the stream.
+    personal = dict(values, token=ticket_token(in_person))
+    for url in _urls(app, personal, keep=lambda rule: rule.startswith("/e/<slug>/") and "<token>" in rule
+                     and not rule.endswith(".pdf")):
+        _assert_clean(client.get(url), url)
+        checked += 1
+    # The integration API, with a token holding every scope.
+    headers = {"Authorization": f"Bearer {secret}"}
+    for url in _urls(app, values, keep=lambda rule: rule.startswith("/api/")):
+        _assert_clean(client.get(url, headers=headers), url)
+        checked += 1
+    # The organiser's exports and downloads (what goes to partners), not the online pages themselves.
+    login_as(hybrid.organiser)
+    for url in _urls(app, values, keep=lambda rule: rule.startswith("/manage/") and "/online/" not in rule
+                     and any(hint in rule for hint in DOWNLOAD_HINTS) and not rule.endswith(".pdf")):
+        _assert_clean(client.get(url), url)
+        checked += 1
+    assert checked >= 40
+    # Mail to someone not entitled (the in-person attendee's confirmation) and the log of the whole test.
+    assert mail.messages, "the in-person attendee's confirmation was expected"
+    for received in mail.messages:
+        for secret in SECRETS:
+            assert secret not in received.message.as_string()
+    for secret in SECRETS:
+        assert secret not in caplog.text
