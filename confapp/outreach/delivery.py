@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import and_, case, func, insert, or_, select, update
 
+from .. import leases
 from ..extensions import db
 from ..types import utcnow
 from . import segments, versions
@@ -157,22 +157,12 @@ def resolve_in_doubt(message_id: int, *, now: datetime) -> int:
 def claim(message_id: int, *, now: datetime, size: int) -> list["Claimed"]:
     """Mark up to `size` due deliveries as ours (state `sending`, a lease, a token) and commit.
     The conditional UPDATE makes two workers racing for the same rows take each row once."""
-    # SKIP LOCKED (PostgreSQL): workers racing for the same message take different rows instead
-    # of queueing behind each other's claims and finding nothing left. SQLite serialises writers.
-    ids = list(db.session.scalars(select(Delivery.id).where(_claimable(message_id, now)).order_by(Delivery.id)
-                                  .limit(size).with_for_update(skip_locked=True)))
-    if not ids:
-        db.session.commit()
-        return []
-    token = uuid.uuid4().hex
-    lease_until = now + timedelta(seconds=lease_seconds())
-    db.session.execute(
-        update(Delivery).where(Delivery.id.in_(ids), _claimable(message_id, now))
-        .values(state=DeliveryState.SENDING, lease_until=lease_until,
-                claim_token=token, handed_over_at=None)
-        .execution_options(synchronize_session=False)
-    )
+    claimed = leases.claim_rows(Delivery, _claimable(message_id, now), now=now, size=size,
+                                lease_seconds=lease_seconds(), state=DeliveryState.SENDING, handed_over_at=None)
     db.session.commit()
+    if claimed is None:
+        return []
+    token, lease_until = claimed.token, claimed.lease_until
     rows = db.session.execute(
         select(Delivery.id, Delivery.address, Delivery.name, Delivery.registration_id, Delivery.attempts,
                Delivery.language)

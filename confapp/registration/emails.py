@@ -1,5 +1,6 @@
 """Registration emails: tickets (QR code + calendar file + self-service link), approval,
-payment link, rejection, cancellation, waitlist. Rendered now, sent after commit."""
+payment link, rejection, cancellation, waitlist. Promised in the transaction (an outbox row),
+rendered by a job after commit (outbox.py), sent by outreach's engine."""
 from __future__ import annotations
 
 import io
@@ -16,7 +17,8 @@ from ..outreach.event_mail import buyer_of, send_event_email
 from ..outreach.merge import register_person_link
 from ..templating import format_money
 from ..types import utcnow
-from . import links
+from . import links, outbox
+from .outbox import MailKind
 from .common import settings_for
 from .models import Order, Registration, RegistrationStatus, WaitlistEntry
 
@@ -53,31 +55,88 @@ def event_ics(event) -> bytes:
     return calendar.to_ical()
 
 
-def _event(order_or_reg):
-    from ..events.models import Event
-
-    return db.session.get(Event, order_or_reg.event_id)
-
-
-def _to_buyer(order: Order, event, subject: str, template: str, **context) -> None:
+def _to_buyer(order: Order, event, subject: str, template: str, **context):
     recipient, name = buyer_of(order)
-    send_event_email(event, order.buyer_email, subject, template, recipient=recipient, recipient_name=name,
+    return send_event_email(event, order.buyer_email, subject, template, recipient=recipient, recipient_name=name,
                      order=order, **context)
 
 
+# --- promised in the transaction (outbox.py), rendered by the job after commit ------------------
+
 def send_confirmation(order: Order, *, message: str = "") -> None:
     """One email per confirmed attendee with their ticket; the buyer gets a summary when not attending."""
+    outbox.queue(MailKind.CONFIRMATION, event_id=order.event_id, order=order, message=message)
+
+
+def send_pending_approval(order: Order) -> None:
+    outbox.queue(MailKind.PENDING_APPROVAL, event_id=order.event_id, order=order)
+
+
+def send_payment_link(order: Order, *, message: str = "") -> None:
+    outbox.queue(MailKind.PAYMENT_LINK, event_id=order.event_id, order=order, message=message)
+
+
+def send_rejection(order: Order, *, message: str = "") -> None:
+    outbox.queue(MailKind.REJECTION, event_id=order.event_id, order=order, message=message)
+
+
+def send_cancellation(registration: Registration, *, refund_minor: int) -> None:
+    outbox.queue(MailKind.CANCELLATION, event_id=registration.event_id, registration=registration,
+                 refund_minor=refund_minor)
+
+
+def send_waitlist_joined(entry: WaitlistEntry, event) -> None:
+    outbox.queue(MailKind.WAITLIST_JOINED, event_id=event.id, entry=entry)
+
+
+def send_waitlist_offer(entry: WaitlistEntry, event) -> None:
+    outbox.queue(MailKind.WAITLIST_OFFER, event_id=event.id, entry=entry)
+
+
+def render_outbox_mail(row) -> list:
+    """Render an outbox row into outreach's log (the job, after commit); returns the messages.
+    A row whose order or entry is gone (purged, event deleted) renders nothing."""
+    from ..events.models import Event
+
+    event = db.session.get(Event, row.event_id)
+    params = row.params or {}
+    if row.kind in (MailKind.WAITLIST_JOINED, MailKind.WAITLIST_OFFER):
+        entry = db.session.get(WaitlistEntry, row.waitlist_entry_id) if row.waitlist_entry_id else None
+        if entry is None or event is None:
+            return []
+        return [(_waitlist_joined if row.kind == MailKind.WAITLIST_JOINED else _waitlist_offer)(entry, event)]
+    if row.kind == MailKind.CANCELLATION:
+        registration = db.session.get(Registration, row.registration_id) if row.registration_id else None
+        if registration is None or event is None:
+            return []
+        return [_cancellation(registration, event, refund_minor=params.get("refund_minor", 0))]
+    order = db.session.get(Order, row.order_id) if row.order_id else None
+    if order is None or event is None:
+        return []
     with in_language(order.language):
-        _send_confirmation(order, _event(order), message)
+        if row.kind == MailKind.CONFIRMATION:
+            return _send_confirmation(order, event, params.get("message", ""))
+        if row.kind == MailKind.PENDING_APPROVAL:
+            return [_to_buyer(order, event, gettext("We received your registration for %(event)s", event=event.title),
+                              "registration_pending", order_url=links.order_url(order, event))]
+        if row.kind == MailKind.PAYMENT_LINK:
+            return [_to_buyer(order, event, gettext("Your registration for %(event)s is approved: please pay", event=event.title),
+                              "registration_payment_link", message=params.get("message", ""), money=format_money,
+                              payment_url=links.payment_url(order, event))]
+        if row.kind == MailKind.REJECTION:
+            return [_to_buyer(order, event, gettext("Your registration for %(event)s", event=event.title),
+                              "registration_rejected", message=params.get("message", ""))]
+    raise ValueError(f"unknown registration mail kind {row.kind!r}")
 
 
-def _send_confirmation(order: Order, event, message: str) -> None:
+def _send_confirmation(order: Order, event, message: str) -> list:
     note = settings_for(event).confirmation_note
     ics = event_ics(event)
     confirmed = [r for r in order.registrations if r.status == RegistrationStatus.CONFIRMED]
+    sent = []
     for registration in confirmed:
         qr = ticket_qr(registration.ticket_code)
-        send_event_email(
+        sent.append(send_event_email(
             event, registration.email, gettext("Your registration for %(event)s", event=event.title),
             "registration_confirmation",
             recipient=registration, attachments=[(f"ticket-{registration.ticket_code[:6]}.png", "image/png", ticket_png(registration.ticket_code, qr)),
@@ -87,56 +146,36 @@ def _send_confirmation(order: Order, event, message: str) -> None:
             self_service_url=links.self_service_url(registration, event),
             # The receipt link carries the order token: only the buyer's own mailbox gets it.
             receipt_url=links.receipt_url(order, event) if order.paid_minor and links.is_buyer(registration) else None,
-        )
+        ))
     if confirmed and order.buyer_email not in {r.email for r in confirmed}:
-        _to_buyer(order, event, gettext("Your order for %(event)s", event=event.title), "registration_order_summary",
-                  registrations=confirmed, money=format_money, order_url=links.order_url(order, event))
+        sent.append(_to_buyer(order, event, gettext("Your order for %(event)s", event=event.title), "registration_order_summary",
+                              registrations=confirmed, money=format_money, order_url=links.order_url(order, event)))
+    return sent
 
 
-def send_pending_approval(order: Order) -> None:
-    event = _event(order)
-    with in_language(order.language):
-        _to_buyer(order, event, gettext("We received your registration for %(event)s", event=event.title),
-                  "registration_pending", order_url=links.order_url(order, event))
-
-
-def send_payment_link(order: Order, *, message: str = "") -> None:
-    event = _event(order)
-    with in_language(order.language):
-        _to_buyer(order, event, gettext("Your registration for %(event)s is approved: please pay", event=event.title),
-                  "registration_payment_link", message=message, money=format_money,
-                  payment_url=links.payment_url(order, event))
-
-
-def send_rejection(order: Order, *, message: str = "") -> None:
-    event = _event(order)
-    with in_language(order.language):
-        _to_buyer(order, event, gettext("Your registration for %(event)s", event=event.title), "registration_rejected",
-                  message=message)
-
-
-def send_cancellation(registration: Registration, *, refund_minor: int) -> None:
-    event = _event(registration)
+def _cancellation(registration: Registration, event, *, refund_minor: int):
     with in_language(registration.spoken_language):
-        send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=event.title),
-                         "registration_cancelled", recipient=registration, registration=registration,
-                         refund_minor=refund_minor, currency=registration.order.currency, money=format_money)
+        return send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=event.title),
+                                "registration_cancelled", recipient=registration, registration=registration,
+                                refund_minor=refund_minor, currency=registration.order.currency, money=format_money)
 
 
-def send_waitlist_joined(entry: WaitlistEntry, event) -> None:
+def _waitlist_joined(entry: WaitlistEntry, event):
     with in_language(entry.language):
-        send_event_email(event, entry.email, gettext("You are on the waitlist for %(event)s", event=event.title),
-                         "registration_waitlist_joined", recipient_name=entry.name, entry=entry)
+        return send_event_email(event, entry.email, gettext("You are on the waitlist for %(event)s", event=event.title),
+                                "registration_waitlist_joined", recipient_name=entry.name, entry=entry)
 
 
-def send_waitlist_offer(entry: WaitlistEntry, event) -> None:
+def _waitlist_offer(entry: WaitlistEntry, event):
     from ..urls import external_url
 
     with in_language(entry.language):
-        send_event_email(event, entry.email, gettext("A place is free for you at %(event)s", event=event.title),
-                         "registration_waitlist_offer", recipient_name=entry.name, entry=entry,
-                         claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))
+        return send_event_email(event, entry.email, gettext("A place is free for you at %(event)s", event=event.title),
+                                "registration_waitlist_offer", recipient_name=entry.name, entry=entry,
+                                claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))
 
+
+outbox.use_renderer(render_outbox_mail)
 
 # The ticket and self-service merge fields of organisers' messages (outreach/merge.py). Both are
 # the person's own ticket page, never the order page: in a group order that would hand every

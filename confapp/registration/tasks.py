@@ -1,5 +1,6 @@
-"""Registration jobs: every minute, release payment holds that ran out and pass unclaimed
-waitlist offers to the next person."""
+"""Registration jobs: every minute, release payment holds that ran out, pass unclaimed
+waitlist offers to the next person, and render registration mail a dead worker left behind
+(the render job itself lives in outbox.py)."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +11,7 @@ from ..audit.services import SYSTEM
 from ..extensions import db
 from ..jobs import app_periodic_task
 from ..types import utcnow
+from . import emails, outbox  # noqa: F401  (emails renders the outbox's rows)
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +46,8 @@ def release_expired(now=None) -> tuple[int, int]:
 @app_periodic_task(crontab(minute="*"))
 def release_expired_holds_and_offers() -> None:
     release_expired()
+
+
+@app_periodic_task(crontab(minute="*"))
+def sweep_registration_mail() -> None:
+    outbox.schedule_wake(outbox.process())
