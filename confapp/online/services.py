@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..events.models import AttendanceMode, Event
+from ..events.services import register_copy_hook
 from ..extensions import db
 from ..program.models import ProgramSession, SessionDelivery
 from ..registration.models import PlaceKind, Registration, RegistrationCategory, RegistrationStatus
@@ -152,3 +153,22 @@ def revoke_join_links(registration: Registration, *, actor, now: datetime) -> No
                                       revoked_by_user_id=getattr(actor, "id", None)))
     db.session.flush()
     record("online.join_links_revoked", actor=actor, event=registration.event, target=registration)
+
+
+@register_copy_hook
+def copy_attendance_modes(source: Event, target: Event, shift) -> None:
+    """A new edition keeps the previous one's modes: the event's, each copied category's (same
+    name and position) and each copied session's (same title and shifted start). Registered after
+    registration's and programme's hooks (the application imports domains in order), so their
+    copies exist. Join details are not copied: each edition has its own meeting."""
+    db.session.flush()
+    target.attendance_mode = source.attendance_mode
+    kinds = {(c.name, c.position): c.attendance_mode for c in db.session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == source.id))}
+    for category in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == target.id)):
+        category.attendance_mode = kinds.get((category.name, category.position), category.attendance_mode)
+    deliveries = {(s.title, s.starts_at + shift if s.starts_at else None): s.delivery for s in db.session.scalars(
+        select(ProgramSession).where(ProgramSession.event_id == source.id, ProgramSession.delivery.is_not(None)))}
+    for session in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == target.id)):
+        session.delivery = deliveries.get((session.title, session.starts_at), session.delivery)
+    db.session.flush()

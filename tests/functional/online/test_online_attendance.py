@@ -229,3 +229,22 @@ def test_staff_see_the_join_details_but_cannot_mark_or_revoke(client, hybrid, lo
                        data={"registration_id": attendee.id, "target": str(hybrid.soon.id)}).status_code == 403
     assert client.post(f"/manage/{slug}/online/registrations/{attendee.id}/revoke").status_code == 403
     assert client.get(f"/manage/{slug}/online/modes").status_code == 403
+
+
+def test_a_new_edition_keeps_the_attendance_modes_but_not_the_join_details(hybrid, db):
+    from confapp.events.services import copy_event
+    from confapp.program.models import ProgramSession, SessionDelivery
+    from confapp.registration.models import RegistrationCategory
+    from confapp.online.access import join_targets
+
+    hybrid.soon.delivery = SessionDelivery.ONLINE
+    db.session.flush()
+    new = copy_event(hybrid.event, title="Next town hall", starts_at=hybrid.event.starts_at + timedelta(days=28),
+                     actor=hybrid.organiser)
+    assert new.attendance_mode == "hybrid"
+    kinds = {c.name: c.attendance_mode for c in db.session.scalars(select(RegistrationCategory).where(
+        RegistrationCategory.event_id == new.id))}
+    assert kinds == {"In the hall": "in_person", "Online": "online"}
+    deliveries = {s.title: s.delivery for s in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == new.id))}
+    assert deliveries == {"Opening town hall": "online", "UPR follow-up": None}
+    assert join_targets(new) == []
