@@ -121,6 +121,9 @@ class Config:
         self.REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "40 per minute;400 per hour")
         # All attachments of one organiser's message together.
         self.OUTREACH_MAX_ATTACHMENT_BYTES = int(os.environ.get("OUTREACH_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024)))
+        # Webhook URLs on loopback or private networks are refused unless this is set (tests, or an
+        # intranet receiver an operator trusts): confapp/webhooks/destinations.py.
+        self.WEBHOOKS_ALLOW_PRIVATE_URLS = os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS", "")
 
     def _fallback_secret_key(self, folder: Path) -> str:
         return _persisted_secret_key(folder)

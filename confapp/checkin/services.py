@@ -1,11 +1,8 @@
 """Check-in rules: redeem a ticket once per list, undo, walk-ins, payment at the door, replaying an
 offline queue. Lists and volunteer links are in `checkin.lists`, room places in `checkin.rooms`
-(both re-exported here).
-
-The boundary (view, CLI, test) commits; services flush. Redeem relies on the partial unique
-index on (list_id, registration_id): a racing second redeem fails at the database and is
-answered "already checked in", on SQLite and PostgreSQL alike.
-"""
+(both re-exported here). The boundary (view, CLI, test) commits; services flush. Redeem relies
+on the partial unique index on (list_id, registration_id): a racing second redeem fails at the
+database and is answered "already checked in", on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import enum

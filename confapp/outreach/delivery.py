@@ -47,25 +47,26 @@ from .smtp import ConnectionLost, Outcome, SmtpSession
 
 log = logging.getLogger(__name__)
 
-def _cfg(name: str, default):
+def setting(name: str, default):
+    """A delivery setting: the app config, else the environment, else `default`."""
     # App config first; the environment lets a deployment (or a test's worker process) tune these.
     return current_app.config.get(name, os.environ.get(name, default))
 
 
 def lease_seconds() -> float:
-    return float(_cfg("OUTREACH_LEASE_SECONDS", 120))
+    return float(setting("OUTREACH_LEASE_SECONDS", 120))
 
 
 def retry_base_seconds() -> float:
-    return float(_cfg("OUTREACH_RETRY_BASE_SECONDS", 60))
+    return float(setting("OUTREACH_RETRY_BASE_SECONDS", 60))
 
 
 def max_attempts() -> int:
-    return int(_cfg("OUTREACH_MAX_ATTEMPTS", 6))
+    return int(setting("OUTREACH_MAX_ATTEMPTS", 6))
 
 
 def batch_size() -> int:
-    return int(_cfg("OUTREACH_BATCH_SIZE", 50))
+    return int(setting("OUTREACH_BATCH_SIZE", 50))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -263,7 +264,7 @@ def deliver(message_id: int, *, clock=utcnow, max_batches: int | None = None) ->
                 except ConnectionLost as error:
                     run.connection_lost = True
                     run.errors.append(str(error))
-                    _release(batch, clock(), timedelta(seconds=float(_cfg("OUTREACH_CONNECT_RETRY_SECONDS", 60))))
+                    _release(batch, clock(), timedelta(seconds=float(setting("OUTREACH_CONNECT_RETRY_SECONDS", 60))))
                     db.session.commit()
                     break
             if not _send_batch(session, builder, batch, clock, run):
@@ -306,7 +307,7 @@ def _send_batch(session: SmtpSession, builder: MessageBuilder, batch: list[Deliv
             run.connection_lost = True
             run.errors.append(str(error))
             session.abort()
-            _release(batch[index:], clock(), timedelta(seconds=float(_cfg("OUTREACH_CONNECT_RETRY_SECONDS", 60))))
+            _release(batch[index:], clock(), timedelta(seconds=float(setting("OUTREACH_CONNECT_RETRY_SECONDS", 60))))
             db.session.commit()
             return False
         _record(outcome, delivery, clock(), run)

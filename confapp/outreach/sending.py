@@ -16,7 +16,7 @@ from ..extensions import db
 from ..jobs import app_task, enqueue_after_commit, huey
 from ..types import utcnow
 from ..webhooks import outbox
-from .delivery import _cfg, deliver, materialize
+from .delivery import setting, deliver, materialize
 from .models import Message, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def delivery_jobs() -> int:
     twice); with consumers on several hosts, more jobs than one consumer's threads put every
     host's consumer to work on a large send, and a consumer that dies mid-send leaves the rest to
     the others' jobs (its claims come back when their lease runs out)."""
-    return max(1, int(_cfg("OUTREACH_DELIVERY_JOBS", 1)))
+    return max(1, int(setting("OUTREACH_DELIVERY_JOBS", 1)))
 
 
 @app_task()

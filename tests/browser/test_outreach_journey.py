@@ -84,8 +84,8 @@ def test_compose_segment_preview_send_and_watch_progress(page, live_server, audi
     # i % 3 == 0 (Spanish) and i % 4 != 0 (confirmed): 20 Spanish, of which 5 cancelled.
     expect(count).to_have_text("15")
     assert "Part03 Icipant" in page.locator("[data-sample]").text_content()
-    page.get_by_label("Subject").fill("Interpretation at the Institute, {{ first_name }}")
-    page.get_by_label("Message").fill("Dear {{ full_name }},\n\nYou asked for **{{ answers.q%d }}** interpretation." % audience)
+    page.get_by_label("Subject", exact=True).fill("Interpretation at the Institute, {{ first_name }}")
+    page.get_by_label("Message", exact=True).fill("Dear {{ full_name }},\n\nYou asked for **{{ answers.q%d }}** interpretation." % audience)
     assert_accessible(page, "composer")
     screenshot(page, screenshots_dir / "outreach-composer.png")
     page.get_by_role("button", name="Save and preview").click()

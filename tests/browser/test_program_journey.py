@@ -18,7 +18,7 @@ def test_organiser_schedules_a_session_sees_a_room_conflict_and_fixes_it(page, s
     screenshot(page, screenshots_dir / "program-timetable.png")
 
     page.get_by_role("link", name="Add a session").first.click()
-    page.get_by_label("Title").fill("Community listening session")
+    page.get_by_label("Title", exact=True).fill("Community listening session")
     page.get_by_label("Type").select_option("roundtable")
     page.get_by_label("Day").select_option(index=1)
     page.get_by_label("Starts").fill("11:00")
