@@ -7,10 +7,10 @@ it answers sends the browser on to the meeting (a meta refresh and a link: the s
 from __future__ import annotations
 
 from flask import abort, current_app, render_template
-from flask_wtf import FlaskForm
 
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..forms import Form
 from ..types import utcnow
 from . import access, services
 from .blueprint import bp
@@ -33,8 +33,8 @@ def join_panel(registration, event, token=None):
              "token": access.join_token(registration, t.session_id, generation=generation)} for t in targets]
 
 
-class JoinForm(FlaskForm):
-    pass
+class JoinForm(Form):
+    """The join page's button: only its CSRF token."""
 
 
 def _opened(token: str):

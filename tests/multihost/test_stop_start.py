@@ -22,7 +22,8 @@ CLIENTS = 6
 def _event():
     from tests.factories import make_category, make_event, make_user
 
-    event = make_event(organiser=make_user(), slug="stop-start-convening", title="Stop Start Convening")
+    # Room for the whole load: a sold-out event would turn visitors to the waitlist mid-test.
+    event = make_event(organiser=make_user(), slug="stop-start-convening", title="Stop Start Convening", capacity=5000)
     return event.slug, make_category(event, name="General", capacity=5000).id
 
 
