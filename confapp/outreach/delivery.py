@@ -18,8 +18,9 @@ delivery we send MAIL FROM, RCPT TO, DATA and the whole content, then *commit*
   reply did not come in time.
   We resolve it as sent (`unconfirmed=True`), i.e. **at-most-once**: a second copy in
   someone's inbox is the worse failure for announcements, and the organiser can see and
-  resend unconfirmed deliveries from the person's mail log. The only way this loses a
-  message is a kill landing between that commit and the write of "." (one syscall).
+  resend unconfirmed deliveries from the person's mail log (flagged there). This loses a
+  message only when the kill lands between that commit and the server's reading of "."
+  (aiosmtpd, for one, drops a transaction whose "." arrives together with the client's FIN).
 
 Each outcome is committed together with the next delivery's handover (one commit per
 message). Temporary refusals (4xx) go back to the queue with exponential backoff;

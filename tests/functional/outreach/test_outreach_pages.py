@@ -157,3 +157,20 @@ def test_the_composer_offers_a_language_condition_and_keeps_it(client, people, l
     assert message.segment == {"language": ["es"]}
     edit = client.get(f"/manage/{slug}/emails/{message.id}/edit").get_data(as_text=True)
     assert '<option value="language:es" selected>Spanish</option>' in edit
+
+
+def test_the_mail_log_flags_a_delivery_left_in_doubt_so_the_organiser_can_resend_it(client, people, login_as, mail):
+    """A worker killed at the point of no return leaves a delivery sent-but-unconfirmed
+    (confapp/outreach/delivery.py): the person's mail log says so next to the Resend button."""
+    login_as(people.organiser)
+    message = services.create_message(people.event, MessageDraft("Agenda", "x", {"status": ["confirmed"]}),
+                                      actor=people.organiser, now=utcnow())
+    services.send_message(message, actor=people.organiser, now=utcnow())
+    database.session.commit()
+    mail.wait_for(1)
+    delivery = database.session.scalars(select(Delivery).where(Delivery.message_id == message.id,
+                                                               Delivery.address == "ana@example.org")).one()
+    delivery.unconfirmed = True
+    database.session.commit()
+    log = client.get(f"/manage/{people.event.slug}/emails/people?address=ana@example.org")
+    assert b"Not confirmed: the sending stopped" in log.data and b"Resend" in log.data

@@ -259,8 +259,16 @@ def test_the_worker_killed_mid_batch_and_restarted_sends_no_duplicates_and_skips
     assert 300 <= killed_at < 1000
     status, counts = message_state(world, message_id)
     assert counts == {"sent": 1000}
-    assert_each_once_with_own_content(server, 1000)
     with world["app"].app_context():
-        unconfirmed = db.session.scalar(select(func.count()).where(Delivery.message_id == message_id, Delivery.unconfirmed.is_(True)))
+        unconfirmed = set(db.session.scalars(select(Delivery.address).where(
+            Delivery.message_id == message_id, Delivery.unconfirmed.is_(True))))
         db.session.remove()
-    assert unconfirmed <= 2  # at most one in flight per worker thread (-w 2) at the moment of the kill
+    assert len(unconfirmed) <= 2  # at most one in flight per worker thread (-w 2) at the moment of the kill
+    # Nobody is skipped silently. A kill at the point of no return (handover committed, "." written
+    # or about to be) is the one in-doubt case, resolved at-most-once: if the kill's FIN reaches
+    # aiosmtpd with the "." it cancels the transaction, so that one message may be missing, and
+    # then it is exactly a delivery the organiser sees flagged "unconfirmed" and can resend.
+    # Everyone else, each exactly once; no duplicates at all.
+    received = {m.envelope_to[0] for m in server.messages}
+    missing_in_doubt = unconfirmed - received
+    assert_each_once_with_own_content(server, 1000, exclude=missing_in_doubt)
