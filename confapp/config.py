@@ -155,3 +155,14 @@ def config_from_environment() -> Config:
     if env == "production":
         return ProductionConfig()
     return Config()
+
+
+def setting(name: str, default):
+    """A worker/tuning setting at run time: the app config, else the environment, else `default`.
+
+    The environment is consulted because worker processes started by a deployment (or a
+    test) tune leases and retries there without building a config of their own.
+    """
+    from flask import current_app  # imported here: this module is loaded before any app exists
+
+    return current_app.config.get(name, os.environ.get(name, default))

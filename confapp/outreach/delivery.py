@@ -30,11 +30,9 @@ reached or drops the connection leaves the rows queued and wakes the job again l
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import and_, case, func, insert, or_, select, update
 
 from .. import leases
@@ -45,13 +43,9 @@ from .building import MessageBuilder
 from .mime import address_header, build_mime  # noqa: F401  (part of this module's API)
 from .models import Delivery, DeliveryState, Message, MessageKind, MessageStatus, SkipReason, Unsubscribe
 from .smtp import ConnectionLost, Outcome, SmtpSession
+from ..config import setting
 
 log = logging.getLogger(__name__)
-
-def setting(name: str, default):
-    """A delivery setting: the app config, else the environment, else `default`."""
-    # App config first; the environment lets a deployment (or a test's worker process) tune these.
-    return current_app.config.get(name, os.environ.get(name, default))
 
 
 def lease_seconds() -> float:

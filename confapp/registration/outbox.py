@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import enum
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from flask import current_app
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,6 +32,7 @@ from .. import leases
 from ..extensions import db
 from ..jobs import app_task, enqueue_after_commit, huey
 from ..types import StrEnumType, UTCDateTime, utcnow
+from ..config import setting
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +85,16 @@ class RegistrationMail(db.Model):
 # --- the job -----------------------------------------------------------------------------------
 
 
-def _cfg(name: str, default):
-    # App config first; the environment lets a deployment (or a test's worker process) tune these.
-    return current_app.config.get(name, os.environ.get(name, default))
-
-
 def lease_seconds() -> float:
-    return float(_cfg("REGISTRATION_MAIL_LEASE_SECONDS", 120))
+    return float(setting("REGISTRATION_MAIL_LEASE_SECONDS", 120))
 
 
 def max_attempts() -> int:
-    return int(_cfg("REGISTRATION_MAIL_MAX_ATTEMPTS", 6))
+    return int(setting("REGISTRATION_MAIL_MAX_ATTEMPTS", 6))
 
 
 def retry_base_seconds() -> float:
-    return float(_cfg("REGISTRATION_MAIL_RETRY_BASE_SECONDS", 60))
+    return float(setting("REGISTRATION_MAIL_RETRY_BASE_SECONDS", 60))
 
 
 BATCH_SIZE = 50

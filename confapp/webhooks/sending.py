@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import http.client
 import logging
-import os
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
@@ -34,31 +32,28 @@ from .destinations import UnsafeDestination, check_destination
 from .endpoints import stop_endpoint
 from .models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .signing import signed_headers
+from ..config import setting
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "confapp-webhooks/1"
 
 
-def _cfg(name: str, default):
-    return current_app.config.get(name, os.environ.get(name, default))
-
-
 def lease_seconds() -> float:
-    return float(_cfg("WEBHOOKS_LEASE_SECONDS", 120))
+    return float(setting("WEBHOOKS_LEASE_SECONDS", 120))
 
 
 def timeout_seconds() -> float:
-    return float(_cfg("WEBHOOKS_TIMEOUT_SECONDS", 10))
+    return float(setting("WEBHOOKS_TIMEOUT_SECONDS", 10))
 
 
 def max_attempts() -> int:
-    return int(_cfg("WEBHOOKS_MAX_ATTEMPTS", 12))
+    return int(setting("WEBHOOKS_MAX_ATTEMPTS", 12))
 
 
 def backoff(attempts: int) -> timedelta:
     """The wait after `attempts` failed tries: base * 4^(attempts-1), at most 12 h."""
-    base = float(_cfg("WEBHOOKS_RETRY_BASE_SECONDS", 30))
+    base = float(setting("WEBHOOKS_RETRY_BASE_SECONDS", 30))
     return timedelta(seconds=min(base * 4 ** max(attempts - 1, 0), 12 * 3600))
 
 
