@@ -11,6 +11,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from flask import current_app
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 
@@ -163,6 +165,4 @@ def setting(name: str, default):
     The environment is consulted because worker processes started by a deployment (or a
     test) tune leases and retries there without building a config of their own.
     """
-    from flask import current_app  # imported here: this module is loaded before any app exists
-
     return current_app.config.get(name, os.environ.get(name, default))

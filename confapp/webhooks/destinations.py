@@ -9,12 +9,12 @@ an endpoint is saved and again before every attempt (DNS may have changed since)
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import gettext
+
+from ..config import setting
 
 
 class UnsafeDestination(ValueError):
@@ -22,7 +22,7 @@ class UnsafeDestination(ValueError):
 
 
 def private_allowed() -> bool:
-    value = current_app.config.get("WEBHOOKS_ALLOW_PRIVATE_URLS", os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS", ""))
+    value = setting("WEBHOOKS_ALLOW_PRIVATE_URLS", "")
     return value is True or str(value).lower() in {"1", "true", "yes"}
 
 
