@@ -17,6 +17,7 @@ from .models import (
     AccessCode, Answer, DiscountCode, Order, PaymentState, Question, Registration, RegistrationCategory, RegistrationEvent,
     RegistrationStatus, Visibility, WaitlistEntry, WaitlistStatus,
 )
+from .common import event_categories
 from .questions import display_value
 
 PAGE_SIZE = 50
@@ -49,9 +50,7 @@ def categories_for_sale(event, *, access: AccessCode | None = None, now: datetim
     """Active categories the public may choose: public ones, plus hidden ones the access code
     unlocks (`access`: a usable code, see access_code_for). A waitlist offer tied to a category
     shows only that category."""
-    rows = list(db.session.scalars(
-        select(RegistrationCategory).where(RegistrationCategory.event_id == event.id, RegistrationCategory.is_active.is_(True))
-        .order_by(RegistrationCategory.position, RegistrationCategory.id)))
+    rows = [c for c in event_categories(event) if c.is_active]
     visible = [c for c in rows if c.visibility == Visibility.PUBLIC or pricing.access_unlocks(access, c.id)]
     if offer is not None and offer.category_id:
         visible = [c for c in rows if c.id == offer.category_id]
@@ -59,13 +58,13 @@ def categories_for_sale(event, *, access: AccessCode | None = None, now: datetim
 
 
 def categories_by_id(event, ids) -> list[RegistrationCategory]:
-    return list(db.session.scalars(select(RegistrationCategory).where(
-        RegistrationCategory.event_id == event.id, RegistrationCategory.id.in_(list(ids) or [0]))))
+    """The event's categories among `ids` (another event's ids find nothing), in the event's order."""
+    wanted = set(ids)
+    return [c for c in event_categories(event) if c.id in wanted]
 
 
 def all_categories(event) -> list[RegistrationCategory]:
-    return list(db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)
-                                   .order_by(RegistrationCategory.position, RegistrationCategory.id)))
+    return event_categories(event)
 
 
 def all_questions(event) -> list[Question]:

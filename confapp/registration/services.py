@@ -117,6 +117,8 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         waiver_requested=order_request.waiver_requested, waiver_reason=order_request.waiver_reason.strip()[:2000],
         hold_expires_at=hold, created_at=now, updated_at=now, ip_address=(order_request.ip_address or "")[:45],
         language=order_request.language,
+        # A new order has no registrations: say so, or the first append loads the collection.
+        registrations=[],
     )
     db.session.add(order)
     db.session.flush()
