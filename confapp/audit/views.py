@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from ..accounts.permissions import Action
@@ -10,7 +11,7 @@ from ..navigation import register_manage_nav
 from .queries import event_audit_page
 from .blueprint import bp
 
-register_manage_nav("Audit log", "audit.event_log", Action.VIEW_AUDIT, order=90)
+register_manage_nav(_l("Audit log"), "audit.event_log", Action.VIEW_AUDIT, order=90)
 
 PER_PAGE = 50
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -13,6 +14,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..webhooks import outbox
 from ..templating import format_date_range
+from .charts import format_count
 from .models import DEFAULT_RETENTION_DAYS, DataRetention, Report, ReportStatus
 from .narrative import NarrativeFacts, draft_narrative
 from .purge import run_person_purgers, run_purgers
@@ -92,7 +94,7 @@ def update_report(report: Report, texts: ReportTexts, *, actor) -> Report:
     """Save the organiser's text. A published report keeps showing its published text until
     it is published again."""
     if len(texts.narrative) > 20000:
-        raise ValidationFailed({"narrative": "Keep the narrative under 20,000 characters."})
+        raise ValidationFailed({"narrative": gettext("Keep the narrative under %(num)s characters.", num=format_count(20000))})
     changed = [name for name in TEXT_FIELDS if getattr(report, name) != getattr(texts, name)]
     for name in TEXT_FIELDS:
         setattr(report, name, getattr(texts, name))
@@ -107,7 +109,7 @@ def publish_report(report: Report, *, actor, now: datetime) -> Report:
     new snapshot (after the purge, of the figures frozen before it)."""
     event = report.event
     if now < event.starts_at:
-        raise InvalidState("A report can be published once the event has started.")
+        raise InvalidState(gettext("A report can be published once the event has started."))
     report.snapshot = {
         "version": SNAPSHOT_VERSION,
         "figures": compute_figures(event),
@@ -125,7 +127,7 @@ def publish_report(report: Report, *, actor, now: datetime) -> Report:
 
 def unpublish_report(report: Report, *, actor) -> Report:
     if not report.is_published:
-        raise InvalidState("The report is not published.")
+        raise InvalidState(gettext("The report is not published."))
     report.status = ReportStatus.DRAFT
     db.session.flush()
     record("report.unpublished", actor=actor, event=report.event, target=report)
@@ -158,10 +160,10 @@ def personal_data_due(event: Event, now: datetime) -> bool:
 def set_retention(event: Event, days: int, *, actor) -> DataRetention:
     """Personal data is kept `days` after the event ends (0 to 3650)."""
     if not 0 <= days <= MAX_RETENTION_DAYS:
-        raise ValidationFailed({"retention_days": f"Choose between 0 and {MAX_RETENTION_DAYS} days."})
+        raise ValidationFailed({"retention_days": gettext("Choose between 0 and %(max)s days.", max=MAX_RETENTION_DAYS)})
     retention = retention_for(event)
     if retention.purged_at is not None:
-        raise InvalidState("This event's personal data has already been deleted.")
+        raise InvalidState(gettext("This event's personal data has already been deleted."))
     retention.retention_days = days
     db.session.flush()
     record("data.retention_set", actor=actor, event=event, details={"retention_days": days})
@@ -173,7 +175,7 @@ def purge_event(event: Event, *, actor, now: datetime) -> DataRetention:
     freezing the figures so that dashboards, drafts and reports keep their numbers.
     Running it again sweeps anything personal added since (for example a late survey)."""
     if now < event.ends_at:
-        raise InvalidState("Personal data can be deleted once the event has ended.")
+        raise InvalidState(gettext("Personal data can be deleted once the event has ended."))
     retention = retention_for(event)
     if retention.frozen_figures is None:
         retention.frozen_figures = live_figures(event)
@@ -202,7 +204,7 @@ def forget_registration(registration, *, actor, now: datetime) -> dict[str, int]
     from ..registration.models import ACTIVE_STATUSES
 
     if registration.status in ACTIVE_STATUSES and now < registration.event.ends_at:
-        raise InvalidState("Cancel your registration first, or ask again after the event.")
+        raise InvalidState(gettext("Cancel your registration first, or ask again after the event."))
     counts = run_person_purgers(registration, now)
     db.session.flush()
     record("data.registration_forgotten", actor=actor, event=registration.event, target=registration, now=now,
