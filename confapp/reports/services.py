@@ -9,14 +9,16 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import InvalidState, ValidationFailed
-from ..events.content_languages import register_translatable
+from ..events.content_languages import (default_language, event_languages, localized, register_translatable,
+                                       set_translations)
 from ..events.models import Event
 from ..extensions import db
 from ..webhooks import outbox
 from ..templating import format_date_range
 from .charts import format_count
 from .models import DEFAULT_RETENTION_DAYS, DataRetention, Report, ReportStatus
-from .narrative import NarrativeFacts, draft_narrative
+from ..i18n import in_language
+from .narrative import NarrativeFacts, draft_in
 from .purge import run_person_purgers, run_purgers
 from .queries import compute_figures, live_figures
 from .suppression import WITHHELD, public_figures
@@ -44,16 +46,17 @@ def report_for(event: Event) -> Report | None:
     return db.session.scalar(select(Report).where(Report.event_id == event.id))
 
 
-def narrative_facts(event: Event, figures: dict, audience: str = "") -> NarrativeFacts:
+def narrative_facts(event: Event, figures: dict, audience: str = "", language: str | None = None) -> NarrativeFacts:
     """The narrative's inputs from the public figures: it is printed in the public report, so it
-    names only places with five or more participants and organisations of people who consented."""
+    names only places with five or more participants and organisations of people who consented.
+    With `language`, the event's title and dates as that language gives them."""
     public = public_figures(figures)
     headline = figures["headline"]
     # A number hidden as a complement ("not shown") must not come back in words.
     use_attended = figures.get("attendance_known") and headline["attended"] and public["headline"]["attended"] != WITHHELD
     participants = headline["attended"] if use_attended else headline["registered"]
     return NarrativeFacts(
-        event_title=event.title,
+        event_title=str(localized(event, "title", language)) if language else event.title,
         participants=participants or 0,
         audience=audience,
         venue=event.venue_name,
@@ -69,13 +72,28 @@ def narrative_facts(event: Event, figures: dict, audience: str = "") -> Narrativ
     )
 
 
+def _draft_narratives(report: Report, event: Event, figures: dict) -> None:
+    """The narrative drafted in the event's default language (the column) and, for an event in
+    several languages, in each of the others (its translations), each with the event's title and
+    dates in that language."""
+    default = default_language(event)
+    drafts = {}
+    for language in event_languages(event):
+        # The audience phrase is written in the default language; the others say "participants".
+        audience = report.audience_phrase if language == default else ""
+        with in_language(language):
+            drafts[language] = draft_in(language, narrative_facts(event, figures, audience, language))
+    report.narrative = drafts.pop(default)
+    set_translations(report, {lang: {"narrative": text} for lang, text in drafts.items()}, ("narrative",))
+
+
 def start_report(event: Event, *, actor) -> Report:
     """Create the event's draft report with a narrative drafted from the current figures."""
     report = report_for(event)
     if report is not None:
         return report
     report = Report(event_id=event.id, status=ReportStatus.DRAFT, audience_phrase="participants")
-    report.narrative = draft_narrative(narrative_facts(event, compute_figures(event), report.audience_phrase))
+    _draft_narratives(report, event, compute_figures(event))
     db.session.add(report)
     db.session.flush()
     record("report.created", actor=actor, event=event, target=report)
@@ -84,7 +102,7 @@ def start_report(event: Event, *, actor) -> Report:
 
 def redraft_narrative(report: Report, *, actor) -> str:
     """Replace the narrative with a fresh draft from the current figures."""
-    report.narrative = draft_narrative(narrative_facts(report.event, compute_figures(report.event), report.audience_phrase))
+    _draft_narratives(report, report.event, compute_figures(report.event))
     db.session.flush()
     record("report.narrative_redrafted", actor=actor, event=report.event, target=report)
     return report.narrative

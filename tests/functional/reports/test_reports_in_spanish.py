@@ -161,3 +161,22 @@ def test_english_report_pages_are_unchanged(client, world, printed):
     assert "Informe resumido" not in public
     _visitor(client, None).get(f"/e/{event.slug}/report.pdf")
     assert '<html lang="en">' in printed[0] and "<title>Summary report: " in printed[0]
+
+
+def test_a_bilingual_events_report_is_drafted_in_each_of_its_languages(spanish, client, db):
+    organiser = make_user()
+    start = utcnow() - timedelta(days=3)
+    event = make_event(organiser=organiser, starts_at=start, ends_at=start + timedelta(hours=30), languages=("en", "es"),
+                       translations={"es": {"title": "Cumbre de Ciudades"}})
+    check_in_known(known_event(event), organiser)
+    report = services.start_report(event, actor=organiser)
+    assert report.narrative.startswith("10 participants from ") and " took part in " in report.narrative
+    spanish_draft = report.translations["es"]["narrative"]
+    assert spanish_draft.startswith("10 participantes de ") and " participaron en Cumbre de Ciudades" in spanish_draft
+    assert " de noviembre de " in spanish_draft or " de diciembre de " in spanish_draft or " de 20" in spanish_draft
+    services.publish_report(report, actor=organiser, now=utcnow())
+    db.session.commit()
+    page = _text(_visitor(client).get(f"/e/{event.slug}/report"))
+    assert spanish_draft in page and "took part in" not in page
+    english = _text(_visitor(client, "en").get(f"/e/{event.slug}/report"))
+    assert report.narrative in english and "participaron" not in english
