@@ -45,3 +45,11 @@ def audit_actor_label(label: str | None) -> str:
     if speaker:
         return gettext("speaker link #%(id)s", id=speaker.group(1))
     return label
+
+
+@bp.app_template_filter("audit_action")
+def audit_action_label(code: str) -> str:
+    """What an action code means, in the page's language ("" for a code without a label)."""
+    from .labels import action_label
+
+    return action_label(code)

@@ -105,6 +105,7 @@ def test_the_organisers_report_pages_are_in_spanish(spanish, client, db, login_a
     assert ">Finances<" not in full
     audit = _text(client.get(f"/manage/{event.slug}/audit"))
     assert ">Registro de auditoría</h1>" in audit and "Cada cambio en este evento" in audit and ">Audit log<" not in audit
+    assert 'Informe publicado <code class="meta">report.published</code>' in audit and "Report published" not in audit
 
 
 def test_the_published_summary_and_its_print_are_in_spanish(spanish, client, world, printed):
