@@ -34,8 +34,9 @@ confapp/translations/%/LC_MESSAGES/messages.mo: confapp/translations/%/LC_MESSAG
 
 translations: $(MO_FILES)
 
+# --ignore-dirs: without it pybabel skips every folder whose name starts with "_" (templates/_macros).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o confapp/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --ignore-dirs=".* ._ __pycache__" -o confapp/translations/messages.pot .
 	$(BIN)/pybabel -q update -i confapp/translations/messages.pot -d confapp/translations --width 100 --no-fuzzy-matching
 
 run: $(VENV)/.installed translations

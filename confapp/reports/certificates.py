@@ -43,7 +43,7 @@ def issue_certificate(registration: Registration, *, actor, now: datetime) -> Ce
     if existing is not None:
         return existing
     if registration.purged_at is not None or not attended(registration):
-        raise InvalidState("Certificates are issued to people who were checked in at the event.")
+        raise InvalidState(gettext("Certificates are issued to people who were checked in at the event."))
     certificate = Certificate(
         event_id=registration.event_id, registration_id=registration.id, code=secrets.token_urlsafe(24)[:32],
         holder_name=registration.full_name, issued_at=now,
@@ -82,7 +82,7 @@ def issue_all_and_notify(event, *, actor, now: datetime) -> int:
     from .services import personal_data_due
 
     if personal_data_due(event, now):
-        raise InvalidState("This event's personal data is due for deletion: certificates are no longer sent.")
+        raise InvalidState(gettext("This event's personal data is due for deletion: certificates are no longer sent."))
 
     count = 0
     for registration in attended_registrations(event):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from babel.numbers import format_decimal
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-from .suppression import SUPPRESSED
+from ..i18n import DEFAULT_LANGUAGE, current_language, language_name
+from .suppression import SUPPRESSED, WITHHELD
 
 WIDTH = 640
 
@@ -22,14 +24,46 @@ def _value(v: Any) -> float:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
 
 
+def format_count(v: Any, float_format: str | None = None) -> Any:
+    """A figure as a page shows it: a number in the page's language (English exactly as before:
+    "1,234", "4.25"), the suppression markers ("fewer than 5", "not shown") translated, None as a
+    dash; anything else as it is."""
+    if v is None:
+        return "–"
+    if v == SUPPRESSED:
+        return gettext("fewer than 5")
+    if v == WITHHELD:
+        return gettext("not shown")
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return v
+    language = current_language()
+    if language == DEFAULT_LANGUAGE:
+        return f"{v:,}" if isinstance(v, int) else (format(v, float_format) if float_format else str(v))
+    if isinstance(v, float) and float_format:
+        return format_decimal(v, "#,##0.0", locale=language)
+    return format_decimal(v, locale=language)
+
+
+def row_label(row: dict) -> Any:
+    """A table or chart row's label as shown: a language by its name in the page's language
+    (the figures keep its English name), the pooled row of small places in the page's language,
+    and names of places, categories and organisations as they were entered."""
+    label = row.get("label")
+    if row.get("code") and "registered" in row:
+        return language_name(row["code"])
+    if row.get("pooled"):
+        pooled = {"Other cities (under 5 each)": gettext("Other cities (under 5 each)"),
+                  "Other regions (under 5 each)": gettext("Other regions (under 5 each)"),
+                  "Other countries (under 5 each)": gettext("Other countries (under 5 each)"),
+                  "Other kinds (under 5 each)": gettext("Other kinds (under 5 each)")}
+        return pooled.get(label, label)
+    return label
+
+
 def _label(v: Any) -> str:
     if isinstance(v, bool) or v is None:
         return "–"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        return f"{v:,.1f}"
-    return str(v)
+    return str(format_count(v, ",.1f"))
 
 
 def _frame(title: str, desc: str, height: int, body: str, css: str) -> Markup:
@@ -46,17 +80,22 @@ def _frame(title: str, desc: str, height: int, body: str, css: str) -> Markup:
 def describe(rows: Iterable[tuple[str, Any]], limit: int = 6) -> str:
     rows = list(rows)
     if not rows:
-        return "No data."
+        return gettext("No data.")
     parts = [f"{label}: {_label(value)}" for label, value in rows[:limit]]
-    more = f"; and {len(rows) - limit} more in the table" if len(rows) > limit else ""
+    more = gettext("; and %(num)s more in the table", num=len(rows) - limit) if len(rows) > limit else ""
     return "; ".join(parts) + more + "."
+
+
+def _empty(title: str) -> Markup:
+    empty = escape(gettext("No data yet"))
+    return _frame(title, gettext("No data."), 40, f'<text x="8" y="24" fill="#333">{empty}</text>', "chart--empty")
 
 
 def bar_chart(rows: list[tuple[str, Any]], title: str, *, limit: int = 12) -> Markup:
     """Horizontal bars, one per row, largest first as given; labels on the left, values at the end."""
     rows = rows[:limit]
     if not rows:
-        return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
+        return _empty(title)
     bar_h, gap, label_w = 22, 8, 220
     height = len(rows) * (bar_h + gap) + gap
     top = max((_value(v) for _, v in rows), default=0) or 1
@@ -77,7 +116,7 @@ def bar_chart(rows: list[tuple[str, Any]], title: str, *, limit: int = 12) -> Ma
 def column_chart(rows: list[tuple[str, Any]], title: str) -> Markup:
     """Vertical columns along a time axis (arrivals by hour)."""
     if not rows:
-        return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
+        return _empty(title)
     height, base, left = 240, 200, 40
     top = max((_value(v) for _, v in rows), default=0) or 1
     step = (WIDTH - left - 10) / len(rows)
@@ -95,12 +134,13 @@ def column_chart(rows: list[tuple[str, Any]], title: str) -> Markup:
     return _frame(title, describe(rows), height, "".join(parts), "chart--columns")
 
 
-def line_chart(points: list[tuple[str, Any]], title: str, *, ceiling: int | None = None, ceiling_label: str = "Capacity") -> Markup:
+def line_chart(points: list[tuple[str, Any]], title: str, *, ceiling: int | None = None, ceiling_label: str | None = None) -> Markup:
     """A running total over time, with an optional horizontal line (capacity). A point hidden in
     the public version is left out, not drawn as zero."""
     points = [(label, v) for label, v in points if not isinstance(v, str)]
     if not points:
-        return _frame(title, "No data.", 40, '<text x="8" y="24" fill="#333">No data yet</text>', "chart--empty")
+        return _empty(title)
+    ceiling_label = gettext("Capacity") if ceiling_label is None else ceiling_label
     height, base, left, right = 260, 220, 56, WIDTH - 16
     values = [_value(v) for _, v in points]
     peak = max(values + [float(ceiling or 0)]) or 1
@@ -114,21 +154,24 @@ def line_chart(points: list[tuple[str, Any]], title: str, *, ceiling: int | None
         f'<line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#555"/>',
         f'<line x1="{left}" y1="20" x2="{left}" y2="{base}" stroke="#555"/>',
         f'<text x="{left - 6}" y="{base + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">0</text>',
-        f'<text x="{left - 6}" y="{y(peak) + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">{int(peak):,}</text>',
+        f'<text x="{left - 6}" y="{y(peak) + 4}" text-anchor="end" font-size="11" fill="#1a1a1a">{escape(_label(int(peak)))}</text>',
     ]
     if ceiling:
         cy = y(ceiling)
         parts.append(f'<line x1="{left}" y1="{cy}" x2="{right}" y2="{cy}" stroke="#b3261e" stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{right}" y="{cy - 6}" text-anchor="end" font-size="11" fill="#b3261e">{escape(ceiling_label)} {ceiling:,}</text>')
+        parts.append(f'<text x="{right}" y="{cy - 6}" text-anchor="end" font-size="11" fill="#b3261e">{escape(ceiling_label)} {escape(_label(ceiling))}</text>')
     path = " ".join(f"{left + i * step:.1f},{y(v)}" for i, v in enumerate(values))
     parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5f8b" stroke-width="3"/>')
     for i in sorted({0, len(points) - 1}):
         anchor = "start" if i == 0 else "end"
         parts.append(f'<text x="{left + i * step:.1f}" y="{base + 18}" text-anchor="{anchor}" font-size="11" fill="#1a1a1a">{escape(points[i][0])}</text>')
     last_label, last_value = points[-1]
-    desc = f"From {points[0][0]} to {last_label}, rising to {_label(last_value)}"
     if ceiling:
-        desc += f" against a capacity of {ceiling:,}"
+        desc = gettext("From %(first)s to %(last)s, rising to %(value)s against a capacity of %(capacity)s",
+                       first=points[0][0], last=last_label, value=_label(last_value), capacity=_label(ceiling))
+    else:
+        desc = gettext("From %(first)s to %(last)s, rising to %(value)s", first=points[0][0], last=last_label,
+                       value=_label(last_value))
     return _frame(title, desc + ".", height, "".join(parts), "chart--line")
 
 
@@ -137,21 +180,22 @@ def report_charts(figures: dict) -> dict[str, Markup]:
     return {
         "over_time": line_chart(
             [(row["date"], row["cumulative"]) for row in figures.get("registrations_over_time", [])],
-            "Registrations over time",
+            gettext("Registrations over time"),
             ceiling=(figures.get("event") or {}).get("capacity"),
         ),
         "arrivals": column_chart(
-            [(row["label"], row["count"]) for row in figures.get("arrivals_by_hour", [])], "Arrivals by time of day"
+            [(row["label"], row["count"]) for row in figures.get("arrivals_by_hour", [])], gettext("Arrivals by time of day")
         ),
         "by_category": bar_chart(
             [(row["label"], row["attended"] if figures.get("attendance_known") else row["registered"])
              for row in figures.get("by_category", [])],
-            "Attendance by category" if figures.get("attendance_known") else "Registrations by category",
+            gettext("Attendance by category") if figures.get("attendance_known") else gettext("Registrations by category"),
         ),
         "by_language": bar_chart(
-            [(row["label"], row["attended"] if figures.get("attendance_known") else row["registered"])
+            [(row_label(row), row["attended"] if figures.get("attendance_known") else row["registered"])
              for row in figures.get("by_language", [])],
             gettext("Attendance by language") if figures.get("attendance_known") else gettext("Registrations by language"),
         ),
-        "cities": bar_chart([(row["label"], row["count"]) for row in figures.get("cities", [])], "Participants by city"),
+        "cities": bar_chart([(row_label(row), row["count"]) for row in figures.get("cities", [])],
+                            gettext("Participants by city")),
     }

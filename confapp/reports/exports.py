@@ -10,19 +10,28 @@ from flask import render_template
 from flask_babel import gettext
 
 from .. import money
+from .charts import format_count, row_label
 from .presenting import ReportView
+from .suppression import is_suppressed
 
-HEADLINE_LABELS = {
-    "registered": "Registered", "attended": "Attended", "no_shows": "No-shows", "walk_ins": "Walk-ins",
-    "cancelled": "Cancelled", "group_orders": "Group registrations (orders)", "group_registrations": "People in group registrations",
-    "pending": "Pending", "waitlist": "On the waitlist", "speakers": "Speakers", "sessions": "Sessions",
-    "organisations": "Organisations", "cities": "Cities", "regions": "Regions", "countries": "Countries",
-    "feedback_responses": "Feedback responses",
-}
-FINANCE_LABELS = {
-    "fees_minor": "Fees collected", "discounts_minor": "Discounts given", "waived_minor": "Fees waived",
-    "refunds_minor": "Refunds", "net_minor": "Net",
-}
+def _headline_labels() -> dict[str, str]:
+    """The headline figures' names in the request's language (a function: gettext at call time)."""
+    return {
+        "registered": gettext("Registered"), "attended": gettext("Attended"), "no_shows": gettext("No-shows"),
+        "walk_ins": gettext("Walk-ins"), "cancelled": gettext("Cancelled"),
+        "group_orders": gettext("Group registrations (orders)"),
+        "group_registrations": gettext("People in group registrations"), "pending": gettext("Pending"),
+        "waitlist": gettext("On the waitlist"), "speakers": gettext("Speakers"), "sessions": gettext("Sessions"),
+        "organisations": gettext("Organisations"), "cities": gettext("Cities"), "regions": gettext("Regions"),
+        "countries": gettext("Countries"), "feedback_responses": gettext("Feedback responses"),
+    }
+
+
+def _finance_labels() -> dict[str, str]:
+    return {
+        "fees_minor": gettext("Fees collected"), "discounts_minor": gettext("Discounts given"),
+        "waived_minor": gettext("Fees waived"), "refunds_minor": gettext("Refunds"), "net_minor": gettext("Net"),
+    }
 
 
 def _value(v: Any) -> Any:
@@ -32,41 +41,47 @@ def _value(v: Any) -> Any:
 def sections(view: ReportView) -> Iterator[tuple[str, list[str], list[list[Any]]]]:
     """(section title, column headings, rows) for every table of the report."""
     f = view.figures
-    yield "Headline figures", ["Figure", "Value"], [
-        [label, _value(f["headline"].get(key))] for key, label in HEADLINE_LABELS.items() if key in f["headline"]
+    figure, value = gettext("Figure"), gettext("Value")
+    registered, attended = gettext("Registered"), gettext("Attended")
+    yield gettext("Headline figures"), [figure, value], [
+        [label, _value(f["headline"].get(key))] for key, label in _headline_labels().items() if key in f["headline"]
     ]
-    for key, title in (("cities", "Cities"), ("regions", "Regions"), ("countries", "Countries"),
-                       ("organisations", "Organisations (named with consent)"), ("organisation_kinds", "Kinds of organisation")):
-        yield title, ["Name", "Participants"], [[row["label"], row["count"]] for row in f.get(key, [])]
-    yield "Attendance by category", ["Category", "Registered", "Attended"], [
+    for key, title in (("cities", gettext("Cities")), ("regions", gettext("Regions")), ("countries", gettext("Countries")),
+                       ("organisations", gettext("Organisations (named with consent)")),
+                       ("organisation_kinds", gettext("Kinds of organisation"))):
+        yield title, [gettext("Name"), gettext("Participants")], [[row_label(row), row["count"]] for row in f.get(key, [])]
+    yield gettext("Attendance by category"), [gettext("Category"), registered, attended], [
         [row["label"], row["registered"], _value(row["attended"]) if f.get("attendance_known") else ""]
         for row in f.get("by_category", [])
     ]
-    yield gettext("Attendance by language"), [gettext("Language"), "Registered", "Attended"], [
-        [row["label"], row["registered"], _value(row["attended"]) if f.get("attendance_known") else ""]
+    yield gettext("Attendance by language"), [gettext("Language"), registered, attended], [
+        [row_label(row), row["registered"], _value(row["attended"]) if f.get("attendance_known") else ""]
         for row in f.get("by_language", [])
     ]
-    yield "Sessions", ["Session", "Starts", "Attendance", "Average rating", "Ratings"], [
+    yield gettext("Sessions"), [gettext("Session"), gettext("Starts"), gettext("Attendance"), gettext("Average rating"),
+                                gettext("Ratings")], [
         [row["title"], row.get("starts", ""), _value(row.get("attendance")), _value(row.get("rating")), _value(row.get("ratings"))]
         for row in f.get("sessions", [])
     ]
-    yield "Registrations over time", ["Date", "New", "Running total"], [
+    yield gettext("Registrations over time"), [gettext("Date"), gettext("New"), gettext("Running total")], [
         [row["date"], row["count"], row["cumulative"]] for row in f.get("registrations_over_time", [])
     ]
-    yield "Arrivals by time of day", ["Hour", "Arrivals"], [[row["label"], row["count"]] for row in f.get("arrivals_by_hour", [])]
+    yield gettext("Arrivals by time of day"), [gettext("Hour"), gettext("Arrivals")], [[row["label"], row["count"]] for row in f.get("arrivals_by_hour", [])]
     feedback = f.get("feedback") or {}
-    yield "Feedback", ["Figure", "Value"], [
-        ["Responses", _value(feedback.get("responses"))],
-        ["Average overall rating (1–5)", _value(feedback.get("overall_average"))],
-    ] + [[f"Rated {row['label']}", row["count"]] for row in feedback.get("distribution", [])]
+    yield gettext("Feedback"), [figure, value], [
+        [gettext("Responses"), _value(feedback.get("responses"))],
+        [gettext("Average overall rating (1–5)"), _value(feedback.get("overall_average"))],
+    ] + [[gettext("Rated %(rating)s", rating=row["label"]), row["count"]] for row in feedback.get("distribution", [])]
     if "finance" in f and not view.public:
         finance = f["finance"]
-        yield "Finances", ["Figure", f"Amount ({finance['currency']})"], [
-            [label, money.plain(finance[key], finance["currency"])] for key, label in FINANCE_LABELS.items()
-        ] + [["Waived registrations (orders)", finance["waived_orders"]]]
+        yield gettext("Finances"), [figure, gettext("Amount (%(currency)s)", currency=finance["currency"])], [
+            [label, money.plain(finance[key], finance["currency"])] for key, label in _finance_labels().items()
+        ] + [[gettext("Waived registrations (orders)"), finance["waived_orders"]]]
 
 
 def _cell(v: Any) -> Any:
+    if is_suppressed(v):  # "fewer than 5", "not shown" in the download's language
+        return format_count(v)
     # A spreadsheet must not read an organisation called "=HYPERLINK(...)" as a formula.
     if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + v
@@ -78,7 +93,7 @@ def to_csv(view: ReportView) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     for title, headings, rows in sections(view):
-        writer.writerow(["section", *headings])
+        writer.writerow([gettext("section"), *headings])
         for row in rows:
             writer.writerow([title, *map(_cell, row)])
     return out.getvalue()

@@ -26,6 +26,7 @@ from ..i18n import in_language
 from ..program.models import ProgramSession, SessionKind, SessionSignup, SessionStatus
 from ..registration.models import Registration, RegistrationStatus
 from ..urls import external_url
+from .charts import format_count
 from .models import SessionRating, SurveyResponse
 
 _SALT = "reports-survey"
@@ -101,24 +102,24 @@ def submit_feedback(registration: Registration, *, overall: int | None, session_
     answered), ValidationFailed."""
     event = registration.event
     if registration.status != RegistrationStatus.CONFIRMED or registration.purged_at is not None:
-        raise InvalidState("This survey link is no longer valid.")
+        raise InvalidState(gettext("This survey link is no longer valid."))
     if not survey_open(event, now):
-        raise InvalidState("The survey is not open.")
+        raise InvalidState(gettext("The survey is not open."))
     allowed = {sid for sid, _ in sessions_for(registration)}
     errors = {}
     if overall is not None and not 1 <= overall <= 5:
-        errors["overall"] = "Choose a rating from 1 to 5."
+        errors["overall"] = gettext("Choose a rating from 1 to 5.")
     for session_id, rating in session_ratings.items():
         if session_id not in allowed or not 1 <= rating <= 5:
-            errors[f"session_{session_id}"] = "Choose a rating from 1 to 5."
+            errors[f"session_{session_id}"] = gettext("Choose a rating from 1 to 5.")
     if len(comment) > 5000:
-        errors["comment"] = "Keep comments under 5,000 characters."
+        errors["comment"] = gettext("Keep comments under %(num)s characters.", num=format_count(5000))
     if overall is None and not session_ratings and not comment.strip():
-        errors["overall"] = "Give a rating or write a comment."
+        errors["overall"] = gettext("Give a rating or write a comment.")
     if errors:
         raise ValidationFailed(errors)
     if has_responded(registration):
-        raise Conflict("You have already sent your feedback. Thank you!")
+        raise Conflict(gettext("You have already sent your feedback. Thank you!"))
     response = SurveyResponse(
         event_id=event.id, respondent_key=respondent_key(registration),
         registration_id=registration.id if named else None, overall_rating=overall,
@@ -148,7 +149,7 @@ def send_survey_invitations(event, *, actor, now: datetime) -> int:
     """Mail each participant who has not answered yet their own survey link (through outreach's
     delivery records, after commit). Returns how many were queued."""
     if not survey_open(event, now):
-        raise InvalidState("The survey opens when the event starts, and closes when personal data is deleted or due for deletion.")
+        raise InvalidState(gettext("The survey opens when the event starts, and closes when personal data is deleted or due for deletion."))
     sent = 0
     for registration in survey_recipients(event):
         if has_responded(registration):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -8,36 +9,37 @@ from ..forms import Form
 
 class ReportForm(Form):
     audience_phrase = StringField(
-        "Who took part, in a few words", validators=[Length(max=200)],
-        description='Used when the narrative is drafted again, for example "academics, advocates and activists".',
+        _l("Who took part, in a few words"), validators=[Length(max=200)],
+        description=_l('Used when the narrative is drafted again, for example "academics, advocates and activists".'),
     )
     narrative = TextAreaField(
-        "Narrative", validators=[Length(max=20000)], render_kw={"rows": 6},
-        description="Drafted from the figures. Edit freely: the public report prints what you write here.",
+        _l("Narrative"), validators=[Length(max=20000)], render_kw={"rows": 6},
+        description=_l("Drafted from the figures. Edit freely: the public report prints what you write here."),
     )
-    outcomes_md = TextAreaField("Outcomes", validators=[Length(max=50000)], render_kw={"rows": 8},
-                                description="Markdown: **bold**, *italic*, lists with - or 1.")
-    recommendations_md = TextAreaField("Recommendations", validators=[Length(max=50000)], render_kw={"rows": 8},
-                                       description="Markdown.")
-    acknowledgements_md = TextAreaField("Acknowledgements", validators=[Length(max=20000)], render_kw={"rows": 4},
-                                        description="Markdown. Name people here only with their agreement.")
-    submit = SubmitField("Save draft")
+    outcomes_md = TextAreaField(_l("Outcomes"), validators=[Length(max=50000)], render_kw={"rows": 8},
+                                description=_l("Markdown: **bold**, *italic*, lists with - or 1."))
+    recommendations_md = TextAreaField(_l("Recommendations"), validators=[Length(max=50000)], render_kw={"rows": 8},
+                                       description=_l("Markdown."))
+    acknowledgements_md = TextAreaField(_l("Acknowledgements"), validators=[Length(max=20000)], render_kw={"rows": 4},
+                                        description=_l("Markdown. Name people here only with their agreement."))
+    submit = SubmitField(_l("Save draft"))
 
 
 class RetentionForm(Form):
     retention_days = IntegerField(
-        "Keep personal data for this many days after the event ends",
+        _l("Keep personal data for this many days after the event ends"),
         validators=[InputRequired(), NumberRange(min=0, max=3650)],
     )
-    submit = SubmitField("Save retention period")
+    submit = SubmitField(_l("Save retention period"))
 
 
 class PurgeForm(Form):
-    confirm_slug = StringField("Type the event's short name to confirm", validators=[InputRequired(), Length(max=100)])
-    submit = SubmitField("Delete personal data now")
+    confirm_slug = StringField(_l("Type the event's short name to confirm"), validators=[InputRequired(), Length(max=100)])
+    submit = SubmitField(_l("Delete personal data now"))
 
 
-RATING_CHOICES = [("5", "5 – excellent"), ("4", "4 – good"), ("3", "3 – fair"), ("2", "2 – poor"), ("1", "1 – very poor")]
+RATING_CHOICES = [("5", _l("5 – excellent")), ("4", _l("4 – good")), ("3", _l("3 – fair")), ("2", _l("2 – poor")),
+                  ("1", _l("1 – very poor"))]
 
 
 def survey_form_class(sessions: list[tuple[int, str]]):
@@ -45,14 +47,15 @@ def survey_form_class(sessions: list[tuple[int, str]]):
     (all optional), a comment, and whether to answer with their name."""
 
     class SurveyForm(Form):
-        overall = RadioField("Overall, how was the event?", choices=RATING_CHOICES, validators=[Optional()])
-        comment = TextAreaField("Anything else you want the organisers to know?", validators=[Length(max=5000)],
+        overall = RadioField(_l("Overall, how was the event?"), choices=RATING_CHOICES, validators=[Optional()])
+        comment = TextAreaField(_l("Anything else you want the organisers to know?"), validators=[Length(max=5000)],
                                 render_kw={"rows": 5})
         named = RadioField(
-            "Answer anonymously?", choices=[("anonymous", "Yes, anonymously"), ("named", "No, the organisers may see my name")],
+            _l("Answer anonymously?"),
+            choices=[("anonymous", _l("Yes, anonymously")), ("named", _l("No, the organisers may see my name"))],
             default="anonymous",
         )
-        submit = SubmitField("Send feedback")
+        submit = SubmitField(_l("Send feedback"))
 
     for session_id, title in sessions:
         setattr(SurveyForm, f"session_{session_id}", RadioField(title, choices=RATING_CHOICES, validators=[Optional()]))
@@ -61,6 +64,6 @@ def survey_form_class(sessions: list[tuple[int, str]]):
 
 class ForgetForm(Form):
     confirm = BooleanField(
-        "Yes, delete my name, email address and personal answers for this event",
-        validators=[DataRequired(message="Tick the box to confirm.")],
+        _l("Yes, delete my name, email address and personal answers for this event"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )

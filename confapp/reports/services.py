@@ -4,17 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..audit.services import record
 from ..errors import InvalidState, ValidationFailed
-from ..events.content_languages import register_translatable
+from ..events.content_languages import (default_language, event_languages, localized, register_translatable,
+                                       set_translations)
 from ..events.models import Event
 from ..extensions import db
 from ..webhooks import outbox
 from ..templating import format_date_range
+from .charts import format_count
 from .models import DEFAULT_RETENTION_DAYS, DataRetention, Report, ReportStatus
-from .narrative import NarrativeFacts, draft_narrative
+from ..i18n import in_language
+from .narrative import NarrativeFacts, draft_in
 from .purge import run_person_purgers, run_purgers
 from .queries import compute_figures, live_figures
 from .suppression import WITHHELD, public_figures
@@ -42,16 +46,17 @@ def report_for(event: Event) -> Report | None:
     return db.session.scalar(select(Report).where(Report.event_id == event.id))
 
 
-def narrative_facts(event: Event, figures: dict, audience: str = "") -> NarrativeFacts:
+def narrative_facts(event: Event, figures: dict, audience: str = "", language: str | None = None) -> NarrativeFacts:
     """The narrative's inputs from the public figures: it is printed in the public report, so it
-    names only places with five or more participants and organisations of people who consented."""
+    names only places with five or more participants and organisations of people who consented.
+    With `language`, the event's title and dates as that language gives them."""
     public = public_figures(figures)
     headline = figures["headline"]
     # A number hidden as a complement ("not shown") must not come back in words.
     use_attended = figures.get("attendance_known") and headline["attended"] and public["headline"]["attended"] != WITHHELD
     participants = headline["attended"] if use_attended else headline["registered"]
     return NarrativeFacts(
-        event_title=event.title,
+        event_title=str(localized(event, "title", language)) if language else event.title,
         participants=participants or 0,
         audience=audience,
         venue=event.venue_name,
@@ -67,13 +72,28 @@ def narrative_facts(event: Event, figures: dict, audience: str = "") -> Narrativ
     )
 
 
+def _draft_narratives(report: Report, event: Event, figures: dict) -> None:
+    """The narrative drafted in the event's default language (the column) and, for an event in
+    several languages, in each of the others (its translations), each with the event's title and
+    dates in that language."""
+    default = default_language(event)
+    drafts = {}
+    for language in event_languages(event):
+        # The audience phrase is written in the default language; the others say "participants".
+        audience = report.audience_phrase if language == default else ""
+        with in_language(language):
+            drafts[language] = draft_in(language, narrative_facts(event, figures, audience, language))
+    report.narrative = drafts.pop(default)
+    set_translations(report, {lang: {"narrative": text} for lang, text in drafts.items()}, ("narrative",))
+
+
 def start_report(event: Event, *, actor) -> Report:
     """Create the event's draft report with a narrative drafted from the current figures."""
     report = report_for(event)
     if report is not None:
         return report
     report = Report(event_id=event.id, status=ReportStatus.DRAFT, audience_phrase="participants")
-    report.narrative = draft_narrative(narrative_facts(event, compute_figures(event), report.audience_phrase))
+    _draft_narratives(report, event, compute_figures(event))
     db.session.add(report)
     db.session.flush()
     record("report.created", actor=actor, event=event, target=report)
@@ -82,7 +102,7 @@ def start_report(event: Event, *, actor) -> Report:
 
 def redraft_narrative(report: Report, *, actor) -> str:
     """Replace the narrative with a fresh draft from the current figures."""
-    report.narrative = draft_narrative(narrative_facts(report.event, compute_figures(report.event), report.audience_phrase))
+    _draft_narratives(report, report.event, compute_figures(report.event))
     db.session.flush()
     record("report.narrative_redrafted", actor=actor, event=report.event, target=report)
     return report.narrative
@@ -92,7 +112,7 @@ def update_report(report: Report, texts: ReportTexts, *, actor) -> Report:
     """Save the organiser's text. A published report keeps showing its published text until
     it is published again."""
     if len(texts.narrative) > 20000:
-        raise ValidationFailed({"narrative": "Keep the narrative under 20,000 characters."})
+        raise ValidationFailed({"narrative": gettext("Keep the narrative under %(num)s characters.", num=format_count(20000))})
     changed = [name for name in TEXT_FIELDS if getattr(report, name) != getattr(texts, name)]
     for name in TEXT_FIELDS:
         setattr(report, name, getattr(texts, name))
@@ -107,7 +127,7 @@ def publish_report(report: Report, *, actor, now: datetime) -> Report:
     new snapshot (after the purge, of the figures frozen before it)."""
     event = report.event
     if now < event.starts_at:
-        raise InvalidState("A report can be published once the event has started.")
+        raise InvalidState(gettext("A report can be published once the event has started."))
     report.snapshot = {
         "version": SNAPSHOT_VERSION,
         "figures": compute_figures(event),
@@ -125,7 +145,7 @@ def publish_report(report: Report, *, actor, now: datetime) -> Report:
 
 def unpublish_report(report: Report, *, actor) -> Report:
     if not report.is_published:
-        raise InvalidState("The report is not published.")
+        raise InvalidState(gettext("The report is not published."))
     report.status = ReportStatus.DRAFT
     db.session.flush()
     record("report.unpublished", actor=actor, event=report.event, target=report)
@@ -158,10 +178,10 @@ def personal_data_due(event: Event, now: datetime) -> bool:
 def set_retention(event: Event, days: int, *, actor) -> DataRetention:
     """Personal data is kept `days` after the event ends (0 to 3650)."""
     if not 0 <= days <= MAX_RETENTION_DAYS:
-        raise ValidationFailed({"retention_days": f"Choose between 0 and {MAX_RETENTION_DAYS} days."})
+        raise ValidationFailed({"retention_days": gettext("Choose between 0 and %(max)s days.", max=MAX_RETENTION_DAYS)})
     retention = retention_for(event)
     if retention.purged_at is not None:
-        raise InvalidState("This event's personal data has already been deleted.")
+        raise InvalidState(gettext("This event's personal data has already been deleted."))
     retention.retention_days = days
     db.session.flush()
     record("data.retention_set", actor=actor, event=event, details={"retention_days": days})
@@ -173,7 +193,7 @@ def purge_event(event: Event, *, actor, now: datetime) -> DataRetention:
     freezing the figures so that dashboards, drafts and reports keep their numbers.
     Running it again sweeps anything personal added since (for example a late survey)."""
     if now < event.ends_at:
-        raise InvalidState("Personal data can be deleted once the event has ended.")
+        raise InvalidState(gettext("Personal data can be deleted once the event has ended."))
     retention = retention_for(event)
     if retention.frozen_figures is None:
         retention.frozen_figures = live_figures(event)
@@ -202,7 +222,7 @@ def forget_registration(registration, *, actor, now: datetime) -> dict[str, int]
     from ..registration.models import ACTIVE_STATUSES
 
     if registration.status in ACTIVE_STATUSES and now < registration.event.ends_at:
-        raise InvalidState("Cancel your registration first, or ask again after the event.")
+        raise InvalidState(gettext("Cancel your registration first, or ask again after the event."))
     counts = run_person_purgers(registration, now)
     db.session.flush()
     record("data.registration_forgotten", actor=actor, event=registration.event, target=registration, now=now,

@@ -8,6 +8,7 @@ from ..events.content_languages import use_event_language
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from . import exports
+from .charts import format_count, row_label
 from .presenting import report_view
 from .services import report_for
 from .blueprint import bp
@@ -55,8 +56,16 @@ def public_report_xlsx(slug: str):
 
 @bp.app_template_filter("rows")
 def rows_filter(items, *keys):
-    """[{"label": "Boston", "count": 7}] | rows("label", "count") -> [["Boston", 7]] for data tables."""
-    return [[item.get(key) for key in keys] for item in items or []]
+    """[{"label": "Boston", "count": 7}] | rows("label", "count") -> [["Boston", 7]] for data tables
+    (labels as charts.row_label shows them: languages and pooled rows in the page's language)."""
+    return [[row_label(item) if key == "label" else item.get(key) for key in keys] for item in items or []]
+
+
+@bp.app_template_filter("report_number")
+def report_number_filter(value):
+    """A figure in the page's language (charts.format_count): 1,234 / 1234 / 12.345, the
+    suppression markers translated, None as a dash."""
+    return format_count(value)
 
 
 @bp.app_template_global("report_certificate_for")

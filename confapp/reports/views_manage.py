@@ -3,6 +3,8 @@ retention period and the purge."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from flask_login import current_user, login_required
 
@@ -25,7 +27,7 @@ from .services import ReportTexts, TEXT_FIELDS, report_for
 from .blueprint import bp
 from .downloads import download as _download
 
-register_manage_nav("Report", "reports.dashboard", Action.MANAGE_REPORTS, order=60, prefix="reports.")
+register_manage_nav(_l("Report"), "reports.dashboard", Action.MANAGE_REPORTS, order=60, prefix="reports.")
 
 
 def _flash_error(error: DomainError) -> None:
@@ -58,7 +60,7 @@ def dashboard_refresh(slug: str):
     event = managed_event(slug, Action.MANAGE_REPORTS)
     if ConfirmForm().validate_on_submit():
         dashboard_figures(event, now=utcnow(), refresh=True)
-        flash("Figures refreshed.", "success")
+        flash(gettext("Figures refreshed."), "success")
     back = "reports.feedback_list" if request.args.get("back") == "feedback" else "reports.dashboard"
     return redirect(url_for(back, slug=slug))
 
@@ -83,7 +85,8 @@ def report_edit(slug: str):
             _flash_error(error)
         else:
             db.session.commit()
-            flash("Report saved." + (" Publish again to update the public report." if report.is_published else ""), "success")
+            flash(gettext("Report saved. Publish again to update the public report.") if report.is_published
+                  else gettext("Report saved."), "success")
             return redirect(url_for("reports.report_edit", slug=slug))
     # The editor shows the headline figures: the dashboard's cached copy (publishing counts afresh).
     figures = dashboard_figures(event, now=utcnow()).figures
@@ -99,17 +102,17 @@ def report_start(slug: str):
     if ConfirmForm().validate_on_submit():
         services.start_report(event, actor=current_user)
         db.session.commit()
-        flash("Draft report started from the figures so far.", "success")
+        flash(gettext("Draft report started from the figures so far."), "success")
     return redirect(url_for("reports.report_edit", slug=slug))
 
 
-def _report_action(slug: str, action, message: str):
+def _report_action(slug: str, action, message):
     event = managed_event(slug, Action.MANAGE_REPORTS)
     report = report_for(event)
     if report is None:
         return redirect(url_for("reports.report_edit", slug=slug))
     if ConfirmForm().validate_on_submit():
-        run_action(lambda: action(report), message)
+        run_action(lambda: action(report), lambda _result: message())
     return redirect(url_for("reports.report_edit", slug=slug))
 
 
@@ -117,21 +120,21 @@ def _report_action(slug: str, action, message: str):
 @login_required
 def report_redraft(slug: str):
     return _report_action(slug, lambda r: services.redraft_narrative(r, actor=current_user),
-                          "The narrative was drafted again from the current figures.")
+                          lambda: gettext("The narrative was drafted again from the current figures."))
 
 
 @bp.route("/manage/<slug>/report/publish", methods=["POST"])
 @login_required
 def report_publish(slug: str):
     return _report_action(slug, lambda r: services.publish_report(r, actor=current_user, now=utcnow()),
-                          "Report published. Its figures are frozen as they are now.")
+                          lambda: gettext("Report published. Its figures are frozen as they are now."))
 
 
 @bp.route("/manage/<slug>/report/unpublish", methods=["POST"])
 @login_required
 def report_unpublish(slug: str):
     return _report_action(slug, lambda r: services.unpublish_report(r, actor=current_user),
-                          "The public report is withdrawn.")
+                          lambda: gettext("The public report is withdrawn."))
 
 
 def _private_view(slug: str, public: bool = False):
@@ -181,7 +184,7 @@ def data_retention(slug: str):
             _flash_error(error)
         else:
             db.session.commit()
-            flash("Retention period saved.", "success")
+            flash(gettext("Retention period saved."), "success")
             return redirect(url_for("reports.data_retention", slug=slug))
     return render_template("reports/data_retention.html", event=event, form=form, purge_form=PurgeForm(formdata=None),
                            retention=retention, due_at=services.purge_due_at(event, retention), now=utcnow())
@@ -193,10 +196,10 @@ def data_purge(slug: str):
     event = managed_event(slug, Action.PURGE_DATA)
     form = PurgeForm()
     if not form.validate_on_submit() or form.confirm_slug.data.strip() != event.slug:
-        flash(f"Type {event.slug} exactly to confirm. Nothing was deleted.", "error")
+        flash(gettext("Type %(slug)s exactly to confirm. Nothing was deleted.", slug=event.slug), "error")
         return redirect(url_for("reports.data_retention", slug=slug))
     run_action(lambda: services.purge_event(event, actor=current_user, now=utcnow()),
-               "Personal data deleted. The figures and any published report are unchanged.")
+               gettext("Personal data deleted. The figures and any published report are unchanged."))
     return redirect(url_for("reports.data_retention", slug=slug))
 
 
@@ -219,7 +222,8 @@ def survey_send(slug: str):
     event = managed_event(slug, Action.MANAGE_REPORTS)
     if ConfirmForm().validate_on_submit():
         run_action(lambda: send_survey_invitations(event, actor=current_user, now=utcnow()),
-                   lambda count: f"Survey links queued for {count} participants.")
+                   lambda count: ngettext("Survey link queued for %(num)d participant.",
+                                                "Survey links queued for %(num)d participants.", count))
     return redirect(url_for("reports.feedback_list", slug=slug))
 
 
@@ -231,7 +235,8 @@ def certificates_send(slug: str):
     event = managed_event(slug, Action.MANAGE_REPORTS)
     if ConfirmForm().validate_on_submit():
         run_action(lambda: issue_all_and_notify(event, actor=current_user, now=utcnow()),
-                   lambda count: f"Certificates sent to {count} participants.")
+                   lambda count: ngettext("Certificate sent to %(num)d participant.",
+                                                "Certificates sent to %(num)d participants.", count))
     return redirect(url_for("reports.feedback_list", slug=slug))
 
 
@@ -254,5 +259,5 @@ def series_report(series_slug: str):
         abort(404 if not series.events else 403)
     rows = series_rows(editions)
     chart = bar_chart([(row["label"], row["attended"] if row["attended"] is not None else row["registered"]) for row in rows],
-                      "Participants by edition")
+                      gettext("Participants by edition"))
     return render_template("reports/series.html", series=series, rows=rows, chart=chart)

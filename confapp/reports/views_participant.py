@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..accounts.forms import ConfirmForm
@@ -122,7 +123,7 @@ def self_forget(slug: str, token: str):
     event, registration = _own_registration(slug, token)
     form = ForgetForm()
     if not form.validate_on_submit():
-        flash("Tick the box to confirm that you want your data deleted.", "error")
+        flash(gettext("Tick the box to confirm that you want your data deleted."), "error")
         return redirect(url_for("registration.ticket_page", slug=slug, token=token))
     try:
         services.forget_registration(registration, actor=None, now=utcnow())

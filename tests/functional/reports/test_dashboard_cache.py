@@ -72,7 +72,7 @@ def test_the_feedback_page_shares_the_cached_figures_and_refreshes_back_to_itsel
     assert "0 responses" in cached and "Figures as of" in cached
     response = client.post(f"/manage/{event.slug}/dashboard/refresh?back=feedback")
     assert response.status_code == 302 and response.location.endswith(url)
-    assert "1 responses" in client.get(url).get_data(as_text=True)
+    assert "1 response;" in client.get(url).get_data(as_text=True)  # one response, in the singular
     # Anything else goes back to the dashboard: no redirect to elsewhere.
     response = client.post(f"/manage/{event.slug}/dashboard/refresh?back=https://example.com/")
     assert response.location.endswith(f"/manage/{event.slug}/dashboard")
