@@ -7,6 +7,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -32,7 +33,7 @@ REUSE_MARGIN = timedelta(minutes=5)
 CREATING_WAIT_SECONDS = 10.0
 
 
-NOT_CONFIGURED = "Card payments are not available yet. Please contact the organisers: you can also pay another way."
+NOT_CONFIGURED = _l("Card payments are not available yet. Please contact the organisers: you can also pay another way.")
 
 
 class PaymentUnavailable(DomainError):
@@ -46,14 +47,14 @@ def check_payable(order: Order, *, now: datetime) -> None:
     Raises InvalidState with a message for the buyer."""
     if order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED) \
             or amount_due(order) == 0:
-        raise InvalidState("This order is already paid.")
+        raise InvalidState(gettext("This order is already paid."))
     if order.payment_state in (PaymentState.WAIVED, PaymentState.NOT_REQUIRED):
-        raise InvalidState("Nothing is due for this order.")
+        raise InvalidState(gettext("Nothing is due for this order."))
     awaiting = [r for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT]
     if not awaiting:
-        raise InvalidState("This registration is not waiting for a payment.")
+        raise InvalidState(gettext("This registration is not waiting for a payment."))
     if order.hold_expires_at is not None and order.hold_expires_at <= now:
-        raise InvalidState("Your places were held for a limited time and that time has run out. Please register again.")
+        raise InvalidState(gettext("Your places were held for a limited time and that time has run out. Please register again."))
 
 
 def card_payments_available() -> bool:
@@ -161,7 +162,7 @@ def _reserve_checkout(order: Order, *, now: datetime) -> Payment:
         except IntegrityError:
             continue  # a concurrent twin reserved first: use its row
         return payment
-    raise PaymentUnavailable("The payment page is still being prepared. Please reload in a moment.")
+    raise PaymentUnavailable(gettext("The payment page is still being prepared. Please reload in a moment."))
 
 
 def _session_expiry(order: Order, now: datetime) -> datetime:
@@ -185,7 +186,7 @@ def _retire_session(payment: Payment) -> None:
             except GatewayError:
                 raise PaymentUnavailable() from error
         if session.status == "complete":
-            raise InvalidState("A payment for this order has just been made; it is being confirmed.")
+            raise InvalidState(gettext("A payment for this order has just been made; it is being confirmed."))
     payment = db.session.get(Payment, payment_id)
     if payment.status == PaymentStatus.OPEN:
         payment.status = PaymentStatus.EXPIRED
