@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from ..accounts import permissions
 from ..audit.services import record
 from ..errors import ValidationFailed
 from ..events.models import Event
-from ..events.content_languages import register_translatable
+from ..events.content_languages import default_language, event_languages, register_translatable
 from ..events.services import register_copy_hook
 from ..extensions import db
 from ..money import exponent, with_code
@@ -135,8 +135,18 @@ def save_question(event: Event, data: QuestionData, *, actor, question: Question
     return question
 
 
+def _builtin_texts(spec, lang: str) -> dict:
+    """A built-in question's words in `lang` (the catalogue's; English where it has none)."""
+    with force_locale(lang):
+        def say(text):
+            return gettext(text) if text else ""
+
+        return {"label": say(spec.label), "help_text": say(spec.help_text), "options": [say(o) for o in spec.options]}
+
+
 def set_builtin(event: Event, key: str, enabled: bool, *, actor, now: datetime | None = None) -> Question | None:
-    """Switch a built-in question on (created once, then re-activated) or off."""
+    """Switch a built-in question on (created once, then re-activated) or off. A new one is worded in
+    the event's default language, with the interface's translations for its other languages."""
     _require(actor, event)
     spec = BUILTIN_QUESTIONS.get(key)
     if spec is None:
@@ -144,8 +154,11 @@ def set_builtin(event: Event, key: str, enabled: bool, *, actor, now: datetime |
     question = db.session.scalar(select(Question).where(Question.event_id == event.id, Question.builtin_key == key))
     if question is None and enabled:
         last = db.session.scalar(select(func.max(Question.position)).where(Question.event_id == event.id)) or 0
-        question = Question(event_id=event.id, kind=spec.kind, label=spec.label, help_text=spec.help_text,
-                            options=list(spec.options), builtin_key=key, is_personal=spec.is_personal, position=last + 1)
+        texts = {lang: _builtin_texts(spec, lang) for lang in event_languages(event)}
+        stored = texts.pop(default_language(event))
+        question = Question(event_id=event.id, kind=spec.kind, label=stored["label"], help_text=stored["help_text"],
+                            options=stored["options"], builtin_key=key, is_personal=spec.is_personal, position=last + 1,
+                            translations=texts)
         db.session.add(question)
     elif question is not None:
         question.is_active = enabled

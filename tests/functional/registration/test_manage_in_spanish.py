@@ -5,8 +5,10 @@ language comes from the visitor's cookie (the organiser has not chosen one in th
 Needs the Spanish catalogue with these strings (/work/notes/es-reg.json, merged and compiled)."""
 import pytest
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
 from confapp.i18n import LANGUAGE_COOKIE
+from confapp.registration.models import Question
 from tests.conftest import login
 from tests.factories import make_category, make_registration
 
@@ -89,3 +91,25 @@ def test_the_registration_settings_speak_spanish(organiser_in_spanish, db, event
         "card_enabled": "y"}, follow_redirects=True)
     text = saved.get_data(as_text=True)
     assert "Configuración guardada." in text and "Settings saved." not in text
+
+
+def test_built_in_questions_in_spanish_for_the_organiser_and_for_a_bilingual_event(organiser_in_spanish, db, event):
+    event.languages = ["en", "es"]
+    db.session.commit()
+    url = f"/manage/{event.slug}/registration/questions"
+    page = _page(organiser_in_spanish, url)
+    for spanish in ("Preguntas de la inscripción", "Preguntas predefinidas", "Idioma de interpretación",
+                    "Necesidades alimentarias", "Activar"):
+        assert spanish in page, spanish
+    for english in ("Registration questions", "Built-in questions", "Interpretation language", "Dietary needs", ">Switch on<"):
+        assert english not in page, english
+
+    response = organiser_in_spanish.post(f"{url}/builtin/interpretation", data={"enabled": "1"}, follow_redirects=True)
+    assert "Preguntas actualizadas." in response.get_data(as_text=True)
+    question = db.session.scalar(select(Question).where(Question.event_id == event.id, Question.builtin_key == "interpretation"))
+    # The column keeps the event's default language (English); Spanish comes with it, for attendees.
+    assert question.label == "Interpretation language" and question.options[1] == "Spanish"
+    assert question.translations["es"]["label"] == "Idioma de interpretación"
+    assert question.translations["es"]["options"][:2] == ["No la necesito", "Español"]
+    listed = _page(organiser_in_spanish, url)
+    assert "Idioma de interpretación" in listed and "(activada)" in listed and "opción única" in listed
