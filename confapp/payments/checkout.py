@@ -15,6 +15,7 @@ from ..audit.services import SYSTEM
 from ..errors import DomainError, InvalidState
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import in_language
 from ..registration.common import history, register_card_payments_check
 from ..registration.holds import expire_order
 from ..registration.models import Order, PaymentMethod, PaymentState, RegistrationStatus
@@ -69,6 +70,9 @@ register_card_payments_check(card_payments_available)
 def _checkout_params(order: Order, payment: Payment, event: Event, *, success_url: str, cancel_url: str) -> dict:
     names = ", ".join(sorted({r.category.name for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT}))
     metadata = {"order_code": order.code, "payment_id": str(payment.id), "event_id": str(event.id)}
+    with in_language(order.language):
+        product_name = gettext("%(event)s: registration %(code)s", event=event.title, code=order.code)
+        product_fallback = gettext("Registration")
     return {
         "mode": "payment",
         "client_reference_id": order.code,
@@ -78,8 +82,8 @@ def _checkout_params(order: Order, payment: Payment, event: Event, *, success_ur
             "price_data": {
                 "currency": payment.currency.lower(),
                 "unit_amount": to_stripe_amount(payment.amount_minor, payment.currency),
-                "product_data": {"name": f"{event.title}: registration {order.code}"[:250],
-                                 "description": names[:500] or "Registration"},
+                # The buyer reads these on Stripe's page: in the language the order was placed in.
+                "product_data": {"name": product_name[:250], "description": names[:500] or product_fallback},
             },
         }],
         "metadata": metadata,

@@ -51,6 +51,12 @@ def test_the_registrations_list_speaks_spanish(organiser_in_spanish, db, event, 
     assert "0 inscripciones coinciden." in filtered and "Ninguna inscripción coincide con estos filtros." in filtered
     assert "registrations match" not in filtered and "No registrations" not in filtered
 
+    export = organiser_in_spanish.get(f"/manage/{event.slug}/registrations/export.csv").get_data(as_text=True)
+    heading, row = export.splitlines()[:2]
+    assert heading.startswith("Código del boleto,Pedido,Nombre,Apellido,Correo electrónico,Categoría,Estado")
+    assert "Fecha de inscripción (UTC)" in heading and "Ticket code" not in heading
+    assert "Cathy" in row and "Confirmada" in row
+
 
 def test_a_category_form_speaks_spanish(organiser_in_spanish, db, event):
     category = make_category(event, name="Community member", price_kind="fixed", price_minor=2500)
