@@ -18,6 +18,7 @@ from ..navigation import register_manage_nav
 from ..types import utcnow
 from . import queries, services
 from .forms import ApprovalForm, CsrfForm, EditRegistrationForm, ManualAddForm, OrganiserCancelForm
+from .labels import history_note
 from .models import RegistrationStatus
 from .services import AttendeeData, CategoryChoice, OrderRequest
 from .blueprint import bp
@@ -82,7 +83,7 @@ def manage_detail(slug: str, registration_id: int):
 
     return render_template(
         "registration/manage_detail.html", event=event, registration=registration, order=registration.order,
-        history=queries.order_history(registration.order_id), display_value=display_value,
+        history=queries.order_history(registration.order_id), history_note=history_note, display_value=display_value,
         cancel_form=OrganiserCancelForm(), approval_form=ApprovalForm(), csrf=CsrfForm(),
         refundable=services.refundable_amount(registration.order, now=utcnow()),
         can_manage=Action.MANAGE_REGISTRATIONS,

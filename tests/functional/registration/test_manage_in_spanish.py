@@ -34,7 +34,7 @@ def _page(client, url: str) -> str:
 
 
 def test_the_registrations_list_speaks_spanish(organiser_in_spanish, db, event, free):
-    make_registration(event, free, first_name="Cathy", last_name="Albisa", email="cathy@example.org")
+    registration = make_registration(event, free, first_name="Cathy", last_name="Albisa", email="cathy@example.org")
     db.session.commit()
     page = _page(organiser_in_spanish, f"/manage/{event.slug}/registrations")
     assert '<html lang="es"' in page
@@ -50,6 +50,12 @@ def test_the_registrations_list_speaks_spanish(organiser_in_spanish, db, event, 
     filtered = _page(organiser_in_spanish, f"/manage/{event.slug}/registrations?q=nobody")
     assert "0 inscripciones coinciden." in filtered and "Ninguna inscripción coincide con estos filtros." in filtered
     assert "registrations match" not in filtered and "No registrations" not in filtered
+
+    detail = _page(organiser_in_spanish, f"/manage/{event.slug}/registrations/{registration.id}")
+    for spanish in ("Código del boleto", "Historial", "Realizado", ": Confirmada", "Cancelar esta inscripción", "Editar"):
+        assert spanish in detail, spanish
+    for english in ("Ticket code", ">History<", "Placed", ": Confirmed", "Cancel this registration"):
+        assert english not in detail, english
 
     export = organiser_in_spanish.get(f"/manage/{event.slug}/registrations/export.csv").get_data(as_text=True)
     heading, row = export.splitlines()[:2]
