@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
+from flask_babel import gettext
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -205,8 +206,11 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
         buffer.truncate(0)
         return value
 
-    writer.writerow(_safe_row(["Ticket code", "Order", "First name", "Last name", "Email", "Category", "Status",
-                               "Payment", "Price", "Currency", "Registered at (UTC)"] + [q.label for q in questions]))
+    # The headings in the organiser's language (the status column too); codes and amounts stay as stored.
+    headings = [gettext("Ticket code"), gettext("Order"), gettext("First name"), gettext("Last name"), gettext("Email"),
+                gettext("Category"), gettext("Status"), gettext("Payment"), gettext("Price"), gettext("Currency"),
+                gettext("Registered at (UTC)")]
+    writer.writerow(_safe_row(headings + [q.label for q in questions]))
     yield flush()
     last_id = 0
     base = _filtered(event.id, filters, with_order=True)

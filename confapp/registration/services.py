@@ -141,7 +141,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         quote.waitlist_entry.status = WaitlistStatus.CLAIMED
         quote.waitlist_entry.order_id = order.id
     db.session.flush()
-    history(order, "walk_in" if order_request.at_door else "placed", actor=actor, now=now, note=status.label)
+    history(order, "walk_in" if order_request.at_door else "placed", actor=actor, now=now, note=status.english_label)
     record("registration.order_placed", actor=actor, event=event, target=order,
            details={"registrations": len(quote.lines), "status": status.value}, now=now)
     outbox.emit_registrations("registration.created", order.registrations, now=now)
