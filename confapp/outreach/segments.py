@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, literal, not_, null, or_, select, true, union_all
 from sqlalchemy.sql import Select
 
@@ -46,10 +48,15 @@ from ..registration.models import (
 )
 
 WAITLISTED = "waitlisted"
-STATUS_CHOICES = [(s.value, s.label) for s in RegistrationStatus] + [(WAITLISTED, "Waitlisted")]
+_STATUS_LABELS = {
+    "awaiting_payment": _l("Awaiting payment"), "pending_approval": _l("Pending approval"),
+    "confirmed": _l("Confirmed"), "cancelled": _l("Cancelled"), "expired": _l("Expired"), "rejected": _l("Rejected"),
+}
+# Labels are lazy: they are shown in the language of the page (or the mail) that reads them.
+STATUS_CHOICES = [(s.value, _STATUS_LABELS.get(s.value, s.label)) for s in RegistrationStatus] + [(WAITLISTED, _l("Waitlisted"))]
 PAYMENT_CHOICES = [
-    ("paid", "Paid"), ("unpaid", "Unpaid"), ("waived", "Waived"), ("not_required", "Free"),
-    ("partially_refunded", "Partially refunded"), ("refunded", "Refunded"),
+    ("paid", _l("Paid")), ("unpaid", _l("Unpaid")), ("waived", _l("Waived")), ("not_required", _l("Free")),
+    ("partially_refunded", _l("Partially refunded")), ("refunded", _l("Refunded")),
 ]
 MAX_DEPTH = 8
 
@@ -119,9 +126,9 @@ class _Compiler:
 
     def compile(self, node, depth: int = 0):
         if depth > MAX_DEPTH:
-            raise ValidationFailed({"segment": "The segment is nested too deeply."})
+            raise ValidationFailed({"segment": gettext("The segment is nested too deeply.")})
         if not isinstance(node, dict) or len(node) != 1:
-            raise ValidationFailed({"segment": "Each condition must have exactly one kind."})
+            raise ValidationFailed({"segment": gettext("Each condition must have exactly one kind.")})
         (kind, value), = node.items()
         if kind in ("and", "or"):
             if not isinstance(value, list) or not value:
@@ -132,7 +139,7 @@ class _Compiler:
             return not_(self.compile(value, depth + 1))
         method = getattr(self, f"leaf_{kind}", None)
         if method is None:
-            raise ValidationFailed({"segment": f"Unknown condition '{kind}'."})
+            raise ValidationFailed({"segment": gettext("Unknown condition '%(kind)s'.", kind=kind)})
         if kind == "all":
             return method(value)
         # Conditions hold for a person (an address), not for one of their rows: a speaker who
@@ -189,7 +196,7 @@ class _Compiler:
 
     def leaf_answer(self, value):
         if not isinstance(value, dict) or "question" not in value:
-            raise ValidationFailed({"segment": "An answer condition needs a question."})
+            raise ValidationFailed({"segment": gettext("An answer condition needs a question.")})
         question_id = _ids([value["question"]], "answer")[0]
         wanted = str(value.get("value", "")).strip().lower()
         stored = func.lower(Answer.value)
@@ -314,28 +321,31 @@ def _names(event_id: int) -> dict[str, dict[int, str]]:
 def _describe(node, names) -> str:
     (kind, value), = node.items()
     if kind in ("and", "or"):
+        # The joining words stay AND / OR / NOT in every language: they read as operators.
         joined = f" {kind.upper()} ".join(_describe(child, names) for child in value)
         return f"({joined})" if len(value) > 1 else joined
     if kind == "not":
         return f"NOT {_describe(value, names)}"
     labels = {
-        "all": "Everyone", "checked_in": "Checked in", "no_show": "No-show",
-        "speakers": "Speakers", "staff": "Staff",
+        "all": gettext("Everyone"), "checked_in": gettext("Checked in"), "no_show": gettext("No-show"),
+        "speakers": gettext("Speakers"), "staff": gettext("Staff"),
     }
     if kind in labels:
         return labels[kind] if value else f"NOT {labels[kind]}"
     values = value if isinstance(value, list) else [value]
+    either = gettext(" or ")
     if kind == "status":
-        return "Status: " + " or ".join(dict(STATUS_CHOICES).get(v, v) for v in values)
+        return gettext("Status: %(values)s", values=either.join(str(dict(STATUS_CHOICES).get(v, v)) for v in values))
     if kind == "payment":
-        return "Payment: " + " or ".join(dict(PAYMENT_CHOICES).get(v, v) for v in values)
+        return gettext("Payment: %(values)s", values=either.join(str(dict(PAYMENT_CHOICES).get(v, v)) for v in values))
     if kind == "language":
-        return "Language: " + " or ".join(language_name(v) for v in values)
+        return gettext("Language: %(values)s", values=either.join(language_name(v) for v in values))
     if kind == "category":
-        return "Category: " + " or ".join(names["category"].get(int(v), f"#{v}") for v in values)
+        return gettext("Category: %(values)s", values=either.join(names["category"].get(int(v), f"#{v}") for v in values))
     if kind == "session":
-        return "Session: " + " or ".join(names["session"].get(int(v), f"#{v}") for v in values)
+        return gettext("Session: %(values)s", values=either.join(names["session"].get(int(v), f"#{v}") for v in values))
     if kind == "answer":
-        label = names["question"].get(int(value["question"]), f"question #{value['question']}")
-        return f"{label} = {value.get('value') or '(any answer)'}"
+        label = names["question"].get(int(value["question"]),
+                                      gettext("question #%(id)s", id=value["question"]))
+        return f"{label} = {value.get('value') or gettext('(any answer)')}"
     return kind

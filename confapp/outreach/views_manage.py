@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
@@ -24,7 +26,7 @@ from .forms import CONDITION_ROWS, ComposeForm, PreviewForm, ReminderForm, Sched
 from .models import Delivery, Message, MessageKind, ReminderRule
 from .blueprint import bp
 
-register_manage_nav("Emails", "outreach.manage_messages", Action.SEND_MESSAGES, order=50, prefix="outreach.manage")
+register_manage_nav(_l("Emails"), "outreach.manage_messages", Action.SEND_MESSAGES, order=50, prefix="outreach.manage")
 
 
 def _event(slug: str):
@@ -73,7 +75,7 @@ def _composer(event, message: Message | None):
                                       bool(form.untranslated_fallback.data))
         # Segment problems (and any field the form lacks) belong next to the conditions: the match field.
         done = run_action(lambda: _save_draft(event, message, draft, form.attachment.data),
-                          "Draft saved. Check the preview, then send or schedule it.", form=form, fallback=form.match)
+                          gettext("Draft saved. Check the preview, then send or schedule it."), form=form, fallback=form.match)
         if done:
             return redirect(url_for("outreach.manage_message", slug=event.slug, message_id=done.result.id))
     try:
@@ -118,7 +120,7 @@ def manage_edit(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     if not message.is_editable:
-        flash("This message has been sent and can no longer be edited.", "error")
+        flash(gettext("This message has been sent and can no longer be edited."), "error")
         return redirect(url_for("outreach.manage_message", slug=slug, message_id=message.id))
     return _composer(event, message)
 
@@ -201,24 +203,26 @@ def _post_action(slug: str, message_id: int, action, success: str):
 def manage_test(slug: str, message_id: int):
     return _post_action(slug, message_id, lambda m: services.send_test(
         m, actor=current_user, now=utcnow(), address=request.form.get("address") or None),
-        f"A test was sent to {current_user.email}.")
+        gettext("A test was sent to %(address)s.", address=current_user.email))
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/send", methods=["POST"])
 @login_required
 def manage_send(slug: str, message_id: int):
     return _post_action(slug, message_id, lambda m: services.send_message(m, actor=current_user, now=utcnow()),
-                        "Sending. This page shows the progress.")
+                        gettext("Sending. This page shows the progress."))
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/newcomers", methods=["POST"])
 @login_required
 def manage_newcomers(slug: str, message_id: int):
     done = _message_action(slug, message_id, lambda m: services.send_to_newcomers(m, actor=current_user, now=utcnow()),
-                           "Sending to the people who joined since.")
+                           gettext("Sending to the people who joined since."))
     if done:
         new, already = done.result
-        flash(f"{new} new recipient{'s' if new != 1 else ''}; {already} already had it and were skipped.", "success")
+        flash(ngettext("%(num)d new recipient", "%(num)d new recipients", new) + "; "
+              + ngettext("%(num)d already had it and was skipped.", "%(num)d already had it and were skipped.", already),
+              "success")
     return _to_message(slug, message_id)
 
 
@@ -236,17 +240,17 @@ def manage_schedule(slug: str, message_id: int):
             except ValueError:
                 continue
     if when is None:
-        flash("Enter the date and time as YYYY-MM-DD HH:MM.", "error")
+        flash(gettext("Enter the date and time as YYYY-MM-DD HH:MM."), "error")
         return _to_message(slug, message_id)
     return _post_action(slug, message_id, lambda m: services.schedule_message(m, when, actor=current_user, now=utcnow()),
-                        "Scheduled.")
+                        gettext("Scheduled."))
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/unschedule", methods=["POST"])
 @login_required
 def manage_unschedule(slug: str, message_id: int):
     return _post_action(slug, message_id, lambda m: services.unschedule_message(m, actor=current_user, now=utcnow()),
-                        "Back to draft: it will not be sent until you send or schedule it again.")
+                        gettext("Back to draft: it will not be sent until you send or schedule it again."))
 
 
 @bp.route("/manage/<slug>/emails/deliveries/<int:delivery_id>/resend", methods=["POST"])
@@ -256,7 +260,7 @@ def manage_resend(slug: str, delivery_id: int):
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None or delivery.message.event_id != event.id:
         abort(404)
-    run_action(lambda: services.resend_delivery(delivery, actor=current_user, now=utcnow()), "Sent again.")
+    run_action(lambda: services.resend_delivery(delivery, actor=current_user, now=utcnow()), gettext("Sent again."))
     return redirect(url_for("outreach.manage_person", slug=slug, address=delivery.address))
 
 
@@ -278,7 +282,7 @@ def manage_reminders(slug: str):
         data = reminders.ReminderData(form.name.data, form.anchor.data, form.offset_days.data, form.at_time.data or "",
                                       form.subject.data, form.body.data, segment_from_form(request.form))
         if run_action(lambda: reminders.create_rule(event, data, actor=current_user, now=utcnow()),
-                      "Reminder saved. It is sent once, when its time comes.", form=form, fallback=form.name):
+                      gettext("Reminder saved. It is sent once, when its time comes."), form=form, fallback=form.name):
             return redirect(url_for("outreach.manage_reminders", slug=slug))
     rules = queries.reminder_rules(event.id)
     now = utcnow()
@@ -295,5 +299,5 @@ def manage_reminder_delete(slug: str, rule_id: int):
     rule = db.session.get(ReminderRule, rule_id)
     if rule is None or rule.event_id != event.id:
         abort(404)
-    run_action(lambda: reminders.delete_rule(rule, actor=current_user, now=utcnow()), "Reminder deleted.")
+    run_action(lambda: reminders.delete_rule(rule, actor=current_user, now=utcnow()), gettext("Reminder deleted."))
     return redirect(url_for("outreach.manage_reminders", slug=slug))
