@@ -29,6 +29,25 @@ from .blueprint import bp
 register_manage_nav(_l("Emails"), "outreach.manage_messages", Action.SEND_MESSAGES, order=50, prefix="outreach.manage")
 
 
+# The automatic emails by their template, as the history names them (the same words as the
+# template's name in English).
+TEMPLATE_LABELS = {
+    "registration_confirmation": _l("registration confirmation"),
+    "registration_order_summary": _l("registration order summary"),
+    "registration_pending": _l("registration pending"),
+    "registration_payment_link": _l("registration payment link"),
+    "registration_rejected": _l("registration rejected"),
+    "registration_cancelled": _l("registration cancelled"),
+    "registration_waitlist_joined": _l("registration waitlist joined"),
+    "registration_waitlist_offer": _l("registration waitlist offer"),
+    "payments_refund": _l("payments refund"),
+    "payments_late_refund": _l("payments late refund"),
+    "program_speaker_invitation": _l("program speaker invitation"),
+    "reports_certificate": _l("reports certificate"),
+    "reports_feedback_survey": _l("reports feedback survey"),
+}
+
+
 def _event(slug: str):
     return managed_event(slug, Action.SEND_MESSAGES)
 
@@ -50,7 +69,8 @@ def manage_messages(slug: str):
     event = _event(slug)
     kind = MessageKind.TRANSACTIONAL if request.args.get("kind") == "transactional" else MessageKind.ANNOUNCEMENT
     rows, pages = queries.message_history(event.id, kind, _page())
-    return render_template("outreach/messages.html", event=event, rows=rows, page=_page(), pages=pages, kind=kind.value)
+    return render_template("outreach/messages.html", event=event, rows=rows, page=_page(), pages=pages, kind=kind.value,
+                           template_labels=TEMPLATE_LABELS)
 
 
 def _composer(event, message: Message | None):
@@ -152,6 +172,7 @@ def manage_message(slug: str, message_id: int):
                            deliveries=deliveries, page=_page(), pages=pages, count=count,
                            schedule_form=ScheduleForm(), preview_form=PreviewForm(request.args),
                            by_language=by_language, versions_in=versions.version_languages(message, event), languages=LANGUAGES,
+                           template_labels=TEMPLATE_LABELS,
                            body_html=render_markdown(message.body) if message.kind == MessageKind.ANNOUNCEMENT else None)
 
 

@@ -100,7 +100,7 @@ def test_the_event_management_pages_speak_spanish(organiser, spanish, people):
          ("Create the next edition", "Title of the new edition"))
 
 
-def test_a_participant_who_reads_spanish_gets_the_confirmation_in_spanish(app, people, mail):
+def test_a_participant_who_reads_spanish_gets_the_confirmation_in_spanish(organiser, spanish, people, mail):
     ana = people.registrations["ana"]
     ana.order.language = "es"
     database.session.commit()
@@ -113,3 +113,6 @@ def test_a_participant_who_reads_spanish_gets_the_confirmation_in_spanish(app, p
         assert text in received.text, text
     for text in ("Hello Ana", "You are registered for", "When:", "Category:"):
         assert text not in received.text, text
+    automatic = _page(organiser, f"/manage/{people.event.slug}/emails/?kind=transactional")
+    _has(automatic, ("Correos automáticos", "confirmación de inscripción", f"Su inscripción en {people.event.title}"),
+         ("registration confirmation", "Automatic emails"))
