@@ -262,7 +262,7 @@ def send_test(message: Message, *, actor, now: datetime, address: str | None = N
 
     require(actor, Action.SEND_MESSAGES, message.event)
     rendered, as_address, _lang = preview(message, message.event, address)
-    email = OutgoingEmail(to=[actor.email], subject=f"[Test] {rendered.subject}", text=rendered.text,
+    email = OutgoingEmail(to=[actor.email], subject=gettext("[Test] %(subject)s", subject=rendered.subject), text=rendered.text,
                           html=rendered.html, reply_to=message.reply_to or None,
                           attachments=[(a.filename, a.content_type, a.data) for a in message.attachments])
     enqueue_after_commit(db.session(), deliver_email, email)

@@ -164,15 +164,18 @@ def manage_message(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     deliveries, pages = queries.deliveries_page(message.id, _page(), request.args.get("state"))
-    count, by_language = None, []
+    count, by_language, segment_label = None, [], message.segment_label
     if message.is_editable:
         count, _ = segments.count_and_sample(event.id, message.segment, sample=0)
         by_language = versions.audience(message, event, message.segment)
+        # A draft's segment is described afresh, in the language of the page (the stored label
+        # is the history's, in the words of whoever saved it).
+        segment_label = segments.describe(event.id, message.segment)
     return render_template("outreach/message.html", event=event, message=message, progress=queries.progress(message),
                            deliveries=deliveries, page=_page(), pages=pages, count=count,
                            schedule_form=ScheduleForm(), preview_form=PreviewForm(request.args),
                            by_language=by_language, versions_in=versions.version_languages(message, event), languages=LANGUAGES,
-                           template_labels=TEMPLATE_LABELS,
+                           template_labels=TEMPLATE_LABELS, segment_label=segment_label,
                            body_html=render_markdown(message.body) if message.kind == MessageKind.ANNOUNCEMENT else None)
 
 

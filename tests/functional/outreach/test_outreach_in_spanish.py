@@ -60,7 +60,7 @@ def test_the_email_pages_speak_spanish(organiser, spanish, people):
          ("Write an email", ">Reminders<", "Announcements", "Automatic emails", ">draft<", ">Subject<", ">Skipped<"))
 
     sheet = _page(organiser, f"/manage/{slug}/emails/{message.id}")
-    _has(sheet, ("Enviar", "cumplen ahora las condiciones", "Vista previa como destinatario", "Enviarme una prueba",
+    _has(sheet, ("Anuncio para Estado: Confirmada", "Enviar", "cumplen ahora las condiciones: Estado: Confirmada", "Vista previa como destinatario", "Enviarme una prueba",
                  "Enviar ahora a", "personas", "Programar", "El mensaje"),
          ("match now", "Preview as a recipient", "Send a test to me", "Send now to", ">Schedule<", "The message"))
 
