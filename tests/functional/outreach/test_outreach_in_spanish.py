@@ -9,7 +9,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from confapp.extensions import db as database
-from confapp.outreach import reminders
+from confapp.outreach import reminders, unsubscribe
 from confapp.outreach.models import Message
 from confapp.registration import emails
 from confapp.types import utcnow
@@ -116,3 +116,12 @@ def test_a_participant_who_reads_spanish_gets_the_confirmation_in_spanish(organi
     automatic = _page(organiser, f"/manage/{people.event.slug}/emails/?kind=transactional")
     _has(automatic, ("Correos automáticos", "confirmación de inscripción", f"Su inscripción en {people.event.title}"),
          ("registration confirmation", "Automatic emails"))
+
+
+def test_the_unsubscribe_page_speaks_spanish(spanish, people):
+    token = unsubscribe.make_token("ana@example.org", people.event.id)
+    page = _page(spanish, f"/unsubscribe/{token}")
+    _has(page, ("Darse de baja", "¿Dejar de recibir anuncios sobre", "Solo este evento", "Todos los eventos de este sitio"),
+         ("Stop receiving", "This event only", "Every event on this site"))
+    done = spanish.post(f"/unsubscribe/{token}", data={"scope": "event"}).get_data(as_text=True)
+    assert "Listo: ya no recibirá anuncios sobre este evento." in done and "Done:" not in done
