@@ -155,7 +155,19 @@ def manage_count(slug: str):
         count, sample = segments.count_and_sample(event.id, segment)
     except ValidationFailed as error:
         return jsonify({"error": {"code": "validation_failed", "message": " ".join(error.errors.values())}}), 422
-    return jsonify({"count": count, "sample": sample, "segment": segments.describe(event.id, segment)})
+    label = segments.describe(event.id, segment)
+    # The words around the figures, in the page's language, for static/js/outreach.js to show
+    # as they are (the same words the page itself renders in outreach/_segment.html).
+    more = count - len(sample)
+    if not sample:
+        sample_text = ""
+    elif more > 0:
+        sample_text = ngettext("For example: %(names)s and %(num)d more.", "For example: %(names)s and %(num)d more.",
+                               more, names=", ".join(sample))
+    else:
+        sample_text = gettext("For example: %(names)s.", names=", ".join(sample))
+    return jsonify({"count": count, "sample": sample, "segment": label,
+                    "label": f'{ngettext("recipient", "recipients", count)}: {label}', "sample_text": sample_text})
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>")
@@ -183,7 +195,15 @@ def manage_message(slug: str, message_id: int):
 @login_required
 def manage_progress(slug: str, message_id: int):
     event = _event(slug)
-    return jsonify(queries.progress(_message(event, message_id)))
+    progress = dict(queries.progress(_message(event, message_id)))
+    # The words around the figures, in the page's language, for static/js/outreach.js.
+    progress["texts"] = {
+        "handled": gettext("%(done)d of %(total)d handled", done=progress["done"], total=progress["total"]),
+        "of": gettext("%(done)d of %(total)d", done=progress["done"], total=progress["total"]),
+        "done": gettext("Done."),
+        "refresh": gettext("Show each recipient's state"),
+    }
+    return jsonify(progress)
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/preview")

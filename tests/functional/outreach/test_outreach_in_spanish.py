@@ -64,6 +64,13 @@ def test_the_email_pages_speak_spanish(organiser, spanish, people):
                  "Enviar ahora a", "personas", "Programar", "El mensaje"),
          ("match now", "Preview as a recipient", "Send a test to me", "Send now to", ">Schedule<", "The message"))
 
+    # The live count and the progress bar (static/js/outreach.js) get their words from the server.
+    count = organiser.get(f"/manage/{slug}/emails/count?cond-0-choice=status:confirmed").get_json()
+    assert count["label"] == "destinatarios: Estado: Confirmada" and count["sample_text"].startswith("Por ejemplo: ")
+    progress = organiser.get(f"/manage/{slug}/emails/{message.id}/progress.json").get_json()
+    assert progress["texts"] == {"handled": "0 de 0 procesados", "of": "0 de 0", "done": "Terminado.",
+                                 "refresh": "Mostrar el estado de cada destinatario"}
+
     preview = _page(organiser, f"/manage/{slug}/emails/{message.id}/preview")
     _has(preview, ("Vista previa", "Volver al correo", "Parte en texto simple"), ("Back to the email", "Plain-text part"))
 
