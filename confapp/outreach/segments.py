@@ -132,7 +132,7 @@ class _Compiler:
         (kind, value), = node.items()
         if kind in ("and", "or"):
             if not isinstance(value, list) or not value:
-                raise ValidationFailed({"segment": f"'{kind}' needs a list of conditions."})
+                raise ValidationFailed({"segment": gettext("'%(kind)s' needs a list of conditions.", kind=kind)})
             parts = [self.compile(child, depth + 1) for child in value]
             return and_(*parts) if kind == "and" else or_(*parts)
         if kind == "not":
@@ -236,11 +236,16 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# What a condition chooses, for its error messages ("Choose a valid category.").
+_WHAT = {"status": _l("status"), "category": _l("category"), "payment": _l("payment"), "session": _l("session"),
+         "answer": _l("answer"), "language": _l("language")}
+
+
 def _list_of(values, name: str, allowed: set[str]) -> list[str]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list) or not values or any(v not in allowed for v in values):
-        raise ValidationFailed({"segment": f"Choose at least one valid {name}."})
+        raise ValidationFailed({"segment": gettext("Choose at least one valid %(what)s.", what=_WHAT.get(name, name))})
     return values
 
 
@@ -250,9 +255,9 @@ def _ids(values, name: str) -> list[int]:
     try:
         ids = [int(v) for v in values]
     except (TypeError, ValueError):
-        raise ValidationFailed({"segment": f"Choose a valid {name}."}) from None
+        raise ValidationFailed({"segment": gettext("Choose a valid %(what)s.", what=_WHAT.get(name, name))}) from None
     if not ids:
-        raise ValidationFailed({"segment": f"Choose at least one {name}."})
+        raise ValidationFailed({"segment": gettext("Choose at least one %(what)s.", what=_WHAT.get(name, name))})
     return ids
 
 
