@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Callable
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
 from sqlalchemy import select
@@ -28,15 +30,15 @@ from .sandbox import MergeSandbox, TemplateLimit
 _env = MergeSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 FIELDS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "full_name": "Full name",
-    "email": "Email address",
-    "event_title": "Event title",
-    "event_dates": "Event dates",
-    "event_start": "Start (date and time, event time zone)",
-    "event_end": "End (date and time, event time zone)",
-    "venue": "Venue",
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "full_name": _l("Full name"),
+    "email": _l("Email address"),
+    "event_title": _l("Event title"),
+    "event_dates": _l("Event dates"),
+    "event_start": _l("Start (date and time, event time zone)"),
+    "event_end": _l("End (date and time, event time zone)"),
+    "venue": _l("Venue"),
 }
 
 
@@ -85,7 +87,7 @@ def field_help(event_id: int) -> list[MergeFieldHelp]:
     """The fields the composer lists: the fixed ones and one `answers.<key>` per question."""
     items = [MergeFieldHelp(name, label) for name, label in all_fields().items()]
     for question in event_questions(event_id):
-        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", f"Answer: {question.label}"))
+        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", gettext("Answer: %(question)s", question=question.label)))
     return items
 
 
@@ -173,18 +175,18 @@ def render_string(source: str, context: dict, field: str) -> str:
     try:
         return _env.render_limited(_compile(source), context)
     except TemplateLimit as error:
-        raise ValidationFailed({field: f"This message cannot be filled in: {error}. Keep to the merge fields, "
-                                       "plain text and {% if %}."}) from None
+        raise ValidationFailed({field: gettext("This message cannot be filled in: %(problem)s. Keep to the merge fields, "
+                                               "plain text and %(tag)s.", problem=error, tag="{% if %}")}) from None
     except SecurityError:
-        raise ValidationFailed({field: "That expression is not allowed in a message."}) from None
+        raise ValidationFailed({field: gettext("That expression is not allowed in a message.")}) from None
     except UndefinedError as error:
-        raise ValidationFailed({field: f"Unknown merge field: {_undefined_name(error)}."}) from None
+        raise ValidationFailed({field: gettext("Unknown merge field: %(name)s.", name=_undefined_name(error))}) from None
     except TemplateSyntaxError as error:
-        raise ValidationFailed({field: f"The merge fields could not be read (line {error.lineno}): {error.message}."}) from None
+        raise ValidationFailed({field: gettext("The merge fields could not be read (line %(line)s): %(problem)s.", line=error.lineno, problem=error.message)}) from None
     except TemplateError as error:
-        raise ValidationFailed({field: f"The message could not be rendered: {error.message}."}) from None
+        raise ValidationFailed({field: gettext("The message could not be rendered: %(problem)s.", problem=error.message)}) from None
     except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError):
-        raise ValidationFailed({field: "The message could not be rendered: check the merge fields."}) from None
+        raise ValidationFailed({field: gettext("The message could not be rendered: check the merge fields.")}) from None
 
 
 def _undefined_name(error: UndefinedError) -> str:
