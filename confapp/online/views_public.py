@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..extensions import db, limiter
 from ..forms import Form
 from ..types import utcnow
-from . import access, emails, services  # noqa: F401  (emails registers the reminders' join section)
+from . import access, calendar, emails, services  # noqa: F401  (calendar and emails register their additions)
 from .blueprint import bp
 
 
