@@ -17,6 +17,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..errors import ValidationFailed
@@ -204,12 +205,19 @@ class Rendered:
     html: str
 
 
-def render_message(subject: str, body: str, context: dict, *, footer_text: str = "", footer_html: str = "") -> Rendered:
-    """Subject, plain text and HTML for one recipient."""
+def render_message(subject: str, body: str, context: dict, *, footer_text: str = "", footer_html: str = "",
+                   sections: list | None = None) -> Rendered:
+    """Subject, plain text and HTML for one recipient. `sections` are (text, html) parts that
+    follow the body (building.py's reminder sections); their HTML is the contributing domain's
+    own template, escaped there."""
     merged_subject = " ".join(render_string(subject, context, "subject").split())
     merged_body = render_string(body, context, "body")
     text = markdown_to_text(merged_body)
-    html = _layout().render(subject=merged_subject, body_html=render_markdown(merged_body), footer_html=footer_html)
+    body_html = render_markdown(merged_body)
+    for section_text, section_html in sections or ():
+        text = f"{text.rstrip()}\n\n{section_text.strip()}"
+        body_html = body_html + Markup(section_html)
+    html = _layout().render(subject=merged_subject, body_html=body_html, footer_html=footer_html)
     if footer_text:
         text = f"{text}\n\n-- \n{footer_text}"
     return Rendered(merged_subject, text + "\n", html)

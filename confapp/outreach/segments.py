@@ -15,6 +15,7 @@ Tree shapes:
     {"category": [category_id, ...]}
     {"payment": ["paid", "unpaid", "waived", "not_required", "refunded", "partially_refunded"]}
     {"checked_in": true}   {"no_show": true}   (no-show: confirmed and not checked in)
+    {"attended_online": true}                  joined a session (or the event) online
     {"session": [program_session_id, ...]}     signed up for (or starred, for open sessions)
     {"answer": {"question": question_id, "value": "Spanish"}}
     {"language": ["es", ...]}                  the language the person reads (confapp.i18n codes)
@@ -34,6 +35,7 @@ from ..checkin.models import CheckIn
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name
+from ..online.models import OnlineAttendance
 from ..program.models import ProgramSession, SessionSignup, Speaker
 from ..registration.models import (
     Answer,
@@ -180,6 +182,11 @@ class _Compiler:
 
     def leaf_checked_in(self, value):
         condition = self._registration_in(self._checked_in_ids())
+        return condition if value else not_(condition)
+
+    def leaf_attended_online(self, value):
+        condition = self._registration_in(
+            select(OnlineAttendance.registration_id).where(OnlineAttendance.event_id == self.event_id))
         return condition if value else not_(condition)
 
     def leaf_no_show(self, value):
@@ -333,7 +340,7 @@ def _describe(node, names) -> str:
         return f"NOT {_describe(value, names)}"
     labels = {
         "all": gettext("Everyone"), "checked_in": gettext("Checked in"), "no_show": gettext("No-show"),
-        "speakers": gettext("Speakers"), "staff": gettext("Staff"),
+        "attended_online": gettext("Attended online"), "speakers": gettext("Speakers"), "staff": gettext("Staff"),
     }
     if kind in labels:
         return labels[kind] if value else f"NOT {labels[kind]}"

@@ -380,8 +380,8 @@ def ticket_cancel(slug: str, token: str):
 
 @bp.route("/e/<slug>/ticket/<token>/event.ics")
 def ticket_calendar(slug: str, token: str):
-    event, _ = _ticket_for(slug, token)
-    return Response(emails.event_ics(event), mimetype="text/calendar",
+    event, registration = _ticket_for(slug, token)
+    return Response(emails.event_ics(event, registration), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
 
 
