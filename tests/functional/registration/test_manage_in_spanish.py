@@ -52,7 +52,7 @@ def test_the_registrations_list_speaks_spanish(organiser_in_spanish, db, event, 
     assert "registrations match" not in filtered and "No registrations" not in filtered
 
     detail = _page(organiser_in_spanish, f"/manage/{event.slug}/registrations/{registration.id}")
-    for spanish in ("Código del boleto", "Historial", "Realizado", ": Confirmada", "Cancelar esta inscripción", "Editar"):
+    for spanish in ("Código del boleto", "Historial", "Pedido realizado</strong>: Confirmada", "Cancelar esta inscripción", "Editar"):
         assert spanish in detail, spanish
     for english in ("Ticket code", ">History<", "Placed", ": Confirmed", "Cancel this registration"):
         assert english not in detail, english
