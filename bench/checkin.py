@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _server import _free_port, _wait  # noqa: E402
 
 CLIENTS = 8
+SYNC_ROUNDS = 5
 FIRST = ["Amara", "Zainab", "Li", "Diego", "Maria", "Kwame", "Priya", "Noor", "Tomás", "Aisha", "Kofi", "Elena", "Yusuf",
          "Mei", "Carlos", "Fatima", "Jamal", "Ana", "Sven", "Leila", "Ravi", "Chen", "Olu", "Ines", "Hana", "Marcus"]
 LAST = ["Okafor", "Qureshi", "Wei", "Ramírez", "Lopez", "Mensah", "Sharma", "Haddad", "Silva", "Bello", "Nguyen", "Davis",
@@ -228,6 +229,16 @@ def measure(label: str, database_url: str, folder: Path, args) -> dict:
         status, body, ms = client.request("GET", f"{base}/offline")
         assert status == 200
         out["offline"] = {"bytes": len(body), "gzip": len(gzip.compress(body)), "ms": ms, "rows": len(json.loads(body)["rows"])}
+        # A desk back from offline sends its whole queue at once (the desk's and the API's limit, 500).
+        batches = []
+        for round_ in range(SYNC_ROUNDS):
+            scans = [{"scan_id": f"bench-sync-{round_}-{i}", "code": codes.pop(), "station": "Door"} for i in range(500)]
+            status, body, ms = client.request("POST", f"{base}/sync", {"scans": scans})
+            results = json.loads(body)["results"] if status == 200 else []
+            assert status == 200 and all(r["outcome"] == "ok" for r in results), (status, body[:300])
+            batches.append(ms)
+        batches.sort()
+        out["sync"] = {"rounds": SYNC_ROUNDS, "p50": statistics.median(batches), "max": batches[-1]}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -311,6 +322,11 @@ def render(runs: list[dict], args, load_before: float) -> str:
         o = run["offline"]
         lines.append(f"Offline download ({run['label']}): {o['rows']:,} rows, {o['bytes'] / 1e6:.2f} MB JSON "
                      f"({o['gzip'] / 1e6:.2f} MB if gzipped), {o['ms']:.0f} ms.")
+    lines.append("")
+    for run in runs:
+        y = run["sync"]
+        lines.append(f"Offline queue sent back ({run['label']}): 500 scans in one request, {y['rounds']} rounds of distinct "
+                     f"tickets: {y['p50']:.0f} ms median, {y['max']:.0f} ms slowest (target: under 1 s).")
     return "\n".join(lines)
 
 

@@ -75,12 +75,12 @@ def request_sign_up(email: str, name: str, *, next_path: str = "") -> None:
     email = normalise_email(email)
     existing = find_user_by_email(email)
     if existing is not None:
-        queue_email(existing.email, "Someone tried to create a confapp account with your address", "signup_existing",
+        queue_email(existing.email, gettext("Someone tried to create a confapp account with your address"), "signup_existing",
                     user=existing, login_link=external_url("accounts.login"),
                     reset_link=external_url("accounts.password_reset_request"))
         return
     token = _signup_serializer().dumps({"e": email, "n": name.strip(), "next": next_path})
-    queue_email(email, "Finish creating your confapp account", "signup_confirm", name=name.strip(),
+    queue_email(email, gettext("Finish creating your confapp account"), "signup_confirm", name=name.strip(),
                 link=external_url("accounts.signup_finish", token=token))
 
 
@@ -150,7 +150,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = external_url("accounts.password_reset", token=make_password_reset_token(user))
-    queue_email(user.email, "Reset your confapp password", "password_reset", user=user, link=link)
+    queue_email(user.email, gettext("Reset your confapp password"), "password_reset", user=user, link=link)
 
 
 def reset_password(token: str, password: str) -> User:
@@ -223,7 +223,7 @@ def invite_to_role(event, email: str, role: Role, *, actor, now: datetime | None
     link = external_url("accounts.invitation_accept", token=token)
     queue_email(
         email,
-        f"You are invited to help run {event.title}",
+        gettext("You are invited to help run %(event)s", event=event.title),
         "role_invitation",
         event=event,
         role=role,

@@ -16,6 +16,7 @@ from ..checkin import desk, handlers as checkin_handlers, services as checkin_se
 from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, json_error
 from ..extensions import commit_keeping_loaded, db
 from ..i18n import current_language
+from ..registration.common import reads_once
 from ..registration import services as registration_services
 from ..registration.models import Order, PaymentMethod, Registration
 from ..registration.services import AttendeeData, CategoryChoice, OrderRequest
@@ -210,7 +211,8 @@ def order_create(body, slug: str):
             return _answer(*first, replayed=True)
     order_request = _order_request(body, idempotency_key=idempotency.service_key(token_id, key) if key else None)
     try:
-        order = registration_services.place_order(event, order_request, actor=actor, now=utcnow())
+        with reads_once():
+            order = registration_services.place_order(event, order_request, actor=actor, now=utcnow())
         if body["payment_method"] == "paid_elsewhere":
             registration_services.history(order, "paid_elsewhere", actor=actor, now=utcnow())
         answer = _order_json(event, order)

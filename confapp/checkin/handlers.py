@@ -30,8 +30,9 @@ def undo(checkin_list: CheckInList, check_in_id: int, *, actor) -> dict:
 def sync(checkin_list: CheckInList, scans: list[dict], *, actor) -> dict:
     items = services.sync(scans, checkin_list=checkin_list, actor=actor, now=utcnow())
     tz = checkin_list.event.tz
-    payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused, **desk.result_json(i.result, tz)}
-               for i in items]
+    answers = queries.desk_answers(sorted({i.result.registration.id for i in items if i.result.registration is not None}))
+    payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused,
+                **desk.result_json(i.result, tz, answers_by_registration=answers)} for i in items]
     db.session.commit()
     return {"results": payload, "conflicts": sum(1 for i in items if i.conflict),
             "refused": sum(1 for i in items if i.refused)}

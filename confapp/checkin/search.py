@@ -82,20 +82,26 @@ def matching_ids(event_id: int, query: str, limit: int) -> list[int]:
     return list(db.session.scalars(statement.distinct().limit(limit)))
 
 
-def reindex(connection, registration_ids: set[int]) -> None:
-    """Rewrite the terms of these registrations from their current rows (Core: usable inside a flush)."""
-    if not registration_ids:
+def reindex(connection, registration_ids: set[int], *, new: list[Registration] = ()) -> None:
+    """Rewrite the terms of these registrations from their current rows (Core: usable inside a
+    flush). `new`: registrations inserted in this flush, whose names are taken from the objects and
+    who have no terms to delete yet (two statements fewer on every order placed, issue 16)."""
+    fresh = {r.id: r for r in new}
+    ids = sorted(set(registration_ids) | set(fresh))
+    if not ids:
         return
-    ids = sorted(registration_ids)
     organisation = dict(connection.execute(
         select(Answer.registration_id, Answer.value).join(Question, Question.id == Answer.question_id)
         .where(Answer.registration_id.in_(ids), Question.builtin_key == "organisation")
     ).all())
-    rows = connection.execute(
-        select(Registration.id, Registration.event_id, Registration.first_name, Registration.last_name, Registration.email)
-        .where(Registration.id.in_(ids))
-    ).all()
-    connection.execute(delete(SearchTerm).where(SearchTerm.registration_id.in_(ids)))
+    rows = [(r.id, r.event_id, r.first_name, r.last_name, r.email) for r in fresh.values()]
+    old = [i for i in ids if i not in fresh]
+    if old:
+        rows += connection.execute(
+            select(Registration.id, Registration.event_id, Registration.first_name, Registration.last_name, Registration.email)
+            .where(Registration.id.in_(old))
+        ).all()
+        connection.execute(delete(SearchTerm).where(SearchTerm.registration_id.in_(old)))
     values = [
         {"event_id": event_id, "registration_id": rid, "term": term}
         for rid, event_id, first, last, email in rows
@@ -120,16 +126,18 @@ def _follow_registrations(session: Session, flush_context) -> None:
     from sqlalchemy import inspect
 
     changed: set[int] = set()
+    inserted = [obj for obj in session.new if isinstance(obj, Registration) and obj.id is not None]
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Registration):
             state = inspect(obj)
-            if obj in session.new or any(state.attrs[name].history.has_changes() for name in _WATCHED):
+            if obj not in session.new and any(state.attrs[name].history.has_changes() for name in _WATCHED):
                 changed.add(obj.id)
         elif isinstance(obj, Answer) and obj.registration_id is not None:
             changed.add(obj.registration_id)
     changed.discard(None)
-    if changed:
-        reindex(session.connection(), changed)
+    changed -= {r.id for r in inserted}
+    if changed or inserted:
+        reindex(session.connection(), changed, new=inserted)
 
 
 def purge_event_terms(event_obj, now) -> int:

@@ -40,43 +40,43 @@ def lines(text: str | None) -> tuple[str, ...]:
 
 
 class EventForm(Form):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    subtitle = StringField("Subtitle or theme", validators=[Optional(), Length(max=300)])
-    edition_label = StringField("Edition", validators=[Optional(), Length(max=120)], description="For example: 11th annual")
-    series_id = SelectField("Series", coerce=int, choices=[], validate_choice=True)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    subtitle = StringField(_l("Subtitle or theme"), validators=[Optional(), Length(max=300)])
+    edition_label = StringField(_l("Edition"), validators=[Optional(), Length(max=120)], description=_l("For example: 11th annual"))
+    series_id = SelectField(_l("Series"), coerce=int, choices=[], validate_choice=True)
     slug = StringField(
-        "Web address",
-        validators=[Optional(), Length(max=100), Regexp(r"^[a-z0-9-]*$", message="Use lower-case letters, digits and hyphens.")],
-        description="The last part of the event's public address. Leave empty to make one from the title.",
+        _l("Web address"),
+        validators=[Optional(), Length(max=100), Regexp(r"^[a-z0-9-]*$", message=_l("Use lower-case letters, digits and hyphens."))],
+        description=_l("The last part of the event's public address. Leave empty to make one from the title."),
     )
-    description = TextAreaField("Description", validators=[Optional()], description="Markdown: **bold**, *italic*, [links](https://…), lists.")
-    timezone = SelectField("Time zone", choices=[], default="America/New_York")
-    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Give the start date and time.")])
-    ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired(message="Give the end date and time.")])
-    venue_name = StringField("Venue", validators=[Optional(), Length(max=200)])
-    venue_address = StringField("Street address", validators=[Optional(), Length(max=300)])
-    venue_city = StringField("City", validators=[Optional(), Length(max=120)])
-    venue_region = StringField("State or region", validators=[Optional(), Length(max=120)])
-    venue_country = StringField("Country code", validators=[Optional(), Length(min=2, max=2)], description="Two letters, such as US.")
-    venue_accessibility = TextAreaField("Accessibility at the venue", validators=[Optional()])
-    organisers = TextAreaField("Organising organisations", validators=[Optional()], description="One per line.")
-    partners = TextAreaField("Partner organisations", validators=[Optional()], description="One per line.")
-    contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
-    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0)], description="Leave empty for no limit.")
-    registration_opens_at = DateTimeLocalField("Registration opens", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    registration_closes_at = DateTimeLocalField("Registration closes", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    description = TextAreaField(_l("Description"), validators=[Optional()], description=_l("Markdown: **bold**, *italic*, [links](https://…), lists."))
+    timezone = SelectField(_l("Time zone"), choices=[], default="America/New_York")
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(message=_l("Give the start date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(message=_l("Give the end date and time."))])
+    venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    venue_address = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
+    venue_city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    venue_region = StringField(_l("State or region"), validators=[Optional(), Length(max=120)])
+    venue_country = StringField(_l("Country code"), validators=[Optional(), Length(min=2, max=2)], description=_l("Two letters, such as US."))
+    venue_accessibility = TextAreaField(_l("Accessibility at the venue"), validators=[Optional()])
+    organisers = TextAreaField(_l("Organising organisations"), validators=[Optional()], description=_l("One per line."))
+    partners = TextAreaField(_l("Partner organisations"), validators=[Optional()], description=_l("One per line."))
+    contact_email = EmailField(_l("Contact email"), validators=[Optional(), Email(), Length(max=254)])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)], description=_l("Leave empty for no limit."))
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     default_language = SelectField(_l("Default language"), choices=language_choices(), default=DEFAULT_LANGUAGE,
                                    description=_l("The language you write the event in first. Visitors whose language "
                                                   "the event does not have see this one."))
     languages = MultiCheckboxField(_l("Other languages of the event's content"), choices=language_choices(),
                                    description=_l("Once saved, this form has a place for the title, subtitle, "
                                                   "description and venue notes in each of them."))
-    submit = SubmitField("Save event")
+    submit = SubmitField(_l("Save event"))
 
     def __init__(self, *args, series=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
-        self.series_id.choices = [(0, "No series")] + [(s.id, s.name) for s in series]
+        self.series_id.choices = [(0, _l("No series"))] + [(s.id, s.name) for s in series]
 
     def _aware(self, value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=ZoneInfo(self.timezone.data)) if value else None
@@ -128,14 +128,14 @@ class EventForm(Form):
 
 
 class CopyEventForm(Form):
-    title = StringField("Title of the new edition", validators=[DataRequired(), Length(max=200)])
-    edition_label = StringField("Edition", validators=[Optional(), Length(max=120)])
-    starts_at = DateTimeLocalField("New edition starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
-                                   description="Times in the event's own time zone. All other dates move by the same amount.")
-    submit = SubmitField("Create the new edition")
+    title = StringField(_l("Title of the new edition"), validators=[DataRequired(), Length(max=200)])
+    edition_label = StringField(_l("Edition"), validators=[Optional(), Length(max=120)])
+    starts_at = DateTimeLocalField(_l("New edition starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
+                                   description=_l("Times in the event's own time zone. All other dates move by the same amount."))
+    submit = SubmitField(_l("Create the new edition"))
 
 
 class SeriesForm(Form):
-    name = StringField("Series name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional()])
-    submit = SubmitField("Create series")
+    name = StringField(_l("Series name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    submit = SubmitField(_l("Create series"))

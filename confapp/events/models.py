@@ -77,6 +77,9 @@ class Event(db.Model):
     # True while an active webhook endpoint exists (kept by confapp/webhooks/services.py), so a
     # change on an event without webhooks costs no query for them, even under the desk's lock.
     has_webhooks: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether any recording or materials link of the event is public (confapp.online.follow_up):
+    # the public event page, one SELECT by design, queries for them only then.
+    has_public_follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
 
     series: Mapped[Series | None] = relationship(back_populates="events")
     organisations: Mapped[list["EventOrganisation"]] = relationship(

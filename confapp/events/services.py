@@ -82,25 +82,25 @@ MAX_EVENT_LENGTH = timedelta(days=60)
 def _validate(data: EventData) -> None:
     errors: dict[str, str] = {}
     if not data.title.strip():
-        errors["title"] = "Give the event a title."
+        errors["title"] = gettext("Give the event a title.")
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "Choose a time zone from the list."
+        errors["timezone"] = gettext("Choose a time zone from the list.")
     if data.ends_at <= data.starts_at:
-        errors["ends_at"] = "The event must end after it starts."
+        errors["ends_at"] = gettext("The event must end after it starts.")
     elif data.ends_at - data.starts_at > MAX_EVENT_LENGTH:
-        errors["ends_at"] = f"An event lasts at most {MAX_EVENT_LENGTH.days} days: make longer ones a series of events."
+        errors["ends_at"] = gettext("An event lasts at most %(num)d days: make longer ones a series of events.", num=MAX_EVENT_LENGTH.days)
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         moment = getattr(data, name)
         if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            errors[name] = f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."
+            errors[name] = gettext("Give a date between the years %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
     if data.capacity is not None and data.capacity < 0:
-        errors["capacity"] = "Capacity cannot be negative."
+        errors["capacity"] = gettext("Capacity cannot be negative.")
     if data.registration_opens_at and data.registration_closes_at and data.registration_closes_at <= data.registration_opens_at:
-        errors["registration_closes_at"] = "Registration must close after it opens."
+        errors["registration_closes_at"] = gettext("Registration must close after it opens.")
     if data.registration_closes_at and data.registration_closes_at > data.ends_at:
-        errors["registration_closes_at"] = "Registration cannot close after the event ends."
+        errors["registration_closes_at"] = gettext("Registration cannot close after the event ends.")
     if data.default_language is not None and data.default_language not in LANGUAGES:
         errors["default_language"] = gettext("Choose the default language from the list.")
     if any(code not in LANGUAGES for code in data.languages or ()):
@@ -159,11 +159,11 @@ def _set_organisations(event: Event, organisers: tuple[str, ...], partners: tupl
 def create_event(data: EventData, *, actor, now: datetime | None = None) -> Event:
     """Create a draft event; its creator becomes its organiser. Raises NotAllowed, ValidationFailed."""
     if not permissions.can_create_event(actor):
-        raise NotAllowed("Only organisers and site administrators can create events.")
+        raise NotAllowed(gettext("Only organisers and site administrators can create events."))
     _validate(data)
     now = now or utcnow()
     if data.slug and db.session.scalar(select(Event.id).where(Event.slug == slugify(data.slug))):
-        raise ValidationFailed({"slug": "That web address is already taken."})
+        raise ValidationFailed({"slug": gettext("That web address is already taken.")})
     event = Event(slug=_unique_slug(data.slug or data.title), series_id=data.series_id, status=EventStatus.DRAFT,
                   created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None))
     for name in EDITABLE_FIELDS:
@@ -187,7 +187,7 @@ def update_event(event: Event, data: EventData, *, actor, now: datetime | None =
         setattr(event, name, getattr(data, name))
     if data.slug and slugify(data.slug) != event.slug:
         if db.session.scalar(select(Event.id).where(Event.slug == slugify(data.slug), Event.id != event.id)):
-            raise ValidationFailed({"slug": "That web address is already taken."})
+            raise ValidationFailed({"slug": gettext("That web address is already taken.")})
         event.slug = slugify(data.slug)
         changed.append("slug")
     changed += _set_languages(event, data)
@@ -203,7 +203,7 @@ def publish_event(event: Event, *, actor, now: datetime | None = None) -> Event:
     """Make a draft (or archived) event public."""
     permissions.require(actor, permissions.Action.PUBLISH_EVENT, event)
     if event.status == EventStatus.PUBLISHED:
-        raise InvalidState("This event is already published.")
+        raise InvalidState(gettext("This event is already published."))
     event.status = EventStatus.PUBLISHED
     event.published_at = event.published_at or (now or utcnow())
     db.session.flush()
@@ -215,7 +215,7 @@ def unpublish_event(event: Event, *, actor, now: datetime | None = None) -> Even
     """Return a published event to draft (hidden from the public)."""
     permissions.require(actor, permissions.Action.PUBLISH_EVENT, event)
     if event.status != EventStatus.PUBLISHED:
-        raise InvalidState("Only a published event can be returned to draft.")
+        raise InvalidState(gettext("Only a published event can be returned to draft."))
     event.status = EventStatus.DRAFT
     db.session.flush()
     record("event.unpublished", actor=actor, event=event, target=event, now=now)
@@ -226,7 +226,7 @@ def archive_event(event: Event, *, actor, now: datetime | None = None) -> Event:
     """Archive an event: it stays readable to organisers and, if it was published, in the past list."""
     permissions.require(actor, permissions.Action.PUBLISH_EVENT, event)
     if event.status == EventStatus.ARCHIVED:
-        raise InvalidState("This event is already archived.")
+        raise InvalidState(gettext("This event is already archived."))
     event.status = EventStatus.ARCHIVED
     db.session.flush()
     record("event.archived", actor=actor, event=event, target=event, now=now)
@@ -306,9 +306,9 @@ def copy_event(
 
 def create_series(name: str, *, actor, description: str = "", slug: str | None = None) -> Series:
     if not permissions.can_create_event(actor):
-        raise NotAllowed("Only organisers and site administrators can create a series.")
+        raise NotAllowed(gettext("Only organisers and site administrators can create a series."))
     if not name.strip():
-        raise ValidationFailed({"name": "Give the series a name."})
+        raise ValidationFailed({"name": gettext("Give the series a name.")})
     base = slugify(slug or name)
     candidate, n = base, 2
     while db.session.scalar(select(Series.id).where(Series.slug == candidate)):

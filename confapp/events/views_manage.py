@@ -5,6 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..accounts import permissions, services as account_services
@@ -24,9 +26,9 @@ from .queries import all_series, dashboard_events
 from .blueprint import bp
 from ..navigation import register_manage_nav
 
-register_manage_nav("Overview", "events.manage_overview", Action.CHECK_IN, order=0)
-register_manage_nav("Details", "events.manage_edit", Action.EDIT_EVENT, order=10, prefix="events.manage_edit")
-register_manage_nav("Team", "events.manage_team", Action.MANAGE_ROLES, order=80)
+register_manage_nav(_l("Overview"), "events.manage_overview", Action.CHECK_IN, order=0)
+register_manage_nav(_l("Details"), "events.manage_edit", Action.EDIT_EVENT, order=10, prefix="events.manage_edit")
+register_manage_nav(_l("Team"), "events.manage_team", Action.MANAGE_ROLES, order=80)
 
 
 @bp.route("/manage/")
@@ -44,7 +46,7 @@ def manage_create():
     form = EventForm(series=all_series())
     if form.validate_on_submit():
         done = run_action(lambda: services.create_event(form.to_data(), actor=current_user),
-                          "Event created as a draft. Publish it when it is ready.", form=form)
+                          gettext("Event created as a draft. Publish it when it is ready."), form=form)
         if done:
             return redirect(url_for("events.manage_overview", slug=done.result.slug))
     return render_template("events/manage_form.html", form=form, event=None)
@@ -65,7 +67,7 @@ def manage_edit(slug: str):
     if request.method == "GET":
         form.load(event)
     if form.validate_on_submit() and run_action(lambda: services.update_event(event, form.to_data(), actor=current_user),
-                                                "Changes saved.", form=form):
+                                                gettext("Changes saved."), form=form):
         return redirect(url_for("events.manage_overview", slug=event.slug))
     return render_template("events/manage_form.html", form=form, event=event)
 
@@ -82,19 +84,19 @@ def _state_change(slug: str, change, message: str):
 @bp.route("/manage/<slug>/publish", methods=["POST"])
 @login_required
 def manage_publish(slug: str):
-    return _state_change(slug, services.publish_event, "The event is published and listed publicly.")
+    return _state_change(slug, services.publish_event, gettext("The event is published and listed publicly."))
 
 
 @bp.route("/manage/<slug>/unpublish", methods=["POST"])
 @login_required
 def manage_unpublish(slug: str):
-    return _state_change(slug, services.unpublish_event, "The event is back in draft and hidden from the public.")
+    return _state_change(slug, services.unpublish_event, gettext("The event is back in draft and hidden from the public."))
 
 
 @bp.route("/manage/<slug>/archive", methods=["POST"])
 @login_required
 def manage_archive(slug: str):
-    return _state_change(slug, services.archive_event, "The event is archived.")
+    return _state_change(slug, services.archive_event, gettext("The event is archived."))
 
 
 @bp.route("/manage/<slug>/copy", methods=["GET", "POST"])
@@ -111,7 +113,7 @@ def manage_copy(slug: str):
         done = run_action(lambda: services.copy_event(
             event, title=form.title.data.strip(), starts_at=starts_at,
             edition_label=(form.edition_label.data or "").strip(), actor=current_user,
-        ), "New edition created as a draft with the previous edition's settings.", form=form)
+        ), gettext("New edition created as a draft with the previous edition's settings."), form=form)
         if done:
             return redirect(url_for("events.manage_overview", slug=done.result.slug))
     return render_template("events/manage_copy.html", form=form, event=event)
@@ -124,7 +126,7 @@ def manage_team(slug: str):
     form = InviteForm()
     if form.validate_on_submit() and run_action(
             lambda: account_services.invite_to_role(event, form.email.data, Role(form.role.data), actor=current_user),
-            "Invitation sent. It is valid for 14 days.", form=form):
+            gettext("Invitation sent. It is valid for 14 days."), form=form):
         return redirect(url_for("events.manage_team", slug=slug))
     return _team_page(event, form, GrantRoleForm(formdata=None, prefix="grant"))
 
@@ -145,7 +147,7 @@ def manage_team_grant(slug: str):
     if form.validate_on_submit():
         user = account_services.find_user_by_email(form.email.data)
         if user is None:
-            form.email.errors.append("No account uses that email. Send an invitation instead.")
+            form.email.errors.append(gettext("No account uses that email. Send an invitation instead."))
         else:
             try:
                 account_services.grant_role(event, user, Role(form.role.data), actor=current_user)
@@ -154,7 +156,7 @@ def manage_team_grant(slug: str):
                 form.email.errors.append(error.message)
             else:
                 db.session.commit()
-                flash(f"{user.name} is now {Role(form.role.data).label.lower()} for this event.", "success")
+                flash(gettext("%(name)s is now %(role)s for this event.", name=user.name, role=Role(form.role.data).label.lower()), "success")
                 return redirect(url_for("events.manage_team", slug=slug))
     return _team_page(event, InviteForm(formdata=None), form), 422
 
@@ -166,7 +168,7 @@ def manage_team_remove(slug: str, user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user = db.session.get(User, user_id) or abort(404)
-    run_action(lambda: account_services.revoke_role(event, user, actor=current_user), "Role removed.")
+    run_action(lambda: account_services.revoke_role(event, user, actor=current_user), gettext("Role removed."))
     return redirect(url_for("events.manage_team", slug=slug))
 
 
@@ -178,6 +180,6 @@ def series_create():
     form = SeriesForm()
     if form.validate_on_submit() and run_action(
             lambda: services.create_series(form.name.data, description=form.description.data or "", actor=current_user),
-            "Series created. Choose it when you create or edit an edition.", form=form):
+            gettext("Series created. Choose it when you create or edit an edition."), form=form):
         return redirect(url_for("events.dashboard"))
     return render_template("events/series_form.html", form=form)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..events.models import AttendanceMode
@@ -72,3 +72,24 @@ class MarkAttendedForm(Form):
         super().__init__(*args, **kwargs)
         self.target.choices = [(str(t.session_id or 0), t.session.title if t.session else _l("The event"))
                                for t in targets]
+
+
+class FollowUpLinksForm(Form):
+    recording_url = StringField(_l("Recording"), validators=[Optional(), Length(max=500)],
+                                description=_l("The address of the recording (a video page or a file). Optional."))
+    materials = TextAreaField(_l("Materials"), validators=[Optional(), Length(max=5000)],
+                              description=_l("One link per line; put a title and | before it if you like: Slides | https://…"))
+    visibility = RadioField(_l("Who sees these links"), default="registered", choices=[
+        ("registered", _l("Registered attendees, on their ticket page")),
+        ("public", _l("Everyone, on the event's public pages")),
+    ])
+
+
+class FollowUpEmailForm(Form):
+    audience = RadioField(_l("Send to"), default="registered", choices=[
+        ("registered", _l("Everyone registered (confirmed)")),
+        ("attended", _l("Only those who attended, in person or online")),
+    ])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=20000)],
+                         description=_l("Markdown, with merge fields such as {{ first_name }}. The links are filled in for you."))

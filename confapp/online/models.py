@@ -82,3 +82,31 @@ class JoinLinkRevocation(db.Model):
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class LinksVisibility(enum.StrEnum):
+    REGISTERED = "registered"  # confirmed attendees, on their ticket page
+    PUBLIC = "public"  # anyone, on the event's and the session's public pages
+
+
+class FollowUpLinks(db.Model):
+    """After an event (session_id None) or one of its sessions: the recording and the materials,
+    shown to registered attendees or publicly, as the organiser chooses. Not secret like the join
+    details, but "registered" links stay off public pages, feeds and exports all the same."""
+
+    __tablename__ = "online_follow_up_links"
+    __table_args__ = (
+        Index("uq_online_follow_up_links_session", "session_id", unique=True,
+              sqlite_where=text("session_id IS NOT NULL"), postgresql_where=text("session_id IS NOT NULL")),
+        Index("uq_online_follow_up_links_event", "event_id", unique=True,
+              sqlite_where=text("session_id IS NULL"), postgresql_where=text("session_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("program_sessions.id", ondelete="CASCADE"))
+    recording_url: Mapped[str] = mapped_column(String(500), default="")
+    # One link per line, "https://..." or "Slides | https://...".
+    materials: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[LinksVisibility] = mapped_column(StrEnumType(LinksVisibility), default=LinksVisibility.REGISTERED)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

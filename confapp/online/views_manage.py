@@ -15,9 +15,9 @@ from ..navigation import register_manage_nav
 from ..program.models import ProgramSession, SessionDelivery
 from ..registration.models import PlaceKind, Registration, RegistrationCategory
 from ..types import utcnow
-from . import access, queries, services
+from . import access, follow_up, queries, services
 from .blueprint import bp
-from .forms import AS_EVENT, JoinDetailsForm, MarkAttendedForm, modes_form
+from .forms import AS_EVENT, FollowUpLinksForm, JoinDetailsForm, MarkAttendedForm, modes_form
 from .models import AttendanceSource, JoinDetails, OnlineAttendance
 
 register_manage_nav(_l("Online"), "online.manage_overview", Action.CHECK_IN, order=45, prefix="online.manage")
@@ -76,7 +76,7 @@ def manage_modes(slug: str):
     return render_template("online/manage_modes.html", event=event, form=form), (422 if form.errors else 200)
 
 
-def _session_of(event, session_id: int | None):
+def session_of(event, session_id: int | None):
     if session_id is None:
         return None
     session = db.session.get(ProgramSession, session_id)
@@ -90,10 +90,8 @@ def _session_of(event, session_id: int | None):
 @login_required
 def manage_join_details(slug: str, session_id: int | None):
     event = managed_event(slug, Action.EDIT_EVENT)
-    session = _session_of(event, session_id)
-    existing = db.session.scalar(select(JoinDetails).where(
-        JoinDetails.event_id == event.id,
-        JoinDetails.session_id == session.id if session else JoinDetails.session_id.is_(None)))
+    session = session_of(event, session_id)
+    existing = _existing_details(event, session)
     form = JoinDetailsForm(obj=existing)
     if form.validate_on_submit():
         data = services.JoinDetailsData(
@@ -103,8 +101,23 @@ def manage_join_details(slug: str, session_id: int | None):
         if run_action(lambda: services.save_join_details(event, data, session=session, actor=current_user),
                       gettext("Join details saved."), form=form):
             return redirect(url_for("online.manage_overview", slug=slug))
+    return join_details_page(event, session, form=form)
+
+
+def _existing_details(event, session):
+    return db.session.scalar(select(JoinDetails).where(
+        JoinDetails.event_id == event.id,
+        JoinDetails.session_id == session.id if session else JoinDetails.session_id.is_(None)))
+
+
+def join_details_page(event, session, *, form=None, links_form=None):
+    """The join details form and, below it, the recording and materials form (follow_up)."""
+    existing = _existing_details(event, session)
+    form = form or JoinDetailsForm(obj=existing, formdata=None)
+    links_form = links_form or FollowUpLinksForm(obj=follow_up.links_for(event, session), formdata=None)
+    failed = bool(form.errors or links_form.errors)
     return render_template("online/manage_join_details.html", event=event, session=session, form=form,
-                           existing=existing), (422 if form.errors else 200)
+                           existing=existing, links_form=links_form), (422 if failed else 200)
 
 
 @bp.route("/manage/<slug>/online/join/<int:details_id>/remove", methods=["POST"])

@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..extensions import db, limiter
 from ..forms import Form
 from ..types import utcnow
-from . import access, services
+from . import access, calendar, emails, services  # noqa: F401  (calendar and emails register their additions)
 from .blueprint import bp
 
 

@@ -2,8 +2,10 @@
 unsubscribe footer and headers), as rendered for transactional mail."""
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import parseaddr
 from types import SimpleNamespace
+from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext
@@ -11,10 +13,24 @@ from markupsafe import Markup, escape
 
 from ..events.content_languages import default_language, localized
 from ..i18n import in_language
+from ..types import utcnow
 from . import merge, versions
 from .mime import address_header, build_mime
 from .models import Delivery, Message, MessageKind
 from .smtp import Prepared
+
+# Parts of a reminder that belong to one person (online: the join details, only for those entitled
+# to them), contributed by the domain that owns them the way merge.py's person links are, so that
+# outreach needs none of them. Each is called once per batch and language, inside the readers'
+# language, as build(event, registration_ids, now) and returns {registration id: (text, html)}.
+# They are built at send time and only into the delivered mail: never into the message's stored
+# rendering, its history or a resend.
+REMINDER_SECTIONS: list[Callable[[object, list[int], datetime], dict[int, tuple[str, str]]]] = []
+
+
+def register_reminder_section(build):
+    REMINDER_SECTIONS.append(build)
+    return build
 
 
 class MessageBuilder:
@@ -25,7 +41,8 @@ class MessageBuilder:
         self.message = SimpleNamespace(id=message.id, kind=message.kind, subject=message.subject, body=message.body,
                                        rendered_text=message.rendered_text, rendered_html=message.rendered_html,
                                        reply_to=message.reply_to, translations=dict(message.translations or {}),
-                                       untranslated_fallback=message.untranslated_fallback)
+                                       untranslated_fallback=message.untranslated_fallback,
+                                       is_reminder=message.reminder_rule_id is not None)
         self.event = message.event
         self.event_id, self.event_title = self.event.id, self.event.title
         self.sender = current_app.config["MAIL_DEFAULT_SENDER"]
@@ -47,11 +64,24 @@ class MessageBuilder:
         for lang, group in by_version.items():
             with in_language(lang):
                 contexts = merge.recipient_contexts(self.event, group, self.questions)
+                sections = self._sections(group)
                 for d in group:
-                    built[d.id] = self._build(d, contexts.get(d.address), lang)
+                    built[d.id] = self._build(d, contexts.get(d.address), lang, sections.get(d.registration_id))
         return [Prepared(d.id, d.address, built[d.id]) for d in deliveries]
 
-    def _build(self, delivery: Delivery, context: dict | None, lang: str | None = None) -> bytes:
+    def _sections(self, deliveries: list) -> dict[int, list[tuple[str, str]]]:
+        """Each registered reader's reminder sections, read at send time (`utcnow()`)."""
+        ids = [d.registration_id for d in deliveries if d.registration_id]
+        if not self.message.is_reminder or not ids or not REMINDER_SECTIONS:
+            return {}
+        now, found = utcnow(), {}
+        for build in REMINDER_SECTIONS:
+            for registration_id, section in build(self.event, ids, now).items():
+                found.setdefault(registration_id, []).append(section)
+        return found
+
+    def _build(self, delivery: Delivery, context: dict | None, lang: str | None = None,
+               sections: list | None = None) -> bytes:
         headers = {}
         if self.message.kind == MessageKind.ANNOUNCEMENT:
             from .unsubscribe import unsubscribe_url
@@ -64,7 +94,8 @@ class MessageBuilder:
             footer_html = Markup(gettext('You receive this as a participant of %(event)s. <a href="%(url)s">Unsubscribe</a>.',
                                          event=escape(title), url=escape(link)))
             subject, body, _lang = versions.version(self.message, self.event, lang or default_language(self.event))
-            rendered = merge.render_message(subject, body, context or {}, footer_text=footer_text, footer_html=footer_html)
+            rendered = merge.render_message(subject, body, context or {}, footer_text=footer_text, footer_html=footer_html,
+                                            sections=sections)
             subject, text, html = rendered.subject, rendered.text, rendered.html
         else:
             subject, text, html = self.message.subject, self.message.rendered_text, self.message.rendered_html or None

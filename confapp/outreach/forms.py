@@ -23,24 +23,26 @@ def condition_choices(event_id: int) -> list[tuple[str, list[tuple[str, str]]] |
     from ..extensions import db
     from sqlalchemy import select
 
-    groups: list = [("", "(no condition)")]
-    groups.append(("Registration status", [(f"status:{v}", label) for v, label in segments.STATUS_CHOICES]))
+    groups: list = [("", gettext("(no condition)"))]
+    groups.append((gettext("Registration status"), [(f"status:{v}", label) for v, label in segments.STATUS_CHOICES]))
     categories = db.session.execute(select(RegistrationCategory.id, RegistrationCategory.name)
                                     .where(RegistrationCategory.event_id == event_id).order_by(RegistrationCategory.position,
                                                                                                RegistrationCategory.id)).all()
     if categories:
-        groups.append(("Category", [(f"category:{cid}", name) for cid, name in categories]))
-    groups.append(("Payment", [(f"payment:{v}", label) for v, label in segments.PAYMENT_CHOICES]))
+        groups.append((gettext("Category"), [(f"category:{cid}", name) for cid, name in categories]))
+    groups.append((gettext("Payment"), [(f"payment:{v}", label) for v, label in segments.PAYMENT_CHOICES]))
     groups.append((gettext("Language"), [(f"language:{code}", language_name(code)) for code in LANGUAGES]))
-    groups.append(("People", [("flag:checked_in", "Checked in"), ("flag:no_show", "No-show (confirmed, not checked in)"),
-                              ("flag:speakers", "Speakers of the event"), ("flag:staff", "Staff (organisers, check-in)")]))
+    groups.append((gettext("People"), [("flag:checked_in", gettext("Checked in")),
+                                       ("flag:no_show", gettext("No-show (confirmed, not checked in)")),
+                                       ("flag:speakers", gettext("Speakers of the event")),
+                                       ("flag:staff", gettext("Staff (organisers, check-in)"))]))
     sessions = db.session.execute(select(ProgramSession.id, ProgramSession.title)
                                   .where(ProgramSession.event_id == event_id).order_by(ProgramSession.title)).all()
     if sessions:
-        groups.append(("Signed up for session", [(f"session:{sid}", title) for sid, title in sessions]))
+        groups.append((gettext("Signed up for session"), [(f"session:{sid}", title) for sid, title in sessions]))
     questions = event_questions(event_id)
     if questions:
-        groups.append(("Answer to (type the answer below)", [(f"answer:{q.id}", q.label) for q in questions]))
+        groups.append((gettext("Answer to (type the answer below)"), [(f"answer:{q.id}", q.label) for q in questions]))
     return groups
 
 
@@ -101,12 +103,13 @@ def rows_from_segment(segment: dict | None) -> tuple[str, list[dict]] | None:
 
 
 class ComposeForm(Form):
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=50000)],
-                         description="Markdown. Merge fields such as {{ first_name }} are filled in for each person.")
-    match = RadioField("Send to people who match", choices=[("all", "All of the conditions"), ("any", "Any of the conditions")],
-                       default="all")
-    attachment = FileField("Attach a file (optional)", description="PDF, image or document; at most 5 MB in total.")
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=50000)],
+                         description=_l("Markdown. Merge fields such as %(example)s are filled in for each person.",
+                                        example="{{ first_name }}"))
+    match = RadioField(_l("Send to people who match"),
+                       choices=[("all", _l("All of the conditions")), ("any", _l("Any of the conditions"))], default="all")
+    attachment = FileField(_l("Attach a file (optional)"), description=_l("PDF, image or document; at most 5 MB in total."))
     untranslated_fallback = BooleanField(
         _l("Send this version to people whose language has no version of its own"),
         description=_l("Otherwise the email is not sent while any recipient reads a language it is not written in."))
@@ -116,20 +119,21 @@ class PreviewForm(Form):
     class Meta:
         csrf = False
 
-    address = StringField("Preview as (email address in the segment)", validators=[Optional(), Length(max=254)])
+    address = StringField(_l("Preview as (email address in the segment)"), validators=[Optional(), Length(max=254)])
 
 
 class ScheduleForm(Form):
-    when = StringField("Send at (event time)", validators=[DataRequired()],
-                       description="Date and time in the event's time zone, e.g. 2026-12-03 09:00.",
+    when = StringField(_l("Send at (event time)"), validators=[DataRequired()],
+                       description=_l("Date and time in the event's time zone, e.g. %(example)s.", example="2026-12-03 09:00"),
                        render_kw={"type": "datetime-local"})
 
 
 class ReminderForm(Form):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    offset_days = IntegerField("Days", validators=[NumberRange(-60, 60)], default=-1,
-                               description="Negative: before; positive: after; 0: on the day.")
-    anchor = SelectField("Relative to", choices=[("start", "the start of the event"), ("end", "the end of the event")])
-    at_time = StringField("At (event time, HH:MM)", validators=[Optional(), Length(max=5)], default="09:00")
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=50000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    offset_days = IntegerField(_l("Days"), validators=[NumberRange(-60, 60)], default=-1,
+                               description=_l("Negative: before; positive: after; 0: on the day."))
+    anchor = SelectField(_l("Relative to"),
+                         choices=[("start", _l("the start of the event")), ("end", _l("the end of the event"))])
+    at_time = StringField(_l("At (event time, HH:MM)"), validators=[Optional(), Length(max=5)], default="09:00")
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=50000)])

@@ -13,8 +13,11 @@ from functools import lru_cache
 from typing import Callable
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..errors import ValidationFailed
@@ -28,15 +31,15 @@ from .sandbox import MergeSandbox, TemplateLimit
 _env = MergeSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 FIELDS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "full_name": "Full name",
-    "email": "Email address",
-    "event_title": "Event title",
-    "event_dates": "Event dates",
-    "event_start": "Start (date and time, event time zone)",
-    "event_end": "End (date and time, event time zone)",
-    "venue": "Venue",
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "full_name": _l("Full name"),
+    "email": _l("Email address"),
+    "event_title": _l("Event title"),
+    "event_dates": _l("Event dates"),
+    "event_start": _l("Start (date and time, event time zone)"),
+    "event_end": _l("End (date and time, event time zone)"),
+    "venue": _l("Venue"),
 }
 
 
@@ -85,7 +88,7 @@ def field_help(event_id: int) -> list[MergeFieldHelp]:
     """The fields the composer lists: the fixed ones and one `answers.<key>` per question."""
     items = [MergeFieldHelp(name, label) for name, label in all_fields().items()]
     for question in event_questions(event_id):
-        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", f"Answer: {question.label}"))
+        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", gettext("Answer: %(question)s", question=question.label)))
     return items
 
 
@@ -173,18 +176,18 @@ def render_string(source: str, context: dict, field: str) -> str:
     try:
         return _env.render_limited(_compile(source), context)
     except TemplateLimit as error:
-        raise ValidationFailed({field: f"This message cannot be filled in: {error}. Keep to the merge fields, "
-                                       "plain text and {% if %}."}) from None
+        raise ValidationFailed({field: gettext("This message cannot be filled in: %(problem)s. Keep to the merge fields, "
+                                               "plain text and %(tag)s.", problem=error, tag="{% if %}")}) from None
     except SecurityError:
-        raise ValidationFailed({field: "That expression is not allowed in a message."}) from None
+        raise ValidationFailed({field: gettext("That expression is not allowed in a message.")}) from None
     except UndefinedError as error:
-        raise ValidationFailed({field: f"Unknown merge field: {_undefined_name(error)}."}) from None
+        raise ValidationFailed({field: gettext("Unknown merge field: %(name)s.", name=_undefined_name(error))}) from None
     except TemplateSyntaxError as error:
-        raise ValidationFailed({field: f"The merge fields could not be read (line {error.lineno}): {error.message}."}) from None
+        raise ValidationFailed({field: gettext("The merge fields could not be read (line %(line)s): %(problem)s.", line=error.lineno, problem=error.message)}) from None
     except TemplateError as error:
-        raise ValidationFailed({field: f"The message could not be rendered: {error.message}."}) from None
+        raise ValidationFailed({field: gettext("The message could not be rendered: %(problem)s.", problem=error.message)}) from None
     except (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError):
-        raise ValidationFailed({field: "The message could not be rendered: check the merge fields."}) from None
+        raise ValidationFailed({field: gettext("The message could not be rendered: check the merge fields.")}) from None
 
 
 def _undefined_name(error: UndefinedError) -> str:
@@ -202,12 +205,19 @@ class Rendered:
     html: str
 
 
-def render_message(subject: str, body: str, context: dict, *, footer_text: str = "", footer_html: str = "") -> Rendered:
-    """Subject, plain text and HTML for one recipient."""
+def render_message(subject: str, body: str, context: dict, *, footer_text: str = "", footer_html: str = "",
+                   sections: list | None = None) -> Rendered:
+    """Subject, plain text and HTML for one recipient. `sections` are (text, html) parts that
+    follow the body (building.py's reminder sections); their HTML is the contributing domain's
+    own template, escaped there."""
     merged_subject = " ".join(render_string(subject, context, "subject").split())
     merged_body = render_string(body, context, "body")
     text = markdown_to_text(merged_body)
-    html = _layout().render(subject=merged_subject, body_html=render_markdown(merged_body), footer_html=footer_html)
+    body_html = render_markdown(merged_body)
+    for section_text, section_html in sections or ():
+        text = f"{text.rstrip()}\n\n{section_text.strip()}"
+        body_html = body_html + Markup(section_html)
+    html = _layout().render(subject=merged_subject, body_html=body_html, footer_html=footer_html)
     if footer_text:
         text = f"{text}\n\n-- \n{footer_text}"
     return Rendered(merged_subject, text + "\n", html)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
 from ..accounts.permissions import Action, require
@@ -52,21 +53,30 @@ def fire_time(rule: ReminderRule, event) -> datetime:
 
 def describe(rule: ReminderRule) -> str:
     days = abs(rule.offset_days)
-    when = "on the day of" if days == 0 else f"{days} day{'s' if days != 1 else ''} {'before' if rule.offset_days < 0 else 'after'}"
-    at = f" at {rule.at_time} event time" if rule.at_time else ""
-    return f"{when} {rule.anchor.value}{at}"
+    start = rule.anchor == ReminderAnchor.START
+    if days == 0:
+        when = gettext("on the day of start") if start else gettext("on the day of end")
+    elif rule.offset_days < 0:
+        when = (ngettext("%(num)d day before start", "%(num)d days before start", days) if start
+                else ngettext("%(num)d day before end", "%(num)d days before end", days))
+    else:
+        when = (ngettext("%(num)d day after start", "%(num)d days after start", days) if start
+                else ngettext("%(num)d day after end", "%(num)d days after end", days))
+    if rule.at_time:
+        return gettext("%(when)s at %(time)s event time", when=when, time=rule.at_time)
+    return when
 
 
 def _validate(event, data: ReminderData) -> None:
     errors = {}
     if not data.name.strip():
-        errors["name"] = "Give the reminder a name."
+        errors["name"] = gettext("Give the reminder a name.")
     if data.anchor not in {a.value for a in ReminderAnchor}:
-        errors["anchor"] = "Choose the start or the end of the event."
+        errors["anchor"] = gettext("Choose the start or the end of the event.")
     if not -60 <= data.offset_days <= 60:
-        errors["offset_days"] = "Choose between 60 days before and 60 days after."
+        errors["offset_days"] = gettext("Choose between 60 days before and 60 days after.")
     if data.at_time and not _TIME.match(data.at_time):
-        errors["at_time"] = "Use a 24-hour time such as 09:00."
+        errors["at_time"] = gettext("Use a 24-hour time such as %(example)s.", example="09:00")
     check_message(event, data.subject, data.body, data.segment, errors)
 
 
@@ -87,7 +97,7 @@ def create_rule(event, data: ReminderData, *, actor, now: datetime) -> ReminderR
 def delete_rule(rule: ReminderRule, *, actor, now: datetime) -> None:
     require(actor, Action.SEND_MESSAGES, rule.event)
     if rule.fired_at is not None:
-        raise InvalidState("This reminder was already sent; it stays in the history.")
+        raise InvalidState(gettext("This reminder was already sent; it stays in the history."))
     record("outreach.reminder_deleted", actor=actor, event=rule.event, target=rule, now=now)
     db.session.delete(rule)
     db.session.flush()

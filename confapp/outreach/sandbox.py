@@ -23,6 +23,8 @@ import threading
 import time
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.filters import FILTERS
@@ -40,8 +42,9 @@ SAFE_FILTERS = (
     "sum", "title", "trim", "truncate", "unique", "upper", "urlencode", "wordcount",
 )
 _REFUSED_NODES = (
-    (nodes.For, "Loops ({% for %})"), (nodes.Macro, "Macros"), (nodes.CallBlock, "Call blocks"),
-    (nodes.Include, "Includes"), (nodes.Import, "Imports"), (nodes.FromImport, "Imports"), (nodes.Extends, "Extends"),
+    (nodes.For, _l("Loops (%(tag)s)", tag="{% for %}")), (nodes.Macro, _l("Macros")), (nodes.CallBlock, _l("Call blocks")),
+    (nodes.Include, _l("Includes")), (nodes.Import, _l("Imports")), (nodes.FromImport, _l("Imports")),
+    (nodes.Extends, _l("Extends")),
 )
 _WIDTH = re.compile(r"%[-+ #0(]*(\*|\d+)?(?:\.(\*|\d+))?")
 _LARGE_WIDTH = 1_000
@@ -51,14 +54,15 @@ class TemplateLimit(SecurityError):
     """The template asks for more work than a message may take; the message says what."""
 
 
-_TOO_BIG = "it would build a text, list or number far too large for a message"
+# Lazy: it reads in the language of whoever is shown the refusal.
+_TOO_BIG = _l("it would build a text, list or number far too large for a message")
 _render = threading.local()  # the deadline of the render running in this thread
 
 
 def _tick() -> None:
     deadline = getattr(_render, "deadline", None)
     if deadline is not None and time.monotonic() > deadline:
-        raise TemplateLimit(f"it takes longer than {MAX_SECONDS:g} seconds to fill in")
+        raise TemplateLimit(gettext("it takes longer than %(num)s seconds to fill in", num=f"{MAX_SECONDS:g}"))
 
 
 def size_of(value: Any, budget: int = MAX_VALUE) -> int:
@@ -131,15 +135,15 @@ def _check_printf(template: str) -> None:
     for match in _WIDTH.finditer(template.replace("%%", "")):
         for width in match.groups():
             if width == "*":
-                raise TemplateLimit("it takes a text width from a value")
+                raise TemplateLimit(gettext("it takes a text width from a value"))
             if width and int(width) >= _LARGE_WIDTH:
-                raise TemplateLimit("it asks for a text width far too large for a message")
+                raise TemplateLimit(gettext("it asks for a text width far too large for a message"))
 
 
 def _check_format_spec(template: str) -> None:
     for _literal, _field, spec, _conversion in string.Formatter().parse(template):
         if spec and ("{" in spec or any(int(n) >= _LARGE_WIDTH for n in re.findall(r"\d+", spec))):
-            raise TemplateLimit("it asks for a text width far too large for a message")
+            raise TemplateLimit(gettext("it asks for a text width far too large for a message"))
 
 
 def _check_replace(text: str, old: str, new: str) -> None:
@@ -188,7 +192,7 @@ def _checked_filter(name: str):
 def _capped_range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
-        raise TemplateLimit(f"it asks for a range of more than {MAX_RANGE:,} numbers")
+        raise TemplateLimit(gettext("it asks for a range of more than %(num)s numbers", num=f"{MAX_RANGE:,}"))
     return numbers
 
 
@@ -216,7 +220,8 @@ class MergeSandbox(ImmutableSandboxedEnvironment):
         tree = super()._parse(source, name, filename)
         for node_type, label in _REFUSED_NODES:
             if next(tree.find_all(node_type), None) is not None:
-                raise TemplateLimit(f"{label} are not available in messages: use the merge fields and {{% if %}}")
+                raise TemplateLimit(gettext("%(what)s are not available in messages: use the merge fields and %(tag)s",
+                                            what=label, tag="{% if %}"))
         return tree
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
@@ -251,7 +256,7 @@ class MergeSandbox(ImmutableSandboxedEnvironment):
             for chunk in template.generate(context):
                 size += len(chunk)
                 if size > MAX_OUTPUT:
-                    raise TemplateLimit(f"the merged text would be longer than {MAX_OUTPUT:,} characters")
+                    raise TemplateLimit(gettext("the merged text would be longer than %(num)s characters", num=f"{MAX_OUTPUT:,}"))
                 parts.append(chunk)
             return "".join(parts)
         finally:

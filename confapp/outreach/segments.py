@@ -15,6 +15,7 @@ Tree shapes:
     {"category": [category_id, ...]}
     {"payment": ["paid", "unpaid", "waived", "not_required", "refunded", "partially_refunded"]}
     {"checked_in": true}   {"no_show": true}   (no-show: confirmed and not checked in)
+    {"attended_online": true}                  joined a session (or the event) online
     {"session": [program_session_id, ...]}     signed up for (or starred, for open sessions)
     {"answer": {"question": question_id, "value": "Spanish"}}
     {"language": ["es", ...]}                  the language the person reads (confapp.i18n codes)
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, literal, not_, null, or_, select, true, union_all
 from sqlalchemy.sql import Select
 
@@ -32,6 +35,7 @@ from ..checkin.models import CheckIn
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name
+from ..online.models import OnlineAttendance
 from ..program.models import ProgramSession, SessionSignup, Speaker
 from ..registration.models import (
     Answer,
@@ -46,10 +50,15 @@ from ..registration.models import (
 )
 
 WAITLISTED = "waitlisted"
-STATUS_CHOICES = [(s.value, s.label) for s in RegistrationStatus] + [(WAITLISTED, "Waitlisted")]
+_STATUS_LABELS = {
+    "awaiting_payment": _l("Awaiting payment"), "pending_approval": _l("Pending approval"),
+    "confirmed": _l("Confirmed"), "cancelled": _l("Cancelled"), "expired": _l("Expired"), "rejected": _l("Rejected"),
+}
+# Labels are lazy: they are shown in the language of the page (or the mail) that reads them.
+STATUS_CHOICES = [(s.value, _STATUS_LABELS.get(s.value, s.label)) for s in RegistrationStatus] + [(WAITLISTED, _l("Waitlisted"))]
 PAYMENT_CHOICES = [
-    ("paid", "Paid"), ("unpaid", "Unpaid"), ("waived", "Waived"), ("not_required", "Free"),
-    ("partially_refunded", "Partially refunded"), ("refunded", "Refunded"),
+    ("paid", _l("Paid")), ("unpaid", _l("Unpaid")), ("waived", _l("Waived")), ("not_required", _l("Free")),
+    ("partially_refunded", _l("Partially refunded")), ("refunded", _l("Refunded")),
 ]
 MAX_DEPTH = 8
 
@@ -119,20 +128,20 @@ class _Compiler:
 
     def compile(self, node, depth: int = 0):
         if depth > MAX_DEPTH:
-            raise ValidationFailed({"segment": "The segment is nested too deeply."})
+            raise ValidationFailed({"segment": gettext("The segment is nested too deeply.")})
         if not isinstance(node, dict) or len(node) != 1:
-            raise ValidationFailed({"segment": "Each condition must have exactly one kind."})
+            raise ValidationFailed({"segment": gettext("Each condition must have exactly one kind.")})
         (kind, value), = node.items()
         if kind in ("and", "or"):
             if not isinstance(value, list) or not value:
-                raise ValidationFailed({"segment": f"'{kind}' needs a list of conditions."})
+                raise ValidationFailed({"segment": gettext("'%(kind)s' needs a list of conditions.", kind=kind)})
             parts = [self.compile(child, depth + 1) for child in value]
             return and_(*parts) if kind == "and" else or_(*parts)
         if kind == "not":
             return not_(self.compile(value, depth + 1))
         method = getattr(self, f"leaf_{kind}", None)
         if method is None:
-            raise ValidationFailed({"segment": f"Unknown condition '{kind}'."})
+            raise ValidationFailed({"segment": gettext("Unknown condition '%(kind)s'.", kind=kind)})
         if kind == "all":
             return method(value)
         # Conditions hold for a person (an address), not for one of their rows: a speaker who
@@ -175,6 +184,11 @@ class _Compiler:
         condition = self._registration_in(self._checked_in_ids())
         return condition if value else not_(condition)
 
+    def leaf_attended_online(self, value):
+        condition = self._registration_in(
+            select(OnlineAttendance.registration_id).where(OnlineAttendance.event_id == self.event_id))
+        return condition if value else not_(condition)
+
     def leaf_no_show(self, value):
         condition = and_(
             self.p.source == "registration",
@@ -189,7 +203,7 @@ class _Compiler:
 
     def leaf_answer(self, value):
         if not isinstance(value, dict) or "question" not in value:
-            raise ValidationFailed({"segment": "An answer condition needs a question."})
+            raise ValidationFailed({"segment": gettext("An answer condition needs a question.")})
         question_id = _ids([value["question"]], "answer")[0]
         wanted = str(value.get("value", "")).strip().lower()
         stored = func.lower(Answer.value)
@@ -229,11 +243,16 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# What a condition chooses, for its error messages ("Choose a valid category.").
+_WHAT = {"status": _l("status"), "category": _l("category"), "payment": _l("payment"), "session": _l("session"),
+         "answer": _l("answer"), "language": _l("language")}
+
+
 def _list_of(values, name: str, allowed: set[str]) -> list[str]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list) or not values or any(v not in allowed for v in values):
-        raise ValidationFailed({"segment": f"Choose at least one valid {name}."})
+        raise ValidationFailed({"segment": gettext("Choose at least one valid %(what)s.", what=_WHAT.get(name, name))})
     return values
 
 
@@ -243,9 +262,9 @@ def _ids(values, name: str) -> list[int]:
     try:
         ids = [int(v) for v in values]
     except (TypeError, ValueError):
-        raise ValidationFailed({"segment": f"Choose a valid {name}."}) from None
+        raise ValidationFailed({"segment": gettext("Choose a valid %(what)s.", what=_WHAT.get(name, name))}) from None
     if not ids:
-        raise ValidationFailed({"segment": f"Choose at least one {name}."})
+        raise ValidationFailed({"segment": gettext("Choose at least one %(what)s.", what=_WHAT.get(name, name))})
     return ids
 
 
@@ -314,28 +333,31 @@ def _names(event_id: int) -> dict[str, dict[int, str]]:
 def _describe(node, names) -> str:
     (kind, value), = node.items()
     if kind in ("and", "or"):
+        # The joining words stay AND / OR / NOT in every language: they read as operators.
         joined = f" {kind.upper()} ".join(_describe(child, names) for child in value)
         return f"({joined})" if len(value) > 1 else joined
     if kind == "not":
         return f"NOT {_describe(value, names)}"
     labels = {
-        "all": "Everyone", "checked_in": "Checked in", "no_show": "No-show",
-        "speakers": "Speakers", "staff": "Staff",
+        "all": gettext("Everyone"), "checked_in": gettext("Checked in"), "no_show": gettext("No-show"),
+        "attended_online": gettext("Attended online"), "speakers": gettext("Speakers"), "staff": gettext("Staff"),
     }
     if kind in labels:
         return labels[kind] if value else f"NOT {labels[kind]}"
     values = value if isinstance(value, list) else [value]
+    either = gettext(" or ")
     if kind == "status":
-        return "Status: " + " or ".join(dict(STATUS_CHOICES).get(v, v) for v in values)
+        return gettext("Status: %(values)s", values=either.join(str(dict(STATUS_CHOICES).get(v, v)) for v in values))
     if kind == "payment":
-        return "Payment: " + " or ".join(dict(PAYMENT_CHOICES).get(v, v) for v in values)
+        return gettext("Payment: %(values)s", values=either.join(str(dict(PAYMENT_CHOICES).get(v, v)) for v in values))
     if kind == "language":
-        return "Language: " + " or ".join(language_name(v) for v in values)
+        return gettext("Language: %(values)s", values=either.join(language_name(v) for v in values))
     if kind == "category":
-        return "Category: " + " or ".join(names["category"].get(int(v), f"#{v}") for v in values)
+        return gettext("Category: %(values)s", values=either.join(names["category"].get(int(v), f"#{v}") for v in values))
     if kind == "session":
-        return "Session: " + " or ".join(names["session"].get(int(v), f"#{v}") for v in values)
+        return gettext("Session: %(values)s", values=either.join(names["session"].get(int(v), f"#{v}") for v in values))
     if kind == "answer":
-        label = names["question"].get(int(value["question"]), f"question #{value['question']}")
-        return f"{label} = {value.get('value') or '(any answer)'}"
+        label = names["question"].get(int(value["question"]),
+                                      gettext("question #%(id)s", id=value["question"]))
+        return f"{label} = {value.get('value') or gettext('(any answer)')}"
     return kind

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from ..accounts.permissions import Action, require
@@ -51,9 +52,9 @@ def check_message(event, subject: str, body: str, segment: dict, errors: dict | 
     exists, known merge fields. `errors` the caller found already are reported with these."""
     errors = dict(errors or {})
     if not subject.strip():
-        errors["subject"] = "Write a subject."
+        errors["subject"] = gettext("Write a subject.")
     if not body.strip():
-        errors["body"] = "Write a message."
+        errors["body"] = gettext("Write a message.")
     try:
         segments.validate_segment(event.id, segment)
     except ValidationFailed as error:
@@ -111,7 +112,7 @@ def update_message(message: Message, draft: MessageDraft, *, actor, now: datetim
     """Edit a draft or scheduled message. Raises InvalidState once sending started."""
     require(actor, Action.SEND_MESSAGES, message.event)
     if not message.is_editable:
-        raise InvalidState("This message has been sent and can no longer be edited.")
+        raise InvalidState(gettext("This message has been sent and can no longer be edited."))
     _apply(message, message.event, draft, _validate(message.event, draft))
     db.session.flush()
     record("outreach.message_updated", actor=actor, event=message.event, target=message, now=now)
@@ -122,13 +123,13 @@ def add_attachment(message: Message, filename: str, content_type: str, data: byt
     """Attach a file; the total per message is limited (OUTREACH_MAX_ATTACHMENT_BYTES, 5 MB)."""
     require(actor, Action.SEND_MESSAGES, message.event)
     if not message.is_editable:
-        raise InvalidState("This message has been sent and can no longer be edited.")
+        raise InvalidState(gettext("This message has been sent and can no longer be edited."))
     used = sum(a.size for a in message.attachments)
     if used + len(data) > max_attachment_bytes():
         limit = max_attachment_bytes() // (1024 * 1024)
-        raise ValidationFailed({"attachment": f"Attachments may total at most {limit} MB per message."})
+        raise ValidationFailed({"attachment": gettext("Attachments may total at most %(limit)s MB per message.", limit=limit)})
     if not data:
-        raise ValidationFailed({"attachment": "The file is empty."})
+        raise ValidationFailed({"attachment": gettext("The file is empty.")})
     safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ").strip()[:200] or "attachment"
     attachment = MessageAttachment(filename=safe_name, content_type=content_type or "application/octet-stream",
                                    size=len(data), data=data)
@@ -143,11 +144,11 @@ def send_message(message: Message, *, actor, now: datetime) -> Message:
     segment is empty or a merge field became unknown (a question was deleted)."""
     require(actor, Action.SEND_MESSAGES, message.event)
     if message.status not in (MessageStatus.DRAFT, MessageStatus.SCHEDULED):
-        raise InvalidState("This message is already being sent or was sent.")
+        raise InvalidState(gettext("This message is already being sent or was sent."))
     _validate(message.event, _stored_draft(message))
     count, _ = segments.count_and_sample(message.event_id, message.segment, sample=0)
     if count == 0:
-        raise ValidationFailed({"segment": "Nobody matches this segment."})
+        raise ValidationFailed({"segment": gettext("Nobody matches this segment.")})
     versions.check_versions(message, message.event)
     start_sending(message, actor=actor, now=now)
     return message
@@ -159,12 +160,12 @@ def send_to_newcomers(message: Message, *, actor, now: datetime) -> tuple[int, i
     UNIQUE (message, address) rule holds. Returns (new recipients, already sent)."""
     require(actor, Action.SEND_MESSAGES, message.event)
     if message.kind != MessageKind.ANNOUNCEMENT or message.status != MessageStatus.SENT:
-        raise InvalidState("Only a sent announcement can be sent to newcomers.")
+        raise InvalidState(gettext("Only a sent announcement can be sent to newcomers."))
     _validate(message.event, _stored_draft(message))
     message.materialized_at = None
     result = materialize(message, now=now)
     if result.queued + result.skipped_unsubscribed == 0:
-        raise ValidationFailed({"segment": f"Nobody new: all {result.already_present} already have this email."})
+        raise ValidationFailed({"segment": gettext("Nobody new: all %(num)d already have this email.", num=result.already_present)})
     message.status = MessageStatus.SENDING
     message.finished_at = None
     db.session.flush()
@@ -179,9 +180,9 @@ def schedule_message(message: Message, when: datetime, *, actor, now: datetime) 
     """Send at `when` (UTC-aware, in the future) to the segment as it stands then."""
     require(actor, Action.SEND_MESSAGES, message.event)
     if not message.is_editable:
-        raise InvalidState("This message is already being sent or was sent.")
+        raise InvalidState(gettext("This message is already being sent or was sent."))
     if when.tzinfo is None or when <= now:
-        raise ValidationFailed({"scheduled_for": "Choose a time in the future."})
+        raise ValidationFailed({"scheduled_for": gettext("Choose a time in the future.")})
     _validate(message.event, _stored_draft(message))
     # As the segment stands now; people who join later and read a language without a version get
     # the default one when the time comes (a scheduled send cannot ask anyone).
@@ -202,7 +203,7 @@ def _stored_draft(message: Message) -> MessageDraft:
 def unschedule_message(message: Message, *, actor, now: datetime) -> Message:
     require(actor, Action.SEND_MESSAGES, message.event)
     if message.status != MessageStatus.SCHEDULED:
-        raise InvalidState("Only a scheduled message can be put back to draft.")
+        raise InvalidState(gettext("Only a scheduled message can be put back to draft."))
     message.status = MessageStatus.DRAFT
     message.scheduled_for = None
     db.session.flush()
@@ -238,7 +239,7 @@ def preview(message, event, address: str | None, language: str | None = None) ->
     if address:
         row = db.session.execute(select(query).where(query.c.address == address.strip().lower())).first()
         if row is None:
-            raise ValidationFailed({"recipient": "That address is not in this segment."})
+            raise ValidationFailed({"recipient": gettext("That address is not in this segment.")})
         chosen = segments.Recipient(*row)
         lang = versions.reader_language(event, chosen.language)
     else:
@@ -261,7 +262,7 @@ def send_test(message: Message, *, actor, now: datetime, address: str | None = N
 
     require(actor, Action.SEND_MESSAGES, message.event)
     rendered, as_address, _lang = preview(message, message.event, address)
-    email = OutgoingEmail(to=[actor.email], subject=f"[Test] {rendered.subject}", text=rendered.text,
+    email = OutgoingEmail(to=[actor.email], subject=gettext("[Test] %(subject)s", subject=rendered.subject), text=rendered.text,
                           html=rendered.html, reply_to=message.reply_to or None,
                           attachments=[(a.filename, a.content_type, a.data) for a in message.attachments])
     enqueue_after_commit(db.session(), deliver_email, email)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -31,7 +32,7 @@ def read_token(token: str) -> tuple[str, int]:
     try:
         address, event_id = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
-        raise NotFound("This unsubscribe link is not valid.") from None
+        raise NotFound(gettext("This unsubscribe link is not valid.")) from None
     return str(address), int(event_id)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
@@ -24,7 +26,26 @@ from .forms import CONDITION_ROWS, ComposeForm, PreviewForm, ReminderForm, Sched
 from .models import Delivery, Message, MessageKind, ReminderRule
 from .blueprint import bp
 
-register_manage_nav("Emails", "outreach.manage_messages", Action.SEND_MESSAGES, order=50, prefix="outreach.manage")
+register_manage_nav(_l("Emails"), "outreach.manage_messages", Action.SEND_MESSAGES, order=50, prefix="outreach.manage")
+
+
+# The automatic emails by their template, as the history names them (the same words as the
+# template's name in English).
+TEMPLATE_LABELS = {
+    "registration_confirmation": _l("registration confirmation"),
+    "registration_order_summary": _l("registration order summary"),
+    "registration_pending": _l("registration pending"),
+    "registration_payment_link": _l("registration payment link"),
+    "registration_rejected": _l("registration rejected"),
+    "registration_cancelled": _l("registration cancelled"),
+    "registration_waitlist_joined": _l("registration waitlist joined"),
+    "registration_waitlist_offer": _l("registration waitlist offer"),
+    "payments_refund": _l("payments refund"),
+    "payments_late_refund": _l("payments late refund"),
+    "program_speaker_invitation": _l("program speaker invitation"),
+    "reports_certificate": _l("reports certificate"),
+    "reports_feedback_survey": _l("reports feedback survey"),
+}
 
 
 def _event(slug: str):
@@ -48,7 +69,8 @@ def manage_messages(slug: str):
     event = _event(slug)
     kind = MessageKind.TRANSACTIONAL if request.args.get("kind") == "transactional" else MessageKind.ANNOUNCEMENT
     rows, pages = queries.message_history(event.id, kind, _page())
-    return render_template("outreach/messages.html", event=event, rows=rows, page=_page(), pages=pages, kind=kind.value)
+    return render_template("outreach/messages.html", event=event, rows=rows, page=_page(), pages=pages, kind=kind.value,
+                           template_labels=TEMPLATE_LABELS)
 
 
 def _composer(event, message: Message | None):
@@ -73,7 +95,7 @@ def _composer(event, message: Message | None):
                                       bool(form.untranslated_fallback.data))
         # Segment problems (and any field the form lacks) belong next to the conditions: the match field.
         done = run_action(lambda: _save_draft(event, message, draft, form.attachment.data),
-                          "Draft saved. Check the preview, then send or schedule it.", form=form, fallback=form.match)
+                          gettext("Draft saved. Check the preview, then send or schedule it."), form=form, fallback=form.match)
         if done:
             return redirect(url_for("outreach.manage_message", slug=event.slug, message_id=done.result.id))
     try:
@@ -118,7 +140,7 @@ def manage_edit(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     if not message.is_editable:
-        flash("This message has been sent and can no longer be edited.", "error")
+        flash(gettext("This message has been sent and can no longer be edited."), "error")
         return redirect(url_for("outreach.manage_message", slug=slug, message_id=message.id))
     return _composer(event, message)
 
@@ -133,7 +155,19 @@ def manage_count(slug: str):
         count, sample = segments.count_and_sample(event.id, segment)
     except ValidationFailed as error:
         return jsonify({"error": {"code": "validation_failed", "message": " ".join(error.errors.values())}}), 422
-    return jsonify({"count": count, "sample": sample, "segment": segments.describe(event.id, segment)})
+    label = segments.describe(event.id, segment)
+    # The words around the figures, in the page's language, for static/js/outreach.js to show
+    # as they are (the same words the page itself renders in outreach/_segment.html).
+    more = count - len(sample)
+    if not sample:
+        sample_text = ""
+    elif more > 0:
+        sample_text = ngettext("For example: %(names)s and %(num)d more.", "For example: %(names)s and %(num)d more.",
+                               more, names=", ".join(sample))
+    else:
+        sample_text = gettext("For example: %(names)s.", names=", ".join(sample))
+    return jsonify({"count": count, "sample": sample, "segment": label,
+                    "label": f'{ngettext("recipient", "recipients", count)}: {label}', "sample_text": sample_text})
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>")
@@ -142,14 +176,18 @@ def manage_message(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     deliveries, pages = queries.deliveries_page(message.id, _page(), request.args.get("state"))
-    count, by_language = None, []
+    count, by_language, segment_label = None, [], message.segment_label
     if message.is_editable:
         count, _ = segments.count_and_sample(event.id, message.segment, sample=0)
         by_language = versions.audience(message, event, message.segment)
+        # A draft's segment is described afresh, in the language of the page (the stored label
+        # is the history's, in the words of whoever saved it).
+        segment_label = segments.describe(event.id, message.segment)
     return render_template("outreach/message.html", event=event, message=message, progress=queries.progress(message),
                            deliveries=deliveries, page=_page(), pages=pages, count=count,
                            schedule_form=ScheduleForm(), preview_form=PreviewForm(request.args),
                            by_language=by_language, versions_in=versions.version_languages(message, event), languages=LANGUAGES,
+                           template_labels=TEMPLATE_LABELS, segment_label=segment_label,
                            body_html=render_markdown(message.body) if message.kind == MessageKind.ANNOUNCEMENT else None)
 
 
@@ -157,7 +195,15 @@ def manage_message(slug: str, message_id: int):
 @login_required
 def manage_progress(slug: str, message_id: int):
     event = _event(slug)
-    return jsonify(queries.progress(_message(event, message_id)))
+    progress = dict(queries.progress(_message(event, message_id)))
+    # The words around the figures, in the page's language, for static/js/outreach.js.
+    progress["texts"] = {
+        "handled": gettext("%(done)d of %(total)d handled", done=progress["done"], total=progress["total"]),
+        "of": gettext("%(done)d of %(total)d", done=progress["done"], total=progress["total"]),
+        "done": gettext("Done."),
+        "refresh": gettext("Show each recipient's state"),
+    }
+    return jsonify(progress)
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/preview")
@@ -201,24 +247,26 @@ def _post_action(slug: str, message_id: int, action, success: str):
 def manage_test(slug: str, message_id: int):
     return _post_action(slug, message_id, lambda m: services.send_test(
         m, actor=current_user, now=utcnow(), address=request.form.get("address") or None),
-        f"A test was sent to {current_user.email}.")
+        gettext("A test was sent to %(address)s.", address=current_user.email))
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/send", methods=["POST"])
 @login_required
 def manage_send(slug: str, message_id: int):
     return _post_action(slug, message_id, lambda m: services.send_message(m, actor=current_user, now=utcnow()),
-                        "Sending. This page shows the progress.")
+                        gettext("Sending. This page shows the progress."))
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/newcomers", methods=["POST"])
 @login_required
 def manage_newcomers(slug: str, message_id: int):
     done = _message_action(slug, message_id, lambda m: services.send_to_newcomers(m, actor=current_user, now=utcnow()),
-                           "Sending to the people who joined since.")
+                           gettext("Sending to the people who joined since."))
     if done:
         new, already = done.result
-        flash(f"{new} new recipient{'s' if new != 1 else ''}; {already} already had it and were skipped.", "success")
+        flash(ngettext("%(num)d new recipient", "%(num)d new recipients", new) + "; "
+              + ngettext("%(num)d already had it and was skipped.", "%(num)d already had it and were skipped.", already),
+              "success")
     return _to_message(slug, message_id)
 
 
@@ -236,17 +284,17 @@ def manage_schedule(slug: str, message_id: int):
             except ValueError:
                 continue
     if when is None:
-        flash("Enter the date and time as YYYY-MM-DD HH:MM.", "error")
+        flash(gettext("Enter the date and time as YYYY-MM-DD HH:MM."), "error")
         return _to_message(slug, message_id)
     return _post_action(slug, message_id, lambda m: services.schedule_message(m, when, actor=current_user, now=utcnow()),
-                        "Scheduled.")
+                        gettext("Scheduled."))
 
 
 @bp.route("/manage/<slug>/emails/<int:message_id>/unschedule", methods=["POST"])
 @login_required
 def manage_unschedule(slug: str, message_id: int):
     return _post_action(slug, message_id, lambda m: services.unschedule_message(m, actor=current_user, now=utcnow()),
-                        "Back to draft: it will not be sent until you send or schedule it again.")
+                        gettext("Back to draft: it will not be sent until you send or schedule it again."))
 
 
 @bp.route("/manage/<slug>/emails/deliveries/<int:delivery_id>/resend", methods=["POST"])
@@ -256,7 +304,7 @@ def manage_resend(slug: str, delivery_id: int):
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None or delivery.message.event_id != event.id:
         abort(404)
-    run_action(lambda: services.resend_delivery(delivery, actor=current_user, now=utcnow()), "Sent again.")
+    run_action(lambda: services.resend_delivery(delivery, actor=current_user, now=utcnow()), gettext("Sent again."))
     return redirect(url_for("outreach.manage_person", slug=slug, address=delivery.address))
 
 
@@ -278,7 +326,7 @@ def manage_reminders(slug: str):
         data = reminders.ReminderData(form.name.data, form.anchor.data, form.offset_days.data, form.at_time.data or "",
                                       form.subject.data, form.body.data, segment_from_form(request.form))
         if run_action(lambda: reminders.create_rule(event, data, actor=current_user, now=utcnow()),
-                      "Reminder saved. It is sent once, when its time comes.", form=form, fallback=form.name):
+                      gettext("Reminder saved. It is sent once, when its time comes."), form=form, fallback=form.name):
             return redirect(url_for("outreach.manage_reminders", slug=slug))
     rules = queries.reminder_rules(event.id)
     now = utcnow()
@@ -295,5 +343,5 @@ def manage_reminder_delete(slug: str, rule_id: int):
     rule = db.session.get(ReminderRule, rule_id)
     if rule is None or rule.event_id != event.id:
         abort(404)
-    run_action(lambda: reminders.delete_rule(rule, actor=current_user, now=utcnow()), "Reminder deleted.")
+    run_action(lambda: reminders.delete_rule(rule, actor=current_user, now=utcnow()), gettext("Reminder deleted."))
     return redirect(url_for("outreach.manage_reminders", slug=slug))

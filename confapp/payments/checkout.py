@@ -7,6 +7,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +15,7 @@ from ..audit.services import SYSTEM
 from ..errors import DomainError, InvalidState
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import in_language
 from ..registration.common import history, register_card_payments_check
 from ..registration.holds import expire_order
 from ..registration.models import Order, PaymentMethod, PaymentState, RegistrationStatus
@@ -32,7 +34,7 @@ REUSE_MARGIN = timedelta(minutes=5)
 CREATING_WAIT_SECONDS = 10.0
 
 
-NOT_CONFIGURED = "Card payments are not available yet. Please contact the organisers: you can also pay another way."
+NOT_CONFIGURED = _l("Card payments are not available yet. Please contact the organisers: you can also pay another way.")
 
 
 class PaymentUnavailable(DomainError):
@@ -46,14 +48,14 @@ def check_payable(order: Order, *, now: datetime) -> None:
     Raises InvalidState with a message for the buyer."""
     if order.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED) \
             or amount_due(order) == 0:
-        raise InvalidState("This order is already paid.")
+        raise InvalidState(gettext("This order is already paid."))
     if order.payment_state in (PaymentState.WAIVED, PaymentState.NOT_REQUIRED):
-        raise InvalidState("Nothing is due for this order.")
+        raise InvalidState(gettext("Nothing is due for this order."))
     awaiting = [r for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT]
     if not awaiting:
-        raise InvalidState("This registration is not waiting for a payment.")
+        raise InvalidState(gettext("This registration is not waiting for a payment."))
     if order.hold_expires_at is not None and order.hold_expires_at <= now:
-        raise InvalidState("Your places were held for a limited time and that time has run out. Please register again.")
+        raise InvalidState(gettext("Your places were held for a limited time and that time has run out. Please register again."))
 
 
 def card_payments_available() -> bool:
@@ -68,6 +70,9 @@ register_card_payments_check(card_payments_available)
 def _checkout_params(order: Order, payment: Payment, event: Event, *, success_url: str, cancel_url: str) -> dict:
     names = ", ".join(sorted({r.category.name for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT}))
     metadata = {"order_code": order.code, "payment_id": str(payment.id), "event_id": str(event.id)}
+    with in_language(order.language):
+        product_name = gettext("%(event)s: registration %(code)s", event=event.title, code=order.code)
+        product_fallback = gettext("Registration")
     return {
         "mode": "payment",
         "client_reference_id": order.code,
@@ -77,8 +82,8 @@ def _checkout_params(order: Order, payment: Payment, event: Event, *, success_ur
             "price_data": {
                 "currency": payment.currency.lower(),
                 "unit_amount": to_stripe_amount(payment.amount_minor, payment.currency),
-                "product_data": {"name": f"{event.title}: registration {order.code}"[:250],
-                                 "description": names[:500] or "Registration"},
+                # The buyer reads these on Stripe's page: in the language the order was placed in.
+                "product_data": {"name": product_name[:250], "description": names[:500] or product_fallback},
             },
         }],
         "metadata": metadata,
@@ -161,7 +166,7 @@ def _reserve_checkout(order: Order, *, now: datetime) -> Payment:
         except IntegrityError:
             continue  # a concurrent twin reserved first: use its row
         return payment
-    raise PaymentUnavailable("The payment page is still being prepared. Please reload in a moment.")
+    raise PaymentUnavailable(gettext("The payment page is still being prepared. Please reload in a moment."))
 
 
 def _session_expiry(order: Order, now: datetime) -> datetime:
@@ -185,7 +190,7 @@ def _retire_session(payment: Payment) -> None:
             except GatewayError:
                 raise PaymentUnavailable() from error
         if session.status == "complete":
-            raise InvalidState("A payment for this order has just been made; it is being confirmed.")
+            raise InvalidState(gettext("A payment for this order has just been made; it is being confirmed."))
     payment = db.session.get(Payment, payment_id)
     if payment.status == PaymentStatus.OPEN:
         payment.status = PaymentStatus.EXPIRED

@@ -2,6 +2,7 @@
 the limits (never more than was paid, never more than is due) are the services' rules."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -33,18 +34,18 @@ class _AmountForm(Form):
 
 
 class RefundForm(_AmountForm):
-    full = BooleanField("Refund everything that can be refunded")
-    amount = StringField("Amount to refund", validators=[Optional()],
-                         description="Leave empty with the box ticked for a full refund.")
-    reason = StringField("Reason (kept in the order history)", validators=[DataRequired(), Length(max=300)])
+    full = BooleanField(_l("Refund everything that can be refunded"))
+    amount = StringField(_l("Amount to refund"), validators=[Optional()],
+                         description=_l("Leave empty with the box ticked for a full refund."))
+    reason = StringField(_l("Reason (kept in the order history)"), validators=[DataRequired(), Length(max=300)])
 
     def amount_minor(self, refundable: int) -> int | None:
         return refundable if self.full.data else self.amount_value()
 
 
 class MarkPaidForm(_AmountForm):
-    method = RadioField("How was it paid?", choices=[("at_door", "At the door"), ("invoice", "Invoice / bank transfer")],
+    method = RadioField(_l("How was it paid?"), choices=[("at_door", _l("At the door")), ("invoice", _l("Invoice / bank transfer"))],
                         validators=[DataRequired()])
-    amount = StringField("Amount received", validators=[Optional()],
-                         description="Leave empty when everything due was paid.")
-    note = StringField("Note, e.g. invoice number", validators=[Optional(), Length(max=300)])
+    amount = StringField(_l("Amount received"), validators=[Optional()],
+                         description=_l("Leave empty when everything due was paid."))
+    note = StringField(_l("Note, e.g. invoice number"), validators=[Optional(), Length(max=300)])

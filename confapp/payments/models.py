@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,7 +36,9 @@ class PaymentStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {"creating": gettext("Creating"), "open": gettext("Open"), "paid": gettext("Paid"), "expired": gettext("Expired"),
+                "failed": gettext("Failed"), "refunded": gettext("Refunded"),
+                "partially_refunded": gettext("Partially refunded")}[self.value]
 
 
 # The states in which a payment page exists or is being made for the order.
@@ -95,7 +98,8 @@ class RefundStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"pending": gettext("Pending"), "submitted": gettext("Submitted"), "succeeded": gettext("Succeeded"),
+                "failed": gettext("Failed")}[self.value]
 
 
 # Refunds that count against what may still be refunded.

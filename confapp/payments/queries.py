@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -12,15 +14,15 @@ from ..registration.models import Order, PaymentMethod, PaymentState, Registrati
 from .models import RECEIVED_STATUSES, Payment, Refund, RefundStatus
 
 METHOD_LABELS = {
-    PaymentMethod.CARD.value: "Card (Stripe)",
-    PaymentMethod.AT_DOOR.value: "Paid at the door",
-    PaymentMethod.INVOICE.value: "Invoice / bank transfer",
+    PaymentMethod.CARD.value: _l("Card (Stripe)"),
+    PaymentMethod.AT_DOOR.value: _l("Paid at the door"),
+    PaymentMethod.INVOICE.value: _l("Invoice / bank transfer"),
 }
 
 
 def method_label(payment: Payment) -> str:
     """How a payment was made, in words (the order panel, the event's payments list, receipts)."""
-    return METHOD_LABELS.get(payment.method, payment.method)
+    return str(METHOD_LABELS.get(payment.method, payment.method))
 
 
 def order_for_event(event: Event, code: str) -> Order | None:
@@ -93,16 +95,16 @@ def receipt_for(order: Order, event: Event) -> Receipt:
     refunds = db.session.scalars(
         select(Refund).where(Refund.order_id == order.id, Refund.status != RefundStatus.FAILED).order_by(Refund.id)
     ).all()
-    lines = [ReceiptLine(r.full_name or "Attendee", r.category.name, r.price_minor, r.status.label) for r in registrations]
-    received = [ReceiptPayment(p.paid_at or p.created_at, METHOD_LABELS.get(p.method, p.method), p.amount_minor,
-                               f"Payment {p.id}") for p in payments]
+    lines = [ReceiptLine(r.full_name or gettext("Attendee"), r.category.name, r.price_minor, r.status.label) for r in registrations]
+    received = [ReceiptPayment(p.paid_at or p.created_at, method_label(p), p.amount_minor,
+                               gettext("Payment %(number)s", number=p.id)) for p in payments]
     unrecorded = order.paid_minor - sum(p.amount_minor for p in payments)
     if unrecorded > 0:
         # Money counted on the order without a Payment row (imported, or confirmed directly by
         # registration): the receipt still adds up.
         received.append(ReceiptPayment(order.updated_at or order.created_at,
-                                       METHOD_LABELS.get(order.payment_method.value, "Recorded payment"), unrecorded,
-                                       f"Order {order.code}"))
+                                       str(METHOD_LABELS.get(order.payment_method.value, _l("Recorded payment"))), unrecorded,
+                                       gettext("Order %(code)s", code=order.code)))
     return Receipt(
         order=order, event=event, lines=lines,
         payments=received,
@@ -215,7 +217,7 @@ def event_payments(event: Event, *, page: int = 1, per_page: int = 50, now=None)
 
     now = now or utcnow()
     received = (Payment.event_id == event.id) & Payment.status.in_(RECEIVED_STATUSES)
-    by_method = [MethodTotal(METHOD_LABELS.get(m, m), c, a or 0) for m, c, a in db.session.execute(
+    by_method = [MethodTotal(str(METHOD_LABELS.get(m, m)), c, a or 0) for m, c, a in db.session.execute(
         select(Payment.method, func.count(Payment.id), func.sum(Payment.amount_minor)).where(received)
         .group_by(Payment.method).order_by(Payment.method))]
     refunded = db.session.scalar(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..audit.services import SYSTEM, actor_identity, record
@@ -37,11 +38,11 @@ def refund_order(order: Order, amount_minor: int, *, actor, reason: str, now: da
     """
     amount = int(amount_minor)
     if amount <= 0:
-        raise ValidationFailed({"amount": "Enter an amount greater than zero."})
+        raise ValidationFailed({"amount": gettext("Enter an amount greater than zero.")})
     order = lock_order(order)
     available = refundable(order)
     if amount > available:
-        raise ValidationFailed({"amount": f"At most {with_code(available, order.currency)} can be refunded."})
+        raise ValidationFailed({"amount": gettext("At most %(amount)s can be refunded.", amount=with_code(available, order.currency))})
     payments = list(db.session.scalars(
         select(Payment).where(Payment.order_id == order.id, Payment.status.in_(RECEIVED_STATUSES))
         .order_by((Payment.provider == PaymentProvider.STRIPE).desc(), Payment.id.desc())

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+
 from ..accounts import permissions
 from ..audit.services import SystemActor, actor_identity, record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
@@ -61,7 +63,7 @@ def require_offline_payer(actor, order: Order, method: PaymentMethod, *, now: da
         desk_allows = getattr(actor, "desk_allows", None)
         if desk_allows is not None and desk_allows(event.id, now):
             return
-    raise NotAllowed("You may not record payments for this event.")
+    raise NotAllowed(gettext("You may not record payments for this event."))
 
 
 def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: PaymentMethod | str, actor,
@@ -75,19 +77,19 @@ def mark_paid_offline(order: Order, *, amount_minor: int | None = None, method: 
     """
     method = PaymentMethod(method)
     if method not in OFFLINE_METHODS:
-        raise ValidationFailed({"method": "Choose at the door or invoice."})
+        raise ValidationFailed({"method": gettext("Choose at the door or invoice.")})
     require_offline_payer(actor, order, method, now=now)
     order = lock_order(order)
     due = amount_due(order)
     if order.payment_state in (PaymentState.WAIVED, PaymentState.NOT_REQUIRED) or due == 0:
-        raise InvalidState("Nothing is due for this order.")
+        raise InvalidState(gettext("Nothing is due for this order."))
     if not any(r.status not in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED) for r in order.registrations):
-        raise InvalidState("This order was cancelled: there is nothing to pay for.")
+        raise InvalidState(gettext("This order was cancelled: there is nothing to pay for."))
     amount = due if amount_minor is None else int(amount_minor)
     if amount <= 0:
-        raise ValidationFailed({"amount": "Enter an amount greater than zero."})
+        raise ValidationFailed({"amount": gettext("Enter an amount greater than zero.")})
     if amount > due:
-        raise ValidationFailed({"amount": f"At most {with_code(due, order.currency)} is due."})
+        raise ValidationFailed({"amount": gettext("At most %(amount)s is due.", amount=with_code(due, order.currency))})
     user_id, label = actor_identity(actor)
     payment = Payment(
         order_id=order.id, event_id=order.event_id, provider=PaymentProvider.OFFLINE, method=method.value,

@@ -11,6 +11,8 @@ import logging
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
+from flask_babel import gettext
+
 from ..errors import DomainError, InvalidState
 from ..events.access import visible_event
 from ..extensions import csrf, db
@@ -49,7 +51,7 @@ def checkout_start(slug: str, token: str):
     except InvalidState as error:
         problem = error.message
     if problem is None and not services.card_payments_available():
-        problem = services.NOT_CONFIGURED
+        problem = str(services.NOT_CONFIGURED)
     if request.method == "POST" and problem is None:
         try:
             payment = services.start_checkout(
@@ -121,7 +123,7 @@ def stripe_webhook():
     except GatewayError as error:
         db.session.rollback()
         log.warning("webhook could not reach Stripe: %s", error.message)
-        return jsonify(error={"code": "stripe_unavailable", "message": "Try again later."}), 503
+        return jsonify(error={"code": "stripe_unavailable", "message": gettext("Try again later.")}), 503
     db.session.commit()
     return jsonify(received=True, event=result.event_id, outcome=result.outcome)
 

@@ -17,6 +17,8 @@ with a flash. `payments.manage_order_payments` is the same panel as a page of it
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
@@ -34,7 +36,7 @@ from .queries import event_payments, has_receipt, method_label, order_for_event,
 from .blueprint import bp
 from .receipts import pdf_response
 
-register_manage_nav("Payments", "payments.manage_event_payments", Action.MANAGE_PAYMENTS, order=35,
+register_manage_nav(_l("Payments"), "payments.manage_event_payments", Action.MANAGE_PAYMENTS, order=35,
                     prefix="payments.manage_")
 
 
@@ -89,7 +91,7 @@ def manage_refund(slug: str, code: str):
     if form.validate_on_submit():
         amount = form.amount_minor(services.refundable(order))
         if amount is None:
-            form.amount.errors = ["Enter an amount, or tick the box for a full refund."]
+            form.amount.errors = [gettext("Enter an amount, or tick the box for a full refund.")]
         else:
             try:
                 services.refund_order(order, amount, actor=current_user, reason=form.reason.data.strip(), now=utcnow(),
@@ -102,7 +104,7 @@ def manage_refund(slug: str, code: str):
                 form.amount.errors = [error.message]
             else:
                 db.session.commit()
-                flash(f"Refund of {format_money(amount, order.currency)} recorded.", "success")
+                flash(gettext("Refund of %(amount)s recorded.", amount=format_money(amount, order.currency)), "success")
                 return redirect(_back(slug, code), code=303)
     return _render_panel(event, order, refund_form=form, status=422)
 
@@ -124,7 +126,7 @@ def manage_mark_paid(slug: str, code: str):
             form.amount.errors = [error.message]
         else:
             db.session.commit()
-            flash(f"Payment of {format_money(payment.amount_minor, payment.currency)} recorded.", "success")
+            flash(gettext("Payment of %(amount)s recorded.", amount=format_money(payment.amount_minor, payment.currency)), "success")
             return redirect(_back(slug, code), code=303)
     return _render_panel(event, order, paid_form=form, status=422)
 

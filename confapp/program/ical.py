@@ -10,6 +10,7 @@ from datetime import datetime
 
 from icalendar import Calendar, Event as VEvent, vText
 
+from ..calendars import personalise
 from ..types import utcnow
 from ..urls import external_url
 from .models import SessionStatus
@@ -51,8 +52,10 @@ def session_vevent(session, event, *, now: datetime) -> VEvent:
     return vevent
 
 
-def build_calendar(event, sessions, *, name: str, now: datetime | None = None) -> bytes:
-    """A VCALENDAR of the given sessions (callers pass public ones; drafts are skipped anyway)."""
+def build_calendar(event, sessions, *, name: str, now: datetime | None = None, registration=None) -> bytes:
+    """A VCALENDAR of the given sessions (callers pass public ones; drafts are skipped anyway).
+    With `registration`, the person's own feed: what other domains add for that person
+    (confapp.calendars) is added to the entries."""
     now = now or utcnow()
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -61,9 +64,11 @@ def build_calendar(event, sessions, *, name: str, now: datetime | None = None) -
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", event.timezone)
-    for session in sessions:
-        if not session.is_public or not session.is_scheduled:
-            continue
-        calendar.add_component(session_vevent(session, event, now=now))
+    entries = [(session, session_vevent(session, event, now=now)) for session in sessions
+               if session.is_public and session.is_scheduled]
+    if registration is not None:
+        personalise(registration, event, entries, now=now)
+    for _session, vevent in entries:
+        calendar.add_component(vevent)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -293,4 +293,5 @@ def attendee_feed(slug: str, token: str):
     event = visible_event(slug)
     registration = _registration_or_404(event, token)
     sessions = queries.starred_sessions(registration)
-    return _ics(ical.build_calendar(event, sessions, name=f"My agenda: {event.title}"), "my-agenda.ics")
+    return _ics(ical.build_calendar(event, sessions, name=f"My agenda: {event.title}", registration=registration),
+                "my-agenda.ics")

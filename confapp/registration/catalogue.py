@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from ..accounts import permissions
 from ..audit.services import record
 from ..errors import ValidationFailed
 from ..events.models import Event
-from ..events.content_languages import register_translatable
+from ..events.content_languages import default_language, event_languages, register_translatable
 from ..events.services import register_copy_hook
 from ..extensions import db
 from ..money import exponent, with_code
@@ -57,18 +58,18 @@ class CategoryData:
 def _check_category(data: CategoryData) -> None:
     errors = {}
     if not data.name.strip():
-        errors["name"] = "Give the category a name."
+        errors["name"] = gettext("Give the category a name.")
     if data.price_kind == PriceKind.FIXED and data.price_minor <= 0:
-        errors["price"] = "Enter the fee, or choose Free."
+        errors["price"] = gettext("Enter the fee, or choose Free.")
     if data.price_kind == PriceKind.PAY_WHAT_YOU_CAN:
         if data.max_minor is not None and data.max_minor < data.min_minor:
-            errors["maximum"] = "The maximum must be at least the minimum."
+            errors["maximum"] = gettext("The maximum must be at least the minimum.")
         if data.suggested_minor and (data.suggested_minor < data.min_minor or (data.max_minor is not None and data.suggested_minor > data.max_minor)):
-            errors["suggested"] = "The suggested amount must lie between the minimum and the maximum."
+            errors["suggested"] = gettext("The suggested amount must lie between the minimum and the maximum.")
     if data.capacity is not None and data.capacity < 0:
-        errors["capacity"] = "Places cannot be negative."
+        errors["capacity"] = gettext("Places cannot be negative.")
     if data.sales_start and data.sales_end and data.sales_end <= data.sales_start:
-        errors["sales_end"] = "Sales must end after they start."
+        errors["sales_end"] = gettext("Sales must end after they start.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -110,15 +111,15 @@ def save_question(event: Event, data: QuestionData, *, actor, question: Question
     _require(actor, event)
     errors = {}
     if not data.label.strip():
-        errors["label"] = "Write the question."
+        errors["label"] = gettext("Write the question.")
     if data.kind in CHOICE_KINDS and len(data.options) < 2:
-        errors["options"] = "Give at least two options, one per line."
+        errors["options"] = gettext("Give at least two options, one per line.")
     if data.condition_question_id:
         parent = db.session.get(Question, data.condition_question_id)
         if parent is None or parent.event_id != event.id or (question is not None and parent.id == question.id):
-            errors["condition_question_id"] = "Choose another question of this event."
+            errors["condition_question_id"] = gettext("Choose another question of this event.")
         elif not data.condition_value.strip():
-            errors["condition_value"] = "Say which answer shows this question."
+            errors["condition_value"] = gettext("Say which answer shows this question.")
     if errors:
         raise ValidationFailed(errors)
     if question is None:
@@ -134,17 +135,30 @@ def save_question(event: Event, data: QuestionData, *, actor, question: Question
     return question
 
 
+def _builtin_texts(spec, lang: str) -> dict:
+    """A built-in question's words in `lang` (the catalogue's; English where it has none)."""
+    with force_locale(lang):
+        def say(text):
+            return gettext(text) if text else ""
+
+        return {"label": say(spec.label), "help_text": say(spec.help_text), "options": [say(o) for o in spec.options]}
+
+
 def set_builtin(event: Event, key: str, enabled: bool, *, actor, now: datetime | None = None) -> Question | None:
-    """Switch a built-in question on (created once, then re-activated) or off."""
+    """Switch a built-in question on (created once, then re-activated) or off. A new one is worded in
+    the event's default language, with the interface's translations for its other languages."""
     _require(actor, event)
     spec = BUILTIN_QUESTIONS.get(key)
     if spec is None:
-        raise ValidationFailed({"key": "Unknown built-in question."})
+        raise ValidationFailed({"key": gettext("Unknown built-in question.")})
     question = db.session.scalar(select(Question).where(Question.event_id == event.id, Question.builtin_key == key))
     if question is None and enabled:
         last = db.session.scalar(select(func.max(Question.position)).where(Question.event_id == event.id)) or 0
-        question = Question(event_id=event.id, kind=spec.kind, label=spec.label, help_text=spec.help_text,
-                            options=list(spec.options), builtin_key=key, is_personal=spec.is_personal, position=last + 1)
+        texts = {lang: _builtin_texts(spec, lang) for lang in event_languages(event)}
+        stored = texts.pop(default_language(event))
+        question = Question(event_id=event.id, kind=spec.kind, label=stored["label"], help_text=stored["help_text"],
+                            options=stored["options"], builtin_key=key, is_personal=spec.is_personal, position=last + 1,
+                            translations=texts)
         db.session.add(question)
     elif question is not None:
         question.is_active = enabled
@@ -159,11 +173,11 @@ def create_discount_code(event: Event, *, code: str, kind: str, percent: int = 0
     _require(actor, event)
     errors = _code_errors(event, DiscountCode, code)
     if kind == DiscountKind.PERCENT and not 0 < (percent or 0) <= 100:
-        errors["percent"] = "Enter a percentage from 1 to 100."
+        errors["percent"] = gettext("Enter a percentage from 1 to 100.")
     if kind == DiscountKind.FIXED and (amount_minor or 0) <= 0:
-        errors["amount"] = "Enter the amount off."
+        errors["amount"] = gettext("Enter the amount off.")
     if valid_from and valid_until and valid_until <= valid_from:
-        errors["valid_until"] = "The code must end after it starts."
+        errors["valid_until"] = gettext("The code must end after it starts.")
     if errors:
         raise ValidationFailed(errors)
     found = DiscountCode(event_id=event.id, code=code.strip().upper(), kind=kind, percent=percent or 0,
@@ -192,9 +206,9 @@ def create_access_code(event: Event, *, code: str, category_ids=(), usage_limit:
 def _code_errors(event, model, code: str) -> dict:
     code = code.strip().upper()
     if not code or not code.replace("-", "").replace("_", "").isalnum():
-        return {"code": "Use letters, digits, - and _ only."}
+        return {"code": gettext("Use letters, digits, - and _ only.")}
     if db.session.scalar(select(model.id).where(model.event_id == event.id, func.upper(model.code) == code)):
-        return {"code": "This code already exists for this event."}
+        return {"code": gettext("This code already exists for this event.")}
     return {}
 
 
@@ -226,18 +240,20 @@ def _change_currency(event: Event, old: str, new: str) -> None:
     if not moving and not discounts:
         return
     if db.session.scalar(select(func.count()).select_from(Order).where(Order.event_id == event.id, Order.total_minor > 0)):
-        raise ValidationFailed({"currency": "People have already registered and been asked to pay: "
-                                            "the currency can no longer change."})
+        raise ValidationFailed({"currency": gettext("People have already registered and been asked to pay: "
+                                                    "the currency can no longer change.")})
     amounts = {(c.id, name): _rescale(getattr(c, name), c.currency, new) for c in moving for name in CATEGORY_AMOUNTS
                if getattr(c, name) is not None}
     codes = {d.id: _rescale(d.amount_minor, old, new) for d in discounts}
     for c in moving:
         for name in CATEGORY_AMOUNTS:
             if (c.id, name) in amounts and amounts[(c.id, name)] is None:
-                raise ValidationFailed({"currency": f"{c.name} costs {with_code(getattr(c, name), c.currency)}, "
-                                                    f"which {new} cannot express: change its amounts first."})
+                raise ValidationFailed({"currency": gettext(
+                    "%(category)s costs %(amount)s, which %(currency)s cannot express: change its amounts first.",
+                    category=c.name, amount=with_code(getattr(c, name), c.currency), currency=new)})
     if any(v is None for v in codes.values()):
-        raise ValidationFailed({"currency": f"A discount code takes off an amount {new} cannot express: change it first."})
+        raise ValidationFailed({"currency": gettext("A discount code takes off an amount %(currency)s cannot express: change it first.",
+                                                    currency=new)})
     for c in moving:
         for name in CATEGORY_AMOUNTS:
             if (c.id, name) in amounts:
@@ -260,7 +276,7 @@ def save_settings(event: Event, values: dict, *, actor, now: datetime | None = N
     (_change_currency). Raises NotAllowed, ValidationFailed."""
     _require(actor, event)
     if values.get("refund_policy") == RefundPolicy.UNTIL_DATE and not values.get("refund_until"):
-        raise ValidationFailed({"refund_until": "Give the last day for refunds."})
+        raise ValidationFailed({"refund_until": gettext("Give the last day for refunds.")})
     settings = db.session.scalar(select(RegistrationSettings).where(RegistrationSettings.event_id == event.id))
     if settings is None:
         settings = RegistrationSettings(event_id=event.id)

@@ -35,7 +35,7 @@ def approve_order(order: Order, *, actor, now: datetime, message: str = "") -> O
     order = lock_order_rows(order)
     pending = [r for r in order.registrations if r.status == RegistrationStatus.PENDING_APPROVAL]
     if not pending:
-        raise InvalidState("Only a registration pending approval can be approved.")
+        raise InvalidState(gettext("Only a registration pending approval can be approved."))
     settings = settings_for(event)
     if order.waiver_requested and order.total_minor:
         order.payment_state = PaymentState.WAIVED
@@ -71,7 +71,7 @@ def reject_order(order: Order, *, actor, now: datetime, message: str = "") -> Or
     order = lock_order_rows(order)
     pending = [r for r in order.registrations if r.status == RegistrationStatus.PENDING_APPROVAL]
     if not pending:
-        raise InvalidState("Only a registration pending approval can be rejected.")
+        raise InvalidState(gettext("Only a registration pending approval can be rejected."))
     for r in pending:
         r.status = RegistrationStatus.REJECTED
         r.cancelled_at = now
@@ -150,7 +150,7 @@ def update_answers(registration: Registration, *, first_name: str, last_name: st
     if not by_attendee:
         permissions.require(actor, permissions.Action.MANAGE_REGISTRATIONS, event)
     if registration.purged_at:
-        raise InvalidState("This registration's personal data was deleted.")
+        raise InvalidState(gettext("This registration's personal data was deleted."))
     errors: dict[str, str] = {}
     if not first_name.strip():
         errors["first_name"] = gettext("Enter a first name.")
@@ -163,7 +163,7 @@ def update_answers(registration: Registration, *, first_name: str, last_name: st
         elif email != registration.email and not settings_for(event).allow_multiple_per_email and db.session.scalar(
                 select(Registration.id).where(Registration.event_id == event.id, Registration.email == email,
                                               Registration.id != registration.id, occupying_clause(now))):
-            errors["email"] = "Another active registration for this event uses this email address."
+            errors["email"] = gettext("Another active registration for this event uses this email address.")
     if errors:
         raise ValidationFailed(errors)
     registration.first_name = first_name.strip()[:120]
@@ -197,7 +197,7 @@ def set_language(registration: Registration, language: str | None, *, now: datet
     if code is None or code != language:
         raise ValidationFailed({"language": gettext("Choose one of the languages offered.")})
     if registration.purged_at:
-        raise InvalidState(gettext("This registration's personal data was deleted."))
+        raise InvalidState(gettext(gettext("This registration's personal data was deleted.")))
     if registration.spoken_language != code:
         registration.language = code
         db.session.flush()
@@ -208,7 +208,7 @@ def set_language(registration: Registration, language: str | None, *, now: datet
 def send_confirmation(order: Order, *, actor, now: datetime) -> None:
     """Send the confirmation (tickets) again. Raises InvalidState when nothing is confirmed."""
     if not any(r.status == RegistrationStatus.CONFIRMED for r in order.registrations):
-        raise InvalidState("Only confirmed registrations have a ticket to send.")
+        raise InvalidState(gettext("Only confirmed registrations have a ticket to send."))
     history(order, "confirmation_resent", actor=actor, now=now)
     emails.send_confirmation(order)
 

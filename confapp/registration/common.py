@@ -3,7 +3,9 @@ codes and the order's history."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,13 +15,44 @@ from ..audit.services import actor_identity
 from ..events.models import Event
 from ..extensions import db
 from . import pricing
-from .models import Order, Question, Registration, RegistrationEvent, RegistrationSettings
+from .models import Order, Question, Registration, RegistrationCategory, RegistrationEvent, RegistrationSettings
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+# The event rows one public registration request reads while it validates, quotes and places an
+# order (see reads_once); None outside such a request, where every call loads afresh.
+_request_reads: ContextVar[dict | None] = ContextVar("registration_request_reads", default=None)
+
+
+@contextmanager
+def reads_once() -> Iterator[None]:
+    """Within the block, an event's registration settings, categories and active questions are
+    loaded once, however many of the steps' rules read them (issue 16: a confirm step used to
+    load each three times). Only for requests that change none of them (the public form, the
+    API's create). Capacity is never decided from these copies: reserve_places re-reads the
+    limited categories under its lock (populate_existing), and the event row is locked afresh."""
+    token = _request_reads.set({})
+    try:
+        yield
+    finally:
+        _request_reads.reset(token)
+
+
+def _once(key: tuple, load: Callable):
+    memo = _request_reads.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
 
 
 def settings_for(event: Event) -> RegistrationSettings:
     """The event's registration settings; an unsaved row with the defaults if none exists."""
+    return _once(("settings", event.id), lambda: _load_settings(event))
+
+
+def _load_settings(event: Event) -> RegistrationSettings:
     found = db.session.scalar(select(RegistrationSettings).where(RegistrationSettings.event_id == event.id))
     if found is None:
         found = RegistrationSettings(
@@ -31,10 +64,17 @@ def settings_for(event: Event) -> RegistrationSettings:
 
 
 def active_questions(event_id: int) -> list[Question]:
-    return list(db.session.scalars(
+    return list(_once(("questions", event_id), lambda: list(db.session.scalars(
         select(Question).where(Question.event_id == event_id, Question.is_active.is_(True))
         .order_by(Question.position, Question.id)
-    ))
+    ))))
+
+
+def event_categories(event: Event) -> list[RegistrationCategory]:
+    """All the event's categories, active or not, in their order (loaded once in reads_once)."""
+    return list(_once(("categories", event.id), lambda: list(db.session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)
+        .order_by(RegistrationCategory.position, RegistrationCategory.id)))))
 
 
 def new_code(model, column, length: int) -> str:

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from ..calendars import personalise
 from ..extensions import db
 from ..i18n import in_language
 from ..outreach.event_mail import buyer_of, send_event_email
@@ -33,8 +34,9 @@ def ticket_png(code: str, qr=None) -> bytes:
     return buffer.getvalue()
 
 
-def event_ics(event) -> bytes:
-    """A one-event calendar file (VEVENT) for the attendee's calendar."""
+def event_ics(event, registration=None) -> bytes:
+    """A one-event calendar file (VEVENT) for the attendee's calendar. With `registration`, that
+    person's own (the ticket page's feed): what other domains add for them (confapp.calendars)."""
     calendar = Calendar()
     calendar.add("prodid", "-//confapp//registration//EN")
     calendar.add("version", "2.0")
@@ -51,6 +53,8 @@ def event_ics(event) -> bytes:
     from ..urls import external_url
 
     vevent.add("url", external_url("events.public_page", slug=event.slug))
+    if registration is not None:
+        personalise(registration, event, [(None, vevent)], now=utcnow())
     calendar.add_component(vevent)
     return calendar.to_ical()
 

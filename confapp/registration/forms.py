@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from .. import money
 from ..errors import ValidationFailed
 from ..forms import Form
+from .labels import QUESTION_KIND_LABELS, REFUND_POLICY_LABELS
 from .models import DiscountKind, PriceKind, QuestionKind, RefundPolicy, Visibility
 from .quoting import MAX_PLACES_PER_ORDER, AttendeeData, CategoryChoice, OrderRequest
 
@@ -125,104 +126,105 @@ class TicketLanguageForm(Form):
 
 
 class ApprovalForm(Form):
-    message = TextAreaField("Message to the attendee (optional)", validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("Message to the attendee (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class OrganiserCancelForm(Form):
-    refund = SelectField("Refund", choices=[("policy", "As the refund policy allows"), ("full", "Full refund of what was paid"),
-                                            ("none", "No refund")], default="policy")
-    reason = StringField("Reason (sent to nobody; kept in the history)", validators=[Optional(), Length(max=200)])
+    refund = SelectField(_l("Refund"), choices=[("policy", _l("As the refund policy allows")), ("full", _l("Full refund of what was paid")),
+                                                ("none", _l("No refund"))], default="policy")
+    reason = StringField(_l("Reason (sent to nobody; kept in the history)"), validators=[Optional(), Length(max=200)])
 
 
 class CategoryForm(Form):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    price_kind = SelectField("Price", choices=[(PriceKind.FREE.value, "Free"), (PriceKind.FIXED.value, "Fixed fee"),
-                                               (PriceKind.PAY_WHAT_YOU_CAN.value, "Pay what you can")])
-    price = StringField("Fee", validators=[Optional()], description="For a fixed fee, e.g. 150.00")
-    minimum = StringField("Minimum", validators=[Optional()], description="Pay what you can: the least one may pay (0 for none).")
-    suggested = StringField("Suggested amount", validators=[Optional()])
-    maximum = StringField("Maximum (optional)", validators=[Optional()])
-    capacity = IntegerField("Places (optional)", validators=[Optional(), NumberRange(min=0)], description="Leave empty for no limit beyond the event's.")
-    sales_start = DateTimeLocalField("Sales start (optional)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    sales_end = DateTimeLocalField("Sales end (optional)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    visibility = SelectField("Visibility", choices=[(Visibility.PUBLIC.value, "Public"),
-                                                    (Visibility.HIDDEN.value, "Hidden: needs an access code")])
-    allows_waiver = BooleanField("Offer a fee waiver request (goes to approval)")
-    requires_approval = BooleanField("Organisers approve each registration")
-    is_active = BooleanField("On sale", default=True)
-    position = IntegerField("Order in the list", default=0, validators=[Optional()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    price_kind = SelectField(_l("Price"), choices=[(PriceKind.FREE.value, _l("Free")), (PriceKind.FIXED.value, _l("Fixed fee")),
+                                                   (PriceKind.PAY_WHAT_YOU_CAN.value, _l("Pay what you can"))])
+    price = StringField(_l("Fee"), validators=[Optional()], description=_l("For a fixed fee, e.g. %(example)s", example="150.00"))
+    minimum = StringField(_l("Minimum"), validators=[Optional()], description=_l("Pay what you can: the least one may pay (0 for none)."))
+    suggested = StringField(_l("Suggested amount"), validators=[Optional()])
+    maximum = StringField(_l("Maximum (optional)"), validators=[Optional()])
+    capacity = IntegerField(_l("Places (optional)"), validators=[Optional(), NumberRange(min=0)], description=_l("Leave empty for no limit beyond the event's."))
+    sales_start = DateTimeLocalField(_l("Sales start (optional)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    sales_end = DateTimeLocalField(_l("Sales end (optional)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    visibility = SelectField(_l("Visibility"), choices=[(Visibility.PUBLIC.value, _l("Public")),
+                                                        (Visibility.HIDDEN.value, _l("Hidden: needs an access code"))])
+    allows_waiver = BooleanField(_l("Offer a fee waiver request (goes to approval)"))
+    requires_approval = BooleanField(_l("Organisers approve each registration"))
+    is_active = BooleanField(_l("On sale"), default=True)
+    position = IntegerField(_l("Order in the list"), default=0, validators=[Optional()])
 
     def __init__(self, *args, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("price", "minimum", "suggested", "maximum"):
-            getattr(self, name).label.text += f" ({currency})"
-        self.price.description = f"For a fixed fee, e.g. {money.plain(150 * 10 ** money.exponent(currency), currency)}"
+            field = getattr(self, name)
+            field.label.text = f"{field.label.text} ({currency})"
+        self.price.description = gettext("For a fixed fee, e.g. %(example)s",
+                                         example=money.plain(150 * 10 ** money.exponent(currency), currency))
 
 
 class QuestionForm(Form):
-    label = StringField("Question", validators=[DataRequired(), Length(max=300)])
-    kind = SelectField("Kind of answer", choices=[(k.value, k.value.replace("_", " ").capitalize()) for k in QuestionKind])
-    help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
-    options = TextAreaField("Options (one per line)", validators=[Optional()], description="For single and multiple choice.")
-    required = BooleanField("Required")
-    is_personal = BooleanField("Personal data (deleted by the retention purge)", default=True)
-    condition_question_id = SelectField("Show only if another answer…", coerce=int, choices=[], validate_choice=True)
-    condition_value = StringField("…is (or includes)", validators=[Optional(), Length(max=300)])
-    position = IntegerField("Order in the form", default=0, validators=[Optional()])
+    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind of answer"), choices=[(k.value, QUESTION_KIND_LABELS[k.value]) for k in QuestionKind])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    options = TextAreaField(_l("Options (one per line)"), validators=[Optional()], description=_l("For single and multiple choice."))
+    required = BooleanField(_l("Required"))
+    is_personal = BooleanField(_l("Personal data (deleted by the retention purge)"), default=True)
+    condition_question_id = SelectField(_l("Show only if another answer…"), coerce=int, choices=[], validate_choice=True)
+    condition_value = StringField(_l("…is (or includes)"), validators=[Optional(), Length(max=300)])
+    position = IntegerField(_l("Order in the form"), default=0, validators=[Optional()])
 
 
 class DiscountCodeForm(Form):
-    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
-    kind = SelectField("Kind", choices=[(DiscountKind.PERCENT.value, "Percentage"), (DiscountKind.FIXED.value, "Fixed amount")])
-    percent = IntegerField("Percent off", validators=[Optional(), NumberRange(min=0, max=100)])
-    amount = StringField("Amount off per person", validators=[Optional()])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    kind = SelectField(_l("Kind"), choices=[(DiscountKind.PERCENT.value, _l("Percentage")), (DiscountKind.FIXED.value, _l("Fixed amount"))])
+    percent = IntegerField(_l("Percent off"), validators=[Optional(), NumberRange(min=0, max=100)])
+    amount = StringField(_l("Amount off per person"), validators=[Optional()])
 
     def __init__(self, *args, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
-        self.amount.label.text += f" ({currency})"
-    category_ids = SelectMultipleField("Only for these categories (none = all)", coerce=int, choices=[])
-    usage_limit = IntegerField("Usage limit (orders)", validators=[Optional(), NumberRange(min=1)])
-    valid_from = DateTimeLocalField("Valid from", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    valid_until = DateTimeLocalField("Valid until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+        self.amount.label.text = f"{self.amount.label.text} ({currency})"
+    category_ids = SelectMultipleField(_l("Only for these categories (none = all)"), coerce=int, choices=[])
+    usage_limit = IntegerField(_l("Usage limit (orders)"), validators=[Optional(), NumberRange(min=1)])
+    valid_from = DateTimeLocalField(_l("Valid from"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    valid_until = DateTimeLocalField(_l("Valid until"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
 
 
 class AccessCodeForm(Form):
-    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
-    category_ids = SelectMultipleField("Unlocks these categories (none = all hidden ones)", coerce=int, choices=[])
-    usage_limit = IntegerField("Usage limit (orders)", validators=[Optional(), NumberRange(min=1)])
-    valid_until = DateTimeLocalField("Valid until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    category_ids = SelectMultipleField(_l("Unlocks these categories (none = all hidden ones)"), coerce=int, choices=[])
+    usage_limit = IntegerField(_l("Usage limit (orders)"), validators=[Optional(), NumberRange(min=1)])
+    valid_until = DateTimeLocalField(_l("Valid until"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
 
 
 class SettingsForm(Form):
-    hold_minutes = IntegerField("Minutes a card payment holds the places", validators=[DataRequired(), NumberRange(min=5, max=1440)])
-    allow_multiple_per_email = BooleanField("Allow more than one registration per email address")
-    max_per_order = IntegerField("Most people in one order", validators=[DataRequired(), NumberRange(min=1, max=MAX_PLACES_PER_ORDER)])
-    currency = SelectField("Currency", choices=list(money.CURRENCIES),
-                           description="Categories and fixed discounts follow it, amounts kept as typed. "
-                                       "It cannot change once people have been asked to pay.")
-    refund_policy = SelectField("Refund when an attendee cancels", choices=[(p.value, p.label) for p in RefundPolicy])
-    refund_until = DateTimeLocalField("Refunds until", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    waitlist_enabled = BooleanField("Offer a waitlist when full")
-    offer_hours = IntegerField("Hours a waitlist offer (or an approval's payment link) stays open", validators=[DataRequired(), NumberRange(min=1, max=720)])
-    card_enabled = BooleanField("Card payment online")
-    at_door_enabled = BooleanField("Pay at the door")
-    invoice_enabled = BooleanField("Invoice / bank transfer")
-    confirmation_note = TextAreaField("Note added to confirmation emails", validators=[Optional(), Length(max=2000)])
+    hold_minutes = IntegerField(_l("Minutes a card payment holds the places"), validators=[DataRequired(), NumberRange(min=5, max=1440)])
+    allow_multiple_per_email = BooleanField(_l("Allow more than one registration per email address"))
+    max_per_order = IntegerField(_l("Most people in one order"), validators=[DataRequired(), NumberRange(min=1, max=MAX_PLACES_PER_ORDER)])
+    currency = SelectField(_l("Currency"), choices=list(money.CURRENCIES),
+                           description=_l("Categories and fixed discounts follow it, amounts kept as typed. "
+                                          "It cannot change once people have been asked to pay."))
+    refund_policy = SelectField(_l("Refund when an attendee cancels"), choices=[(p.value, REFUND_POLICY_LABELS[p.value]) for p in RefundPolicy])
+    refund_until = DateTimeLocalField(_l("Refunds until"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    waitlist_enabled = BooleanField(_l("Offer a waitlist when full"))
+    offer_hours = IntegerField(_l("Hours a waitlist offer (or an approval's payment link) stays open"), validators=[DataRequired(), NumberRange(min=1, max=720)])
+    card_enabled = BooleanField(_l("Card payment online"))
+    at_door_enabled = BooleanField(_l("Pay at the door"))
+    invoice_enabled = BooleanField(_l("Invoice / bank transfer"))
+    confirmation_note = TextAreaField(_l("Note added to confirmation emails"), validators=[Optional(), Length(max=2000)])
 
 
 class ManualAddForm(Form):
-    category_id = SelectField("Category", coerce=int, choices=[], validate_choice=True)
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=120)])
-    last_name = StringField("Last name", validators=[Optional(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    payment_method = SelectField("Payment", choices=[("none", "Nothing to pay / complimentary"), ("at_door", "Pays at the door"),
-                                                     ("invoice", "Invoice / bank transfer")])
-    send_email = BooleanField("Email the confirmation", default=True)
+    category_id = SelectField(_l("Category"), coerce=int, choices=[], validate_choice=True)
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=120)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    payment_method = SelectField(_l("Payment"), choices=[("none", _l("Nothing to pay / complimentary")), ("at_door", _l("Pays at the door")),
+                                                         ("invoice", _l("Invoice / bank transfer"))])
+    send_email = BooleanField(_l("Email the confirmation"), default=True)
 
 
 class EditRegistrationForm(Form):
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=120)])
-    last_name = StringField("Last name", validators=[Optional(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=120)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])

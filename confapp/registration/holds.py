@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -46,7 +47,7 @@ def confirm_paid_order(order: Order, *, amount_minor: int, now: datetime, actor=
     regs = list(order.registrations)
     live = [r for r in regs if r.status not in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED)]
     if not live:
-        raise InvalidState("This order was cancelled; the payment must be refunded.")
+        raise InvalidState(gettext("This order was cancelled; the payment must be refunded."))
     lapsed = [r for r in live if r.status == RegistrationStatus.EXPIRED
               or (r.status == RegistrationStatus.AWAITING_PAYMENT and r.hold_expires_at and r.hold_expires_at <= now)]
     if lapsed:

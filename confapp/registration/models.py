@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from . import labels
 from ..types import StrEnumType, UTCDateTime, utcnow
 
 
@@ -25,6 +26,10 @@ class PriceKind(enum.StrEnum):
 class Visibility(enum.StrEnum):
     PUBLIC = "public"
     HIDDEN = "hidden"  # shown only with an access code
+
+    @property
+    def label(self) -> str:
+        return str(labels.VISIBILITY_LABELS[self.value])
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -39,15 +44,12 @@ class RegistrationStatus(enum.StrEnum):
     REJECTED = "rejected"
 
     @property
-    def label(self) -> str:
-        return {
-            "awaiting_payment": "Awaiting payment",
-            "pending_approval": "Pending approval",
-            "confirmed": "Confirmed",
-            "cancelled": "Cancelled",
-            "expired": "Expired",
-            "rejected": "Rejected",
-        }[self.value]
+    def label(self) -> str:  # in the interface's language; the order history keeps english_label
+        return str(labels.REGISTRATION_STATUS_LABELS[self.value])
+
+    @property
+    def english_label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
 
 
 # Statuses that occupy a place (capacity); AWAITING_PAYMENT only while its hold is unexpired.
@@ -62,12 +64,20 @@ class PaymentState(enum.StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
     REFUNDED = "refunded"
 
+    @property
+    def label(self) -> str:
+        return str(labels.PAYMENT_STATE_LABELS[self.value])
+
 
 class PaymentMethod(enum.StrEnum):
     NONE = "none"
     CARD = "card"
     AT_DOOR = "at_door"
     INVOICE = "invoice"
+
+    @property
+    def label(self) -> str:
+        return str(labels.PAYMENT_METHOD_LABELS[self.value])
 
 
 class RefundPolicy(enum.StrEnum):
@@ -77,7 +87,7 @@ class RefundPolicy(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"full": "Full refund", "none": "No refunds", "until_date": "Full refund until a date"}[self.value]
+        return str(labels.REFUND_POLICY_LABELS[self.value])
 
 
 class PlaceKind(enum.StrEnum):
@@ -243,6 +253,10 @@ class QuestionKind(enum.StrEnum):
     EMAIL = "email"
     PHONE = "phone"
 
+    @property
+    def label(self) -> str:
+        return str(labels.QUESTION_KIND_LABELS[self.value])
+
 
 class Question(db.Model):
     """An organiser-built registration question, or a switched-on built-in (builtin_key)."""
@@ -331,6 +345,10 @@ class WaitlistStatus(enum.StrEnum):
     CLAIMED = "claimed"
     EXPIRED = "expired"  # offer not taken in time: passed to the next person
     REMOVED = "removed"
+
+    @property
+    def label(self) -> str:
+        return str(labels.WAITLIST_STATUS_LABELS[self.value])
 
 
 class WaitlistEntry(db.Model):

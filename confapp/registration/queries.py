@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
+from flask_babel import gettext
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,7 @@ from .models import (
     AccessCode, Answer, DiscountCode, Order, PaymentState, Question, Registration, RegistrationCategory, RegistrationEvent,
     RegistrationStatus, Visibility, WaitlistEntry, WaitlistStatus,
 )
+from .common import event_categories
 from .questions import display_value
 
 PAGE_SIZE = 50
@@ -49,9 +51,7 @@ def categories_for_sale(event, *, access: AccessCode | None = None, now: datetim
     """Active categories the public may choose: public ones, plus hidden ones the access code
     unlocks (`access`: a usable code, see access_code_for). A waitlist offer tied to a category
     shows only that category."""
-    rows = list(db.session.scalars(
-        select(RegistrationCategory).where(RegistrationCategory.event_id == event.id, RegistrationCategory.is_active.is_(True))
-        .order_by(RegistrationCategory.position, RegistrationCategory.id)))
+    rows = [c for c in event_categories(event) if c.is_active]
     visible = [c for c in rows if c.visibility == Visibility.PUBLIC or pricing.access_unlocks(access, c.id)]
     if offer is not None and offer.category_id:
         visible = [c for c in rows if c.id == offer.category_id]
@@ -59,13 +59,13 @@ def categories_for_sale(event, *, access: AccessCode | None = None, now: datetim
 
 
 def categories_by_id(event, ids) -> list[RegistrationCategory]:
-    return list(db.session.scalars(select(RegistrationCategory).where(
-        RegistrationCategory.event_id == event.id, RegistrationCategory.id.in_(list(ids) or [0]))))
+    """The event's categories among `ids` (another event's ids find nothing), in the event's order."""
+    wanted = set(ids)
+    return [c for c in event_categories(event) if c.id in wanted]
 
 
 def all_categories(event) -> list[RegistrationCategory]:
-    return list(db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)
-                                   .order_by(RegistrationCategory.position, RegistrationCategory.id)))
+    return event_categories(event)
 
 
 def all_questions(event) -> list[Question]:
@@ -206,8 +206,11 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
         buffer.truncate(0)
         return value
 
-    writer.writerow(_safe_row(["Ticket code", "Order", "First name", "Last name", "Email", "Category", "Status",
-                               "Payment", "Price", "Currency", "Registered at (UTC)"] + [q.label for q in questions]))
+    # The headings in the organiser's language (the status column too); codes and amounts stay as stored.
+    headings = [gettext("Ticket code"), gettext("Order"), gettext("First name"), gettext("Last name"), gettext("Email"),
+                gettext("Category"), gettext("Status"), gettext("Payment"), gettext("Price"), gettext("Currency"),
+                gettext("Registered at (UTC)")]
+    writer.writerow(_safe_row(headings + [q.label for q in questions]))
     yield flush()
     last_id = 0
     base = _filtered(event.id, filters, with_order=True)

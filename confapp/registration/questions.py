@@ -23,24 +23,30 @@ class BuiltinQuestion:
     is_personal: bool = True
 
 
+def N_(text: str) -> str:
+    """Marks a built-in question's text for the catalogue; it is stored in the event's language
+    when switched on (catalogue.set_builtin), so it is translated then, not here."""
+    return text
+
+
 BUILTIN_QUESTIONS: dict[str, BuiltinQuestion] = {
     q.key: q
     for q in (
-        BuiltinQuestion("organisation", QuestionKind.SHORT_TEXT, "Organisation", "The organisation you work or volunteer with, if any."),
-        BuiltinQuestion("city", QuestionKind.SHORT_TEXT, "City"),
-        BuiltinQuestion("region", QuestionKind.SHORT_TEXT, "State, province or region"),
-        BuiltinQuestion("country", QuestionKind.COUNTRY, "Country"),
-        BuiltinQuestion("pronouns", QuestionKind.SHORT_TEXT, "Pronouns", "For your badge, for example she/her, they/them."),
-        BuiltinQuestion("accessibility", QuestionKind.LONG_TEXT, "Accessibility needs",
-                        "Anything we should arrange so that you can take part fully: seating, captioning, ASL, a quiet room, large print."),
-        BuiltinQuestion("dietary", QuestionKind.SHORT_TEXT, "Dietary needs", "Allergies, vegetarian, vegan, halal, kosher..."),
-        BuiltinQuestion("interpretation", QuestionKind.SINGLE_CHOICE, "Interpretation language",
-                        "If you would like interpretation, choose the language.",
-                        ("None needed", "Spanish", "ASL", "French", "Haitian Creole", "Other")),
-        BuiltinQuestion("consent_attendee_list", QuestionKind.CHECKBOX, "List my name and organisation on the attendee list",
-                        "Other participants will see your name and organisation."),
-        BuiltinQuestion("consent_photos", QuestionKind.CHECKBOX, "I agree to appear in photos of the event",
-                        "If you do not agree, ask at the desk for a no-photo lanyard.", (), False),
+        BuiltinQuestion("organisation", QuestionKind.SHORT_TEXT, N_("Organisation"), N_("The organisation you work or volunteer with, if any.")),
+        BuiltinQuestion("city", QuestionKind.SHORT_TEXT, N_("City")),
+        BuiltinQuestion("region", QuestionKind.SHORT_TEXT, N_("State, province or region")),
+        BuiltinQuestion("country", QuestionKind.COUNTRY, N_("Country")),
+        BuiltinQuestion("pronouns", QuestionKind.SHORT_TEXT, N_("Pronouns"), N_("For your badge, for example she/her, they/them.")),
+        BuiltinQuestion("accessibility", QuestionKind.LONG_TEXT, N_("Accessibility needs"),
+                        N_("Anything we should arrange so that you can take part fully: seating, captioning, ASL, a quiet room, large print.")),
+        BuiltinQuestion("dietary", QuestionKind.SHORT_TEXT, N_("Dietary needs"), N_("Allergies, vegetarian, vegan, halal, kosher...")),
+        BuiltinQuestion("interpretation", QuestionKind.SINGLE_CHOICE, N_("Interpretation language"),
+                        N_("If you would like interpretation, choose the language."),
+                        (N_("None needed"), N_("Spanish"), N_("ASL"), N_("French"), N_("Haitian Creole"), N_("Other"))),
+        BuiltinQuestion("consent_attendee_list", QuestionKind.CHECKBOX, N_("List my name and organisation on the attendee list"),
+                        N_("Other participants will see your name and organisation.")),
+        BuiltinQuestion("consent_photos", QuestionKind.CHECKBOX, N_("I agree to appear in photos of the event"),
+                        N_("If you do not agree, ask at the desk for a no-photo lanyard."), (), False),
     )
 }
 

@@ -19,7 +19,7 @@ from .models import (
     AccessCode, DiscountCode, PaymentMethod, RegistrationCategory, RegistrationSettings, Visibility, WaitlistEntry,
     WaitlistStatus,
 )
-from .queries import access_code_for, discount_code_for
+from .queries import access_code_for, categories_by_id, discount_code_for
 from .questions import check_email, clean_answers, normalise_email
 
 # The most places one order can hold, whoever places it (the organiser's per-order setting is at most this).
@@ -147,9 +147,7 @@ def check_choices(event: Event, order_request: OrderRequest, *, actor=None, now:
     limit = MAX_PLACES_PER_ORDER if manager else min(settings.max_per_order, MAX_PLACES_PER_ORDER)
     if quantity > limit:
         raise ValidationFailed({"quantity": gettext("One order can hold at most %(limit)s people.", limit=limit)})
-    categories = {c.id: c for c in db.session.scalars(
-        select(RegistrationCategory).where(RegistrationCategory.event_id == event.id,
-                                           RegistrationCategory.id.in_([c.category_id for c in choices] or [0])))}
+    categories = {c.id: c for c in categories_by_id(event, [c.category_id for c in choices])}
     slots: list[tuple[RegistrationCategory, int | None]] = []
     for choice in choices:
         category = categories.get(choice.category_id)

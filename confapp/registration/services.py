@@ -117,6 +117,8 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         waiver_requested=order_request.waiver_requested, waiver_reason=order_request.waiver_reason.strip()[:2000],
         hold_expires_at=hold, created_at=now, updated_at=now, ip_address=(order_request.ip_address or "")[:45],
         language=order_request.language,
+        # A new order has no registrations: say so, or the first append loads the collection.
+        registrations=[],
     )
     db.session.add(order)
     db.session.flush()
@@ -139,7 +141,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         quote.waitlist_entry.status = WaitlistStatus.CLAIMED
         quote.waitlist_entry.order_id = order.id
     db.session.flush()
-    history(order, "walk_in" if order_request.at_door else "placed", actor=actor, now=now, note=status.label)
+    history(order, "walk_in" if order_request.at_door else "placed", actor=actor, now=now, note=status.english_label)
     record("registration.order_placed", actor=actor, event=event, target=order,
            details={"registrations": len(quote.lines), "status": status.value}, now=now)
     outbox.emit_registrations("registration.created", order.registrations, now=now)

@@ -4,6 +4,8 @@ questions, codes, settings, waitlist) are in views_setup.py on the same blueprin
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
@@ -16,11 +18,12 @@ from ..navigation import register_manage_nav
 from ..types import utcnow
 from . import queries, services
 from .forms import ApprovalForm, CsrfForm, EditRegistrationForm, ManualAddForm, OrganiserCancelForm
+from .labels import history_note
 from .models import RegistrationStatus
 from .services import AttendeeData, CategoryChoice, OrderRequest
 from .blueprint import bp
 
-register_manage_nav("Registrations", "registration.manage_list", Action.VIEW_REGISTRATIONS, order=30, prefix="registration.manage")
+register_manage_nav(_l("Registrations"), "registration.manage_list", Action.VIEW_REGISTRATIONS, order=30, prefix="registration.manage")
 
 
 def _filters() -> queries.RegistrationFilters:
@@ -80,7 +83,7 @@ def manage_detail(slug: str, registration_id: int):
 
     return render_template(
         "registration/manage_detail.html", event=event, registration=registration, order=registration.order,
-        history=queries.order_history(registration.order_id), display_value=display_value,
+        history=queries.order_history(registration.order_id), history_note=history_note, display_value=display_value,
         cancel_form=OrganiserCancelForm(), approval_form=ApprovalForm(), csrf=CsrfForm(),
         refundable=services.refundable_amount(registration.order, now=utcnow()),
         can_manage=Action.MANAGE_REGISTRATIONS,
@@ -109,7 +112,7 @@ def manage_cancel(slug: str, registration_id: int):
         abort(400)
     return _act(event, registration, lambda: services.cancel_registration(
         registration, actor=current_user, reason=form.reason.data or "", now=utcnow(), refund=form.refund.data),
-        "The registration is cancelled and the attendee was emailed.")
+        _("The registration is cancelled and the attendee was emailed."))
 
 
 @bp.route("/manage/<slug>/registrations/<int:registration_id>/resend", methods=["POST"])
@@ -120,7 +123,7 @@ def manage_resend(slug: str, registration_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     return _act(event, registration, lambda: services.send_confirmation(registration.order, actor=current_user, now=utcnow()),
-                "The confirmation was sent again.")
+                _("The confirmation was sent again."))
 
 
 @bp.route("/manage/<slug>/registrations/<int:registration_id>/<any(approve, reject):decision>", methods=["POST"])
@@ -133,7 +136,7 @@ def manage_decide(slug: str, registration_id: int, decision: str):
         abort(400)
     action = services.approve_order if decision == "approve" else services.reject_order
     return _act(event, registration, lambda: action(registration.order, actor=current_user, now=utcnow(), message=form.message.data or ""),
-                "Approved; the attendee was emailed." if decision == "approve" else "Rejected; the attendee was emailed.")
+                _("Approved; the attendee was emailed.") if decision == "approve" else _("Rejected; the attendee was emailed."))
 
 
 def _answers_from_form(questions) -> dict:
@@ -154,7 +157,7 @@ def manage_edit(slug: str, registration_id: int):
             services.update_answers(registration, first_name=form.first_name.data, last_name=form.last_name.data or "",
                                     email=form.email.data, answers=_answers_from_form(questions), actor=current_user, now=utcnow())
             db.session.commit()
-            flash("Changes saved.", "success")
+            flash(_("Changes saved."), "success")
             return redirect(url_for("registration.manage_detail", slug=slug, registration_id=registration.id))
         except ValidationFailed as error:
             db.session.rollback()
@@ -181,7 +184,7 @@ def manage_add(slug: str):
             order = services.place_order(event, order_request, actor=current_user, now=utcnow())
             services.history(order, "added_by_organiser", actor=current_user, now=utcnow())
             db.session.commit()
-            flash("Registration added.", "success")
+            flash(_("Registration added."), "success")
             return redirect(url_for("registration.manage_detail", slug=slug, registration_id=order.registrations[0].id))
         except DomainError as error:
             db.session.rollback()

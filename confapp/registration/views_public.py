@@ -51,6 +51,11 @@ def _carry(form, *, drop=()) -> list[tuple[str, str]]:
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def public_start(slug: str):
+    with common.reads_once():
+        return _public_start(slug)
+
+
+def _public_start(slug: str):
     # These steps validate and re-render only; on embedded SQLite they must not queue behind writers.
     mark_request_read_only(request.method == "POST" and request.form.get("step") in ("choose", "edit", "details"))
     event = visible_event(slug)
@@ -96,13 +101,14 @@ def _next_step(event, step: str, order_request, questions, settings, csrf, now):
         return _details(event, questions, order_request, errors={})
     if step == "edit":
         return _details(event, questions, order_request, errors={})
-    quote = services.quote_order(event, order_request, actor=current_user, now=now)
+    if step == "confirm":
+        # place_order quotes under its lock and raises what quoting here would: quote once.
+        return _confirm(event, order_request, now)
     if step == "details":
+        quote = services.quote_order(event, order_request, actor=current_user, now=now)
         return render_template("registration/step_review.html", event=event, quote=quote, carry=_carry(request.form),
                                csrf=csrf, request_data=order_request, questions=questions,
                                hold_minutes=settings.hold_minutes)
-    if step == "confirm":
-        return _confirm(event, order_request, now)
     abort(400)
 
 
@@ -374,8 +380,8 @@ def ticket_cancel(slug: str, token: str):
 
 @bp.route("/e/<slug>/ticket/<token>/event.ics")
 def ticket_calendar(slug: str, token: str):
-    event, _ = _ticket_for(slug, token)
-    return Response(emails.event_ics(event), mimetype="text/calendar",
+    event, registration = _ticket_for(slug, token)
+    return Response(emails.event_ics(event, registration), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
@@ -100,13 +101,13 @@ def manage_category_form(slug: str, category_id: int | None):
                 raise ValidationFailed(errors)
             form.save_translations(catalogue.save_category(event, data, actor=current_user, category=category, now=utcnow()))
             db.session.commit()
-            flash("Category saved.", "success")
+            flash(_("Category saved."), "success")
             return redirect(url_for("registration.manage_categories", slug=slug))
         except ValidationFailed as error:
             db.session.rollback()
             _apply_errors(form, error)
     return render_template("registration/manage_form.html", event=event, form=form,
-                           title="Edit category" if category else "New category",
+                           title=_("Edit category") if category else _("New category"),
                            back=url_for("registration.manage_categories", slug=slug)), (422 if form.errors or getattr(form, "extra_errors", None) else 200)
 
 
@@ -131,7 +132,7 @@ def manage_question_builtin(slug: str, key: str):
         abort(400)
     catalogue.set_builtin(event, key, request.form.get("enabled") == "1", actor=current_user, now=utcnow())
     db.session.commit()
-    flash("Questions updated.", "success")
+    flash(_("Questions updated."), "success")
     return redirect(url_for("registration.manage_questions", slug=slug))
 
 
@@ -144,7 +145,7 @@ def manage_question_form(slug: str, question_id: int | None):
     if question_id and (question is None or question.event_id != event.id):
         abort(404)
     form = translated_form(QuestionForm, other_languages(event), QUESTION_TEXTS, line_fields=("options",))()
-    form.condition_question_id.choices = [(0, "Always show")] + [
+    form.condition_question_id.choices = [(0, _("Always show"))] + [
         (q.id, q.label) for q in queries.all_questions(event) if question is None or q.id != question.id]
     if request.method == "GET" and question is not None:
         form.process(obj=question)
@@ -160,13 +161,13 @@ def manage_question_form(slug: str, question_id: int | None):
         try:
             form.save_translations(catalogue.save_question(event, data, actor=current_user, question=question, now=utcnow()))
             db.session.commit()
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return redirect(url_for("registration.manage_questions", slug=slug))
         except ValidationFailed as error:
             db.session.rollback()
             _apply_errors(form, error)
     return render_template("registration/manage_form.html", event=event, form=form,
-                           title="Edit question" if question else "New question",
+                           title=_("Edit question") if question else _("New question"),
                            back=url_for("registration.manage_questions", slug=slug)), (422 if form.errors or getattr(form, "extra_errors", None) else 200)
 
 
@@ -207,7 +208,7 @@ def manage_codes(slug: str):
             status = 422
         if request.method == "POST" and status == 200:
             db.session.commit()
-            flash("Code created.", "success")
+            flash(_("Code created."), "success")
             return redirect(url_for("registration.manage_codes", slug=slug))
     except ValidationFailed as error:
         db.session.rollback()
@@ -254,12 +255,12 @@ def manage_settings(slug: str):
         try:
             catalogue.save_settings(event, values, actor=current_user, now=utcnow())
             db.session.commit()
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return redirect(url_for("registration.manage_settings", slug=slug))
         except ValidationFailed as error:
             db.session.rollback()
             _apply_errors(form, error)
-    return render_template("registration/manage_form.html", event=event, form=form, title="Registration settings",
+    return render_template("registration/manage_form.html", event=event, form=form, title=_("Registration settings"),
                            back=url_for("registration.manage_list", slug=slug)), (422 if form.errors or getattr(form, "extra_errors", None) else 200)
 
 
@@ -286,10 +287,10 @@ def manage_waitlist_action(slug: str, entry_id: int, action: str):
             waitlist.move_entry(entry, -1 if action == "up" else 1, actor=current_user)
         elif action == "offer":
             waitlist.offer_by_hand(entry, actor=current_user, now=utcnow())
-            flash("Offer sent.", "success")
+            flash(_("Offer sent."), "success")
         else:
             waitlist.remove_entry(entry, actor=current_user, now=utcnow())
-            flash("Removed from the waitlist.", "success")
+            flash(_("Removed from the waitlist."), "success")
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -146,13 +146,13 @@ def offer_by_hand(entry: WaitlistEntry, *, actor, now: datetime) -> WaitlistEntr
     lock_event(event)
     entry = _lock_entry(entry)
     if entry.status != WaitlistStatus.WAITING:
-        raise InvalidState("Only someone still waiting can be offered a place.")
+        raise InvalidState(gettext("Only someone still waiting can be offered a place."))
     reserve_places(event, Counter({entry.category_id: 1}) if entry.category_id else Counter(), now=now,
                    already_locked=True)
     taken = occupancy(event.id, now=now)
     online = entry.category is not None and entry.category.attendance_mode == PlaceKind.ONLINE
     if not online and event.capacity is not None and taken.event_used >= event.capacity:
-        raise SoldOut("There is no free place to offer. Raise the capacity first.")
+        raise SoldOut(gettext("There is no free place to offer. Raise the capacity first."))
     _make_offer(entry, event, now=now, hours=settings_for(event).offer_hours)
     record("registration.waitlist_offered_by_hand", actor=actor, event=event, target=entry, now=now)
     outbox.emit_waitlist_offers(event, [entry], now=now)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
@@ -200,7 +201,7 @@ def _tell_the_maker(endpoint: WebhookEndpoint, reason: str) -> None:
     to = maker.email if maker is not None else endpoint.event.contact_email
     if not to:
         return
-    queue_email(to, f"Webhook endpoint disabled: {endpoint.event.title}", "webhooks_endpoint_disabled",
+    queue_email(to, gettext("Webhook endpoint disabled: %(event)s", event=endpoint.event.title), "webhooks_endpoint_disabled",
                 event=endpoint.event, endpoint=endpoint, reason=reason,
                 link=external_url("webhooks.endpoint_detail", slug=endpoint.event.slug, endpoint_id=endpoint.id))
 

@@ -10,6 +10,10 @@ def test_online_routes_by_role(client, db, hybrid):
     attendee = make_registration(hybrid.event, hybrid.online, send_email=False)
     token = join_token(attendee, hybrid.soon.id, generation=0)
     details_id = hybrid.details.id
+    from confapp.online import follow_up
+
+    follow_up.save_links(hybrid.event, follow_up.LinksData("https://video.example.org/r"), actor=hybrid.organiser)
+    db.session.commit()
     assert_access(client, db, world, [
         ("GET", f"/manage/{slug}/online/", staff_and_organisers(200)),
         ("GET", f"/manage/{slug}/online/modes", organisers_only(200)),
@@ -20,6 +24,13 @@ def test_online_routes_by_role(client, db, hybrid):
         ("GET", f"/manage/{slug}/online/join/{hybrid.soon.id}", organisers_only(200)),
         ("POST", f"/manage/{slug}/online/join/{hybrid.soon.id}", organisers_only(302),
          {"meeting_url": "https://meet.example.net/session", "reveal_minutes": "15"}),
+        ("POST", f"/manage/{slug}/online/join/links", organisers_only(302),
+         {"recording_url": "https://video.example.org/r", "materials": "", "visibility": "public"}),
+        ("POST", f"/manage/{slug}/online/join/{hybrid.soon.id}/links", organisers_only(302),
+         {"recording_url": "https://video.example.org/s", "materials": "", "visibility": "registered"}),
+        ("GET", f"/manage/{slug}/online/follow-up", organisers_only(200)),
+        ("POST", f"/manage/{slug}/online/follow-up", organisers_only(302),
+         {"audience": "registered", "subject": "Recordings", "body": "See the recordings."}),
         ("POST", f"/manage/{slug}/online/join/{details_id}/remove", organisers_only(302), {}),
         ("POST", f"/manage/{slug}/online/attendance", organisers_only(302),
          {"registration_id": attendee.id, "target": str(hybrid.soon.id)}),
