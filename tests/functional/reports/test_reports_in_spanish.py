@@ -132,6 +132,10 @@ def test_the_published_summary_and_its_print_are_in_spanish(spanish, client, wor
     csv_text = _visitor(client).get(f"/e/{event.slug}/report.csv").get_data(as_text=True)
     assert csv_text.startswith("sección,Cifra,Valor") and "Cifras principales,Personas inscritas," in csv_text
     assert "menos de 5" in csv_text and "Headline figures" not in csv_text and "fewer than 5" not in csv_text
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(_visitor(client).get(f"/e/{event.slug}/report.xlsx").data))
+    assert book.sheetnames[0] == "Cifras principales" and "Inscripciones a lo largo del ti" in book.sheetnames
 
 
 def test_the_certificate_and_its_check_page_are_in_spanish(spanish, client, db, world, printed):
