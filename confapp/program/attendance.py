@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..errors import InvalidState, NotAllowed, SoldOut
@@ -15,16 +16,16 @@ from .models import ProgramSession, SessionSignup, SessionStar, SessionStatus
 
 def _check_registration(session: ProgramSession, registration) -> None:
     if registration.event_id != session.event_id:
-        raise NotAllowed("That session belongs to another event.")
+        raise NotAllowed(gettext("That session belongs to another event."))
     if registration.status not in ACTIVE_STATUSES:
-        raise NotAllowed("Your registration is not active.")
+        raise NotAllowed(gettext("Your registration is not active."))
 
 
 def star_session(session: ProgramSession, registration, *, now: datetime | None = None) -> SessionStar:
     """Add a published session to the attendee's agenda (idempotent). Raises NotAllowed, InvalidState."""
     _check_registration(session, registration)
     if session.status != SessionStatus.PUBLISHED:
-        raise InvalidState("Only sessions in the published agenda can be starred.")
+        raise InvalidState(gettext("Only sessions in the published agenda can be starred."))
     star = db.session.scalar(select(SessionStar).where(
         SessionStar.registration_id == registration.id, SessionStar.session_id == session.id))
     if star is None:
@@ -59,13 +60,13 @@ def sign_up(session: ProgramSession, registration, *, now: datetime | None = Non
         select(ProgramSession).where(ProgramSession.id == session.id).with_for_update().execution_options(populate_existing=True)
     )
     if locked.status != SessionStatus.PUBLISHED or not locked.takes_signups:
-        raise InvalidState("This session does not take sign-ups.")
+        raise InvalidState(gettext("This session does not take sign-ups."))
     existing = db.session.scalar(select(SessionSignup).where(
         SessionSignup.session_id == locked.id, SessionSignup.registration_id == registration.id))
     if existing is not None:
         return existing
     if signup_count(locked.id) >= locked.capacity:
-        raise SoldOut("This workshop is full.")
+        raise SoldOut(gettext("This workshop is full."))
     signup = SessionSignup(session_id=locked.id, registration_id=registration.id, created_at=now or utcnow())
     db.session.add(signup)
     db.session.flush()

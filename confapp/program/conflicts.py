@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Iterable
 
+from flask_babel import gettext
+
+from ..templating import format_day
 from .models import ParticipationStatus, ProgramSession, SessionKind, SessionStatus
 
 
@@ -49,25 +52,29 @@ def compute_conflicts(event, sessions: Iterable[ProgramSession]) -> dict[int, li
         start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
         if start.date() < first_day or end.date() > last_day:
             warnings[s.id].append(ConflictWarning(
-                "dates", s.id, f"“{s.title}” is outside the event's dates ({first_day:%-d %b} to {last_day:%-d %b %Y})."))
+                "dates", s.id, gettext("“%(title)s” is outside the event's dates (%(first)s to %(last)s).", title=s.title,
+                                      first=format_day(first_day, "%-d %b"), last=format_day(last_day, "%-d %b %Y"))))
         room = s.room
         if room is not None:
             by_room[room.id].append(s)
             ends_at_midnight = end.date() == start.date() + timedelta(days=1) and end.time() == time(0, 0)
             end_clock = time.max if ends_at_midnight else end.time()
             if end.date() != start.date() and not ends_at_midnight:
-                warnings[s.id].append(ConflictWarning("room_hours", s.id, f"“{s.title}” runs past midnight in {room.name}."))
+                warnings[s.id].append(ConflictWarning("room_hours", s.id, gettext(
+                    "“%(title)s” runs past midnight in %(room)s.", title=s.title, room=room.name)))
             elif (room.available_from and start.time() < room.available_from) or (
                 room.available_until and end_clock > room.available_until
             ):
-                hours = f"{room.available_from or time(0, 0):%H:%M} to " + (
-                    f"{room.available_until:%H:%M}" if room.available_until else "midnight")
+                hours = gettext("%(start)s to %(end)s", start=f"{room.available_from or time(0, 0):%H:%M}",
+                                end=f"{room.available_until:%H:%M}" if room.available_until else gettext("midnight"))
                 warnings[s.id].append(ConflictWarning(
-                    "room_hours", s.id, f"“{s.title}” is longer than {room.name} is available ({hours})."))
+                    "room_hours", s.id, gettext("“%(title)s” is longer than %(room)s is available (%(hours)s).",
+                                            title=s.title, room=room.name, hours=hours)))
             expected = s.capacity if s.capacity is not None else (event.capacity if s.kind == SessionKind.PLENARY else None)
             if room.capacity is not None and expected is not None and expected > room.capacity:
                 warnings[s.id].append(ConflictWarning(
-                    "capacity", s.id, f"“{s.title}” expects {expected} people but {room.name} holds {room.capacity}."))
+                    "capacity", s.id, gettext("“%(title)s” expects %(expected)s people but %(room)s holds %(capacity)s.",
+                                          title=s.title, expected=expected, room=room.name, capacity=room.capacity)))
         for link in s.speakers:
             if link.status != ParticipationStatus.DECLINED:
                 by_speaker[link.speaker_id].append((s, link.speaker.name))
@@ -81,8 +88,9 @@ def compute_conflicts(event, sessions: Iterable[ProgramSession]) -> dict[int, li
                 for one, other in ((a, b), (b, a)):
                     warnings[one.id].append(ConflictWarning(
                         "room", one.id,
-                        f"{one.room.name} is double-booked: “{one.title}” overlaps “{other.title}” "
-                        f"({_clock(other.starts_at.astimezone(tz))}–{_clock(other.ends_at.astimezone(tz))}).",
+                        gettext("%(room)s is double-booked: “%(title)s” overlaps “%(other)s” (%(start)s–%(end)s).",
+                                room=one.room.name, title=one.title, other=other.title,
+                                start=_clock(other.starts_at.astimezone(tz)), end=_clock(other.ends_at.astimezone(tz))),
                         other.id))
 
     for entries in by_speaker.values():
@@ -93,5 +101,6 @@ def compute_conflicts(event, sessions: Iterable[ProgramSession]) -> dict[int, li
                     break
                 for one, other in ((a, b), (b, a)):
                     warnings[one.id].append(ConflictWarning(
-                        "speaker", one.id, f"{name} is double-booked: “{one.title}” overlaps “{other.title}”.", other.id))
+                        "speaker", one.id, gettext("%(name)s is double-booked: “%(title)s” overlaps “%(other)s”.",
+                                                  name=name, title=one.title, other=other.title), other.id))
     return dict(warnings)

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from ..forms import Form
-from .models import SessionKind, SpeakerRole
+from ..templating import format_day
+from .models import _SESSION_KIND_LABELS, _SPEAKER_ROLE_LABELS, SessionKind, SpeakerRole
 from .services import RoomData, SessionData, TrackData
 from .speakers import SpeakerData
 
@@ -25,41 +27,41 @@ def lines(text: str | None) -> list[str]:
 
 
 class SessionForm(Form):
-    title = StringField("Title", validators=[DataRequired(message="Give the session a title."), Length(max=250)])
-    kind = SelectField("Type", choices=[(k.value, k.label) for k in SessionKind], default=SessionKind.PANEL.value,
-                       description="Without an end time, the type's usual length is used: plenary 60 min, panel 75, "
-                                   "workshop 90, roundtable 60, break 15, social 90.")
-    day = SelectField("Day", choices=[], validate_choice=True)
-    starts = TimeField("Starts", validators=[Optional()], description="Local time at the event, 24-hour clock.")
-    ends = TimeField("Ends", validators=[Optional()], description="Leave empty for the type's usual length.")
-    room_id = SelectField("Room", coerce=_optional_int, choices=[], validate_choice=True)
-    track_id = SelectField("Track", coerce=_optional_int, choices=[], validate_choice=True)
-    description = TextAreaField("Description", validators=[Optional()],
-                                description="Markdown: **bold**, *italic*, [links](https://…), lists.")
-    language = StringField("Language", validators=[Optional(), Length(max=80)], default="English")
-    interpretation = StringField("Interpretation", validators=[Optional(), Length(max=300)],
-                                 description="For example: Spanish interpretation by headset; ASL.")
-    accessibility = TextAreaField("Accessibility notes", validators=[Optional()])
-    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0)],
-                            description="Workshops with a capacity take sign-ups. Leave empty for no limit.")
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the session a title.")), Length(max=250)])
+    kind = SelectField(_l("Type"), choices=[(k.value, _SESSION_KIND_LABELS[k]) for k in SessionKind], default=SessionKind.PANEL.value,
+                       description=_l("Without an end time, the type's usual length is used: plenary 60 min, panel 75, "
+                                      "workshop 90, roundtable 60, break 15, social 90."))
+    day = SelectField(_l("Day"), choices=[], validate_choice=True)
+    starts = TimeField(_l("Starts"), validators=[Optional()], description=_l("Local time at the event, 24-hour clock."))
+    ends = TimeField(_l("Ends"), validators=[Optional()], description=_l("Leave empty for the type's usual length."))
+    room_id = SelectField(_l("Room"), coerce=_optional_int, choices=[], validate_choice=True)
+    track_id = SelectField(_l("Track"), coerce=_optional_int, choices=[], validate_choice=True)
+    description = TextAreaField(_l("Description"), validators=[Optional()],
+                                description=_l("Markdown: **bold**, *italic*, [links](https://…), lists."))
+    language = StringField(_l("Language"), validators=[Optional(), Length(max=80)], default="English")
+    interpretation = StringField(_l("Interpretation"), validators=[Optional(), Length(max=300)],
+                                 description=_l("For example: Spanish interpretation by headset; ASL."))
+    accessibility = TextAreaField(_l("Accessibility notes"), validators=[Optional()])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)],
+                            description=_l("Workshops with a capacity take sign-ups. Leave empty for no limit."))
 
     def __init__(self, *args, event, rooms, tracks, **kwargs):
         super().__init__(*args, **kwargs)
         from .queries import event_days
 
         self.event = event
-        self.day.choices = [("", "Not scheduled yet")] + [
-            (d.isoformat(), f"{d:%A %-d %B %Y}") for d in event_days(event)]
-        self.room_id.choices = [(None, "No room")] + [(r.id, r.name) for r in rooms]
-        self.track_id.choices = [(None, "No track")] + [(t.id, t.name) for t in tracks]
+        self.day.choices = [("", _l("Not scheduled yet"))] + [
+            (d.isoformat(), format_day(d, "%A %-d %B %Y")) for d in event_days(event)]
+        self.room_id.choices = [(None, _l("No room"))] + [(r.id, r.name) for r in rooms]
+        self.track_id.choices = [(None, _l("No track"))] + [(t.id, t.name) for t in tracks]
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.day.data and not self.starts.data:
-            self.starts.errors = list(self.starts.errors) + ["Give a start time for the chosen day."]
+            self.starts.errors = list(self.starts.errors) + [_l("Give a start time for the chosen day.")]
             ok = False
         if self.ends.data and not self.day.data:
-            self.day.errors = list(self.day.errors) + ["Choose a day for the session."]
+            self.day.errors = list(self.day.errors) + [_l("Choose a day for the session.")]
             ok = False
         return ok
 
@@ -91,17 +93,17 @@ class SessionForm(Form):
 
 
 class PublishForm(Form):
-    acknowledge = BooleanField("I have reviewed the timetable warnings; publish anyway")
+    acknowledge = BooleanField(_l("I have reviewed the timetable warnings; publish anyway"))
 
 
 class RoomForm(Form):
-    name = StringField("Room name", validators=[DataRequired(message="Give the room a name."), Length(max=120)])
-    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0)])
-    accessibility = TextAreaField("Accessibility notes", validators=[Optional()],
-                                  description="Step-free access, hearing loop, nearest accessible restroom…")
-    available_from = TimeField("Available from", validators=[Optional()], description="Daily, local time. Leave empty if always available.")
-    available_until = TimeField("Available until", validators=[Optional()])
-    position = IntegerField("Order", validators=[Optional()], default=0)
+    name = StringField(_l("Room name"), validators=[DataRequired(message=_l("Give the room a name.")), Length(max=120)])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)])
+    accessibility = TextAreaField(_l("Accessibility notes"), validators=[Optional()],
+                                  description=_l("Step-free access, hearing loop, nearest accessible restroom…"))
+    available_from = TimeField(_l("Available from"), validators=[Optional()], description=_l("Daily, local time. Leave empty if always available."))
+    available_until = TimeField(_l("Available until"), validators=[Optional()])
+    position = IntegerField(_l("Order in the list"), validators=[Optional()], default=0)
 
     def load(self, room) -> None:
         for name in ("name", "capacity", "accessibility", "available_from", "available_until", "position"):
@@ -114,10 +116,10 @@ class RoomForm(Form):
 
 
 class TrackForm(Form):
-    name = StringField("Track name", validators=[DataRequired(message="Give the track a name."), Length(max=120)])
-    colour = StringField("Colour", validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Give the colour as #rrggbb.")],
-                         default="#1d4e89", description="A colour like #1d4e89; the label text is chosen to stay readable.")
-    position = IntegerField("Order", validators=[Optional()], default=0)
+    name = StringField(_l("Track name"), validators=[DataRequired(message=_l("Give the track a name.")), Length(max=120)])
+    colour = StringField(_l("Colour"), validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Give the colour as #rrggbb."))],
+                         default="#1d4e89", description=_l("A colour like #1d4e89; the label text is chosen to stay readable."))
+    position = IntegerField(_l("Order in the list"), validators=[Optional()], default=0)
 
     def load(self, track) -> None:
         self.name.data, self.colour.data, self.position.data = track.name, track.colour, track.position
@@ -129,13 +131,13 @@ class TrackForm(Form):
 class SpeakerProfileForm(Form):
     """What a speaker edits about themselves (organisers also get the email field)."""
 
-    name = StringField("Name", validators=[DataRequired(message="Give the speaker's name."), Length(max=200)])
-    pronouns = StringField("Pronouns", validators=[Optional(), Length(max=60)], description="For example: she/her, they/them.")
-    affiliation = StringField("Organisation or affiliation", validators=[Optional(), Length(max=200)])
-    city = StringField("City", validators=[Optional(), Length(max=120)])
-    bio = TextAreaField("Short bio", validators=[Optional(), Length(max=2000)], description="Up to 2,000 characters.")
-    links = TextAreaField("Links", validators=[Optional()], description="One web address per line, up to five.")
-    photo = FileField("Photo", description="JPEG, PNG or WebP, up to 5 MB. It is resized to 600 pixels.")
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the speaker's name.")), Length(max=200)])
+    pronouns = StringField(_l("Pronouns"), validators=[Optional(), Length(max=60)], description=_l("For example: she/her, they/them."))
+    affiliation = StringField(_l("Organisation or affiliation"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    bio = TextAreaField(_l("Short bio"), validators=[Optional(), Length(max=2000)], description=_l("Up to 2,000 characters."))
+    links = TextAreaField(_l("Links"), validators=[Optional()], description=_l("One web address per line, up to five."))
+    photo = FileField(_l("Photo"), description=_l("JPEG, PNG or WebP, up to 5 MB. It is resized to 600 pixels."))
 
     def load(self, speaker) -> None:
         for name in ("name", "pronouns", "affiliation", "city", "bio"):
@@ -149,8 +151,8 @@ class SpeakerProfileForm(Form):
 
 
 class SpeakerForm(SpeakerProfileForm):
-    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)],
-                       description="Where the invitation and self-service link are sent. Never shown publicly.")
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)],
+                       description=_l("Where the invitation and self-service link are sent. Never shown publicly."))
 
     def load(self, speaker) -> None:
         super().load(speaker)
@@ -161,8 +163,8 @@ class SpeakerForm(SpeakerProfileForm):
 
 
 class AssignSpeakerForm(Form):
-    speaker_id = SelectField("Speaker", coerce=int, choices=[], validate_choice=True)
-    role = SelectField("Role", choices=[(r.value, r.label) for r in SpeakerRole], default=SpeakerRole.PANELIST.value)
+    speaker_id = SelectField(_l("Speaker"), coerce=int, choices=[], validate_choice=True)
+    role = SelectField(_l("Role"), choices=[(r.value, _SPEAKER_ROLE_LABELS[r]) for r in SpeakerRole], default=SpeakerRole.PANELIST.value)
 
     def __init__(self, *args, speakers=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from icalendar import Calendar, Event as VEvent, vText
 
 from ..calendars import personalise
@@ -39,7 +40,7 @@ def session_vevent(session, event, *, now: datetime) -> VEvent:
     people = [f"{link.speaker.name} ({link.role.label})" for link in public_speakers_of(session)]
     description = session.description or ""
     if people:
-        description = ("Speakers: " + "; ".join(people) + "\n\n" + description).strip()
+        description = (gettext("Speakers: %(people)s", people="; ".join(people)) + "\n\n" + description).strip()
     if description:
         vevent.add("description", description)
     location = _location(session, event)

@@ -9,6 +9,7 @@ import io
 import secrets
 from pathlib import Path
 
+from flask_babel import gettext
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
@@ -33,18 +34,18 @@ def store_photo(data: bytes, content_type: str | None) -> str:
     """Validate and store an uploaded photo; returns the stored file name.
     Raises ValidationFailed({"photo": ...}) for anything but a JPEG, PNG or WebP under 5 MB."""
     if content_type and content_type.split(";")[0].strip().lower() not in ACCEPTED_CONTENT_TYPES:
-        raise ValidationFailed({"photo": "Upload a JPEG, PNG or WebP image."})
+        raise ValidationFailed({"photo": gettext("Upload a JPEG, PNG or WebP image.")})
     if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationFailed({"photo": "The photo is larger than 5 MB. Please upload a smaller image."})
+        raise ValidationFailed({"photo": gettext("The photo is larger than 5 MB. Please upload a smaller image.")})
     if not data:
-        raise ValidationFailed({"photo": "The file is empty."})
+        raise ValidationFailed({"photo": gettext("The file is empty.")})
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             if fmt not in ACCEPTED_FORMATS:
-                raise ValidationFailed({"photo": "Upload a JPEG, PNG or WebP image."})
+                raise ValidationFailed({"photo": gettext("Upload a JPEG, PNG or WebP image.")})
             if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationFailed({"photo": "The photo has too many pixels. Please upload a smaller image."})
+                raise ValidationFailed({"photo": gettext("The photo has too many pixels. Please upload a smaller image.")})
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -55,7 +56,7 @@ def store_photo(data: bytes, content_type: str | None) -> str:
     except ValidationFailed:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed({"photo": "That file is not an image we can read. Upload a JPEG, PNG or WebP image."})
+        raise ValidationFailed({"photo": gettext("That file is not an image we can read. Upload a JPEG, PNG or WebP image.")})
     name = f"{secrets.token_hex(16)}.jpg"
     storage().put(photo_key(name), out.getvalue(), "image/jpeg")
     return name

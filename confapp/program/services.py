@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +38,7 @@ class ConflictsNeedReview(ValidationFailed):
     code = "conflicts_need_review"
 
     def __init__(self, warnings: list[ConflictWarning]):
-        super().__init__({}, "This session has timetable warnings. Review them, then publish anyway if they are intended.")
+        super().__init__({}, gettext("This session has timetable warnings. Review them, then publish anyway if they are intended."))
         self.warnings = warnings
 
 
@@ -56,14 +57,14 @@ class RoomData:
 def _validate_room(event, data: RoomData, room: Room | None = None) -> None:
     errors = {}
     if not data.name.strip():
-        errors["name"] = "Give the room a name."
+        errors["name"] = gettext("Give the room a name.")
     elif db.session.scalar(select(Room.id).where(Room.event_id == event.id, Room.name == data.name.strip(),
                                                  Room.id != (room.id if room else -1))):
-        errors["name"] = "This event already has a room with that name."
+        errors["name"] = gettext("This event already has a room with that name.")
     if data.capacity is not None and data.capacity < 0:
-        errors["capacity"] = "Capacity cannot be negative."
+        errors["capacity"] = gettext("Capacity cannot be negative.")
     if data.available_from and data.available_until and data.available_until <= data.available_from:
-        errors["available_until"] = "The room must become unavailable after it becomes available."
+        errors["available_until"] = gettext("The room must become unavailable after it becomes available.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -103,12 +104,12 @@ def save_track(event, data: TrackData, *, actor, track: Track | None = None, now
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     errors = {}
     if not data.name.strip():
-        errors["name"] = "Give the track a name."
+        errors["name"] = gettext("Give the track a name.")
     elif db.session.scalar(select(Track.id).where(Track.event_id == event.id, Track.name == data.name.strip(),
                                                   Track.id != (track.id if track else -1))):
-        errors["name"] = "This event already has a track with that name."
+        errors["name"] = gettext("This event already has a track with that name.")
     if not HEX_COLOUR.match(data.colour or ""):
-        errors["colour"] = "Give the colour as #rrggbb, for example #1d4e89."
+        errors["colour"] = gettext("Give the colour as #rrggbb, for example #1d4e89.")
     if errors:
         raise ValidationFailed(errors)
     if track is None:
@@ -153,21 +154,21 @@ EDITABLE_FIELDS = ("title", "kind", "starts_at", "ends_at", "room_id", "track_id
 def _validate_session(event, data: SessionData) -> None:
     errors = {}
     if not data.title.strip():
-        errors["title"] = "Give the session a title."
+        errors["title"] = gettext("Give the session a title.")
     if data.ends_at is not None and data.starts_at is None:
-        errors["starts_at"] = "Give a start time as well as an end time."
+        errors["starts_at"] = gettext("Give a start time as well as an end time.")
     if data.starts_at and data.ends_at and data.ends_at <= data.starts_at:
-        errors["ends_at"] = "The session must end after it starts."
+        errors["ends_at"] = gettext("The session must end after it starts.")
     if data.starts_at and data.starts_at.tzinfo is None:
-        errors["starts_at"] = "Start time needs a time zone."
+        errors["starts_at"] = gettext("Start time needs a time zone.")
     if data.room_id is not None and db.session.scalar(
             select(Room.id).where(Room.id == data.room_id, Room.event_id == event.id)) is None:
-        errors["room_id"] = "Choose one of this event's rooms."
+        errors["room_id"] = gettext("Choose one of this event's rooms.")
     if data.track_id is not None and db.session.scalar(
             select(Track.id).where(Track.id == data.track_id, Track.event_id == event.id)) is None:
-        errors["track_id"] = "Choose one of this event's tracks."
+        errors["track_id"] = gettext("Choose one of this event's tracks.")
     if data.capacity is not None and data.capacity < 0:
-        errors["capacity"] = "Capacity cannot be negative."
+        errors["capacity"] = gettext("Capacity cannot be negative.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -217,10 +218,10 @@ def update_session(session: ProgramSession, data: SessionData, *, actor, event, 
     SEQUENCE so calendar apps update it. Raises NotAllowed, ValidationFailed, InvalidState."""
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     if session.event_id != event.id:
-        raise InvalidState("That session belongs to another event.")
+        raise InvalidState(gettext("That session belongs to another event."))
     _validate_session(event, data)
     if session.status == SessionStatus.PUBLISHED and data.starts_at is None:
-        raise ValidationFailed({"day": "A published session needs a day and time. Cancel it instead if it is off."})
+        raise ValidationFailed({"day": gettext("A published session needs a day and time. Cancel it instead if it is off.")})
     now = now or utcnow()
     changed = _apply(session, data)
     if changed:
@@ -239,9 +240,9 @@ def publish_session(session: ProgramSession, *, actor, event, acknowledge_warnin
     Raises ConflictsNeedReview while it has warnings that were not acknowledged; InvalidState."""
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     if session.status == SessionStatus.PUBLISHED:
-        raise InvalidState("This session is already published.")
+        raise InvalidState(gettext("This session is already published."))
     if not session.is_scheduled:
-        raise InvalidState("Give the session a start and end time before publishing it.")
+        raise InvalidState(gettext("Give the session a start and end time before publishing it."))
     warnings = session_conflicts(session)
     if warnings and not acknowledge_warnings:
         raise ConflictsNeedReview(warnings)
@@ -292,7 +293,7 @@ def unpublish_session(session: ProgramSession, *, actor, event, now: datetime | 
     instead so calendars that imported it learn it is off. Raises InvalidState."""
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     if session.first_published_at is not None:
-        raise InvalidState("This session has been published: cancel it instead, so calendars are updated.")
+        raise InvalidState(gettext("This session has been published: cancel it instead, so calendars are updated."))
     session.status = SessionStatus.DRAFT
     db.session.flush()
     return session
@@ -303,7 +304,7 @@ def cancel_session(session: ProgramSession, *, actor, event, now: datetime | Non
     cancelled (STATUS:CANCELLED, new SEQUENCE). Raises InvalidState if already cancelled."""
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     if session.status == SessionStatus.CANCELLED:
-        raise InvalidState("This session is already cancelled.")
+        raise InvalidState(gettext("This session is already cancelled."))
     now = now or utcnow()
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
@@ -318,7 +319,7 @@ def delete_session(session: ProgramSession, *, actor, event, now: datetime | Non
     """Delete a session that was never published. Raises InvalidState otherwise."""
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     if session.first_published_at is not None:
-        raise InvalidState("This session has been published: cancel it instead of deleting it.")
+        raise InvalidState(gettext("This session has been published: cancel it instead of deleting it."))
     record("program.session_deleted", actor=actor, event=event, target=session, now=now)
     db.session.delete(session)
     db.session.flush()

@@ -50,7 +50,7 @@ SPEAKER_FIELDS = ("name", "pronouns", "affiliation", "city", "bio", "links")
 def _may_edit(actor, speaker: Speaker, event) -> None:
     if isinstance(actor, SpeakerActor):
         if actor.speaker_id != speaker.id:
-            raise NotAllowed("A speaker link only opens its own profile.")
+            raise NotAllowed(gettext("A speaker link only opens its own profile."))
         return
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
 
@@ -58,17 +58,17 @@ def _may_edit(actor, speaker: Speaker, event) -> None:
 def _validate(data: SpeakerData) -> None:
     errors = {}
     if not data.name.strip():
-        errors["name"] = "Give the speaker's name."
+        errors["name"] = gettext("Give the speaker's name.")
     if data.email and ("@" not in data.email or len(data.email) > 254):
-        errors["email"] = "Give a valid email address."
+        errors["email"] = gettext("Give a valid email address.")
     if len(data.links) > 5:
-        errors["links"] = "Give at most five links."
+        errors["links"] = gettext("Give at most five links.")
     for link in data.links:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            errors["links"] = "Links must start with https:// or http://."
+            errors["links"] = gettext("Links must start with https:// or http://.")
     if len(data.bio) > 2000:
-        errors["bio"] = "Keep the bio under 2,000 characters."
+        errors["bio"] = gettext("Keep the bio under 2,000 characters.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -143,7 +143,7 @@ def assign_speaker(session: ProgramSession, speaker: Speaker, role: SpeakerRole,
     Raises NotAllowed, InvalidState (another event's speaker or session)."""
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     if speaker.event_id != event.id or session.event_id != event.id:
-        raise InvalidState("The speaker and the session must belong to this event.")
+        raise InvalidState(gettext("The speaker and the session must belong to this event."))
     link = db.session.scalar(select(SessionSpeaker).where(
         SessionSpeaker.session_id == session.id, SessionSpeaker.speaker_id == speaker.id))
     if link is None:
@@ -170,7 +170,7 @@ def invite_speaker(speaker: Speaker, *, actor, event, now: datetime | None = Non
     earlier links. Raises NotAllowed, InvalidState (no email address)."""
     permissions.require(actor, Action.MANAGE_PROGRAM, event)
     if not speaker.email:
-        raise InvalidState("Add the speaker's email address before inviting them.")
+        raise InvalidState(gettext("Add the speaker's email address before inviting them."))
     now = now or utcnow()
     speaker.link_nonce = secrets.token_hex(8)
     speaker.invited_at = now
@@ -186,10 +186,10 @@ def respond_to_session(link: SessionSpeaker, status: ParticipationStatus, *, act
                        now: datetime | None = None) -> SessionSpeaker:
     """The speaker confirms or declines one session. Raises NotAllowed (someone else's session)."""
     if not isinstance(actor, SpeakerActor) or actor.speaker_id != link.speaker_id:
-        raise NotAllowed("Only the speaker can answer for themselves.")
+        raise NotAllowed(gettext("Only the speaker can answer for themselves."))
     status = ParticipationStatus(status)
     if status == ParticipationStatus.PENDING:
-        raise InvalidState("Choose to confirm or decline.")
+        raise InvalidState(gettext("Choose to confirm or decline."))
     link.status = status
     link.responded_at = now or utcnow()
     db.session.flush()

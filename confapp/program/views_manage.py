@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import Action
@@ -19,7 +22,7 @@ from .forms import AssignSpeakerForm, ConfirmForm, PublishForm, RoomForm, Sessio
 from .models import Room, SessionSpeaker, Track
 from .blueprint import bp
 
-register_manage_nav("Programme", "program.manage_timetable", Action.MANAGE_PROGRAM, order=20, prefix="program.manage_")
+register_manage_nav(_l("Programme"), "program.manage_timetable", Action.MANAGE_PROGRAM, order=20, prefix="program.manage_")
 
 PREFIX = "/manage/<slug>/programme"
 
@@ -30,7 +33,7 @@ def _event(slug: str):
 
 def _flash_warnings(warnings) -> None:
     for warning in warnings:
-        flash(f"Warning: {warning.message}", "warning")
+        flash(_("Warning: %(message)s", message=warning.message), "warning")
 
 
 def _require_post_form() -> None:
@@ -57,7 +60,7 @@ def manage_session_new(slug: str):
         _prefill_from_grid(form)
     if form.validate_on_submit():
         done = run_action(lambda: _saving_translations(form, services.create_session(event, form.to_data(), actor=current_user)),
-                          lambda created: f"“{created[0].title}” is added as a draft.", form=form)
+                          lambda created: _("“%(title)s” is added as a draft.", title=created[0].title), form=form)
         if done:
             session, warnings = done.result
             _flash_warnings(warnings)
@@ -102,7 +105,7 @@ def manage_session_edit(slug: str, session_id: int):
     if form.validate_on_submit():
         done = run_action(lambda: _saving_translations(form, services.update_session(
                               session, form.to_data(), actor=current_user, event=event)),
-                          "Changes saved.", form=form)
+                          _("Changes saved."), form=form)
         if done:
             _flash_warnings(done.result[1])
             return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id))
@@ -124,7 +127,7 @@ def manage_session_publish(slug: str, session_id: int):
         abort(400)
     run_action(lambda: services.publish_session(session, actor=current_user, event=event,
                                                 acknowledge_warnings=form.acknowledge.data),
-               f"“{session.title}” is published in the agenda.")
+               _("“%(title)s” is published in the agenda.", title=session.title))
     return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id))
 
 
@@ -142,19 +145,19 @@ def _session_change(slug: str, session_id: int, change, message: str, to_timetab
 @login_required
 def manage_session_cancel(slug: str, session_id: int):
     return _session_change(slug, session_id, services.cancel_session,
-                           "The session is cancelled. If it was published, the agenda and calendars show it as cancelled.")
+                           _("The session is cancelled. If it was published, the agenda and calendars show it as cancelled."))
 
 
 @bp.route(f"{PREFIX}/sessions/<int:session_id>/unpublish", methods=["POST"])
 @login_required
 def manage_session_unpublish(slug: str, session_id: int):
-    return _session_change(slug, session_id, services.unpublish_session, "The session is back in draft.")
+    return _session_change(slug, session_id, services.unpublish_session, _("The session is back in draft."))
 
 
 @bp.route(f"{PREFIX}/sessions/<int:session_id>/delete", methods=["POST"])
 @login_required
 def manage_session_delete(slug: str, session_id: int):
-    return _session_change(slug, session_id, services.delete_session, "The session is deleted.", to_timetable=True)
+    return _session_change(slug, session_id, services.delete_session, _("The session is deleted."), to_timetable=True)
 
 
 @bp.route(f"{PREFIX}/publish", methods=["POST"])
@@ -165,7 +168,7 @@ def manage_programme_publish(slug: str):
     if not form.validate_on_submit():
         abort(400)
     run_action(lambda: services.publish_programme(event, actor=current_user, acknowledge_warnings=form.acknowledge.data),
-               lambda count: f"{count} draft session{'s' if count != 1 else ''} published.")
+               lambda count: ngettext("%(num)d draft session published.", "%(num)d draft sessions published.", count))
     return redirect(url_for("program.manage_timetable", slug=event.slug))
 
 
@@ -176,11 +179,11 @@ def manage_session_speaker_add(slug: str, session_id: int):
     session = queries.session_for_event(event, session_id) or abort(404)
     form = AssignSpeakerForm(speakers=queries.speakers_of(event), prefix="assign")
     if not form.validate_on_submit():
-        flash("Choose a speaker and a role.", "error")
+        flash(_("Choose a speaker and a role."), "error")
     else:
         speaker = queries.speaker_for_event(event, form.speaker_id.data) or abort(404)
         if run_action(lambda: speaker_services.assign_speaker(session, speaker, form.role.data, actor=current_user,
-                                                              event=event), f"{speaker.name} is in this session."):
+                                                              event=event), _("%(name)s is in this session.", name=speaker.name)):
             _flash_warnings(services.session_conflicts(session))
     return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session.id, _anchor="speakers"))
 
@@ -194,7 +197,7 @@ def manage_session_speaker_remove(slug: str, session_id: int, link_id: int):
     if link is None or link.session_id != session_id or link.session.event_id != event.id:
         abort(404)
     run_action(lambda: speaker_services.unassign_speaker(link, actor=current_user, event=event),
-               "The speaker is removed from this session.")
+               _("The speaker is removed from this session."))
     return redirect(url_for("program.manage_session_edit", slug=event.slug, session_id=session_id, _anchor="speakers"))
 
 
@@ -209,7 +212,7 @@ def manage_rooms(slug: str):
     which = request.form.get("which") if request.method == "POST" else None
     form, save = (room_form, services.save_room) if which == "room" else (track_form, services.save_track)
     if which in ("room", "track") and form.validate_on_submit() and run_action(
-            lambda: save(event, form.to_data(), actor=current_user), f"{which.capitalize()} added.", form=form):
+            lambda: save(event, form.to_data(), actor=current_user), _("Room added.") if which == "room" else _("Track added."), form=form):
         return redirect(url_for("program.manage_rooms", slug=event.slug))
     return render_template("program/manage_rooms.html", event=event, rooms=queries.rooms_of(event),
                            tracks=queries.tracks_of(event), room_form=room_form, track_form=track_form,
@@ -230,7 +233,7 @@ def _edit_item(slug: str, model, item_id: int, form_class, save, template: str):
             form.load_translations(item)
     if form.validate_on_submit() and run_action(
             lambda: _saving_translations(form, save(event, form.to_data(), actor=current_user, **{model.__name__.lower(): item})),
-            "Changes saved.", form=form):
+            _("Changes saved."), form=form):
         return redirect(url_for("program.manage_rooms", slug=event.slug))
     return render_template(template, event=event, form=form, item=item)
 
@@ -256,7 +259,7 @@ def manage_room_delete(slug: str, kind: str, item_id: int):
     item = db.session.get(model, item_id)
     if item is None or item.event_id != event.id:
         abort(404)
-    run_action(lambda: delete(item, actor=current_user, event=event), f"{item.name} is deleted; its sessions keep their times.")
+    run_action(lambda: delete(item, actor=current_user, event=event), _("%(name)s is deleted; its sessions keep their times.", name=item.name))
     return redirect(url_for("program.manage_rooms", slug=event.slug))
 
 
@@ -285,7 +288,7 @@ def manage_speaker_new(slug: str):
     form = SpeakerForm()
     if form.validate_on_submit() and run_action(
             lambda: _with_photo(form, speaker_services.create_speaker(event, form.to_data(), actor=current_user), event),
-            lambda speaker: f"{speaker.name} is added. Put them in sessions, then send their invitation.", form=form):
+            lambda speaker: _("%(name)s is added. Put them in sessions, then send their invitation.", name=speaker.name), form=form):
         return redirect(url_for("program.manage_speakers", slug=event.slug))
     return render_template("program/manage_speaker_form.html", event=event, form=form, speaker=None)
 
@@ -301,18 +304,18 @@ def manage_speaker_edit(slug: str, speaker_id: int):
     if form.validate_on_submit() and run_action(
             lambda: _with_photo(form, speaker_services.update_speaker(speaker, form.to_data(), actor=current_user,
                                                                       event=event), event),
-            "Changes saved.", form=form):
+            _("Changes saved."), form=form):
         return redirect(url_for("program.manage_speakers", slug=event.slug))
     return render_template("program/manage_speaker_form.html", event=event, form=form, speaker=speaker,
                            confirm_form=ConfirmForm())
 
 
 def _speaker_change(slug: str, speaker_id: int, change, message: str):
-    """A confirmed button on one speaker; `message` may name them as {name}."""
+    """A confirmed button on one speaker; `message(name)` says what happened to them."""
     event = _event(slug)
     speaker = queries.speaker_for_event(event, speaker_id) or abort(404)
     _require_post_form()
-    run_action(lambda: change(speaker, actor=current_user, event=event), message.format(name=speaker.name))
+    run_action(lambda: change(speaker, actor=current_user, event=event), message(speaker.name))
     return redirect(url_for("program.manage_speakers", slug=event.slug))
 
 
@@ -320,10 +323,10 @@ def _speaker_change(slug: str, speaker_id: int, change, message: str):
 @login_required
 def manage_speaker_invite(slug: str, speaker_id: int):
     return _speaker_change(slug, speaker_id, speaker_services.invite_speaker,
-                           "Invitation sent to {name}. Earlier links no longer work.")
+                           lambda name: _("Invitation sent to %(name)s. Earlier links no longer work.", name=name))
 
 
 @bp.route(f"{PREFIX}/speakers/<int:speaker_id>/delete", methods=["POST"])
 @login_required
 def manage_speaker_delete(slug: str, speaker_id: int):
-    return _speaker_change(slug, speaker_id, speaker_services.delete_speaker, "The speaker is deleted.")
+    return _speaker_change(slug, speaker_id, speaker_services.delete_speaker, lambda name: _("The speaker is deleted."))

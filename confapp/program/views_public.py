@@ -3,6 +3,7 @@ reach through signed links (speaker self-service, attendee personal agenda)."""
 from __future__ import annotations
 
 from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts import permissions
@@ -170,7 +171,7 @@ def feed_speaker(slug: str, speaker_id: int):
     event = visible_event(slug)
     speaker = queries.public_speaker(event, speaker_id) or abort(404)
     sessions = queries.speaker_sessions(speaker, public=True)
-    return _ics(ical.build_calendar(event, sessions, name=f"{speaker.name} at {event.title}"), f"speaker-{speaker.id}.ics")
+    return _ics(ical.build_calendar(event, sessions, name=_("%(name)s at %(event)s", name=speaker.name, event=event.title)), f"speaker-{speaker.id}.ics")
 
 
 # --- speaker self-service --------------------------------------------------------------------
@@ -186,7 +187,7 @@ def _portal_event(slug: str):
 def _speaker_or_404(event, token: str):
     speaker = speaker_for_token(token)
     if speaker is None or speaker.event_id != event.id:
-        abort(404, "This link is not valid or has expired. Ask the organisers for a new one.")
+        abort(404, _("This link is not valid or has expired. Ask the organisers for a new one."))
     return speaker
 
 
@@ -197,7 +198,7 @@ def speaker_portal(slug: str, token: str):
     form = SpeakerProfileForm()
     if request.method == "GET":
         form.load(speaker)
-    if form.validate_on_submit() and run_action(lambda: _save_profile(form, speaker, event), "Your profile is saved.",
+    if form.validate_on_submit() and run_action(lambda: _save_profile(form, speaker, event), _("Your profile is saved."),
                                                 form=form):
         return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
     return render_template("program/speaker_portal.html", event=event, speaker=speaker, form=form, token=token,
@@ -230,7 +231,7 @@ def speaker_portal_photo_remove(slug: str, token: str):
     speaker = _speaker_or_404(event, token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    run_action(lambda: remove_speaker_photo(speaker, actor=SpeakerActor(speaker), event=event), "Your photo is removed.")
+    run_action(lambda: remove_speaker_photo(speaker, actor=SpeakerActor(speaker), event=event), _("Your photo is removed."))
     return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
 
 
@@ -247,7 +248,7 @@ def speaker_respond(slug: str, token: str, link_id: int):
     if answer not in (ParticipationStatus.CONFIRMED, ParticipationStatus.DECLINED):
         abort(400)
     run_action(lambda: respond_to_session(link, ParticipationStatus(answer), actor=SpeakerActor(speaker), event=event),
-               "Thank you: your answer is recorded." if answer == "confirmed" else "Thank you for letting us know.")
+               _("Thank you: your answer is recorded.") if answer == "confirmed" else _("Thank you for letting us know."))
     return redirect(url_for("program.speaker_portal", slug=event.slug, token=token))
 
 
@@ -256,7 +257,7 @@ def speaker_respond(slug: str, token: str, link_id: int):
 def _registration_or_404(event, token: str):
     registration = registration_for_token(token, event.id)
     if registration is None:
-        abort(404, "This agenda link is not valid. Use the link from your registration email.")
+        abort(404, _("This agenda link is not valid. Use the link from your registration email."))
     return registration
 
 
@@ -276,15 +277,15 @@ def attendee_session_action(slug: str, token: str, uid: str):
     session = queries.public_session(event, uid) or abort(404)
     action = request.form.get("action")
     actions = {
-        "star": (lambda: attendance.star_session(session, registration), "Added to your agenda."),
-        "unstar": (lambda: attendance.unstar_session(session, registration), "Removed from your agenda."),
-        "signup": (lambda: attendance.sign_up(session, registration), "You have a place in this workshop."),
-        "cancel_signup": (lambda: attendance.cancel_signup(session, registration), "Your place is given back."),
+        "star": (lambda: attendance.star_session(session, registration), _("Added to your agenda.")),
+        "unstar": (lambda: attendance.unstar_session(session, registration), _("Removed from your agenda.")),
+        "signup": (lambda: attendance.sign_up(session, registration), _("You have a place in this workshop.")),
+        "cancel_signup": (lambda: attendance.cancel_signup(session, registration), _("Your place is given back.")),
     }
     if action not in actions:
         abort(400)
     run, message = actions[action]
-    run_action(run, f"{message} ({session.title})")
+    run_action(run, _("%(message)s (%(title)s)", message=message, title=session.title))
     return redirect(url_for("program.attendee_agenda", slug=event.slug, token=token, _anchor=f"s-{session.uid}"))
 
 
@@ -293,5 +294,5 @@ def attendee_feed(slug: str, token: str):
     event = visible_event(slug)
     registration = _registration_or_404(event, token)
     sessions = queries.starred_sessions(registration)
-    return _ics(ical.build_calendar(event, sessions, name=f"My agenda: {event.title}", registration=registration),
+    return _ics(ical.build_calendar(event, sessions, name=_("My agenda: %(event)s", event=event.title), registration=registration),
                 "my-agenda.ics")
