@@ -65,8 +65,9 @@ def compute_conflicts(event, sessions: Iterable[ProgramSession]) -> dict[int, li
             elif (room.available_from and start.time() < room.available_from) or (
                 room.available_until and end_clock > room.available_until
             ):
-                hours = gettext("%(start)s to %(end)s", start=f"{room.available_from or time(0, 0):%H:%M}",
-                                end=f"{room.available_until:%H:%M}" if room.available_until else gettext("midnight"))
+                opens = _clock(room.available_from or time(0, 0))
+                closes = _clock(room.available_until) if room.available_until else gettext("midnight")
+                hours = gettext("%(start)s to %(end)s", start=opens, end=closes)
                 warnings[s.id].append(ConflictWarning(
                     "room_hours", s.id, gettext("“%(title)s” is longer than %(room)s is available (%(hours)s).",
                                             title=s.title, room=room.name, hours=hours)))
