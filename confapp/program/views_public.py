@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..accounts import permissions
 from ..accounts.permissions import Action
 from ..events.access import visible_event
+from ..events.content_languages import use_event_language
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from ..extensions import db
@@ -181,6 +182,7 @@ def _portal_event(slug: str):
     event = event_by_slug(slug)
     if event is None:
         abort(404)
+    use_event_language(event)  # a speaker of a Spanish-first event without a language choice reads Spanish
     return event
 
 

@@ -128,3 +128,14 @@ def test_conflict_warnings_in_spanish(spanish, login_as, programme, db):
     _has_all(page, ["Avisos del horario", "Hall tiene una doble reserva: «Secret draft session» coincide con "
                     "«Federal Government Perspectives» (10:00–11:00)."])
     _has_none(page, ["Timetable warnings", "is double-booked", "overlaps"])
+
+
+def test_the_speakers_own_page_in_spanish(spanish, programme):
+    from confapp.program.tokens import speaker_token
+
+    page = _page(spanish, f"/e/{programme.event.slug}/speaker/{speaker_token(programme.speaker)}/")
+    _has_all(page, ["<h1>Su página de ponente</h1>", "Sus sesiones", "Su rol: <strong>Moderación</strong>. "
+                    "Su respuesta: <strong>Pendiente</strong>", "Confirmo", "No puedo participar", "Guardar mi perfil",
+                    "Biografía breve", "sábado 5"])
+    _has_none(page, ["Your speaker page", "Your sessions", "Your role", "I confirm", "I cannot take part",
+                     "Save my profile", "Short bio", "Saturday"])
