@@ -6,14 +6,13 @@ database and is answered "already checked in", on SQLite and PostgreSQL alike.""
 from __future__ import annotations
 
 import enum
-import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext
-from sqlalchemy import and_, bindparam, insert, literal, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, NotFound, ValidationFailed
@@ -21,6 +20,7 @@ from ..extensions import db
 from ..registration.models import Order, PaymentState, Registration, RegistrationStatus
 from ..transactions import decision_point
 from ..webhooks import outbox
+from .inserts import insert_if_still_admitted
 from .lists import (  # noqa: F401 (callers find lists and links here)
     create_list, create_volunteer_link, hash_token, link_from_token, main_list, revoke_volunteer_link,
 )
@@ -193,47 +193,6 @@ class _OneScan:
         """A check-in this request inserted (nothing to remember for one scan)."""
 
 
-class _Batch(_OneScan):
-    """The reads of a whole offline queue (sync), each one query for every scan of the batch,
-    made under the decision point; kept up to date as the batch checks people in, so a ticket
-    scanned twice in one queue is in once. The insert still decides admission (and a twin desk's
-    concurrent check-in) itself, as for one scan. 500 scans: 4 reads instead of 2,000."""
-
-    def __init__(self, checkin_list: CheckInList, scans: list[tuple[str, str]]):
-        super().__init__(checkin_list)
-        scan_ids = [scan_id for scan_id, _ in scans]
-        codes = sorted({code for _, code in scans if code})
-        self.lists: dict[str, int] = dict(db.session.execute(
-            select(CheckIn.scan_id, CheckIn.list_id).where(CheckIn.scan_id.in_(scan_ids))).all()) if scan_ids else {}
-        own = [scan_id for scan_id, list_id in self.lists.items() if list_id == checkin_list.id]
-        self.earlier: dict[str, CheckIn] = {c.scan_id: c for c in db.session.scalars(select(CheckIn).where(
-            CheckIn.scan_id.in_(own), CheckIn.list_id == checkin_list.id, CheckIn.event_id == checkin_list.event_id))} if own else {}
-        self.registrations: dict[str, Registration] = {r.ticket_code: r for r in db.session.scalars(
-            select(Registration).options(joinedload(Registration.order), joinedload(Registration.category))
-            .where(Registration.ticket_code.in_(codes)))} if codes else {}
-        ids = [r.id for r in self.registrations.values()]
-        self.checked_in: dict[int, CheckIn] = {c.registration_id: c for c in db.session.scalars(select(CheckIn).where(
-            CheckIn.list_id == checkin_list.id, CheckIn.registration_id.in_(ids), CheckIn.reverted_at.is_(None)))} if ids else {}
-
-    def scan_list(self, scan_id):
-        return self.lists.get(scan_id)
-
-    def by_scan_id(self, scan_id):
-        return self.earlier.get(scan_id)
-
-    def registration(self, code):
-        return self.registrations.get(code)
-
-    def active(self, registration_id):
-        return self.checked_in.get(registration_id)
-
-    def applied(self, check_in):
-        self.checked_in[check_in.registration_id] = check_in
-        if check_in.scan_id:
-            self.lists[check_in.scan_id] = check_in.list_id
-            self.earlier[check_in.scan_id] = check_in
-
-
 def _redeem(ticket_code, *, checkin_list, station, actor, now, scan_id, offline, reads: _OneScan,
             guarded: bool = True) -> RedeemResult:
     if scan_id:
@@ -289,9 +248,9 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
     try:
         if guarded:
             with db.session.begin_nested():
-                inserted = _insert_if_still_admitted(check_in, registration)
+                inserted = insert_if_still_admitted(check_in, registration)
         else:
-            inserted = _insert_if_still_admitted(check_in, registration)
+            inserted = insert_if_still_admitted(check_in, registration)
     except IntegrityError:
         if not guarded:
             raise
@@ -325,44 +284,6 @@ def _insert_check_in(registration, checkin_list, *, station, actor, now, scan_id
     )
     outbox.emit_check_in("checkin.created", check_in, checkin_list.event, now=now)
     return RedeemResult(Outcome.OK, registration=registration, check_in=check_in)
-
-
-def _insert_if_still_admitted(check_in: CheckIn, registration: Registration) -> bool:
-    """INSERT ... SELECT ... WHERE the registration is still confirmed and not owed money, in one
-    statement under the write lock: the refusal rules read before the lock are decided again by
-    the write (on PostgreSQL a cancellation committed meanwhile is seen by the statement's
-    snapshot; on SQLite BEGIN IMMEDIATE serialises it). The new row becomes `check_in` in the
-    session without being read back. Returns False when nothing was inserted."""
-    columns, statement = _admitted_insert()
-    values = {name: getattr(check_in, name) for name in columns}
-    values["actor_label"] = values["actor_label"] or ""
-    values["station"] = values["station"] or ""
-    values["reverted_by_label"] = values["reverted_by_label"] or ""
-    values["synced_offline"] = bool(values["synced_offline"])
-    new_id = db.session.connection().execute(statement, {**values, "admitted_registration_id": registration.id}).scalar()
-    if new_id is None:
-        return False
-    for name, value in values.items():
-        setattr(check_in, name, value)
-    check_in.id = new_id
-    make_transient_to_detached(check_in)
-    db.session.add(check_in)
-    return True
-
-
-@functools.cache
-def _admitted_insert():
-    """The INSERT ... SELECT of _insert_if_still_admitted, built once with bound parameters (it
-    was built from literals for every scan: most of a redeem's time in a 500-scan sync)."""
-    table = CheckIn.__table__
-    columns = [c.name for c in table.columns if c.name != "id"]
-    admitted = (
-        select(literal(1)).select_from(Registration).join(Order, Order.id == Registration.order_id)
-        .where(Registration.id == bindparam("admitted_registration_id"), Registration.status == RegistrationStatus.CONFIRMED,
-               ~and_(Order.payment_state == PaymentState.UNPAID, Order.total_minor > Order.paid_minor))
-    )
-    source = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).where(admitted.exists())
-    return columns, insert(table).from_select(columns, source).returning(table.c.id)
 
 
 def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
@@ -436,87 +357,6 @@ def pay_at_door(registration: Registration, *, checkin_list: CheckInList, amount
     return redeem(registration.ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now)
 
 
-# --- offline sync ---------------------------------------------------------------------------------
-
-@dataclass
-class SyncItem:
-    scan_id: str
-    result: RedeemResult
-    conflict: bool  # the desk admitted someone the server already had checked in (another device)
-
-    @property
-    def refused(self) -> bool:
-        """Admitted offline, refused by the server: cancelled or unpaid since the desk's download,
-        or the room filled up from another desk. The desk must say so."""
-        return self.result.outcome not in (Outcome.OK, Outcome.ALREADY)
-
-
-def sync(scans: list[dict], *, checkin_list: CheckInList, actor, now: datetime) -> list[SyncItem]:
-    """Apply a desk's queued offline scans ({"scan_id", "code", "scanned_at"?, "station"?}), each
-    once by its scan id (a replayed queue changes nothing). A scan for a ticket already checked in
-    elsewhere is reported as a conflict, one the server refuses (SyncItem.refused) with its reason."""
-    queued: list[tuple[str, str, dict]] = []
-    for scan in scans:
-        scan_id = str(scan.get("scan_id") or "").strip()[:64]
-        if not scan_id:
-            raise ValidationFailed({"scan_id": gettext("Every queued scan needs its id.")})
-        queued.append((scan_id, str(scan.get("code") or "").strip(), scan))
-    require_desk_actor(actor, checkin_list, now=now)
-    if not queued:
-        return []
-    # The whole batch is decided from here on (under SQLite's write lock), read once for all its scans.
-    decision_point()
-    try:
-        # One savepoint for the batch; the audit entries are written together at its end.
-        with db.session.begin_nested(), db.session.no_autoflush:
-            return _apply_batch(queued, checkin_list=checkin_list, actor=actor, now=now, guarded=False)
-    except IntegrityError:
-        # Another desk checked one of these tickets in (or sent one of these scans) meanwhile:
-        # nothing of the batch stands; again, scan by scan, each insert answering its twin.
-        return _apply_batch(queued, checkin_list=checkin_list, actor=actor, now=now, guarded=True)
-
-
-def _apply_batch(queued, *, checkin_list, actor, now, guarded: bool) -> list[SyncItem]:
-    reads = _Batch(checkin_list, [(scan_id, code) for scan_id, code, _ in queued])
-    # Inserted in ticket order, whatever the queue's: two desks' overlapping batches then wait for
-    # each other's rows in the same order instead of deadlocking (each waits, then meets the other's
-    # check-in). The queue's order still decides which of two scans of one ticket admits it.
-    def ticket_order(index: int):
-        registration = reads.registration(queued[index][1])
-        return (registration.id if registration is not None else 0, index)
-
-    items: dict[int, SyncItem] = {}
-    try:
-        for index in sorted(range(len(queued)), key=ticket_order):
-            scan_id, code, scan = queued[index]
-            scanned_at = _scan_time(scan.get("scanned_at"), now)
-            require_desk_actor(actor, checkin_list, now=scanned_at)
-            result = _redeem(code, checkin_list=checkin_list, station=str(scan.get("station") or ""), actor=actor,
-                             now=scanned_at, scan_id=scan_id, offline=True, reads=reads, guarded=guarded)
-            items[index] = SyncItem(scan_id, result, conflict=result.outcome == Outcome.ALREADY)
-    except IntegrityError:
-        # The check-ins this attempt inserted are joined to the session without a flush
-        # (_insert_if_still_admitted): the savepoint's rollback does not know them.
-        for item in items.values():
-            if item.result.check_in is not None and item.result.check_in in db.session and not item.result.replayed:
-                db.session.expunge(item.result.check_in)
-        raise
-    return [items[index] for index in range(len(queued))]
-
-
-def _scan_time(value, now: datetime) -> datetime:
-    """The device's time of the scan, trusted only within the last day and not in the future."""
-    if not value:
-        return now
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return now
-    if moment.tzinfo is None or moment > now or moment < now - timedelta(days=1):
-        return now
-    return moment
-
-
 def check_in_on_list(check_in_id: int, checkin_list: CheckInList) -> CheckIn:
     """A check-in on this list (the desk may only undo its own list's). Raises NotFound."""
     check_in = db.session.scalar(select(CheckIn).where(CheckIn.id == check_in_id, CheckIn.list_id == checkin_list.id,
@@ -524,3 +364,7 @@ def check_in_on_list(check_in_id: int, checkin_list: CheckInList) -> CheckIn:
     if check_in is None:
         raise NotFound(gettext("No such check-in on this list."))
     return check_in
+
+
+# The offline sync applies a queue through _redeem with batch reads (sync.py); callers find it here.
+from .sync import SyncItem, sync  # noqa: E402,F401

@@ -48,17 +48,31 @@ class AttendeeRow:
     joined: dict  # session id (None: the event) -> OnlineAttendance
 
 
-def attendee_rows(event: Event, *, limit: int = 1000) -> list[AttendeeRow]:
-    """Confirmed attendees with online places, and everyone who joined online: two queries."""
-    attendances = list(db.session.scalars(select(OnlineAttendance).where(OnlineAttendance.event_id == event.id)))
-    joined_ids = {a.registration_id for a in attendances}
-    registrations = db.session.scalars(
-        select(Registration).join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
-               (RegistrationCategory.attendance_mode == PlaceKind.ONLINE) | Registration.id.in_(joined_ids or [0]))
-        .order_by(Registration.last_name, Registration.first_name, Registration.id).limit(limit)
-    )
+PAGE_SIZE = 50
+
+
+def _attendee_filter(event: Event):
+    joined = select(OnlineAttendance.registration_id).where(OnlineAttendance.event_id == event.id)
+    return (Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+            (RegistrationCategory.attendance_mode == PlaceKind.ONLINE) | Registration.id.in_(joined))
+
+
+def attendee_rows(event: Event, *, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[AttendeeRow], int]:
+    """One page of the confirmed attendees with online places and everyone who joined online, by
+    name, with what each joined, and how many pages there are: three queries, whatever the size
+    of the event (the count, the page, the page's attendances)."""
+    base = select(Registration).join(RegistrationCategory, RegistrationCategory.id == Registration.category_id) \
+        .where(*_attendee_filter(event))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    registrations = list(db.session.scalars(
+        base.order_by(Registration.last_name, Registration.first_name, Registration.id)
+        .limit(per_page).offset((page - 1) * per_page)))
     by_registration: dict[int, dict] = {}
-    for attendance in attendances:
-        by_registration.setdefault(attendance.registration_id, {})[attendance.session_id] = attendance
-    return [AttendeeRow(r, by_registration.get(r.id, {})) for r in registrations]
+    if registrations:
+        for attendance in db.session.scalars(select(OnlineAttendance).where(
+                OnlineAttendance.event_id == event.id,
+                OnlineAttendance.registration_id.in_([r.id for r in registrations]))):
+            by_registration.setdefault(attendance.registration_id, {})[attendance.session_id] = attendance
+    return [AttendeeRow(r, by_registration.get(r.id, {})) for r in registrations], pages

@@ -11,6 +11,7 @@ from ..events.access import managed_event
 from ..events.models import AttendanceMode
 from ..extensions import db
 from ..forms import run_action
+from ..inputs import page_arg
 from ..navigation import register_manage_nav
 from ..program.models import ProgramSession, SessionDelivery
 from ..registration.models import PlaceKind, Registration, RegistrationCategory
@@ -51,10 +52,12 @@ def manage_overview(slug: str):
     event = managed_event(slug, Action.CHECK_IN)
     targets = access.join_targets(event)
     details = list(db.session.scalars(select(JoinDetails).where(JoinDetails.event_id == event.id)))
+    page = page_arg()
+    rows, pages = queries.attendee_rows(event, page=page)
     return render_template(
         "online/manage_overview.html", event=event, targets=targets, details=details,
         sessions={s.id: s for s in _sessions(event)}, figures=queries.online_figures(event),
-        rows=queries.attendee_rows(event), organiser=can(current_user, Action.MANAGE_REGISTRATIONS, event),
+        rows=rows, page=min(page, pages), pages=pages, organiser=can(current_user, Action.MANAGE_REGISTRATIONS, event),
         editor=can(current_user, Action.EDIT_EVENT, event), mark_form=MarkAttendedForm(targets=targets),
     )
 

@@ -4,6 +4,7 @@ name their errors after these same fields; Flask-WTF supplies the CSRF check."""
 from __future__ import annotations
 
 
+from babel.numbers import get_currency_name
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -15,6 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from .. import money
 from ..errors import ValidationFailed
+from ..i18n import DEFAULT_LANGUAGE, current_language
 from ..forms import Form
 from .labels import QUESTION_KIND_LABELS, REFUND_POLICY_LABELS
 from .models import DiscountKind, PriceKind, QuestionKind, RefundPolicy, Visibility
@@ -212,6 +214,18 @@ class SettingsForm(Form):
     at_door_enabled = BooleanField(_l("Pay at the door"))
     invoice_enabled = BooleanField(_l("Invoice / bank transfer"))
     confirmation_note = TextAreaField(_l("Note added to confirmation emails"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The currencies by their names in the interface's language (CLDR, through Babel).
+        language = current_language()
+        if language != DEFAULT_LANGUAGE:
+            self.currency.choices = [(code, _capitalised(get_currency_name(code, locale=language)))
+                                     for code, _name in money.CURRENCIES]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class ManualAddForm(Form):

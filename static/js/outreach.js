@@ -20,11 +20,9 @@
         .then(function (data) {
           if (data.error) { box.querySelector("[data-sample]").textContent = data.error.message; return; }
           box.querySelector("[data-count]").textContent = data.count;
-          box.querySelector("[data-label]").textContent = (data.count === 1 ? "recipient" : "recipients") + ": " + data.segment;
-          var more = data.count - data.sample.length;
-          box.querySelector("[data-sample]").textContent = data.sample.length
-            ? "For example: " + data.sample.join(", ") + (more > 0 ? " and " + more + " more" : "") + "."
-            : "";
+          // The words come from the server, in the page's language.
+          box.querySelector("[data-label]").textContent = data.label;
+          box.querySelector("[data-sample]").textContent = data.sample_text;
         })
         .catch(function () { /* keep the last count; the button still works */ });
     }
@@ -42,8 +40,8 @@
         .then(function (data) {
           bar.max = data.total || 1;
           bar.value = data.done;
-          bar.textContent = data.done + " of " + data.total;
-          label.textContent = data.done + " of " + data.total + " handled";
+          bar.textContent = data.texts.of;
+          label.textContent = data.texts.handled;
           ["sent", "failed", "skipped"].forEach(function (state) {
             section.querySelector("[data-state='" + state + "']").textContent = data[state];
           });
@@ -51,10 +49,10 @@
           if (data.finished) {
             section.setAttribute("data-finished", "true");
             var done = section.querySelector("[data-done]");
-            done.textContent = "· Done. ";
+            done.textContent = "· " + data.texts.done + " ";
             var refresh = document.createElement("a");
             refresh.href = window.location.pathname;
-            refresh.textContent = "Show each recipient's state";
+            refresh.textContent = data.texts.refresh;
             done.appendChild(refresh);
           } else {
             setTimeout(poll, 1000);

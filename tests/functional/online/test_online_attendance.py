@@ -248,3 +248,25 @@ def test_a_new_edition_keeps_the_attendance_modes_but_not_the_join_details(hybri
     deliveries = {s.title: s.delivery for s in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == new.id))}
     assert deliveries == {"Opening town hall": "online", "UPR follow-up": None}
     assert join_targets(new) == []
+
+
+def test_the_online_attendee_list_is_paged_by_name(client, hybrid, login_as, db):
+    from confapp.online import queries
+
+    hybrid.online.capacity = None
+    for i in range(queries.PAGE_SIZE + 3):
+        make_registration(hybrid.event, hybrid.online, first_name="Online", last_name=f"Person{i:03d}", send_email=False)
+    in_person = make_registration(hybrid.event, hybrid.in_person, first_name="Hall", last_name="Zzjoined", send_email=False)
+    login_as(hybrid.organiser)
+    slug = hybrid.event.slug
+    assert client.post(f"/manage/{slug}/online/attendance",
+                       data={"registration_id": in_person.id, "target": str(hybrid.soon.id)}).status_code == 302
+    first = client.get(f"/manage/{slug}/online/").get_data(as_text=True)
+    assert "Person000" in first and f"Person{queries.PAGE_SIZE - 1:03d}" in first
+    assert f"Person{queries.PAGE_SIZE:03d}" not in first and "Page 1 of 2" in first
+    second = client.get(f"/manage/{slug}/online/?page=2").get_data(as_text=True)
+    assert f"Person{queries.PAGE_SIZE:03d}" in second and "Person000" not in second
+    # An in-person attendee marked as attended online is listed too (last by name).
+    assert "Zzjoined" in second and "marked by hand" in second
+    # A page past the end shows the last page.
+    assert "Zzjoined" in client.get(f"/manage/{slug}/online/?page=99").get_data(as_text=True)

@@ -3,6 +3,7 @@
 speaks Spanish too. English visitors keep English.
 
 Needs the Spanish catalogue with these strings (/work/notes/es-reg.json, merged and compiled)."""
+import re
 from io import BytesIO
 
 import pytest
@@ -37,6 +38,8 @@ def test_the_receipt_page_and_pdf_in_spanish(spanish, app, client, db, now):
         assert spanish in html, spanish
     for english in (">Receipt<", ">Confirmed<", "Invoice / bank transfer", "$60.00"):
         assert english not in html, english
+    # The order's date as Spanish writes a long date ("21 de noviembre de 2026"), through Babel.
+    assert re.search(r"<dd>\d{1,2} de [a-z]+ de \d{4}</dd>", html)
 
     pdf = client.get(url + ".pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

@@ -52,7 +52,7 @@ def test_the_registrations_list_speaks_spanish(organiser_in_spanish, db, event, 
     assert "registrations match" not in filtered and "No registrations" not in filtered
 
     detail = _page(organiser_in_spanish, f"/manage/{event.slug}/registrations/{registration.id}")
-    for spanish in ("Código del boleto", "Historial", "Realizado", ": Confirmada", "Cancelar esta inscripción", "Editar"):
+    for spanish in ("Código del boleto", "Historial", "Pedido realizado</strong>: Confirmada", "Cancelar esta inscripción", "Editar"):
         assert spanish in detail, spanish
     for english in ("Ticket code", ">History<", "Placed", ": Confirmed", "Cancel this registration"):
         assert english not in detail, english
@@ -90,11 +90,12 @@ def test_the_registration_settings_speak_spanish(organiser_in_spanish, db, event
     for spanish in ("Configuración de la inscripción", "Minutos que un pago con tarjeta reserva las plazas",
                     "Máximo de personas en un pedido", "Moneda", "Reembolso cuando una persona inscrita cancela",
                     "Reembolso total hasta una fecha", "Sin reembolsos", "Ofrecer una lista de espera cuando no haya plazas",
-                    "Pago con tarjeta en línea", "Factura / transferencia bancaria", "Guardar"):
+                    "Pago con tarjeta en línea", "Factura / transferencia bancaria", "Guardar",
+                    '<option selected value="USD">Dólar estadounidense</option>', "Franco suizo"):
         assert spanish in page, spanish
     for english in ("Registration settings", "Minutes a card payment holds the places", "Most people in one order",
                     "Refund when an attendee cancels", "Full refund until a date", "No refunds", "Card payment online",
-                    "Invoice / bank transfer", ">Save<"):
+                    "Invoice / bank transfer", ">Save<", "US dollar", "Swiss franc"):
         assert english not in page, english
 
     # The flash after saving speaks Spanish too.
