@@ -22,8 +22,27 @@ _CLDR = {"%-d": "d", "%d": "dd", "%b": "MMM", "%B": "MMMM", "%a": "EEE", "%A": "
 _DIRECTIVE = re.compile("|".join(re.escape(d) for d in sorted(_CLDR, key=len, reverse=True)))
 
 
-def _cldr_pattern(fmt: str) -> str:
-    """A strftime format as a CLDR pattern: directives mapped, literal text quoted ("at" stays "at")."""
+def _long_date_joiners(language: str) -> tuple[str, str]:
+    """What the language writes between day and full month name, and between month and year, in
+    its long date: Spanish "d 'de' MMMM 'de' y" gives (" 'de' ", " 'de' "); a space otherwise."""
+    pattern = babel_dates.get_date_format("long", locale=language).pattern
+    found = re.search(r"d+(\s[^My]*?)MMMM(\s[^y]*?)y+", pattern)
+    return (found.group(1), found.group(2)) if found else (" ", " ")
+
+
+def _cldr_pattern(fmt: str, language: str | None = None) -> str:
+    """A strftime format as a CLDR pattern: directives mapped, literal text quoted ("at" stays "at").
+    With `language`, a day, full month and year joined by spaces take that language's joining
+    words ("21 de noviembre de 2026")."""
+    pattern = _cldr_words(fmt)
+    if language:
+        day_month, month_year = _long_date_joiners(language)
+        pattern = re.sub(r"(?<![d'])(d{1,2}) MMMM", lambda m: m.group(1) + day_month + "MMMM", pattern)
+        pattern = pattern.replace("MMMM yyyy", "MMMM" + month_year + "yyyy")
+    return pattern
+
+
+def _cldr_words(fmt: str) -> str:
     parts, last = [], 0
     for match in _DIRECTIVE.finditer(fmt):
         literal = fmt[last:match.start()]
@@ -47,7 +66,7 @@ def format_datetime(moment: datetime | None, tz: str | ZoneInfo | None = None, f
     language = current_language()
     if language == DEFAULT_LANGUAGE:
         return local.strftime(fmt)
-    return babel_dates.format_datetime(local, _cldr_pattern(fmt), tzinfo=local.tzinfo, locale=language)
+    return babel_dates.format_datetime(local, _cldr_pattern(fmt, language), tzinfo=local.tzinfo, locale=language)
 
 
 def format_day(day: date, fmt: str = "%A %-d %B %Y") -> str:
@@ -55,7 +74,7 @@ def format_day(day: date, fmt: str = "%A %-d %B %Y") -> str:
     language = current_language()
     if language == DEFAULT_LANGUAGE:
         return day.strftime(fmt)
-    return babel_dates.format_date(day, _cldr_pattern(fmt), locale=language)
+    return babel_dates.format_date(day, _cldr_pattern(fmt, language), locale=language)
 
 
 def format_date_range(start: datetime, end: datetime, tz: str) -> str:

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from ..extensions import db
 from ..types import utcnow
 from . import desk, queries, services
+from . import sync as offline_sync
 from .models import CheckInList
 
 MAX_SYNC_SCANS = 500
@@ -28,7 +29,7 @@ def undo(checkin_list: CheckInList, check_in_id: int, *, actor) -> dict:
 
 
 def sync(checkin_list: CheckInList, scans: list[dict], *, actor) -> dict:
-    items = services.sync(scans, checkin_list=checkin_list, actor=actor, now=utcnow())
+    items = offline_sync.sync(scans, checkin_list=checkin_list, actor=actor, now=utcnow())
     tz = checkin_list.event.tz
     answers = queries.desk_answers(sorted({i.result.registration.id for i in items if i.result.registration is not None}))
     payload = [{"scan_id": i.scan_id, "conflict": i.conflict, "refused": i.refused,

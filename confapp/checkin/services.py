@@ -1,5 +1,5 @@
 """Check-in rules: redeem a ticket once per list, undo, walk-ins, payment at the door, replaying an
-offline queue. Lists and volunteer links are in `checkin.lists`, room places in `checkin.rooms`
+offline queue (checkin/sync.py). Lists and volunteer links are in `checkin.lists`, room places in `checkin.rooms`
 (both re-exported here). The boundary (view, CLI, test) commits; services flush. Redeem relies
 on the partial unique index on (list_id, registration_id): a racing second redeem fails at the
 database and is answered "already checked in", on SQLite and PostgreSQL alike."""
@@ -163,12 +163,13 @@ def redeem(
     shows every one of them. The same `scan_id` applied twice returns the first result.
     Raises NotAllowed for an actor who may not work this list's desk."""
     require_desk_actor(actor, checkin_list, now=now)
-    return _redeem(ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now, scan_id=scan_id,
-                   offline=offline, reads=_OneScan(checkin_list))
+    return redeem_with(ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now, scan_id=scan_id,
+                   offline=offline, reads=ScanReads(checkin_list))
 
 
-class _OneScan:
-    """The reads one redeem decides on, each a query when it is needed."""
+class ScanReads:
+    """The reads one redeem decides on, each a query when it is needed (the offline sync's batch,
+    checkin/sync.py, reads them once for a whole queue)."""
 
     def __init__(self, checkin_list: CheckInList):
         self.checkin_list = checkin_list
@@ -193,7 +194,7 @@ class _OneScan:
         """A check-in this request inserted (nothing to remember for one scan)."""
 
 
-def _redeem(ticket_code, *, checkin_list, station, actor, now, scan_id, offline, reads: _OneScan,
+def redeem_with(ticket_code, *, checkin_list, station, actor, now, scan_id, offline, reads: ScanReads,
             guarded: bool = True) -> RedeemResult:
     if scan_id:
         applied_on = reads.scan_list(scan_id)
@@ -364,7 +365,3 @@ def check_in_on_list(check_in_id: int, checkin_list: CheckInList) -> CheckIn:
     if check_in is None:
         raise NotFound(gettext("No such check-in on this list."))
     return check_in
-
-
-# The offline sync applies a queue through _redeem with batch reads (sync.py); callers find it here.
-from .sync import SyncItem, sync  # noqa: E402,F401

@@ -15,10 +15,10 @@ from ..extensions import db
 from ..registration.models import Registration
 from ..transactions import decision_point
 from .models import CheckIn, CheckInList
-from .services import Outcome, RedeemResult, _OneScan, _redeem, require_desk_actor
+from .services import Outcome, RedeemResult, ScanReads, redeem_with, require_desk_actor
 
 
-class _Batch(_OneScan):
+class _Batch(ScanReads):
     """The reads of a whole offline queue (sync), each one query for every scan of the batch,
     made under the decision point; kept up to date as the batch checks people in, so a ticket
     scanned twice in one queue is in once. The insert still decides admission (and a twin desk's
@@ -113,7 +113,7 @@ def _apply_batch(queued, *, checkin_list, actor, now, guarded: bool) -> list[Syn
             scan_id, code, scan = queued[index]
             scanned_at = _scan_time(scan.get("scanned_at"), now)
             require_desk_actor(actor, checkin_list, now=scanned_at)
-            result = _redeem(code, checkin_list=checkin_list, station=str(scan.get("station") or ""), actor=actor,
+            result = redeem_with(code, checkin_list=checkin_list, station=str(scan.get("station") or ""), actor=actor,
                              now=scanned_at, scan_id=scan_id, offline=True, reads=reads, guarded=guarded)
             items[index] = SyncItem(scan_id, result, conflict=result.outcome == Outcome.ALREADY)
     except IntegrityError:

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from ..accounts import permissions
 from ..audit.services import record
 from ..errors import ValidationFailed
-from ..events.models import Event
+from ..events.models import AttendanceMode, Event
 from ..events.content_languages import default_language, event_languages, register_translatable
 from ..events.services import register_copy_hook
 from ..extensions import db
 from ..money import exponent, with_code
 from .models import (
-    AccessCode, DiscountCode, DiscountKind, Order, PriceKind, Question, QuestionKind, RefundPolicy, RegistrationCategory,
+    AccessCode, DiscountCode, DiscountKind, Order, PlaceKind, PriceKind, Question, QuestionKind, RefundPolicy, RegistrationCategory,
     RegistrationSettings,
 )
 from .common import settings_for
@@ -53,10 +53,19 @@ class CategoryData:
     requires_approval: bool = False
     is_active: bool = True
     position: int = 0
+    # In person or online (PlaceKind); None keeps a category's kind (in person for a new one).
+    attendance_mode: str | None = None
 
 
-def _check_category(data: CategoryData) -> None:
+def _check_category(data: CategoryData, event: Event) -> None:
     errors = {}
+    if data.attendance_mode is not None:
+        if data.attendance_mode not in {k.value for k in PlaceKind}:
+            errors["attendance_mode"] = gettext("Choose in person or online.")
+        elif event.attendance_mode == AttendanceMode.IN_PERSON and data.attendance_mode == PlaceKind.ONLINE:
+            errors["attendance_mode"] = gettext("An in-person event cannot have online places: make it hybrid on the Online page first.")
+        elif event.attendance_mode == AttendanceMode.ONLINE and data.attendance_mode == PlaceKind.IN_PERSON:
+            errors["attendance_mode"] = gettext("An online event cannot have in-person places: make it hybrid on the Online page first.")
     if not data.name.strip():
         errors["name"] = gettext("Give the category a name.")
     if data.price_kind == PriceKind.FIXED and data.price_minor <= 0:
@@ -78,12 +87,14 @@ def save_category(event: Event, data: CategoryData, *, actor, category: Registra
                   now: datetime | None = None) -> RegistrationCategory:
     """Create or update a category. Raises NotAllowed, ValidationFailed."""
     _require(actor, event)
-    _check_category(data)
+    _check_category(data, event)
     if category is None:
         category = RegistrationCategory(event_id=event.id, currency=settings_for(event).currency)
         db.session.add(category)
     for f in fields(CategoryData):
-        setattr(category, f.name, getattr(data, f.name))
+        if f.name == "attendance_mode" and data.attendance_mode is None:
+            continue
+        setattr(category, f.name, PlaceKind(data.attendance_mode) if f.name == "attendance_mode" else getattr(data, f.name))
     category.name = data.name.strip()
     db.session.flush()
     record("registration.category_saved", actor=actor, event=event, target=category, now=now)

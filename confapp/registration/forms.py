@@ -19,7 +19,7 @@ from ..errors import ValidationFailed
 from ..i18n import DEFAULT_LANGUAGE, current_language
 from ..forms import Form
 from .labels import QUESTION_KIND_LABELS, REFUND_POLICY_LABELS
-from .models import DiscountKind, PriceKind, QuestionKind, RefundPolicy, Visibility
+from .models import DiscountKind, PlaceKind, PriceKind, QuestionKind, RefundPolicy, Visibility
 from .quoting import MAX_PLACES_PER_ORDER, AttendeeData, CategoryChoice, OrderRequest
 
 
@@ -155,6 +155,9 @@ class CategoryForm(Form):
     requires_approval = BooleanField(_l("Organisers approve each registration"))
     is_active = BooleanField(_l("On sale"), default=True)
     position = IntegerField(_l("Order in the list"), default=0, validators=[Optional()])
+    attendance_mode = SelectField(_l("Kind of place"), default=PlaceKind.IN_PERSON.value, choices=[
+        (PlaceKind.IN_PERSON.value, _l("In person")), (PlaceKind.ONLINE.value, _l("Online"))],
+        description=_l("Online places do not count against the venue's capacity. A hybrid event has categories of both kinds."))
 
     def __init__(self, *args, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)

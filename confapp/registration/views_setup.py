@@ -95,7 +95,8 @@ def manage_category_form(slug: str, category_id: int | None):
             price_minor=amounts["price"] or 0, min_minor=amounts["minimum"] or 0, suggested_minor=amounts["suggested"] or 0,
             max_minor=amounts["maximum"], capacity=form.capacity.data, sales_start=_to_utc(form.sales_start.data, event),
             sales_end=_to_utc(form.sales_end.data, event), visibility=form.visibility.data, allows_waiver=form.allows_waiver.data,
-            requires_approval=form.requires_approval.data, is_active=form.is_active.data, position=form.position.data or 0)
+            requires_approval=form.requires_approval.data, is_active=form.is_active.data, position=form.position.data or 0,
+            attendance_mode=request.form.get("attendance_mode"))  # not posted: the kind stays
         try:
             if errors:
                 raise ValidationFailed(errors)

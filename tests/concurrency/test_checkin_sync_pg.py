@@ -10,6 +10,7 @@ import pytest
 from confapp.accounts.models import Role, User
 from confapp.audit.models import AuditEntry
 from confapp.checkin import services
+from confapp.checkin import sync as offline_sync
 from confapp.checkin.models import CheckIn, CheckInList
 from confapp.extensions import db
 from tests.factories import grant, make_event, make_user
@@ -42,7 +43,7 @@ def test_overlapping_queues_sent_at_once_check_each_ticket_in_once(pg_app, now):
                 actor = db.session.get(User, staff_id)
                 checkin_list = db.session.get(CheckInList, list_id)
                 barrier.wait(timeout=30)
-                items = services.sync(queue, checkin_list=checkin_list, actor=actor, now=now)
+                items = offline_sync.sync(queue, checkin_list=checkin_list, actor=actor, now=now)
                 db.session.commit()
                 results.append([(i.scan_id, i.result.outcome.value, i.conflict) for i in items])
         except BaseException as error:  # noqa: BLE001 - reported below
@@ -65,7 +66,7 @@ def test_overlapping_queues_sent_at_once_check_each_ticket_in_once(pg_app, now):
         # A queue sent again (the desk never heard back) changes nothing: its own scans replay.
         actor, checkin_list = db.session.get(User, staff_id), db.session.get(CheckInList, list_id)
         queue = [{"scan_id": f"desk0-{i}", "code": code} for i, code in enumerate(codes)]
-        again = services.sync(queue, checkin_list=checkin_list, actor=actor, now=now)
+        again = offline_sync.sync(queue, checkin_list=checkin_list, actor=actor, now=now)
         db.session.commit()
         assert CheckIn.query.count() == TICKETS
         mine = {scan_id for scan_id, outcome, _ in results[0] if outcome == "ok"}

@@ -129,6 +129,8 @@ def test_day_and_time_formats_follow_the_language(app):
         assert format_day(date(2026, 12, 8)) == "Tuesday 8 December 2026"
         with force_locale("es"):
             assert format_datetime(moment, "America/New_York") == "8 dic 2026, 09:30"
-            assert format_day(date(2026, 12, 8)) == "martes 8 diciembre 2026"
+            # Spanish joins day, month and year with "de", as its long date does.
+            assert format_day(date(2026, 12, 8)) == "martes 8 de diciembre de 2026"
+            assert format_day(date(2026, 12, 8), "%-d %B") == "8 de diciembre"
             # Literal words in a format stay words (quoted for Babel), not pattern letters.
             assert format_datetime(moment, "UTC", "%H:%M on %-d %b") == "14:30 on 8 dic"

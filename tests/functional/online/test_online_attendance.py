@@ -270,3 +270,28 @@ def test_the_online_attendee_list_is_paged_by_name(client, hybrid, login_as, db)
     assert "Zzjoined" in second and "marked by hand" in second
     # A page past the end shows the last page.
     assert "Zzjoined" in client.get(f"/manage/{slug}/online/?page=99").get_data(as_text=True)
+
+
+def test_the_category_form_chooses_in_person_or_online_places(client, hybrid, login_as, db):
+    from confapp.events.models import AttendanceMode
+    from confapp.registration.models import RegistrationCategory
+
+    login_as(hybrid.organiser)
+    slug = hybrid.event.slug
+    base = {"name": "Remote partners", "price_kind": "free", "visibility": "public", "is_active": "y", "position": "3"}
+    page = client.get(f"/manage/{slug}/registration/categories/{hybrid.online.id}").get_data(as_text=True)
+    assert "Kind of place" in page and '<option selected value="online">' in page
+    assert client.post(f"/manage/{slug}/registration/categories/new",
+                       data=dict(base, attendance_mode="online")).status_code == 302
+    made = db.session.scalar(select(RegistrationCategory).where(RegistrationCategory.name == "Remote partners"))
+    assert made.attendance_mode == "online"
+    # Saving the form without the field (an older client) keeps the kind.
+    assert client.post(f"/manage/{slug}/registration/categories/{made.id}", data=base).status_code == 302
+    db.session.refresh(made)
+    assert made.attendance_mode == "online"
+    # An in-person event takes no online places.
+    hybrid.event.attendance_mode = AttendanceMode.IN_PERSON
+    db.session.commit()
+    refused = client.post(f"/manage/{slug}/registration/categories/new", data=dict(base, name="More remote",
+                                                                                   attendance_mode="online"))
+    assert refused.status_code == 422 and "An in-person event cannot have online places" in refused.get_data(as_text=True)

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from confapp.i18n import LANGUAGE_COOKIE
 from confapp.registration import links
-from confapp.reports import certificates, exports, services
+from confapp.reports import certificates, exports, feedback, services
 from confapp.types import utcnow
 from tests.factories import make_event, make_user
 from tests.reports_data import check_in_known, known_event
@@ -185,3 +185,18 @@ def test_a_bilingual_events_report_is_drafted_in_each_of_its_languages(spanish, 
     assert spanish_draft in page and "took part in" not in page
     english = _text(_visitor(client, "en").get(f"/e/{event.slug}/report"))
     assert report.narrative in english and "participaron" not in english
+
+
+def test_the_feedback_survey_is_in_spanish(spanish, client, world):
+    event, _, alice = world
+    url = f"/e/{event.slug}/survey/{feedback.survey_token(alice)}"
+    page = _text(_visitor(client).get(url))
+    assert '<html lang="es"' in page
+    for words in ("¿Qué le pareció ", "Todas las preguntas son opcionales", "En general, ¿qué le pareció el evento?",
+                  "5 – excelente", "1 – muy malo", "¿Responder de forma anónima?", "Sí, de forma anónima", "Enviar opinión"):
+        assert words in page, words
+    assert "How was" not in page and "excellent" not in page
+    refused = _visitor(client).post(url, data={"named": "anonymous"})
+    assert refused.status_code == 422 and "Dé una calificación o escriba un comentario." in unescape(refused.get_data(as_text=True))
+    thanks = _text(_visitor(client).post(url, data={"overall": "5", "named": "anonymous"}))
+    assert ">Gracias</h1>" in thanks and "quedó registrada" in thanks

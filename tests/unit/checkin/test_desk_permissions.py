@@ -7,6 +7,7 @@ import pytest
 
 from confapp.accounts.models import Role
 from confapp.checkin import services
+from confapp.checkin import sync as offline_sync
 from confapp.checkin.models import CheckIn
 from confapp.errors import NotAllowed
 from tests.factories import grant, make_event, make_user
@@ -49,7 +50,7 @@ def test_redeem_refuses_actors_who_may_not_work_this_desk(world, now):
 def test_sync_refuses_a_link_for_another_list(world, now):
     reg = attendee(world["event"])
     with pytest.raises(NotAllowed):
-        services.sync([{"scan_id": "s-1", "code": reg.ticket_code}], checkin_list=world["door"], actor=world["side_link"], now=now)
+        offline_sync.sync([{"scan_id": "s-1", "code": reg.ticket_code}], checkin_list=world["door"], actor=world["side_link"], now=now)
     assert CheckIn.query.count() == 0
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 
 from confapp.checkin import services
+from confapp.checkin import sync as offline_sync
 from confapp.checkin.models import CheckIn, ListKind
 from confapp.checkin.services import Outcome
 from confapp.errors import InvalidState
@@ -119,12 +120,12 @@ def test_sync_applies_each_scan_once_and_reports_conflicts(desk, now):
         {"scan_id": "d1-2", "code": b.ticket_code},
     ]
     device_two = [{"scan_id": "d2-1", "code": a.ticket_code}]
-    first = services.sync(device_one, checkin_list=checkin_list, actor=staff, now=now)
+    first = offline_sync.sync(device_one, checkin_list=checkin_list, actor=staff, now=now)
     assert [(i.result.outcome, i.conflict, i.result.replayed) for i in first] == [(Outcome.OK, False, False)] * 2
     assert first[0].result.check_in.checked_in_at == now - timedelta(minutes=3)
-    replay = services.sync(device_one, checkin_list=checkin_list, actor=staff, now=now)
+    replay = offline_sync.sync(device_one, checkin_list=checkin_list, actor=staff, now=now)
     assert [(i.result.outcome, i.result.replayed) for i in replay] == [(Outcome.OK, True)] * 2
-    conflict = services.sync(device_two, checkin_list=checkin_list, actor=staff, now=now)
+    conflict = offline_sync.sync(device_two, checkin_list=checkin_list, actor=staff, now=now)
     assert conflict[0].conflict and conflict[0].result.check_in.scan_id == "d1-1"
     assert CheckIn.query.count() == 2
 
