@@ -79,7 +79,7 @@ def test_the_organisers_sessions_list_in_spanish(spanish, login_as, programme):
     assert '<html lang="es"' in page
     _has_all(page, ["<h1>Programa</h1>", "Añadir una sesión", "Salas y ejes temáticos", "Programa público",
                     "Publicar el programa", "1 sesión programada en borrador aparecerá en el programa público",
-                    "Publicar 1 borrador", ">Hora<", "Horario del sábado 5 diciembre", "Añadir una sesión en Hall a las 09:00",
+                    "Publicar 1 borrador", ">Hora<", "Horario del sábado 5 de diciembre", "Añadir una sesión en Hall a las 09:00",
                     "Borrador", "Publicado"])
     _has_none(page, ["<h1>Programme</h1>", "Add a session", "Rooms and tracks", "Public agenda", "Publish the programme",
                      "scheduled draft session", ">Time<", "rows are quarter hours", "Saturday", ">Draft<"])
@@ -91,7 +91,7 @@ def test_the_organisers_session_form_in_spanish(spanish, login_as, programme):
     _has_all(new, ["<h1>Nueva sesión</h1>", "<legend>Sesión</legend>", "<legend>Cuándo y dónde</legend>",
                    "<legend>Idioma y accesibilidad</legend>", "Título", "Día", "Empieza", "Termina", "Sin sala",
                    "Sin eje temático", "Todavía sin programar", "Notas de accesibilidad", "Plenaria", "Mesa redonda",
-                   "Hora local del evento, formato de 24 horas.", "sábado 5 diciembre 2026", "Añadir la sesión"])
+                   "Hora local del evento, formato de 24 horas.", "sábado 5 de diciembre de 2026", "Añadir la sesión"])
     _has_none(new, ["New session", "When and where", "Language and access", ">Title", ">Day", ">Starts", "No room",
                     "No track", "Not scheduled yet", "Accessibility notes", ">Plenary<", ">Roundtable<", "24-hour clock",
                     "Saturday", "Add session"])
