@@ -9,73 +9,73 @@ from .models import Role
 
 
 class LoginForm(Form):
-    email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
-    remember = BooleanField("Keep me logged in on this device")
-    submit = SubmitField("Log in")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
 
 
 class SignupForm(Form):
     # The password is chosen on the emailed link's page: the form answers alike for every address.
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
-    submit = SubmitField("Create account")
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Create account"))
 
 
 class PasswordResetRequestForm(Form):
-    email = EmailField("Email", validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
-    submit = SubmitField("Email me a reset link")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Email me a reset link"))
 
 
 class PasswordResetForm(Form):
     password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
+        _l("New password"),
+        validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Set new password")
+    submit = SubmitField(_l("Set new password"))
 
 
 class InviteForm(Form):
-    email = EmailField("Colleague's email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
-    submit = SubmitField("Send invitation")
+    email = EmailField(_l("Colleague's email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
+    submit = SubmitField(_l("Send invitation"))
 
 
 class GrantRoleForm(Form):
     """Site administrators give an existing account a role directly (organisers invite instead)."""
 
-    email = EmailField("Account email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
-    submit = SubmitField("Grant role")
+    email = EmailField(_l("Account email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
+    submit = SubmitField(_l("Grant role"))
 
 
 class ConfirmForm(Form):
     """An empty form: a POST button protected by CSRF."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class ChoosePasswordForm(Form):
     """The last step of signing up, on the emailed link's page."""
 
     password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(min=10, message="Use at least 10 characters.")],
-        description="At least 10 characters. A few unrelated words make a strong password.",
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))],
+        description=_l("At least 10 characters. A few unrelated words make a strong password."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class LanguageForm(Form):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,8 +17,12 @@ class Role(enum.StrEnum):
     CHECKIN_STAFF = "checkin_staff"
 
     @property
-    def label(self) -> str:
-        return {"organiser": "Organiser", "checkin_staff": "Check-in staff"}[self.value]
+    def label(self):
+        """The role's name in the reader's language (a lazy string: read where it is shown)."""
+        return _ROLE_LABELS[self.value]
+
+
+_ROLE_LABELS = {"organiser": _l("Organiser"), "checkin_staff": _l("Check-in staff")}
 
 
 class User(UserMixin, db.Model):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError, ValidationFailed
@@ -13,7 +14,7 @@ from .blueprint import bp
 
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please log in to continue."
+login_manager.login_message = _l("Please log in to continue.")
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
@@ -60,7 +61,7 @@ def login():
             db.session.commit()
             session.clear()  # a fresh session on login (no fixation)
             login_user(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.name}.", "success")
+            flash(gettext("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
@@ -69,7 +70,7 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     # Tells the check-in desk (issue 5) to clear its offline cache on the next page.
     return redirect(url_for("events.public_list", logged_out=1))
 
@@ -106,7 +107,7 @@ def signup_finish(token: str):
             logout_user()
             session.clear()
             login_user(user)
-            flash("Your account is ready.", "success")
+            flash(gettext("Your account is ready."), "success")
             return redirect(_safe_next(pending.get("next")))
     return render_template("accounts/signup_finish.html", form=form, email=pending["e"])
 
@@ -135,7 +136,7 @@ def password_reset(token: str):
             form.password.errors.append(getattr(error, "errors", {}).get("password", error.message))
         else:
             db.session.commit()
-            flash("Your password is changed. Log in with the new one.", "success")
+            flash(gettext("Your password is changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/password_reset.html", form=form)
 
@@ -149,6 +150,6 @@ def invitation_accept(token: str):
     if request.method == "POST":
         services.accept_invitation(invitation, current_user)
         db.session.commit()
-        flash(f"You are now {invitation.role.label.lower()} for {invitation.event.title}.", "success")
+        flash(gettext("You are now %(role)s for %(event)s.", role=str(invitation.role.label).lower(), event=invitation.event.title), "success")
         return redirect(url_for("events.manage_overview", slug=invitation.event.slug))
     return render_template("accounts/invitation.html", invitation=invitation)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,8 +23,9 @@ class ListKind(enum.StrEnum):
     SESSION = "session"  # a workshop or closed-door meeting
 
     @property
-    def label(self) -> str:
-        return {"main": "Main entrance", "session": "Session"}[self.value]
+    def label(self):
+        """In the reader's language (a lazy string)."""
+        return {"main": _l("Main entrance"), "session": _l("Session")}[self.value]
 
 
 class CheckInList(db.Model):

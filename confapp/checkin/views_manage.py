@@ -1,6 +1,7 @@
 """Organiser and staff pages for check-in: lists, volunteer links, the desk, the live dashboard, badges."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from .blueprint import bp
 from .desk_access import desk_for_request as _desk
 from .desk_strings import desk_strings
 
-register_manage_nav("Check-in", "checkin.manage_index", Action.CHECK_IN, order=40, prefix="checkin.")
+register_manage_nav(_l("Check-in"), "checkin.manage_index", Action.CHECK_IN, order=40, prefix="checkin.")
 
 
 def _categories(event) -> list[RegistrationCategory]:

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from ..forms import Form
 from ..templating import format_day
-from .models import _SESSION_KIND_LABELS, _SPEAKER_ROLE_LABELS, SessionKind, SpeakerRole
+from .models import SESSION_KIND_LABELS, SPEAKER_ROLE_LABELS, SessionKind, SpeakerRole
 from .services import RoomData, SessionData, TrackData
 from .speakers import SpeakerData
 
@@ -28,7 +28,7 @@ def lines(text: str | None) -> list[str]:
 
 class SessionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the session a title.")), Length(max=250)])
-    kind = SelectField(_l("Type"), choices=[(k.value, _SESSION_KIND_LABELS[k]) for k in SessionKind], default=SessionKind.PANEL.value,
+    kind = SelectField(_l("Type"), choices=[(k.value, SESSION_KIND_LABELS[k]) for k in SessionKind], default=SessionKind.PANEL.value,
                        description=_l("Without an end time, the type's usual length is used: plenary 60 min, panel 75, "
                                       "workshop 90, roundtable 60, break 15, social 90."))
     day = SelectField(_l("Day"), choices=[], validate_choice=True)
@@ -164,7 +164,7 @@ class SpeakerForm(SpeakerProfileForm):
 
 class AssignSpeakerForm(Form):
     speaker_id = SelectField(_l("Speaker"), coerce=int, choices=[], validate_choice=True)
-    role = SelectField(_l("Role"), choices=[(r.value, _SPEAKER_ROLE_LABELS[r]) for r in SpeakerRole], default=SpeakerRole.PANELIST.value)
+    role = SelectField(_l("Role"), choices=[(r.value, SPEAKER_ROLE_LABELS[r]) for r in SpeakerRole], default=SpeakerRole.PANELIST.value)
 
     def __init__(self, *args, speakers=(), **kwargs):
         super().__init__(*args, **kwargs)

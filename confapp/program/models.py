@@ -30,7 +30,7 @@ class SessionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(_SESSION_KIND_LABELS[self])
+        return str(SESSION_KIND_LABELS[self])
 
     @property
     def default_duration(self) -> timedelta:
@@ -75,15 +75,15 @@ class SpeakerRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(_SPEAKER_ROLE_LABELS[self])
+        return str(SPEAKER_ROLE_LABELS[self])
 
 
 # Shown in the page's language (translated when read, so the module imports without a request).
-_SESSION_KIND_LABELS = {
+SESSION_KIND_LABELS = {
     SessionKind.PLENARY: _l("Plenary"), SessionKind.PANEL: _l("Panel"), SessionKind.WORKSHOP: _l("Workshop"),
     SessionKind.ROUNDTABLE: _l("Roundtable"), SessionKind.BREAK: _l("Break"), SessionKind.SOCIAL: _l("Social"),
 }
-_SPEAKER_ROLE_LABELS = {
+SPEAKER_ROLE_LABELS = {
     SpeakerRole.KEYNOTE: _l("Keynote"), SpeakerRole.MODERATOR: _l("Moderator"), SpeakerRole.PANELIST: _l("Panelist"),
     SpeakerRole.PRESENTER: _l("Presenter"), SpeakerRole.FACILITATOR: _l("Facilitator"),
 }

@@ -7,7 +7,7 @@ import io
 from datetime import timezone
 
 import segno
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -184,6 +184,6 @@ outbox.use_renderer(render_outbox_mail)
 # The ticket and self-service merge fields of organisers' messages (outreach/merge.py). Both are
 # the person's own ticket page, never the order page: in a group order that would hand every
 # recipient the buyer's secret and everyone else's ticket.
-register_person_link("ticket_link", "The person's ticket link", links.self_service_url, position=10)
-register_person_link("self_service_link", "The person's self-service link (change answers, cancel)",
+register_person_link("ticket_link", _l("The person's ticket link"), links.self_service_url, position=10)
+register_person_link("self_service_link", _l("The person's self-service link (change answers, cancel)"),
                      links.self_service_url, position=20)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 
 from flask_babel import gettext
+from ..i18n import DEFAULT_LANGUAGE, current_language
 from .models import Question, QuestionKind
 
 
@@ -55,17 +56,36 @@ MAX_LONG = 5000
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{5,24}$")
 
 
-@lru_cache(maxsize=1)
 def countries() -> list[tuple[str, str]]:
-    """(ISO 3166 alpha-2 code, name) sorted by name."""
+    """(ISO 3166 alpha-2 code, name) sorted by name, in the interface's language (CLDR's names
+    through Babel; pycountry's English where CLDR has none)."""
+    return _countries(current_language())
+
+
+@lru_cache(maxsize=8)
+def _countries(language: str) -> list[tuple[str, str]]:
     import pycountry
+    from babel import Locale
 
-    return sorted(((c.alpha_2, getattr(c, "common_name", None) or c.name) for c in pycountry.countries), key=lambda p: p[1])
+    names = Locale.parse(language).territories if language != DEFAULT_LANGUAGE else {}
+    pairs = [(c.alpha_2, names.get(c.alpha_2) or getattr(c, "common_name", None) or c.name) for c in pycountry.countries]
+    return sorted(pairs, key=lambda p: strxfrm_key(p[1]))
 
 
-@lru_cache(maxsize=1)
+def strxfrm_key(name: str) -> str:
+    """Sort key ignoring accents and case: "Álbania" sorts with A, "Perú" before "Polonia"."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
 def country_names() -> dict[str, str]:
-    return dict(countries())
+    return _country_names(current_language())
+
+
+@lru_cache(maxsize=8)
+def _country_names(language: str) -> dict[str, str]:
+    return dict(_countries(language))
 
 
 def is_visible(question: Question, answers: dict[int, str]) -> bool:

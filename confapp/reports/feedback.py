@@ -12,7 +12,7 @@ import hmac
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -165,6 +165,6 @@ def send_survey_invitations(event, *, actor, now: datetime) -> int:
 
 
 # The survey merge field of organisers' messages (outreach/merge.py).
-register_person_link("survey_link", "The person's feedback survey link (after the event)",
+register_person_link("survey_link", _l("The person's feedback survey link (after the event)"),
                      lambda registration, event: external_url("reports.survey", slug=event.slug, token=survey_token(registration)),
                      position=30)

@@ -133,14 +133,16 @@ def kind_of(url: str) -> str:
     return path + ("?" + "&".join(keys) if keys else "")
 
 
-def crawl(client, starts: list[str], limit: int = MAX_URLS_PER_ROLE) -> CrawlResult:
+def crawl(client, starts: list[str], limit: int = MAX_URLS_PER_ROLE, inspect=None, skip: re.Pattern = SKIP) -> CrawlResult:
+    """`inspect(url, html, result)`: a further check of every HTML page (the Spanish crawl's);
+    `skip`: the links never followed."""
     result = CrawlResult()
     seen: set[str] = set(starts)
     kinds: dict[str, int] = {}
     queue: deque[tuple[str, str]] = deque((s, "start") for s in starts)
 
     def enqueue(target: str | None, referrer: str) -> None:
-        if not target or target in seen or SKIP.search(target):
+        if not target or target in seen or skip.search(target):
             return
         kind = kind_of(target)
         if kinds.get(kind, 0) >= MAX_PER_KIND:
@@ -178,6 +180,8 @@ def crawl(client, starts: list[str], limit: int = MAX_URLS_PER_ROLE) -> CrawlRes
         unlabelled = checker.unlabelled_fields()
         if unlabelled:
             result.add(url, f"form fields without a label: {unlabelled[:4]}")
+        if inspect is not None:
+            inspect(url, response.get_data(as_text=True), result)
         for href in sorted(set(checker.links)):
             enqueue(_internal("http://localhost" + url, href), url)
     return result
