@@ -1,6 +1,7 @@
 """Template filters and globals shared by every page."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ def _long_date_joiners(language: str) -> tuple[str, str]:
     return (found.group(1), found.group(2)) if found else (" ", " ")
 
 
+@functools.lru_cache(maxsize=256)
 def _cldr_pattern(fmt: str, language: str | None = None) -> str:
     """A strftime format as a CLDR pattern: directives mapped, literal text quoted ("at" stays "at").
     With `language`, a day, full month and year joined by spaces take that language's joining
