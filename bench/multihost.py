@@ -12,7 +12,11 @@ On a 2-core machine two hosts cannot be faster than one: they share the same cor
 PostgreSQL, nginx and the load generator), so the figures show what the balancer and the extra
 processes cost, not how far more machines would scale.
 
-    .venv/bin/python bench/multihost.py [--registrations 10000] [--per-client 100]
+The three set-ups alternate in rounds (direct, one, two; again...), so a busy moment of the shared
+machine does not fall on one set-up only; each cell gives the range over the rounds, and "x direct"
+is taken within each round.
+
+    .venv/bin/python bench/multihost.py [--registrations 10000] [--per-client 100] [--rounds 3]
 """
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, default=10_000)
     parser.add_argument("--per-client", type=int, default=100, help="requests per client per row (bounded)")
+    parser.add_argument("--rounds", type=int, default=3, help="each round runs the three set-ups in turn")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="confapp-bench-multihost-"))
@@ -77,7 +82,7 @@ def main() -> None:
         for host in hosts:
             host.wait_ready(timeout=120)
         balancer = Balancer(folder / "nginx", hosts).start()
-        rows = measure(hosts, balancer, data, slug, args.per_client)
+        rows = measure(hosts, balancer, data, slug, args.per_client, args.rounds)
     finally:
         if balancer:
             balancer.stop()
@@ -90,7 +95,7 @@ def main() -> None:
     print(render(rows, args, load_before, seeded))
 
 
-def measure(hosts: list[Host], balancer: Balancer, data: dict, slug: str, n: int) -> dict:
+def measure(hosts: list[Host], balancer: Balancer, data: dict, slug: str, n: int, rounds: int) -> list[dict]:
     token, base = data["token"], f"/checkin/api/lists/{data['list_id']}"
     codes = [code for code, _ in data["people"]]
     checked_in = lambda body: json.loads(body)["outcome"] == "ok"  # noqa: E731
@@ -109,12 +114,15 @@ def measure(hosts: list[Host], balancer: Balancer, data: dict, slug: str, n: int
     # Warm-up: every worker of both hosts serves each kind of request before anything is timed.
     for host in hosts:
         run_phase(host.port, token, [[("GET", event_page, None)] * 4 + redeems(4) for _ in range(4 * CLIENTS)])
-    results = {"direct": phase(hosts[0].port)}
-    balancer.set_drained(hosts[1], True)
-    results["one"] = phase(balancer.port)
-    balancer.set_drained(hosts[1], False)
-    time.sleep(1)
-    results["two"] = phase(balancer.port)
+    results = []
+    for _ in range(rounds):
+        round_ = {"direct": phase(hosts[0].port)}
+        balancer.set_drained(hosts[1], True)
+        round_["one"] = phase(balancer.port)
+        balancer.set_drained(hosts[1], False)
+        time.sleep(1)
+        round_["two"] = phase(balancer.port)
+        results.append(round_)
     return results
 
 
@@ -122,7 +130,12 @@ LABELS = {"direct": "host A alone, no balancer", "one": "nginx, host A alone (B 
 OPERATIONS = {"bare": "bare GET /healthz", "event": "event page GET /e/<slug>/", "redeem": "check-in redeem (POST)"}
 
 
-def render(rows: dict, args, load_before: float, seeded: float) -> str:
+def _span(values, fmt: str) -> str:
+    low, high = min(values), max(values)
+    return format(low, fmt) if format(low, fmt) == format(high, fmt) else f"{format(low, fmt)}–{format(high, fmt)}"
+
+
+def render(rounds: list[dict], args, load_before: float, seeded: float) -> str:
     lines = [
         f"Run on {datetime.now():%d %b %Y %H:%M}, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after "
         "(2 cores shared with the other engineers' test suites).",
@@ -130,17 +143,19 @@ def render(rows: dict, args, load_before: float, seeded: float) -> str:
         f"PostgreSQL 15 (production defaults, fsync on) with {args.registrations:,} registrations (seeded in {seeded:.0f} s), "
         f"Redis, each host gunicorn 2 workers x 4 threads plus its consumer, nginx running deploy/nginx.conf; {CLIENTS} "
         f"clients (Python http.client keep-alive) sending back to back, {args.per_client} requests each per row. "
-        "\"x direct\" compares with the same operation on host A without the balancer.",
+        f"{len(rounds)} rounds, the set-ups in turn within each; every cell is the range over the rounds. "
+        "\"x direct\" compares with the same operation on host A without the balancer in the same round.",
         "",
-        "| operation | set-up | requests | req/s | x direct | p50 ms | p99 ms | errors |",
+        "| operation | set-up | requests per round | req/s | x direct | p50 ms | p99 ms | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for op, op_label in OPERATIONS.items():
-        direct = rows["direct"][op]["rate"]
         for setup, setup_label in LABELS.items():
-            r = rows[setup][op]
-            lines.append(f"| {op_label} | {setup_label} | {r['requests']} | {r['rate']:.0f} | {r['rate'] / direct:.2f} | "
-                         f"{r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |")
+            cells = [r[setup][op] for r in rounds]
+            ratios = [r[setup][op]["rate"] / r["direct"][op]["rate"] for r in rounds]
+            lines.append(f"| {op_label} | {setup_label} | {cells[0]['requests']} | {_span([c['rate'] for c in cells], '.0f')} | "
+                         f"{_span(ratios, '.2f')} | {_span([c['p50'] for c in cells], '.1f')} | "
+                         f"{_span([c['p99'] for c in cells], '.1f')} | {sum(c['errors'] for c in cells)} |")
     return "\n".join(lines)
 
 
