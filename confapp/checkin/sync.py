@@ -59,7 +59,6 @@ class _Batch(ScanReads):
             self.earlier[check_in.scan_id] = check_in
 
 
-
 @dataclass
 class SyncItem:
     scan_id: str
@@ -83,7 +82,6 @@ def sync(scans: list[dict], *, checkin_list: CheckInList, actor, now: datetime) 
         if not scan_id:
             raise ValidationFailed({"scan_id": gettext("Every queued scan needs its id.")})
         queued.append((scan_id, str(scan.get("code") or "").strip(), scan))
-    require_desk_actor(actor, checkin_list, now=now)
     if not queued:
         return []
     # The whole batch is decided from here on (under SQLite's write lock), read once for all its scans.
@@ -112,13 +110,14 @@ def _apply_batch(queued, *, checkin_list, actor, now, guarded: bool) -> list[Syn
         for index in sorted(range(len(queued)), key=ticket_order):
             scan_id, code, scan = queued[index]
             scanned_at = _scan_time(scan.get("scanned_at"), now)
+            # Whether the actor may work this desk is judged at the time of each scan, as one redeem would.
             require_desk_actor(actor, checkin_list, now=scanned_at)
             result = redeem_with(code, checkin_list=checkin_list, station=str(scan.get("station") or ""), actor=actor,
-                             now=scanned_at, scan_id=scan_id, offline=True, reads=reads, guarded=guarded)
+                                 now=scanned_at, scan_id=scan_id, offline=True, reads=reads, guarded=guarded)
             items[index] = SyncItem(scan_id, result, conflict=result.outcome == Outcome.ALREADY)
     except IntegrityError:
         # The check-ins this attempt inserted are joined to the session without a flush
-        # (_insert_if_still_admitted): the savepoint's rollback does not know them.
+        # (inserts.insert_if_still_admitted): the savepoint's rollback does not know them.
         for item in items.values():
             if item.result.check_in is not None and item.result.check_in in db.session and not item.result.replayed:
                 db.session.expunge(item.result.check_in)
