@@ -21,7 +21,7 @@ from ..types import utcnow
 from . import links, outbox
 from .outbox import MailKind
 from .common import settings_for
-from .models import Order, Registration, RegistrationStatus, WaitlistEntry
+from .models import Order, Registration, RegistrationStatus, WaitlistEntry, WaitlistStatus
 
 
 def ticket_qr(code: str):
@@ -107,6 +107,10 @@ def render_outbox_mail(row) -> list:
     if row.kind in (MailKind.WAITLIST_JOINED, MailKind.WAITLIST_OFFER):
         entry = db.session.get(WaitlistEntry, row.waitlist_entry_id) if row.waitlist_entry_id else None
         if entry is None or event is None:
+            return []
+        if row.kind == MailKind.WAITLIST_OFFER and entry.status != WaitlistStatus.OFFERED:
+            # Claimed, withdrawn or expired before the job ran (a consumer that was down, a retry
+            # after a dead SMTP server): an offer of a place that is no longer offered helps nobody.
             return []
         return [(_waitlist_joined if row.kind == MailKind.WAITLIST_JOINED else _waitlist_offer)(entry, event)]
     if row.kind == MailKind.CANCELLATION:

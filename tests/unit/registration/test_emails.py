@@ -77,3 +77,22 @@ def test_approving_a_paid_registration_emails_the_payment_link(event, now, mail,
     commit()
     [message] = mail.wait_for(1)
     assert f"/e/{event.slug}/orders/{order_token(order)}/pay" in message.text and "Glad to have you." in message.text
+
+
+def test_an_offer_no_longer_offered_when_its_mail_is_rendered_sends_nothing(db, organiser, now):
+    """The offer's mail is rendered by a job after the commit; if the entry was claimed, withdrawn
+    or expired in between (a consumer that was down), no offer of a place goes out."""
+    from confapp.registration.emails import render_outbox_mail
+    from confapp.registration.models import WaitlistStatus
+    from confapp.registration.outbox import MailKind, RegistrationMail
+
+    event = make_event(organiser=organiser, capacity=1)
+    reg = make_registration(event, make_category(event), now=now, email="leaving@example.org")
+    entry = waitlist.join_waitlist(event, name="Jo", email="jo@example.org", now=now)
+    services.cancel_registration(reg, actor=organiser, now=now)  # the freed place is offered to Jo
+    assert entry.status == WaitlistStatus.OFFERED
+    row = RegistrationMail(kind=MailKind.WAITLIST_OFFER, event_id=event.id, waitlist_entry_id=entry.id, params={})
+    assert len(render_outbox_mail(row)) == 1
+    for status in (WaitlistStatus.CLAIMED, WaitlistStatus.EXPIRED):
+        entry.status = status
+        assert render_outbox_mail(row) == []
