@@ -5,11 +5,18 @@ metadata address or the office LAN (server-side request forgery). Refused: other
 credentials in the URL, and hosts that are or resolve to loopback, private, link-local,
 multicast, reserved or unspecified addresses, unless the instance allows private destinations
 (`WEBHOOKS_ALLOW_PRIVATE_URLS`, which the tests turn on for their local receiver). Checked when
-an endpoint is saved and again before every attempt (DNS may have changed since)."""
+an endpoint is saved and again before every attempt (DNS may have changed since).
+
+Each attempt connects to the very address it checked (`connection_for`): the host name is looked
+up once, and the connection is opened to that address with the name kept for the Host header and
+for TLS (SNI and certificate check). Without the pin, a second lookup by the HTTP client could
+answer differently (DNS rebinding: public when checked, 127.0.0.1 when connected)."""
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
+import ssl
 from urllib.parse import urlsplit
 
 from flask_babel import gettext
@@ -49,11 +56,12 @@ def check_shape(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
-def check_destination(url: str, *, resolve: bool = True) -> None:
-    """Raises UnsafeDestination unless `url` may receive webhooks from this instance."""
+def check_destination(url: str, *, resolve: bool = True) -> list[str]:
+    """Raises UnsafeDestination unless `url` may receive webhooks from this instance; returns the
+    addresses it checked (the host's, looked up once; none when `resolve` is off)."""
     _, host, port = check_shape(url)
     if private_allowed():
-        return
+        return []  # any address will do: nothing to check, nothing to pin
     if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
         raise UnsafeDestination(gettext("Webhooks cannot be sent to this server's own network."))
     try:
@@ -63,6 +71,36 @@ def check_destination(url: str, *, resolve: bool = True) -> None:
         raise UnsafeDestination(gettext("That host name cannot be found.")) from None
     if any(not _is_public(address.split("%")[0]) for address in addresses):
         raise UnsafeDestination(gettext("Webhooks cannot be sent to this server's own network."))
+    return addresses
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, *, address: str | None, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self._address = address or host
+
+    def connect(self):
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, *, address: str | None, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address or host
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        # The certificate must be the host name's, as if we had connected by name.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def connection_for(url: str, *, timeout: float) -> http.client.HTTPConnection:
+    """A connection to `url`'s host through the address just checked (see the module's docstring).
+    Raises UnsafeDestination."""
+    scheme, host, port = check_shape(url)
+    addresses = check_destination(url)
+    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    return connection_class(host, port, address=addresses[0] if addresses else None, timeout=timeout)
 
 
 def _is_ip(host: str) -> bool:

@@ -29,7 +29,7 @@ from sqlalchemy import and_, func, or_, select, update
 from ..extensions import db
 from ..jobs import app_task, huey
 from ..types import utcnow
-from .destinations import UnsafeDestination, check_destination
+from .destinations import UnsafeDestination, connection_for
 from .endpoints import stop_endpoint
 from .models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .signing import signed_headers
@@ -116,10 +116,8 @@ def post(url: str, headers: dict[str, str], body: str) -> Response:
     """One POST, no redirects followed (a redirect could lead anywhere), a bounded read."""
     started = time.monotonic()
     try:
-        check_destination(url)
+        connection = connection_for(url, timeout=timeout_seconds())  # checked, and pinned to what was checked
         parts = urlsplit(url)
-        connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        connection = connection_class(parts.hostname, parts.port, timeout=timeout_seconds())
         try:
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             connection.request("POST", path, body=body.encode(), headers={

@@ -55,3 +55,34 @@ def test_the_sender_checks_again_before_each_attempt(app):
     with app.test_request_context():
         response = post("http://127.0.0.1:9/", {}, "{}")
     assert response.status is None and "own network" in response.error
+
+
+def test_an_attempt_connects_to_the_address_it_checked_and_looks_the_name_up_once(app, monkeypatch):
+    """DNS rebinding: a name that answers a public address when checked and 127.0.0.1 a moment
+    later must not reach 127.0.0.1. Stand-ins at the edge nobody can reach offline, named as such:
+    the DNS answers (a fake resolver) and the outgoing TCP connect to a public address (recorded,
+    then refused, instead of dialled)."""
+    import socket
+
+    from confapp.webhooks import sending
+
+    lookups = []
+
+    def fake_resolver(host, port, *args, **kwargs):
+        lookups.append(host)
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    dialled = []
+
+    def recorded_connect(address, timeout=None, *args, **kwargs):
+        dialled.append(address)
+        raise ConnectionRefusedError("stand-in: a public address is not dialled offline")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_resolver)
+    monkeypatch.setattr(socket, "create_connection", recorded_connect)
+    with app.test_request_context():
+        response = sending.post("http://hooks.example.org:8080/confapp", {}, "{}")
+    assert lookups == ["hooks.example.org"]
+    assert dialled == [("93.184.216.34", 8080)]
+    assert response.status is None and "ConnectionRefusedError" in response.error
