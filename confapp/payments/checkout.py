@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from ..events.content_languages import tr
 from ..audit.services import SYSTEM
 from ..errors import DomainError, InvalidState
 from ..events.models import Event
@@ -71,7 +72,7 @@ def _checkout_params(order: Order, payment: Payment, event: Event, *, success_ur
     names = ", ".join(sorted({r.category.name for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT}))
     metadata = {"order_code": order.code, "payment_id": str(payment.id), "event_id": str(event.id)}
     with in_language(order.language):
-        product_name = gettext("%(event)s: registration %(code)s", event=event.title, code=order.code)
+        product_name = gettext("%(event)s: registration %(code)s", event=tr(event, "title"), code=order.code)
         product_fallback = gettext("Registration")
     return {
         "mode": "payment",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
+from ..events.content_languages import tr
 from ..extensions import db
 from ..i18n import in_language
 from ..outreach.event_mail import buyer_of, send_event_email
@@ -29,7 +30,7 @@ def send_late_payment_refund(order: Order, amount_minor: int, *, reason: str) ->
     recipient, name = buyer_of(order)
     with in_language(order.language):
         send_event_email(
-            event, order.buyer_email, gettext("Your payment for %(event)s has been refunded", event=event.title),
+            event, order.buyer_email, gettext("Your payment for %(event)s has been refunded", event=tr(event, "title")),
             "payments_late_refund", recipient=recipient, recipient_name=name, order=order, amount_minor=amount_minor,
             reason=reason, reply_to=event.contact_email or None,
         )
@@ -40,7 +41,7 @@ def send_refund_notice(order: Order, amount_minor: int) -> None:
     recipient, name = buyer_of(order)
     with in_language(order.language):
         send_event_email(
-            event, order.buyer_email, gettext("Refund for your registration to %(event)s", event=event.title),
+            event, order.buyer_email, gettext("Refund for your registration to %(event)s", event=tr(event, "title")),
             "payments_refund", recipient=recipient, recipient_name=name, order=order, amount_minor=amount_minor,
             receipt_link=_receipt_link(order, event), reply_to=event.contact_email or None,
         )

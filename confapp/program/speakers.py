@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext
 from sqlalchemy import select
 
+from ..events.content_languages import tr
 from ..accounts import permissions
 from ..accounts.permissions import Action
 from ..audit.services import record
@@ -176,7 +177,7 @@ def invite_speaker(speaker: Speaker, *, actor, event, now: datetime | None = Non
     speaker.invited_at = now
     db.session.flush()
     link = external_url("program.speaker_portal", slug=event.slug, token=speaker_token(speaker))
-    send_event_email(event, speaker.email, gettext("Your sessions at %(event)s", event=event.title), "program_speaker_invitation",
+    send_event_email(event, speaker.email, gettext("Your sessions at %(event)s", event=tr(event, "title")), "program_speaker_invitation",
                      recipient_name=speaker.name or "", speaker=speaker, link=link, reply_to=event.contact_email or None)
     record("program.speaker_invited", actor=actor, event=event, target=speaker, now=now)
     return speaker

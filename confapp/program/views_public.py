@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..accounts import permissions
 from ..accounts.permissions import Action
 from ..events.access import visible_event
-from ..events.content_languages import use_event_language
+from ..events.content_languages import tr, use_event_language
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from ..extensions import db
@@ -172,7 +172,7 @@ def feed_speaker(slug: str, speaker_id: int):
     event = visible_event(slug)
     speaker = queries.public_speaker(event, speaker_id) or abort(404)
     sessions = queries.speaker_sessions(speaker, public=True)
-    return _ics(ical.build_calendar(event, sessions, name=_("%(name)s at %(event)s", name=speaker.name, event=event.title)), f"speaker-{speaker.id}.ics")
+    return _ics(ical.build_calendar(event, sessions, name=_("%(name)s at %(event)s", name=speaker.name, event=tr(event, "title"))), f"speaker-{speaker.id}.ics")
 
 
 # --- speaker self-service --------------------------------------------------------------------
@@ -296,5 +296,5 @@ def attendee_feed(slug: str, token: str):
     event = visible_event(slug)
     registration = _registration_or_404(event, token)
     sessions = queries.starred_sessions(registration)
-    return _ics(ical.build_calendar(event, sessions, name=_("My agenda: %(event)s", event=event.title), registration=registration),
+    return _ics(ical.build_calendar(event, sessions, name=_("My agenda: %(event)s", event=tr(event, "title")), registration=registration),
                 "my-agenda.ics")

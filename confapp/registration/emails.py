@@ -11,6 +11,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from ..events.content_languages import tr
 from ..calendars import personalise
 from ..extensions import db
 from ..i18n import in_language
@@ -46,7 +47,7 @@ def event_ics(event, registration=None) -> bytes:
     vevent.add("dtstamp", utcnow())
     vevent.add("dtstart", event.starts_at.astimezone(timezone.utc))
     vevent.add("dtend", event.ends_at.astimezone(timezone.utc))
-    vevent.add("summary", event.title)
+    vevent.add("summary", tr(event, "title"))
     location = ", ".join(p for p in (event.venue_name, event.venue_address, event.venue_city, event.venue_region) if p)
     if location:
         vevent.add("location", location)
@@ -125,14 +126,14 @@ def render_outbox_mail(row) -> list:
         if row.kind == MailKind.CONFIRMATION:
             return _send_confirmation(order, event, params.get("message", ""))
         if row.kind == MailKind.PENDING_APPROVAL:
-            return [_to_buyer(order, event, gettext("We received your registration for %(event)s", event=event.title),
+            return [_to_buyer(order, event, gettext("We received your registration for %(event)s", event=tr(event, "title")),
                               "registration_pending", order_url=links.order_url(order, event))]
         if row.kind == MailKind.PAYMENT_LINK:
-            return [_to_buyer(order, event, gettext("Your registration for %(event)s is approved: please pay", event=event.title),
+            return [_to_buyer(order, event, gettext("Your registration for %(event)s is approved: please pay", event=tr(event, "title")),
                               "registration_payment_link", message=params.get("message", ""), money=format_money,
                               payment_url=links.payment_url(order, event))]
         if row.kind == MailKind.REJECTION:
-            return [_to_buyer(order, event, gettext("Your registration for %(event)s", event=event.title),
+            return [_to_buyer(order, event, gettext("Your registration for %(event)s", event=tr(event, "title")),
                               "registration_rejected", message=params.get("message", ""))]
     raise ValueError(f"unknown registration mail kind {row.kind!r}")
 
@@ -145,7 +146,7 @@ def _send_confirmation(order: Order, event, message: str) -> list:
     for registration in confirmed:
         qr = ticket_qr(registration.ticket_code)
         sent.append(send_event_email(
-            event, registration.email, gettext("Your registration for %(event)s", event=event.title),
+            event, registration.email, gettext("Your registration for %(event)s", event=tr(event, "title")),
             "registration_confirmation",
             recipient=registration, attachments=[(f"ticket-{registration.ticket_code[:6]}.png", "image/png", ticket_png(registration.ticket_code, qr)),
                          ("event.ics", "text/calendar", ics)],
@@ -156,21 +157,21 @@ def _send_confirmation(order: Order, event, message: str) -> list:
             receipt_url=links.receipt_url(order, event) if order.paid_minor and links.is_buyer(registration) else None,
         ))
     if confirmed and order.buyer_email not in {r.email for r in confirmed}:
-        sent.append(_to_buyer(order, event, gettext("Your order for %(event)s", event=event.title), "registration_order_summary",
+        sent.append(_to_buyer(order, event, gettext("Your order for %(event)s", event=tr(event, "title")), "registration_order_summary",
                               registrations=confirmed, money=format_money, order_url=links.order_url(order, event)))
     return sent
 
 
 def _cancellation(registration: Registration, event, *, refund_minor: int):
     with in_language(registration.spoken_language):
-        return send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=event.title),
+        return send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=tr(event, "title")),
                                 "registration_cancelled", recipient=registration, registration=registration,
                                 refund_minor=refund_minor, currency=registration.order.currency, money=format_money)
 
 
 def _waitlist_joined(entry: WaitlistEntry, event):
     with in_language(entry.language):
-        return send_event_email(event, entry.email, gettext("You are on the waitlist for %(event)s", event=event.title),
+        return send_event_email(event, entry.email, gettext("You are on the waitlist for %(event)s", event=tr(event, "title")),
                                 "registration_waitlist_joined", recipient_name=entry.name, entry=entry)
 
 
@@ -178,7 +179,7 @@ def _waitlist_offer(entry: WaitlistEntry, event):
     from ..urls import external_url
 
     with in_language(entry.language):
-        return send_event_email(event, entry.email, gettext("A place is free for you at %(event)s", event=event.title),
+        return send_event_email(event, entry.email, gettext("A place is free for you at %(event)s", event=tr(event, "title")),
                                 "registration_waitlist_offer", recipient_name=entry.name, entry=entry,
                                 claim_url=external_url("registration.waitlist_claim", slug=event.slug, token=entry.offer_token))
 

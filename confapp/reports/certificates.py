@@ -11,6 +11,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 
+from ..events.content_languages import tr
 from ..audit.services import record
 from ..errors import InvalidState
 from ..extensions import db
@@ -94,7 +95,7 @@ def issue_all_and_notify(event, *, actor, now: datetime) -> int:
         certificate.sent_at = now
         with in_language(registration.spoken_language):
             send_event_email(event, registration.email,
-                             gettext("Your certificate of attendance: %(event)s", event=event.title), "reports_certificate",
+                             gettext("Your certificate of attendance: %(event)s", event=tr(event, "title")), "reports_certificate",
                              recipient=registration, registration=registration,
                              download_url=external_url("reports.self_certificate_pdf", slug=event.slug,
                                                        token=links.ticket_token(registration)),

@@ -16,6 +16,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from ..events.content_languages import tr
 from ..audit.services import record
 from ..checkin.models import CheckIn, CheckInList
 from ..errors import Conflict, InvalidState, ValidationFailed
@@ -156,7 +157,7 @@ def send_survey_invitations(event, *, actor, now: datetime) -> int:
             continue
         with in_language(registration.spoken_language):
             send_event_email(event, registration.email,
-                             gettext("How was %(event)s? Two minutes of feedback", event=event.title),
+                             gettext("How was %(event)s? Two minutes of feedback", event=tr(event, "title")),
                              "reports_feedback_survey", recipient=registration, registration=registration,
                              survey_url=survey_url(registration))
         sent += 1
