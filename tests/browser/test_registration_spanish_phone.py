@@ -136,6 +136,7 @@ def test_a_spanish_visitor_registers_on_a_phone_entirely_in_spanish(spanish_phon
     assert received.subject == f"Su inscripción en {SPANISH_TITLE}"
     assert f"Está inscrito/a en {SPANISH_TITLE}." in received.text
 
+
 def _switch_there_and_back(page, path: str, *, check_page) -> None:
     page.goto(path)
     assert page.locator("html").get_attribute("lang") == "es"
