@@ -123,7 +123,8 @@ class SessionUpdateSchema(ma.Schema):
     kind = fields.String(validate=validate.OneOf([k.value for k in SessionKind]))
     starts_at = fields.AwareDateTime(allow_none=True)
     ends_at = fields.AwareDateTime(allow_none=True, metadata={
-        "description": "Left out with a start: the kind's default duration."})
+        "description": "Left out with a new start: a scheduled session keeps its length; "
+                       "a new or unscheduled one gets the kind's default duration."})
     room_id = fields.Integer(allow_none=True, validate=ID)
     track_id = fields.Integer(allow_none=True, validate=ID)
     description = fields.String(validate=validate.Length(max=20000))

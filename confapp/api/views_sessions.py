@@ -45,7 +45,9 @@ def _data(session, body: dict) -> program_services.SessionData:
     if "kind" in values:
         values["kind"] = SessionKind(values["kind"])
     if session is not None and "starts_at" in body and "ends_at" not in body:
-        values["ends_at"] = None  # moved without an end: the kind's default duration, as when created
+        # Moved without an end: it keeps its length (else, unscheduled until now, the kind's default).
+        length = session.ends_at - session.starts_at if session.is_scheduled else None
+        values["ends_at"] = body["starts_at"] + length if length and body["starts_at"] else None
     return program_services.SessionData(**values)
 
 

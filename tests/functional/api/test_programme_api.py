@@ -3,7 +3,7 @@ programme:read token, writes with programme:write through the programme's own se
 timetable warnings in every write answer, cursor pages, and problems for refusals."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from confapp.audit.models import AuditEntry
 from confapp.program.models import ProgramSession, Room
@@ -141,10 +141,15 @@ def test_session_writes_answer_with_the_conflict_warnings(client, db, world):
     assert room_warning["other_session_id"] == first.id and "double-booked" in room_warning["message"]
 
     session_id = created.json["id"]
+    resized = client.patch(f"{base}/sessions/{session_id}", headers=writer,
+                           json={"ends_at": (starts + timedelta(minutes=45)).isoformat()})
+    assert resized.status_code == 200, resized.json
     moved = client.patch(f"{base}/sessions/{session_id}", headers=writer,
                          json={"starts_at": starts.replace(hour=14).isoformat(), "capacity": 8})
     assert moved.status_code == 200 and moved.json["warnings"] == []
     assert moved.json["title"] == "Overlapping workshop" and moved.json["kind"] == "workshop"
+    moved_start, moved_end = (datetime.fromisoformat(moved.json[k]) for k in ("starts_at", "ends_at"))
+    assert moved_start == starts.replace(hour=14) and moved_end - moved_start == timedelta(minutes=45)  # kept its length
 
     # The room's own write answer tells of the sessions it no longer fits.
     shrunk = client.patch(f"{base}/rooms/{room.id}", json={"capacity": 5}, headers=writer)
@@ -155,8 +160,6 @@ def test_session_writes_answer_with_the_conflict_warnings(client, db, world):
 
 
 def created_tz(response):
-    from datetime import datetime
-
     return datetime.fromisoformat(response.json["starts_at"]).tzinfo
 
 
