@@ -7,15 +7,21 @@ from marshmallow import fields, validate
 from ..outreach.models import DeliveryState, MessageStatus
 
 
+class MessageVersionSchema(ma.Schema):
+    subject = fields.String(load_default="", validate=validate.Length(max=300))
+    body = fields.String(load_default="", validate=validate.Length(max=100_000))
+
+
 class MessageCreateSchema(ma.Schema):
     subject = fields.String(required=True, validate=validate.Length(min=1, max=300))
     body = fields.String(required=True, validate=validate.Length(min=1, max=100_000), metadata={
         "description": "Markdown with merge fields ({{ first_name }}...), as in the composer."})
-    segment = fields.Dict(load_default=lambda: {"all": True}, metadata={
+    segment = fields.Dict(load_default=lambda: {"all": True}, validate=validate.Length(max=20), metadata={
         "description": "Who receives it: a tree of conditions, as the composer builds ({\"all\": true}, "
                        "{\"and\": [...]}, {\"status\": [\"confirmed\"]}, {\"category\": [id]}, {\"checked_in\": true}...)."})
-    translations = fields.Dict(keys=fields.String(validate=validate.Length(max=10)), values=fields.Dict(),
-                               load_default=None, metadata={
+    translations = fields.Dict(keys=fields.String(validate=validate.Length(max=10)),
+                               values=fields.Nested(MessageVersionSchema), load_default=None,
+                               validate=validate.Length(max=20), metadata={
         "description": "Other languages' versions: {\"es\": {\"subject\": ..., \"body\": ...}}."})
     untranslated_fallback = fields.Boolean(load_default=False, metadata={
         "description": "People whose language has no version get the default one."})

@@ -3,12 +3,21 @@ serialise and document). Write bodies have no defaults: a PATCH changes only wha
 create takes the programme services' own defaults for what it leaves out."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..program.models import ParticipationStatus, SessionKind, SessionStatus, SpeakerRole
 
 ID = validate.Range(min=1, max=2**31 - 1)
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def WHEN(value: datetime) -> None:
+    """Far enough either way for any programme, so that no arithmetic on a time overflows."""
+    if not EARLIEST <= value <= LATEST:
+        raise ma.ValidationError("Give a time between 1970 and 2200.")
 
 
 class ConflictWarningSchema(ma.Schema):
@@ -121,8 +130,8 @@ class SessionResultSchema(SessionSchema):
 class SessionUpdateSchema(ma.Schema):
     title = fields.String(validate=validate.Length(min=1, max=250))
     kind = fields.String(validate=validate.OneOf([k.value for k in SessionKind]))
-    starts_at = fields.AwareDateTime(allow_none=True)
-    ends_at = fields.AwareDateTime(allow_none=True, metadata={
+    starts_at = fields.AwareDateTime(allow_none=True, validate=WHEN)
+    ends_at = fields.AwareDateTime(allow_none=True, validate=WHEN, metadata={
         "description": "Left out with a new start: a scheduled session keeps its length; "
                        "a new or unscheduled one gets the kind's default duration."})
     room_id = fields.Integer(allow_none=True, validate=ID)

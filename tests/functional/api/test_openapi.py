@@ -231,3 +231,19 @@ def test_programme_outreach_and_report_paths_are_documented_and_answers_validate
     refused = client.post(f"{p}/rooms", json={"name": "Hall"}, headers=auth)
     validator = _validator(document, "/api/v1/events/{slug}/programme/rooms", "post", 422, "application/problem+json")
     assert refused.status_code == 422 and [e.message for e in validator.iter_errors(refused.json)] == []
+
+
+def test_the_published_report_answer_validates_against_the_document(client, db, world, document):
+    from datetime import timedelta
+
+    from confapp.reports import services as report_services
+    from tests.support.access import ORGANISER
+
+    organiser = world.users[ORGANISER]
+    report = report_services.start_report(world.event, actor=organiser)
+    report_services.publish_report(report, actor=organiser, now=world.event.starts_at + timedelta(hours=1))
+    db.session.commit()
+    response = client.get(f"/api/v1/events/{world.event.slug}/report")
+    assert response.status_code == 200
+    validator = _validator(document, "/api/v1/events/{slug}/report", "get", 200)
+    assert [e.message for e in validator.iter_errors(response.json)] == []

@@ -41,6 +41,8 @@ def test_a_draft_for_a_segment_and_its_counts(client, db):
     assert refused.status_code == 422 and refused.mimetype == PROBLEM and refused.json["errors"]
     bad_segment = client.post(url, headers=writer, json={"subject": "Hi", "body": "x", "segment": {"nope": 1}})
     assert bad_segment.status_code == 422 and "segment" in bad_segment.json["errors"]
+    bad_version = client.post(url, headers=writer, json={"subject": "Hi", "body": "x", "translations": {"es": {"subject": 5}}})
+    assert bad_version.status_code == 422 and bad_version.mimetype == PROBLEM
 
 
 def test_sending_needs_the_send_scope_and_goes_through_the_pages_send(client, db, mail):

@@ -240,3 +240,25 @@ def test_scopes_are_refused_with_problems(client, db, world):
     no_token = client.post(f"{base}/rooms", json={"name": "New"})
     assert no_token.status_code == 401 and no_token.mimetype == PROBLEM
     assert db.session.get(Room, room.id).capacity is None
+
+
+def test_ids_of_another_event_are_not_reached_and_odd_bodies_are_problems(client, db, world):
+    other_room = make_room(world.other_event, name="Elsewhere")
+    other_session = make_session(world.other_event, title="Theirs", publish=True)
+    db.session.commit()
+    writer = _token(db, world, "programme:write", "programme:read")
+    base = _base(world)
+    for method, url, body in [
+        ("GET", f"{base}/rooms/{other_room.id}", None),
+        ("PATCH", f"{base}/rooms/{other_room.id}", {"capacity": 1}),
+        ("DELETE", f"{base}/rooms/{other_room.id}", None),
+        ("GET", f"{base}/sessions/{other_session.id}", None),
+        ("POST", f"{base}/sessions/{other_session.id}/cancel", None),
+    ]:
+        response = client.open(url, method=method, json=body, headers=writer)
+        assert response.status_code == 404 and response.mimetype == PROBLEM, (method, url)
+    stolen = client.post(f"{base}/sessions", json={"title": "Mine", "room_id": other_room.id}, headers=writer)
+    assert stolen.status_code == 422 and "room_id" in stolen.json["errors"]
+    far = client.post(f"{base}/sessions", json={"title": "Late", "starts_at": "9999-12-31T23:00:00+00:00"}, headers=writer)
+    assert far.status_code == 422 and "starts_at" in far.json["errors"]
+    assert db.session.get(Room, other_room.id).capacity is None
