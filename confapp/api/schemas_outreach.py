@@ -42,8 +42,9 @@ class MessageSchema(ma.Schema):
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in MessageStatus]))
     segment = fields.Dict(required=True)
     segment_label = fields.String(required=True, metadata={"description": "The segment in words."})
-    recipients = fields.Integer(required=True, metadata={
-        "description": "How many people the segment holds now (for a draft: who would receive it)."})
+    recipients = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "How many people the segment holds now (for a draft: who would receive it); "
+                       "null when a condition names something deleted since."})
     created_at = fields.AwareDateTime(required=True)
     sent_at = fields.AwareDateTime(required=True, allow_none=True)
     deliveries = fields.Nested(DeliveryCountsSchema, required=True, metadata={

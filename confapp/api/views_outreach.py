@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask_smorest import abort
 
 from ..accounts.permissions import Action
+from ..errors import ValidationFailed
 from ..events.access import check_visible
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
@@ -39,7 +40,10 @@ def _message(event, message_id: int) -> Message:
 
 def _message_json(message: Message) -> dict:
     progress = {k: v for k, v in outreach_queries.progress(message).items() if k != "status"}
-    recipients, _ = segments.count_and_sample(message.event_id, message.segment, sample=0)
+    try:
+        recipients, _ = segments.count_and_sample(message.event_id, message.segment, sample=0)
+    except ValidationFailed:  # a condition on something deleted since (a question, a category)
+        recipients = None
     return {"id": message.id, "subject": message.subject, "status": message.status.value,
             "segment": message.segment or {"all": True}, "segment_label": message.segment_label or "",
             "recipients": recipients, "created_at": message.created_at, "sent_at": message.sent_at,

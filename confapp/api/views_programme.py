@@ -203,11 +203,14 @@ def programme_speakers(args, slug: str):
     """Speakers: without a token, those with a public session they have not declined (no emails);
     with a programme:read token, every speaker of the event."""
     event, actor = reader(slug)
-    speakers = program_queries.public_speakers(event) if actor is None else program_queries.speakers_of(event)
+    if actor is None:
+        speakers, public_ids = program_queries.public_speakers(event), public_session_ids_by_speaker(event)
+        sessions_of = lambda speaker: public_ids.get(speaker.id, [])  # noqa: E731
+    else:
+        speakers = program_queries.speakers_of(event)
+        sessions_of = lambda speaker: [link.session_id for link in speaker.sessions]  # noqa: E731
     results, next_cursor = queries.list_page(speakers, cursor=args["cursor"], limit=args["limit"])
-    public_ids = public_session_ids_by_speaker(event) if actor is None else {}
-    return {"results": [speaker_json(s, public_ids.get(s.id, []) if actor is None else [link.session_id for link in s.sessions],
-                                     public=actor is None) for s in results], "next": next_cursor}
+    return {"results": [speaker_json(s, sessions_of(s), public=actor is None) for s in results], "next": next_cursor}
 
 
 @v1.route(f"{PREFIX}/speakers/<int:speaker_id>")
