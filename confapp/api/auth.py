@@ -24,6 +24,17 @@ from .tokens import TokenActor, TokenRefused, authenticate, note_use
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="confapp"'}
 DEFAULT_RATE_LIMIT = "300 per minute"
+# Views anyone may call without a token (published programme, published report): their names,
+# so the blueprint's "no credentials at all" refusal lets them through.
+PUBLIC_ENDPOINTS: set[str] = set()
+# In the OpenAPI document: no credentials, or a token (which then must carry the scope).
+OPTIONAL_SECURITY = [{}, {"bearerAuth": []}]
+
+
+def public(view):
+    """Mark a /api/v1 view as answerable without a token (it decides what a caller without one sees)."""
+    PUBLIC_ENDPOINTS.add(f"api_v1.{view.__name__}")
+    return view
 
 
 def bearer_secret() -> str | None:
@@ -44,6 +55,12 @@ def token_actor(scope: Scope) -> TokenActor:
     note_use(token, now=now)
     g.api_token_id = token.id
     return TokenActor(token)
+
+
+def optional_token_actor(scope: Scope) -> TokenActor | None:
+    """None for a caller without credentials; else the token's actor, which must carry `scope`
+    (a token sent is always checked: a wrong, expired or unscoped one is refused, not ignored)."""
+    return None if bearer_secret() is None else token_actor(scope)
 
 
 def token_event(actor: TokenActor, slug: str, action: Action):

@@ -24,7 +24,7 @@ bp = Blueprint("api", __name__)
 
 # Token authentication, no cookies: the form CSRF check does not apply.
 v1 = ApiBlueprint("api_v1", __name__, url_prefix="/api/v1",
-                  description="Events, registrations and check-in for integrations.")
+                  description="Events, registrations, check-in, programme, outreach and reports for integrations.")
 csrf.exempt(v1)
 
 OPENAPI_SETTINGS = {

@@ -18,6 +18,12 @@ SCOPE_LABELS = {
     Scope.CHECKIN_WRITE: _l("Check-in: write"),
     Scope.WEBHOOKS_READ: _l("Webhooks: read"),
     Scope.WEBHOOKS_WRITE: _l("Webhooks: write"),
+    Scope.PROGRAMME_READ: _l("Programme: read (drafts too)"),
+    Scope.PROGRAMME_WRITE: _l("Programme: write"),
+    Scope.OUTREACH_READ: _l("Emails: read delivery counts"),
+    Scope.OUTREACH_WRITE: _l("Emails: write drafts"),
+    Scope.OUTREACH_SEND: _l("Emails: send"),
+    Scope.REPORTS_READ: _l("Reports: live figures"),
 }
 
 

@@ -25,6 +25,12 @@ class Scope(enum.StrEnum):
     CHECKIN_WRITE = "checkin:write"
     WEBHOOKS_READ = "webhooks:read"
     WEBHOOKS_WRITE = "webhooks:write"
+    PROGRAMME_READ = "programme:read"
+    PROGRAMME_WRITE = "programme:write"
+    OUTREACH_READ = "outreach:read"
+    OUTREACH_WRITE = "outreach:write"
+    OUTREACH_SEND = "outreach:send"
+    REPORTS_READ = "reports:read"
 
 
 class ApiToken(db.Model):

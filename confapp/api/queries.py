@@ -49,6 +49,16 @@ def _page(query: Select, id_column, *, cursor: str | None, limit: int) -> tuple[
     return rows, encode_cursor(rows[-1][0].id)
 
 
+def list_page(items, *, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """A page of what a domain's own query returned (its rule of who sees what), in the same
+    keyset order by id and the same cursor as the SELECT-backed pages."""
+    after = decode_cursor(cursor)
+    rest = sorted((item for item in items if item.id > after), key=lambda item: item.id)
+    if len(rest) <= limit:
+        return rest, None
+    return rest[:limit], encode_cursor(rest[limit - 1].id)
+
+
 def readable_events(actor, *, cursor: str | None, limit: int) -> tuple[list[Event], str | None]:
     """Events the token reaches and its creator has a role on (every event for a site admin's
     site-wide token)."""

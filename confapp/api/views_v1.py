@@ -24,7 +24,7 @@ from ..sqlite import mark_request_read_only
 from ..transactions import reads_before_writes
 from ..types import utcnow
 from . import idempotency, queries
-from .auth import CHALLENGE, bearer_secret, token_actor, token_event
+from .auth import CHALLENGE, PUBLIC_ENDPOINTS, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .models import Scope
 from .schemas import (
@@ -50,7 +50,7 @@ def documented_errors(*codes: int):
 @v1.before_request
 def _require_a_token():
     # No credentials at all: answered before any body is parsed or any row read.
-    if bearer_secret() is None:
+    if bearer_secret() is None and request.endpoint not in PUBLIC_ENDPOINTS:
         abort(401, message="Send an API token as 'Authorization: Bearer <token>'.", headers=CHALLENGE)
 
 

@@ -64,7 +64,7 @@ def test_every_api_route_is_described_and_every_description_is_a_route(app, docu
     described = {(path, method) for path, item in document["paths"].items() for method in item
                  if method in ("get", "post", "put", "patch", "delete")}
     assert routes == described
-    assert ("/api/v1/events/{slug}/checkin/redeem", "post") in routes and len(routes) == 18
+    assert ("/api/v1/events/{slug}/checkin/redeem", "post") in routes and len(routes) == 47
 
 
 def test_real_answers_validate_against_the_document(client, db, world, auth, document):
@@ -163,3 +163,87 @@ def test_order_and_checkin_answers_validate_against_the_document(client, db, wor
     assert refused.status_code == 409
     validator = _validator(document, "/api/v1/events/{slug}/orders", "post", 409, "application/problem+json")
     assert [e.message for e in validator.iter_errors(refused.json)] == []
+
+
+def test_programme_outreach_and_report_paths_are_documented_and_answers_validate(client, db, world, auth, document):
+    """The programme, outreach and reports endpoints are in the document (the public reads
+    marked as working without a token too), and what they answer is what it says."""
+    from tests.factories import make_room, make_session, make_speaker, make_track
+
+    paths = document["paths"]
+    for path, methods in {
+        "/api/v1/events/{slug}/programme/rooms": {"get", "post"},
+        "/api/v1/events/{slug}/programme/rooms/{room_id}": {"get", "patch", "delete"},
+        "/api/v1/events/{slug}/programme/tracks": {"get", "post"},
+        "/api/v1/events/{slug}/programme/tracks/{track_id}": {"get", "patch", "delete"},
+        "/api/v1/events/{slug}/programme/sessions": {"get", "post"},
+        "/api/v1/events/{slug}/programme/sessions/{session_id}": {"get", "patch", "delete"},
+        "/api/v1/events/{slug}/programme/sessions/{session_id}/publish": {"post"},
+        "/api/v1/events/{slug}/programme/speakers": {"get", "post"},
+        "/api/v1/events/{slug}/programme/speakers/{speaker_id}": {"get", "patch", "delete"},
+        "/api/v1/events/{slug}/messages": {"post"},
+        "/api/v1/events/{slug}/messages/{message_id}": {"get"},
+        "/api/v1/events/{slug}/messages/{message_id}/send": {"post"},
+        "/api/v1/events/{slug}/report": {"get"},
+        "/api/v1/events/{slug}/report/live": {"get"},
+    }.items():
+        assert methods <= set(paths[path]), path
+    assert paths["/api/v1/events/{slug}/programme/sessions"]["get"]["security"] == [{}, {"bearerAuth": []}]
+    assert "security" not in paths["/api/v1/events/{slug}/programme/sessions"]["post"]  # the token is required
+    warning = document["components"]["schemas"]["ConflictWarning"]
+    assert set(warning["required"]) == {"kind", "session_id", "other_session_id", "message"}
+
+    room = make_room(world.event, name="Hall", capacity=10)
+    make_track(world.event, name="Rights")
+    session = make_session(world.event, title="Panel", room_id=room.id, publish=True)
+    speaker = make_speaker(world.event, name="Amara")
+    db.session.commit()
+    base = f"/api/v1/events/{world.event.slug}"
+    p = f"{base}/programme"
+    message = client.post(f"{base}/messages", headers=auth, json={"subject": "Hi", "body": "Hello."})
+    calls = [
+        ("/api/v1/events/{slug}/programme/rooms", "get", 200, client.get(f"{p}/rooms")),
+        ("/api/v1/events/{slug}/programme/tracks", "get", 200, client.get(f"{p}/tracks")),
+        ("/api/v1/events/{slug}/programme/sessions", "get", 200, client.get(f"{p}/sessions")),
+        ("/api/v1/events/{slug}/programme/sessions", "get", 200, client.get(f"{p}/sessions", headers=auth)),
+        ("/api/v1/events/{slug}/programme/speakers", "get", 200, client.get(f"{p}/speakers", headers=auth)),
+        ("/api/v1/events/{slug}/programme/speakers/{speaker_id}", "get", 200,
+         client.get(f"{p}/speakers/{speaker.id}", headers=auth)),
+        ("/api/v1/events/{slug}/programme/sessions/{session_id}/speakers", "post", 200,
+         client.post(f"{p}/sessions/{session.id}/speakers", json={"speaker_id": speaker.id}, headers=auth)),
+        ("/api/v1/events/{slug}/programme/sessions", "post", 201,
+         client.post(f"{p}/sessions", headers=auth, json={"title": "Clash", "room_id": room.id, "capacity": 40,
+                                                           "starts_at": session.starts_at.isoformat()})),
+        ("/api/v1/events/{slug}/programme/rooms/{room_id}", "patch", 200,
+         client.patch(f"{p}/rooms/{room.id}", json={"capacity": 5}, headers=auth)),
+        ("/api/v1/events/{slug}/programme/speakers", "post", 201,
+         client.post(f"{p}/speakers", json={"name": "Kofi"}, headers=auth)),
+        ("/api/v1/events/{slug}/messages", "post", 201, message),
+        ("/api/v1/events/{slug}/messages/{message_id}", "get", 200,
+         client.get(f"{base}/messages/{message.json['id']}", headers=auth)),
+        ("/api/v1/events/{slug}/report/live", "get", 200, client.get(f"{base}/report/live", headers=auth)),
+    ]
+    for path, method, status, response in calls:
+        assert response.status_code == status, (path, response.get_data(as_text=True))
+        errors = [e.message for e in _validator(document, path, method, status).iter_errors(response.json)]
+        assert errors == [], (path, errors)
+    assert calls[7][3].json["warnings"]  # the clash is warned about, in the documented shape
+    refused = client.post(f"{p}/rooms", json={"name": "Hall"}, headers=auth)
+    validator = _validator(document, "/api/v1/events/{slug}/programme/rooms", "post", 422, "application/problem+json")
+    assert refused.status_code == 422 and [e.message for e in validator.iter_errors(refused.json)] == []
+
+
+def test_the_published_report_answer_validates_against_the_document(client, db, world, document):
+    from datetime import timedelta
+
+    from confapp.reports import services as report_services
+    from tests.support.access import ORGANISER
+
+    organiser = world.users[ORGANISER]
+    report = report_services.start_report(world.event, actor=organiser)
+    report_services.publish_report(report, actor=organiser, now=world.event.starts_at + timedelta(hours=1))
+    db.session.commit()
+    response = client.get(f"/api/v1/events/{world.event.slug}/report")
+    assert response.status_code == 200
+    validator = _validator(document, "/api/v1/events/{slug}/report", "get", 200)
+    assert [e.message for e in validator.iter_errors(response.json)] == []
