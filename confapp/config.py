@@ -66,6 +66,8 @@ class Config:
         folder = instance_path()
         self.INSTANCE_PATH = str(folder)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._fallback_secret_key(folder)
+        # Rotating SECRET_KEY: the old key(s), comma-separated, still open sessions (Flask) and sealed secrets.
+        self.SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
         database_url = os.environ.get("DATABASE_URL")
         self.SQLALCHEMY_DATABASE_URI = (
             normalise_database_url(database_url) if database_url else f"sqlite:///{folder / 'confapp.db'}"

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..sealing import seal, unseal
 from ..types import StrEnumType, UTCDateTime, utcnow
 
 
@@ -34,7 +35,9 @@ class WebhookEndpoint(db.Model):
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(200), default="")
     event_types: Mapped[list] = mapped_column(JSON, default=list)
-    secret: Mapped[str] = mapped_column(String(100))  # "whsec_<base64>", the Standard Webhooks form
+    # The signing secret ("whsec_<base64>", the Standard Webhooks form), sealed at rest
+    # (confapp/sealing.py); read and set it through `secret`.
+    sealed_secret: Mapped[str] = mapped_column("secret", String(400))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str] = mapped_column(String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -43,6 +46,14 @@ class WebhookEndpoint(db.Model):
 
     event: Mapped["Event"] = relationship()
     deliveries: Mapped[list["WebhookDelivery"]] = relationship(back_populates="endpoint", passive_deletes=True)
+
+    @property
+    def secret(self) -> str:
+        return unseal(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, plain: str) -> None:
+        self.sealed_secret = seal(plain)
 
     def hears(self, event_type: str) -> bool:
         return self.active and event_type in (self.event_types or [])

@@ -27,6 +27,7 @@ from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
+from ..sealing import UnsealError, unseal
 from ..jobs import app_task, huey
 from ..types import utcnow
 from .destinations import UnsafeDestination, connection_for
@@ -77,7 +78,7 @@ class Claimed:
     attempts: int
     endpoint_id: int
     url: str
-    secret: str
+    sealed_secret: str
     claim_token: str
 
 
@@ -98,7 +99,7 @@ def claim(*, now: datetime, size: int) -> list[Claimed]:
     db.session.commit()
     rows = db.session.execute(
         select(WebhookDelivery.id, WebhookDelivery.webhook_id, WebhookDelivery.payload, WebhookDelivery.attempts,
-               WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret)
+               WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.sealed_secret)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
         .where(WebhookDelivery.claim_token == token).order_by(WebhookDelivery.id)).all()
     db.session.commit()  # no transaction stays open while we wait for receivers
@@ -215,7 +216,14 @@ def deliver_due(*, clock=utcnow, batch: int = 20, max_batches: int | None = None
         batches += 1
         for item in items:
             timestamp = clock()
-            response = post(item.url, signed_headers(item.secret, item.webhook_id, timestamp, item.payload), item.payload)
+            try:
+                secret = unseal(item.sealed_secret)
+            except UnsealError:
+                # A worker started with another SECRET_KEY than the web hosts: an attempt that
+                # failed, retried as usual once the configuration is mended; nothing is sent unsigned.
+                response = Response(None, "the signing secret cannot be opened: this worker's SECRET_KEY differs")
+            else:
+                response = post(item.url, signed_headers(secret, item.webhook_id, timestamp, item.payload), item.payload)
             _record(item, response, clock(), run)
             db.session.commit()
     return run

@@ -59,7 +59,8 @@ def test_a_killed_consumer_loses_no_retry_and_sends_nothing_twice(tmp_path, smtp
     url = f"sqlite:///{tmp_path / 'hooks.db'}"
     app = make_app_for(url, smtp_server, WEBHOOKS_ALLOW_PRIVATE_URLS=True)
     receiver = start_receiver(answers=[500] * EVENTS)  # every first attempt fails
-    env = dict(os.environ, CONFAPP_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=url,
+    # The consumer shares the web's SECRET_KEY, as docs/deployment.md requires: it opens the sealed signing secrets.
+    env = dict(os.environ, CONFAPP_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=url, SECRET_KEY=app.config["SECRET_KEY"],
                HUEY_SQLITE_FILE=sqlite_queue, WEBHOOKS_ALLOW_PRIVATE_URLS="1",
                WEBHOOKS_RETRY_BASE_SECONDS="3", WEBHOOKS_LEASE_SECONDS="5")
     env.pop("HUEY_IMMEDIATE", None)
