@@ -32,3 +32,31 @@ class WebhookEndpointCreateSchema(ma.Schema):
 class WebhookEndpointCreatedSchema(WebhookEndpointSchema):
     secret = fields.String(required=True, metadata={
         "description": "The signing secret (`whsec_...`), shown only in this answer."})
+
+
+class WebhookEndpointUpdateSchema(ma.Schema):
+    """Only the fields sent change; `active` false disables (what is waiting is given up), true enables."""
+
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    event_types = fields.List(fields.String(validate=validate.OneOf(list(EVENT_TYPES))),
+                              validate=validate.Length(min=1, max=len(EVENT_TYPES)))
+    description = fields.String(validate=validate.Length(max=200))
+    active = fields.Boolean()
+
+
+class WebhookDeliverySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    webhook_id = fields.String(required=True, metadata={"description": "The webhook-id header of every attempt."})
+    event_type = fields.String(required=True)
+    state = fields.String(required=True, metadata={"description": "pending, sending, delivered or failed."})
+    attempts = fields.Integer(required=True)
+    response_code = fields.Integer(required=True, allow_none=True, metadata={"description": "The last attempt's HTTP status."})
+    last_error = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    last_attempt_at = fields.AwareDateTime(required=True, allow_none=True)
+    delivered_at = fields.AwareDateTime(required=True, allow_none=True)
+
+
+class WebhookDeliveryListSchema(ma.Schema):
+    results = fields.List(fields.Nested(WebhookDeliverySchema), required=True,
+                          metadata={"description": "The endpoint's 50 latest deliveries, newest first."})

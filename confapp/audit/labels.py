@@ -98,9 +98,11 @@ ACTION_LABELS = {
     "role.revoked": _l("Role revoked"),
     "webhooks.delivery_resent": _l("Webhook sent again"),
     "webhooks.endpoint_created": _l("Webhook endpoint created"),
+    "webhooks.endpoint_deleted": _l("Webhook endpoint deleted"),
     "webhooks.endpoint_disabled": _l("Webhook endpoint disabled"),
     "webhooks.endpoint_enabled": _l("Webhook endpoint enabled"),
     "webhooks.endpoint_updated": _l("Webhook endpoint updated"),
+    "webhooks.secret_rotated": _l("Webhook signing secret replaced"),
 }
 
 

@@ -87,6 +87,26 @@ def enable_endpoint(endpoint: WebhookEndpoint, *, actor, now: datetime) -> Webho
     return endpoint
 
 
+def rotate_secret(endpoint: WebhookEndpoint, *, actor, now: datetime) -> WebhookEndpoint:
+    """Give an endpoint a new signing secret (the caller shows it once): every delivery sent from
+    now on, retries included, is signed with it, and the old one stops verifying at once."""
+    endpoint.secret = new_secret()
+    endpoint.updated_at = now
+    db.session.flush()
+    record("webhooks.secret_rotated", actor=actor, event=endpoint.event, target=endpoint, now=now)
+    return endpoint
+
+
+def delete_endpoint(endpoint: WebhookEndpoint, *, actor, now: datetime) -> None:
+    """Remove an endpoint with its deliveries and their attempts (the audit log keeps that it
+    existed and where it pointed). What was still waiting for it is never sent."""
+    event = endpoint.event
+    record("webhooks.endpoint_deleted", actor=actor, event=event, target=endpoint, details={"url": endpoint.url}, now=now)
+    db.session.delete(endpoint)
+    db.session.flush()
+    refresh_flag(event)
+
+
 def resend_delivery(delivery: WebhookDelivery, *, actor, now: datetime) -> WebhookDelivery:
     """Queue a finished delivery once more, with the same webhook-id and body (a receiver that
     already applied it can tell). Raises InvalidState while it is still queued or being sent, or

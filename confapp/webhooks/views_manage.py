@@ -1,5 +1,5 @@
-"""The organiser's webhook pages: endpoints (add, edit, disable, enable), recent deliveries
-with every attempt, and "send again"."""
+"""The organiser's webhook pages: endpoints (add, edit, disable, enable, a new signing secret,
+delete), recent deliveries with every attempt, and "send again"."""
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
@@ -84,6 +84,32 @@ def endpoint_enable(slug: str, endpoint_id: int):
     endpoint = _endpoint(event, endpoint_id)
     run_action(lambda: services.enable_endpoint(endpoint, actor=current_user, now=utcnow()),
                gettext("Endpoint enabled: new events are sent to it."))
+    return redirect(url_for("webhooks.endpoint_detail", slug=slug, endpoint_id=endpoint_id))
+
+
+@bp.route("/manage/<slug>/webhooks/<int:endpoint_id>/rotate-secret", methods=["POST"])
+@login_required
+def endpoint_rotate_secret(slug: str, endpoint_id: int):
+    event = managed_event(slug, Action.MANAGE_ROLES)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    endpoint = _endpoint(event, endpoint_id)
+    services.rotate_secret(endpoint, actor=current_user, now=utcnow())
+    db.session.commit()
+    return render_template("webhooks/endpoint_created.html", event=event, endpoint=endpoint, type_labels=EVENT_TYPES,
+                           rotated=True)
+
+
+@bp.route("/manage/<slug>/webhooks/<int:endpoint_id>/delete", methods=["POST"])
+@login_required
+def endpoint_delete(slug: str, endpoint_id: int):
+    event = managed_event(slug, Action.MANAGE_ROLES)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    endpoint = _endpoint(event, endpoint_id)
+    if run_action(lambda: services.delete_endpoint(endpoint, actor=current_user, now=utcnow()),
+                  gettext("Endpoint deleted, with its deliveries.")):
+        return redirect(url_for("webhooks.endpoint_list", slug=slug))
     return redirect(url_for("webhooks.endpoint_detail", slug=slug, endpoint_id=endpoint_id))
 
 

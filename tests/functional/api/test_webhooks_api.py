@@ -60,16 +60,58 @@ def test_webhook_routes_by_kind_of_token(client, db, world, allow_local):
     kinds = {"none": {}, "expired": bearer(expired_secret), "revoked": bearer(revoked_secret),
              "no_scope": bearer(no_scope), "other_event": bearer(other), "right": bearer(world.secret)}
     url = f"/api/v1/events/{world.event.slug}/webhooks"
+    from confapp.webhooks import services as webhook_services
+
+    endpoint = webhook_services.create_endpoint(world.event, url="http://127.0.0.1:9/hook", event_types=["order.paid"],
+                                                actor=organiser, now=TEST_NOW)
+    db.session.commit()
+    one = f"{url}/{endpoint.id}"
+    refused = dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404)
     rows = [
-        ("GET", url, None, dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
-        ("POST", url, {"url": "http://127.0.0.1:9/hook", "event_types": ["checkin.created"]},
-         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201)),
+        ("GET", url, None, dict(refused, right=200)),
+        ("POST", url, {"url": "http://127.0.0.1:9/hook", "event_types": ["checkin.created"]}, dict(refused, right=201)),
+        ("GET", one, None, dict(refused, right=200)),
+        ("GET", f"{one}/deliveries", None, dict(refused, right=200)),
+        ("PATCH", one, {"description": "CRM"}, dict(refused, right=200)),
+        ("POST", f"{one}/rotate-secret", None, dict(refused, right=200)),
+        ("DELETE", one, None, dict(refused, right=204)),
     ]
     failures = []
     for method, path, body, expected in rows:
         record_access_row(method, path)
         for kind, status in expected.items():
             response = client.open(path, method=method, json=body, headers=kinds[kind])
-            if response.status_code != status or not response.is_json:
+            if response.status_code != status or (status != 204 and not response.is_json):
                 failures.append(f"{method} {path} [{kind}]: {response.status_code}, expected {status}")
     assert failures == []
+
+
+def test_an_endpoint_is_changed_disabled_given_a_new_secret_and_deleted(client, db, world, auth, allow_local):
+    url = f"/api/v1/events/{world.event.slug}/webhooks"
+    made = client.post(url, headers=auth, json={"url": "http://127.0.0.1:9/hook", "event_types": ["order.paid"]}).json
+    one = f"{url}/{made['id']}"
+    document = client.get("/api/v1/openapi.json").json
+
+    def documented(path, method, status, response):
+        errors = [e.message for e in _validator(document, path, method, status).iter_errors(response.json)]
+        assert errors == [], (path, method, errors)
+
+    changed = client.patch(one, headers=auth, json={"event_types": ["order.paid", "checkin.created"], "description": "CRM"})
+    assert changed.status_code == 200 and changed.json["event_types"] == ["order.paid", "checkin.created"]
+    assert changed.json["url"] == "http://127.0.0.1:9/hook" and "secret" not in changed.json
+    documented("/api/v1/events/{slug}/webhooks/{endpoint_id}", "patch", 200, changed)
+    disabled = client.patch(one, headers=auth, json={"active": False})
+    assert disabled.json["active"] is False and disabled.json["disabled_reason"]
+    assert client.patch(one, headers=auth, json={"active": True}).json["active"] is True
+    unsafe = client.patch(one, headers=auth, json={"url": "file:///etc/passwd"})
+    assert unsafe.status_code == 422 and "url" in unsafe.json["errors"]
+    rotated = client.post(f"{one}/rotate-secret", headers=auth)
+    assert rotated.status_code == 200 and rotated.json["secret"].startswith("whsec_")
+    assert rotated.json["secret"] != made["secret"]
+    documented("/api/v1/events/{slug}/webhooks/{endpoint_id}/rotate-secret", "post", 200, rotated)
+    deliveries = client.get(f"{one}/deliveries", headers=auth)
+    assert deliveries.status_code == 200 and deliveries.json == {"results": []}
+    documented("/api/v1/events/{slug}/webhooks/{endpoint_id}/deliveries", "get", 200, deliveries)
+    assert client.delete(one, headers=auth).status_code == 204
+    assert client.get(one, headers=auth).status_code == 404
+    assert client.get(url, headers=auth).json["results"] == []

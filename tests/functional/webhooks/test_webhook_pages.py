@@ -49,6 +49,8 @@ def test_webhook_pages_are_for_the_events_organisers(client, db, world, receiver
         ("POST", f"{base}/{endpoint.id}/disable", organisers_only(302), {}),
         ("POST", f"{base}/{endpoint.id}/enable", organisers_only(302), {}),
         ("POST", f"{base}/deliveries/{delivery.id}/resend", organisers_only(302), {}),
+        ("POST", f"{base}/{endpoint.id}/rotate-secret", organisers_only(200), {}),
+        ("POST", f"{base}/{endpoint.id}/delete", organisers_only(302), {}),
     ])
 
 
@@ -130,3 +132,39 @@ def test_another_events_endpoint_is_not_found(client, db, world, receiver, login
     slug = world.event.slug
     assert client.get(f"/manage/{slug}/webhooks/{endpoint.id}").status_code == 404
     assert client.post(f"/manage/{slug}/webhooks/{endpoint.id}/disable").status_code == 404
+
+
+def test_a_new_signing_secret_is_shown_once_and_signs_from_then_on(client, db, world, receiver, login_as, now):
+    endpoint = _endpoint(world, receiver.url, now)
+    old = endpoint.secret
+    login_as(world.users[ORGANISER])
+    detail = client.get(f"/manage/{world.event.slug}/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert "Replace the signing secret" in detail and "Delete endpoint" in detail
+    page = client.post(f"/manage/{world.event.slug}/webhooks/{endpoint.id}/rotate-secret").get_data(as_text=True)
+    database.session.expire_all()
+    endpoint = database.session.get(WebhookEndpoint, endpoint.id)
+    assert endpoint.secret != old and endpoint.secret in page and "New signing secret" in page
+    assert old not in page
+    receiver.secret = endpoint.secret  # the receiver verifies with the new secret only
+    make_registration(world.event)
+    database.session.commit()
+    [request] = receiver.received  # the suite's queue sends at the commit
+    assert request.verified
+    detail = client.get(f"/manage/{world.event.slug}/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert endpoint.secret not in detail
+
+
+def test_deleting_an_endpoint_removes_it_with_its_deliveries(client, db, world, receiver, login_as, now):
+    endpoint = _endpoint(world, receiver.url, now)
+    receiver.secret = endpoint.secret
+    make_registration(world.event)
+    database.session.commit()
+    assert len(receiver.received) == 1
+    login_as(world.users[ORGANISER])
+    response = client.post(f"/manage/{world.event.slug}/webhooks/{endpoint.id}/delete")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/webhooks")
+    database.session.expire_all()
+    assert database.session.get(WebhookEndpoint, endpoint.id) is None
+    assert database.session.scalar(select(WebhookDelivery)) is None
+    assert "Endpoint deleted" in client.get(f"/manage/{world.event.slug}/webhooks").get_data(as_text=True)
+    assert world.event.has_webhooks is False
