@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "online.join_details_removed": _l("Join details removed"),
     "online.join_details_saved": _l("Join details saved"),
     "online.join_links_revoked": _l("Join links revoked"),
+    "online.series_rule_saved": _l("Webcast series recurrence saved"),
+    "online.series_editions_created": _l("Webcast series editions created"),
     "online.modes_changed": _l("Ways of taking part changed"),
     "outreach.delivery_resent": _l("Email sent again"),
     "outreach.message_created": _l("Message created"),

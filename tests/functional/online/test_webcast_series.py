@@ -1,0 +1,123 @@
+"""Webcast series (issue 15): a rule creates the online editions as copies of the template, once
+each; each edition has its own join details and reminder; one registration for the series is one
+registration per edition, placed through place_order, and later editions register subscribers."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from tests.support.clock import TEST_NOW
+
+from .conftest import TOWN_HALL_URL
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _editions(db, webcast):
+    from confapp.online.models import SeriesEdition
+
+    return list(db.session.scalars(select(SeriesEdition).where(SeriesEdition.rule_id == webcast.rule.id)
+                                   .order_by(SeriesEdition.starts_at)))
+
+
+def test_create_editions_copies_the_template_once_per_date(db, webcast):
+    from confapp.events.models import AttendanceMode, EventStatus
+    from confapp.online import series
+    from confapp.online.models import JoinDetails
+    from confapp.outreach.models import ReminderRule
+    from confapp.registration.models import PlaceKind, RegistrationCategory
+
+    created = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW)
+    db.session.commit()
+    assert [e.local(e.starts_at).date() for e in created] == [date(2026, 12, 1), date(2027, 1, 5), date(2027, 2, 2)]
+    for event in created:
+        assert event.local(event.starts_at).hour == 19 and (event.ends_at - event.starts_at).seconds == 3600
+        assert event.series_id == webcast.series.id and event.status == EventStatus.PUBLISHED
+        assert event.attendance_mode == AttendanceMode.ONLINE
+        details = db.session.scalar(select(JoinDetails).where(JoinDetails.event_id == event.id))
+        assert details.meeting_url == TOWN_HALL_URL and details.access_code == "5521#"
+        category = db.session.scalar(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id))
+        assert category.name == "Online" and category.attendance_mode == PlaceKind.ONLINE
+        rule = db.session.scalar(select(ReminderRule).where(ReminderRule.event_id == event.id))
+        assert rule.subject == "Today: {{ event_title }}" and rule.fired_at is None
+    # Re-running creates nothing twice.
+    assert series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW) == []
+    assert len(_editions(db, webcast)) == 3
+
+
+def test_an_exception_date_is_skipped_and_the_next_run_continues(db, webcast):
+    from confapp.online import series
+
+    webcast.rule.exceptions = ["2027-01-05"]
+    series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=2)
+    more = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=3)
+    db.session.commit()
+    assert [e.local(e.starts_at).date() for e in more] == [date(2027, 3, 2)]
+    assert [e.starts_at.astimezone(NEW_YORK).date() for e in (x.event for x in _editions(db, webcast))] == [
+        date(2026, 12, 1), date(2027, 2, 2), date(2027, 3, 2)]
+    # March 2027 is after the change to summer time: 19:00 local is 23:00 UTC.
+    assert _editions(db, webcast)[-1].starts_at == datetime(2027, 3, 3, 0, 0, tzinfo=timezone.utc)
+
+
+def test_the_unique_rule_and_start_refuses_a_second_edition_of_a_date(db, webcast):
+    from sqlalchemy.exc import IntegrityError
+
+    from confapp.online import series
+    from confapp.online.models import SeriesEdition
+
+    first = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=1)[0]
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        db.session.add(SeriesEdition(rule_id=webcast.rule.id, event_id=webcast.template.id, starts_at=first.starts_at))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_a_bad_rule_says_which_field(db, webcast):
+    from confapp.errors import ValidationFailed
+    from confapp.online import series
+
+    data = series.RuleData(template_event_id=webcast.template.id, frequency="monthly", weekday=1, ordinal=9,
+                           at_time="19:00", timezone="America/New_York", duration_minutes=60, starts_on=date(2026, 12, 1))
+    with pytest.raises(ValidationFailed) as error:
+        series.save_rule(webcast.series, data, actor=webcast.organiser, now=TEST_NOW)
+    assert "ordinal" in error.value.errors
+
+
+def test_registering_for_the_series_registers_every_upcoming_edition_and_later_ones(db, webcast):
+    from confapp.online import series
+    from confapp.registration.models import Registration, RegistrationStatus
+    from confapp.registration.services import AttendeeData
+
+    series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=2)
+    attendee = AttendeeData("Rosa", "Parks", "Rosa@example.org")
+    result = series.subscribe(webcast.rule, attendee, "Online", now=TEST_NOW, language="es")
+    again = series.subscribe(webcast.rule, attendee, "Online", now=TEST_NOW)
+    db.session.commit()
+    assert len(result.registered) == 2 and result.refused == [] and again.subscription.id == result.subscription.id
+
+    def mine():
+        return list(db.session.scalars(select(Registration).where(Registration.email == "rosa@example.org")))
+
+    assert len(mine()) == 2 and {r.status for r in mine()} == {RegistrationStatus.CONFIRMED}
+    later = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=3)
+    db.session.commit()
+    assert len(later) == 1 and len(mine()) == 3
+    assert {r.event_id for r in mine()} == {x.event_id for x in _editions(db, webcast)}
+    assert webcast.template.id not in {r.event_id for r in mine()}  # the past template edition
+
+
+def test_each_edition_sends_its_own_reminder(db, webcast):
+    from confapp.online import series
+    from confapp.outreach import reminders
+    from confapp.registration.services import AttendeeData
+
+    first, second = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=2)
+    series.subscribe(webcast.rule, AttendeeData("Ana", "Ruiz", "ana@example.org"), "Online", now=TEST_NOW)
+    db.session.commit()
+    fired = reminders.fire_due_rules(now=first.local(first.starts_at).replace(hour=9, minute=5))
+    assert [m.event_id for m in fired] == [first.id]
+    db.session.rollback()
