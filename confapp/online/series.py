@@ -133,8 +133,11 @@ def _new_edition(row: SeriesRule, template: Event, occurrence: recurrence.Occurr
     return event
 
 
-def create_editions(row: SeriesRule, *, actor, now: datetime, ahead: int = DEFAULT_AHEAD) -> list[Event]:
-    """Create the next `ahead` upcoming editions not created yet; returns the new ones (none on a re-run)."""
+def create_editions(row: SeriesRule, *, actor, now: datetime, ahead: int = DEFAULT_AHEAD,
+                    send_email: bool = True) -> list[Event]:
+    """Create the next `ahead` upcoming editions not created yet; returns the new ones (none on a
+    re-run). The series' subscribers are registered for each (their confirmation sent unless
+    `send_email` is False: the demo data)."""
     template = db.session.get(Event, row.template_event_id)
     require(actor, Action.EDIT_EVENT, template)
     db.session.scalars(select(SeriesRule).where(SeriesRule.id == row.id).with_for_update()).one()
@@ -151,7 +154,7 @@ def create_editions(row: SeriesRule, *, actor, now: datetime, ahead: int = DEFAU
             continue  # a concurrent run created this date
     for event in created:
         for subscription in subscriptions(row):
-            _register(event, subscription, now=now)
+            _register(event, subscription, now=now, send_email=send_email)
     if created:
         record("online.series_editions_created", actor=actor, event=template,
                details={"rule_id": row.id, "event_ids": [e.id for e in created]})
@@ -167,7 +170,7 @@ def upcoming_editions(row: SeriesRule, now: datetime) -> list[Event]:
     return [e for e in editions(row) if e.starts_at > now and e.status == EventStatus.PUBLISHED]
 
 
-def _register(event: Event, subscription: SeriesSubscription, *, now: datetime) -> Registration | None:
+def _register(event: Event, subscription: SeriesSubscription, *, now: datetime, send_email: bool = True) -> Registration | None:
     """The subscriber's registration for one edition, placed as anyone's; None when the edition has
     no category of that name, or refuses it (sold out, closed, questions to answer)."""
     already = db.session.scalar(select(Registration).where(
@@ -182,7 +185,8 @@ def _register(event: Event, subscription: SeriesSubscription, *, now: datetime) 
         return None
     request = OrderRequest(choices=[CategoryChoice(category.id, 1)],
                            attendees=[AttendeeData(subscription.first_name, subscription.last_name, subscription.email)],
-                           idempotency_key=f"series-{subscription.id}-{event.id}", language=subscription.language)
+                           idempotency_key=f"series-{subscription.id}-{event.id}", language=subscription.language,
+                           send_email=send_email)
     try:
         with db.session.begin_nested():
             order = place_order(event, request, now=now)
@@ -199,7 +203,7 @@ class SubscribeResult:
 
 
 def subscribe(row: SeriesRule, attendee: AttendeeData, category_name: str, *, now: datetime,
-              language: str | None = None) -> SubscribeResult:
+              language: str | None = None, send_email: bool = True) -> SubscribeResult:
     """Register `attendee` for every upcoming edition (and the ones created later). Idempotent:
     the same address keeps one subscription and one registration per edition."""
     email = attendee.email.strip().lower()
@@ -220,7 +224,7 @@ def subscribe(row: SeriesRule, attendee: AttendeeData, category_name: str, *, no
                 SeriesSubscription.rule_id == row.id, SeriesSubscription.email == email))
     registered, refused = [], []
     for event in upcoming_editions(row, now):
-        (registered if _register(event, subscription, now=now) is not None else refused).append(event)
+        (registered if _register(event, subscription, now=now, send_email=send_email) is not None else refused).append(event)
     return SubscribeResult(subscription, registered, refused)
 
 
