@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from ..accounts.permissions import Action, require
 from ..audit.services import SYSTEM, record
 from ..errors import InvalidState
-from ..events.services import register_copy_hook
+from ..events.services import register_late_copy_hook
 from ..extensions import db
 from . import merge, segments
 from .sending import start_sending
@@ -167,13 +167,13 @@ def _segment_for_copy(segment, categories: dict[int, int]):
     return out
 
 
-@register_copy_hook
+@register_late_copy_hook
 def copy_reminder_rules(source, target, shift) -> None:
     """A new edition (a webcast series' next date, next year's convening) keeps the source's
     active reminder rules, unfired, so each edition sends its own reminders. Rules anchored
     on the event move with it. Segments naming sessions or questions are not copied (their ids
-    are the source's); categories are re-pointed by name and position (registration's copy hook,
-    registered earlier, made them)."""
+    are the source's); categories are re-pointed by name and position (registration's copy hook
+    made them: this one is a late hook, run after the others)."""
     db.session.flush()
     pairs = {(c.name, c.position): c.id for c in db.session.scalars(
         select(RegistrationCategory).where(RegistrationCategory.event_id == target.id))}

@@ -3,7 +3,7 @@ each; each edition has its own join details and reminder; one registration for t
 registration per edition, placed through place_order, and later editions register subscribers."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -121,3 +121,28 @@ def test_each_edition_sends_its_own_reminder(db, webcast):
     fired = reminders.fire_due_rules(now=first.local(first.starts_at).replace(hour=9, minute=5))
     assert [m.event_id for m in fired] == [first.id]
     db.session.rollback()
+
+
+def test_a_subscribers_reminder_for_an_edition_carries_that_editions_join_link(db, webcast, mail, clock_at):
+    from confapp.online import series
+    from confapp.online.access import join_token
+    from confapp.outreach import reminders
+    from confapp.registration.models import Registration
+    from confapp.registration.services import AttendeeData
+
+    first, _ = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=2)
+    series.subscribe(webcast.rule, AttendeeData("Ana", "Ruiz", "ana@example.org"), "Online", now=TEST_NOW, send_email=False)
+    db.session.commit()
+    mine = db.session.scalar(select(Registration).where(Registration.event_id == first.id, Registration.email == "ana@example.org"))
+    # Sent once the join details are revealed (the rule says 09:00; fired late, within the day's grace).
+    clock_at(first.starts_at - timedelta(minutes=10))
+    fired = reminders.fire_due_rules(now=first.starts_at - timedelta(minutes=10))
+    db.session.commit()
+    assert [m.event_id for m in fired] == [first.id]
+    # Everyone of the edition gets it (the subscriber and the template's two organisers, copied
+    # with it); the subscriber's has their own link.
+    got = {m.envelope_to[0]: m for m in mail.wait_for(3)}
+    assert "ana@example.org" in got and webcast.organiser.email in got
+    received = got["ana@example.org"]
+    assert f"/j/{join_token(mine, None, generation=0)}" in received.text and "5521#" in received.text
+    assert TOWN_HALL_URL not in received.text + received.html
