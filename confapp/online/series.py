@@ -84,6 +84,9 @@ def save_rule(series: Series, data: RuleData, *, actor, now: datetime) -> Series
     if template is None or template.series_id != series.id:
         raise ValidationFailed({"template_event_id": gettext("Choose an edition of this series as the template.")})
     require(actor, Action.EDIT_EVENT, template)
+    if template.attendance_mode == AttendanceMode.IN_PERSON:
+        raise ValidationFailed({"template_event_id": gettext(
+            "The template edition must be online or hybrid: set its attendance mode first.")})
     row = rule_for(series) or SeriesRule(series_id=series.id, created_at=now)
     row.template_event_id = template.id
     for name in ("frequency", "weekday", "interval", "at_time", "timezone", "duration_minutes", "starts_on", "until", "count"):
@@ -120,9 +123,7 @@ def _new_edition(row: SeriesRule, template: Event, occurrence: recurrence.Occurr
     label = format_date(occurrence.local_date, format="long", locale=template.default_language or "en")
     event = copy_event(template, title=template.title, starts_at=occurrence.starts_at, edition_label=label, actor=actor,
                        slug=f"{template.series.slug}-{occurrence.local_date.isoformat()}", now=now)
-    event.ends_at = occurrence.ends_at
-    if event.attendance_mode == AttendanceMode.IN_PERSON:
-        event.attendance_mode = AttendanceMode.ONLINE
+    event.ends_at = occurrence.ends_at  # the copy hooks gave it the template's online mode and categories
     _copy_join_details(template, event)
     db.session.add(SeriesEdition(rule_id=row.id, event_id=event.id, starts_at=occurrence.starts_at, created_at=now))
     db.session.flush()

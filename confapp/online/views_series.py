@@ -93,7 +93,9 @@ def _subscribe_form(row, upcoming, **kwargs):
             .order_by(RegistrationCategory.position, RegistrationCategory.id))]
     form.category.choices = [(n, n) for n in names]
     if current_user.is_authenticated and not form.is_submitted():
-        form.email.data = current_user.email
+        # A signed-in attendee: their account's name and address, which they may change.
+        first, _, last = (current_user.name or "").partition(" ")
+        form.first_name.data, form.last_name.data, form.email.data = first, last, current_user.email
     return form
 
 

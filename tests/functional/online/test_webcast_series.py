@@ -87,6 +87,19 @@ def test_a_bad_rule_says_which_field(db, webcast):
     assert "ordinal" in error.value.errors
 
 
+def test_the_template_must_be_online_or_hybrid(db, webcast):
+    from confapp.errors import ValidationFailed
+    from confapp.online import series
+    from tests.factories import make_event
+
+    in_person = make_event(organiser=webcast.organiser, series_id=webcast.series.id)
+    data = series.RuleData(template_event_id=in_person.id, frequency="weekly", weekday=3, ordinal=None, at_time="12:00",
+                           timezone="America/New_York", duration_minutes=45, starts_on=date(2026, 12, 1))
+    with pytest.raises(ValidationFailed) as error:
+        series.save_rule(webcast.series, data, actor=webcast.organiser, now=TEST_NOW)
+    assert "template_event_id" in error.value.errors
+
+
 def test_registering_for_the_series_registers_every_upcoming_edition_and_later_ones(db, webcast):
     from confapp.online import series
     from confapp.registration.models import Registration, RegistrationStatus
