@@ -232,3 +232,22 @@ def subscribe(row: SeriesRule, attendee: AttendeeData, category_name: str, *, no
 def can_manage(series: Series, actor) -> bool:
     """Whether the actor may edit an edition of the series (its organiser pages)."""
     return any(can(actor, Action.EDIT_EVENT, e) for e in series.events)
+
+
+def subscription_for(registration: Registration) -> SeriesSubscription | None:
+    """The series registration this edition's attendee made (same address), if any."""
+    event = db.session.get(Event, registration.event_id)
+    if event is None or event.series_id is None:
+        return None
+    return db.session.scalar(select(SeriesSubscription).join(SeriesRule, SeriesRule.id == SeriesSubscription.rule_id).where(
+        SeriesRule.series_id == event.series_id, SeriesSubscription.email == (registration.email or "").strip().lower()))
+
+
+def leave(subscription: SeriesSubscription, *, now: datetime) -> None:
+    """Editions created from now on no longer register this person; their registrations for
+    editions already created stay (each is cancelled on its ticket page, as any other)."""
+    row = db.session.get(SeriesRule, subscription.rule_id)
+    record("online.series_left", actor=None, event=db.session.get(Event, row.template_event_id),
+           details={"rule_id": row.id, "subscription_id": subscription.id}, now=now)
+    db.session.delete(subscription)
+    db.session.flush()

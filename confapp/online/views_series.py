@@ -12,7 +12,8 @@ from ..accounts.permissions import Action
 from ..events.access import managed_event
 from ..events.models import EventStatus, Series
 from ..extensions import db, limiter
-from ..forms import run_action
+from ..forms import Form, run_action
+from ..program.tokens import registration_for_token
 from ..registration.models import RegistrationCategory
 from ..registration.services import AttendeeData
 from ..types import utcnow
@@ -144,3 +145,31 @@ def series_subscribe(series_slug: str):
                   _subscribed_message, form=form):
         return redirect(url_for("online.series_page", series_slug=series_slug))
     return _series_page(found, form=form, status=422)
+
+
+class LeaveSeriesForm(Form):
+    """The ticket page's "stop registering me" button: only its CSRF token."""
+
+
+@bp.app_template_global("online_series_subscription")
+def series_subscription(registration):
+    """For the ticket page (registration's template): the series registration behind this
+    edition's place, with the form to leave it; None when there is none."""
+    subscription = series.subscription_for(registration)
+    return {"subscription": subscription, "form": LeaveSeriesForm()} if subscription else None
+
+
+@bp.route("/e/<slug>/ticket/<token>/leave-series", methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def series_leave(slug: str, token: str):
+    registration = registration_for_token(token)
+    if registration is None or registration.event.slug != slug:
+        abort(404)
+    subscription = series.subscription_for(registration)
+    if subscription is None:
+        abort(404)
+    if not LeaveSeriesForm().validate_on_submit():
+        abort(400)
+    run_action(lambda: series.leave(subscription, now=utcnow()),
+               gettext("You will not be registered for new editions. Your places in editions already announced stay until you cancel them."))
+    return redirect(url_for("registration.ticket_page", slug=slug, token=token))

@@ -48,7 +48,7 @@ def test_webcast_series_routes_by_role(client, db, webcast):
     from tests.support.clock import TEST_NOW
 
     world = access_world(event=webcast.template)
-    series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=1)
+    [edition] = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=1)
     db.session.commit()
     slug, group = webcast.template.slug, webcast.series.slug
     rule = {"template_event_id": webcast.template.id, "frequency": "monthly", "ordinal": "1", "weekday": "1", "interval": "1",
@@ -61,4 +61,6 @@ def test_webcast_series_routes_by_role(client, db, webcast):
         ("GET", "/series/no-such-series", everyone(404)),
         ("POST", f"/series/{group}/subscribe", everyone(302),
          {"first_name": "Rosa", "last_name": "Parks", "email": "rosa@example.org", "category": "Online"}),
+        # Only the holder of a ticket link of a subscriber (whoever they are); no subscription: 404.
+        ("POST", f"/e/{edition.slug}/ticket/not-a-token/leave-series", everyone(404), {}),
     ])

@@ -15,6 +15,17 @@ def test_the_series_pages_in_spanish(client, db, webcast, login_as):
     assert "Próximas ediciones" in public and "Inscribirse en todas las próximas ediciones" in public
     assert "Ediciones anteriores" in public
     assert "Upcoming editions" not in public and "Register for all upcoming editions" not in public
+    from sqlalchemy import select
+
+    from confapp.registration.links import ticket_token
+    from confapp.registration.models import Registration
+    from confapp.registration.services import AttendeeData
+
+    series.subscribe(webcast.rule, AttendeeData("Ana", "Ruiz", "ana@example.org"), "Online", now=TEST_NOW, send_email=False)
+    db.session.commit()
+    mine = db.session.scalar(select(Registration).where(Registration.email == "ana@example.org"))
+    ticket = client.get(f"/e/{mine.event.slug}/ticket/{ticket_token(mine)}", headers=SPANISH).get_data(as_text=True)
+    assert "Dejar de inscribirme en las nuevas ediciones" in ticket and "Stop registering me" not in ticket
     client.set_cookie("lang", "es")
     login_as(webcast.organiser)
     page = client.get(f"/manage/{webcast.template.slug}/online/series", headers=SPANISH).get_data(as_text=True)

@@ -64,3 +64,25 @@ def test_the_series_page_lists_editions_and_registers_for_all(client, db, webcas
         e.id for e in editions}
     bad = client.post(f"/series/{webcast.series.slug}/subscribe", data={"first_name": "", "email": "nope", "category": "Online"})
     assert bad.status_code == 422
+
+
+def test_a_subscriber_leaves_the_series_from_an_editions_ticket_page(client, db, webcast):
+    from confapp.online import series
+    from confapp.registration.links import ticket_token
+    from confapp.registration.models import Registration
+    from confapp.registration.services import AttendeeData
+
+    first = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=1)[0]
+    series.subscribe(webcast.rule, AttendeeData("Ana", "Ruiz", "ana@example.org"), "Online", now=TEST_NOW, send_email=False)
+    db.session.commit()
+    mine = db.session.scalar(select(Registration).where(Registration.event_id == first.id))
+    token = ticket_token(mine)
+    ticket = client.get(f"/e/{first.slug}/ticket/{token}").get_data(as_text=True)
+    assert "Stop registering me for new editions" in ticket
+    left = client.post(f"/e/{first.slug}/ticket/{token}/leave-series", follow_redirects=True).get_data(as_text=True)
+    assert "You will not be registered for new editions." in left and "Stop registering me" not in left
+    series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=2)
+    db.session.commit()
+    assert db.session.scalar(select(Registration.event_id).where(Registration.email == "ana@example.org")) == first.id
+    assert client.post(f"/e/{first.slug}/ticket/{token}/leave-series").status_code == 404
+    assert client.post(f"/e/{first.slug}/ticket/not-a-token/leave-series").status_code == 404
