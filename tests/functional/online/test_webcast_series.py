@@ -159,3 +159,28 @@ def test_a_subscribers_reminder_for_an_edition_carries_that_editions_join_link(d
     received = got["ana@example.org"]
     assert f"/j/{join_token(mine, None, generation=0)}" in received.text and "5521#" in received.text
     assert TOWN_HALL_URL not in received.text + received.html
+
+
+def test_series_registrations_go_with_the_personal_data(db, webcast):
+    from confapp.online import series
+    from confapp.online.models import SeriesSubscription
+    from confapp.registration.models import Registration
+    from confapp.registration.services import AttendeeData
+    from confapp.reports import services as reports
+    from tests.factories import make_admin
+
+    first, last = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=2)
+    for name in ("ana", "ben"):
+        series.subscribe(webcast.rule, AttendeeData(name, "X", f"{name}@example.org"), "Online", now=TEST_NOW, send_email=False)
+    db.session.commit()
+
+    def left():
+        return sorted(db.session.scalars(select(SeriesSubscription.email)))
+
+    anas = db.session.scalar(select(Registration).where(Registration.event_id == first.id, Registration.email == "ana@example.org"))
+    reports.forget_registration(anas, actor=make_admin(), now=first.ends_at)  # after that edition
+    assert left() == ["ben@example.org"]
+    reports.purge_event(first, actor=make_admin(), now=last.ends_at)  # a later edition remains
+    assert left() == ["ben@example.org"]
+    reports.purge_event(last, actor=make_admin(), now=last.ends_at)  # the series' last edition
+    assert left() == []
