@@ -14,7 +14,7 @@ from ..events.models import EventStatus, Series
 from ..extensions import db, limiter
 from ..forms import Form, run_action
 from ..program.tokens import registration_for_token
-from ..registration.models import RegistrationCategory
+from ..registration.models import RegistrationCategory, Visibility
 from ..registration.services import AttendeeData
 from ..types import utcnow
 from . import follow_up, recurrence, series
@@ -90,7 +90,8 @@ def _subscribe_form(row, upcoming, **kwargs):
     names = []
     if upcoming:
         names = [c.name for c in db.session.scalars(select(RegistrationCategory).where(
-            RegistrationCategory.event_id == upcoming[0].id, RegistrationCategory.is_active.is_(True))
+            RegistrationCategory.event_id == upcoming[0].id, RegistrationCategory.is_active.is_(True),
+            RegistrationCategory.visibility == Visibility.PUBLIC)
             .order_by(RegistrationCategory.position, RegistrationCategory.id))]
     form.category.choices = [(n, n) for n in names]
     if current_user.is_authenticated and not form.is_submitted():
@@ -103,6 +104,8 @@ def _subscribe_form(row, upcoming, **kwargs):
 def _series_page(found: Series, *, form=None, status: int = 200):
     now, row = utcnow(), series.rule_for(found)
     shown = [e for e in found.events if e.status in (EventStatus.PUBLISHED, EventStatus.ARCHIVED)]
+    if not shown:
+        abort(404)  # a series of drafts only is nobody's business yet
     upcoming = [e for e in shown if e.starts_at > now]
     past = [(e, follow_up.visible_links(e)) for e in reversed(shown) if e.starts_at <= now]
     form = form or (_subscribe_form(row, upcoming) if row and upcoming else None)

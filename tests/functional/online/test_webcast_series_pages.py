@@ -86,3 +86,19 @@ def test_a_subscriber_leaves_the_series_from_an_editions_ticket_page(client, db,
     assert db.session.scalar(select(Registration.event_id).where(Registration.email == "ana@example.org")) == first.id
     assert client.post(f"/e/{first.slug}/ticket/{token}/leave-series").status_code == 404
     assert client.post(f"/e/{first.slug}/ticket/not-a-token/leave-series").status_code == 404
+
+
+def test_a_series_of_drafts_has_no_public_page_and_hidden_categories_are_not_offered(client, db, webcast):
+    from confapp.events.services import create_series
+    from confapp.online import series
+    from tests.factories import make_admin, make_category, make_event
+
+    drafts = create_series("Not yet", actor=make_admin())
+    make_event(series_id=drafts.id, publish=False)
+    db.session.commit()
+    assert client.get(f"/series/{drafts.slug}").status_code == 404
+    make_category(webcast.template, name="Speakers", visibility="hidden", position=2)
+    series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=1)
+    db.session.commit()
+    page = client.get(f"/series/{webcast.series.slug}").get_data(as_text=True)
+    assert '<option value="Online"' in page and "Speakers" not in page
