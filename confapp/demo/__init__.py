@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 
-DEMO_STEPS = ("accounts", "events", "registration", "program", "checkin", "reports", "outreach", "retention")
+DEMO_STEPS = ("accounts", "events", "registration", "program", "checkin", "reports", "outreach", "online", "retention")
 
 DEMO_PASSWORD = "demo-password-2026"
 

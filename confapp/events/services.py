@@ -33,10 +33,18 @@ EDITABLE_FIELDS = (
 # (registration categories and questions, programme structure): hook(source, target, shift).
 CopyHook = Callable[[Event, Event, timedelta], None]
 copy_hooks: list[CopyHook] = []
+# Run after every other hook, whatever the import order: copies that re-point at rows the other
+# hooks made (outreach's reminder segments name the copy's categories).
+late_copy_hooks: list[CopyHook] = []
 
 
 def register_copy_hook(hook: CopyHook) -> CopyHook:
     copy_hooks.append(hook)
+    return hook
+
+
+def register_late_copy_hook(hook: CopyHook) -> CopyHook:
+    late_copy_hooks.append(hook)
     return hook
 
 
@@ -297,7 +305,7 @@ def copy_event(
     for user_id in organiser_ids:
         db.session.add(EventRole(user_id=user_id, event_id=event.id, role=Role.ORGANISER, granted_at=now))
     db.session.flush()
-    for hook in copy_hooks:
+    for hook in (*copy_hooks, *late_copy_hooks):
         hook(source, event, shift)
     db.session.flush()
     record("event.copied", actor=actor, event=event, target=event, details={"source_event_id": source.id}, now=now)

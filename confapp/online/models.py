@@ -6,9 +6,9 @@ The meeting URL and the dial-in access code are secrets: they are read only by `
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -110,3 +110,65 @@ class FollowUpLinks(db.Model):
     materials: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[LinksVisibility] = mapped_column(StrEnumType(LinksVisibility), default=LinksVisibility.REGISTERED)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SeriesRule(db.Model):
+    """The recurrence of a series' online editions (confapp/online/recurrence.py): "first Tuesday
+    of each month, 19:00 America/New_York, 60 minutes", with exception dates. Editions are copies
+    of the template edition (events.services.copy_event), one per date."""
+
+    __tablename__ = "online_series_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), unique=True)
+    template_event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+    frequency: Mapped[str] = mapped_column(String(16), default="monthly")
+    weekday: Mapped[int] = mapped_column(Integer, default=1)
+    ordinal: Mapped[int | None] = mapped_column(Integer)
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    at_time: Mapped[str] = mapped_column(String(5), default="19:00")  # local "HH:MM"
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    starts_on: Mapped[date] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    # ISO dates ("2027-07-06") the rule skips.
+    exceptions: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    template: Mapped["Event"] = relationship(foreign_keys=[template_event_id])
+
+
+class SeriesEdition(db.Model):
+    """One edition created by a rule, at one start: the unique (rule, starts_at) stops two
+    concurrent "create editions" from creating the same date twice."""
+
+    __tablename__ = "online_series_editions"
+    __table_args__ = (UniqueConstraint("rule_id", "starts_at", name="uq_online_series_editions_rule_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("online_series_rules.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped["Event"] = relationship()
+
+
+class SeriesSubscription(db.Model):
+    """Someone registered for every upcoming edition of a series: one registration per edition
+    (placed through registration's services), and editions created later register them too."""
+
+    __tablename__ = "online_series_subscriptions"
+    __table_args__ = (UniqueConstraint("rule_id", "email", name="uq_online_series_subscriptions_rule_email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("online_series_rules.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    # The category chosen, by name: each edition's copy of it has the same name.
+    category_name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -17,11 +17,13 @@ from sqlalchemy import select, update
 from ..accounts.permissions import Action, require
 from ..audit.services import SYSTEM, record
 from ..errors import InvalidState
+from ..events.services import register_late_copy_hook
 from ..extensions import db
 from . import merge, segments
 from .sending import start_sending
 from .services import check_message
 from .models import Message, MessageKind, MessageStatus, ReminderAnchor, ReminderRule
+from ..registration.models import RegistrationCategory
 
 GRACE = timedelta(days=1)
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -138,3 +140,51 @@ def fire_due_rules(*, now: datetime) -> list[Message]:
 
 def is_missed(rule: ReminderRule, now: datetime) -> bool:
     return rule.fired_at is None and now >= fire_time(rule, rule.event) + GRACE
+
+
+def _segment_for_copy(segment, categories: dict[int, int]):
+    """The segment re-pointed at the copy's categories; None when it names what a copy cannot
+    carry over (sessions, questions) or a category that was not copied."""
+    if not isinstance(segment, dict):
+        return segment
+    out = {}
+    for key, value in segment.items():
+        if key in ("session", "answer"):
+            return None
+        if key == "category":
+            if any(v not in categories for v in value):
+                return None
+            value = [categories[v] for v in value]
+        elif key in ("and", "or"):
+            value = [_segment_for_copy(v, categories) for v in value]
+            if None in value:
+                return None
+        elif key == "not":
+            value = _segment_for_copy(value, categories)
+            if value is None:
+                return None
+        out[key] = value
+    return out
+
+
+@register_late_copy_hook
+def copy_reminder_rules(source, target, shift) -> None:
+    """A new edition (a webcast series' next date, next year's convening) keeps the source's
+    active reminder rules, unfired, so each edition sends its own reminders. Rules anchored
+    on the event move with it. Segments naming sessions or questions are not copied (their ids
+    are the source's); categories are re-pointed by name and position (registration's copy hook
+    made them: this one is a late hook, run after the others)."""
+    db.session.flush()
+    pairs = {(c.name, c.position): c.id for c in db.session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == target.id))}
+    categories = {c.id: pairs[(c.name, c.position)] for c in db.session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == source.id)) if (c.name, c.position) in pairs}
+    for rule in db.session.scalars(select(ReminderRule).where(ReminderRule.event_id == source.id,
+                                                              ReminderRule.is_active.is_(True)).order_by(ReminderRule.id)):
+        segment = _segment_for_copy(rule.segment or {"all": True}, categories)
+        if segment is None:
+            continue
+        db.session.add(ReminderRule(event_id=target.id, name=rule.name, anchor=rule.anchor, offset_days=rule.offset_days,
+                                    at_time=rule.at_time, subject=rule.subject, body=rule.body, segment=segment,
+                                    created_by_id=rule.created_by_id, created_at=target.created_at))
+    db.session.flush()

@@ -20,6 +20,7 @@ from sqlalchemy import String, cast, delete, literal, select, update
 
 from ..checkin.models import BadgePrint, CheckIn, VolunteerLink
 from ..events.models import Event
+from ..online.models import SeriesRule, SeriesSubscription
 from ..outreach.models import Delivery, Message, MessageAttachment, MessageKind, Unsubscribe
 from ..payments.models import Payment, Refund
 from ..program.models import Speaker
@@ -288,3 +289,34 @@ def purge_one_recipient(registration: Registration, now: datetime) -> int:
             execution_options={"synchronize_session": False},
         )
     )
+
+
+def _series_rule_ids(event: Event):
+    return select(SeriesRule.id).where(SeriesRule.series_id == event.series_id)
+
+
+@register_purger
+def purge_series_subscriptions(event: Event, now: datetime) -> int:
+    """A webcast series' registrations for every edition (names and addresses) go with the
+    purge of its last edition: once no edition of the series ends after this one."""
+    if event.series_id is None:
+        return 0
+    later = db.session.scalar(select(Event.id).where(Event.series_id == event.series_id, Event.ends_at > event.ends_at).limit(1))
+    if later is not None:
+        return 0
+    return _count(db.session.execute(delete(SeriesSubscription).where(SeriesSubscription.rule_id.in_(_series_rule_ids(event))),
+                                     execution_options={"synchronize_session": False}))
+
+
+def forget_series_subscription(registration: Registration, now: datetime) -> int:
+    """Someone forgotten on one edition is no longer registered for the series' later editions.
+    Registered under a name that sorts before purge_one_registration, which blanks the address."""
+    event = db.session.get(Event, registration.event_id)
+    if event is None or event.series_id is None or not registration.email:
+        return 0
+    return _count(db.session.execute(delete(SeriesSubscription).where(
+        SeriesSubscription.rule_id.in_(_series_rule_ids(event)),
+        SeriesSubscription.email == registration.email.strip().lower()), execution_options={"synchronize_session": False}))
+
+
+register_person_purger(forget_series_subscription, "confapp.reports.purge.forget_series_subscription")

@@ -59,3 +59,49 @@ def clock_at():
 
     yield _move
     clock._offset = saved
+
+
+@dataclass
+class Webcast:
+    series: object
+    template: object
+    organiser: object
+    online: object  # the template's online category
+    rule: object
+
+
+TOWN_HALL_URL = "https://meet.example.net/upr-town-hall-5521?pwd=zQ7series"
+
+
+@pytest.fixture
+def webcast(db):
+    """A monthly UPR tele-town hall: its template edition on the first Tuesday of November 2026
+    (19:00 New York), online, with an online category, join details and a reminder; the rule
+    "first Tuesday of each month, 19:00 America/New_York, 60 minutes" from December 2026."""
+    from datetime import date, datetime, timezone
+
+    from confapp.events.models import AttendanceMode
+    from confapp.events.services import create_series
+    from confapp.online import series, services
+    from confapp.outreach import reminders
+    from confapp.registration.models import PlaceKind
+    from tests.factories import make_admin, make_category, make_event, make_user
+
+    organiser = make_user()
+    group = create_series("UPR tele-town hall", actor=make_admin())
+    start = datetime(2026, 11, 4, 0, 0, tzinfo=timezone.utc)  # 3 Nov 2026, 19:00 EST
+    template = make_event(organiser=organiser, title="UPR tele-town hall", starts_at=start,
+                          ends_at=start + timedelta(hours=1), series_id=group.id, capacity=None)
+    online = make_category(template, name="Online", attendance_mode=PlaceKind.ONLINE, position=1)
+    services.set_attendance_modes(template, AttendanceMode.ONLINE, categories={}, sessions={}, actor=organiser)
+    services.save_join_details(template, services.JoinDetailsData(
+        meeting_url=TOWN_HALL_URL, dial_in_numbers="+1 646 555 0101", access_code="5521#", reveal_minutes=30),
+        actor=organiser)
+    reminders.create_rule(template, reminders.ReminderData(
+        "On the day", "start", 0, "09:00", "Today: {{ event_title }}", "Hello {{ first_name }}.", {"all": True}),
+        actor=organiser, now=TEST_NOW)
+    rule = series.save_rule(group, series.RuleData(
+        template_event_id=template.id, frequency="monthly", weekday=1, ordinal=1, at_time="19:00",
+        timezone="America/New_York", duration_minutes=60, starts_on=date(2026, 12, 1)), actor=organiser, now=TEST_NOW)
+    db.session.commit()
+    return Webcast(group, template, organiser, online, rule)

@@ -41,3 +41,26 @@ def test_online_routes_by_role(client, db, hybrid):
         ("POST", f"/j/{token}", everyone(200), {}),
         ("GET", "/j/not-a-token", everyone(404)),
     ])
+
+
+def test_webcast_series_routes_by_role(client, db, webcast):
+    from confapp.online import series
+    from tests.support.clock import TEST_NOW
+
+    world = access_world(event=webcast.template)
+    [edition] = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW, ahead=1)
+    db.session.commit()
+    slug, group = webcast.template.slug, webcast.series.slug
+    rule = {"template_event_id": webcast.template.id, "frequency": "monthly", "ordinal": "1", "weekday": "1", "interval": "1",
+            "at_time": "19:00", "timezone": "America/New_York", "duration_minutes": "60", "starts_on": "2026-12-01"}
+    assert_access(client, db, world, [
+        ("GET", f"/manage/{slug}/online/series", organisers_only(200)),
+        ("POST", f"/manage/{slug}/online/series", organisers_only(302), rule),
+        ("POST", f"/manage/{slug}/online/series/editions", organisers_only(302), {"ahead": "1"}),
+        ("GET", f"/series/{group}", everyone(200)),
+        ("GET", "/series/no-such-series", everyone(404)),
+        ("POST", f"/series/{group}/subscribe", everyone(302),
+         {"first_name": "Rosa", "last_name": "Parks", "email": "rosa@example.org", "category": "Online"}),
+        # Only the holder of a ticket link of a subscriber (whoever they are); no subscription: 404.
+        ("POST", f"/e/{edition.slug}/ticket/not-a-token/leave-series", everyone(404), {}),
+    ])
