@@ -3,7 +3,7 @@ to 400 characters. Only widens: code already deployed keeps reading and writing 
 and the new code reads both; `flask webhooks seal-secrets` seals the plain ones after the rollout.
 
 Revision ID: 0185_sealed_secrets
-Revises: 0175_recordings
+Revises: 0180_webcast_series
 Create Date: 2026-12-04 19:55:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0185_sealed_secrets'
-down_revision = '0175_recordings'
+down_revision = '0180_webcast_series'
 branch_labels = None
 depends_on = None
 
