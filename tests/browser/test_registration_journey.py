@@ -19,7 +19,9 @@ def test_free_registration_with_conditional_question_on_a_phone(phone_page, scre
     screenshot(page, screenshots_dir / "registration-choose-phone.png")
 
     page.get_by_label("How many people in Community member").select_option("1")
-    page.get_by_label("Amount per person (USD)").fill("0")
+    # The demo event is hybrid: its online category has a pay-what-you-can amount too.
+    community = page.locator("li.category").filter(has=page.get_by_label("How many people in Community member"))
+    community.get_by_label("Amount per person (USD)").fill("0")
     page.get_by_role("button", name="Continue").click()
 
     assert page.get_by_role("heading", name="Your details").is_visible()
