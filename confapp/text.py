@@ -54,6 +54,11 @@ def markdown_to_text(source: str | None) -> str:
     return (source or "").strip()
 
 
+def without_accents(text: str) -> str:
+    """`text` with its combining accents taken off ("Perú" -> "Peru"): for searching and sorting."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def slugify(value: str, max_length: int = 80) -> str:
     value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
     value = re.sub(r"[^a-zA-Z0-9]+", "-", value).strip("-").lower()

@@ -13,13 +13,13 @@ of the personal data.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlalchemy import ForeignKey, Index, String, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from ..extensions import db
 from ..registration.models import Answer, Question, Registration
+from ..text import without_accents
 
 MAX_TERM = 80
 _SPLIT = re.compile(r"[\s\-'’.,_+@()/]+")
@@ -42,10 +42,6 @@ class SearchTerm(db.Model):
     term: Mapped[str] = mapped_column(String(MAX_TERM).with_variant(String(MAX_TERM, collation="C"), "postgresql"))
 
 
-def _plain(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def words(text: str) -> list[str]:
     """Lower-case words of `text` as the search cuts them (also used for typed queries)."""
     return [w[:MAX_TERM] for w in _SPLIT.split((text or "").lower()) if w]
@@ -55,7 +51,7 @@ def terms_for(first_name: str, last_name: str, email: str, organisation: str = "
     found = set(words(first_name)) | set(words(last_name)) | set(words(organisation)) | set(words(email))
     if email:
         found.add(email.lower()[:MAX_TERM])
-    return found | {_plain(t) for t in found}
+    return found | {without_accents(t) for t in found}
 
 
 def _next(prefix: str) -> str:
@@ -68,7 +64,7 @@ def matching_ids(event_id: int, query: str, limit: int) -> list[int]:
     The longest word (usually the most selective) drives a range scan on the covering
     (event_id, term, registration_id) index; each other word is an EXISTS probe on the
     registration's handful of terms, and the scan stops at `limit` matches."""
-    typed = sorted({_plain(w) for w in words(query)}, key=len, reverse=True)[:5]
+    typed = sorted({without_accents(w) for w in words(query)}, key=len, reverse=True)[:5]
     if not typed:
         return []
     first, others = typed[0], typed[1:]

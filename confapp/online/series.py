@@ -153,8 +153,9 @@ def create_editions(row: SeriesRule, *, actor, now: datetime, ahead: int = DEFAU
                 created.append(_new_edition(row, template, occurrence, actor=actor, now=now))
         except IntegrityError:
             continue  # a concurrent run created this date
+    subscribers = subscriptions(row) if created else []  # read once, not once per new edition
     for event in created:
-        for subscription in subscriptions(row):
+        for subscription in subscribers:
             _register(event, subscription, now=now, send_email=send_email)
     if created:
         record("online.series_editions_created", actor=actor, event=template,

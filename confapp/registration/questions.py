@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from flask_babel import gettext
 from ..i18n import DEFAULT_LANGUAGE, current_language
+from ..text import without_accents
 from .models import Question, QuestionKind
 
 
@@ -69,14 +70,8 @@ def _countries(language: str) -> list[tuple[str, str]]:
 
     names = Locale.parse(language).territories if language != DEFAULT_LANGUAGE else {}
     pairs = [(c.alpha_2, names.get(c.alpha_2) or getattr(c, "common_name", None) or c.name) for c in pycountry.countries]
-    return sorted(pairs, key=lambda p: strxfrm_key(p[1]))
-
-
-def strxfrm_key(name: str) -> str:
-    """Sort key ignoring accents and case: "Álbania" sorts with A, "Perú" before "Polonia"."""
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+    # Accents and case ignored: "Åland" sorts with A, "Perú" before "Polonia".
+    return sorted(pairs, key=lambda p: without_accents(p[1].casefold()))
 
 
 def country_names() -> dict[str, str]:

@@ -2,10 +2,7 @@
 file must never answer 500 "database is locked" (WAL, busy timeout, BEGIN IMMEDIATE)."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -13,14 +10,11 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port, wait_for_port
+from tests.support.servers import embedded_environment, embedded_gunicorn
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CLIENTS = 16
 POSTS_PER_CLIENT = 13  # 16 x 13 = 208 writing POSTs
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -54,25 +48,8 @@ class Browser:
 
 @pytest.fixture
 def embedded_server(tmp_path):
-    env = dict(os.environ, CONFAPP_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
-               FLASK_APP="wsgi.py", RATELIMIT_ENABLED="0", HUEY_SQLITE_FILE=str(tmp_path / "huey.db"),
-               MAIL_PORT=str(free_port()))
-    for name in ("HUEY_IMMEDIATE", "CONFAPP_ENV", "REDIS_URL"):
-        env.pop(name, None)
-    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=120)
-    subprocess.run([str(BIN / "flask"), "demo", "load"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=180)
-    port = free_port()
-    env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", GUNICORN_THREADS="4")
-    log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=PROJECT_ROOT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for_port(port, timeout=60)
-            yield f"http://127.0.0.1:{port}", log_path
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with embedded_gunicorn(embedded_environment(tmp_path), tmp_path) as served:
+        yield served
 
 
 EDIT = {"timezone": "America/New_York", "starts_at": "2027-12-09T09:00", "ends_at": "2027-12-10T17:00", "series_id": "0",

@@ -201,3 +201,48 @@ def without_faketime() -> dict:
 def stop_redis(port: int, directory: Path) -> None:
     subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, env=without_faketime())
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def embedded_environment(folder: Path) -> dict[str, str]:
+    """The environment of confapp as `make run` serves it, on its own SQLite file in `folder`,
+    migrated and loaded with the demo data (rate limits off: every client is 127.0.0.1)."""
+    import sys
+
+    project_root, flask = Path(__file__).resolve().parents[2], Path(sys.executable).parent / "flask"
+    env = dict(os.environ, CONFAPP_INSTANCE=str(folder / "instance"), DATABASE_URL=f"sqlite:///{folder / 'app.db'}",
+               FLASK_APP="wsgi.py", RATELIMIT_ENABLED="0", HUEY_SQLITE_FILE=str(folder / "huey.db"),
+               MAIL_PORT=str(free_port()))
+    for name in ("HUEY_IMMEDIATE", "CONFAPP_ENV", "REDIS_URL"):
+        env.pop(name, None)
+    subprocess.run([str(flask), "db", "upgrade"], cwd=project_root, env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run([str(flask), "demo", "load"], cwd=project_root, env=env, check=True, capture_output=True, timeout=300)
+    return env
+
+
+class embedded_gunicorn:  # noqa: N801 (used as a context manager, like open())
+    """gunicorn with gunicorn.conf.py on `env` (embedded_environment's), 2 workers x 4 threads, on
+    a free 127.0.0.1 port; yields (base URL, log path) and stops it afterwards."""
+
+    def __init__(self, env: dict[str, str], folder: Path):
+        import sys
+
+        self.project_root, self.gunicorn = Path(__file__).resolve().parents[2], Path(sys.executable).parent / "gunicorn"
+        self.port = free_port()
+        self.env = dict(env, BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY="2", GUNICORN_THREADS="4")
+        self.log_path = folder / "gunicorn.log"
+
+    def __enter__(self) -> tuple[str, Path]:
+        self.log = open(self.log_path, "w")
+        self.server = subprocess.Popen([str(self.gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=self.project_root,
+                                       env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(self.port, timeout=60)
+        except BaseException:
+            self.__exit__()
+            raise
+        return f"http://127.0.0.1:{self.port}", self.log_path
+
+    def __exit__(self, *exc) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=30)
+        self.log.close()

@@ -9,7 +9,8 @@ import pytest
 from confapp.api import tokens
 from confapp.api.models import Scope
 from confapp.checkin import services as checkin_services
-from tests.support.access import ORGANISER, access_world
+from confapp.types import utcnow
+from tests.support.access import OTHER_ORGANISER, ORGANISER, access_world
 from tests.support.clock import TEST_NOW
 
 ALL_SCOPES = [scope.value for scope in Scope]
@@ -42,3 +43,18 @@ def auth(world):
 
 def later(days: int = 1):
     return TEST_NOW + timedelta(days=days)
+
+
+def token_kinds(db, world, *, no_scope: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """The headers of each kind of caller the access tables try: none, an expired token, a revoked
+    one, one lacking the scope (`no_scope`: the scopes it has), another event's, the right one."""
+    organiser = world.users[ORGANISER]
+    expired, expired_secret = make_token(world.event, organiser, name="Old", expires_at=TEST_NOW + timedelta(days=1))
+    expired.expires_at = utcnow() - timedelta(seconds=1)
+    revoked, revoked_secret = make_token(world.event, organiser, name="Gone")
+    tokens.revoke_token(revoked, actor=organiser, now=TEST_NOW)
+    _, lacking = make_token(world.event, organiser, name="Nothing useful", scopes=no_scope or ["events:write"])
+    _, other = make_token(world.other_event, world.users[OTHER_ORGANISER], name="Elsewhere")
+    db.session.commit()
+    return {"none": {}, "expired": bearer(expired_secret), "revoked": bearer(revoked_secret),
+            "no_scope": bearer(lacking), "other_event": bearer(other), "right": bearer(world.secret)}

@@ -2,15 +2,11 @@
 of token: none, expired, revoked, lacking the scope, another event's, the right one."""
 from __future__ import annotations
 
-from datetime import timedelta
 
-from confapp.api import tokens
-from confapp.types import utcnow
 from tests.factories import make_category, make_registration
-from tests.functional.api.conftest import bearer, make_token
-from tests.support.access import OTHER_ORGANISER, ORGANISER, assert_access, everyone, organisers_only, record_access_row
+from tests.functional.api.conftest import token_kinds
+from tests.support.access import assert_access, everyone, organisers_only, record_access_row
 from tests.support.checkin import attendee
-from tests.support.clock import TEST_NOW
 
 
 def test_token_pages_by_role(client, db, world):
@@ -23,26 +19,13 @@ def test_token_pages_by_role(client, db, world):
     ])
 
 
-def _kinds(db, world) -> dict[str, dict[str, str]]:
-    organiser = world.users[ORGANISER]
-    expired, expired_secret = make_token(world.event, organiser, name="Old", expires_at=TEST_NOW + timedelta(days=1))
-    expired.expires_at = utcnow() - timedelta(seconds=1)
-    revoked, revoked_secret = make_token(world.event, organiser, name="Gone")
-    tokens.revoke_token(revoked, actor=organiser, now=TEST_NOW)
-    _, no_scope = make_token(world.event, organiser, name="Nothing useful", scopes=["events:write"])
-    _, other = make_token(world.other_event, world.users[OTHER_ORGANISER], name="Elsewhere")
-    db.session.commit()
-    return {"none": {}, "expired": bearer(expired_secret), "revoked": bearer(revoked_secret),
-            "no_scope": bearer(no_scope), "other_event": bearer(other), "right": bearer(world.secret)}
-
-
 def test_every_api_route_by_kind_of_token(client, db, world):
     person = attendee(world.event)
     category = make_category(world.event, name="Via the API")
     press = make_category(world.event, name="Press", requires_approval=True)
     pending = make_registration(world.event, press, email="pending@example.org", send_email=False)
     rejected = make_registration(world.event, press, email="rejected@example.org", send_email=False)
-    kinds = _kinds(db, world)
+    kinds = token_kinds(db, world)
     slug = world.event.slug
     # Listing events filters instead of refusing: another event's token sees only its own event.
     rows = [

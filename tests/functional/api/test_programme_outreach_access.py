@@ -3,30 +3,14 @@ revoked, a token lacking the scope, another event's token, the right one. Public
 a caller without a token; a token that is sent is always checked."""
 from __future__ import annotations
 
-from datetime import timedelta
 
-from confapp.api import tokens
 from confapp.outreach import services as outreach_services
-from confapp.types import utcnow
 from tests.factories import make_room, make_session, make_speaker, make_track
-from tests.functional.api.conftest import bearer, make_token
-from tests.support.access import OTHER_ORGANISER, ORGANISER, record_access_row
+from tests.functional.api.conftest import token_kinds
+from tests.support.access import ORGANISER, record_access_row
 from tests.support.clock import TEST_NOW
 
 REFUSED = dict(expired=401, revoked=401, no_scope=403, other_event=404)
-
-
-def _kinds(db, world) -> dict[str, dict[str, str]]:
-    organiser = world.users[ORGANISER]
-    expired, expired_secret = make_token(world.event, organiser, name="Old", expires_at=TEST_NOW + timedelta(days=1))
-    expired.expires_at = utcnow() - timedelta(seconds=1)
-    revoked, revoked_secret = make_token(world.event, organiser, name="Gone")
-    tokens.revoke_token(revoked, actor=organiser, now=TEST_NOW)
-    _, no_scope = make_token(world.event, organiser, name="Nothing useful", scopes=["events:write"])
-    _, other = make_token(world.other_event, world.users[OTHER_ORGANISER], name="Elsewhere")
-    db.session.commit()
-    return {"none": {}, "expired": bearer(expired_secret), "revoked": bearer(revoked_secret),
-            "no_scope": bearer(no_scope), "other_event": bearer(other), "right": bearer(world.secret)}
 
 
 def test_every_programme_outreach_and_report_route_by_kind_of_token(client, db, world):
@@ -37,7 +21,7 @@ def test_every_programme_outreach_and_report_route_by_kind_of_token(client, db, 
     draft = make_session(event, title="Draft")
     message = outreach_services.create_message(event, outreach_services.MessageDraft("Hi", "Hello.", {"status": ["confirmed"]}),
                                                actor=organiser, now=TEST_NOW)
-    kinds = _kinds(db, world)
+    kinds = token_kinds(db, world)
     base = f"/api/v1/events/{event.slug}"
     p = f"{base}/programme"
     public_read = dict(none=200, **REFUSED, right=200)

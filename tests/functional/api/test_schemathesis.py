@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port, wait_for_port
+from tests.support.servers import embedded_environment, embedded_gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -42,27 +42,11 @@ with app.app_context():
 
 @pytest.fixture
 def live_api(tmp_path):
-    env = dict(os.environ, CONFAPP_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
-               FLASK_APP="wsgi.py", RATELIMIT_ENABLED="0", HUEY_SQLITE_FILE=str(tmp_path / "huey.db"),
-               MAIL_PORT=str(free_port()))
-    for name in ("HUEY_IMMEDIATE", "CONFAPP_ENV", "REDIS_URL"):
-        env.pop(name, None)
-    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=120)
-    subprocess.run([str(BIN / "flask"), "demo", "load"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=300)
+    env = embedded_environment(tmp_path)
     secret = subprocess.run([sys.executable, "-c", MAKE_TOKEN], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True,
                             text=True, timeout=120).stdout.strip().splitlines()[-1]
-    port = free_port()
-    env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", GUNICORN_THREADS="4")
-    log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=PROJECT_ROOT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for_port(port, timeout=60)
-            yield f"http://127.0.0.1:{port}", secret, log_path
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with embedded_gunicorn(env, tmp_path) as (base, log_path):
+        yield base, secret, log_path
 
 
 def test_no_operation_answers_a_server_error_or_breaks_its_schema(live_api, tmp_path):

@@ -2,15 +2,12 @@
 the create answer only, answers as documented, and who reaches them by kind of token."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
-from confapp.api import tokens
-from confapp.types import utcnow
-from tests.functional.api.conftest import bearer, make_token
+from tests.functional.api.conftest import token_kinds
 from tests.functional.api.test_openapi import _validator
-from tests.support.access import OTHER_ORGANISER, ORGANISER, record_access_row
+from tests.support.access import ORGANISER, record_access_row
 from tests.support.clock import TEST_NOW
 
 
@@ -49,16 +46,7 @@ def test_unsafe_urls_and_unknown_types_are_problems_by_field(client, db, world, 
 
 def test_webhook_routes_by_kind_of_token(client, db, world, allow_local):
     organiser = world.users[ORGANISER]
-    expired, expired_secret = make_token(world.event, organiser, name="Old", expires_at=TEST_NOW + timedelta(days=1))
-    expired.expires_at = utcnow() - timedelta(seconds=1)
-    revoked, revoked_secret = make_token(world.event, organiser, name="Gone")
-    tokens.revoke_token(revoked, actor=organiser, now=TEST_NOW)
-    _, no_scope = make_token(world.event, organiser, name="Registrations only", scopes=["registrations:read",
-                                                                                         "registrations:write"])
-    _, other = make_token(world.other_event, world.users[OTHER_ORGANISER], name="Elsewhere")
-    db.session.commit()
-    kinds = {"none": {}, "expired": bearer(expired_secret), "revoked": bearer(revoked_secret),
-             "no_scope": bearer(no_scope), "other_event": bearer(other), "right": bearer(world.secret)}
+    kinds = token_kinds(db, world, no_scope=["registrations:read", "registrations:write"])
     url = f"/api/v1/events/{world.event.slug}/webhooks"
     from confapp.webhooks import services as webhook_services
 
