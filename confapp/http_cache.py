@@ -127,13 +127,15 @@ def shared_page(state: Callable[[], object], render: Callable[[], object]) -> Re
 
 
 class RenderedPages:
-    """A bounded least-recently-used map from (address, tag) to a rendered page, per process.
-    Rendering is four tenths of the event page's time; the rows behind its tag are still read on
-    every request, so the cache holds no state of its own that a write could leave behind."""
+    """A least-recently-used map from (address, tag) to a rendered page, per process, bounded in
+    total characters (8 M by default: the demo's pages are 3-60 K each). Rendering is four tenths
+    of the event page's time; the rows behind its tag are still read on every request, so the
+    cache holds no state of its own that a write could leave behind."""
 
-    def __init__(self, entries: int = 256, largest: int = 256 * 1024):
-        self.entries, self.largest = entries, largest
+    def __init__(self, size: int = 8 * 1024 * 1024, largest: int = 512 * 1024):
+        self.size, self.largest = size, largest
         self._pages: OrderedDict[tuple, str] = OrderedDict()
+        self._held = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> str | None:
@@ -147,14 +149,17 @@ class RenderedPages:
         if len(page) > self.largest:
             return
         with self._lock:
+            previous = self._pages.pop(key, None)
+            self._held += len(page) - (len(previous) if previous is not None else 0)
             self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.entries:
-                self._pages.popitem(last=False)
+            while self._held > self.size:
+                _, dropped = self._pages.popitem(last=False)
+                self._held -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
+            self._held = 0
 
 
 def rendered_pages() -> RenderedPages:

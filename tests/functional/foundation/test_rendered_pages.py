@@ -65,12 +65,15 @@ def test_a_signed_in_visitor_is_always_rendered_for(app, client, event, renders,
     assert page_renders(renders) == 3
 
 
-def test_the_cache_keeps_only_the_most_recent_pages():
-    pages = RenderedPages(entries=2, largest=10)
-    pages.put(("a",), "1")
-    pages.put(("b",), "2")
+def test_the_cache_keeps_the_most_recent_pages_within_its_size():
+    pages = RenderedPages(size=20, largest=10)
+    pages.put(("a",), "1" * 10)
+    pages.put(("b",), "2" * 10)
     pages.get(("a",))
-    pages.put(("c",), "3")
-    pages.put(("d",), "x" * 11)  # larger than the limit: never kept
-    assert pages.get(("a",)) == "1" and pages.get(("c",)) == "3"
+    pages.put(("c",), "3" * 10)  # 30 characters held: the least recently used goes
+    pages.put(("d",), "x" * 11)  # larger than one page may be: never kept
+    assert pages.get(("a",)) == "1" * 10 and pages.get(("c",)) == "3" * 10
     assert pages.get(("b",)) is None and pages.get(("d",)) is None
+    pages.put(("a",), "1")  # replacing a page counts its new size only
+    pages.put(("e",), "5" * 9)
+    assert pages.get(("c",)) == "3" * 10 and pages.get(("e",)) == "5" * 9
