@@ -175,8 +175,10 @@ def json_answer(status: int, body: dict, *, replayed: bool = False):
                                     "instead of a second order; per token."}])
 def order_create(body, slug: str):
     """Place an order (attendees, their answers and categories) through the registration form's own
-    service: every rule (window, categories, codes, answers, one per email, capacity) applies,
-    and refusals are problems (409 sold out, 422 with `errors` by field)."""
+    service, with the rules of the organiser's "add registration" page: categories of the event,
+    codes, required and valid answers, one per email, capacity (the public registration window
+    and the categories' sale windows bind the public, not organisers). Refusals are problems
+    (409 sold out, 422 with `errors` by field)."""
     actor = token_actor(Scope.REGISTRATIONS_WRITE)
     event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
     token_id = actor.token.id
