@@ -136,8 +136,9 @@ def checkin_pay(body, slug: str, list_id: int):
     full; more than is owed: 422) and check the person in, as the desk's payment form does."""
     actor, checkin_list = _checkin_list(Scope.CHECKIN_WRITE, slug, list_id)
     try:
-        return json_answer(200, checkin_handlers.pay(checkin_list, body["registration_id"], amount_minor=body["amount_minor"],
-                                                     how=body["how"], station=body["station"], actor=actor))
+        answer = checkin_handlers.pay(checkin_list, body["registration_id"], amount_minor=body["amount_minor"],
+                                      how=body["how"], station=body["station"], actor=actor)
     except ValidationFailed as error:
         error.errors = {_walk_in_field(key): message for key, message in error.errors.items()}
         raise
+    return json_answer(200, answer)
