@@ -19,7 +19,7 @@ from .schemas import (
     RedeemRequestSchema, RedeemResultSchema, SyncRequestSchema, SyncResultSchema, UndoRequestSchema, UndoResultSchema,
     WalkInRequestSchema, WalkInResultSchema,
 )
-from .views_v1 import json_answer, documented_errors
+from .views_v1 import documented_errors, json_answer, links
 
 @v1.route("/events/<slug>/checkin/redeem", methods=["POST"])
 @v1.arguments(RedeemRequestSchema)
@@ -101,6 +101,9 @@ def checkin_stats(slug: str, list_id: int):
 @v1.arguments(WalkInRequestSchema)
 @v1.response(201, WalkInResultSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(responses=links(201, {"registration_id": "$response.body#/registration/id"},
+                        registration_get="The walk-in's registration.",
+                        registration_update="Correct the walk-in's name, email or answers."))
 def checkin_walk_in(body, slug: str, list_id: int):
     """Register someone at the door in a category this list admits and check them in at once, as
     the desk's walk-in form does (the registration rules of an organiser's door sale: required

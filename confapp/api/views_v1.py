@@ -34,6 +34,17 @@ ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creato
           409: "Not possible now: sold out, or the order's state does not allow it.", 429: "Over the token's rate limit."}
 
 
+def links(status: int, parameters: dict[str, str], **targets: str) -> dict:
+    """`responses` for v1.doc: OpenAPI links from the `status` answer to the operations named (by
+    operationId, the view's name, which they declare), their path parameters taken from this
+    request's `slug` and `parameters` (runtime expressions), so a client or Schemathesis'
+    stateful phase can follow what was just made."""
+    return {status: {"links": {
+        name: {"operationId": name, "description": description,
+               "parameters": {"slug": "$request.path.slug", **parameters}}
+        for name, description in targets.items()}}}
+
+
 def documented_errors(*codes: int):
     def decorator(view):
         for code in codes:
@@ -113,6 +124,7 @@ def registrations_list(args, slug: str):
 @v1.route("/events/<slug>/registrations/<int:registration_id>")
 @v1.response(200, RegistrationSchema)
 @documented_errors(401, 403, 404, 429)
+@v1.doc(operationId="registration_get")
 def registration_get(slug: str, registration_id: int):
     """One registration of the event."""
     actor = token_actor(Scope.REGISTRATIONS_READ)
@@ -172,7 +184,11 @@ def json_answer(status: int, body: dict, *, replayed: bool = False):
 @v1.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
                      "schema": {"type": "string", "maxLength": 200},
                      "description": "Send the same key again (with the same body) to get the first answer "
-                                    "instead of a second order; per token."}])
+                                    "instead of a second order; per token."}],
+        responses=links(201, {"order_id": "$response.body#/id"}, order_get="The order just placed.",
+                        order_cancel="Cancel the order just placed.",
+                        order_approve="Approve it, if a category needs approval.",
+                        order_reject="Reject it, if a category needs approval."))
 def order_create(body, slug: str):
     """Place an order (attendees, their answers and categories) through the registration form's own
     service, with the rules of the organiser's "add registration" page: categories of the event,
@@ -230,6 +246,7 @@ def _event_registration(event, registration_id: int) -> Registration:
 @v1.route("/events/<slug>/orders/<int:order_id>")
 @v1.response(200, OrderSchema)
 @documented_errors(401, 403, 404, 429)
+@v1.doc(operationId="order_get")
 def order_get(slug: str, order_id: int):
     """One order of the event, with its registrations."""
     actor = token_actor(Scope.REGISTRATIONS_READ)
@@ -241,6 +258,7 @@ def order_get(slug: str, order_id: int):
 @v1.arguments(CancelRequestSchema)
 @v1.response(200, CancelResultSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="order_cancel")
 def order_cancel(body, slug: str, order_id: int):
     """Cancel every live registration of the order through the organisers' cancel service, with its
     refund rules (`policy` caps by the event's refund policy). Already cancelled: 409."""
@@ -268,6 +286,7 @@ def _decide(slug: str, order_id: int, body: dict, decision):
 @v1.arguments(DecisionRequestSchema)
 @v1.response(200, OrderSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="order_approve")
 def order_approve(body, slug: str, order_id: int):
     """Approve a pending order (the organisers' approval service: emails the buyer). Not pending: 409."""
     return _decide(slug, order_id, body, registration_services.approve_order)
@@ -277,6 +296,7 @@ def order_approve(body, slug: str, order_id: int):
 @v1.arguments(DecisionRequestSchema)
 @v1.response(200, OrderSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="order_reject")
 def order_reject(body, slug: str, order_id: int):
     """Reject a pending order: its places go back (and to the waitlist). Not pending: 409."""
     return _decide(slug, order_id, body, registration_services.reject_order)
@@ -286,6 +306,7 @@ def order_reject(body, slug: str, order_id: int):
 @v1.arguments(RegistrationUpdateSchema)
 @v1.response(200, RegistrationSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="registration_update")
 def registration_update(body, slug: str, registration_id: int):
     """Change an attendee's name, email or answers with the same checks as registering (the
     organisers' edit service); what is left out stays as it is."""
