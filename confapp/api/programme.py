@@ -1,7 +1,11 @@
 """What the programme endpoints share: who reads (anyone, for a published event's public
-programme; a programme:read token for drafts too), who writes (a programme:write token), and
-the answers' shapes, built from the programme's own queries and conflict checks."""
+programme; a programme:read token for drafts too), who writes (a programme:write token), how
+their routes are described, the rooms' and tracks' one set of handlers, and the answers' shapes,
+built from the programme's own queries and conflict checks."""
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_smorest import abort
 
@@ -10,9 +14,14 @@ from ..events.access import check_visible
 from ..events.queries import event_by_slug
 from ..program import queries as program_queries
 from ..program.conflicts import ConflictWarning
+from ..extensions import db
 from ..program.models import ProgramSession, Room, Speaker, Track
-from .auth import optional_token_actor, token_actor, token_event
+from ..types import utcnow
+from .auth import OPTIONAL_SECURITY, optional_token_actor, public, token_actor, token_event
+from .blueprint import v1
 from .models import Scope
+from .queries import page_answer
+from .views_v1 import documented_errors
 
 
 def reader(slug: str):
@@ -30,6 +39,83 @@ def reader(slug: str):
 def writer(slug: str) -> tuple:
     actor = token_actor(Scope.PROGRAMME_WRITE)
     return token_event(actor, slug, Action.MANAGE_PROGRAM), actor
+
+
+def public_read(rule: str, schema, *, query=None):
+    """A programme read: answerable without a token (the public programme) or with a
+    programme:read one, as the document says (`security: [{}, {"bearerAuth": []}]`)."""
+    def decorator(view):
+        view = v1.doc(security=OPTIONAL_SECURITY)(documented_errors(401, 403, 404, 429)(public(view)))
+        view = v1.response(200, schema)(view)
+        if query is not None:
+            view = v1.arguments(query, location="query")(view)
+        return v1.route(rule)(view)
+    return decorator
+
+
+def programme_write(rule: str, method: str, status: int, schema=None, *, body=None, errors=(401, 403, 404, 429)):
+    """A programme write (a programme:write token): `body` validates the request, `schema` the answer."""
+    def decorator(view):
+        view = documented_errors(*errors)(view)
+        view = v1.response(status, schema)(view) if schema is not None else v1.response(status)(view)
+        if body is not None:
+            view = v1.arguments(body)(view)
+        return v1.route(rule, methods=[method])(view)
+    return decorator
+
+
+def merged(item, body: dict, names: tuple[str, ...]) -> dict:
+    """What a PATCH leaves: the item's values, with the body's changes."""
+    return {name: body[name] if name in body else getattr(item, name) for name in names}
+
+
+@dataclass(frozen=True)
+class PlaceResource:
+    """Rooms and tracks: the same five handlers over the organisers' save_<name> / delete_<name>
+    services (list, get, create, update: what is left out stays, delete)."""
+
+    name: str  # "room": the services' keyword and the 404's word
+    model: type
+    fields: tuple[str, ...]
+    data: type  # the services' RoomData / TrackData
+    save: Callable
+    remove: Callable
+    to_json: Callable
+    listed: Callable  # event -> its items (the programme's own query)
+    result: Callable | None = None  # (event, item) -> a write's answer; else to_json's
+
+    def item(self, event, item_id: int):
+        found = db.session.get(self.model, item_id)
+        if found is None or found.event_id != event.id:
+            abort(404, message=f"No such {self.name} for this event.")
+        return found
+
+    def list(self, slug: str, args: dict) -> dict:
+        event, _ = reader(slug)
+        return page_answer(self.listed(event), args, self.to_json)
+
+    def get(self, slug: str, item_id: int) -> dict:
+        event, _ = reader(slug)
+        return self.to_json(self.item(event, item_id))
+
+    def create(self, slug: str, body: dict) -> dict:
+        event, actor = writer(slug)
+        return self._saved(event, self.save(event, self.data(**body), actor=actor, now=utcnow()))
+
+    def update(self, slug: str, item_id: int, body: dict) -> dict:
+        event, actor = writer(slug)
+        found = self.item(event, item_id)
+        self.save(event, self.data(**merged(found, body, self.fields)), actor=actor, now=utcnow(), **{self.name: found})
+        return self._saved(event, found)
+
+    def delete(self, slug: str, item_id: int) -> None:
+        event, actor = writer(slug)
+        self.remove(self.item(event, item_id), actor=actor, event=event, now=utcnow())
+        db.session.commit()
+
+    def _saved(self, event, found) -> dict:
+        db.session.commit()
+        return self.result(event, found) if self.result else self.to_json(found)
 
 
 def warning_json(warning: ConflictWarning) -> dict:

@@ -59,6 +59,13 @@ def list_page(items, *, cursor: str | None, limit: int) -> tuple[list, str | Non
     return rest[:limit], encode_cursor(rest[limit - 1].id)
 
 
+def page_answer(items, args: dict, to_json) -> dict:
+    """The list envelope, {"results", "next"}, of one page of `items` (list_page) for the
+    request's `cursor` and `limit`, each item as `to_json` gives it."""
+    results, next_cursor = list_page(items, cursor=args["cursor"], limit=args["limit"])
+    return {"results": [to_json(item) for item in results], "next": next_cursor}
+
+
 def readable_events(actor, *, cursor: str | None, limit: int) -> tuple[list[Event], str | None]:
     """Events the token reaches and its creator has a role on (every event for a site admin's
     site-wide token)."""

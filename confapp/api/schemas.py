@@ -279,3 +279,33 @@ class CheckInStatsSchema(CountSchema):
     lists = fields.List(fields.Nested(ListCountSchema), required=True)
     categories = fields.List(fields.Nested(CategoryCountSchema), required=True)
     arrivals = fields.List(fields.Nested(ArrivalSchema), required=True)
+
+
+class WalkInRequestSchema(ma.Schema):
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    last_name = fields.String(load_default="", validate=validate.Length(max=120))
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254),
+                          metadata={"description": "The confirmation (with the ticket) is emailed there."})
+    category_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                 metadata={"description": "An active category this list admits."})
+    amount_minor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=10**9), metadata={
+        "description": "Pay what you can: the amount, in minor units (the suggested amount when left out)."})
+    station = fields.String(load_default="", validate=validate.Length(max=80))
+
+
+class WalkInResultSchema(RedeemResultSchema):
+    """The desk's walk-in answer, with the new registration."""
+
+    checked_in = fields.Boolean(required=True, metadata={
+        "description": "Checked in at once; false when a fee is owed (`unpaid`: take it with `pay`) "
+                       "or the category needs approval."})
+    registration = fields.Nested(RegistrationSchema, required=True)
+
+
+class PayAtDoorRequestSchema(ma.Schema):
+    registration_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    amount_minor = fields.Integer(required=True, validate=validate.Range(min=1, max=10**9),
+                                  metadata={"description": "The amount received, in the order's currency's minor units."})
+    how = fields.String(required=True, validate=validate.OneOf(["cash", "card", "other"]),
+                        metadata={"description": "`card`: a card terminal at the door."})
+    station = fields.String(load_default="", validate=validate.Length(max=80))

@@ -14,17 +14,15 @@ from ..program import queries as program_queries, services as program_services, 
 from ..program.models import SessionKind
 from ..program.services import ConflictsNeedReview
 from ..types import utcnow
-from . import queries
-from .auth import OPTIONAL_SECURITY, public
-from .blueprint import v1
-from .programme import reader, session_json, warning_json, writer
+from .programme import programme_write, public_read, reader, session_json, warning_json, writer
+from .queries import page_answer
 from .schemas_programme import (
     AssignSpeakerSchema, PublishRequestSchema, SessionArgsSchema, SessionCreateSchema, SessionPageSchema,
     SessionResultSchema, SessionSchema, SessionUpdateSchema,
 )
-from .views_v1 import documented_errors
 
 PREFIX = "/events/<slug>/programme/sessions"
+STATE_ERRORS = (401, 403, 404, 409, 429)  # 409: not possible in the session's state
 
 
 def _session(event, session_id: int, *, public_only: bool = False):
@@ -51,12 +49,7 @@ def _data(session, body: dict) -> program_services.SessionData:
     return program_services.SessionData(**values)
 
 
-@v1.route(PREFIX)
-@v1.arguments(SessionArgsSchema, location="query")
-@v1.response(200, SessionPageSchema)
-@v1.doc(security=OPTIONAL_SECURITY)
-@documented_errors(401, 403, 404, 429)
-@public
+@public_read(PREFIX, SessionPageSchema, query=SessionArgsSchema)
 def programme_sessions(args, slug: str):
     """Sessions: without a token, the public agenda's (published, or cancelled after publishing);
     with a programme:read token, every session, drafts and unscheduled ones too."""
@@ -67,25 +60,17 @@ def programme_sessions(args, slug: str):
         sessions = program_queries.timetable(event).sessions
         if args["status"]:
             sessions = [s for s in sessions if s.status.value == args["status"]]
-    results, next_cursor = queries.list_page(sessions, cursor=args["cursor"], limit=args["limit"])
-    return {"results": [session_json(s, public=actor is None) for s in results], "next": next_cursor}
+    return page_answer(sessions, args, lambda s: session_json(s, public=actor is None))
 
 
-@v1.route(f"{PREFIX}/<int:session_id>")
-@v1.response(200, SessionSchema)
-@v1.doc(security=OPTIONAL_SECURITY)
-@documented_errors(401, 403, 404, 429)
-@public
+@public_read(f"{PREFIX}/<int:session_id>", SessionSchema)
 def programme_session_get(slug: str, session_id: int):
     """One session (without a token: only a public one)."""
     event, actor = reader(slug)
     return session_json(_session(event, session_id, public_only=actor is None), public=actor is None)
 
 
-@v1.route(PREFIX, methods=["POST"])
-@v1.arguments(SessionCreateSchema)
-@v1.response(201, SessionResultSchema)
-@documented_errors(401, 403, 404, 429)
+@programme_write(PREFIX, "POST", 201, SessionResultSchema, body=SessionCreateSchema)
 def programme_session_create(body, slug: str):
     """Add a draft session (scheduled or not); the answer has its timetable warnings."""
     event, actor = writer(slug)
@@ -94,10 +79,8 @@ def programme_session_create(body, slug: str):
     return _result(session, warnings)
 
 
-@v1.route(f"{PREFIX}/<int:session_id>", methods=["PATCH"])
-@v1.arguments(SessionUpdateSchema)
-@v1.response(200, SessionResultSchema)
-@documented_errors(401, 403, 404, 409, 429)
+@programme_write(f"{PREFIX}/<int:session_id>", "PATCH", 200, SessionResultSchema, body=SessionUpdateSchema,
+                 errors=STATE_ERRORS)
 def programme_session_update(body, slug: str, session_id: int):
     """Edit, move or resize a session; what is left out stays. Calendars of a published session
     are told of a move. The answer has its timetable warnings."""
@@ -109,9 +92,7 @@ def programme_session_update(body, slug: str, session_id: int):
     return _result(session, warnings)
 
 
-@v1.route(f"{PREFIX}/<int:session_id>", methods=["DELETE"])
-@v1.response(204)
-@documented_errors(401, 403, 404, 409, 429)
+@programme_write(f"{PREFIX}/<int:session_id>", "DELETE", 204, errors=STATE_ERRORS)
 def programme_session_delete(slug: str, session_id: int):
     """Delete a session never published (a published one is cancelled instead: 409)."""
     event, actor = writer(slug)
@@ -119,10 +100,8 @@ def programme_session_delete(slug: str, session_id: int):
     db.session.commit()
 
 
-@v1.route(f"{PREFIX}/<int:session_id>/publish", methods=["POST"])
-@v1.arguments(PublishRequestSchema)
-@v1.response(200, SessionResultSchema)
-@documented_errors(401, 403, 404, 409, 429)
+@programme_write(f"{PREFIX}/<int:session_id>/publish", "POST", 200, SessionResultSchema, body=PublishRequestSchema,
+                 errors=STATE_ERRORS)
 def programme_session_publish(body, slug: str, session_id: int):
     """Show the session in the public agenda and feeds. With timetable warnings not acknowledged:
     422 `conflicts_need_review`, the warnings under `errors.acknowledge_warnings`."""
@@ -139,9 +118,7 @@ def programme_session_publish(body, slug: str, session_id: int):
     return _result(session, program_services.session_conflicts(session))
 
 
-@v1.route(f"{PREFIX}/<int:session_id>/cancel", methods=["POST"])
-@v1.response(200, SessionResultSchema)
-@documented_errors(401, 403, 404, 409, 429)
+@programme_write(f"{PREFIX}/<int:session_id>/cancel", "POST", 200, SessionResultSchema, errors=STATE_ERRORS)
 def programme_session_cancel(slug: str, session_id: int):
     """Cancel a session: once published, it stays in the agenda and feeds marked cancelled."""
     event, actor = writer(slug)
@@ -150,10 +127,8 @@ def programme_session_cancel(slug: str, session_id: int):
     return _result(session, program_services.session_conflicts(session))
 
 
-@v1.route(f"{PREFIX}/<int:session_id>/speakers", methods=["POST"])
-@v1.arguments(AssignSpeakerSchema)
-@v1.response(200, SessionResultSchema)
-@documented_errors(401, 403, 404, 409, 429)
+@programme_write(f"{PREFIX}/<int:session_id>/speakers", "POST", 200, SessionResultSchema, body=AssignSpeakerSchema,
+                 errors=STATE_ERRORS)
 def programme_session_speaker_add(body, slug: str, session_id: int):
     """Put one of the event's speakers in the session with a role (or change their role); the
     answer has the warnings (a speaker double-booked...)."""
@@ -168,9 +143,7 @@ def programme_session_speaker_add(body, slug: str, session_id: int):
     return _result(session, program_services.session_conflicts(session))
 
 
-@v1.route(f"{PREFIX}/<int:session_id>/speakers/<int:speaker_id>", methods=["DELETE"])
-@v1.response(200, SessionResultSchema)
-@documented_errors(401, 403, 404, 429)
+@programme_write(f"{PREFIX}/<int:session_id>/speakers/<int:speaker_id>", "DELETE", 200, SessionResultSchema)
 def programme_session_speaker_remove(slug: str, session_id: int, speaker_id: int):
     """Take a speaker out of the session."""
     event, actor = writer(slug)

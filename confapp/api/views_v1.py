@@ -11,31 +11,38 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
-from ..checkin import desk, handlers as checkin_handlers, services as checkin_services
-
 from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, json_error
-from ..extensions import commit_keeping_loaded, db
+from ..extensions import db
 from ..i18n import current_language
 from ..registration.common import reads_once
 from ..registration import services as registration_services
 from ..registration.models import Order, PaymentMethod, Registration
 from ..registration.services import AttendeeData, CategoryChoice, OrderRequest
-from ..sqlite import mark_request_read_only
-from ..transactions import reads_before_writes
 from ..types import utcnow
 from . import idempotency, queries
 from .auth import CHALLENGE, PUBLIC_ENDPOINTS, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .models import Scope
 from .schemas import (
-    CancelRequestSchema, CancelResultSchema, CheckInListsSchema, CheckInSearchArgsSchema, CheckInSearchSchema,
-    CheckInStatsSchema, SyncRequestSchema, SyncResultSchema, UndoRequestSchema, UndoResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema, OrderSchema, PageArgsSchema, RedeemRequestSchema, RedeemResultSchema,
-    ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema, RegistrationUpdateSchema,
+    CancelRequestSchema, CancelResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema,
+    OrderSchema, PageArgsSchema, ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
+    RegistrationUpdateSchema,
 )
 
 ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creator the role.",
           404: "Not found, or not reached by this token.",
           409: "Not possible now: sold out, or the order's state does not allow it.", 429: "Over the token's rate limit."}
+
+
+def links(status: int, parameters: dict[str, str], **targets: str) -> dict:
+    """`responses` for v1.doc: OpenAPI links from the `status` answer to the operations named (by
+    operationId, the view's name, which they declare), their path parameters taken from this
+    request's `slug` and `parameters` (runtime expressions), so a client or Schemathesis'
+    stateful phase can follow what was just made."""
+    return {status: {"links": {
+        name: {"operationId": name, "description": description,
+               "parameters": {"slug": "$request.path.slug", **parameters}}
+        for name, description in targets.items()}}}
 
 
 def documented_errors(*codes: int):
@@ -117,6 +124,7 @@ def registrations_list(args, slug: str):
 @v1.route("/events/<slug>/registrations/<int:registration_id>")
 @v1.response(200, RegistrationSchema)
 @documented_errors(401, 403, 404, 429)
+@v1.doc(operationId="registration_get")
 def registration_get(slug: str, registration_id: int):
     """One registration of the event."""
     actor = token_actor(Scope.REGISTRATIONS_READ)
@@ -125,25 +133,6 @@ def registration_get(slug: str, registration_id: int):
     if found is None:
         abort(404, message="No such registration for this event.")
     return found
-
-
-@v1.route("/events/<slug>/checkin/redeem", methods=["POST"])
-@v1.arguments(RedeemRequestSchema)
-@v1.response(200, RedeemResultSchema)
-@documented_errors(401, 403, 404, 429)
-def checkin_redeem(body, slug: str):
-    """Check a ticket in, once, exactly as the desk does: a second redeem answers `already`.
-    Refusals (cancelled, unpaid, unknown...) are outcomes with a 200, as at the desk."""
-    # As the desk: reads first, SQLite's write lock only at redeem's decision point.
-    with reads_before_writes():
-        actor = token_actor(Scope.CHECKIN_WRITE)
-        event = token_event(actor, slug, Action.CHECK_IN)
-        checkin_list = queries.checkin_list_for(event, body["list_id"])
-        result = checkin_services.redeem(body["code"], checkin_list=checkin_list, station=body["station"],
-                                         actor=actor, now=utcnow())
-    commit_keeping_loaded()
-    mark_request_read_only()
-    return desk.result_json(result, event.tz)
 
 
 def _order_request(body: dict, *, idempotency_key: str | None) -> OrderRequest:
@@ -180,7 +169,7 @@ def _order_data(event, order) -> dict:
     })
 
 
-def _answer(status: int, body: dict, *, replayed: bool = False):
+def json_answer(status: int, body: dict, *, replayed: bool = False):
     response = jsonify(body)
     response.status_code = status
     if replayed:
@@ -195,11 +184,17 @@ def _answer(status: int, body: dict, *, replayed: bool = False):
 @v1.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
                      "schema": {"type": "string", "maxLength": 200},
                      "description": "Send the same key again (with the same body) to get the first answer "
-                                    "instead of a second order; per token."}])
+                                    "instead of a second order; per token."}],
+        responses=links(201, {"order_id": "$response.body#/id"}, order_get="The order just placed.",
+                        order_cancel="Cancel the order just placed.",
+                        order_approve="Approve it, if a category needs approval.",
+                        order_reject="Reject it, if a category needs approval."))
 def order_create(body, slug: str):
     """Place an order (attendees, their answers and categories) through the registration form's own
-    service: every rule (window, categories, codes, answers, one per email, capacity) applies,
-    and refusals are problems (409 sold out, 422 with `errors` by field)."""
+    service, with the rules of the organiser's "add registration" page: categories of the event,
+    codes, required and valid answers, one per email, capacity (the public registration window
+    and the categories' sale windows bind the public, not organisers). Refusals are problems
+    (409 sold out, 422 with `errors` by field)."""
     actor = token_actor(Scope.REGISTRATIONS_WRITE)
     event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
     token_id = actor.token.id
@@ -208,7 +203,7 @@ def order_create(body, slug: str):
     if key:
         first = idempotency.stored(token_id, key, fingerprint)
         if first is not None:
-            return _answer(*first, replayed=True)
+            return json_answer(*first, replayed=True)
     order_request = _order_request(body, idempotency_key=idempotency.service_key(token_id, key) if key else None)
     try:
         with reads_once():
@@ -221,7 +216,7 @@ def order_create(body, slug: str):
             first = idempotency.stored(token_id, key, fingerprint)
             if first is not None:
                 db.session.rollback()
-                return _answer(*first, replayed=True)
+                return json_answer(*first, replayed=True)
             idempotency.remember(token_id, key, fingerprint, 201, answer)
         db.session.commit()
     except IntegrityError as error:
@@ -229,8 +224,8 @@ def order_create(body, slug: str):
         first = idempotency.stored(token_id, key, fingerprint) if key and idempotency.is_twin(error) else None
         if first is None:
             raise
-        return _answer(*first, replayed=True)
-    return _answer(201, answer)
+        return json_answer(*first, replayed=True)
+    return json_answer(201, answer)
 
 
 def _event_order(event, order_id: int) -> Order:
@@ -251,17 +246,19 @@ def _event_registration(event, registration_id: int) -> Registration:
 @v1.route("/events/<slug>/orders/<int:order_id>")
 @v1.response(200, OrderSchema)
 @documented_errors(401, 403, 404, 429)
+@v1.doc(operationId="order_get")
 def order_get(slug: str, order_id: int):
     """One order of the event, with its registrations."""
     actor = token_actor(Scope.REGISTRATIONS_READ)
     event = token_event(actor, slug, Action.VIEW_REGISTRATIONS)
-    return _answer(200, _order_json(event, _event_order(event, order_id)))
+    return json_answer(200, _order_json(event, _event_order(event, order_id)))
 
 
 @v1.route("/events/<slug>/orders/<int:order_id>/cancel", methods=["POST"])
 @v1.arguments(CancelRequestSchema)
 @v1.response(200, CancelResultSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="order_cancel")
 def order_cancel(body, slug: str, order_id: int):
     """Cancel every live registration of the order through the organisers' cancel service, with its
     refund rules (`policy` caps by the event's refund policy). Already cancelled: 409."""
@@ -274,7 +271,7 @@ def order_cancel(body, slug: str, order_id: int):
     if [r.status for r in order.registrations] == before:
         raise InvalidState(gettext("This order has nothing left to cancel."))
     db.session.commit()
-    return _answer(200, CancelResultSchema().dump({"order": _order_data(event, order), "refunded_minor": refunded}))
+    return json_answer(200, CancelResultSchema().dump({"order": _order_data(event, order), "refunded_minor": refunded}))
 
 
 def _decide(slug: str, order_id: int, body: dict, decision):
@@ -282,13 +279,14 @@ def _decide(slug: str, order_id: int, body: dict, decision):
     event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
     order = decision(_event_order(event, order_id), actor=actor, now=utcnow(), message=body["message"])
     db.session.commit()
-    return _answer(200, _order_json(event, order))
+    return json_answer(200, _order_json(event, order))
 
 
 @v1.route("/events/<slug>/orders/<int:order_id>/approve", methods=["POST"])
 @v1.arguments(DecisionRequestSchema)
 @v1.response(200, OrderSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="order_approve")
 def order_approve(body, slug: str, order_id: int):
     """Approve a pending order (the organisers' approval service: emails the buyer). Not pending: 409."""
     return _decide(slug, order_id, body, registration_services.approve_order)
@@ -298,6 +296,7 @@ def order_approve(body, slug: str, order_id: int):
 @v1.arguments(DecisionRequestSchema)
 @v1.response(200, OrderSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="order_reject")
 def order_reject(body, slug: str, order_id: int):
     """Reject a pending order: its places go back (and to the waitlist). Not pending: 409."""
     return _decide(slug, order_id, body, registration_services.reject_order)
@@ -307,6 +306,7 @@ def order_reject(body, slug: str, order_id: int):
 @v1.arguments(RegistrationUpdateSchema)
 @v1.response(200, RegistrationSchema)
 @documented_errors(401, 403, 404, 409, 429)
+@v1.doc(operationId="registration_update")
 def registration_update(body, slug: str, registration_id: int):
     """Change an attendee's name, email or answers with the same checks as registering (the
     organisers' edit service); what is left out stays as it is."""
@@ -320,63 +320,4 @@ def registration_update(body, slug: str, registration_id: int):
         last_name=body.get("last_name", registration.last_name), email=body.get("email", registration.email),
         answers=answers, actor=actor, now=utcnow())
     db.session.commit()
-    return _answer(200, RegistrationSchema().dump(queries.registration_detail(event, registration.id)))
-
-
-# --- check-in: the desk's own handlers (confapp.checkin.handlers) ---------------------------------
-
-def _checkin_list(scope: Scope, slug: str, list_id: int):
-    actor = token_actor(scope)
-    event = token_event(actor, slug, Action.CHECK_IN)
-    return actor, queries.checkin_list_for(event, list_id)
-
-
-@v1.route("/events/<slug>/checkin/lists")
-@v1.response(200, CheckInListsSchema)
-@documented_errors(401, 403, 404, 429)
-def checkin_lists(slug: str):
-    """The event's check-in lists (the main entrance first)."""
-    actor = token_actor(Scope.CHECKIN_READ)
-    return {"results": checkin_handlers.lists(token_event(actor, slug, Action.CHECK_IN))}
-
-
-@v1.route("/events/<slug>/checkin/lists/<int:list_id>/search")
-@v1.arguments(CheckInSearchArgsSchema, location="query")
-@v1.response(200, CheckInSearchSchema)
-@documented_errors(401, 403, 404, 429)
-def checkin_search(args, slug: str, list_id: int):
-    """Search attendees as the desk does (emails masked)."""
-    _, checkin_list = _checkin_list(Scope.CHECKIN_READ, slug, list_id)
-    return _answer(200, checkin_handlers.search(checkin_list, args["q"]))
-
-
-@v1.route("/events/<slug>/checkin/lists/<int:list_id>/undo", methods=["POST"])
-@v1.arguments(UndoRequestSchema)
-@v1.response(200, UndoResultSchema)
-@documented_errors(401, 403, 404, 409, 429)
-def checkin_undo(body, slug: str, list_id: int):
-    """Undo a check-in of this list, as the desk does."""
-    actor, checkin_list = _checkin_list(Scope.CHECKIN_WRITE, slug, list_id)
-    return _answer(200, checkin_handlers.undo(checkin_list, body["check_in_id"], actor=actor))
-
-
-@v1.route("/events/<slug>/checkin/lists/<int:list_id>/sync", methods=["POST"])
-@v1.arguments(SyncRequestSchema)
-@v1.response(200, SyncResultSchema)
-@documented_errors(401, 403, 404, 429)
-def checkin_sync(body, slug: str, list_id: int):
-    """Scans made offline, in one batch, as the desk's offline mode sends them: each is redeemed
-    once (a scan id already seen is a replay); a ticket checked in elsewhere meanwhile is a conflict."""
-    actor, checkin_list = _checkin_list(Scope.CHECKIN_WRITE, slug, list_id)
-    scans = [{**scan, "scanned_at": scan["scanned_at"].isoformat() if scan["scanned_at"] else None}
-             for scan in body["scans"]]
-    return _answer(200, checkin_handlers.sync(checkin_list, scans, actor=actor))
-
-
-@v1.route("/events/<slug>/checkin/lists/<int:list_id>/stats")
-@v1.response(200, CheckInStatsSchema)
-@documented_errors(401, 403, 404, 429)
-def checkin_stats(slug: str, list_id: int):
-    """Checked in against expected per list and category, and arrivals on this list."""
-    _, checkin_list = _checkin_list(Scope.CHECKIN_READ, slug, list_id)
-    return _answer(200, checkin_handlers.stats(checkin_list))
+    return json_answer(200, RegistrationSchema().dump(queries.registration_detail(event, registration.id)))

@@ -1,12 +1,14 @@
 """The check-in operations both doors use: the desk's JSON endpoints (confapp/checkin/views.py,
-staff session or volunteer link) and /api/v1 (confapp/api/views_v1.py, a token). Each takes the
+staff session or volunteer link) and /api/v1 (confapp/api/views_checkin.py, a token). Each takes the
 list and actor its caller authenticated and inputs already read from the request, calls the
 service, commits where it writes, and returns the one JSON answer both give."""
 from __future__ import annotations
 
 from flask_babel import gettext
 
+from ..errors import NotFound
 from ..extensions import db
+from ..registration.models import Registration
 from ..types import utcnow
 from . import desk, queries, services
 from . import sync as offline_sync
@@ -26,6 +28,30 @@ def undo(checkin_list: CheckInList, check_in_id: int, *, actor) -> dict:
     name = check_in.registration.full_name
     db.session.commit()
     return {"undone": check_in_id, "message": gettext("Check-in of %(name)s undone.", name=name)}
+
+
+def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email: str, category_id: int,
+            station: str, amount_minor: int | None, actor) -> dict:
+    """Register someone at the door and check them in (services.walk_in); a paid category answers
+    `unpaid` with the amount, for pay() next."""
+    result = services.walk_in(checkin_list, first_name=first_name, last_name=last_name, email=email,
+                              category_id=category_id, station=station, amount_minor=amount_minor,
+                              actor=actor, now=utcnow())
+    payload = desk.result_json(result, checkin_list.event.tz)
+    db.session.commit()
+    return payload
+
+
+def pay(checkin_list: CheckInList, registration_id: int, *, amount_minor: int, how: str, station: str, actor) -> dict:
+    """"Paid now at the door", then checked in (services.pay_at_door). Raises NotFound."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound(gettext("No such registration."))
+    result = services.pay_at_door(registration, checkin_list=checkin_list, amount_minor=amount_minor, how=how,
+                                  station=station, actor=actor, now=utcnow())
+    payload = desk.result_json(result, checkin_list.event.tz)
+    db.session.commit()
+    return payload
 
 
 def sync(checkin_list: CheckInList, scans: list[dict], *, actor) -> dict:

@@ -24,7 +24,7 @@ from .inserts import insert_if_still_admitted
 from .lists import (  # noqa: F401 (callers find lists and links here)
     create_list, create_volunteer_link, hash_token, link_from_token, main_list, revoke_volunteer_link,
 )
-from .models import CheckIn, CheckInList, VolunteerLink
+from .models import CheckIn, CheckInList, ListKind, VolunteerLink
 from .rooms import room_places, session_capacity, signed_up_for_session, walk_in_would_overfill  # noqa: F401
 
 
@@ -311,18 +311,24 @@ def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
 
 def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email: str, category_id: int,
             station: str, actor, now: datetime, amount_minor: int | None = None) -> RedeemResult:
-    """Register someone at the door and check them in. Registration's place_order (at_door) owns
-    the rules: required fields, one registration per email, event and category capacity
-    (SoldOut), a pay-what-you-can `amount_minor` within the category's range (None: the
-    suggested amount). A paid category leaves the order unpaid: the result is UNPAID with the
-    amount, and the desk records the payment before checking in. Raises ValidationFailed, SoldOut."""
+    """Register someone at the door and check them in. Only at a main-entrance list that takes
+    walk-ins (else InvalidState), in an active category of the event the list admits (else
+    ValidationFailed). Registration's place_order (at_door) owns the rest: required fields, one
+    registration per email, event and category capacity (SoldOut), a pay-what-you-can
+    `amount_minor` within the category's range (None: the suggested amount). A paid category
+    leaves the order unpaid: the result is UNPAID with the amount, and the desk records the
+    payment before checking in. Raises InvalidState, ValidationFailed, SoldOut."""
     from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
 
     from ..registration.models import RegistrationCategory
 
     require_desk_actor(actor, checkin_list, now=now)
+    if checkin_list.kind != ListKind.MAIN or not checkin_list.allow_walk_ins:
+        # The desk page shows no walk-in form there; its endpoints (and the API's) refuse alike.
+        raise InvalidState(gettext("This list does not take walk-ins."))
     in_event = select(RegistrationCategory.id).where(RegistrationCategory.id == category_id,
-                                                     RegistrationCategory.event_id == checkin_list.event_id)
+                                                     RegistrationCategory.event_id == checkin_list.event_id,
+                                                     RegistrationCategory.is_active.is_(True))
     if db.session.scalar(in_event) is None or not checkin_list.admits_category(category_id):
         raise ValidationFailed({"category_id": gettext("This list does not admit that category.")})
     order_request = OrderRequest(

@@ -100,14 +100,11 @@ def walkin(list_id: int | None = None, token: str | None = None):
     checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
     category_id = json_id(body, "category_id", gettext("Choose a category."))
-    result = services.walk_in(
+    return jsonify(handlers.walk_in(
         checkin_list, first_name=str(body.get("first_name") or "")[:120], last_name=str(body.get("last_name") or "")[:120],
         email=str(body.get("email") or "")[:254], category_id=category_id, station=str(body.get("station") or "")[:80],
-        amount_minor=_walk_in_amount(checkin_list, category_id, body.get("amount")), actor=actor, now=utcnow(),
-    )
-    payload = desk.result_json(result, _tz(checkin_list))
-    db.session.commit()
-    return jsonify(payload)
+        amount_minor=_walk_in_amount(checkin_list, category_id, body.get("amount")), actor=actor,
+    ))
 
 
 def _walk_in_amount(checkin_list: CheckInList, category_id: int, typed) -> int | None:
@@ -128,7 +125,8 @@ def pay(list_id: int | None = None, token: str | None = None):
 
     checkin_list, actor = desk_for_request(list_id, token)
     body = json_body()
-    registration = db.session.get(Registration, json_id(body, "registration_id", gettext("Which registration was paid?")))
+    registration_id = json_id(body, "registration_id", gettext("Which registration was paid?"))
+    registration = db.session.get(Registration, registration_id)
     if registration is None:
         raise NotFound(gettext("No such registration."))
     currency = registration.order.currency
@@ -138,11 +136,8 @@ def pay(list_id: int | None = None, token: str | None = None):
         raise ValidationFailed({"amount": str(error)}) from None
     if amount is None:
         raise ValidationFailed({"amount": gettext("Enter the amount received, like %(example)s.", example=money.example(currency))})
-    result = services.pay_at_door(registration, checkin_list=checkin_list, amount_minor=amount, how=str(body.get("how") or ""),
-                                  station=str(body.get("station") or "")[:80], actor=actor, now=utcnow())
-    payload = desk.result_json(result, _tz(checkin_list))
-    db.session.commit()
-    return jsonify(payload)
+    return jsonify(handlers.pay(checkin_list, registration_id, amount_minor=amount, how=str(body.get("how") or ""),
+                                station=str(body.get("station") or "")[:80], actor=actor))
 
 
 @_route("sync", methods=["POST"])

@@ -23,6 +23,7 @@ def test_every_api_route_by_kind_of_token(client, db, world):
     person = attendee(world.event)
     category = make_category(world.event, name="Via the API")
     press = make_category(world.event, name="Press", requires_approval=True)
+    owing = attendee(world.event, first_name="Kofi", due_minor=2500)
     pending = make_registration(world.event, press, email="pending@example.org", send_email=False)
     rejected = make_registration(world.event, press, email="rejected@example.org", send_email=False)
     kinds = token_kinds(db, world)
@@ -60,6 +61,12 @@ def test_every_api_route_by_kind_of_token(client, db, world):
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
         ("POST", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/undo", {"check_in_id": 999999},
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=404)),
+        ("POST", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/walk-ins",
+         {"first_name": "Noor", "email": "noor@example.org", "category_id": category.id},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201)),
+        ("POST", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/pay",
+         {"registration_id": owing.id, "amount_minor": 2500, "how": "cash"},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
     ]
     failures = []
     for method, url, body, expected in rows:

@@ -64,7 +64,7 @@ def test_every_api_route_is_described_and_every_description_is_a_route(app, docu
     described = {(path, method) for path, item in document["paths"].items() for method in item
                  if method in ("get", "post", "put", "patch", "delete")}
     assert routes == described
-    assert ("/api/v1/events/{slug}/checkin/redeem", "post") in routes and len(routes) == 52
+    assert ("/api/v1/events/{slug}/checkin/redeem", "post") in routes and len(routes) == 54
 
 
 def test_real_answers_validate_against_the_document(client, db, world, auth, document):
@@ -247,3 +247,71 @@ def test_the_published_report_answer_validates_against_the_document(client, db, 
     assert response.status_code == 200
     validator = _validator(document, "/api/v1/events/{slug}/report", "get", 200)
     assert [e.message for e in validator.iter_errors(response.json)] == []
+
+
+def _operations(document: dict) -> dict[str, tuple[str, str, dict]]:
+    return {operation["operationId"]: (path, method, operation)
+            for path, item in document["paths"].items() for method, operation in item.items()
+            if isinstance(operation, dict) and "operationId" in operation}
+
+
+def _links(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, response in (operation.get("responses") or {}).items() if isinstance(operation, dict) else ():
+                for name, link in (response.get("links") or {}).items():
+                    yield path, method, status, name, link
+
+
+def test_the_document_is_valid_openapi_3_1_and_its_links_reach_real_operations(document):
+    """Valid against the OpenAPI 3.1 schema (the copy Schemathesis ships); each link names an
+    operation that exists and fills exactly that operation's path parameters."""
+    from schemathesis.specs.openapi.definitions import OPENAPI_31
+
+    assert [e.message for e in Draft202012Validator(OPENAPI_31).iter_errors(document)] == []
+    operations = _operations(document)
+    assert len(operations) == len([o for p in document["paths"].values() for o in p.values()
+                                   if isinstance(o, dict) and "operationId" in o])  # operationIds are unique
+    found = list(_links(document))
+    assert {(path, name) for path, _, _, name, _ in found} >= {
+        ("/api/v1/events/{slug}/orders", "order_get"), ("/api/v1/events/{slug}/orders", "order_cancel"),
+        ("/api/v1/events/{slug}/checkin/lists/{list_id}/walk-ins", "registration_get")}
+    for path, method, status, name, link in found:
+        target_path, _, _ = operations[link["operationId"]]
+        assert set(link["parameters"]) == set(re.findall(r"{(\w+)}", target_path)), (path, name)
+        assert all(v.startswith(("$request.path.", "$response.body#/")) for v in link["parameters"].values())
+
+
+def test_following_the_links_of_a_new_order_and_a_walk_in_reaches_them(client, db, world, auth, document):
+    from tests.factories import make_category
+
+    def resolve_pointer(body, pointer: str):
+        for part in pointer.strip("/").split("/"):
+            body = body[int(part)] if isinstance(body, list) else body[part]
+        return body
+
+    category = make_category(world.event, name="Delegate")
+    db.session.commit()
+    slug = world.event.slug
+    made = {
+        "/api/v1/events/{slug}/orders": client.post(f"/api/v1/events/{slug}/orders", headers=auth, json={
+            "attendees": [{"first_name": "Ana", "email": "ana@example.org", "category_id": category.id}],
+            "send_email": False}),
+        "/api/v1/events/{slug}/checkin/lists/{list_id}/walk-ins": client.post(
+            f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/walk-ins", headers=auth,
+            json={"first_name": "Noor", "email": "noor@example.org", "category_id": category.id}),
+    }
+    operations = _operations(document)
+    followed_links = set()
+    for path, _, status, name, link in _links(document):
+        if path not in made or operations[link["operationId"]][1] != "get":
+            continue
+        answer = made[path]
+        assert answer.status_code == int(status)
+        values = {key: slug if expression == "$request.path.slug" else resolve_pointer(answer.json, expression.split("#", 1)[1])
+                  for key, expression in link["parameters"].items()}
+        target_path = operations[link["operationId"]][0]
+        followed = client.get(target_path.format(**values), headers=auth)
+        assert followed.status_code == 200 and followed.json["id"] == values[next(k for k in values if k != "slug")], name
+        followed_links.add(name)
+    assert followed_links == {"order_get", "registration_get"}

@@ -4,7 +4,7 @@ import pytest
 from confapp.checkin import services
 from confapp.checkin.models import CheckIn, ListKind
 from confapp.checkin.services import Outcome
-from confapp.errors import SoldOut, ValidationFailed
+from confapp.errors import InvalidState, SoldOut, ValidationFailed
 from confapp.registration.models import PriceKind
 from tests.factories import make_event, make_session, make_user
 from tests.support.checkin import attendee, category, workshop_room
@@ -44,6 +44,22 @@ def test_walk_in_respects_capacity_and_required_fields(staff, now):
                          station="", actor=staff, now=now)
     with pytest.raises(ValidationFailed):
         services.walk_in(main, first_name="", last_name="", email="", category_id=general.id, station="", actor=staff, now=now)
+
+
+def test_walk_in_only_where_the_desk_offers_it_and_in_an_active_category(staff, now):
+    event = make_event()
+    general, retired = category(event), category(event, "Retired", is_active=False)
+    main = services.main_list(event, actor=staff, now=now)
+    with pytest.raises(ValidationFailed) as refused:
+        services.walk_in(main, first_name="Noor", last_name="", email="noor@example.org", category_id=retired.id,
+                         station="", actor=staff, now=now)
+    assert set(refused.value.errors) == {"category_id"}
+    main.allow_walk_ins = False
+    room, *_ = workshop_room(event, title="Closed meeting", actor=staff, now=now)
+    for checkin_list in (main, room):
+        with pytest.raises(InvalidState):
+            services.walk_in(checkin_list, first_name="Noor", last_name="", email="noor@example.org", category_id=general.id,
+                             station="", actor=staff, now=now)
 
 
 def test_session_list_admits_sign_ups_then_walk_ins_up_to_capacity(staff, now):
