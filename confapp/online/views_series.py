@@ -3,7 +3,7 @@ editions") and the public series page (upcoming and past editions, recordings, r
 every upcoming edition)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,10 +11,13 @@ from sqlalchemy import select
 from ..accounts.permissions import Action
 from ..events.access import managed_event
 from ..events.models import EventStatus, Series
+from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..forms import Form, run_action
 from ..program.tokens import registration_for_token
+from ..registration.forms import parse_attendees
 from ..registration.models import RegistrationCategory, Visibility
+from ..registration.questions import countries
 from ..registration.services import AttendeeData
 from ..types import utcnow
 from . import follow_up, recurrence, series
@@ -101,7 +104,7 @@ def _subscribe_form(row, upcoming, **kwargs):
     return form
 
 
-def _series_page(found: Series, *, form=None, status: int = 200):
+def _series_page(found: Series, *, form=None, status: int = 200, question_errors=None):
     now, row = utcnow(), series.rule_for(found)
     shown = [e for e in found.events if e.status in (EventStatus.PUBLISHED, EventStatus.ARCHIVED)]
     if not shown:
@@ -109,8 +112,10 @@ def _series_page(found: Series, *, form=None, status: int = 200):
     upcoming = [e for e in shown if e.starts_at > now]
     past = [(e, follow_up.visible_links(e)) for e in reversed(shown) if e.starts_at <= now]
     form = form or (_subscribe_form(row, upcoming) if row and upcoming else None)
+    questions = series.series_questions(row, now)[1] if form is not None else []
     return render_template("online/series_page.html", series=found, upcoming=upcoming, past=past, form=form,
-                           rule=row), status
+                           rule=row, questions=questions, values=request.form, question_errors=question_errors or {},
+                           countries=countries() if any(q.kind == "country" for q in questions) else []), status
 
 
 @bp.route("/series/<series_slug>")
@@ -142,12 +147,22 @@ def series_subscribe(series_slug: str):
     form = _subscribe_form(row, series.upcoming_editions(row, utcnow()))
     if not form.validate_on_submit():
         return _series_page(found, form=form, status=422)
-    attendee = AttendeeData(form.first_name.data, form.last_name.data or "", form.email.data)
+    _, questions = series.series_questions(row, utcnow())
+    answers = parse_attendees(request.form, 1, questions)[0].answers
+    attendee = AttendeeData(form.first_name.data, form.last_name.data or "", form.email.data, answers)
     language = str(get_locale()) if get_locale() else None
-    if run_action(lambda: series.subscribe(row, attendee, form.category.data, now=utcnow(), language=language),
-                  _subscribed_message, form=form):
+    question_errors: dict[str, str] = {}
+
+    def subscribe():
+        try:
+            return series.subscribe(row, attendee, form.category.data, now=utcnow(), language=language)
+        except ValidationFailed as error:  # the answers' messages go next to the questions
+            question_errors.update({k: v for k, v in error.errors.items() if k.startswith("attendees-0-q_")})
+            raise ValidationFailed({k: v for k, v in error.errors.items() if k not in question_errors}) from None
+
+    if run_action(subscribe, _subscribed_message, form=form):
         return redirect(url_for("online.series_page", series_slug=series_slug))
-    return _series_page(found, form=form, status=422)
+    return _series_page(found, form=form, status=422, question_errors=question_errors)
 
 
 class LeaveSeriesForm(Form):
