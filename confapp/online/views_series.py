@@ -20,7 +20,7 @@ from ..registration.models import RegistrationCategory, Visibility
 from ..registration.questions import countries
 from ..registration.services import AttendeeData
 from ..types import utcnow
-from . import follow_up, recurrence, series
+from . import follow_up, recurrence, series, series_schedule
 from .blueprint import bp
 from .series_forms import CreateEditionsForm, SeriesRuleForm, SubscribeForm
 
@@ -41,6 +41,20 @@ def _rule_data(form) -> series.RuleData:
         until=form.until.data, count=form.count.data, exceptions=getattr(form.exceptions, "parsed", frozenset()))
 
 
+def _saved_message(outcome) -> str:
+    _, changes = outcome
+    parts = [gettext("Recurrence saved.")]
+    if changes.moved:
+        parts.append(ngettext("%(num)d upcoming edition moved to the new dates.",
+                              "%(num)d upcoming editions moved to the new dates.", len(changes.moved)))
+    if changes.cancelled:
+        parts.append(ngettext("%(num)d upcoming edition cancelled (its attendees are told).",
+                              "%(num)d upcoming editions cancelled (their attendees are told).", len(changes.cancelled)))
+    if changes.added:
+        parts.append(ngettext("%(num)d edition created.", "%(num)d editions created.", len(changes.added)))
+    return " ".join(parts)
+
+
 @bp.route("/manage/<slug>/online/series", methods=["GET", "POST"])
 @login_required
 def manage_series(slug: str):
@@ -50,8 +64,8 @@ def manage_series(slug: str):
     row = series.rule_for(event.series)
     form = _rule_form(event, row)
     if form.validate_on_submit():
-        saved = run_action(lambda: series.save_rule(event.series, _rule_data(form), actor=current_user, now=utcnow()),
-                           gettext("Recurrence saved."), form=form)
+        saved = run_action(lambda: series_schedule.change_rule(event.series, _rule_data(form), actor=current_user,
+                                                               now=utcnow()), _saved_message, form=form)
         if saved:
             return redirect(url_for("online.manage_series", slug=slug))
     upcoming = recurrence.occurrences(series.to_rule(row), after=utcnow(), limit=6) if row else []
