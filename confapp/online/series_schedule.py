@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 
 
 def active_rules(now: datetime) -> list[SeriesRule]:
-    """Rules that may still produce editions: no last date, or one not past yet."""
-    return list(db.session.scalars(select(SeriesRule).where(
-        (SeriesRule.until.is_(None)) | (SeriesRule.until >= now.date())).order_by(SeriesRule.id)))
+    """Rules that may still produce editions (no last date, or one not past yet) of a published
+    template: a series still being set up as a draft gets its editions when the organiser asks."""
+    return list(db.session.scalars(select(SeriesRule).join(Event, Event.id == SeriesRule.template_event_id).where(
+        (SeriesRule.until.is_(None)) | (SeriesRule.until >= now.date()), Event.status == EventStatus.PUBLISHED)
+        .order_by(SeriesRule.id)))
 
 
 def create_due_editions(*, now: datetime, ahead: int = DEFAULT_AHEAD) -> dict[int, list[int]]:

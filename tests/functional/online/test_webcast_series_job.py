@@ -80,6 +80,15 @@ def test_a_rule_past_its_last_date_is_left_alone(db, webcast):
     assert series_schedule.create_due_editions(now=TEST_NOW) == {}
 
 
+def test_a_series_whose_template_is_a_draft_waits_for_the_organiser(db, webcast):
+    from confapp.events.services import unpublish_event
+    from confapp.online import series_schedule
+
+    unpublish_event(webcast.template, actor=webcast.organiser, now=TEST_NOW)
+    db.session.commit()
+    assert series_schedule.create_due_editions(now=TEST_NOW) == {}
+
+
 def test_the_command_runs_the_job(app, db, webcast):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["online", "create-editions"])
