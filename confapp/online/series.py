@@ -288,4 +288,3 @@ def leave(subscription: SeriesSubscription, *, now: datetime) -> None:
            details={"rule_id": row.id, "subscription_id": subscription.id}, now=now)
     db.session.delete(subscription)
     db.session.flush()
-
