@@ -106,13 +106,20 @@ def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, n
 
 
 def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
-    """An edition the rule no longer has: its places are cancelled (each attendee gets the usual
-    cancellation mail, refunded in full), the edition goes back to draft and leaves the rule.
-    Never deleted: its registrations and history stay."""
+    """An edition the rule no longer has: its waitlist is closed, its places are cancelled (each
+    attendee gets the usual cancellation mail, refunded in full), the edition goes back to draft
+    and leaves the rule. Never deleted: its registrations and history stay."""
     from ..events.services import unpublish_event
+    from ..registration.models import WaitlistEntry, WaitlistStatus
     from ..registration.services import cancel_registration
+    from ..registration.waitlist import remove_entry
 
     event = db.session.get(Event, edition.event_id)
+    # Waiting people first, then open offers: a freed place must not be offered for a cancelled date.
+    for status in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+        for entry in db.session.scalars(select(WaitlistEntry).where(
+                WaitlistEntry.event_id == event.id, WaitlistEntry.status == status)).all():
+            remove_entry(entry, actor=actor, now=now)
     for registration in _registrations(event):
         cancel_registration(registration, actor=actor, now=now, refund="full",
                             reason=gettext("This edition of the series was cancelled."))

@@ -96,8 +96,14 @@ def test_an_exception_added_cancels_that_edition_and_the_next_date_is_added(db, 
     from confapp.online import series, series_schedule
     from confapp.registration.models import RegistrationStatus
 
+    from confapp.registration.models import RegistrationCategory, WaitlistStatus
+    from confapp.registration.waitlist import join_waitlist
+
     december, january, february = series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW)
     _subscribe(db, webcast)
+    online = db.session.scalar(select(RegistrationCategory).where(RegistrationCategory.event_id == january.id))
+    waiting = join_waitlist(january, name="Wai Ting", email="wait@example.org", category_id=online.id, now=TEST_NOW)
+    db.session.commit()
     mail.clear()
     _, changes = series_schedule.change_rule(
         webcast.series, _data(webcast, exceptions=frozenset({date(2027, 1, 5)})), actor=webcast.organiser, now=TEST_NOW)
@@ -109,6 +115,7 @@ def test_an_exception_added_cancels_that_edition_and_the_next_date_is_added(db, 
     cancelled = db.session.get(Event, january.id)
     assert cancelled is not None and cancelled.status == EventStatus.DRAFT
     assert _registration(db, cancelled).status == RegistrationStatus.CANCELLED
+    assert waiting.status == WaitlistStatus.REMOVED  # nobody is offered a place on a cancelled date
     assert [e.local(e.starts_at).date() for e in _editions(db, webcast)] == [
         date(2026, 12, 1), date(2027, 2, 2), date(2027, 3, 2)]
     assert mail.wait_for(2) and mail.to("rosa@example.org")  # the cancellation, then March's confirmation
