@@ -49,10 +49,10 @@ def create_due_editions(*, now: datetime, ahead: int = DEFAULT_AHEAD) -> dict[in
             row = db.session.get(SeriesRule, rule_id)
             if row is None:
                 continue
-            created = create_editions(row, actor=SYSTEM, now=now, ahead=ahead)
+            created = [e.id for e in create_editions(row, actor=SYSTEM, now=now, ahead=ahead)]
             db.session.commit()
             if created:
-                made[rule_id] = [e.id for e in created]
+                made[rule_id] = created
         except Exception:
             db.session.rollback()
             log.exception("could not create the editions of series rule %s", rule_id)
