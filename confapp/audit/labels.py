@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "online.join_links_revoked": _l("Join links revoked"),
     "online.series_rule_saved": _l("Webcast series recurrence saved"),
     "online.series_editions_created": _l("Webcast series editions created"),
+    "online.series_edition_moved": _l("Webcast edition moved to the new recurrence"),
+    "online.series_edition_cancelled": _l("Webcast edition cancelled by the new recurrence"),
     "online.series_left": _l("Left a webcast series"),
     "online.modes_changed": _l("Ways of taking part changed"),
     "outreach.delivery_resent": _l("Email sent again"),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..accounts import permissions
 from ..accounts.models import EventRole, Role
-from ..audit.services import record
+from ..audit.services import SystemActor, record
 from ..errors import InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..inputs import FIRST_YEAR, LAST_YEAR
@@ -207,9 +207,16 @@ def update_event(event: Event, data: EventData, *, actor, now: datetime | None =
     return event
 
 
+def _require(actor, action, event: Event) -> None:
+    # Scheduled jobs act as the system, which no request can be: they are trusted as the code is.
+    if not isinstance(actor, SystemActor):
+        permissions.require(actor, action, event)
+
+
 def publish_event(event: Event, *, actor, now: datetime | None = None) -> Event:
-    """Make a draft (or archived) event public."""
-    permissions.require(actor, permissions.Action.PUBLISH_EVENT, event)
+    """Make a draft (or archived) event public. The system actor may (a scheduled job publishing
+    an edition it created from a published template)."""
+    _require(actor, permissions.Action.PUBLISH_EVENT, event)
     if event.status == EventStatus.PUBLISHED:
         raise InvalidState(gettext("This event is already published."))
     event.status = EventStatus.PUBLISHED
@@ -254,9 +261,10 @@ def copy_event(
     """Create the next edition: settings copied, dates shifted so that source.starts_at maps to starts_at.
 
     Other domains copy their structure through `copy_hooks`. Registrations, check-ins
-    and other personal data are never copied.
+    and other personal data are never copied. The system actor may copy (a webcast series'
+    scheduled job): the source's organisers then run the new edition alone.
     """
-    permissions.require(actor, permissions.Action.EDIT_EVENT, source)
+    _require(actor, permissions.Action.EDIT_EVENT, source)
     shift = starts_at - source.starts_at
 
     def shifted(moment: datetime | None) -> datetime | None:
@@ -301,7 +309,9 @@ def copy_event(
     db.session.add(event)
     db.session.flush()
     # The copier and the source's organisers run the new edition.
-    organiser_ids = {r.user_id for r in source.roles if r.role == Role.ORGANISER} | {actor.id}
+    organiser_ids = {r.user_id for r in source.roles if r.role == Role.ORGANISER}
+    if not isinstance(actor, SystemActor):
+        organiser_ids.add(actor.id)
     for user_id in organiser_ids:
         db.session.add(EventRole(user_id=user_id, event_id=event.id, role=Role.ORGANISER, granted_at=now))
     db.session.flush()

@@ -171,4 +171,7 @@ class SeriesSubscription(db.Model):
     # The category chosen, by name: each edition's copy of it has the same name.
     category_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
+    # The registration questions' answers, given once for every edition: {question key: stored
+    # value} (online.series.question_key: each edition has its own copies of the questions).
+    answers: Mapped[dict | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

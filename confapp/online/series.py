@@ -9,7 +9,9 @@ a template edition, and people register once for every upcoming edition.
   then) are skipped, and the unique (rule, starts_at) catches a concurrent run.
 - A series registration is one registration per edition placed through
   `registration.services.place_order`, never a copy of its rules; editions created later
-  register the series' subscribers too.
+  register the series' subscribers too, with the answers and language they gave once (answers
+  are kept by question, builtin key or kind and label, since each edition has its own copies).
+- series_schedule.py: the hourly job's work and following a changed rule.
 
 Services flush; the caller commits.
 """
@@ -24,17 +26,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Action, can, require
-from ..audit.services import record
+from ..audit.services import SystemActor, record
 from ..errors import DomainError, ValidationFailed
 from ..events.models import AttendanceMode, Event, EventStatus, Series
 from ..events.services import copy_event, publish_event
 from ..extensions import db
-from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationCategory
-from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
+from ..registration.models import ACTIVE_STATUSES, Question, QuestionKind, Registration, RegistrationCategory
+from ..registration.questions import clean_answers
+from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, active_questions, place_order
 from . import recurrence
 from .models import JoinDetails, SeriesEdition, SeriesRule, SeriesSubscription
 
-DEFAULT_AHEAD = 3  # editions created at a time
+DEFAULT_AHEAD = 3  # editions created at a time, and the ones the scheduled job keeps ahead
 
 
 @dataclass
@@ -127,7 +130,7 @@ def _new_edition(row: SeriesRule, template: Event, occurrence: recurrence.Occurr
     _copy_join_details(template, event)
     db.session.add(SeriesEdition(rule_id=row.id, event_id=event.id, starts_at=occurrence.starts_at, created_at=now))
     db.session.flush()
-    if actor in db.session:
+    if not isinstance(actor, SystemActor) and actor in db.session:
         db.session.expire(actor, ["roles"])  # copy_event gave the actor the organiser role on the copy
     if template.status == EventStatus.PUBLISHED:
         publish_event(event, actor=actor, now=now)
@@ -140,7 +143,9 @@ def create_editions(row: SeriesRule, *, actor, now: datetime, ahead: int = DEFAU
     re-run). The series' subscribers are registered for each (their confirmation sent unless
     `send_email` is False: the demo data)."""
     template = db.session.get(Event, row.template_event_id)
-    require(actor, Action.EDIT_EVENT, template)
+    if not isinstance(actor, SystemActor):
+        require(actor, Action.EDIT_EVENT, template)
+    # Two presses or two workers at once: the second waits here, then sees the first's editions.
     db.session.scalars(select(SeriesRule).where(SeriesRule.id == row.id).with_for_update()).one()
     taken = {e.starts_at for e in editions(row)} | set(db.session.scalars(
         select(SeriesEdition.starts_at).where(SeriesEdition.rule_id == row.id)))
@@ -172,6 +177,28 @@ def upcoming_editions(row: SeriesRule, now: datetime) -> list[Event]:
     return [e for e in editions(row) if e.starts_at > now and e.status == EventStatus.PUBLISHED]
 
 
+def question_key(question: Question) -> str:
+    """What a question is across the editions' copies of it: its builtin key, else kind and label."""
+    return f"builtin:{question.builtin_key}" if question.builtin_key else f"{question.kind}:{question.label}"
+
+
+def edition_answers(event: Event, kept: dict[str, str]) -> dict[int, object]:
+    """A subscriber's kept answers as one edition's answers (question id -> value)."""
+    answers: dict[int, object] = {}
+    for question in active_questions(event.id):
+        value = kept.get(question_key(question))
+        if value is not None:
+            answers[question.id] = value.split("\n") if question.kind == QuestionKind.MULTIPLE_CHOICE else value
+    return answers
+
+
+def series_questions(row: SeriesRule, now: datetime) -> tuple[Event | None, list[Question]]:
+    """The questions a series registration answers: the next upcoming edition's (each edition
+    is a copy of the template, so they ask the same)."""
+    upcoming = upcoming_editions(row, now)
+    return (upcoming[0], active_questions(upcoming[0].id)) if upcoming else (None, [])
+
+
 def _register(event: Event, subscription: SeriesSubscription, *, now: datetime, send_email: bool = True) -> Registration | None:
     """The subscriber's registration for one edition, placed as anyone's; None when the edition has
     no category of that name, or refuses it (sold out, closed, questions to answer)."""
@@ -185,8 +212,10 @@ def _register(event: Event, subscription: SeriesSubscription, *, now: datetime, 
         RegistrationCategory.is_active.is_(True)))
     if category is None:
         return None
+    answers = edition_answers(event, subscription.answers or {})
     request = OrderRequest(choices=[CategoryChoice(category.id, 1)],
-                           attendees=[AttendeeData(subscription.first_name, subscription.last_name, subscription.email)],
+                           attendees=[AttendeeData(subscription.first_name, subscription.last_name, subscription.email,
+                                                   answers)],
                            idempotency_key=f"series-{subscription.id}-{event.id}", language=subscription.language,
                            send_email=send_email)
     try:
@@ -206,17 +235,24 @@ class SubscribeResult:
 
 def subscribe(row: SeriesRule, attendee: AttendeeData, category_name: str, *, now: datetime,
               language: str | None = None, send_email: bool = True) -> SubscribeResult:
-    """Register `attendee` for every upcoming edition (and the ones created later). Idempotent:
-    the same address keeps one subscription and one registration per edition."""
+    """Register `attendee` for every upcoming edition (and the ones created later), with their
+    answers (`attendee.answers`, by the next edition's question ids) and `language` carried to
+    each edition's registration. Idempotent: the same address keeps one subscription and one
+    registration per edition. ValidationFailed for answers the questions refuse."""
     email = attendee.email.strip().lower()
     if not email or not attendee.first_name.strip():
         raise ValidationFailed({"email": gettext("Give your name and email address.")})
+    _, questions = series_questions(row, now)
+    values, errors = clean_answers(questions, attendee.answers)
+    if errors:
+        raise ValidationFailed({f"attendees-0-q_{qid}": message for qid, message in errors.items()})
+    kept = {question_key(q): values[q.id] for q in questions if q.id in values}
     subscription = db.session.scalar(select(SeriesSubscription).where(
         SeriesSubscription.rule_id == row.id, SeriesSubscription.email == email))
     if subscription is None:
         subscription = SeriesSubscription(rule_id=row.id, email=email, first_name=attendee.first_name.strip()[:100],
                                           last_name=attendee.last_name.strip()[:100], category_name=category_name,
-                                          language=language, created_at=now)
+                                          language=language, answers=kept, created_at=now)
         try:
             with db.session.begin_nested():
                 db.session.add(subscription)

@@ -3,7 +3,7 @@ editions") and the public series page (upcoming and past editions, recordings, r
 every upcoming edition)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,13 +11,16 @@ from sqlalchemy import select
 from ..accounts.permissions import Action
 from ..events.access import managed_event
 from ..events.models import EventStatus, Series
+from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..forms import Form, run_action
 from ..program.tokens import registration_for_token
+from ..registration.forms import parse_attendees
 from ..registration.models import RegistrationCategory, Visibility
+from ..registration.questions import countries
 from ..registration.services import AttendeeData
 from ..types import utcnow
-from . import follow_up, recurrence, series
+from . import follow_up, recurrence, series, series_schedule
 from .blueprint import bp
 from .series_forms import CreateEditionsForm, SeriesRuleForm, SubscribeForm
 
@@ -38,6 +41,20 @@ def _rule_data(form) -> series.RuleData:
         until=form.until.data, count=form.count.data, exceptions=getattr(form.exceptions, "parsed", frozenset()))
 
 
+def _saved_message(outcome) -> str:
+    _, changes = outcome
+    parts = [gettext("Recurrence saved.")]
+    if changes.moved:
+        parts.append(ngettext("%(num)d upcoming edition moved to the new dates.",
+                              "%(num)d upcoming editions moved to the new dates.", len(changes.moved)))
+    if changes.cancelled:
+        parts.append(ngettext("%(num)d upcoming edition cancelled (its attendees are told).",
+                              "%(num)d upcoming editions cancelled (their attendees are told).", len(changes.cancelled)))
+    if changes.added:
+        parts.append(ngettext("%(num)d edition created.", "%(num)d editions created.", len(changes.added)))
+    return " ".join(parts)
+
+
 @bp.route("/manage/<slug>/online/series", methods=["GET", "POST"])
 @login_required
 def manage_series(slug: str):
@@ -47,8 +64,8 @@ def manage_series(slug: str):
     row = series.rule_for(event.series)
     form = _rule_form(event, row)
     if form.validate_on_submit():
-        saved = run_action(lambda: series.save_rule(event.series, _rule_data(form), actor=current_user, now=utcnow()),
-                           gettext("Recurrence saved."), form=form)
+        saved = run_action(lambda: series_schedule.change_rule(event.series, _rule_data(form), actor=current_user,
+                                                               now=utcnow()), _saved_message, form=form)
         if saved:
             return redirect(url_for("online.manage_series", slug=slug))
     upcoming = recurrence.occurrences(series.to_rule(row), after=utcnow(), limit=6) if row else []
@@ -101,7 +118,7 @@ def _subscribe_form(row, upcoming, **kwargs):
     return form
 
 
-def _series_page(found: Series, *, form=None, status: int = 200):
+def _series_page(found: Series, *, form=None, status: int = 200, question_errors=None):
     now, row = utcnow(), series.rule_for(found)
     shown = [e for e in found.events if e.status in (EventStatus.PUBLISHED, EventStatus.ARCHIVED)]
     if not shown:
@@ -109,8 +126,10 @@ def _series_page(found: Series, *, form=None, status: int = 200):
     upcoming = [e for e in shown if e.starts_at > now]
     past = [(e, follow_up.visible_links(e)) for e in reversed(shown) if e.starts_at <= now]
     form = form or (_subscribe_form(row, upcoming) if row and upcoming else None)
+    questions = series.series_questions(row, now)[1] if form is not None else []
     return render_template("online/series_page.html", series=found, upcoming=upcoming, past=past, form=form,
-                           rule=row), status
+                           rule=row, questions=questions, values=request.form, question_errors=question_errors or {},
+                           countries=countries() if any(q.kind == "country" for q in questions) else []), status
 
 
 @bp.route("/series/<series_slug>")
@@ -142,12 +161,22 @@ def series_subscribe(series_slug: str):
     form = _subscribe_form(row, series.upcoming_editions(row, utcnow()))
     if not form.validate_on_submit():
         return _series_page(found, form=form, status=422)
-    attendee = AttendeeData(form.first_name.data, form.last_name.data or "", form.email.data)
+    _, questions = series.series_questions(row, utcnow())
+    answers = parse_attendees(request.form, 1, questions)[0].answers
+    attendee = AttendeeData(form.first_name.data, form.last_name.data or "", form.email.data, answers)
     language = str(get_locale()) if get_locale() else None
-    if run_action(lambda: series.subscribe(row, attendee, form.category.data, now=utcnow(), language=language),
-                  _subscribed_message, form=form):
+    question_errors: dict[str, str] = {}
+
+    def subscribe():
+        try:
+            return series.subscribe(row, attendee, form.category.data, now=utcnow(), language=language)
+        except ValidationFailed as error:  # the answers' messages go next to the questions
+            question_errors.update({k: v for k, v in error.errors.items() if k.startswith("attendees-0-q_")})
+            raise ValidationFailed({k: v for k, v in error.errors.items() if k not in question_errors}) from None
+
+    if run_action(subscribe, _subscribed_message, form=form):
         return redirect(url_for("online.series_page", series_slug=series_slug))
-    return _series_page(found, form=form, status=422)
+    return _series_page(found, form=form, status=422, question_errors=question_errors)
 
 
 class LeaveSeriesForm(Form):

@@ -82,6 +82,35 @@ def test_the_pdf_search_finds_a_secret_where_it_is(app):
     assert ACCESS_CODE in text and MEETING_URL in text
 
 
+def _make_it_a_series(db, hybrid):
+    """The hybrid convening as the template of a weekly webcast series: two editions created
+    (copies with the same join details), a past one with public follow-up links, and someone
+    registered for the whole series."""
+    from datetime import date
+
+    from confapp.events.services import create_series
+    from confapp.online import follow_up, series
+    from confapp.online.models import LinksVisibility
+    from confapp.registration.services import AttendeeData
+    from tests.factories import make_admin
+    from tests.support.clock import TEST_NOW
+
+    group = create_series("Leak-test town halls", actor=make_admin())
+    hybrid.event.series_id = group.id
+    db.session.flush()
+    follow_up.save_links(hybrid.event, follow_up.LinksData(recording_url="https://video.example.org/town-hall",
+                                                           materials="", visibility=LinksVisibility.PUBLIC),
+                         actor=hybrid.organiser)
+    rule = series.save_rule(group, series.RuleData(
+        template_event_id=hybrid.event.id, frequency="weekly", weekday=3, ordinal=None, at_time="19:00",
+        timezone="America/New_York", duration_minutes=60, starts_on=date(2026, 11, 26)), actor=hybrid.organiser, now=TEST_NOW)
+    editions = series.create_editions(rule, actor=hybrid.organiser, now=TEST_NOW, ahead=2, send_email=False)
+    series.subscribe(rule, AttendeeData("Series", "Fan", "series@example.org"), hybrid.online.name, now=TEST_NOW,
+                     send_email=False)
+    db.session.commit()
+    return group, editions
+
+
 def test_meeting_url_and_access_code_never_leak(app, client, hybrid, db, login_as, caplog, mail):
     from confapp.api import tokens
     from confapp.api.models import Scope
@@ -120,18 +149,32 @@ def test_meeting_url_and_access_code_never_leak(app, client, hybrid, db, login_a
 
     reminded = send_reminder(db, hybrid, mail, 3)
     assert ACCESS_CODE in reminded["online@example.org"].text
+    group, editions = _make_it_a_series(db, hybrid)
     slug = hybrid.event.slug
     values = {"slug": slug, "uid": hybrid.soon.uid, "session_id": hybrid.soon.id, "registration_id": in_person.id,
-              "series_slug": "none"}
+              "series_slug": group.slug}
     checked = 0
+    # The public series page lists the editions (each a copy with the same join details) and
+    # asks for the whole-series registration; it must be a real page here, not a 404.
+    series_page = client.get(f"/series/{group.slug}")
+    assert series_page.status_code == 200 and all(f"/e/{e.slug}/" in series_page.text for e in editions)
+    # Every public page of an edition the rule created, too.
+    edition_urls = _urls(app, dict(values, slug=editions[0].slug),
+                         keep=lambda rule: rule.startswith("/e/<slug>") and "<token>" not in rule)
+    assert f"/e/{editions[0].slug}/agenda.ics" in edition_urls and len(edition_urls) >= 10
+    for url in edition_urls:
+        _assert_clean(client.get(url), url)
+        checked += 1
 
     # Everything anyone can open without an account (event pages, agenda, calendar feeds, public reports, ...).
     public = _urls(app, values, keep=lambda rule: not rule.startswith(("/manage", "/api/", "/checkin/", "/account/")))
     for url in public:
         _assert_clean(client.get(url), url)
         checked += 1
-    # The public calendar feeds are among them (the event's, the session's, the speakers').
-    assert {f"/e/{slug}/agenda.ics", f"/e/{slug}/agenda/sessions/{hybrid.soon.uid}.ics"} <= set(public)
+    # The public calendar feeds are among them (the event's, the session's, the speakers'), and the
+    # series page (a series has no calendar feed of its own).
+    assert {f"/e/{slug}/agenda.ics", f"/e/{slug}/agenda/sessions/{hybrid.soon.uid}.ics", f"/series/{group.slug}"} <= set(public)
+    assert not [u for u in public if u.startswith("/series/") and u != f"/series/{group.slug}"]
     # The search finds the personal link where it belongs: the online attendee's own feed.
     assert b"CONFERENCE" in client.get(f"/e/{slug}/my-agenda/{ticket_token(online)}.ics").get_data()
     # The personal pages of an attendee with an in-person place (ticket, agenda, calendar feeds):

@@ -31,3 +31,22 @@ def test_the_series_pages_in_spanish(client, db, webcast, login_as):
     page = client.get(f"/manage/{webcast.template.slug}/online/series", headers=SPANISH).get_data(as_text=True)
     assert "Transmisión periódica" in page and "Crear las próximas ediciones" in page and "Semana del mes" in page
     assert "Recurring webcast" not in page and "Create the next editions" not in page
+
+
+def test_changing_the_rule_speaks_spanish(client, db, webcast, login_as):
+    from confapp.online import series
+
+    from .test_webcast_series_pages import RULE_FORM
+
+    series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW)
+    db.session.commit()
+    client.set_cookie("lang", "es")
+    login_as(webcast.organiser)
+    url = f"/manage/{webcast.template.slug}/online/series"
+    page = client.get(url, headers=SPANISH).get_data(as_text=True)
+    assert "las ediciones pasadas nunca cambian" in page and "past editions never change" not in page
+    saved = client.post(url, data=RULE_FORM | {"template_event_id": webcast.template.id, "exceptions": "2027-01-05",
+                                               "at_time": "18:00"}, headers=SPANISH, follow_redirects=True).get_data(as_text=True)
+    assert "2 próximas ediciones trasladadas a las nuevas fechas." in saved
+    assert "1 próxima edición cancelada (se avisa a sus participantes)." in saved
+    assert "moved to the new dates" not in saved

@@ -1,0 +1,175 @@
+"""Keeping a webcast series' editions in step with its rule (issue 15): the hourly job creates
+the next editions of every active rule, and a changed rule moves, cancels or adds the future
+editions. Past and started editions never change; editions with registrations are never deleted.
+
+Moves are recorded in the audit log: there is no change-notice mail for events or sessions to
+send (confapp/outreach/event_mail.py sends the mails that exist; a cancelled edition's attendees
+get the usual cancellation mail). Services flush; the caller commits (create_due_editions, a
+job, commits each rule itself).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from flask_babel import gettext
+from sqlalchemy import select
+
+from ..accounts.permissions import Action, require
+from ..audit.services import SYSTEM, record
+from ..events.models import Event, EventStatus, Series
+from ..extensions import db
+from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationCategory
+from . import recurrence
+from .models import SeriesEdition, SeriesRule
+from .series import DEFAULT_AHEAD, RuleData, create_editions, save_rule, to_rule
+
+log = logging.getLogger(__name__)
+
+
+def active_rules(now: datetime) -> list[SeriesRule]:
+    """Rules that may still produce editions (no last date, or one not past yet) of a published
+    template: a series still being set up as a draft gets its editions when the organiser asks."""
+    return list(db.session.scalars(select(SeriesRule).join(Event, Event.id == SeriesRule.template_event_id).where(
+        (SeriesRule.until.is_(None)) | (SeriesRule.until >= now.date()), Event.status == EventStatus.PUBLISHED)
+        .order_by(SeriesRule.id)))
+
+
+def create_due_editions(*, now: datetime, ahead: int = DEFAULT_AHEAD) -> dict[int, list[int]]:
+    """The scheduled job: every active rule gets its next `ahead` editions created (as the
+    system), subscribers registered for the new ones. Each rule in its own transaction, so one
+    failure does not hold back the others; re-runs and a second worker create nothing twice (the
+    rule row lock and the unique (rule, starts_at)). Commits; returns {rule id: new event ids}."""
+    made: dict[int, list[int]] = {}
+    for rule_id in [r.id for r in active_rules(now)]:
+        try:
+            row = db.session.get(SeriesRule, rule_id)
+            if row is None:
+                continue
+            created = [e.id for e in create_editions(row, actor=SYSTEM, now=now, ahead=ahead)]
+            db.session.commit()
+            if created:
+                made[rule_id] = created
+        except Exception:
+            db.session.rollback()
+            log.exception("could not create the editions of series rule %s", rule_id)
+    return made
+
+
+@dataclass
+class Rescheduled:
+    kept: list[Event] = field(default_factory=list)
+    moved: list[tuple[Event, datetime]] = field(default_factory=list)  # the edition and its old start
+    cancelled: list[Event] = field(default_factory=list)
+    added: list[Event] = field(default_factory=list)
+
+
+def _future_editions(row: SeriesRule, now: datetime) -> list[SeriesEdition]:
+    return list(db.session.scalars(select(SeriesEdition).join(Event, Event.id == SeriesEdition.event_id).where(
+        SeriesEdition.rule_id == row.id, Event.starts_at > now).order_by(Event.starts_at)))
+
+
+def _registrations(event: Event, statuses=ACTIVE_STATUSES) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status.in_(statuses)).order_by(Registration.id)))
+
+
+def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, now: datetime) -> datetime:
+    """Move one edition (its programme and sales windows with it) to the rule's new date; the
+    slug and the registrations stay. There is no change-notice mail for events yet: the move
+    is in the audit log, with how many people were registered."""
+    from ..program.models import ProgramSession
+
+    event = db.session.get(Event, edition.event_id)
+    old_start, shift = event.starts_at, occurrence.starts_at - event.starts_at
+    event.starts_at, event.ends_at = occurrence.starts_at, occurrence.ends_at
+    for name in ("registration_opens_at", "registration_closes_at"):
+        if getattr(event, name):
+            setattr(event, name, getattr(event, name) + shift)
+    for category in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)):
+        category.sales_start = category.sales_start + shift if category.sales_start else None
+        category.sales_end = category.sales_end + shift if category.sales_end else None
+    for session in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == event.id)):
+        session.starts_at = session.starts_at + shift if session.starts_at else None
+        session.ends_at = session.ends_at + shift if session.ends_at else None
+    event.edition_label = format_date(occurrence.local_date, format="long", locale=event.default_language or "en")
+    event.updated_at = now
+    edition.starts_at = occurrence.starts_at
+    db.session.flush()
+    record("online.series_edition_moved", actor=actor, event=event, target=event, now=now, details={
+        "rule_id": edition.rule_id, "from": old_start.isoformat(), "to": occurrence.starts_at.isoformat(),
+        "registrations": len(_registrations(event)), "notice": "audit log only (no change-notice mail)"})
+    return old_start
+
+
+def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
+    """An edition the rule no longer has: its waitlist is closed, its places are cancelled (each
+    attendee gets the usual cancellation mail, refunded in full), the edition goes back to draft
+    and leaves the rule. Never deleted: its registrations and history stay."""
+    from ..events.services import unpublish_event
+    from ..registration.models import WaitlistEntry, WaitlistStatus
+    from ..registration.services import cancel_registration
+    from ..registration.waitlist import remove_entry
+
+    event = db.session.get(Event, edition.event_id)
+    # Waiting people first, then open offers: a freed place must not be offered for a cancelled date.
+    for status in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+        for entry in db.session.scalars(select(WaitlistEntry).where(
+                WaitlistEntry.event_id == event.id, WaitlistEntry.status == status)).all():
+            remove_entry(entry, actor=actor, now=now)
+    for registration in _registrations(event):
+        cancel_registration(registration, actor=actor, now=now, refund="full",
+                            reason=gettext("This edition of the series was cancelled."))
+    if event.status == EventStatus.PUBLISHED:
+        unpublish_event(event, actor=actor, now=now)
+    record("online.series_edition_cancelled", actor=actor, event=event, target=event, now=now,
+           details={"rule_id": edition.rule_id, "starts_at": event.starts_at.isoformat()})
+    db.session.delete(edition)
+    db.session.flush()
+    return event
+
+
+def reschedule(row: SeriesRule, *, actor, now: datetime) -> Rescheduled:
+    """Make the rule's future editions (not started yet) match the rule as it now is. An edition
+    still on one of the rule's dates stays; one on a date now skipped (an exception) is
+    cancelled; the others move, in order, to the rule's dates that have no edition; editions left
+    over are cancelled; and the rule's dates are topped up to as many editions as before.
+    Editions with registrations are moved or cancelled, never deleted; past and started editions
+    never change. NotAllowed unless the actor may edit the template."""
+    template = db.session.get(Event, row.template_event_id)
+    require(actor, Action.EDIT_EVENT, template)
+    db.session.scalars(select(SeriesRule).where(SeriesRule.id == row.id).with_for_update()).one()
+    rule, result = to_rule(row), Rescheduled()
+    future = _future_editions(row, now)
+    if not future:
+        return result
+    dates = recurrence.occurrences(rule, after=now, limit=len(future))
+    by_start = {o.starts_at: o for o in dates}
+    zone = ZoneInfo(rule.timezone)
+    unmatched = []
+    for edition in future:
+        event = db.session.get(Event, edition.event_id)
+        if event.starts_at in by_start:
+            result.kept.append(event)
+            del by_start[event.starts_at]
+        elif event.starts_at.astimezone(zone).date() in rule.exceptions:
+            result.cancelled.append(_cancel(edition, actor=actor, now=now))
+        else:
+            unmatched.append(edition)
+    free = sorted(by_start.values(), key=lambda o: o.starts_at)
+    for edition, occurrence in zip(unmatched, free):
+        event = db.session.get(Event, edition.event_id)
+        result.moved.append((event, _move(edition, occurrence, actor=actor, now=now)))
+    for edition in unmatched[len(free):]:
+        result.cancelled.append(_cancel(edition, actor=actor, now=now))
+    result.added = create_editions(row, actor=actor, now=now, ahead=len(future))
+    return result
+
+
+def change_rule(series: Series, data: RuleData, *, actor, now: datetime) -> tuple[SeriesRule, Rescheduled]:
+    """Save the rule (save_rule's checks) and move the future editions to match (reschedule)."""
+    row = save_rule(series, data, actor=actor, now=now)
+    return row, reschedule(row, actor=actor, now=now)
