@@ -1,6 +1,6 @@
 """Quoting an order: every rule that needs no lock (window, categories, codes, quantities,
-attendees, answers, payment method) and the prices. No writes; place_order (services.py)
-quotes again under the capacity lock before it writes."""
+attendees, answers, payment method) and the prices. No writes and no locks; place_order
+(services.py) quotes first, then re-checks under its locks what concurrent orders use up."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
