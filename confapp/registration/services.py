@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..errors import SoldOut, ValidationFailed
@@ -28,7 +29,9 @@ from .changes import (  # noqa: F401
     approve_order, cancel_order, cancel_registration, pay_another_way, reject_order, send_confirmation, set_language,
     update_answers,
 )
-from .common import CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, settings_for  # noqa: F401
+from .common import (  # noqa: F401
+    CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, settings_for, violates,
+)
 from .holds import confirm_paid_order, expire_order, expired_holds, refundable_amount  # noqa: F401
 from .models import (
     AccessCode, Answer, DiscountCode, Order, PaymentMethod, PaymentState, Registration, RegistrationStatus, WaitlistEntry,
@@ -94,6 +97,25 @@ def _recheck_under_lock(quote: Quote, *, now: datetime) -> None:
         raise ValidationFailed(errors)
 
 
+# Draws of an order code before giving up: a duplicate is about one in 10**12 per order.
+ORDER_CODE_ATTEMPTS = 5
+
+
+def _insert_with_a_free_code(order: Order) -> None:
+    """Insert `order`; when its code is taken (the unique constraint says so, no look-up first),
+    draw another. Any other integrity error (a twin's idempotency key) propagates."""
+    for attempt in range(ORDER_CODE_ATTEMPTS):
+        try:
+            # begin_nested flushes what was pending first: only the order is undone on a duplicate.
+            with db.session.begin_nested():
+                db.session.add(order)
+            return
+        except IntegrityError as error:
+            if attempt == ORDER_CODE_ATTEMPTS - 1 or not violates(error, "uq_orders_code", "orders.code"):
+                raise
+            order.code = new_code()
+
+
 def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime) -> Order:
     """Create an order and one registration per attendee, holding places under the capacity lock.
 
@@ -151,7 +173,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     hold = now + timedelta(minutes=settings.hold_minutes) if status == RegistrationStatus.AWAITING_PAYMENT else None
     first = quote.lines[0].attendee
     order = Order(
-        event_id=event.id, code=new_code(Order, Order.code, 8),
+        event_id=event.id, code=new_code(),
         buyer_name=(order_request.buyer_name.strip() or f"{first.first_name} {first.last_name}".strip())[:200],
         buyer_email=normalise_email(order_request.buyer_email) or first.email,
         idempotency_key=order_request.idempotency_key, currency=quote.currency,
@@ -165,8 +187,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         # A new order has no registrations: say so, or the first append loads the collection.
         registrations=[],
     )
-    db.session.add(order)
-    db.session.flush()
+    _insert_with_a_free_code(order)
     for line in quote.lines:
         a = line.attendee
         registration = Registration(

@@ -19,11 +19,13 @@ from tests.support.queries import count_queries
 
 # What the write transaction of one free order for one person sends, after BEGIN IMMEDIATE:
 # the event row re-read under the lock (capacity), the twin (same form token or key), the email
-# taken, the places taken (registrations, waitlist offers), then the inserts (order, registration,
-# the desk's search terms with the answers they read, audit, history, the mail outbox).
+# taken, the places taken (registrations, waitlist offers), then the inserts (order, in a savepoint
+# that a duplicate code would undo, registration, the desk's search terms with the answers they
+# read, audit, history, the mail outbox). Before issue 16 the lock was taken before all the reads
+# and a SELECT looked the new order code up.
 FORM_WRITE_WINDOW = [
     "SELECT events", "SELECT orders", "SELECT registrations", "SELECT registrations", "SELECT waitlist_entries",
-    "SELECT orders", "INSERT orders", "INSERT registrations", "INSERT answers", "SELECT answers",
+    "INSERT orders", "INSERT registrations", "INSERT answers", "SELECT answers",
     "INSERT checkin_search_terms", "INSERT audit_entries", "INSERT registration_history",
     "INSERT registration_mail_outbox",
 ]
