@@ -171,12 +171,14 @@ def _order_json(event, order) -> dict:
     return OrderSchema().dump(_order_data(event, order))
 
 
-def _order_data(event, order) -> dict:
+def _order_data(event, order, *, just_placed: bool = False) -> dict:
+    """`just_placed`: the order this request wrote (in the session, none of it checked in yet)."""
     return ({
         "id": order.id, "code": order.code, "payment_state": order.payment_state.value,
         "payment_method": order.payment_method.value, "currency": order.currency, "total_minor": order.total_minor,
         "created_at": order.created_at,
-        "registrations": [queries.registration_detail(event, r.id) for r in order.registrations],
+        "registrations": [queries.registration_json(r, False) if just_placed else queries.registration_detail(event, r.id)
+                          for r in order.registrations],
     })
 
 
@@ -224,15 +226,13 @@ def _order_create(body, slug: str):
         decision_point()
         if body["payment_method"] == "paid_elsewhere":
             registration_services.history(order, "paid_elsewhere", actor=actor, now=utcnow())
-        answer = _order_json(event, order)
+        # The order's rows as written, none checked in yet: nothing to read back under the lock.
+        answer = OrderSchema().dump(_order_data(event, order, just_placed=True))
         if key:
-            # A twin of this request may have made the order and committed meanwhile: its answer stands.
-            first = idempotency.stored(token_id, key, fingerprint)
-            if first is not None:
-                db.session.rollback()
-                return _answer(*first, replayed=True)
+            # A twin of this request that made the order and committed meanwhile stored its answer
+            # under the same key: the unique (token, key) refuses ours, and its answer stands (below).
             idempotency.remember(token_id, key, fingerprint, 201, answer)
-        db.session.commit()
+        commit_keeping_loaded()
     except IntegrityError as error:
         db.session.rollback()
         first = idempotency.stored(token_id, key, fingerprint) if key and idempotency.is_twin(error) else None

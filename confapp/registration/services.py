@@ -191,7 +191,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     for line in quote.lines:
         a = line.attendee
         registration = Registration(
-            event_id=event.id, order_id=order.id, category_id=line.category.id, status=status,
+            event_id=event.id, order_id=order.id, category_id=line.category.id, category=line.category, status=status,
             ticket_code=new_ticket_code(), first_name=a.first_name[:120], last_name=a.last_name[:120], email=a.email,
             search_text=f"{a.first_name} {a.last_name} {a.email}".lower()[:600],
             price_minor=line.price_minor - line.discount_minor, is_walk_in=order_request.at_door, hold_expires_at=hold,

@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from confapp.api.tokens import create_token
+from confapp.checkin.search import SearchTerm
 from confapp.extensions import db
 from confapp.registration.models import Order, Question, Registration, RegistrationStatus
 from confapp.types import utcnow
@@ -20,18 +21,17 @@ from tests.support.queries import count_queries
 # What the write transaction of one free order for one person sends, after BEGIN IMMEDIATE:
 # the event row re-read under the lock (capacity), the twin (same form token or key), the email
 # taken, the places taken (registrations, waitlist offers), then the inserts (order, in a savepoint
-# that a duplicate code would undo, registration, the desk's search terms with the answers they
-# read, audit, history, the mail outbox). Before issue 16 the lock was taken before all the reads
-# and a SELECT looked the new order code up.
+# that a duplicate code would undo, registration, its answer, the desk's search terms with the
+# organisation answered, audit, history, the mail outbox). Before issue 16 the lock was taken
+# before all the reads, a SELECT looked the new order code up and another the answers just written.
 FORM_WRITE_WINDOW = [
     "SELECT events", "SELECT orders", "SELECT registrations", "SELECT registrations", "SELECT waitlist_entries",
-    "INSERT orders", "INSERT registrations", "INSERT answers", "SELECT answers",
-    "INSERT checkin_search_terms", "INSERT audit_entries", "INSERT registration_history",
-    "INSERT registration_mail_outbox",
+    "INSERT orders", "INSERT registrations", "INSERT answers", "INSERT checkin_search_terms", "INSERT audit_entries",
+    "INSERT registration_history", "INSERT registration_mail_outbox",
 ]
-# The API's adds the answer it gives (read back per registration) and the Idempotency-Key's row.
-API_WRITE_WINDOW = [*FORM_WRITE_WINDOW, "SELECT registrations", "SELECT api_idempotency_keys",
-                    "INSERT api_idempotency_keys"]
+# The API's adds the Idempotency-Key's row with the answer, built from the rows just written (it
+# read each registration back, and looked the key up once more, before issue 16).
+API_WRITE_WINDOW = [*FORM_WRITE_WINDOW, "INSERT api_idempotency_keys"]
 # Read before the lock, never under it: the event's own rows the order is quoted from.
 QUOTED_FROM = {"SELECT registration_categories", "SELECT registration_settings", "SELECT questions"}
 
@@ -44,9 +44,10 @@ def placed(tmp_path, smtp_server):
         organiser = make_user()
         event = make_event(organiser=organiser, capacity=50, slug="write-lock")
         category = make_category(event, name="Community member")
-        question = Question(event_id=event.id, kind="short_text", label="Organisation", required=False, position=1)
+        question = Question(event_id=event.id, kind="short_text", label="Organisation", builtin_key="organisation",
+                            required=False, position=1)
         db.session.add(question)
-        _, secret = create_token(event, name="CRM sync", scopes=["events:read", "registrations:write"],
+        _, secret = create_token(event, name="CRM sync", scopes=["events:read", "registrations:read", "registrations:write"],
                                  expires_at=None, actor=organiser, now=utcnow())
         db.session.commit()
         world = {"app": app, "slug": event.slug, "category": category.id, "question": question.id,
@@ -96,6 +97,14 @@ def _the_request_reads_then_writes(transactions: list[list[str]], window: list[s
     assert all(t[0] == "BEGIN IMMEDIATE" and "INSERT orders" not in t for t in transactions[2:]), transactions
 
 
+def _organisations_found(world) -> list[int]:
+    """Registrations the desk's search finds by the organisation answered ("cooperativa")."""
+    with world["app"].app_context():
+        found = db.session.scalars(select(SearchTerm.registration_id).where(SearchTerm.term == "cooperativa")).all()
+        db.session.remove()
+        return list(found)
+
+
 def _orders(world) -> list[tuple[str, RegistrationStatus]]:
     with world["app"].app_context():
         rows = db.session.execute(select(Order.code, Registration.status).join(Registration.order)).all()
@@ -113,6 +122,7 @@ def test_the_confirm_step_takes_the_write_lock_only_to_decide_and_write(placed):
     assert response.status_code == 302 and "/orders/" in response.headers["Location"], response.get_data(as_text=True)
     _the_request_reads_then_writes(_transactions(counter.statements), FORM_WRITE_WINDOW)
     assert [status for _, status in _orders(placed)] == [RegistrationStatus.CONFIRMED]
+    assert len(_organisations_found(placed)) == 1
     # The twin (a doubled submission of the same form) finds the order in its reads: no write at all.
     with count_queries(placed["engine"], ignore_savepoints=False, transactions=True) as again:
         assert client.post(f"/e/{slug}/register", data=data).status_code == 302
@@ -145,6 +155,9 @@ def test_the_api_create_takes_the_write_lock_only_to_decide_and_write(placed):
         replay = client.post(f"/api/v1/events/{slug}/orders", json=body, headers=headers)
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json == response.json
+    got = client.get(f"/api/v1/events/{slug}/orders/{response.json['id']}", headers=placed["headers"])
+    assert got.status_code == 200 and got.json == response.json  # the answer is what the database holds
+    assert len(_organisations_found(placed)) == 1
     assert "BEGIN IMMEDIATE" not in again.statements, again.statements
     with placed["app"].app_context():
         assert db.session.scalar(select(func.count()).select_from(Order)) == 1
