@@ -324,6 +324,11 @@ def pretix() -> dict[str, dict] | str:
 
 
 def main() -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    workers = os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1)))
+    print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, confapp {commit or '?'}, gunicorn.conf.py: {workers} workers x "
+          f"{os.environ.get('GUNICORN_THREADS', '2')} threads, embedded SQLite; {SEQ} orders one at a time, then {COUNT} "
+          f"over {CONC} threads")
     load = {"start": os.getloadavg()[0]}
     world = build()
     load["ceiling"] = os.getloadavg()[0]
