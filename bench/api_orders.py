@@ -364,10 +364,12 @@ def main() -> None:
         print(f"{'ceiling: 1 INSERT + commit, wrk c16':34} {insert:7.1f} {ceiling['p50_ms']:7.0f} {ceiling['p99_ms']:7.0f} "
               f"{int(ceiling['non2xx'] + ceiling['sockerr']):4d}")
     print("(x ceiling: requests/s against the ceiling's INSERT requests/s; the form sends 4 requests per registration)")
-    shutil.rmtree(FOLDER, ignore_errors=True)
     if problems:
         raise SystemExit(f"the database does not match what the clients counted: {problems}")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(FOLDER, ignore_errors=True)  # a failed run leaves nothing behind either
