@@ -18,6 +18,7 @@ from ..registration.common import reads_once
 from ..registration import services as registration_services
 from ..registration.models import Order, PaymentMethod, Registration
 from ..registration.services import AttendeeData, CategoryChoice, OrderRequest
+from ..transactions import decision_point, reads_before_writes
 from ..types import utcnow
 from . import idempotency, queries
 from .auth import CHALLENGE, PUBLIC_ENDPOINTS, bearer_secret, token_actor, token_event
@@ -160,12 +161,14 @@ def _order_json(event, order) -> dict:
     return OrderSchema().dump(_order_data(event, order))
 
 
-def _order_data(event, order) -> dict:
+def _order_data(event, order, *, just_placed: bool = False) -> dict:
+    """`just_placed`: the order this request wrote (in the session, none of it checked in yet)."""
     return ({
         "id": order.id, "code": order.code, "payment_state": order.payment_state.value,
         "payment_method": order.payment_method.value, "currency": order.currency, "total_minor": order.total_minor,
         "created_at": order.created_at,
-        "registrations": [queries.registration_detail(event, r.id) for r in order.registrations],
+        "registrations": [queries.registration_json(r, False) if just_placed else queries.registration_detail(event, r.id)
+                          for r in order.registrations],
     })
 
 
@@ -195,6 +198,13 @@ def order_create(body, slug: str):
     codes, required and valid answers, one per email, capacity (the public registration window
     and the categories' sale windows bind the public, not organisers). Refusals are problems
     (409 sold out, 422 with `errors` by field)."""
+    # As the HTML form's confirm step: the token, the event and the quote are read beside the
+    # writers; SQLite's write lock is taken at place_order's decision point.
+    with reads_before_writes():
+        return _order_create(body, slug)
+
+
+def _order_create(body, slug: str):
     actor = token_actor(Scope.REGISTRATIONS_WRITE)
     event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
     token_id = actor.token.id
@@ -208,17 +218,17 @@ def order_create(body, slug: str):
     try:
         with reads_once():
             order = registration_services.place_order(event, order_request, actor=actor, now=utcnow())
+        # A twin's order found before the decision point: what follows writes all the same.
+        decision_point()
         if body["payment_method"] == "paid_elsewhere":
             registration_services.history(order, "paid_elsewhere", actor=actor, now=utcnow())
-        answer = _order_json(event, order)
+        # The order's rows as written, none checked in yet: nothing to read back under the lock.
+        answer = OrderSchema().dump(_order_data(event, order, just_placed=True))
         if key:
-            # A twin of this request may have made the order and committed meanwhile: its answer stands.
-            first = idempotency.stored(token_id, key, fingerprint)
-            if first is not None:
-                db.session.rollback()
-                return json_answer(*first, replayed=True)
+            # A twin of this request that made the order and committed meanwhile stored its answer
+            # under the same key: the unique (token, key) refuses ours, and its answer stands (below).
             idempotency.remember(token_id, key, fingerprint, 201, answer)
-        db.session.commit()
+        commit_keeping_loaded()
     except IntegrityError as error:
         db.session.rollback()
         first = idempotency.stored(token_id, key, fingerprint) if key and idempotency.is_twin(error) else None

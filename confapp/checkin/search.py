@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import ForeignKey, Index, String, delete, event, insert, select
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, object_session
+from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from ..registration.models import Answer, Question, Registration
@@ -86,10 +87,17 @@ def reindex(connection, registration_ids: set[int], *, new: list[Registration] =
     ids = sorted(set(registration_ids) | set(fresh))
     if not ids:
         return
-    organisation = dict(connection.execute(
-        select(Answer.registration_id, Answer.value).join(Question, Question.id == Answer.question_id)
-        .where(Answer.registration_id.in_(ids), Question.builtin_key == "organisation")
-    ).all())
+    organisation = {}
+    unread = list(ids)
+    if fresh:
+        known = _organisations_in_memory(fresh.values())
+        organisation = {rid: value for rid, value in known.items() if value}
+        unread = [i for i in ids if i not in known]
+    if unread:
+        organisation.update(connection.execute(
+            select(Answer.registration_id, Answer.value).join(Question, Question.id == Answer.question_id)
+            .where(Answer.registration_id.in_(unread), Question.builtin_key == "organisation")
+        ).all())
     rows = [(r.id, r.event_id, r.first_name, r.last_name, r.email) for r in fresh.values()]
     old = [i for i in ids if i not in fresh]
     if old:
@@ -105,6 +113,24 @@ def reindex(connection, registration_ids: set[int], *, new: list[Registration] =
     ]
     if values:
         connection.execute(insert(SearchTerm), values)
+
+
+def _organisations_in_memory(registrations) -> dict[int, str]:
+    """The organisation answered by each new registration whose answers and their questions the
+    session holds (an order just placed: its answers were written with it, its questions read to
+    check them), "" for none. Left out: any it would have to read, which reindex then reads."""
+    found = {}
+    for registration in registrations:
+        if "answers" not in registration.__dict__:
+            continue
+        session = object_session(registration)
+        questions = [session.identity_map.get(identity_key(Question, a.question_id)) if session else None
+                     for a in registration.answers]
+        if any(q is None for q in questions):
+            continue
+        found[registration.id] = next((a.value for a, q in zip(registration.answers, questions)
+                                       if q.builtin_key == "organisation"), "")
+    return found
 
 
 def reindex_event(event_id: int) -> None:

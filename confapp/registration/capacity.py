@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, literal, or_, select, text, union_all
 
 from ..errors import SoldOut
 from ..events.models import Event
@@ -50,19 +50,15 @@ class Occupancy:
 
 def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None) -> Occupancy:
     """Places taken per category, and at the venue (the event's capacity: online places left
-    out), in two queries, no lock."""
-    counts: Counter = Counter()
-    rows = db.session.execute(
-        select(Registration.category_id, RegistrationCategory.attendance_mode, func.count())
+    out), in one query (registrations and open waitlist offers side by side), no lock."""
+    taken = (
+        select(literal("registrations").label("kind"), Registration.category_id.label("category_id"),
+               RegistrationCategory.attendance_mode.label("mode"), func.count().label("n"))
         .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
         .where(Registration.event_id == event_id, occupying_clause(now))
         .group_by(Registration.category_id, RegistrationCategory.attendance_mode)
     )
-    total = 0
-    for category_id, mode, n in rows:
-        counts[category_id] += n
-        total += 0 if mode == PlaceKind.ONLINE else n
-    offers = select(WaitlistEntry.category_id, RegistrationCategory.attendance_mode, func.count()).outerjoin(
+    offers = select(literal("offers"), WaitlistEntry.category_id, RegistrationCategory.attendance_mode, func.count()).outerjoin(
         RegistrationCategory, RegistrationCategory.id == WaitlistEntry.category_id).where(
         WaitlistEntry.event_id == event_id,
         WaitlistEntry.status == WaitlistStatus.OFFERED,
@@ -70,7 +66,12 @@ def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = No
     )
     if exclude_offer_id is not None:
         offers = offers.where(WaitlistEntry.id != exclude_offer_id)
-    for category_id, mode, n in db.session.execute(offers.group_by(WaitlistEntry.category_id, RegistrationCategory.attendance_mode)):
+    offers = offers.group_by(WaitlistEntry.category_id, RegistrationCategory.attendance_mode)
+    counts: Counter = Counter()
+    total = 0
+    for _, category_id, mode, n in db.session.execute(union_all(taken, offers)):
+        # Online places are not counted in the venue's capacity; an offer for any category (no
+        # category) is a place at the venue.
         total += 0 if mode == PlaceKind.ONLINE else n
         if category_id is not None:
             counts[category_id] += n

@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts import permissions
 from ..audit.services import actor_identity
@@ -77,11 +78,20 @@ def event_categories(event: Event) -> list[RegistrationCategory]:
         .order_by(RegistrationCategory.position, RegistrationCategory.id)))))
 
 
-def new_code(model, column, length: int) -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-        if db.session.scalar(select(model.id).where(column == code)) is None:
-            return code
+def new_code(length: int = 8) -> str:
+    """A random order code (32**8, about 10**12, of them). Not looked up: the unique constraint
+    catches the rare duplicate, and the insert draws again (services.place_order)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def violates(error: IntegrityError, constraint: str, column: str) -> bool:
+    """Whether `error` is the unique constraint `constraint` on `column` ("table.column"), and not
+    another: PostgreSQL names the constraint, SQLite the column."""
+    diag = getattr(error.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None) if diag is not None else None
+    if name:
+        return name == constraint
+    return str(error.orig).strip() == f"UNIQUE constraint failed: {column}"
 
 
 def new_ticket_code() -> str:

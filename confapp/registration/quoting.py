@@ -1,6 +1,6 @@
 """Quoting an order: every rule that needs no lock (window, categories, codes, quantities,
-attendees, answers, payment method) and the prices. No writes; place_order (services.py)
-quotes again under the capacity lock before it writes."""
+attendees, answers, payment method) and the prices. No writes and no locks; place_order
+(services.py) quotes first, then re-checks under its locks what concurrent orders use up."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -93,6 +93,9 @@ class Quote:
     needs_approval: bool
     payment_method: PaymentMethod
     waitlist_entry: WaitlistEntry | None = None
+    # The questions the answers were checked against: held while the order is written, so the desk's
+    # search terms find them in the session (checkin/search.py) instead of reading the answers back.
+    questions: list = field(default_factory=list)
 
 
 
@@ -235,7 +238,8 @@ def quote_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         raise ValidationFailed(errors)
     needs_approval = order_request.waiver_requested or any(l.category.requires_approval for l in lines)
     currency = lines[0].category.currency if lines else settings.currency
-    return Quote(lines, currency, subtotal, discount_total, total, discount, access, needs_approval, method, waitlist_entry)
+    return Quote(lines, currency, subtotal, discount_total, total, discount, access, needs_approval, method, waitlist_entry,
+                 questions)
 
 
 def _payment_method(order_request: OrderRequest, settings: RegistrationSettings, total: int, manager: bool, errors: dict) -> PaymentMethod:

@@ -15,21 +15,28 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..errors import SoldOut, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
+from ..transactions import decision_point
 from ..webhooks import outbox
-from . import emails
+from . import emails, pricing
 from .capacity import lock_emails, lock_event, lock_event_for_order, occupying_clause, places_left, reserve_places  # noqa: F401
 from .changes import (  # noqa: F401
     approve_order, cancel_order, cancel_registration, pay_another_way, reject_order, send_confirmation, set_language,
     update_answers,
 )
-from .common import CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, settings_for  # noqa: F401
+from .common import (  # noqa: F401
+    CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, settings_for, violates,
+)
 from .holds import confirm_paid_order, expire_order, expired_holds, refundable_amount  # noqa: F401
-from .models import Answer, Order, PaymentMethod, PaymentState, Registration, RegistrationStatus, WaitlistStatus
+from .models import (
+    AccessCode, Answer, DiscountCode, Order, PaymentMethod, PaymentState, Registration, RegistrationStatus, WaitlistEntry,
+    WaitlistStatus,
+)
 from .questions import normalise_email
 from .quoting import (  # noqa: F401  (re-exported: callers import them from here)
     AttendeeData, CategoryChoice, Choices, OrderRequest, Quote, QuoteLine, check_choices, quote_order,
@@ -64,6 +71,51 @@ def _check_one_per_email(event: Event, emails_: list[str], *, now: datetime) -> 
         })
 
 
+def _locked_again(model, row_id: int):
+    return db.session.scalars(select(model).where(model.id == row_id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
+def _recheck_under_lock(quote: Quote, *, now: datetime) -> None:
+    """What the quote read before the lock and concurrent orders use up: the discount and access
+    codes' uses and the waitlist offer. Re-read (row-locked on PostgreSQL) and decided again;
+    their `times_used` is then counted up from the value read here. Raises ValidationFailed."""
+    errors: dict[str, str] = {}
+    if quote.discount_code is not None:
+        problem = pricing.discount_code_problem(_locked_again(DiscountCode, quote.discount_code.id), now=now)
+        if problem:
+            errors["discount_code"] = problem
+    if quote.access_code is not None:
+        problem = pricing.access_code_problem(_locked_again(AccessCode, quote.access_code.id), now=now)
+        if problem:
+            errors["access_code"] = problem
+    if quote.waitlist_entry is not None:
+        entry = _locked_again(WaitlistEntry, quote.waitlist_entry.id)
+        if entry.status != WaitlistStatus.OFFERED or (entry.offer_expires_at and entry.offer_expires_at <= now):
+            errors["waitlist"] = gettext("This waitlist offer has expired or was already used.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+# Draws of an order code before giving up: a duplicate is about one in 10**12 per order.
+ORDER_CODE_ATTEMPTS = 5
+
+
+def _insert_with_a_free_code(order: Order) -> None:
+    """Insert `order`; when its code is taken (the unique constraint says so, no look-up first),
+    draw another. Any other integrity error (a twin's idempotency key) propagates."""
+    for attempt in range(ORDER_CODE_ATTEMPTS):
+        try:
+            # begin_nested flushes what was pending first: only the order is undone on a duplicate.
+            with db.session.begin_nested():
+                db.session.add(order)
+            return
+        except IntegrityError as error:
+            if attempt == ORDER_CODE_ATTEMPTS - 1 or not violates(error, "uq_orders_code", "orders.code"):
+                raise
+            order.code = new_code()
+
+
 def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime) -> Order:
     """Create an order and one registration per attendee, holding places under the capacity lock.
 
@@ -73,17 +125,32 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     are CONFIRMED (or PENDING_APPROVAL when a category requires approval or a waiver is asked);
     card orders with money due are AWAITING_PAYMENT with a hold. The same idempotency key
     returns the same order. Raises ValidationFailed, SoldOut.
+
+    The quote is read first; the decision (the twin, codes' uses, the offer, one per email,
+    capacity) and the inserts follow the decision point (transactions.decision_point), where
+    the boundary of a request may take embedded SQLite's write lock: lock, re-check, write.
     """
     existing = find_order_by_key(order_request.idempotency_key)
     if existing is not None:
         return existing
+    # Quoted before any lock (on embedded SQLite in a read transaction, beside the writers): what
+    # other orders change (places, codes' uses, the offer, the emails taken) is decided below.
+    try:
+        quote = quote_order(event, order_request, actor=actor, now=now)
+    except ValidationFailed:
+        # A twin of this submission, committed after our look-up, used the offer or the code.
+        existing = find_order_by_key(order_request.idempotency_key)
+        if existing is not None:
+            return existing
+        raise
+    settings = settings_for(event)
+    decision_point()
     event_locked = lock_event_for_order(event, idempotency_key=order_request.idempotency_key)
     # A concurrent twin of this submission may have committed while we waited for the lock.
     existing = find_order_by_key(order_request.idempotency_key)
     if existing is not None:
         return existing
-    quote = quote_order(event, order_request, actor=actor, now=now)
-    settings = settings_for(event)
+    _recheck_under_lock(quote, now=now)
     if not settings.allow_multiple_per_email:
         if not event_locked:
             lock_emails(event, [l.attendee.email for l in quote.lines])
@@ -106,7 +173,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     hold = now + timedelta(minutes=settings.hold_minutes) if status == RegistrationStatus.AWAITING_PAYMENT else None
     first = quote.lines[0].attendee
     order = Order(
-        event_id=event.id, code=new_code(Order, Order.code, 8),
+        event_id=event.id, code=new_code(),
         buyer_name=(order_request.buyer_name.strip() or f"{first.first_name} {first.last_name}".strip())[:200],
         buyer_email=normalise_email(order_request.buyer_email) or first.email,
         idempotency_key=order_request.idempotency_key, currency=quote.currency,
@@ -120,12 +187,11 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         # A new order has no registrations: say so, or the first append loads the collection.
         registrations=[],
     )
-    db.session.add(order)
-    db.session.flush()
+    _insert_with_a_free_code(order)
     for line in quote.lines:
         a = line.attendee
         registration = Registration(
-            event_id=event.id, order_id=order.id, category_id=line.category.id, status=status,
+            event_id=event.id, order_id=order.id, category_id=line.category.id, category=line.category, status=status,
             ticket_code=new_ticket_code(), first_name=a.first_name[:120], last_name=a.last_name[:120], email=a.email,
             search_text=f"{a.first_name} {a.last_name} {a.email}".lower()[:600],
             price_minor=line.price_minor - line.discount_minor, is_walk_in=order_request.at_door, hold_expires_at=hold,

@@ -15,18 +15,18 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import DomainError, SoldOut, ValidationFailed
 from ..events.access import visible_event
 from ..events.services import registration_closed_reason
-from ..extensions import db, limiter
+from ..extensions import commit_keeping_loaded, db, limiter
 from ..forms import run_action, show_errors
 from ..i18n import LANGUAGES, current_language, language_name, remember_language
 from ..money import with_code
-from ..sqlite import mark_request_read_only
+from ..sqlite import begin_writing, mark_request_read_only
+from ..transactions import on_decision_point
 from ..types import utcnow
 from . import common, emails, links, pricing, queries, services, waitlist
 from .forms import CancelForm, CsrfForm, TicketLanguageForm, WaitlistForm, parse_order_form
 from .models import Order, PaymentMethod, Registration, RegistrationStatus
 from .questions import countries, display_value
 from .blueprint import bp
-
 
 
 @bp.context_processor
@@ -46,8 +46,6 @@ def _carry(form, *, drop=()) -> list[tuple[str, str]]:
     return [(k, v) for k, values in form.lists() if k not in skip for v in values]
 
 
-
-
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def public_start(slug: str):
@@ -57,7 +55,8 @@ def public_start(slug: str):
 
 def _public_start(slug: str):
     # These steps validate and re-render only; on embedded SQLite they must not queue behind writers.
-    mark_request_read_only(request.method == "POST" and request.form.get("step") in ("choose", "edit", "details"))
+    # The confirm step reads as they do up to place_order's decision point (_confirm).
+    mark_request_read_only(request.method == "POST" and request.form.get("step") in ("choose", "edit", "details", "confirm"))
     event = visible_event(slug)
     now = utcnow()
     closed = registration_closed_reason(event, now)
@@ -83,15 +82,21 @@ def _public_start(slug: str):
                                          ip=request.remote_addr or "", language=current_language())
         return _next_step(event, step, order_request, questions, settings, csrf, now)
     except ValidationFailed as error:
-        db.session.rollback()
+        _read_again()
         if step == "choose" or "form" in error.errors or any(k.startswith(("quantity", "amount_", "access_code", "waitlist")) for k in error.errors):
             return choose.again(error.errors, now), 422
         return _details(event, questions, order_request, errors=error.errors), 422
     except SoldOut as error:
-        db.session.rollback()
+        _read_again()
         flash(gettext("%(problem)s You can join the waitlist below.", problem=error.message) if settings.waitlist_enabled else error.message,
               "error")
         return redirect(url_for("registration.public_start", slug=event.slug))
+
+
+def _read_again() -> None:
+    """After a refusal: rolled back, and the page that says why is read beside the writers."""
+    db.session.rollback()
+    mark_request_read_only()
 
 
 def _next_step(event, step: str, order_request, questions, settings, csrf, now):
@@ -182,15 +187,21 @@ def _detail_fields(form) -> set[str]:
 
 
 def _confirm(event, order_request, now):
+    """Reads (the event, its categories, settings and questions, the quote) in a deferred
+    transaction on embedded SQLite; the write lock is taken at place_order's decision point, for
+    deciding and writing the order only, as the desk's redeem does."""
     try:
-        order = services.place_order(event, order_request, actor=current_user, now=now)
-        db.session.commit()
+        with on_decision_point(begin_writing):
+            order = services.place_order(event, order_request, actor=current_user, now=now)
+        # The redirect reads the order just written: kept loaded, it needs no query.
+        commit_keeping_loaded()
     except IntegrityError:
         # The same form token committed by a concurrent twin request: show that order.
-        db.session.rollback()
+        _read_again()
         order = services.find_order_by_key(order_request.idempotency_key)
         if order is None:
             raise
+    mark_request_read_only()
     statuses = {r.status for r in order.registrations}
     if RegistrationStatus.AWAITING_PAYMENT in statuses and order.payment_method == PaymentMethod.CARD:
         return redirect(url_for("payments.checkout_start", slug=event.slug, token=links.order_token(order)))

@@ -34,11 +34,15 @@ class QueryCounter:
 
 
 @contextmanager
-def count_queries(bind, *, ignore_savepoints: bool = True, ignore: tuple[str, ...] = ()):
+def count_queries(bind, *, ignore_savepoints: bool = True, ignore: tuple[str, ...] = (), transactions: bool = False):
     """Counts statements on every connection of `bind`, an engine (including the test's bound
     connection) or one connection (`db.session.get_bind()`). SAVEPOINT/RELEASE statements from
     the per-test transaction are not counted by default; `ignore` names more statement
-    beginnings not to count (e.g. "BEGIN"), compared case-insensitively."""
+    beginnings not to count (e.g. "BEGIN"), compared case-insensitively.
+
+    `transactions=True` also records where transactions end, as "-- COMMIT" and "-- ROLLBACK"
+    (embedded SQLite ends them on the driver's connection, which no cursor event sees), so a
+    test can cut the statements into transactions."""
     counter = QueryCounter()
     skipped = tuple(p.upper() for p in (SAVEPOINTS if ignore_savepoints else ()) + tuple(ignore))
 
@@ -47,8 +51,14 @@ def count_queries(bind, *, ignore_savepoints: bool = True, ignore: tuple[str, ..
             return
         counter.statements.append(statement)
 
+    markers = {"commit": lambda conn: counter.statements.append("-- COMMIT"),
+               "rollback": lambda conn: counter.statements.append("-- ROLLBACK")} if transactions else {}
     event.listen(bind, "before_cursor_execute", before_cursor_execute)
+    for name, listener in markers.items():
+        event.listen(bind, name, listener)
     try:
         yield counter
     finally:
         event.remove(bind, "before_cursor_execute", before_cursor_execute)
+        for name, listener in markers.items():
+            event.remove(bind, name, listener)

@@ -133,3 +133,39 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_makes_nothing(clien
     assert theirs.status_code == 422 and "Idempotent-Replayed" not in theirs.headers
     too_long = client.post(_url(world), json=_body(category), headers={**auth, "Idempotency-Key": "x" * 201})
     assert too_long.status_code == 422 and "Idempotency-Key" in too_long.json["errors"]
+
+
+
+# What one create for one attendee sends (issue 16; transaction control left out): the token and
+# its creator's roles, the event, the Idempotency-Key, the order's key, the event's settings,
+# categories and questions (read before SQLite's write lock), then under it the event row
+# (capacity), the twin, the emails taken, the places taken (registrations and waitlist offers in
+# one query), the order, its registration, the desk's search terms, the key's row with the answer
+# (built from the rows written), audit, history (placed, paid elsewhere). 24 before: the new order's
+# code was looked up, the answers read back for the search terms, each registration read back for
+# the answer, the key looked up again and the places counted in two queries. Each further attendee
+# adds its registration's INSERT, nothing else.
+CREATE_STATEMENTS = 19
+
+
+def test_a_create_sends_a_fixed_number_of_statements_plus_one_insert_per_attendee(client, db, world, auth):
+    from tests.support.queries import count_queries
+
+    category = make_category(world.event, name="Delegate")
+    url = _url(world)
+    db.session.commit()
+
+    def create(size: int, key: str) -> list[str]:
+        body = {"attendees": [{"first_name": f"P{i}", "last_name": "Count", "email": f"p{i}-{key}@example.org",
+                               "category_id": category.id} for i in range(size)],
+                "send_email": False, "payment_method": "paid_elsewhere"}
+        with count_queries(db.engine, ignore=("BEGIN", "ROLLBACK", "COMMIT")) as counter:
+            response = client.post(url, json=body, headers={**auth, "Idempotency-Key": key})
+        assert response.status_code == 201, response.get_data(as_text=True)
+        assert len(response.json["registrations"]) == size
+        return [" ".join(s.split()[:3]) for s in counter.statements]
+
+    create(1, "first")  # the token's "last used" is written now (once a minute)
+    one, three = create(1, "count-1"), create(3, "count-3")
+    assert len(one) == CREATE_STATEMENTS, one
+    assert sorted(three) == sorted(one + ["INSERT INTO registrations"] * 2), three

@@ -148,15 +148,29 @@ def test_registration_posts_are_rate_limited(client, app, event, free):
         limiter.enabled = False
 
 
-def test_only_the_confirm_step_opens_a_write_transaction_on_sqlite(client, event, free):
+def test_only_the_confirm_step_opens_a_write_transaction_on_sqlite(client, event, free, monkeypatch):
+    """The confirm step too reads beside the writers, and turns writing once, at place_order's
+    decision point; after its commit it reads again (test_confirm_write_lock.py shows the SQL)."""
     from flask import g
 
-    from confapp.sqlite import _read_only_request
+    from confapp.registration import views_public
+    from confapp.sqlite import _read_only_request, begin_writing
 
-    for step, read_only in (("choose", True), ("details", True), ("edit", True), ("confirm", False)):
+    turned = []
+
+    def recording_begin_writing():
+        turned.append(bool(g.get("sqlite_read_only")))
+        begin_writing()
+        turned.append(bool(g.get("sqlite_read_only")))
+
+    monkeypatch.setattr(views_public, "begin_writing", recording_begin_writing)
+    for step, writes in (("choose", False), ("details", False), ("edit", False), ("confirm", True)):
+        turned.clear()
         with client:
-            client.post(f"/e/{event.slug}/register", data={**_details(event, free), "step": step, "form_token": f"ro-{step}"})
-            assert _read_only_request() is read_only and bool(g.get("sqlite_read_only")) is read_only
+            response = client.post(f"/e/{event.slug}/register", data={**_details(event, free), "step": step, "form_token": f"ro-{step}"})
+            assert response.status_code == (302 if writes else 200)
+            assert _read_only_request() and g.get("sqlite_read_only")
+        assert turned == ([True, False] if writes else []), (step, turned)
 
 
 def test_waitlist_offer_link_leads_through_the_flow_to_a_confirmed_place(client, db, organiser, mail):
