@@ -95,6 +95,7 @@ ACTION_LABELS = {
     "report.survey_sent": _l("Feedback survey sent"),
     "report.unpublished": _l("Report withdrawn"),
     "report.updated": _l("Report updated"),
+    "report.wording_saved": _l("Certificate and survey wording saved"),
     "role.granted": _l("Role granted"),
     "role.invitation_accepted": _l("Invitation accepted"),
     "role.invited": _l("Person invited to the team"),
