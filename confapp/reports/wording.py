@@ -139,3 +139,17 @@ def survey_texts(event, lang: str) -> dict[str, object]:
         "overall": wording_text(wording, "survey_overall", event, lang),
         "comment": wording_text(wording, "survey_comment", event, lang),
     }
+
+
+def copy_wording(source, target, shift) -> None:
+    """A new edition keeps the previous edition's wording: its merge fields name the edition."""
+    wording = wording_for(source)
+    if wording is not None:
+        db.session.add(ParticipantWording(event_id=target.id, translations=dict(wording.translations or {}),
+                                          **{name: getattr(wording, name) for name in TEXT_FIELDS}))
+        db.session.flush()
+
+
+from ..events.services import register_copy_hook  # noqa: E402  (events must not import reports)
+
+register_copy_hook(copy_wording)

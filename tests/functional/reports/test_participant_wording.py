@@ -159,3 +159,15 @@ def test_the_purge_keeps_the_wording_and_the_certificate_names_no_one(client, wo
     assert wording_for(event).certificate_text == ENGLISH["certificate_text"]
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(certificates.certificate_pdf(certificate))).pages)
     assert "Adeyemi" not in text and "A participant has taken part in" in " ".join(text.split())
+
+
+def test_the_next_edition_keeps_the_wording(client, world, login_as):
+    from confapp.events.services import copy_event
+
+    event, organiser, _ = world
+    login_as(organiser)
+    client.post(f"/manage/{event.slug}/feedback/wording", headers=EN, data={**ENGLISH, **SPANISH})
+    copy = copy_event(event, title="Rights Institute 2027", starts_at=event.starts_at + timedelta(days=365), actor=organiser)
+    wording = wording_for(copy)
+    assert wording.certificate_text == ENGLISH["certificate_text"]
+    assert wording.translations["es"]["survey_overall"] == SPANISH["survey_overall__es"]
