@@ -1,6 +1,6 @@
-"""What an audit entry's action code (stored as written by the service: "report.published") means,
-in the page's language. The code stays the record; the label only explains it. A code without a
-label here is shown as it is."""
+"""What an audit entry's action code (stored as written by the service: "report.published") and its
+target's type (the model's class name: "ProgramSession") mean, in the page's language. The code
+stays the record; the label only explains it. A code without a label here is shown as it is."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -97,6 +97,7 @@ ACTION_LABELS = {
     "report.survey_sent": _l("Feedback survey sent"),
     "report.unpublished": _l("Report withdrawn"),
     "report.updated": _l("Report updated"),
+    "report.wording_saved": _l("Certificate and survey wording saved"),
     "role.granted": _l("Role granted"),
     "role.invitation_accepted": _l("Invitation accepted"),
     "role.invited": _l("Person invited to the team"),
@@ -113,4 +114,45 @@ ACTION_LABELS = {
 
 def action_label(code: str) -> str:
     label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else ""
+
+
+# The target's type as `record` stores it (the class name of the row the entry is about).
+TARGET_LABELS = {
+    "AccessCode": _l("Access code"),
+    "Answer": _l("Answer"),
+    "ApiToken": _l("API token"),
+    "Certificate": _l("Certificate"),
+    "CheckIn": _l("Check-in"),
+    "CheckInList": _l("Check-in list"),
+    "DataRetention": _l("Data retention"),
+    "DiscountCode": _l("Discount code"),
+    "Event": _l("Event"),
+    "EventRole": _l("Role"),
+    "JoinDetails": _l("Join details"),
+    "Message": _l("Message"),
+    "Order": _l("Order"),
+    "ParticipantWording": _l("Wording"),
+    "Payment": _l("Payment"),
+    "ProgramSession": _l("Session"),
+    "Question": _l("Question"),
+    "Refund": _l("Refund"),
+    "Registration": _l("Registration"),
+    "RegistrationCategory": _l("Category"),
+    "RegistrationSettings": _l("Registration settings"),
+    "ReminderRule": _l("Reminder"),
+    "Report": _l("Report"),
+    "RoleInvitation": _l("Invitation"),
+    "Room": _l("Room"),
+    "Series": _l("Series"),
+    "Speaker": _l("Speaker"),
+    "Track": _l("Track"),
+    "VolunteerLink": _l("Volunteer link"),
+    "WaitlistEntry": _l("Waitlist entry"),
+    "WebhookEndpoint": _l("Webhook endpoint"),
+}
+
+
+def target_label(code: str) -> str:
+    label = TARGET_LABELS.get(code)
     return str(label) if label is not None else ""

@@ -32,11 +32,13 @@ def event_log(slug: str):
 @bp.app_template_filter("audit_actor")
 def audit_actor_label(label: str | None) -> str:
     """An entry's stored actor label ("system", "Link: Door 2", "API token: CRM", "speaker link
-    #4", written in English when it was recorded) in the page's language; others as stored."""
+    #4", "Attendee", written in English when it was recorded) in the page's language; others as stored."""
     if not label or label == "system":
         return gettext("system")
     if label == "anonymous":
         return gettext("anonymous")
+    if label == "Attendee":  # registration history: the public form or the self-service page
+        return gettext("Attendee")
     for prefix, message in (("Link: ", lambda name: gettext("Link: %(name)s", name=name)),
                             ("API token: ", lambda name: gettext("API token: %(name)s", name=name))):
         if label.startswith(prefix):
@@ -53,3 +55,11 @@ def audit_action_label(code: str) -> str:
     from .labels import action_label
 
     return action_label(code)
+
+
+@bp.app_template_filter("audit_target")
+def audit_target_label(code: str) -> str:
+    """What a target type means, in the page's language ("" for a type without a label)."""
+    from .labels import target_label
+
+    return target_label(code)

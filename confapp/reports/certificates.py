@@ -3,6 +3,7 @@ verification URL (an unguessable code) that anyone can open to check it."""
 from __future__ import annotations
 
 import secrets
+from contextlib import nullcontext
 from datetime import datetime
 
 import segno
@@ -11,7 +12,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..events.content_languages import tr
+from ..events.content_languages import content_language, tr
 from ..audit.services import record
 from ..errors import InvalidState
 from ..extensions import db
@@ -21,6 +22,7 @@ from ..templating import format_date_range
 from ..urls import external_url
 from .integration import checkin_rows_for
 from .models import Certificate
+from .wording import certificate_paragraphs, wording_for
 
 
 def attended(registration: Registration) -> bool:
@@ -60,17 +62,28 @@ def verification_url(certificate: Certificate) -> str:
     return external_url("reports.certificate_verify", code=certificate.code)
 
 
-def certificate_pdf(certificate: Certificate) -> bytes:
+def certificate_pdf(certificate: Certificate, language: str | None = None) -> bytes:
+    """The certificate in `language` (else the current one), with the organiser's wording in
+    that language when they wrote one (reports/wording.py)."""
     from .exports import render_pdf
 
+    with in_language(language) if language else nullcontext():
+        html = _certificate_html(certificate)
+    return render_pdf(html, landscape=True)
+
+
+def _certificate_html(certificate: Certificate) -> str:
     event = certificate.event
+    registration = db.session.get(Registration, certificate.registration_id) if certificate.registration_id else None
     url = verification_url(certificate)
     qr = Markup(segno.make(url, error="m").svg_inline(scale=3, border=0, dark="#111"))
-    html = render_template(
-        "reports/certificate_print.html", certificate=certificate, event=event, url=url, qr=qr,
+    body = certificate_paragraphs(
+        wording_for(event), event, holder_name=certificate.holder_name,
+        online=registration.category.is_online if registration is not None else None, lang=content_language(event))
+    return render_template(
+        "reports/certificate_print.html", certificate=certificate, event=event, url=url, qr=qr, body=body,
         dates=format_date_range(event.starts_at, event.ends_at, event.timezone),
     )
-    return render_pdf(html, landscape=True)
 
 
 def issue_all_and_notify(event, *, actor, now: datetime) -> int:

@@ -7,7 +7,7 @@ import io
 from typing import Any, Iterator
 
 from flask import render_template
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 
 from .. import money
 from .charts import format_count, row_label
@@ -18,9 +18,9 @@ def _headline_labels() -> dict[str, str]:
     """The headline figures' names in the request's language (a function: gettext at call time)."""
     return {
         "registered": gettext("Registered"), "attended": gettext("Attended"), "no_shows": gettext("No-shows"),
-        "walk_ins": gettext("Walk-ins"), "cancelled": gettext("Cancelled"),
+        "walk_ins": gettext("Walk-ins"), "cancelled": pgettext("number of registrations", "Cancelled"),
         "group_orders": gettext("Group registrations (orders)"),
-        "group_registrations": gettext("People in group registrations"), "pending": gettext("Pending"),
+        "group_registrations": gettext("People in group registrations"), "pending": pgettext("number of registrations", "Pending"),
         "waitlist": gettext("On the waitlist"), "speakers": gettext("Speakers"), "sessions": gettext("Sessions"),
         "organisations": gettext("Organisations"), "cities": gettext("Cities"), "regions": gettext("Regions"),
         "countries": gettext("Countries"), "feedback_responses": gettext("Feedback responses"),

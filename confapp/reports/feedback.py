@@ -16,7 +16,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from ..events.content_languages import tr
+from ..events.content_languages import content_language, tr
 from ..audit.services import record
 from ..checkin.models import CheckIn, CheckInList
 from ..errors import Conflict, InvalidState, ValidationFailed
@@ -151,6 +151,8 @@ def send_survey_invitations(event, *, actor, now: datetime) -> int:
     delivery records, after commit). Returns how many were queued."""
     if not survey_open(event, now):
         raise InvalidState(gettext("The survey opens when the event starts, and closes when personal data is deleted or due for deletion."))
+    from .wording import survey_texts
+
     sent = 0
     for registration in survey_recipients(event):
         if has_responded(registration):
@@ -159,7 +161,8 @@ def send_survey_invitations(event, *, actor, now: datetime) -> int:
             send_event_email(event, registration.email,
                              gettext("How was %(event)s? Two minutes of feedback", event=tr(event, "title")),
                              "reports_feedback_survey", recipient=registration, registration=registration,
-                             survey_url=survey_url(registration))
+                             survey_url=survey_url(registration),
+                             intro=survey_texts(event, content_language(event))["intro"])
         sent += 1
     record("report.survey_sent", actor=actor, event=event, details={"recipients": sent}, now=now)
     return sent

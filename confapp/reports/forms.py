@@ -25,6 +25,28 @@ class ReportForm(Form):
     submit = SubmitField(_l("Save draft"))
 
 
+class WordingForm(Form):
+    """What organisers write for participants (reports/wording.py); empty: the standard wording."""
+
+    certificate_text = TextAreaField(
+        _l("Certificate wording"), validators=[Length(max=2000)], render_kw={"rows": 4},
+        description=_l("Printed under the certificate's heading instead of the standard text. Merge fields: see the list below. Leave empty for the standard wording."),
+    )
+    survey_intro = TextAreaField(
+        _l("Survey introduction"), validators=[Length(max=5000)], render_kw={"rows": 4},
+        description=_l("Shown at the top of the survey and in the email that invites people to it. Leave empty for none."),
+    )
+    survey_overall = StringField(
+        _l("Overall rating question"), validators=[Length(max=300)],
+        description=_l('Leave empty for "Overall, how was the event?".'),
+    )
+    survey_comment = StringField(
+        _l("Comment prompt"), validators=[Length(max=300)],
+        description=_l('Leave empty for "Anything else you want the organisers to know?".'),
+    )
+    submit = SubmitField(_l("Save wording"))
+
+
 class RetentionForm(Form):
     retention_days = IntegerField(
         _l("Keep personal data for this many days after the event ends"),
@@ -42,14 +64,16 @@ RATING_CHOICES = [("5", _l("5 – excellent")), ("4", _l("4 – good")), ("3", _
                   ("1", _l("1 – very poor"))]
 
 
-def survey_form_class(sessions: list[tuple[int, str]]):
+def survey_form_class(sessions: list[tuple[int, str]], *, overall_label: str = "", comment_label: str = ""):
     """The survey for one participant: overall rating, one rating per session they attended
-    (all optional), a comment, and whether to answer with their name."""
+    (all optional), a comment, and whether to answer with their name. The organiser's wording
+    of the two questions, when they wrote one, replaces the standard labels."""
 
     class SurveyForm(Form):
-        overall = RadioField(_l("Overall, how was the event?"), choices=RATING_CHOICES, validators=[Optional()])
-        comment = TextAreaField(_l("Anything else you want the organisers to know?"), validators=[Length(max=5000)],
-                                render_kw={"rows": 5})
+        overall = RadioField(overall_label or _l("Overall, how was the event?"), choices=RATING_CHOICES,
+                             validators=[Optional()])
+        comment = TextAreaField(comment_label or _l("Anything else you want the organisers to know?"),
+                                validators=[Length(max=5000)], render_kw={"rows": 5})
         named = RadioField(
             _l("Answer anonymously?"),
             choices=[("anonymous", _l("Yes, anonymously")), ("named", _l("No, the organisers may see my name"))],

@@ -52,6 +52,24 @@ class Report(db.Model):
         return self.status == ReportStatus.PUBLISHED
 
 
+class ParticipantWording(db.Model):
+    """What organisers write for participants after the event (issue 13): the certificate's
+    wording and the feedback survey's introduction, overall question and comment prompt. The
+    columns hold the event's default language, `translations` the others ({"es": {...}}, see
+    events/content_languages.py). An empty text means the catalogue's standard wording. Not
+    personal data: the purge leaves it; a published report's snapshot never reads it."""
+
+    __tablename__ = "participant_wordings"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    certificate_text: Mapped[str] = mapped_column(Text, default="")
+    survey_intro: Mapped[str] = mapped_column(Text, default="")
+    survey_overall: Mapped[str] = mapped_column(String(300), default="")
+    survey_comment: Mapped[str] = mapped_column(String(300), default="")
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
 class DataRetention(db.Model):
     """How long an event keeps personal data after it ends, and what the purge left behind."""
 

@@ -15,13 +15,13 @@ from ..events.access import managed_event
 from ..events.content_languages import other_languages
 from ..events.translation_forms import translated_form
 from ..extensions import db
-from ..forms import run_action
+from ..forms import run_action, show_errors
 from ..navigation import register_manage_nav
 from ..sqlite import mark_request_read_only
 from ..types import utcnow
 from . import exports, services
 from .cache import dashboard_figures
-from .forms import PurgeForm, ReportForm, RetentionForm
+from .forms import PurgeForm, ReportForm, RetentionForm, WordingForm
 from .presenting import report_view
 from .services import ReportTexts, TEXT_FIELDS, report_for
 from .blueprint import bp
@@ -212,6 +212,32 @@ def feedback_list(slug: str):
     current = dashboard_figures(event, now=utcnow())
     return render_template("reports/feedback_list.html", event=event, comments=feedback_comments(event),
                            figures=current.figures, figures_at=current.computed_at, confirm_form=ConfirmForm())
+
+
+@bp.route("/manage/<slug>/feedback/wording", methods=["GET", "POST"])
+@login_required
+def wording_edit(slug: str):
+    """The certificate's wording and the survey's texts, in each of the event's languages."""
+    from .wording import CERTIFICATE_FIELDS, TEXT_FIELDS, WordingTexts, save_wording, wording_for
+
+    event = managed_event(slug, Action.MANAGE_REPORTS)
+    wording = wording_for(event)
+    form = translated_form(WordingForm, other_languages(event), TEXT_FIELDS)(obj=wording)
+    if request.method == "GET" and wording is not None:
+        form.load_translations(wording)
+    if form.validate_on_submit():
+        texts = WordingTexts(**{name: getattr(form, name).data or "" for name in TEXT_FIELDS})
+        try:
+            save_wording(event, texts, form.translation_texts(), actor=current_user)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Wording saved."), "success")
+            return redirect(url_for("reports.wording_edit", slug=slug))
+    return render_template("reports/wording_edit.html", event=event, form=form, merge_fields=CERTIFICATE_FIELDS), (
+        422 if form.errors else 200)
 
 
 @bp.route("/manage/<slug>/feedback/send", methods=["POST"])

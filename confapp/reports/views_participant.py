@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.forms import ConfirmForm
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..events.access import visible_event
+from ..events.content_languages import content_language
 from ..extensions import db, limiter
 from ..forms import show_errors
+from ..i18n import LANGUAGE_COOKIE, current_language, in_language, supported
 from ..registration import links
 from ..registration.models import Registration
 from ..types import utcnow
 from . import certificates, feedback, services
 from .forms import ForgetForm, survey_form_class
 from .mydata import export_registration
+from .wording import survey_texts
 from .blueprint import bp
 from .downloads import download as _download
 
@@ -40,6 +44,17 @@ def _own_registration(slug: str, token: str) -> tuple:
     return event, registration
 
 
+def _participant_language(registration) -> str:
+    """The language of a participant's own survey and certificate: the one chosen in this browser
+    (profile or switcher), else the one they registered in or chose on their ticket page (not
+    the browser's Accept-Language: the link comes from an email in their language)."""
+    if current_user.is_authenticated and supported(getattr(current_user, "locale", None)):
+        return current_language()
+    if supported(request.cookies.get(LANGUAGE_COOKIE)):
+        return current_language()
+    return registration.spoken_language
+
+
 @bp.route("/e/<slug>/survey/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def survey(slug: str, token: str):
@@ -47,13 +62,19 @@ def survey(slug: str, token: str):
     registration = feedback.registration_from_survey_token(event, token)
     if registration is None:
         abort(404)
+    with in_language(_participant_language(registration)):
+        return _survey_page(event, registration)
+
+
+def _survey_page(event, registration):
     now = utcnow()
     if registration.purged_at is not None or not feedback.survey_open(event, now):
         return render_template("reports/survey_closed.html", event=event), 410
     if feedback.has_responded(registration):
         return render_template("reports/survey_thanks.html", event=event, already=True)
     sessions = feedback.sessions_for(registration)
-    form = survey_form_class(sessions)()
+    texts = survey_texts(event, content_language(event))
+    form = survey_form_class(sessions, overall_label=texts["overall"], comment_label=texts["comment"])()
     if form.validate_on_submit():
         ratings = {sid: int(getattr(form, f"session_{sid}").data) for sid, _ in sessions if getattr(form, f"session_{sid}").data}
         try:
@@ -71,8 +92,8 @@ def survey(slug: str, token: str):
             db.session.commit()
             return render_template("reports/survey_thanks.html", event=event, already=False)
     session_fields = [getattr(form, f"session_{sid}") for sid, _ in sessions]
-    return render_template("reports/survey.html", event=event, form=form, session_fields=session_fields), (
-        422 if form.errors else 200)
+    return render_template("reports/survey.html", event=event, form=form, session_fields=session_fields,
+                           intro=texts["intro"]), (422 if form.errors else 200)
 
 
 @bp.route("/certificates/<code>")
@@ -105,7 +126,8 @@ def self_certificate_pdf(slug: str, token: str):
     certificate = certificates.certificate_for(registration)
     if certificate is None:
         abort(404)
-    return _download(certificates.certificate_pdf(certificate), "application/pdf", f"certificate-{event.slug}.pdf")
+    return _download(certificates.certificate_pdf(certificate, _participant_language(registration)), "application/pdf",
+                     f"certificate-{event.slug}.pdf")
 
 
 @bp.route("/e/<slug>/ticket/<token>/my-data.json")

@@ -8,12 +8,16 @@ page is interface, and it is English when it is
 - exactly an English interface string of the catalogue whose Spanish differs (a label or button
   rendered without gettext, or a lazy string resolved too early), or
 - a text with two or more English function words ("the", "your", "with"...) that Spanish does
-  not use.
+  not use, or
+- a text, or a part of one between separators ("·", ":", ","...), of one or two common English
+  interface words only ("Status", "Check in", "Page 1 of 2": UI_WORDS), not in any stored text
+  (the words a bare, unwrapped heading leaves, which neither rule above sees).
 Elements marked with another language (`lang="en"`, e.g. the switcher's "English") are skipped.
 Uses the crawl's demo site (tests/functional/test_site_crawl.py's crawl_app)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import pytest
@@ -29,6 +33,31 @@ pytestmark = pytest.mark.slow
 ENGLISH_WORDS = frozenset("""the and of to your you is are for with this that not have will been from there their
 which what when here were was can cannot these those its our we they them who how please each than only after
 before yet into about would should could must any an or at by on in""".split())
+# Common English interface words Spanish does not use. A text, or a part of one between
+# separators ("Fecha · Status", "Page 1 of 2"), made of one or two of them only is English of
+# ours unless a stored text has it as a whole word (a category called "Free", a session
+# "Check in and coffee"). Words Spanish shares stay out ("total", "general", "no", "final",
+# "color", "error", "panel", "plan", "online", "email", "web", "link", "PDF").
+UI_WORDS = frozenset("""status name names date dates time times edit delete remove save cancel back next previous
+search filter filters amount price category categories session sessions room rooms track tracks speaker speakers
+details settings export download view show hide yes open opens closed close closes paid unpaid free pending confirmed
+cancelled canceled waitlist waitlisted waiting report reports dashboard overview message messages subject sent failed
+skipped when where start starts end ends capacity title description location venue language languages organisation
+organisations organization organizations city cities country countries phone notes note reason method reference
+balance refund refunds refunded check checked in out print badge badges add update submit continue login logout log
+sign password help home event events team role roles staff organiser organisers organizer organizers attendee
+attendees participant participants registration registrations register registered question questions answer answers
+comment comments rating ratings responses response average count number type kind draft published archived public
+private order orders payment payments receipt receipts invoice ticket tickets code codes discount discounts access
+list lists entrance door desk expected arrivals attended walk ins today tomorrow yesterday week weeks month months
+year years day days hour hours minute minutes none all new create created updated saved deleted change changes apply
+reset clear copy move send preview schedule scheduled queued sending delivered recipient recipients history action
+actions user users account profile contact address website photo upload file files image optional required loading
+offline synced retry undo undone page of more less first last done review people places place seats
+left full sold hold held expired expires approve approved reject rejected decline declined offered claimed removed
+attendance interpretation accessibility dietary needs pronouns mode person hybrid recording recordings materials
+""".split())
+_SEGMENTS = re.compile(r"[·:,;()\[\]|/–—•…!?\"“”«»]+|\s-\s|\.\s|\.$")
 URLS_PER_ROLE = 400
 # The switcher's links would switch the crawl back to English.
 SKIP_ALSO = re.compile(SKIP.pattern + r"|/language/")
@@ -140,6 +169,48 @@ def _looks_english(text: str, english_interface: set[str]) -> bool:
     return text in english_interface or len(set(words) & ENGLISH_WORDS) >= 2
 
 
+@lru_cache(maxsize=4)
+def _stored(content: str) -> tuple[frozenset[str], str, tuple[str, ...]]:
+    """(every stored text; the stored prose, texts of four words or more, one per line; the
+    stored texts of four characters or more, longest first)."""
+    values = frozenset(content.split("\n"))
+    pieces = tuple(sorted((v for v in values if len(v) >= 4), key=len, reverse=True))
+    return values, "\n".join(v for v in values if len(v.split()) >= 4), pieces
+
+
+def _stored_as_a_word(segment: str, content: str) -> bool:
+    """Whether `segment` is a whole stored text ("Free", a category) or whole words of stored
+    prose ("**Open** to everyone"). Same case: a stored status code "confirmed" shown
+    capitalised as "Confirmed" is ours; and a short stored label ("Status: confirmed", written
+    by the application) does not make the word "Status" content everywhere."""
+    values, prose, _ = _stored(content)
+    return segment in values or re.search(r"(?<![\w])" + re.escape(segment) + r"(?![\w])", prose) is not None
+
+
+def _ui_segments(text: str, content: str) -> list[str]:
+    found = []
+    for segment in _SEGMENTS.split(text):
+        segment = segment.strip()
+        words = re.findall(r"[^\W\d_]+", segment)
+        if 1 <= len(words) <= 2 and all(word.lower() in UI_WORDS for word in words) and not _stored_as_a_word(segment, content):
+            found.append(segment)
+    return found
+
+
+def short_english(text: str, content: str) -> list[str]:
+    """The parts of `text` that are one or two common English interface words (UI_WORDS) and
+    not stored content: the single words the function-word rule cannot see ("Status"). Stored
+    texts in it are taken out first ("Respuesta: One, 18 months" holds an answer)."""
+    values, _, pieces = _stored(content)
+    if text in values or not _ui_segments(text, content):
+        return []
+    rest = text
+    for piece in pieces:
+        if piece in rest:
+            rest = rest.replace(piece, " · ")
+    return _ui_segments(rest, content)
+
+
 def english_left(html: str, english_interface: set[str], content: str) -> list[str]:
     parser = VisibleText("es")
     parser.feed(html)
@@ -147,7 +218,12 @@ def english_left(html: str, english_interface: set[str], content: str) -> list[s
     pieces = None
     for raw in parser.texts:
         text = _normal(raw)
-        if not re.search(r"[A-Za-z]{2}", text) or text in content or not _looks_english(text, english_interface):
+        if not re.search(r"[A-Za-z]{2}", text):
+            continue
+        if short_english(text, content):
+            found.append(text)
+            continue
+        if text in content or not _looks_english(text, english_interface):
             continue
         # Our words around their words ("Organizado por <organisation>", "<session>: <event> ·
         # confapp"): what is left once every stored text in it is taken out must not be English.
@@ -201,3 +277,13 @@ def test_the_detector_tells_interface_english_from_content():
     # Our Spanish around stored English is fine; our English around it is not.
     assert english_left('<p>Organizado por Amara Okafor</p><p>Organised by the staff of Amara Okafor</p>', interface,
                         stored) == ["Organised by the staff of Amara Okafor"]
+
+
+def test_the_detector_finds_single_english_words_but_not_stored_ones():
+    stored = "Free\n**Open** to everyone who works on housing\nconfirmed\nStatus: confirmed\nOne, 18 months"
+    html = ('<html lang="es"><body><th>Status</th><th>Estado</th><p>Notes</p><p>Page 1 of 2</p>'
+            '<td>21 nov 2026, 10:00 · Attendee</td><span class="badge">Confirmed</span><td>Free</td><p>Open</p>'
+            '<p>Gratis</p><p>Respuesta: One, 18 months</p><p>Total</p><p>General</p><p>Amara Okafor</p><button aria-label="Close">×</button></body></html>')
+    assert english_left(html, set(), stored) == [
+        "Status", "Notes", "Page 1 of 2", "21 nov 2026, 10:00 · Attendee", "Confirmed", "Close"]
+    assert short_english("Check in", "") == ["Check in"] and short_english("Registrar entrada", "") == []

@@ -64,6 +64,8 @@ def test_access_per_route_and_role(client, db):
         ("GET", "/manage/no-such-event/dashboard", expect(LOGIN_REDIRECT, 404, 404, 404, 404, 404)),
         ("GET", f"/manage/{slug}/feedback", organisers_only(200)),
         ("POST", f"/manage/{slug}/feedback/send", organisers_only(302)),
+        ("GET", f"/manage/{slug}/feedback/wording", organisers_only(200)),
+        ("POST", f"/manage/{slug}/feedback/wording", organisers_only(302), {"survey_intro": "Thank you for coming."}),
         ("POST", f"/manage/{slug}/certificates/send", organisers_only(302)),
         # Participants' pages open with their signed link, whoever is logged in.
         ("GET", f"/e/{slug}/survey/{survey}", everyone(200)),

@@ -6,6 +6,7 @@ print documents (not base.html) carry lang="es". English pages are unchanged."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -106,6 +107,8 @@ def test_the_organisers_report_pages_are_in_spanish(spanish, client, db, login_a
     audit = _text(client.get(f"/manage/{event.slug}/audit"))
     assert ">Registro de auditoría</h1>" in audit and "Cada cambio en este evento" in audit and ">Audit log<" not in audit
     assert 'Informe publicado <code class="meta">report.published</code>' in audit and "Report published" not in audit
+    # The entry's target is explained the same way; its details stay the record as stored.
+    assert re.search(r'Informe <code class="meta">Report \d+</code>', audit)
 
 
 def test_the_published_summary_and_its_print_are_in_spanish(spanish, client, world, printed):
