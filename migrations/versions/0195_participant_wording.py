@@ -3,7 +3,7 @@ feedback survey's introduction, overall question and comment prompt, in the even
 language with the others in `translations`. A new table: code already deployed never reads it.
 
 Revision ID: 0195_participant_wording
-Revises: 0185_sealed_secrets
+Revises: 0190_series_answers
 Create Date: 2026-12-04 21:50:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0195_participant_wording'
-down_revision = '0185_sealed_secrets'
+down_revision = '0190_series_answers'
 branch_labels = None
 depends_on = None
 
