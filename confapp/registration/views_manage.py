@@ -21,8 +21,8 @@ from .forms import (
     ApprovalForm, CsrfForm, EditRegistrationForm, ManualAddForm, OrganiserCancelForm, attendee_prefix, parse_answers,
 )
 from .labels import history_note
-from .models import QuestionKind, RegistrationStatus
-from .questions import clean_answers, countries
+from .models import RegistrationStatus
+from .questions import clean_answers
 from .services import AttendeeData, CategoryChoice, OrderRequest
 from .blueprint import bp
 
@@ -142,11 +142,6 @@ def manage_decide(slug: str, registration_id: int, decision: str):
                 _("Approved; the attendee was emailed.") if decision == "approve" else _("Rejected; the attendee was emailed."))
 
 
-def _countries_for(questions) -> list[tuple[str, str]]:
-    """The country list for the question widgets, built only when a country question shows."""
-    return countries() if any(q.kind == QuestionKind.COUNTRY for q in questions) else []
-
-
 @bp.route("/manage/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @login_required
 def manage_edit(slug: str, registration_id: int):
@@ -158,7 +153,8 @@ def manage_edit(slug: str, registration_id: int):
     if form.validate_on_submit():
         try:
             services.update_answers(registration, first_name=form.first_name.data, last_name=form.last_name.data or "",
-                                    email=form.email.data, answers=parse_answers(request.form, "", questions), actor=current_user, now=utcnow())
+                                    email=form.email.data, answers=parse_answers(request.form, "", questions),
+                                    actor=current_user, now=utcnow())
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("registration.manage_detail", slug=slug, registration_id=registration.id))
@@ -167,7 +163,7 @@ def manage_edit(slug: str, registration_id: int):
             errors = error.errors
     answers = {a.question_id: a.value for a in registration.answers}
     return render_template("registration/manage_edit.html", event=event, registration=registration, form=form,
-                           questions=questions, answers=answers, errors=errors, countries=_countries_for(questions),
+                           questions=questions, answers=answers, errors=errors,
                            values=request.form if request.method == "POST" else None), (422 if errors or form.errors else 200)
 
 
@@ -219,7 +215,8 @@ def manage_add(slug: str):
             answer_errors = _place_errors(form, error.errors if isinstance(error, ValidationFailed) else {"": error.message})
     elif request.method == "POST":
         # The fields failed first: check the answers too (the service's own check), so one round shows every error.
-        answer_errors = {f"{_ADDED}q_{qid}": m for qid, m in clean_answers(questions, parse_answers(request.form, _ADDED, questions))[1].items()}
+        _values, unanswered = clean_answers(questions, parse_answers(request.form, _ADDED, questions))
+        answer_errors = {f"{_ADDED}q_{qid}": message for qid, message in unanswered.items()}
     return render_template("registration/manage_add.html", event=event, form=form, questions=questions, prefix=_ADDED,
-                           errors=answer_errors, values=request.form, countries=_countries_for(questions)), \
+                           errors=answer_errors, values=request.form), \
         (422 if request.method == "POST" else 200)
