@@ -125,3 +125,33 @@ def test_the_page_sends_a_fixed_number_of_queries_whatever_the_questions(client,
     # 6 on this suite's SQLite: the user, the event, its organisations, the organiser's role, the
     # categories and the questions (one query for all of them); the country list needs none.
     assert large.count == small.count <= 6, large.statements
+
+
+def test_a_hidden_conditional_question_is_not_required_and_a_shown_one_is(client, db, login_as, organiser, event, questions,
+                                                                           category):
+    needs, which, _org = questions
+    login_as(organiser)
+    page = client.get(f"/manage/{event.slug}/registrations/new").get_data(as_text=True)
+    assert f'data-condition-name="attendees-0-q_{needs.id}" data-condition-value="Yes"' in page
+    shown = _post(client, event, category, **{f"attendees-0-q_{needs.id}": "Yes"})
+    assert shown.status_code == 422 and f'id="attendees_0_q_{which.id}-error"' in shown.get_data(as_text=True)
+    assert _registrations(db, event) == 0
+    hidden = _post(client, event, category, **{f"attendees-0-q_{needs.id}": "No", f"attendees-0-q_{which.id}": "ASL"})
+    assert hidden.status_code == 302
+    registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id))
+    answers = {a.question_id: a.value for a in db.session.scalars(select(Answer).where(Answer.registration_id == registration.id))}
+    assert answers == {needs.id: "No"}  # the hidden question's answer is not kept, as on the public form
+
+
+def test_a_multiple_choice_answer_keeps_every_option_ticked(client, db, login_as, organiser, event, category):
+    pick = Question(event_id=event.id, kind="multiple_choice", label="Sessions you want", options=["Housing", "Jobs", "Voting"],
+                    required=True, position=1)
+    db.session.add(pick)
+    db.session.commit()
+    login_as(organiser)
+    response = client.post(f"/manage/{event.slug}/registrations/new", data={
+        "category_id": category.id, "first_name": "Dolores", "email": "dolores@example.org", "payment_method": "none",
+        f"attendees-0-q_{pick.id}": ["Voting", "Housing"]})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    answer = db.session.scalar(select(Answer).where(Answer.question_id == pick.id))
+    assert answer.value == "Housing\nVoting"
