@@ -67,19 +67,30 @@ def parse_choices(form: MultiDict, categories) -> tuple[list[CategoryChoice], di
     return choices, errors
 
 
+def attendee_prefix(index: int) -> str:
+    """The field-name prefix of the `index`-th person's fields; the services name their errors with it."""
+    return f"attendees-{index}-"
+
+
+def parse_answers(form: MultiDict, prefix: str, questions) -> dict[int, object]:
+    """One person's raw answers, read from the fields `question_field` draws (`<prefix>q_<id>`):
+    a list for multiple choice, a string otherwise. The services check them (clean_answers)."""
+    answers: dict[int, object] = {}
+    for question in questions:
+        name = f"{prefix}q_{question.id}"
+        if question.kind == QuestionKind.MULTIPLE_CHOICE:
+            answers[question.id] = form.getlist(name)
+        else:
+            answers[question.id] = form.get(name, "")
+    return answers
+
+
 def parse_attendees(form: MultiDict, count: int, questions) -> list[AttendeeData]:
     attendees = []
     for i in range(count):
-        prefix = f"attendees-{i}-"
-        answers: dict[int, object] = {}
-        for question in questions:
-            name = f"{prefix}q_{question.id}"
-            if question.kind == QuestionKind.MULTIPLE_CHOICE:
-                answers[question.id] = form.getlist(name)
-            else:
-                answers[question.id] = form.get(name, "")
+        prefix = attendee_prefix(i)
         attendees.append(AttendeeData(form.get(prefix + "first_name", "").strip(), form.get(prefix + "last_name", "").strip(),
-                                      form.get(prefix + "email", "").strip(), answers))
+                                      form.get(prefix + "email", "").strip(), parse_answers(form, prefix, questions)))
     return attendees
 
 

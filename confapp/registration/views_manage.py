@@ -17,9 +17,12 @@ from ..inputs import as_id, page_arg
 from ..navigation import register_manage_nav
 from ..types import utcnow
 from . import queries, services
-from .forms import ApprovalForm, CsrfForm, EditRegistrationForm, ManualAddForm, OrganiserCancelForm
+from .forms import (
+    ApprovalForm, CsrfForm, EditRegistrationForm, ManualAddForm, OrganiserCancelForm, attendee_prefix, parse_answers,
+)
 from .labels import history_note
 from .models import RegistrationStatus
+from .questions import clean_answers
 from .services import AttendeeData, CategoryChoice, OrderRequest
 from .blueprint import bp
 
@@ -139,11 +142,6 @@ def manage_decide(slug: str, registration_id: int, decision: str):
                 _("Approved; the attendee was emailed.") if decision == "approve" else _("Rejected; the attendee was emailed."))
 
 
-def _answers_from_form(questions) -> dict:
-    return {q.id: (request.form.getlist(f"q_{q.id}") if q.kind == "multiple_choice" else request.form.get(f"q_{q.id}", ""))
-            for q in questions}
-
-
 @bp.route("/manage/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @login_required
 def manage_edit(slug: str, registration_id: int):
@@ -155,7 +153,8 @@ def manage_edit(slug: str, registration_id: int):
     if form.validate_on_submit():
         try:
             services.update_answers(registration, first_name=form.first_name.data, last_name=form.last_name.data or "",
-                                    email=form.email.data, answers=_answers_from_form(questions), actor=current_user, now=utcnow())
+                                    email=form.email.data, answers=parse_answers(request.form, "", questions),
+                                    actor=current_user, now=utcnow())
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("registration.manage_detail", slug=slug, registration_id=registration.id))
@@ -168,18 +167,43 @@ def manage_edit(slug: str, registration_id: int):
                            values=request.form if request.method == "POST" else None), (422 if errors or form.errors else 200)
 
 
+# The one person an organiser adds: their question fields carry the public form's names, so the
+# order service's errors ("attendees-0-q_7") land beside the same widgets.
+_ADDED = attendee_prefix(0)
+
+
+def _added_attendee(form: ManualAddForm, questions) -> AttendeeData:
+    return AttendeeData(form.first_name.data, form.last_name.data or "", form.email.data,
+                        parse_answers(request.form, _ADDED, questions))
+
+
+def _place_errors(form: ManualAddForm, errors: dict[str, str]) -> dict[str, str]:
+    """The service's errors: the person's name and email beside the form's fields, their answers
+    returned by field name for the question widgets, the rest above the form."""
+    own = {_ADDED + "first_name": form.first_name, _ADDED + "email": form.email}
+    answers = {}
+    for name, message in errors.items():
+        if name in own:
+            own[name].errors.append(message)
+        elif name.startswith(_ADDED + "q_"):
+            answers[name] = message
+        else:
+            form.extra_errors.append(message)
+    return answers
+
+
 @bp.route("/manage/<slug>/registrations/new", methods=["GET", "POST"])
 @login_required
 def manage_add(slug: str):
     event = managed_event(slug, Action.MANAGE_REGISTRATIONS)
     form = ManualAddForm()
     form.category_id.choices = [(c.id, c.name) for c in queries.all_categories(event)]
+    form.extra_errors = []
+    questions = services.active_questions(event.id)
+    answer_errors = {}
     if form.validate_on_submit():
-        order_request = OrderRequest(
-            [CategoryChoice(form.category_id.data, 1)],
-            [AttendeeData(form.first_name.data, form.last_name.data or "", form.email.data)],
-            payment_method=form.payment_method.data, send_email=form.send_email.data,
-        )
+        order_request = OrderRequest([CategoryChoice(form.category_id.data, 1)], [_added_attendee(form, questions)],
+                                     payment_method=form.payment_method.data, send_email=form.send_email.data)
         try:
             order = services.place_order(event, order_request, actor=current_user, now=utcnow())
             services.history(order, "added_by_organiser", actor=current_user, now=utcnow())
@@ -188,8 +212,11 @@ def manage_add(slug: str):
             return redirect(url_for("registration.manage_detail", slug=slug, registration_id=order.registrations[0].id))
         except DomainError as error:
             db.session.rollback()
-            messages = error.errors.values() if isinstance(error, ValidationFailed) else [error.message]
-            form.extra_errors = list(messages)
-    return render_template("registration/manage_add.html", event=event, form=form), (422 if request.method == "POST" else 200)
-
-
+            answer_errors = _place_errors(form, error.errors if isinstance(error, ValidationFailed) else {"": error.message})
+    elif request.method == "POST":
+        # The fields failed first: check the answers too (the service's own check), so one round shows every error.
+        _values, unanswered = clean_answers(questions, parse_answers(request.form, _ADDED, questions))
+        answer_errors = {f"{_ADDED}q_{qid}": message for qid, message in unanswered.items()}
+    return render_template("registration/manage_add.html", event=event, form=form, questions=questions, prefix=_ADDED,
+                           errors=answer_errors, values=request.form), \
+        (422 if request.method == "POST" else 200)

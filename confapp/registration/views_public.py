@@ -23,7 +23,7 @@ from ..sqlite import begin_writing, mark_request_read_only
 from ..transactions import on_decision_point
 from ..types import utcnow
 from . import common, emails, links, pricing, queries, services, waitlist
-from .forms import CancelForm, CsrfForm, TicketLanguageForm, WaitlistForm, parse_order_form
+from .forms import CancelForm, CsrfForm, TicketLanguageForm, WaitlistForm, parse_answers, parse_order_form
 from .models import Order, PaymentMethod, Registration, RegistrationStatus
 from .questions import countries, display_value
 from .blueprint import bp
@@ -320,8 +320,7 @@ def ticket_page(slug: str, token: str):
     if request.method == "POST":
         if not CsrfForm().validate_on_submit():
             abort(400)
-        answers = {q.id: (request.form.getlist(f"q_{q.id}") if q.kind == "multiple_choice" else request.form.get(f"q_{q.id}", ""))
-                   for q in questions}
+        answers = parse_answers(request.form, "", questions)
         try:
             services.update_answers(registration, first_name=request.form.get("first_name", ""),
                                     last_name=request.form.get("last_name", ""), answers=answers,
