@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
 from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, json_error
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..i18n import current_language
 from ..registration.common import reads_once
 from ..registration import services as registration_services
