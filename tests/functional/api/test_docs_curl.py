@@ -1,0 +1,251 @@
+"""Every curl example in docs/api.md runs (issue 14: "curl examples that the tests run"), with the
+real curl binary, against the live app under gunicorn on its own SQLite file with the demo data,
+in the order the document gives them, so the docs cannot drift from the API.
+
+Each example gets a token made through the tokens service (as the API tokens page makes them)
+holding only the permission the docs name for that operation, so a wrong permission in the docs
+fails too. The docs' placeholders are filled from one mapping (PLACEHOLDERS) and, for ids the
+API makes, from earlier examples' answers (CAPTURES). Every example must match a row of
+OPERATIONS, which says its permission and the status it answers; an example no row knows fails,
+so a new example gets a row (and thereby a check)."""
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import embedded_environment, embedded_gunicorn
+
+pytestmark = pytest.mark.slow
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DOC = PROJECT_ROOT / "docs" / "api.md"
+
+# The docs' placeholders and what they are in the demo data (`flask demo load`, as `make run` serves it).
+SLUG = "phrge-institute-next"
+PLACEHOLDERS = {
+    "https://example.org": None,  # the live base URL
+    "<slug>": SLUG,  # the demo's upcoming event (events.id 4)
+    "<list_id>": "2",  # its main entrance check-in list (walk-ins allowed)
+    "<published-slug>": "phrge-institute-2016",  # the demo event whose summary report is published
+}
+
+# Placeholders for what an earlier example made: (method, path pattern, placeholder, where in its answer).
+CAPTURES = [
+    ("POST", r"/walk-ins$", "<registration-id>", lambda a: a["registration"]["id"]),
+    ("POST", r"/orders$", "<order-id>", lambda a: a["id"]),
+    ("POST", r"/orders$", "<ticket-code>", lambda a: a["registrations"][0]["ticket_code"]),
+    ("POST", r"/checkin/redeem$", "<check-in-id>", lambda a: a["check_in"]["id"]),
+    ("POST", r"/messages$", "<message-id>", lambda a: a["id"]),
+    ("GET", r"/registrations$", "<cursor>", lambda a: a["next"]),
+]
+
+# (method, path pattern under /api/v1 with the query, permission the docs name or None, status). First match wins.
+OPERATIONS = [
+    ("GET", r"^/events$", "events:read", 200),
+    ("GET", r"^/events/[^/]+/registrations\?.*status=maybe", "registrations:read", 422),
+    ("GET", r"^/events/[^/]+/registrations(\?.*)?$", "registrations:read", 200),
+    ("PATCH", r"^/events/[^/]+/registrations/[^/]+$", "registrations:write", 200),
+    ("POST", r"^/events/[^/]+/orders$", "registrations:write", 201),
+    ("GET", r"^/events/[^/]+/orders/[^/]+$", "registrations:read", 200),
+    ("POST", r"^/events/[^/]+/checkin/redeem$", "checkin:write", 200),
+    ("GET", r"^/events/[^/]+/checkin/lists$", "checkin:read", 200),
+    ("GET", r"^/events/[^/]+/checkin/lists/[^/]+/(search|stats)(\?.*)?$", "checkin:read", 200),
+    ("POST", r"^/events/[^/]+/checkin/lists/[^/]+/walk-ins$", "checkin:write", 201),
+    ("POST", r"^/events/[^/]+/checkin/lists/[^/]+/(pay|undo|sync)$", "checkin:write", 200),
+    ("POST", r"^/events/[^/]+/messages$", "outreach:write", 201),
+    ("GET", r"^/events/[^/]+/messages/[^/]+$", "outreach:read", 200),
+    ("GET", r"^/events/[^/]+/report/live$", "reports:read", 200),
+    ("GET", r"^/events/[^/]+/report$", None, 200),
+]
+
+# What the prose around some examples says their answer holds: (a text of the example, {field: value}).
+SAYS = [
+    ("noor@example.org", {"outcome": "ok", "checked_in": True}),  # a free walk-in is checked in at once
+    ("tomas@example.org", {"outcome": "unpaid", "checked_in": False, "amount_due_minor": 4000}),
+    ("/pay", {"outcome": "ok"}),
+    ("/checkin/redeem", {"outcome": "ok"}),
+    ("/messages \\", {"status": "draft"}),
+]
+
+# The main operations of issue 14 that must each have an example (a pattern of OPERATIONS each).
+MAIN = {
+    "list registrations with a filter": r"^/events/[^/]+/registrations\?.*status=confirmed",
+    "the next page by cursor": r"^/events/[^/]+/registrations\?.*cursor=",
+    "create an order": r"^/events/[^/]+/orders$",
+    "redeem a check-in": r"^/events/[^/]+/checkin/redeem$",
+    "walk-in": r"/walk-ins$",
+    "create an outreach draft": r"^/events/[^/]+/messages$",
+    "report figures": r"/report(/live)?$",
+    "a problem": r"status=maybe",
+}
+
+MAKE_TOKENS = """
+import json, sys
+from confapp import create_app
+from confapp.accounts.models import User
+from confapp.api import tokens
+from confapp.events.queries import event_by_slug
+from confapp.extensions import db
+from confapp.types import utcnow
+app = create_app()
+with app.app_context():
+    event = event_by_slug(sys.argv[1])
+    organiser = db.session.query(User).filter_by(email="organiser@confapp.example").one()
+    secrets = {}
+    for scope in sys.argv[2:]:
+        _, secrets[scope] = tokens.create_token(event, name=f"Docs example ({scope})", scopes=[scope],
+                                                expires_at=None, actor=organiser, now=utcnow())
+    db.session.commit()
+    print(json.dumps(secrets))
+"""
+
+
+@dataclass
+class Example:
+    line: int  # where it starts in docs/api.md (1-based)
+    text: str  # as written, continuations and all
+
+
+def doc_examples(markdown: str) -> list[Example]:
+    """The commands in code blocks (fenced, or indented four spaces) that start with `curl`."""
+    lines, examples, i = markdown.splitlines(), [], 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```"):
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
+            block, start, i = lines[i + 1:end], i + 1, end + 1
+        elif line.startswith("    ") and (i == 0 or not lines[i - 1].strip()):
+            end = i
+            while end < len(lines) and (lines[end].startswith("    ") or not lines[end].strip()):
+                end += 1
+            block, start, i = [l[4:] for l in lines[i:end]], i, end
+        else:
+            i += 1
+            continue
+        # One block may hold several commands, a blank line apart.
+        chunk: list[str] = []
+        for offset, text in enumerate([*block, ""]):
+            if text.strip():
+                chunk.append(text)
+                continue
+            if chunk and chunk[0].startswith("curl "):
+                examples.append(Example(start + offset - len(chunk) + 1, "\n".join(chunk)))
+            chunk = []
+    return examples
+
+
+def request_of(argv: list[str]) -> tuple[str, str]:
+    """(method, URL) of a curl command line."""
+    method, url, args = None, None, iter(argv[1:])
+    for arg in args:
+        if arg in ("-X", "--request"):
+            method = next(args)
+        elif arg in ("-H", "--header"):
+            next(args)
+        elif arg in ("-d", "--data", "--data-raw"):
+            next(args)
+            method = method or "POST"
+        elif not arg.startswith("-"):
+            url = arg
+    return method or "GET", url
+
+
+def operation(method: str, path: str):
+    for row_method, pattern, scope, status in OPERATIONS:
+        if row_method == method and re.search(pattern, path):
+            return scope, status
+    return None
+
+
+def test_the_operations_table_knows_every_example_and_every_main_operation_has_one():
+    examples = doc_examples(DOC.read_text())
+    assert len(examples) >= len(MAIN)
+    paths = []
+    for example in examples:
+        method, url = request_of(shlex.split(example.text.replace("\\\n", " ")))
+        assert url and url.startswith("https://example.org/api/v1/"), f"docs/api.md:{example.line}: {url}"
+        path = url.removeprefix("https://example.org/api/v1")
+        assert operation(method, path), f"docs/api.md:{example.line}: add a row to OPERATIONS for {method} {path}"
+        paths.append(path)
+    for name, pattern in MAIN.items():
+        assert any(re.search(pattern, p) for p in paths), f"docs/api.md has no curl example to {name}"
+
+
+@pytest.fixture(scope="module")
+def live_api(tmp_path_factory):
+    assert shutil.which("curl"), "the examples run the real curl"
+    folder = tmp_path_factory.mktemp("docs-curl")
+    env = embedded_environment(folder)
+    scopes = sorted({scope for _, _, scope, _ in OPERATIONS if scope})
+    made = subprocess.run([sys.executable, "-c", MAKE_TOKENS, SLUG, *scopes], cwd=PROJECT_ROOT, env=env, check=True,
+                          capture_output=True, text=True, timeout=120)
+    secrets = json.loads(made.stdout.strip().splitlines()[-1])
+    with embedded_gunicorn(env, folder) as (base, log_path):
+        yield base, secrets, log_path, folder
+
+
+def run_curl(argv: list[str], folder: Path) -> tuple[int, dict[str, str], bytes]:
+    body, head = folder / "body", folder / "head"
+    done = subprocess.run(["curl", "-sS", "--max-time", "30", "-o", str(body), "-D", str(head), "-w", "%{http_code}",
+                           *argv[1:]], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    headers = {}
+    for line in head.read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        if value:
+            headers[name.strip().lower()] = value.strip()
+    return int(done.stdout), headers, body.read_bytes()
+
+
+def test_every_curl_example_in_the_api_docs_answers_as_documented(live_api):
+    base, secrets, log_path, folder = live_api
+    filled = {key: value for key, value in PLACEHOLDERS.items() if value}
+    filled["https://example.org"] = base
+    examples = doc_examples(DOC.read_text())
+    for example in examples:
+        where = f"docs/api.md:{example.line}"
+        argv = shlex.split(example.text.replace("\\\n", " "))
+        method, url = request_of(argv)
+        path = url.removeprefix("https://example.org/api/v1")
+        scope, status = operation(method, path)
+        assert ("capi_..." in example.text) == (scope is not None), f"{where}: a token exactly where a permission is needed"
+        text = example.text.replace("capi_...", secrets[scope]) if scope else example.text
+        for placeholder, value in filled.items():
+            text = text.replace(placeholder, str(value))
+        unfilled = re.findall(r"<[a-z_-]+>", text)
+        assert not unfilled, f"{where}: nothing earlier filled {unfilled}"
+        argv = shlex.split(text.replace("\\\n", " "))
+        got, headers, body = run_curl(argv, folder)
+        media_type = headers.get("content-type", "").split(";")[0]
+        assert got == status, (f"{where}: {method} {path} answered {got}, not {status}: {body[:2000]!r}\n"
+                               f"--- server log ---\n{log_path.read_text()[-4000:]}")
+        assert media_type == ("application/problem+json" if status >= 400 else "application/json"), f"{where}: {media_type}"
+        answer = json.loads(body)
+        if status >= 400:
+            assert answer["status"] == status and answer["detail"], f"{where}: {answer}"
+        for marker, fields in SAYS:
+            if marker in example.text:
+                assert {k: answer.get(k) for k in fields} == fields, f"{where}: {answer}"
+        if status == 422:
+            # The problem the docs show after the example is the one that comes back.
+            shown = json.loads(DOC.read_text().split("\n", example.line)[-1].split("```json\n", 1)[1].split("```")[0])
+            assert answer == shown, f"{where}: {answer}"
+        if "Idempotency-Key" in text:
+            # The docs' promise: the same POST with the same key answers the first answer again.
+            again, again_headers, again_body = run_curl(argv, folder)
+            assert (again, json.loads(again_body)) == (got, answer), where
+            assert again_headers.get("idempotent-replayed") == "true", where
+        for capture_method, pattern, placeholder, pick in CAPTURES:
+            if status < 300 and capture_method == method and re.search(pattern, path.partition("?")[0]):
+                value = pick(answer)
+                assert value is not None, f"{where}: no {placeholder} in {answer}"
+                filled[placeholder] = value
+    assert "Traceback" not in log_path.read_text()
