@@ -1,0 +1,70 @@
+"""The event's Details form tells the people registered when an organiser moves a published
+event's start or end: a box "Tell the N people registered", ticked by default; unticked, or
+when the dates stay, nobody is mailed."""
+from __future__ import annotations
+
+from html import unescape
+
+from tests.factories import make_category, make_event, make_registration, make_user
+
+FORM = {"title": "Human Rights Cities Summit", "timezone": "America/New_York", "starts_at": "2026-12-12T09:00",
+        "ends_at": "2026-12-12T17:00", "series_id": "0"}
+
+
+def _event_with_two_people(db, mail):
+    organiser = make_user()
+    event = make_event(organiser=organiser, title="Human Rights Cities Summit")
+    category = make_category(event)
+    make_registration(event, category, first_name="Rosa", email="rosa@example.org", send_email=False)
+    make_registration(event, category, first_name="Lucía", email="lucia@example.org", send_email=False, language="es")
+    db.session.commit()
+    mail.clear()
+    return organiser, event
+
+
+def test_the_form_offers_to_tell_the_people_registered(client, db, mail, login_as):
+    organiser, event = _event_with_two_people(db, mail)
+    login_as(organiser)
+    page = unescape(client.get(f"/manage/{event.slug}/edit").get_data(as_text=True))
+    assert "Tell the 2 people registered" in page
+    box = page.split('id="notify_registered"', 1)[0].rsplit("<input", 1)[1] + page.split('id="notify_registered"', 1)[1].split(">", 1)[0]
+    assert 'type="checkbox"' in box and "checked" in box
+
+
+def test_moving_the_event_with_the_box_ticked_tells_each_person_once(client, db, mail, login_as):
+    organiser, event = _event_with_two_people(db, mail)
+    login_as(organiser)
+    response = client.post(f"/manage/{event.slug}/edit", data=FORM | {"notify_registered": "y"}, follow_redirects=True)
+    assert "Changes saved. The 2 people registered will be told of the new date and time." in unescape(response.text)
+    got = mail.wait_for(2)
+    assert sorted(m.envelope_to[0] for m in got) == ["lucia@example.org", "rosa@example.org"]
+    rosa, lucia = mail.to("rosa@example.org")[0], mail.to("lucia@example.org")[0]
+    assert rosa.subject == "New date and time for Human Rights Cities Summit"
+    assert "Saturday 12 December 2026, 09:00–17:00 (America/New_York time)" in rosa.text
+    assert "sábado 12 de diciembre de 2026, 09:00–17:00" in lucia.text
+    # Saving again with the same dates tells nobody.
+    client.post(f"/manage/{event.slug}/edit", data=FORM | {"notify_registered": "y"})
+    assert len(mail.messages) == 2
+
+
+def test_moving_the_event_with_the_box_unticked_tells_nobody(client, db, mail, login_as):
+    from sqlalchemy import func, select
+
+    from confapp.registration.outbox import MailKind, RegistrationMail
+
+    organiser, event = _event_with_two_people(db, mail)
+    login_as(organiser)
+    response = client.post(f"/manage/{event.slug}/edit", data=FORM, follow_redirects=True)
+    assert "Changes saved." in response.text and "will be told" not in response.text
+    db.session.expire_all()
+    assert event.local(event.starts_at).day == 12
+    assert mail.messages == []
+    assert db.session.scalar(select(func.count()).select_from(RegistrationMail).where(
+        RegistrationMail.kind == MailKind.CHANGE_NOTICE)) == 0
+
+
+def test_a_draft_event_has_no_box(client, db, mail, login_as):
+    organiser = make_user()
+    event = make_event(organiser=organiser, publish=False)
+    login_as(organiser)
+    assert "people registered" not in client.get(f"/manage/{event.slug}/edit").get_data(as_text=True)
