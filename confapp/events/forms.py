@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_babel import lazy_gettext as _l, lazy_ngettext
+from flask_babel import lazy_gettext as _l, ngettext
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
@@ -82,7 +82,7 @@ class EventForm(Form):
         self.timezone.choices = timezone_choices()
         self.series_id.choices = [(0, _l("No series"))] + [(s.id, s.name) for s in series]
         if registered:
-            self.notify_registered.label.text = lazy_ngettext(
+            self.notify_registered.label.text = ngettext(
                 "Tell the %(num)d person registered", "Tell the %(num)d people registered", registered)
         else:
             del self.notify_registered

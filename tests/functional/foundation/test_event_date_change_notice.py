@@ -68,3 +68,21 @@ def test_a_draft_event_has_no_box(client, db, mail, login_as):
     event = make_event(organiser=organiser, publish=False)
     login_as(organiser)
     assert "people registered" not in client.get(f"/manage/{event.slug}/edit").get_data(as_text=True)
+
+
+def test_the_box_and_its_message_in_spanish(client, db, mail, login_as):
+    """Needs the Spanish catalogue with this branch's strings (merged by the lead)."""
+    from confapp.accounts.services import set_preferred_language
+
+    organiser, event = _event_with_two_people(db, mail)
+    set_preferred_language(organiser, "es")
+    db.session.commit()
+    login_as(organiser)
+    page = unescape(client.get(f"/manage/{event.slug}/edit").get_data(as_text=True))
+    assert "Avisar a las 2 personas inscritas" in page and "Tell the 2 people" not in page
+    response = client.post(f"/manage/{event.slug}/edit", data=FORM | {"notify_registered": "y"}, follow_redirects=True)
+    assert "Se avisará a las 2 personas inscritas de la nueva fecha y hora." in unescape(response.text)
+    mail.wait_for(2)
+    # Each person's notice speaks their own language, not the organiser's.
+    assert mail.to("rosa@example.org")[0].subject == "New date and time for Human Rights Cities Summit"
+    assert mail.to("lucia@example.org")[0].subject == "Nueva fecha y hora para Human Rights Cities Summit"

@@ -98,7 +98,7 @@ def test_a_moved_editions_notice_in_spanish_speaks_spanish(db, webcast, mail):
     lucia = mail.to("lucia@example.org")[0]
     assert lucia.subject == "Nueva fecha y hora para UPR tele-town hall"
     assert "Nueva fecha y hora: martes 1 de diciembre de 2026, 18:30–19:30 (hora de America/New_York)" in lucia.text
-    assert "Hola Lucía," in lucia.text and "New date" not in lucia.text + lucia.html
+    assert "Hola, Lucía:" in lucia.text and "New date" not in lucia.text + lucia.html
 
 
 def test_a_cancelled_editions_attendees_get_the_cancellation_and_no_notice(db, webcast, mail):
