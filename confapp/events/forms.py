@@ -72,7 +72,8 @@ class EventForm(Form):
                                    description=_l("Once saved, this form has a place for the title, subtitle, "
                                                   "description and venue notes in each of them."))
     notify_registered = BooleanField(default=True, description=_l(
-        "If you change the start or end, they get an email with the new date and time and the calendar file."))
+        "If you change the start or end, they get an email with the new date and time and the calendar file, "
+        "and reminders already sent go again before the new date."))
     submit = SubmitField(_l("Save event"))
 
     def __init__(self, *args, series=(), registered: int = 0, **kwargs):

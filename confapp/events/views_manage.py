@@ -26,7 +26,9 @@ from .translation_forms import translated_form
 from .queries import all_series, dashboard_events
 from .blueprint import bp
 from ..navigation import register_manage_nav
+from ..outreach.reminders import rearm_after_move
 from ..registration.emails import change_notice_recipients, send_change_notices
+from ..types import utcnow
 
 register_manage_nav(_l("Overview"), "events.manage_overview", Action.CHECK_IN, order=0)
 register_manage_nav(_l("Details"), "events.manage_edit", Action.EDIT_EVENT, order=10, prefix="events.manage_edit")
@@ -76,12 +78,14 @@ def manage_edit(slug: str):
 
 
 def _update_and_tell(event, form) -> int:
-    """The edit, and in the same transaction the change notices when the start or end moved and
-    the organiser kept the box ticked; returns how many people will be told."""
+    """The edit, and in the same transaction, when the start or end moved and the organiser kept
+    the box ticked, the change notices and the reminders already sent armed again for the new
+    date (unticked, nobody is mailed about it); returns how many people will be told."""
     before = (event.starts_at, event.ends_at)
     services.update_event(event, form.to_data(), actor=current_user)
     if not form.tells_registered or (event.starts_at, event.ends_at) == before:
         return 0
+    rearm_after_move(event, actor=current_user, now=utcnow())
     return send_change_notices(event, old_starts_at=before[0], old_ends_at=before[1])
 
 

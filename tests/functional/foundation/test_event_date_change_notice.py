@@ -3,9 +3,11 @@ event's start or end: a box "Tell the N people registered", ticked by default; u
 when the dates stay, nobody is mailed."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from html import unescape
 
 from tests.factories import make_category, make_event, make_registration, make_user
+from tests.support.clock import TEST_NOW
 
 FORM = {"title": "Human Rights Cities Summit", "timezone": "America/New_York", "starts_at": "2026-12-12T09:00",
         "ends_at": "2026-12-12T17:00", "series_id": "0"}
@@ -86,3 +88,39 @@ def test_the_box_and_its_message_in_spanish(client, db, mail, login_as):
     # Each person's notice speaks their own language, not the organiser's.
     assert mail.to("rosa@example.org")[0].subject == "New date and time for Human Rights Cities Summit"
     assert mail.to("lucia@example.org")[0].subject == "Nueva fecha y hora para Human Rights Cities Summit"
+
+
+def _sent_reminder(db, event, organiser):
+    from confapp.outreach import reminders
+
+    rule = reminders.create_rule(event, reminders.ReminderData(
+        "Two weeks before", "start", -14, "09:00", "Soon: {{ event_title }}", "Hello {{ first_name }}.", {"all": True}),
+        actor=organiser, now=TEST_NOW)
+    db.session.commit()
+    assert reminders.fire_due_rules(now=reminders.fire_time(rule, event))
+    db.session.commit()
+    return rule
+
+
+def test_moving_the_event_with_the_box_ticked_sends_a_sent_reminder_again_before_the_new_date(client, db, mail, login_as):
+    from confapp.outreach import reminders
+
+    organiser, event = _event_with_two_people(db, mail)
+    rule = _sent_reminder(db, event, organiser)
+    login_as(organiser)
+    client.post(f"/manage/{event.slug}/edit", data=FORM | {"notify_registered": "y"})
+    db.session.expire_all()
+    assert rule.fired_at is None
+    new_moment = reminders.fire_time(rule, event)
+    assert new_moment == datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc)  # 09:00 New York, 14 days before
+    assert [m.reminder_rule_id for m in reminders.fire_due_rules(now=new_moment)] == [rule.id]
+
+
+def test_moving_the_event_with_the_box_unticked_leaves_the_reminders_alone(client, db, mail, login_as):
+    organiser, event = _event_with_two_people(db, mail)
+    rule = _sent_reminder(db, event, organiser)
+    fired_at = rule.fired_at
+    login_as(organiser)
+    client.post(f"/manage/{event.slug}/edit", data=FORM)
+    db.session.expire_all()
+    assert rule.fired_at == fired_at
