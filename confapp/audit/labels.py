@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "outreach.message_unscheduled": _l("Message unscheduled"),
     "outreach.message_updated": _l("Message updated"),
     "outreach.reminder_created": _l("Reminder created"),
+    "outreach.reminder_rearmed": _l("Reminder armed again for the new date"),
     "outreach.reminder_deleted": _l("Reminder deleted"),
     "outreach.test_sent": _l("Test email sent"),
     "outreach.transactional_sent": _l("Email to one participant sent"),

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_babel import lazy_gettext as _l
-from wtforms import (DateTimeLocalField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField,
+from flask_babel import lazy_gettext as _l, ngettext
+from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -71,12 +71,26 @@ class EventForm(Form):
     languages = MultiCheckboxField(_l("Other languages of the event's content"), choices=language_choices(),
                                    description=_l("Once saved, this form has a place for the title, subtitle, "
                                                   "description and venue notes in each of them."))
+    notify_registered = BooleanField(default=True, description=_l(
+        "If you change the start or end, they get an email with the new date and time and the calendar file, "
+        "and reminders already sent go again before the new date."))
     submit = SubmitField(_l("Save event"))
 
-    def __init__(self, *args, series=(), **kwargs):
+    def __init__(self, *args, series=(), registered: int = 0, **kwargs):
+        """`registered`: how many confirmed people a change of date would tell (a published
+        event's); without any, the form has no box to tell them."""
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
         self.series_id.choices = [(0, _l("No series"))] + [(s.id, s.name) for s in series]
+        if registered:
+            self.notify_registered.label.text = ngettext(
+                "Tell the %(num)d person registered", "Tell the %(num)d people registered", registered)
+        else:
+            del self.notify_registered
+
+    @property
+    def tells_registered(self) -> bool:
+        return "notify_registered" in self._fields and bool(self.notify_registered.data)
 
     def _aware(self, value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=ZoneInfo(self.timezone.data)) if value else None

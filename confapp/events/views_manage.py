@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -21,10 +21,14 @@ from . import services
 from .access import managed_event
 from .content_languages import other_languages
 from .forms import CopyEventForm, EventForm, SeriesForm
+from .models import EventStatus
 from .translation_forms import translated_form
 from .queries import all_series, dashboard_events
 from .blueprint import bp
 from ..navigation import register_manage_nav
+from ..outreach.reminders import rearm_after_move
+from ..registration.emails import change_notice_recipients, send_change_notices
+from ..types import utcnow
 
 register_manage_nav(_l("Overview"), "events.manage_overview", Action.CHECK_IN, order=0)
 register_manage_nav(_l("Details"), "events.manage_edit", Action.EDIT_EVENT, order=10, prefix="events.manage_edit")
@@ -63,13 +67,33 @@ def manage_overview(slug: str):
 @login_required
 def manage_edit(slug: str):
     event = managed_event(slug, Action.EDIT_EVENT)
-    form = translated_form(EventForm, other_languages(event), services.TRANSLATED_FIELDS)(series=all_series())
+    registered = len(change_notice_recipients(event)) if event.status == EventStatus.PUBLISHED else 0
+    form = translated_form(EventForm, other_languages(event), services.TRANSLATED_FIELDS)(
+        series=all_series(), registered=registered)
     if request.method == "GET":
         form.load(event)
-    if form.validate_on_submit() and run_action(lambda: services.update_event(event, form.to_data(), actor=current_user),
-                                                gettext("Changes saved."), form=form):
+    if form.validate_on_submit() and run_action(lambda: _update_and_tell(event, form), _saved, form=form):
         return redirect(url_for("events.manage_overview", slug=event.slug))
     return render_template("events/manage_form.html", form=form, event=event)
+
+
+def _update_and_tell(event, form) -> int:
+    """The edit, and in the same transaction, when the start or end moved and the organiser kept
+    the box ticked, the change notices and the reminders already sent armed again for the new
+    date (unticked, nobody is mailed about it); returns how many people will be told."""
+    before = (event.starts_at, event.ends_at)
+    services.update_event(event, form.to_data(), actor=current_user)
+    if not form.tells_registered or (event.starts_at, event.ends_at) == before:
+        return 0
+    rearm_after_move(event, actor=current_user, now=utcnow())
+    return send_change_notices(event, old_starts_at=before[0], old_ends_at=before[1])
+
+
+def _saved(told: int) -> str:
+    if not told:
+        return gettext("Changes saved.")
+    return ngettext("Changes saved. The %(num)d person registered will be told of the new date and time.",
+                    "Changes saved. The %(num)d people registered will be told of the new date and time.", told)
 
 
 def _state_change(slug: str, change, message: str):

@@ -2,10 +2,11 @@
 the next editions of every active rule, and a changed rule moves, cancels or adds the future
 editions. Past and started editions never change; editions with registrations are never deleted.
 
-Moves are recorded in the audit log: there is no change-notice mail for events or sessions to
-send (confapp/outreach/event_mail.py sends the mails that exist; a cancelled edition's attendees
-get the usual cancellation mail). Services flush; the caller commits (create_due_editions, a
-job, commits each rule itself).
+A moved edition's confirmed attendees get a change notice with the new date (registration's
+send_change_notices, through the mail outbox after commit) and its reminders that already went
+out are armed again for the new date; the move is in the audit log. A cancelled edition's
+attendees get the usual cancellation mail instead. Services flush; the caller commits
+(create_due_editions, a job, commits each rule itself).
 """
 from __future__ import annotations
 
@@ -79,12 +80,16 @@ def _registrations(event: Event, statuses=ACTIVE_STATUSES) -> list[Registration]
 
 def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, now: datetime) -> datetime:
     """Move one edition (its programme and sales windows with it) to the rule's new date; the
-    slug and the registrations stay. There is no change-notice mail for events yet: the move
-    is in the audit log, with how many people were registered."""
+    slug and the registrations stay. Its confirmed attendees are told (one change notice each,
+    sent after commit), its reminders already sent are armed again, and the move is in the
+    audit log with how many people were registered and told."""
+    from ..outreach.reminders import rearm_after_move
     from ..program.models import ProgramSession
+    from ..registration.emails import send_change_notices
 
     event = db.session.get(Event, edition.event_id)
-    old_start, shift = event.starts_at, occurrence.starts_at - event.starts_at
+    old_start, old_end = event.starts_at, event.ends_at
+    shift = occurrence.starts_at - event.starts_at
     event.starts_at, event.ends_at = occurrence.starts_at, occurrence.ends_at
     for name in ("registration_opens_at", "registration_closes_at"):
         if getattr(event, name):
@@ -99,9 +104,11 @@ def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, n
     event.updated_at = now
     edition.starts_at = occurrence.starts_at
     db.session.flush()
+    told = send_change_notices(event, old_starts_at=old_start, old_ends_at=old_end)
+    rearm_after_move(event, actor=actor, now=now)
     record("online.series_edition_moved", actor=actor, event=event, target=event, now=now, details={
         "rule_id": edition.rule_id, "from": old_start.isoformat(), "to": occurrence.starts_at.isoformat(),
-        "registrations": len(_registrations(event)), "notice": "audit log only (no change-notice mail)"})
+        "registrations": len(_registrations(event)), "told": told})
     return old_start
 
 

@@ -138,6 +138,27 @@ def fire_due_rules(*, now: datetime) -> list[Message]:
     return fired
 
 
+def rearm_after_move(event, *, actor, now: datetime) -> list[ReminderRule]:
+    """The event moved (a webcast edition to its rule's new date): each of its rules that already
+    fired is armed again, so the reminder goes once more before the new date, with it. A rule
+    whose new moment is over (past its grace) stays fired: armed, it would only show as missed.
+    Rules not fired yet need nothing (their moment follows the event); an event that did not
+    move is never passed here, so nobody gets a reminder twice. What was sent stays in the
+    history: the message keeps its rule, the audit log the old fired time. Returns the rules."""
+    rearmed = []
+    for rule in db.session.scalars(select(ReminderRule).where(
+            ReminderRule.event_id == event.id, ReminderRule.is_active.is_(True),
+            ReminderRule.fired_at.is_not(None)).order_by(ReminderRule.id)):
+        if now >= fire_time(rule, event) + GRACE:
+            continue
+        record("outreach.reminder_rearmed", actor=actor, event=event, target=rule, now=now, details={
+            "fired_at": rule.fired_at.isoformat(), "fired_message_id": rule.fired_message_id})
+        rule.fired_at, rule.fired_message_id = None, None
+        rearmed.append(rule)
+    db.session.flush()
+    return rearmed
+
+
 def is_missed(rule: ReminderRule, now: datetime) -> bool:
     return rule.fired_at is None and now >= fire_time(rule, rule.event) + GRACE
 

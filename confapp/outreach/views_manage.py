@@ -40,6 +40,7 @@ TEMPLATE_LABELS = {
     "registration_cancelled": _l("registration cancelled"),
     "registration_waitlist_joined": _l("registration waitlist joined"),
     "registration_waitlist_offer": _l("registration waitlist offer"),
+    "registration_date_changed": _l("registration date changed"),
     "payments_refund": _l("payments refund"),
     "payments_late_refund": _l("payments late refund"),
     "program_speaker_invitation": _l("program speaker invitation"),

@@ -1,15 +1,18 @@
 """Registration emails: tickets (QR code + calendar file + self-service link), approval,
-payment link, rejection, cancellation, waitlist. Promised in the transaction (an outbox row),
+payment link, rejection, cancellation, waitlist, and the change notice when an event's date or
+time changes. Promised in the transaction (an outbox row),
 rendered by a job after commit (outbox.py), sent by outreach's engine."""
 from __future__ import annotations
 
 import io
-from datetime import timezone
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import segno
 from flask_babel import gettext, lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as VEvent
+from sqlalchemy import select
 
 from ..events.content_languages import tr
 from ..calendars import personalise
@@ -17,7 +20,7 @@ from ..extensions import db
 from ..i18n import in_language
 from ..outreach.event_mail import buyer_of, send_event_email
 from ..outreach.merge import register_person_link
-from ..templating import format_money
+from ..templating import format_datetime, format_money
 from ..types import utcnow
 from . import links, outbox
 from .outbox import MailKind
@@ -98,6 +101,26 @@ def send_waitlist_offer(entry: WaitlistEntry, event) -> None:
     outbox.queue(MailKind.WAITLIST_OFFER, event_id=event.id, entry=entry)
 
 
+def change_notice_recipients(event) -> list[Registration]:
+    """Who is told when the event's date or time changes: its confirmed registrations (a pending
+    or held place is told by the mail that confirms it, which carries the date as it is then)."""
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED).order_by(Registration.id)))
+
+
+def send_change_notices(event, *, old_starts_at, old_ends_at) -> int:
+    """Promise one change notice per confirmed registration, in the current transaction (the
+    outbox row commits with the change or not at all); returns how many people will be told.
+    Each row names the new start: a notice overtaken by a later change before it was rendered
+    is dropped (the later one tells the newest date), so each person gets one per change."""
+    registrations = change_notice_recipients(event)
+    for registration in registrations:
+        outbox.queue(MailKind.CHANGE_NOTICE, event_id=event.id, registration=registration,
+                     old_starts_at=old_starts_at.isoformat(), old_ends_at=old_ends_at.isoformat(),
+                     starts_at=event.starts_at.isoformat())
+    return len(registrations)
+
+
 def render_outbox_mail(row) -> list:
     """Render an outbox row into outreach's log (the job, after commit); returns the messages.
     A row whose order or entry is gone (purged, event deleted) renders nothing."""
@@ -119,6 +142,14 @@ def render_outbox_mail(row) -> list:
         if registration is None or event is None:
             return []
         return [_cancellation(registration, event, refund_minor=params.get("refund_minor", 0))]
+    if row.kind == MailKind.CHANGE_NOTICE:
+        registration = db.session.get(Registration, row.registration_id) if row.registration_id else None
+        if registration is None or event is None or registration.status != RegistrationStatus.CONFIRMED:
+            return []
+        if params.get("starts_at") and datetime.fromisoformat(params["starts_at"]) != event.starts_at:
+            return []  # moved again before this was rendered: that change's notice tells the newest date
+        return [_change_notice(registration, event, old_starts_at=datetime.fromisoformat(params["old_starts_at"]),
+                               old_ends_at=datetime.fromisoformat(params["old_ends_at"]))]
     order = db.session.get(Order, row.order_id) if row.order_id else None
     if order is None or event is None:
         return []
@@ -167,6 +198,31 @@ def _cancellation(registration: Registration, event, *, refund_minor: int):
         return send_event_email(event, registration.email, gettext("Your registration for %(event)s is cancelled", event=tr(event, "title")),
                                 "registration_cancelled", recipient=registration, registration=registration,
                                 refund_minor=refund_minor, currency=registration.order.currency, money=format_money)
+
+
+def when_words(starts_at, ends_at, tz: str) -> str:
+    """An event's dates and times in words, in its zone and the current language:
+    "Tuesday 2 March 2027, 19:00–20:00", or start and end in full when they are on different days."""
+    zone = ZoneInfo(tz)
+    if starts_at.astimezone(zone).date() == ends_at.astimezone(zone).date():
+        return gettext("%(day)s, %(start)s–%(end)s", day=format_datetime(starts_at, tz, "%A %-d %B %Y"),
+                       start=format_datetime(starts_at, tz, "%H:%M"), end=format_datetime(ends_at, tz, "%H:%M"))
+    return gettext("%(start)s to %(end)s", start=format_datetime(starts_at, tz, "%A %-d %B %Y, %H:%M"),
+                   end=format_datetime(ends_at, tz, "%A %-d %B %Y, %H:%M"))
+
+
+def _change_notice(registration: Registration, event, *, old_starts_at, old_ends_at):
+    """The notice itself, in the attendee's language, with the event's calendar file as the
+    confirmation attaches it. No join details: those go only into the reminders, built at send
+    time for the entitled (confapp/online/emails.py), never into a stored transactional mail."""
+    with in_language(registration.spoken_language):
+        return send_event_email(
+            event, registration.email, gettext("New date and time for %(event)s", event=tr(event, "title")),
+            "registration_date_changed", recipient=registration, registration=registration,
+            attachments=[("event.ics", "text/calendar", event_ics(event))],
+            when=when_words(event.starts_at, event.ends_at, event.timezone),
+            was=when_words(old_starts_at, old_ends_at, event.timezone),
+            online=registration.category.is_online, self_service_url=links.self_service_url(registration, event))
 
 
 def _waitlist_joined(entry: WaitlistEntry, event):

@@ -1,5 +1,5 @@
 """The registration mail outbox: confirmations, approval and payment links, rejections,
-cancellations and waitlist mail are promised in the transaction that decides them and rendered
+cancellations, waitlist mail and change notices are promised in the transaction that decides them and rendered
 by a job after commit.
 
 * `queue()` inserts a `RegistrationMail` row beside the order (or the entry) it is about and
@@ -45,6 +45,7 @@ class MailKind(enum.StrEnum):
     CANCELLATION = "cancellation"
     WAITLIST_JOINED = "waitlist_joined"
     WAITLIST_OFFER = "waitlist_offer"
+    CHANGE_NOTICE = "change_notice"  # the event's date or time changed (emails.send_change_notices)
 
 
 class MailState(enum.StrEnum):

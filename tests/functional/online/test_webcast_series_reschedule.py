@@ -1,7 +1,8 @@
 """A changed rule moves the series' future editions (issue 15): editions not started yet are
 kept, moved (registrations go with them: never deleted), cancelled when their date is now
-skipped, and topped up; past editions never change. Moves are in the audit log (the app has no
-change-notice mail for events); a cancelled edition's attendees get the cancellation mail."""
+skipped, and topped up; past editions never change. Moves are in the audit log (the change
+notices they send are tested in test_webcast_series_change_notice.py); a cancelled edition's
+attendees get the cancellation mail."""
 from __future__ import annotations
 
 import dataclasses

@@ -98,3 +98,30 @@ def test_scheduling_in_the_past_is_refused(people, now):
     message = services.create_message(people.event, MessageDraft("A", "B"), actor=people.organiser, now=now)
     with pytest.raises(ValidationFailed):
         services.schedule_message(message, now - timedelta(minutes=1), actor=people.organiser, now=now)
+
+
+def test_rearming_after_a_move_arms_only_the_sent_rules_whose_new_moment_is_still_to_come(people):
+    # Starts 5 Dec 2026 09:00 New York; "two days before" fired on 3 Dec, "a week before" on 28 Nov.
+    created = datetime(2026, 11, 1, tzinfo=UTC)
+    two_days = reminders.create_rule(people.event, ReminderData("Two days", "start", -2, "09:00", "Soon", "See you"),
+                                     actor=people.organiser, now=created)
+    week = reminders.create_rule(people.event, ReminderData("A week", "start", -7, "09:00", "Soon", "See you"),
+                                 actor=people.organiser, now=created)
+    unsent = reminders.create_rule(people.event, ReminderData("On the day", "start", 0, "08:00", "Today", "See you"),
+                                   actor=people.organiser, now=created)
+    for rule in (week, two_days):
+        assert reminders.fire_due_rules(now=reminders.fire_time(rule, people.event))
+    database.session.expire_all()
+    # On 3 Dec the event moves three days earlier, to 2 Dec: "two days before" (now 30 Nov) is
+    # over by more than its grace and stays sent; so is "a week before" (25 Nov).
+    now = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    people.event.starts_at -= timedelta(days=3)
+    people.event.ends_at -= timedelta(days=3)
+    assert reminders.rearm_after_move(people.event, actor=people.organiser, now=now) == []
+    # Moved a week later instead (12 Dec): both go again before the new date; the unsent one needs nothing.
+    people.event.starts_at += timedelta(days=10)
+    people.event.ends_at += timedelta(days=10)
+    assert {r.id for r in reminders.rearm_after_move(people.event, actor=people.organiser, now=now)} == {
+        two_days.id, week.id}
+    assert two_days.fired_at is None and week.fired_at is None and unsent.fired_at is None
+    assert [m.reminder_rule_id for m in reminders.fire_due_rules(now=datetime(2026, 12, 5, 14, 0, tzinfo=UTC))] == [week.id]
