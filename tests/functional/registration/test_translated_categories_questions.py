@@ -144,3 +144,17 @@ def test_organiser_sees_the_answers_under_the_questions_in_the_page_language(cli
     english = _page(client.get(url, headers=EN))
     assert "<dt>Do you need interpretation?</dt><dd>Yes</dd>" in english and "<dt>Which language?</dt><dd>ASL</dd>" in english
     assert "<dd>Community member</dd>" in english and "¿Qué idioma?" not in english
+
+
+def test_the_attendee_sees_the_category_in_spanish_on_the_ticket_and_order_pages(client, db, translated):
+    from confapp.registration import links
+    from tests.factories import make_registration
+
+    free, (needs, which, org) = translated
+    registration = make_registration(free.event, free, answers={needs.id: "No"})
+    db.session.commit()
+    slug = free.event.slug
+    for url in (f"/e/{slug}/ticket/{links.ticket_token(registration)}", f"/e/{slug}/orders/{links.order_token(registration.order)}"):
+        spanish = _page(client.get(url, headers=ES))
+        assert "<span>Miembro de la comunidad</span> ·" in spanish and "Community member" not in spanish, url
+        assert "<span>Community member</span> ·" in _page(client.get(url, headers=EN)), url
