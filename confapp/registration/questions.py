@@ -163,7 +163,7 @@ def display_value(question: Question, value: str) -> str:
     if question.kind == QuestionKind.COUNTRY:
         return country_names().get(value, value)
     if question.kind == QuestionKind.CHECKBOX:
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
         return ", ".join(value.split("\n"))
     return value

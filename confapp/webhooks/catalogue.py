@@ -1,7 +1,7 @@
 """The event types an endpoint can subscribe to, with the organiser's words for them."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, pgettext
 
 EVENT_TYPES = {
     "registration.created": _l("A registration is made"),
@@ -19,9 +19,14 @@ EVENT_TYPES = {
     "report.published": _l("The summary report is published"),
 }
 
-STATE_LABELS = {
-    "pending": _l("Waiting"),
-    "sending": _l("Sending"),
-    "delivered": _l("Delivered"),
-    "failed": _l("Failed"),
-}
+def state_labels() -> dict[str, str]:
+    """One delivery's state in the request's language, with its own context so Spanish agrees with
+    "la entrega" (Entregada, Fallida); the list's count headings use "number of webhook deliveries"
+    (Entregadas, Fallidas). A function, not lazy strings: `make messages` extracts pgettext but not
+    lazy_pgettext."""
+    return {
+        "pending": pgettext("webhook delivery state", "Waiting"),
+        "sending": pgettext("webhook delivery state", "Sending"),
+        "delivered": pgettext("webhook delivery state", "Delivered"),
+        "failed": pgettext("webhook delivery state", "Failed"),
+    }

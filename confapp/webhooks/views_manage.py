@@ -15,7 +15,7 @@ from ..navigation import register_manage_nav
 from ..types import utcnow
 from . import queries, services
 from .blueprint import bp
-from .catalogue import EVENT_TYPES, STATE_LABELS
+from .catalogue import EVENT_TYPES, state_labels
 from .forms import EndpointForm
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -59,7 +59,7 @@ def endpoint_detail(slug: str, endpoint_id: int):
     deliveries = queries.recent_deliveries(endpoint)
     return render_template("webhooks/endpoint_detail.html", event=event, endpoint=endpoint, form=form,
                            deliveries=deliveries, attempts=queries.attempts_of(deliveries),
-                           type_labels=EVENT_TYPES, state_labels=STATE_LABELS, confirm_form=ConfirmForm())
+                           type_labels=EVENT_TYPES, state_labels=state_labels(), confirm_form=ConfirmForm())
 
 
 @bp.route("/manage/<slug>/webhooks/<int:endpoint_id>/disable", methods=["POST"])

@@ -54,12 +54,12 @@ def test_a_spanish_visitor_registers_for_free_entirely_in_spanish(spanish, clien
     choose = client.get(url, headers=ES).get_data(as_text=True)
     assert '<html lang="es"' in choose
     assert 'aria-label="Pasos de la inscripción"' in choose
-    for word in ("Plazas", "Sus datos", "Revisar", "Listo", "Elija sus plazas", "Continuar", "Gratis", "Aplicar código"):
+    for word in ("Plazas", "Sus datos", "Revisión", "Listo", "Elija sus plazas", "Continuar", "Gratis", "Aplicar código"):
         assert word in choose, word
     assert "Choose your places" not in choose and ">Continue<" not in choose
 
     details = client.post(url, data={"step": "choose", f"quantity_{free.id}": "1"}, headers=ES).get_data(as_text=True)
-    assert "Sus datos" in details and "Nombre" in details and "(obligatorio)" in details and ">Revisar<" in details
+    assert "Sus datos" in details and "Nombre" in details and "(obligatorio)" in details and ">Revisar<" in details and ">Revisión<" in details
     assert "First name" not in details and "(required)" not in details
 
     needs, _, _ = questions

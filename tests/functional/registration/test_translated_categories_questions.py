@@ -121,3 +121,40 @@ def test_an_event_without_spanish_shows_its_categories_in_english(client, db, ev
     page = _page(client.get(f"/e/{event.slug}/register", headers=ES))
     assert f'<h3 class="category__name" id="cat-{free.id}" lang="en">Community member</h3>' in page
     assert "stale" not in page
+
+
+def test_organiser_sees_the_answers_under_the_questions_in_the_page_language(client, db, login_as, organiser, translated):
+    """The manage page of a registration words its questions, their chosen options and the
+    category as the registration form does in the page's language; English stays English."""
+    from tests.factories import make_registration
+
+    free, (needs, which, org) = translated
+    which.translations = {"es": {"label": "¿Qué idioma?", "options": ["Español", "Lengua de señas americana"]}}
+    registration = make_registration(free.event, free, first_name="Ana", last_name="Pérez",
+                                     answers={needs.id: "Yes", which.id: "ASL", org.id: "Comité"})
+    db.session.commit()
+    login_as(organiser)
+    url = f"/manage/{free.event.slug}/registrations/{registration.id}"
+    spanish = _page(client.get(url, headers=ES))
+    for text in ("<dt>¿Necesita interpretación?</dt><dd>Sí</dd>", "<dt>¿Qué idioma?</dt><dd>Lengua de señas americana</dd>",
+                 "<dd>Miembro de la comunidad</dd>", "<dd>Comité</dd>"):
+        assert text in spanish, text
+    for english in ("Do you need interpretation?", "Which language?", "<dd>ASL</dd>", "<dd>Community member</dd>"):
+        assert english not in spanish, english
+    english = _page(client.get(url, headers=EN))
+    assert "<dt>Do you need interpretation?</dt><dd>Yes</dd>" in english and "<dt>Which language?</dt><dd>ASL</dd>" in english
+    assert "<dd>Community member</dd>" in english and "¿Qué idioma?" not in english
+
+
+def test_the_attendee_sees_the_category_in_spanish_on_the_ticket_and_order_pages(client, db, translated):
+    from confapp.registration import links
+    from tests.factories import make_registration
+
+    free, (needs, which, org) = translated
+    registration = make_registration(free.event, free, answers={needs.id: "No"})
+    db.session.commit()
+    slug = free.event.slug
+    for url in (f"/e/{slug}/ticket/{links.ticket_token(registration)}", f"/e/{slug}/orders/{links.order_token(registration.order)}"):
+        spanish = _page(client.get(url, headers=ES))
+        assert "<span>Miembro de la comunidad</span> ·" in spanish and "Community member" not in spanish, url
+        assert "<span>Community member</span> ·" in _page(client.get(url, headers=EN)), url
