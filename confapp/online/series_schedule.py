@@ -100,6 +100,11 @@ def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, n
     for session in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == event.id)):
         session.starts_at = session.starts_at + shift if session.starts_at else None
         session.ends_at = session.ends_at + shift if session.ends_at else None
+        if shift and session.starts_at and session.first_published_at:
+            # As update_session does for a published session that moves: the programme feeds
+            # (agenda.ics, the personal agenda) carry the new SEQUENCE, so calendars update it.
+            session.sequence += 1
+            session.updated_at = now
     event.edition_label = format_date(occurrence.local_date, format="long", locale=event.default_language or "en")
     event.updated_at = now
     edition.starts_at = occurrence.starts_at

@@ -45,9 +45,17 @@ def event_ics(event, registration=None) -> bytes:
     calendar.add("prodid", "-//confapp//registration//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    from ..events.queries import event_sequence
+
     vevent = VEvent()
+    # The same UID in every file of the event (confirmation, change notice, ticket page), and a
+    # SEQUENCE that grows with each change of its time (event_sequence): calendar apps replace
+    # the entry they hold instead of adding a second one or ignoring the new file.
     vevent.add("uid", f"event-{event.id}@confapp")
     vevent.add("dtstamp", utcnow())
+    vevent.add("sequence", event_sequence(event))
+    if event.updated_at:
+        vevent.add("last-modified", event.updated_at)
     vevent.add("dtstart", event.starts_at.astimezone(timezone.utc))
     vevent.add("dtend", event.ends_at.astimezone(timezone.utc))
     vevent.add("summary", tr(event, "title"))
