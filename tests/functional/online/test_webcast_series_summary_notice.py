@@ -131,3 +131,23 @@ def test_a_subscriber_with_one_place_left_among_the_moved_gets_the_usual_notice(
     (rosa,) = mail.to("rosa@example.org")
     assert rosa.subject == "New date and time for UPR tele-town hall"
     assert _rows(MailKind.SERIES_CHANGE_NOTICE) == 0 and len(mail.messages) == 2
+
+
+def test_the_summary_in_spanish_speaks_spanish(db, webcast, mail):
+    """Needs the Spanish catalogue with this branch's strings (merged by the lead)."""
+    from confapp.online import series, series_schedule
+    from confapp.registration.services import AttendeeData
+
+    series.create_editions(webcast.rule, actor=webcast.organiser, now=TEST_NOW)
+    series.subscribe(webcast.rule, AttendeeData("Lucía", "Ríos", "lucia@example.org"), "Online", now=TEST_NOW,
+                     language="es", send_email=False)
+    db.session.commit()
+    mail.clear()
+    series_schedule.change_rule(webcast.series, _data(webcast, at_time="18:30"), actor=webcast.organiser, now=TEST_NOW)
+    db.session.commit()
+    (lucia,) = mail.wait_for(1)
+    assert lucia.subject == "Nuevas fechas y horas para 3 ediciones de UPR tele-town hall"
+    assert "Las fechas o las horas de 3 ediciones de UPR tele-town hall en las que está inscrito han cambiado." in lucia.text
+    assert "Nueva fecha y hora: martes 1 de diciembre de 2026, 18:30–19:30 (hora de America/New_York)" in lucia.text
+    assert "El archivo de calendario adjunto actualiza estas ediciones en su calendario." in lucia.text
+    assert "Hola, Lucía:" in lucia.text and "New date" not in lucia.text + lucia.html and "editions" not in lucia.text
