@@ -66,3 +66,33 @@ def dashboard_events(user, now: datetime | None = None) -> tuple[list[Event], li
     upcoming = sorted((e for e in events if e.ends_at > now), key=lambda e: e.starts_at)
     past = [e for e in events if e.ends_at <= now]
     return upcoming, past
+
+
+# The audit entries that record a change of an event's time: the Details form's edit (when its
+# changed fields include the start or the end) and a webcast series rule moving an edition.
+RESCHEDULED_FIELDS = frozenset({"starts_at", "ends_at"})
+RESCHEDULE_ACTIONS = ("event.updated", "online.series_edition_moved")
+
+
+def event_sequence(event: Event) -> int:
+    """The iCalendar SEQUENCE of the event's own VEVENT (the ticket's event.ics, the calendar file
+    of the confirmation and of the change notice): how many times its start or end has changed.
+
+    Derived from the audit log, without a column: every change of the time goes through
+    update_event or the series' _move, each of which writes one audit entry in the same
+    transaction as the change, and audit entries are append-only (never edited, and they outlive
+    the retention purge; they go only with the event, and then so does its UID). So the count
+    only ever grows, by one per change, and is the same in every file built between two changes,
+    which is what calendar apps need to take a new file as an update of the one they hold.
+    (updated_at would not do: any edit bumps it, and a clock stepping back would lower it.)
+    One query, with the entries' `details` filtered here so it reads the same on SQLite and
+    PostgreSQL (JSON text matching differs between them)."""
+    from ..audit.models import AuditEntry
+
+    if event.id is None:
+        return 0
+    rows = db.session.execute(select(AuditEntry.action, AuditEntry.details).where(
+        AuditEntry.event_id == event.id, AuditEntry.target_type == "Event",
+        AuditEntry.target_id == str(event.id), AuditEntry.action.in_(RESCHEDULE_ACTIONS))).all()
+    return sum(1 for action, details in rows
+               if action != "event.updated" or RESCHEDULED_FIELDS & set((details or {}).get("fields") or ()))

@@ -3,7 +3,8 @@ the next editions of every active rule, and a changed rule moves, cancels or add
 editions. Past and started editions never change; editions with registrations are never deleted.
 
 A moved edition's confirmed attendees get a change notice with the new date (registration's
-send_change_notices, through the mail outbox after commit) and its reminders that already went
+send_change_notices, through the mail outbox after commit; a whole-series subscriber with places
+in several editions moved by one change gets one notice listing them all instead) and its reminders that already went
 out are armed again for the new date; the move is in the audit log. A cancelled edition's
 attendees get the usual cancellation mail instead. Services flush; the caller commits
 (create_due_editions, a job, commits each rule itself).
@@ -17,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.permissions import Action, require
 from ..audit.services import SYSTEM, record
 from ..events.models import Event, EventStatus, Series
 from ..extensions import db
-from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationCategory
+from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationCategory, RegistrationStatus
 from . import recurrence
 from .models import SeriesEdition, SeriesRule
 from .series import DEFAULT_AHEAD, RuleData, create_editions, save_rule, to_rule
@@ -78,11 +79,13 @@ def _registrations(event: Event, statuses=ACTIVE_STATUSES) -> list[Registration]
         Registration.event_id == event.id, Registration.status.in_(statuses)).order_by(Registration.id)))
 
 
-def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, now: datetime) -> datetime:
+def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, now: datetime,
+          told_elsewhere=frozenset()) -> tuple[datetime, datetime]:
     """Move one edition (its programme and sales windows with it) to the rule's new date; the
     slug and the registrations stay. Its confirmed attendees are told (one change notice each,
-    sent after commit), its reminders already sent are armed again, and the move is in the
-    audit log with how many people were registered and told."""
+    sent after commit; those in `told_elsewhere` hear of it in their series summary instead),
+    its reminders already sent are armed again, and the move is in the audit log with how many
+    people were registered and told. Returns the old start and end."""
     from ..outreach.reminders import rearm_after_move
     from ..program.models import ProgramSession
     from ..registration.emails import send_change_notices
@@ -100,16 +103,43 @@ def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, n
     for session in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == event.id)):
         session.starts_at = session.starts_at + shift if session.starts_at else None
         session.ends_at = session.ends_at + shift if session.ends_at else None
+        if shift and session.starts_at and session.first_published_at:
+            # As update_session does for a published session that moves: the programme feeds
+            # (agenda.ics, the personal agenda) carry the new SEQUENCE, so calendars update it.
+            session.sequence += 1
+            session.updated_at = now
     event.edition_label = format_date(occurrence.local_date, format="long", locale=event.default_language or "en")
     event.updated_at = now
     edition.starts_at = occurrence.starts_at
     db.session.flush()
-    told = send_change_notices(event, old_starts_at=old_start, old_ends_at=old_end)
+    told = send_change_notices(event, old_starts_at=old_start, old_ends_at=old_end, told_elsewhere=told_elsewhere)
     rearm_after_move(event, actor=actor, now=now)
     record("online.series_edition_moved", actor=actor, event=event, target=event, now=now, details={
         "rule_id": edition.rule_id, "from": old_start.isoformat(), "to": occurrence.starts_at.isoformat(),
         "registrations": len(_registrations(event)), "told": told})
-    return old_start
+    return old_start, old_end
+
+
+def _summary_groups(row: SeriesRule, moved_event_ids: list[int]) -> list[list[Registration]]:
+    """The whole-series subscribers with a confirmed place in two or more of the editions this
+    change moves: for each, their registrations in those editions (one per edition, in the
+    editions' order), to be told in one summary notice instead of one notice per edition.
+    Someone with a place in only one moved edition gets the usual notice. One query for the
+    subscriptions, one for the registrations, however many editions move."""
+    from .series import subscriptions
+
+    if len(moved_event_ids) < 2:
+        return []
+    emails = {s.email.lower() for s in subscriptions(row)}
+    if not emails:
+        return []
+    found = db.session.scalars(select(Registration).join(Event, Event.id == Registration.event_id).where(
+        Registration.event_id.in_(moved_event_ids), Registration.status == RegistrationStatus.CONFIRMED,
+        func.lower(Registration.email).in_(emails)).order_by(Event.starts_at, Registration.id)).all()
+    by_person: dict[str, dict[int, Registration]] = {}
+    for registration in found:
+        by_person.setdefault(registration.email.lower(), {}).setdefault(registration.event_id, registration)
+    return [list(places.values()) for places in by_person.values() if len(places) >= 2]
 
 
 def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
@@ -166,10 +196,19 @@ def reschedule(row: SeriesRule, *, actor, now: datetime) -> Rescheduled:
             result.cancelled.append(_cancel(edition, actor=actor, now=now))
         else:
             unmatched.append(edition)
+    from ..registration.emails import send_series_change_notice
+
     free = sorted(by_start.values(), key=lambda o: o.starts_at)
-    for edition, occurrence in zip(unmatched, free):
+    pairs = list(zip(unmatched, free))
+    summaries = _summary_groups(row, [edition.event_id for edition, _ in pairs])
+    told_elsewhere = frozenset(r.id for group in summaries for r in group)
+    old: dict[int, tuple[datetime, datetime]] = {}
+    for edition, occurrence in pairs:
         event = db.session.get(Event, edition.event_id)
-        result.moved.append((event, _move(edition, occurrence, actor=actor, now=now)))
+        old[event.id] = _move(edition, occurrence, actor=actor, now=now, told_elsewhere=told_elsewhere)
+        result.moved.append((event, old[event.id][0]))
+    for group in summaries:
+        send_series_change_notice([(r, db.session.get(Event, r.event_id), *old[r.event_id]) for r in group])
     for edition in unmatched[len(free):]:
         result.cancelled.append(_cancel(edition, actor=actor, now=now))
     result.added = create_editions(row, actor=actor, now=now, ahead=len(future))

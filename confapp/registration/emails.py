@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import segno
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l, ngettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
 from sqlalchemy import select
@@ -38,28 +38,55 @@ def ticket_png(code: str, qr=None) -> bytes:
     return buffer.getvalue()
 
 
-def event_ics(event, registration=None) -> bytes:
-    """A one-event calendar file (VEVENT) for the attendee's calendar. With `registration`, that
-    person's own (the ticket page's feed): what other domains add for them (confapp.calendars)."""
+def _calendar(prodid: str = "-//confapp//registration//EN") -> Calendar:
     calendar = Calendar()
-    calendar.add("prodid", "-//confapp//registration//EN")
+    calendar.add("prodid", prodid)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def event_vevent(event) -> VEvent:
+    """The event's own VEVENT, as every calendar file of it carries it."""
+    from ..events.queries import event_sequence
+    from ..urls import external_url
+
     vevent = VEvent()
+    # The same UID in every file of the event (confirmation, change notice, ticket page), and a
+    # SEQUENCE that grows with each change of its time (event_sequence): calendar apps replace
+    # the entry they hold instead of adding a second one or ignoring the new file.
     vevent.add("uid", f"event-{event.id}@confapp")
     vevent.add("dtstamp", utcnow())
+    vevent.add("sequence", event_sequence(event))
+    if event.updated_at:
+        vevent.add("last-modified", event.updated_at)
     vevent.add("dtstart", event.starts_at.astimezone(timezone.utc))
     vevent.add("dtend", event.ends_at.astimezone(timezone.utc))
     vevent.add("summary", tr(event, "title"))
     location = ", ".join(p for p in (event.venue_name, event.venue_address, event.venue_city, event.venue_region) if p)
     if location:
         vevent.add("location", location)
-    from ..urls import external_url
-
     vevent.add("url", external_url("events.public_page", slug=event.slug))
+    return vevent
+
+
+def event_ics(event, registration=None) -> bytes:
+    """A one-event calendar file (VEVENT) for the attendee's calendar. With `registration`, that
+    person's own (the ticket page's feed): what other domains add for them (confapp.calendars)."""
+    calendar = _calendar()
+    vevent = event_vevent(event)
     if registration is not None:
         personalise(registration, event, [(None, vevent)], now=utcnow())
     calendar.add_component(vevent)
+    return calendar.to_ical()
+
+
+def events_ics(events) -> bytes:
+    """One calendar file with several events' own VEVENTs (each its UID and SEQUENCE): the
+    series summary notice's attachment."""
+    calendar = _calendar()
+    for event in events:
+        calendar.add_component(event_vevent(event))
     return calendar.to_ical()
 
 
@@ -108,17 +135,52 @@ def change_notice_recipients(event) -> list[Registration]:
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED).order_by(Registration.id)))
 
 
-def send_change_notices(event, *, old_starts_at, old_ends_at) -> int:
+def send_change_notices(event, *, old_starts_at, old_ends_at, told_elsewhere=frozenset()) -> int:
     """Promise one change notice per confirmed registration, in the current transaction (the
     outbox row commits with the change or not at all); returns how many people will be told.
     Each row names the new start: a notice overtaken by a later change before it was rendered
-    is dropped (the later one tells the newest date), so each person gets one per change."""
+    is dropped (the later one tells the newest date), so each person gets one per change.
+    Registrations in `told_elsewhere` (ids) are told of this change by a series summary notice
+    (send_series_change_notice) instead; they count as told."""
     registrations = change_notice_recipients(event)
     for registration in registrations:
+        if registration.id in told_elsewhere:
+            continue
         outbox.queue(MailKind.CHANGE_NOTICE, event_id=event.id, registration=registration,
                      old_starts_at=old_starts_at.isoformat(), old_ends_at=old_ends_at.isoformat(),
                      starts_at=event.starts_at.isoformat())
     return len(registrations)
+
+
+def send_series_change_notice(moves: list[tuple[Registration, object, datetime, datetime]]) -> None:
+    """Promise one notice to one person for several editions of a series moved by one change:
+    `moves` are (their confirmed registration, the edition as it now is, its old start and end).
+    Each item names its new start, as send_change_notices' rows do: an item overtaken by a later
+    change before rendering is left out (that change tells it), so the person still hears of
+    each move exactly once."""
+    first, event = moves[0][0], moves[0][1]
+    outbox.queue(MailKind.SERIES_CHANGE_NOTICE, event_id=event.id, registration=first, moves=[
+        {"registration_id": registration.id, "event_id": edition.id, "old_starts_at": old_start.isoformat(),
+         "old_ends_at": old_end.isoformat(), "starts_at": edition.starts_at.isoformat()}
+        for registration, edition, old_start, old_end in moves])
+
+
+def _series_moves_still_true(params: dict) -> list[tuple]:
+    """The summary's items still to tell: the registration confirmed and the edition still at the
+    start the item names. (registration, edition, old start, old end), in the edition's order."""
+    from ..events.models import Event
+
+    kept = []
+    for item in params.get("moves") or []:
+        registration = db.session.get(Registration, item["registration_id"])
+        edition = db.session.get(Event, item["event_id"])
+        if registration is None or edition is None or registration.status != RegistrationStatus.CONFIRMED:
+            continue
+        if datetime.fromisoformat(item["starts_at"]) != edition.starts_at:
+            continue
+        kept.append((registration, edition, datetime.fromisoformat(item["old_starts_at"]),
+                     datetime.fromisoformat(item["old_ends_at"])))
+    return sorted(kept, key=lambda m: m[1].starts_at)
 
 
 def render_outbox_mail(row) -> list:
@@ -142,6 +204,14 @@ def render_outbox_mail(row) -> list:
         if registration is None or event is None:
             return []
         return [_cancellation(registration, event, refund_minor=params.get("refund_minor", 0))]
+    if row.kind == MailKind.SERIES_CHANGE_NOTICE:
+        moves = _series_moves_still_true(params)
+        if not moves:
+            return []
+        if len(moves) == 1:
+            registration, edition, old_start, old_end = moves[0]
+            return [_change_notice(registration, edition, old_starts_at=old_start, old_ends_at=old_end)]
+        return [_series_change_notice(moves)]
     if row.kind == MailKind.CHANGE_NOTICE:
         registration = db.session.get(Registration, row.registration_id) if row.registration_id else None
         if registration is None or event is None or registration.status != RegistrationStatus.CONFIRMED:
@@ -223,6 +293,25 @@ def _change_notice(registration: Registration, event, *, old_starts_at, old_ends
             when=when_words(event.starts_at, event.ends_at, event.timezone),
             was=when_words(old_starts_at, old_ends_at, event.timezone),
             online=registration.category.is_online, self_service_url=links.self_service_url(registration, event))
+
+
+def _series_change_notice(moves: list[tuple]):
+    """The summary: each moved edition with its new and old date, its ticket link, and one
+    calendar file updating them all (each edition's UID, its higher SEQUENCE). Like the single
+    notice, no join details."""
+    registration, event = moves[0][0], moves[0][1]
+    with in_language(registration.spoken_language):
+        items = [{"event": edition, "registration": reg, "when": when_words(edition.starts_at, edition.ends_at, edition.timezone),
+                  "was": when_words(old_start, old_end, edition.timezone),
+                  "self_service_url": links.self_service_url(reg, edition)}
+                 for reg, edition, old_start, old_end in moves]
+        return send_event_email(
+            event, registration.email,
+            ngettext("New date and time for %(num)d edition of %(event)s",
+                     "New dates and times for %(num)d editions of %(event)s", len(moves), event=tr(event, "title")),
+            "registration_series_dates_changed", recipient=registration, registration=registration, items=items,
+            attachments=[("editions.ics", "text/calendar", events_ics([m[1] for m in moves]))],
+            online=any(reg.category.is_online for reg, *_ in moves))
 
 
 def _waitlist_joined(entry: WaitlistEntry, event):

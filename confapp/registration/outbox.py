@@ -46,6 +46,9 @@ class MailKind(enum.StrEnum):
     WAITLIST_JOINED = "waitlist_joined"
     WAITLIST_OFFER = "waitlist_offer"
     CHANGE_NOTICE = "change_notice"  # the event's date or time changed (emails.send_change_notices)
+    # Several editions of a series one person is registered for moved at once: one notice
+    # listing them (emails.send_series_change_notice).
+    SERIES_CHANGE_NOTICE = "series_change_notice"
 
 
 class MailState(enum.StrEnum):

@@ -22,3 +22,24 @@ def test_large_agenda_renders_in_a_fixed_number_of_queries(client, db):
     with count_queries(db.engine) as filtered:
         client.get(f"/e/{event.slug}/agenda/?kind=workshop")
     assert filtered.count == AGENDA_QUERIES
+
+
+# the event loaded by id (request set-up), by slug, its organisations, the feed's sessions (rooms
+# and tracks joined), their speaker links with speakers.
+FEED_QUERIES = 5
+
+
+def test_large_agenda_feed_builds_in_a_fixed_number_of_queries(client, db):
+    """The 120-session agenda.ics: SEQUENCE and DTSTAMP come from the sessions' own columns, so
+    the feed stays N+1-free; it parses back with `icalendar`, one VEVENT per published session."""
+    from icalendar import Calendar
+
+    event = build_large_programme(make_admin())
+    db.session.commit()
+    with count_queries(db.engine) as counter:
+        response = client.get(f"/e/{event.slug}/agenda.ics")
+    assert response.status_code == 200
+    vevents = Calendar.from_ical(response.data).walk("VEVENT")
+    assert len(vevents) == 120 and len({str(v["UID"]) for v in vevents}) == 120
+    assert all("SEQUENCE" in v and "DTSTAMP" in v for v in vevents)
+    assert counter.count == FEED_QUERIES, "\n\n".join(counter.statements)
