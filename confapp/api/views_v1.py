@@ -217,11 +217,13 @@ def _order_create(body, slug: str):
     order_request = _order_request(body, idempotency_key=idempotency.service_key(token_id, key) if key else None)
     try:
         with reads_once():
-            order = registration_services.place_order(event, order_request, actor=actor, now=utcnow())
+            # The key's row was looked up just above: an order under its key would have had one.
+            # "Paid elsewhere" is written in the order's history with "placed", in one statement.
+            order = registration_services.place_order(
+                event, order_request, actor=actor, now=utcnow(), key_is_new=True,
+                also_history=("paid_elsewhere",) if body["payment_method"] == "paid_elsewhere" else ())
         # A twin's order found before the decision point: what follows writes all the same.
         decision_point()
-        if body["payment_method"] == "paid_elsewhere":
-            registration_services.history(order, "paid_elsewhere", actor=actor, now=utcnow())
         # The order's rows as written, none checked in yet: nothing to read back under the lock.
         answer = OrderSchema().dump(_order_data(event, order, just_placed=True))
         if key:

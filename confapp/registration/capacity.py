@@ -16,11 +16,13 @@ its own capacity.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import and_, func, literal, or_, select, text, union_all
+from sqlalchemy import String, and_, cast, func, literal, null, or_, select, text, union_all
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import SoldOut
 from ..events.models import Event
@@ -40,6 +42,8 @@ def occupying_clause(now: datetime):
 class Occupancy:
     event_used: int
     by_category: Counter
+    # With occupancy(emails=...): those of them an occupying registration of the event has.
+    emails_taken: set[str] = field(default_factory=set)
 
     def free_in_event(self, event: Event) -> int | None:
         return None if event.capacity is None else max(event.capacity - self.event_used, 0)
@@ -48,17 +52,25 @@ class Occupancy:
         return None if category.capacity is None else max(category.capacity - self.by_category[category.id], 0)
 
 
-def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None) -> Occupancy:
+def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None,
+              emails: Sequence[str] = (), event: Event | None = None) -> Occupancy:
     """Places taken per category, and at the venue (the event's capacity: online places left
-    out), in one query (registrations and open waitlist offers side by side), no lock."""
+    out), in one query (registrations and open waitlist offers side by side), no lock.
+
+    The same query can bring what an order decides on beside the counts, so that its write
+    window holds one read: `emails`, which of them an occupying registration has
+    (Occupancy.emails_taken); `event`, the event's capacity as committed now, set on `event`
+    (as re-reading its row would)."""
+    # The mode as text in every branch: the emails' branch carries the address there.
+    mode = cast(RegistrationCategory.attendance_mode, String)
     taken = (
         select(literal("registrations").label("kind"), Registration.category_id.label("category_id"),
-               RegistrationCategory.attendance_mode.label("mode"), func.count().label("n"))
+               mode.label("mode"), func.count().label("n"))
         .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
         .where(Registration.event_id == event_id, occupying_clause(now))
         .group_by(Registration.category_id, RegistrationCategory.attendance_mode)
     )
-    offers = select(literal("offers"), WaitlistEntry.category_id, RegistrationCategory.attendance_mode, func.count()).outerjoin(
+    offers = select(literal("offers"), WaitlistEntry.category_id, mode, func.count()).outerjoin(
         RegistrationCategory, RegistrationCategory.id == WaitlistEntry.category_id).where(
         WaitlistEntry.event_id == event_id,
         WaitlistEntry.status == WaitlistStatus.OFFERED,
@@ -67,15 +79,29 @@ def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = No
     if exclude_offer_id is not None:
         offers = offers.where(WaitlistEntry.id != exclude_offer_id)
     offers = offers.group_by(WaitlistEntry.category_id, RegistrationCategory.attendance_mode)
+    branches = [taken, offers]
+    if emails:
+        branches.append(select(literal("email"), null(), Registration.email, func.count()).where(
+            Registration.event_id == event_id, Registration.email.in_(list(emails)), occupying_clause(now),
+        ).group_by(Registration.email))
+    if event is not None:
+        branches.append(select(literal("capacity"), null(), null(), Event.capacity).where(Event.id == event_id))
     counts: Counter = Counter()
     total = 0
-    for _, category_id, mode, n in db.session.execute(union_all(taken, offers)):
+    emails_taken: set[str] = set()
+    for kind, category_id, mode_or_email, n in db.session.execute(union_all(*branches)):
+        if kind == "email":
+            emails_taken.add(mode_or_email)
+            continue
+        if kind == "capacity":
+            set_committed_value(event, "capacity", n)  # as the row read again, left unchanged
+            continue
         # Online places are not counted in the venue's capacity; an offer for any category (no
         # category) is a place at the venue.
-        total += 0 if mode == PlaceKind.ONLINE else n
+        total += 0 if mode_or_email == PlaceKind.ONLINE.value else n
         if category_id is not None:
             counts[category_id] += n
-    return Occupancy(event_used=total, by_category=counts)
+    return Occupancy(event_used=total, by_category=counts, emails_taken=emails_taken)
 
 
 def lock_event(event: Event) -> Event:
@@ -96,15 +122,19 @@ def has_capacity_limit(event: Event) -> bool:
         RegistrationCategory.event_id == event.id, RegistrationCategory.capacity.is_not(None)).limit(1)) is not None
 
 
-def lock_event_for_order(event: Event, *, idempotency_key: str | None) -> bool:
+def lock_event_for_order(event: Event, *, idempotency_key: str | None, reread: bool = True) -> bool:
     """The first lock of placing an order. When the event or one of its categories is limited,
     the event row (returns True). When nothing is limited the event row is left alone, so orders
     do not queue behind one another (or behind waitlist and payment work on the event); only a
     retried twin of the same submission is serialised (PostgreSQL advisory lock on the key),
     and the one-registration-per-email rule takes `lock_emails`. Returns False then. A capacity
-    set on the event while such an order is in flight applies from the next order."""
+    set on the event while such an order is in flight applies from the next order.
+
+    `reread=False`: on embedded SQLite, whose write lock (BEGIN IMMEDIATE) is the lock, the row is
+    not read here; the caller reads its capacity with the places taken (reserve_places(event_read=True))."""
     if has_capacity_limit(event):
-        lock_event(event)
+        if reread or not writes_are_serialised():
+            lock_event(event)
         return True
     if idempotency_key:
         _advisory_lock(f"confapp:order-key:{idempotency_key}")
@@ -115,6 +145,11 @@ def lock_emails(event: Event, emails) -> None:
     """Serialise orders for the same email at this event (when the event row is not locked)."""
     for email in sorted({e for e in emails if e}):
         _advisory_lock(f"confapp:email:{event.id}:{email}")
+
+
+def writes_are_serialised() -> bool:
+    """Embedded SQLite: one writer at a time (BEGIN IMMEDIATE), no row locks to take."""
+    return db.session.get_bind().dialect.name == "sqlite"
 
 
 def _advisory_lock(name: str) -> None:
@@ -144,17 +179,27 @@ def reserve_places(
     now: datetime,
     exclude_offer_id: int | None = None,
     already_locked: bool = False,
+    event_read: bool = False,
+    emails: Sequence[str] = (),
+    on_counted: Callable[[Occupancy], None] | None = None,
 ) -> Occupancy:
     """Lock the event and the needed categories, then check that `needs` ({category id: places})
     fits both the event's and each category's capacity. Raises SoldOut (with `category_id`
     in details when a category is the limit). The caller inserts and commits; the locks last
-    until then. `exclude_offer_id`: a waitlist offer being claimed (its place is the claimer's)."""
+    until then. `exclude_offer_id`: a waitlist offer being claimed (its place is the claimer's).
+
+    `event_read`: the event's capacity is read with the counts (lock_event_for_order(reread=False)
+    did not read its row). `emails` are looked up with the counts, and `on_counted(occupancy)`
+    decides on them before the capacity is (it raises to refuse)."""
     if not already_locked:
         lock_event(event)
     # Only limited categories are locked (an unlimited one has nothing to decide).
     limited = [cid for cid in needs if (c := db.session.get(RegistrationCategory, cid)) is not None and c.capacity is not None]
     categories = lock_categories(limited)
-    taken = occupancy(event.id, now=now, exclude_offer_id=exclude_offer_id)
+    taken = occupancy(event.id, now=now, exclude_offer_id=exclude_offer_id, emails=emails,
+                      event=event if event_read else None)
+    if on_counted is not None:
+        on_counted(taken)
     wanted = sum(n for cid, n in needs.items()
                  if (c := db.session.get(RegistrationCategory, cid)) is None or c.attendance_mode != PlaceKind.ONLINE)
     free = taken.free_in_event(event)

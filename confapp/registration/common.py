@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import permissions
@@ -120,15 +120,30 @@ def card_payments_available() -> bool:
     return bool(_card_payments_check())
 
 
-def history(order: Order, kind: str, *, actor, now: datetime, registration: Registration | None = None, note: str = "") -> None:
+def _history_actor(actor) -> tuple[int | None, str]:
     user_id, label = actor_identity(actor)
     if not label and user_id:
         label = getattr(actor, "name", "")
     if not user_id and label in ("", "anonymous"):
         label = "Attendee"  # the public form or the self-service page
+    return user_id, label or ""
+
+
+def history(order: Order, kind: str, *, actor, now: datetime, registration: Registration | None = None, note: str = "") -> None:
+    user_id, label = _history_actor(actor)
     db.session.add(RegistrationEvent(order_id=order.id, registration_id=registration.id if registration else None,
-                                     kind=kind, note=note[:300], actor_user_id=user_id, actor_label=label or "",
+                                     kind=kind, note=note[:300], actor_user_id=user_id, actor_label=label,
                                      created_at=now))
+
+
+def order_history(order: Order, entries: list[tuple[str, str]], *, actor, now: datetime) -> None:
+    """History entries of the order itself, (kind, note) in this order, written at once in one
+    statement (an executemany: the ORM inserts its rows one by one on SQLite, for their ids)."""
+    user_id, label = _history_actor(actor)
+    db.session.execute(insert(RegistrationEvent), [
+        {"order_id": order.id, "registration_id": None, "kind": kind, "note": note[:300], "actor_user_id": user_id,
+         "actor_label": label, "created_at": now} for kind, note in entries
+    ])
 
 
 def is_manager(actor, event: Event) -> bool:

@@ -24,13 +24,16 @@ from ..extensions import db
 from ..transactions import decision_point
 from ..webhooks import outbox
 from . import emails, pricing
-from .capacity import lock_emails, lock_event, lock_event_for_order, occupying_clause, places_left, reserve_places  # noqa: F401
+from .capacity import (  # noqa: F401
+    lock_emails, lock_event, lock_event_for_order, occupying_clause, places_left, reserve_places, writes_are_serialised,
+)
 from .changes import (  # noqa: F401
     approve_order, cancel_order, cancel_registration, pay_another_way, reject_order, send_confirmation, set_language,
     update_answers,
 )
 from .common import (  # noqa: F401
-    CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, settings_for, violates,
+    CODE_ALPHABET, active_questions, history, is_manager, new_code, new_ticket_code, order_history, settings_for,
+    violates,
 )
 from .holds import confirm_paid_order, expire_order, expired_holds, refundable_amount  # noqa: F401
 from .models import (
@@ -58,11 +61,9 @@ def find_order_by_key(key: str | None) -> Order | None:
     return db.session.scalar(select(Order).where(Order.idempotency_key == key))
 
 
-def _check_one_per_email(event: Event, emails_: list[str], *, now: datetime) -> None:
-    taken = set(db.session.scalars(
-        select(Registration.email).where(Registration.event_id == event.id, Registration.email.in_(emails_),
-                                         occupying_clause(now))
-    ))
+def _refuse_emails_taken(emails_: list[str], taken: set[str]) -> None:
+    """One registration per email: `taken` are those of `emails_` an occupying registration of
+    the event has (read under the lock with the places taken, capacity.occupancy)."""
     if taken:
         raise ValidationFailed({
             f"attendees-{i}-email": gettext("This email address already has a registration for this event. "
@@ -101,22 +102,31 @@ def _recheck_under_lock(quote: Quote, *, now: datetime) -> None:
 ORDER_CODE_ATTEMPTS = 5
 
 
-def _insert_with_a_free_code(order: Order) -> None:
+def _insert_with_a_free_code(order: Order) -> Order | None:
     """Insert `order`; when its code is taken (the unique constraint says so, no look-up first),
-    draw another. Any other integrity error (a twin's idempotency key) propagates."""
+    draw another. When its idempotency key is taken, a twin of this submission committed before
+    our decision (the constraint says so, no look-up first): returns the twin's order, and
+    `order` is not inserted. Any other integrity error propagates."""
     for attempt in range(ORDER_CODE_ATTEMPTS):
         try:
             # begin_nested flushes what was pending first: only the order is undone on a duplicate.
             with db.session.begin_nested():
                 db.session.add(order)
-            return
+            return None
         except IntegrityError as error:
+            if order.idempotency_key and violates(error, "uq_orders_idempotency_key", "orders.idempotency_key"):
+                twin = find_order_by_key(order.idempotency_key)
+                if twin is not None:
+                    return twin
+                raise
             if attempt == ORDER_CODE_ATTEMPTS - 1 or not violates(error, "uq_orders_code", "orders.code"):
                 raise
             order.code = new_code()
+    return None
 
 
-def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime) -> Order:
+def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime, key_is_new: bool = False,
+                also_history: tuple[str, ...] = ()) -> Order:
     """Create an order and one registration per attendee, holding places under the capacity lock.
 
     Rules: registration window, categories on sale (hidden ones need an access code), codes
@@ -129,8 +139,17 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     The quote is read first; the decision (the twin, codes' uses, the offer, one per email,
     capacity) and the inserts follow the decision point (transactions.decision_point), where
     the boundary of a request may take embedded SQLite's write lock: lock, re-check, write.
+    A twin committed meanwhile is found without a look-up on the way: by the unique idempotency
+    key when the order is inserted, or, when the twin's order made a re-check refuse this one
+    (its code's use, its offer, its email, its place), by the key looked up on that refusal.
+
+    `key_is_new`: the caller has just looked for what this key answered (the API, its
+    Idempotency-Key's row, written with the order) and found nothing; the order is not looked up
+    again before the quote. `also_history`: kinds of history entries the caller records on the new
+    order after "placed" (the API's "paid_elsewhere"), written with it in one statement; not
+    written when a twin's order is the answer.
     """
-    existing = find_order_by_key(order_request.idempotency_key)
+    existing = None if key_is_new else find_order_by_key(order_request.idempotency_key)
     if existing is not None:
         return existing
     # Quoted before any lock (on embedded SQLite in a read transaction, beside the writers): what
@@ -145,19 +164,29 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         raise
     settings = settings_for(event)
     decision_point()
-    event_locked = lock_event_for_order(event, idempotency_key=order_request.idempotency_key)
-    # A concurrent twin of this submission may have committed while we waited for the lock.
-    existing = find_order_by_key(order_request.idempotency_key)
-    if existing is not None:
-        return existing
-    _recheck_under_lock(quote, now=now)
-    if not settings.allow_multiple_per_email:
-        if not event_locked:
-            lock_emails(event, [l.attendee.email for l in quote.lines])
-        _check_one_per_email(event, [l.attendee.email for l in quote.lines], now=now)
-    # already_locked: the event row is locked above, or nothing in the event is limited.
-    reserve_places(event, Counter(l.category.id for l in quote.lines), now=now, already_locked=True,
-                   exclude_offer_id=quote.waitlist_entry.id if quote.waitlist_entry else None)
+    # On embedded SQLite the write lock is the lock: the event's capacity is read with the places
+    # taken, not in a row of its own (one statement fewer under the lock).
+    serialised = writes_are_serialised()
+    event_locked = lock_event_for_order(event, idempotency_key=order_request.idempotency_key, reread=not serialised)
+    # A concurrent twin of this submission may have committed while we waited for the lock: it
+    # is not looked up here. Its order refuses ours in the re-checks (then it is the answer) or,
+    # when they pass, its key refuses our order's insert (_insert_with_a_free_code).
+    try:
+        _recheck_under_lock(quote, now=now)
+        emails_ = [] if settings.allow_multiple_per_email else [l.attendee.email for l in quote.lines]
+        if emails_ and not event_locked:
+            lock_emails(event, emails_)
+        # already_locked: the event row is locked above, or nothing in the event is limited. The
+        # emails taken are read with the places taken, and refused before the capacity is decided.
+        reserve_places(event, Counter(l.category.id for l in quote.lines), now=now, already_locked=True,
+                       exclude_offer_id=quote.waitlist_entry.id if quote.waitlist_entry else None,
+                       event_read=serialised and event_locked, emails=emails_,
+                       on_counted=lambda taken: _refuse_emails_taken(emails_, taken.emails_taken))
+    except (ValidationFailed, SoldOut):
+        existing = find_order_by_key(order_request.idempotency_key)
+        if existing is not None:
+            return existing
+        raise
 
     if quote.needs_approval:
         status, payment_state = RegistrationStatus.PENDING_APPROVAL, (PaymentState.UNPAID if quote.total_minor else PaymentState.NOT_REQUIRED)
@@ -187,7 +216,9 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         # A new order has no registrations: say so, or the first append loads the collection.
         registrations=[],
     )
-    _insert_with_a_free_code(order)
+    twin = _insert_with_a_free_code(order)
+    if twin is not None:
+        return twin
     for line in quote.lines:
         a = line.attendee
         registration = Registration(
@@ -207,7 +238,8 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         quote.waitlist_entry.status = WaitlistStatus.CLAIMED
         quote.waitlist_entry.order_id = order.id
     db.session.flush()
-    history(order, "walk_in" if order_request.at_door else "placed", actor=actor, now=now, note=status.english_label)
+    order_history(order, [("walk_in" if order_request.at_door else "placed", status.english_label),
+                          *((kind, "") for kind in also_history)], actor=actor, now=now)
     record("registration.order_placed", actor=actor, event=event, target=order,
            details={"registrations": len(quote.lines), "status": status.value}, now=now)
     outbox.emit_registrations("registration.created", order.registrations, now=now)

@@ -123,3 +123,31 @@ def test_a_twin_placed_after_the_quote_is_the_answer(db, event, now):
         order = services.place_order(event, _request(category, idempotency_key="form-1"), now=now)
     assert order is twin[0] and _orders(db) == 1
     assert [r.status for r in order.registrations] == [RegistrationStatus.CONFIRMED]
+
+
+def test_a_capacity_lowered_after_the_quote_is_decided_on_its_new_value(db, organiser, now):
+    # On embedded SQLite the event's row is not read again under the lock: its capacity comes
+    # with the places taken, in the same query.
+    event = make_event(organiser=organiser, capacity=5)
+    category = make_category(event)
+    make_registration(event, category, now=now, email="first@example.org")
+    hook, _ = _meanwhile(db, "UPDATE events SET capacity = 1 WHERE id = :id", id=event.id)
+    with on_decision_point(hook), pytest.raises(SoldOut):
+        services.place_order(event, _request(category), now=now)
+    assert event.capacity == 1 and event not in db.session.dirty and _orders(db) == 1
+
+
+def test_a_twin_that_no_check_refuses_is_found_by_its_key(db, event, now):
+    # Several registrations per email allowed, room left: only the order's unique key tells.
+    category = make_category(event)
+    services.settings_for(event).allow_multiple_per_email = True
+    db.session.flush()
+    twin = []
+
+    def the_twin_commits_first():
+        with on_decision_point(lambda: None):
+            twin.append(services.place_order(event, _request(category, idempotency_key="form-2"), now=now))
+
+    with on_decision_point(the_twin_commits_first):
+        order = services.place_order(event, _request(category, idempotency_key="form-2"), now=now)
+    assert order is twin[0] and _orders(db) == 1 and len(order.registrations) == 1
