@@ -113,9 +113,13 @@ ACTION_LABELS = {
 }
 
 
-def action_label(code: str) -> str:
-    label = ACTION_LABELS.get(code)
+def _label(labels: dict, code: str) -> str:
+    label = labels.get(code)
     return str(label) if label is not None else ""
+
+
+def action_label(code: str) -> str:
+    return _label(ACTION_LABELS, code)
 
 
 # The target's type as `record` stores it (the class name of the row the entry is about).
@@ -155,5 +159,4 @@ TARGET_LABELS = {
 
 
 def target_label(code: str) -> str:
-    label = TARGET_LABELS.get(code)
-    return str(label) if label is not None else ""
+    return _label(TARGET_LABELS, code)

@@ -62,3 +62,23 @@ def count_queries(bind, *, ignore_savepoints: bool = True, ignore: tuple[str, ..
         event.remove(bind, "before_cursor_execute", before_cursor_execute)
         for name, listener in markers.items():
             event.remove(bind, name, listener)
+
+
+def statement_step(statement: str) -> str:
+    """What a statement does, by table: "SELECT <table>" (the outer query's first table, not a
+    subquery's), "INSERT <table>", "UPDATE <table>", "DELETE <table>"; otherwise its first two
+    words ("BEGIN IMMEDIATE", "SAVEPOINT sa_savepoint_1"). For tests that assert which
+    statements run inside a write transaction."""
+    words = statement.split()
+    verb = words[0].upper()
+    if verb == "SELECT":
+        depth = 0
+        for i, word in enumerate(words):
+            if word.upper() == "FROM" and depth == 0:
+                return f"SELECT {words[i + 1]}"
+            depth += word.count("(") - word.count(")")
+    if verb in ("INSERT", "DELETE"):
+        return f"{verb} {words[2]}"
+    if verb == "UPDATE":
+        return f"UPDATE {words[1]}"
+    return " ".join(words[:2])

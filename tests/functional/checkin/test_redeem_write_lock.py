@@ -20,7 +20,7 @@ from confapp.types import utcnow
 from tests.conftest import make_app_for
 from tests.factories import make_event, make_user
 from tests.support.checkin import attendee
-from tests.support.queries import count_queries
+from tests.support.queries import count_queries, statement_step
 
 
 @pytest.fixture
@@ -44,16 +44,6 @@ def desk(tmp_path, smtp_server):
         db.engine.dispose()
 
 
-def _tables(statement: str) -> str:
-    words = statement.split()
-    verb = words[0].upper()
-    if verb == "SELECT":
-        return "SELECT " + words[words.index("FROM") + 1]
-    if verb == "INSERT":
-        return "INSERT " + words[2]
-    return " ".join(words[:2]).upper()
-
-
 def test_redeem_reads_first_and_writes_under_the_lock_without_reloading(desk):
     app = desk["app"]
     with app.app_context():
@@ -65,7 +55,7 @@ def test_redeem_reads_first_and_writes_under_the_lock_without_reloading(desk):
     assert body["attendee"]["name"] == "Amara Okafor" and body["attendee"]["pronouns"] == "she/her"
     assert body["check_in"]["by"] == "Door 2"
 
-    steps = [_tables(s) for s in counter.statements]
+    steps = [statement_step(s) for s in counter.statements]
     locked = steps.index("BEGIN IMMEDIATE")
     reads, rest = steps[:locked], steps[locked + 1:]
     writes = rest[: rest.index("BEGIN")]

@@ -5,7 +5,7 @@ saved again unchanged raises nothing. The files parsed back with `icalendar`."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from confapp.registration.links import ticket_token
 from tests.factories import make_registration, make_session
 from tests.support.clock import TEST_NOW
+from tests.support.webcasts import monthly_webcast
 
 
 def _data(webcast, **changes):
@@ -77,28 +78,18 @@ def test_a_moved_edition_keeps_its_uid_and_raises_its_sequence(client, db, webca
 @pytest.mark.postgres
 def test_the_sequence_and_the_summary_grouping_on_postgresql(pg_app):
     """The same counting on PostgreSQL (the audit details JSON read back, lower(email) IN ...)."""
-    from confapp.events.models import AttendanceMode, Event
+    from confapp.events.models import Event
     from confapp.events.queries import event_sequence
-    from confapp.events.services import create_series
     from confapp.extensions import db
-    from confapp.online import series, series_schedule, services
+    from confapp.online import series, series_schedule
     from confapp.registration.emails import event_ics
-    from confapp.registration.models import PlaceKind
     from confapp.registration.outbox import MailKind, RegistrationMail
     from confapp.registration.services import AttendeeData
     from sqlalchemy import func
-    from tests.factories import make_admin, make_category, make_event, make_user
 
     with pg_app.app_context(), pg_app.test_request_context():
-        organiser = make_user()
-        group = create_series("Town halls", actor=make_admin())
-        start = datetime(2026, 11, 4, 0, 0, tzinfo=timezone.utc)
-        template = make_event(organiser=organiser, starts_at=start, ends_at=start + timedelta(hours=1), series_id=group.id)
-        make_category(template, name="Online", attendance_mode=PlaceKind.ONLINE)
-        services.set_attendance_modes(template, AttendanceMode.ONLINE, categories={}, sessions={}, actor=organiser)
-        data = series.RuleData(template_event_id=template.id, frequency="monthly", weekday=1, ordinal=1, at_time="19:00",
-                               timezone="America/New_York", duration_minutes=60, starts_on=date(2026, 12, 1))
-        rule = series.save_rule(group, data, actor=organiser, now=TEST_NOW)
+        webcast = monthly_webcast()
+        organiser, group, rule, data = webcast.organiser, webcast.group, webcast.rule, webcast.data
         editions = series.create_editions(rule, actor=organiser, now=TEST_NOW, ahead=2)
         series.subscribe(rule, AttendeeData("Rosa", "Parks", "Rosa@example.org"), "Online", now=TEST_NOW, send_email=False)
         db.session.commit()

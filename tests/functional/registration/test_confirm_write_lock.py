@@ -16,7 +16,7 @@ from confapp.registration.models import Order, Question, Registration, Registrat
 from confapp.types import utcnow
 from tests.conftest import make_app_for
 from tests.factories import make_category, make_event, make_user
-from tests.support.queries import count_queries
+from tests.support.queries import count_queries, statement_step
 
 # What the write transaction of one free order for one person sends, after BEGIN IMMEDIATE: one
 # read to decide on, the places taken (registrations and waitlist offers) with the email's
@@ -62,20 +62,6 @@ def placed(tmp_path, smtp_server):
         db.engine.dispose()
 
 
-def _step(statement: str) -> str:
-    """"SELECT <table>" (the outer query's first table), "INSERT <table>", ..."""
-    words = statement.split()
-    if words[0] == "SELECT":
-        depth = 0
-        for i, word in enumerate(words):
-            if word == "FROM" and depth == 0:
-                return f"SELECT {words[i + 1]}"
-            depth += word.count("(") - word.count(")")
-    if words[0] in ("INSERT", "UPDATE", "DELETE"):
-        return f"{words[0]} {words[2] if words[0] != 'UPDATE' else words[1]}"
-    return " ".join(words[:2])
-
-
 def _transactions(statements: list[str]) -> list[list[str]]:
     """The statements cut into transactions, each opening with its BEGIN (or BEGIN IMMEDIATE)."""
     found: list[list[str]] = []
@@ -85,7 +71,7 @@ def _transactions(statements: list[str]) -> list[list[str]]:
         elif statement.startswith("-- "):
             continue
         elif not statement.startswith(("SAVEPOINT", "RELEASE")):
-            found[-1].append(_step(statement))
+            found[-1].append(statement_step(statement))
     return found
 
 
