@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask_babel import gettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.permissions import Action, require
 from ..audit.services import SYSTEM, record
@@ -70,8 +71,10 @@ class Rescheduled:
 
 
 def _future_editions(row: SeriesRule, now: datetime) -> list[SeriesEdition]:
-    return list(db.session.scalars(select(SeriesEdition).join(Event, Event.id == SeriesEdition.event_id).where(
-        SeriesEdition.rule_id == row.id, Event.starts_at > now).order_by(Event.starts_at)))
+    """With their events loaded by the same SELECT (the join filters on them anyway), so the
+    per-edition db.session.get(Event, ...) that follows is answered from the identity map."""
+    return list(db.session.scalars(select(SeriesEdition).join(SeriesEdition.event).options(contains_eager(SeriesEdition.event))
+                                   .where(SeriesEdition.rule_id == row.id, Event.starts_at > now).order_by(Event.starts_at)))
 
 
 def _registrations(event: Event, statuses=ACTIVE_STATUSES) -> list[Registration]:
