@@ -1,26 +1,33 @@
-"""`Idempotency-Key` for the API's creates: a retried POST with the same key (per token) gets the
-first answer again, status and body, and makes nothing; the same key with a different body is a
-422 problem. The key's row is written in the same transaction as what it answers for, so a
-rolled-back create leaves no key behind (a refused create is not stored: its retry is judged
-afresh). Two identical POSTs at once are serialised by the service under its own lock (the order
-is found by a key derived from token and key) and the unique (token, key) row settles the rest.
+"""`Idempotency-Key` for the API's creates (order create and walk-ins, both through answer_once):
+a retried POST with the same key (per token) gets the first answer again, status and body, and
+makes nothing; the same key with a different body is a 422 problem. The key's row is written in
+the same transaction as what it answers for, so a rolled-back create leaves no key behind (a
+refused create is not stored: its retry is judged afresh). Two identical POSTs at once are
+serialised by the service under its own lock (the order is found by a key derived from token and
+key) and the unique (token, key) row settles the rest.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
-from flask import request
+from flask import jsonify, request
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationFailed
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from .models import ApiIdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+# The header as the OpenAPI document describes it, on each operation answer_once serves.
+HEADER_PARAMETER = {"in": "header", "name": HEADER, "required": False,
+                    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+                    "description": "Send the same key again (with the same body) to get the first answer "
+                                   "instead of making it twice; per token."}
 
 
 def request_key() -> str | None:
@@ -64,3 +71,41 @@ def remember(token_id: int, key: str, fingerprint: str, status: int, body: dict)
 
 def is_twin(error: IntegrityError) -> bool:
     return "idempotency" in str(error.orig).lower()
+
+
+def json_answer(status: int, body: dict, *, replayed: bool = False):
+    """A JSON answer with its status; `replayed`: the first answer to an Idempotency-Key, again."""
+    response = jsonify(body)
+    response.status_code = status
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def answer_once(token_id: int, body: dict, make: Callable[[str | None], tuple[int, dict]]):
+    """The API's creates that honour `Idempotency-Key` (orders, walk-ins) answer through here.
+
+    Without a key: `make(None)` and a commit. With one: the first answer stored under it (same
+    request) is replayed; otherwise `make(service_key)` writes what the request makes (flushed,
+    not committed; the service deduplicates on `service_key`, under its own lock), the answer is
+    stored beside it and both are committed at once. A twin of this request that committed first
+    stored its answer under the same key: the unique (token, key) row refuses ours, our writes
+    are rolled back and the twin's answer is ours too. Returns the response."""
+    key = request_key()
+    fingerprint = request_hash(body) if key else ""
+    if key:
+        first = stored(token_id, key, fingerprint)
+        if first is not None:
+            return json_answer(*first, replayed=True)
+    try:
+        status, answer = make(service_key(token_id, key) if key else None)
+        if key:
+            remember(token_id, key, fingerprint, status, answer)
+        commit_keeping_loaded()
+    except IntegrityError as error:
+        db.session.rollback()
+        first = stored(token_id, key, fingerprint) if key and is_twin(error) else None
+        if first is None:
+            raise
+        return json_answer(*first, replayed=True)
+    return json_answer(status, answer)

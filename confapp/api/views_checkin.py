@@ -10,7 +10,7 @@ from ..extensions import commit_keeping_loaded
 from ..sqlite import mark_request_read_only
 from ..transactions import reads_before_writes
 from ..types import utcnow
-from . import queries
+from . import idempotency, queries
 from .auth import token_actor, token_event
 from .blueprint import v1
 from .models import Scope
@@ -19,7 +19,8 @@ from .schemas import (
     RedeemRequestSchema, RedeemResultSchema, SyncRequestSchema, SyncResultSchema, UndoRequestSchema, UndoResultSchema,
     WalkInRequestSchema, WalkInResultSchema,
 )
-from .views_v1 import documented_errors, json_answer, links
+from .idempotency import json_answer
+from .views_v1 import documented_errors, links
 
 @v1.route("/events/<slug>/checkin/redeem", methods=["POST"])
 @v1.arguments(RedeemRequestSchema)
@@ -101,25 +102,32 @@ def checkin_stats(slug: str, list_id: int):
 @v1.arguments(WalkInRequestSchema)
 @v1.response(201, WalkInResultSchema)
 @documented_errors(401, 403, 404, 409, 429)
-@v1.doc(responses=links(201, {"registration_id": "$response.body#/registration/id"},
+@v1.doc(parameters=[idempotency.HEADER_PARAMETER],
+        responses=links(201, {"registration_id": "$response.body#/registration/id"},
                         registration_get="The walk-in's registration.",
                         registration_update="Correct the walk-in's name, email or answers."))
 def checkin_walk_in(body, slug: str, list_id: int):
     """Register someone at the door in a category this list admits and check them in at once, as
     the desk's walk-in form does (the registration rules of an organiser's door sale: required
     fields, one registration per email, capacity: 409 sold out). A fee still owed answers
-    `unpaid` with the amount and `checked_in: false`: take it with `pay`."""
+    `unpaid` with the amount and `checked_in: false`: take it with `pay`. `Idempotency-Key` as
+    for orders: a retried walk-in gets the first answer and registers no one again."""
     actor, checkin_list = _checkin_list(Scope.CHECKIN_WRITE, slug, list_id)
-    try:
-        payload = checkin_handlers.walk_in(
-            checkin_list, first_name=body["first_name"], last_name=body["last_name"], email=body["email"],
-            category_id=body["category_id"], station=body["station"], amount_minor=body["amount_minor"], actor=actor)
-    except ValidationFailed as error:
-        error.errors = {_walk_in_field(key): message for key, message in error.errors.items()}
-        raise
-    registration = queries.registration_detail(checkin_list.event, payload["attendee"]["id"])
-    return json_answer(201, WalkInResultSchema().dump(
-        {**payload, "checked_in": payload["outcome"] == "ok", "registration": registration}))
+
+    def register(service_key: str | None) -> tuple[int, dict]:
+        try:
+            payload = checkin_handlers.walk_in_uncommitted(
+                checkin_list, first_name=body["first_name"], last_name=body["last_name"], email=body["email"],
+                category_id=body["category_id"], station=body["station"], amount_minor=body["amount_minor"],
+                actor=actor, idempotency_key=service_key)
+        except ValidationFailed as error:
+            error.errors = {_walk_in_field(key): message for key, message in error.errors.items()}
+            raise
+        registration = queries.registration_detail(checkin_list.event, payload["attendee"]["id"])
+        return 201, WalkInResultSchema().dump(
+            {**payload, "checked_in": payload["outcome"] == "ok", "registration": registration})
+
+    return idempotency.answer_once(actor.token.id, body, register)
 
 
 def _walk_in_field(key: str) -> str:

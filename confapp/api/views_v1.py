@@ -3,16 +3,15 @@ token reaches, calls the same queries and services the HTML pages and the desk u
 what its response schema describes."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask_babel import gettext
 from flask_smorest import abort
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
 from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, json_error
-from ..extensions import commit_keeping_loaded, db
+from ..extensions import db
 from ..i18n import current_language
 from ..registration.common import reads_once
 from ..registration import services as registration_services
@@ -23,6 +22,7 @@ from ..types import utcnow
 from . import idempotency, queries
 from .auth import CHALLENGE, PUBLIC_ENDPOINTS, bearer_secret, token_actor, token_event
 from .blueprint import v1
+from .idempotency import json_answer
 from .models import Scope
 from .schemas import (
     CancelRequestSchema, CancelResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema,
@@ -172,22 +172,11 @@ def _order_data(event, order, *, just_placed: bool = False) -> dict:
     })
 
 
-def json_answer(status: int, body: dict, *, replayed: bool = False):
-    response = jsonify(body)
-    response.status_code = status
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
 @v1.route("/events/<slug>/orders", methods=["POST"])
 @v1.arguments(OrderCreateSchema)
 @v1.response(201, OrderSchema)
 @documented_errors(401, 403, 404, 409, 429)
-@v1.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
-                     "schema": {"type": "string", "maxLength": 200},
-                     "description": "Send the same key again (with the same body) to get the first answer "
-                                    "instead of a second order; per token."}],
+@v1.doc(parameters=[idempotency.HEADER_PARAMETER],
         responses=links(201, {"order_id": "$response.body#/id"}, order_get="The order just placed.",
                         order_cancel="Cancel the order just placed.",
                         order_approve="Approve it, if a category needs approval.",
@@ -207,17 +196,11 @@ def order_create(body, slug: str):
 def _order_create(body, slug: str):
     actor = token_actor(Scope.REGISTRATIONS_WRITE)
     event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
-    token_id = actor.token.id
-    key = idempotency.request_key()
-    fingerprint = idempotency.request_hash(body) if key else ""
-    if key:
-        first = idempotency.stored(token_id, key, fingerprint)
-        if first is not None:
-            return json_answer(*first, replayed=True)
-    order_request = _order_request(body, idempotency_key=idempotency.service_key(token_id, key) if key else None)
-    try:
+
+    def place(service_key: str | None) -> tuple[int, dict]:
+        order_request = _order_request(body, idempotency_key=service_key)
         with reads_once():
-            # The key's row was looked up just above: an order under its key would have had one.
+            # answer_once has just looked up the key's row: an order under its key would have had one.
             # "Paid elsewhere" is written in the order's history with "placed", in one statement.
             order = registration_services.place_order(
                 event, order_request, actor=actor, now=utcnow(), key_is_new=True,
@@ -225,19 +208,9 @@ def _order_create(body, slug: str):
         # A twin's order found before the decision point: what follows writes all the same.
         decision_point()
         # The order's rows as written, none checked in yet: nothing to read back under the lock.
-        answer = OrderSchema().dump(_order_data(event, order, just_placed=True))
-        if key:
-            # A twin of this request that made the order and committed meanwhile stored its answer
-            # under the same key: the unique (token, key) refuses ours, and its answer stands (below).
-            idempotency.remember(token_id, key, fingerprint, 201, answer)
-        commit_keeping_loaded()
-    except IntegrityError as error:
-        db.session.rollback()
-        first = idempotency.stored(token_id, key, fingerprint) if key and idempotency.is_twin(error) else None
-        if first is None:
-            raise
-        return json_answer(*first, replayed=True)
-    return json_answer(201, answer)
+        return 201, OrderSchema().dump(_order_data(event, order, just_placed=True))
+
+    return idempotency.answer_once(actor.token.id, body, place)
 
 
 def _event_order(event, order_id: int) -> Order:

@@ -34,12 +34,20 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
             station: str, amount_minor: int | None, actor) -> dict:
     """Register someone at the door and check them in (services.walk_in); a paid category answers
     `unpaid` with the amount, for pay() next."""
-    result = services.walk_in(checkin_list, first_name=first_name, last_name=last_name, email=email,
-                              category_id=category_id, station=station, amount_minor=amount_minor,
-                              actor=actor, now=utcnow())
-    payload = desk.result_json(result, checkin_list.event.tz)
+    payload = walk_in_uncommitted(checkin_list, first_name=first_name, last_name=last_name, email=email,
+                                  category_id=category_id, station=station, amount_minor=amount_minor, actor=actor)
     db.session.commit()
     return payload
+
+
+def walk_in_uncommitted(checkin_list: CheckInList, *, first_name: str, last_name: str, email: str, category_id: int,
+                        station: str, amount_minor: int | None, actor, idempotency_key: str | None = None) -> dict:
+    """walk_in without its commit, for a caller that writes its own row in the same transaction
+    (the API stores the answer under the request's Idempotency-Key: `idempotency_key`)."""
+    result = services.walk_in(checkin_list, first_name=first_name, last_name=last_name, email=email,
+                              category_id=category_id, station=station, amount_minor=amount_minor,
+                              actor=actor, now=utcnow(), idempotency_key=idempotency_key)
+    return desk.result_json(result, checkin_list.event.tz)
 
 
 def pay(checkin_list: CheckInList, registration_id: int, *, amount_minor: int, how: str, station: str, actor) -> dict:

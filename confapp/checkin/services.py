@@ -310,14 +310,19 @@ def undo(check_in: CheckIn, *, actor, now: datetime) -> CheckIn:
 
 
 def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email: str, category_id: int,
-            station: str, actor, now: datetime, amount_minor: int | None = None) -> RedeemResult:
+            station: str, actor, now: datetime, amount_minor: int | None = None,
+            idempotency_key: str | None = None) -> RedeemResult:
     """Register someone at the door and check them in. Only at a main-entrance list that takes
     walk-ins (else InvalidState), in an active category of the event the list admits (else
     ValidationFailed). Registration's place_order (at_door) owns the rest: required fields, one
     registration per email, event and category capacity (SoldOut), a pay-what-you-can
     `amount_minor` within the category's range (None: the suggested amount). A paid category
     leaves the order unpaid: the result is UNPAID with the amount, and the desk records the
-    payment before checking in. Raises InvalidState, ValidationFailed, SoldOut."""
+    payment before checking in. Raises InvalidState, ValidationFailed, SoldOut.
+
+    `idempotency_key`: the order's, as place_order deduplicates on it (under its lock): a twin of
+    this walk-in that placed the order first makes it this one's too, redeemed again (`already`);
+    the API then answers the twin's stored answer instead (confapp.api.idempotency)."""
     from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
 
     from ..registration.models import RegistrationCategory
@@ -334,7 +339,7 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     order_request = OrderRequest(
         choices=[CategoryChoice(category_id, 1, amount_minor)],
         attendees=[AttendeeData(first_name.strip(), last_name.strip(), email.strip())],
-        at_door=True, send_email=bool(email.strip()),
+        at_door=True, send_email=bool(email.strip()), idempotency_key=idempotency_key,
     )
     order = place_order(checkin_list.event, order_request, actor=actor, now=now)
     registration = order.registrations[0]

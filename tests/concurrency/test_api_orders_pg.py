@@ -1,6 +1,5 @@
 """Order creation through /api/v1 on the real PostgreSQL server: the same POST sent at once by
 many clients with one Idempotency-Key makes one order, and every client gets its answer."""
-import threading
 from collections import Counter
 
 import pytest
@@ -11,32 +10,10 @@ from confapp.api.tokens import create_token
 from confapp.extensions import db
 from confapp.registration.models import Order, Registration
 from tests.factories import make_category, make_event, make_user
+from tests.support.api_race import post_at_once
 
 pytestmark = pytest.mark.postgres
 CLIENTS = 20
-
-
-def _race(pg_app, url, secret, bodies, key):
-    barrier = threading.Barrier(len(bodies))
-    answers: list[tuple[int, dict]] = []
-    errors: list[BaseException] = []
-
-    def integration(body):
-        try:
-            client = pg_app.test_client()
-            barrier.wait(timeout=30)
-            response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": key})
-            answers.append((response.status_code, response.get_json()))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=integration, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return answers
 
 
 @pytest.mark.parametrize("capacity", [None, 50], ids=["unlimited", "limited"])
@@ -51,7 +28,7 @@ def test_the_same_create_sent_at_once_with_one_key_makes_one_order(pg_app, now, 
         url = f"/api/v1/events/{event.slug}/orders"
         body = {"attendees": [{"first_name": "Amina", "last_name": "Diallo", "email": "amina@example.org",
                                "category_id": category.id}], "send_email": False}
-    answers = _race(pg_app, url, secret, [body] * CLIENTS, "crm-order-1")
+    answers = post_at_once(pg_app, url, secret, [body] * CLIENTS, ["crm-order-1"] * CLIENTS)
     assert Counter(status for status, _ in answers) == {201: CLIENTS}, answers[:3]
     assert len({answer["id"] for _, answer in answers}) == 1
     assert all(answer == answers[0][1] for _, answer in answers)
@@ -74,20 +51,7 @@ def test_the_last_places_are_never_oversold_through_the_api(pg_app, now):
         event_id, category_id = event.id, category.id
     bodies = [{"attendees": [{"first_name": f"Racer{n}", "email": f"racer{n}@example.org", "category_id": category_id}],
                "send_email": False} for n in range(50)]
-    barrier = threading.Barrier(len(bodies))
-    answers: list[tuple[int, dict]] = []
-
-    def integration(n, body):
-        client = pg_app.test_client()
-        barrier.wait(timeout=30)
-        response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": f"k{n}"})
-        answers.append((response.status_code, response.get_json()))
-
-    threads = [threading.Thread(target=integration, args=(n, body)) for n, body in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = post_at_once(pg_app, url, secret, bodies, [f"k{n}" for n in range(len(bodies))])
     assert Counter(status for status, _ in answers) == {201: 5, 409: 45}, [a for a in answers if a[0] not in (201, 409)][:2]
     assert {answer["code"] for status, answer in answers if status == 409} == {"sold_out"}
     with pg_app.app_context():

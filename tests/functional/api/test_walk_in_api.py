@@ -3,7 +3,9 @@
 registers and checks people in as the desk page does."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+
+from confapp.api.models import ApiIdempotencyKey
 
 from confapp.audit.models import AuditEntry
 from confapp.checkin import services as checkin_services
@@ -144,3 +146,39 @@ def test_the_desk_and_the_api_answer_a_walk_in_alike(client, db, world, auth, lo
                              "category_id": general.id}).json
     assert set(api) - set(desk) == {"checked_in", "registration"}
     assert (api["outcome"], api["tone"], api["title"]) == (desk["outcome"], desk["tone"], desk["title"])
+
+
+def test_a_retried_walk_in_with_the_same_key_gets_the_first_answer_and_registers_no_one_again(client, db, world, auth):
+    general = category(world.event, "General")
+    db.session.commit()
+    body = {"first_name": "Noor", "email": "noor@example.org", "category_id": general.id, "station": "Door 1"}
+    keyed = {**auth, "Idempotency-Key": "door-app-7"}
+    first = client.post(_url(world), headers=keyed, json=body)
+    retry = client.post(_url(world), headers=keyed, json=body)
+    assert first.status_code == retry.status_code == 201, retry.json
+    assert retry.json == first.json and first.json["outcome"] == "ok"
+    assert retry.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.email == "noor@example.org")) == 1
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+    assert db.session.scalar(select(func.count()).select_from(ApiIdempotencyKey)) == 1
+    # Without a key the same walk-in is a second registration for the email: refused, as before.
+    unkeyed = client.post(_url(world), headers=auth, json=body)
+    assert unkeyed.status_code == 422 and "Idempotent-Replayed" not in unkeyed.headers
+
+
+def test_a_walk_in_key_used_with_another_body_is_refused_as_order_create_refuses_it(client, db, world, auth):
+    general = category(world.event, "General")
+    db.session.commit()
+    keyed = {**auth, "Idempotency-Key": "door-app-8"}
+    body = {"first_name": "Noor", "email": "noor@example.org", "category_id": general.id}
+    assert client.post(_url(world), headers=keyed, json=body).status_code == 201
+    reused = client.post(_url(world), headers=keyed, json={**body, "first_name": "Someone else",
+                                                           "email": "else@example.org"})
+    order = client.post(f"/api/v1/events/{world.event.slug}/orders", headers=keyed, json={"attendees": [
+        {"first_name": "Noor", "email": "noor@example.org", "category_id": general.id}]})
+    assert reused.status_code == order.status_code == 422 and reused.mimetype == PROBLEM
+    # The one refusal order create gives for a key used with another request (here: another path).
+    assert reused.json == order.json
+    assert set(reused.json["errors"]) == {"Idempotency-Key"}
+    assert db.session.scalar(select(Registration).where(Registration.email == "else@example.org")) is None
