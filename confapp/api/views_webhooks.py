@@ -1,6 +1,7 @@
 """/api/v1 webhook endpoints: list, add, read, change (URL, types, description, enabled), a new
 signing secret, delete, and the latest deliveries, through the organisers' own services (the same
-URL rules, the same audit entries). A signing secret is only in the answer that made it."""
+URL rules, the same audit entries); a delivery is sent again as the page's "Send again" does. A
+signing secret is only in the answer that made it."""
 from __future__ import annotations
 
 from flask_babel import gettext
@@ -11,7 +12,7 @@ from ..errors import PROBLEM_CONTENT_TYPE
 from ..extensions import db
 from ..types import utcnow
 from ..webhooks import queries as webhook_queries, services as webhook_services
-from ..webhooks.models import WebhookEndpoint
+from ..webhooks.models import WebhookDelivery, WebhookEndpoint
 from .auth import token_actor, token_event
 from .blueprint import v1
 from .models import Scope
@@ -20,6 +21,8 @@ from .schemas_webhooks import (
     WebhookDeliveryListSchema, WebhookEndpointCreateSchema, WebhookEndpointCreatedSchema, WebhookEndpointListSchema,
     WebhookEndpointSchema, WebhookEndpointUpdateSchema,
 )
+from .schemas_webhooks import WebhookDeliverySchema
+from .idempotency import json_answer
 
 _ERRORS = {401: "No valid token.", 403: "The token lacks the scope, or its creator the role.",
            404: "Not found, or not reached by this token.", 429: "Over the token's rate limit."}
@@ -126,3 +129,23 @@ def webhooks_deliveries(slug: str, endpoint_id: int):
                              attempts=d.attempts, response_code=d.response_code, last_error=d.last_error,
                              created_at=d.created_at, last_attempt_at=d.last_attempt_at, delivered_at=d.delivered_at)
                         for d in webhook_queries.recent_deliveries(endpoint)]}
+
+
+@v1.route("/events/<slug>/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@v1.response(200, WebhookDeliverySchema)
+@v1.alt_response(409, schema=ProblemSchema, content_type=PROBLEM_CONTENT_TYPE,
+                 description="Not possible now: the delivery is still waiting to be sent, or the endpoint is disabled.")
+@_errors
+def webhooks_delivery_retry(slug: str, endpoint_id: int, delivery_id: int):
+    """Send a finished delivery (delivered or given up) once more, as the endpoint page's "Send
+    again" does: the same `webhook-id` and body, attempts counted afresh. It answers the delivery
+    as queued (`pending`, no attempts yet)."""
+    actor, endpoint = _endpoint(Scope.WEBHOOKS_WRITE, slug, endpoint_id)
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.endpoint_id != endpoint.id:
+        abort(404, message=gettext("No such delivery for this webhook endpoint."))
+    webhook_services.resend_delivery(delivery, actor=actor, now=utcnow())
+    # As queued: a job queue that runs at once (embedded, tests) may have sent it by the time we answer.
+    answer = WebhookDeliverySchema().dump(delivery)
+    db.session.commit()
+    return json_answer(200, answer)

@@ -97,6 +97,7 @@ OPERATIONS = [
     ("POST", r"^/events/[^/]+/webhooks$", "webhooks:write", 201),
     ("PATCH", r"^/events/[^/]+/webhooks/[^/]+$", "webhooks:write", 200),
     ("POST", r"^/events/[^/]+/webhooks/[^/]+/rotate-secret$", "webhooks:write", 200),
+    ("POST", r"^/events/[^/]+/webhooks/[^/]+/deliveries/[^/]+/retry$", "webhooks:write", 200),
     ("DELETE", r"^/events/[^/]+/webhooks/[^/]+$", "webhooks:write", 204),
 ]
 
@@ -122,6 +123,7 @@ SAYS = [
     ("/sessions/<session-id>/speakers/<speaker-id>", {"speakers": []}),
     ('{"active": false}', {"active": False}),
     ('{"active": true}', {"active": True}),
+    ("/retry", {"state": "pending", "attempts": 0}),
 ]
 
 # The main operations of issue 14 that must each have an example (a pattern of OPERATIONS each).

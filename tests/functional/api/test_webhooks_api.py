@@ -4,11 +4,17 @@ from __future__ import annotations
 
 
 import pytest
+from sqlalchemy import select
 
-from tests.functional.api.conftest import token_kinds
+from confapp.audit.models import AuditEntry
+from confapp.webhooks import outbox, services as webhook_services
+from confapp.webhooks.models import DeliveryState, WebhookDelivery
+from tests.factories import make_registration
+from tests.functional.api.conftest import bearer, make_token, token_kinds
 from tests.functional.api.test_openapi import _validator
-from tests.support.access import ORGANISER, record_access_row
+from tests.support.access import ORGANISER, OTHER_ORGANISER, record_access_row
 from tests.support.clock import TEST_NOW
+from tests.support.webhook_receiver import start_receiver, stop_receiver
 
 
 @pytest.fixture
@@ -48,11 +54,16 @@ def test_webhook_routes_by_kind_of_token(client, db, world, allow_local):
     organiser = world.users[ORGANISER]
     kinds = token_kinds(db, world, no_scope=["registrations:read", "registrations:write"])
     url = f"/api/v1/events/{world.event.slug}/webhooks"
-    from confapp.webhooks import services as webhook_services
-
     endpoint = webhook_services.create_endpoint(world.event, url="http://127.0.0.1:9/hook", event_types=["order.paid"],
                                                 actor=organiser, now=TEST_NOW)
     db.session.commit()
+    outbox.emit(world.event, "order.paid", {"order": {"id": 1}}, key="order.paid:1", now=TEST_NOW)
+    db.session.commit()
+    # Given up with the endpoint disabled, then enabled: a delivery that may be sent again.
+    webhook_services.disable_endpoint(endpoint, reason="Testing", actor=organiser, now=TEST_NOW)
+    webhook_services.enable_endpoint(endpoint, actor=organiser, now=TEST_NOW)
+    db.session.commit()
+    delivery_id = db.session.scalar(select(WebhookDelivery.id))
     one = f"{url}/{endpoint.id}"
     refused = dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404)
     rows = [
@@ -62,6 +73,7 @@ def test_webhook_routes_by_kind_of_token(client, db, world, allow_local):
         ("GET", f"{one}/deliveries", None, dict(refused, right=200)),
         ("PATCH", one, {"description": "CRM"}, dict(refused, right=200)),
         ("POST", f"{one}/rotate-secret", None, dict(refused, right=200)),
+        ("POST", f"{one}/deliveries/{delivery_id}/retry", None, dict(refused, right=200)),
         ("DELETE", one, None, dict(refused, right=204)),
     ]
     failures = []
@@ -103,3 +115,97 @@ def test_an_endpoint_is_changed_disabled_given_a_new_secret_and_deleted(client, 
     assert client.delete(one, headers=auth).status_code == 204
     assert client.get(one, headers=auth).status_code == 404
     assert client.get(url, headers=auth).json["results"] == []
+
+
+@pytest.fixture
+def receiver(allow_local):
+    started = start_receiver()
+    yield started
+    stop_receiver(started)
+
+
+def _retry_url(world, endpoint_id: int, delivery_id: int) -> str:
+    return f"/api/v1/events/{world.event.slug}/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry"
+
+
+def test_a_finished_delivery_is_sent_again_with_the_same_webhook_id(client, db, world, auth, receiver):
+    endpoint = webhook_services.create_endpoint(world.event, url=receiver.url, event_types=["registration.created"],
+                                                actor=world.users[ORGANISER], now=TEST_NOW)
+    db.session.commit()
+    receiver.secret = endpoint.secret
+    make_registration(world.event)
+    db.session.commit()
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert delivery.state == DeliveryState.DELIVERED and len(receiver.received) == 1
+    again = client.post(_retry_url(world, endpoint.id, delivery.id), headers=auth)
+    assert again.status_code == 200, again.json
+    assert (again.json["id"], again.json["webhook_id"]) == (delivery.id, delivery.webhook_id)
+    assert (again.json["state"], again.json["attempts"]) == ("pending", 0)
+    document = client.get("/api/v1/openapi.json").json
+    path = "/api/v1/events/{slug}/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry"
+    assert [e.message for e in _validator(document, path, "post", 200).iter_errors(again.json)] == []
+    # The job queue runs at once here: the receiver got it again, signed, under the same webhook-id.
+    assert [r.status for r in receiver.received] == [200, 200] and all(r.verified for r in receiver.received)
+    assert len({r.webhook_id for r in receiver.received}) == 1
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "webhooks.delivery_resent"))
+    assert entry.actor_label == "API token: CRM sync" and entry.event_id == world.event.id
+
+
+def test_a_delivery_still_waiting_or_of_a_disabled_endpoint_is_not_sent_again(client, db, world, auth, allow_local):
+    organiser = world.users[ORGANISER]
+    # Nothing listens on port 9: the first attempt fails and the delivery waits for its next try.
+    endpoint = webhook_services.create_endpoint(world.event, url="http://127.0.0.1:9/hook", event_types=["order.paid"],
+                                                actor=organiser, now=TEST_NOW)
+    db.session.commit()
+    outbox.emit(world.event, "order.paid", {"order": {"id": 1}}, key="order.paid:1", now=TEST_NOW)
+    db.session.commit()
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert delivery.state == DeliveryState.PENDING
+    waiting = client.post(_retry_url(world, endpoint.id, delivery.id), headers=auth)
+    assert waiting.status_code == 409 and waiting.mimetype == "application/problem+json"
+    assert waiting.json["detail"] == "This delivery is already waiting to be sent."
+    webhook_services.disable_endpoint(endpoint, reason="Testing", actor=organiser, now=TEST_NOW)
+    db.session.commit()
+    assert delivery.state == DeliveryState.FAILED  # given up with the endpoint
+    disabled = client.post(_retry_url(world, endpoint.id, delivery.id), headers=auth)
+    assert disabled.status_code == 409 and disabled.json["detail"] == "Enable the endpoint first."
+    db.session.refresh(delivery)
+    assert delivery.state == DeliveryState.FAILED
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "webhooks.delivery_resent")) is None
+
+
+def test_only_this_endpoints_deliveries_are_sent_again_and_only_with_webhooks_write(client, db, world, auth, allow_local):
+    organiser = world.users[ORGANISER]
+    ours, theirs_here = (webhook_services.create_endpoint(world.event, url=f"http://127.0.0.1:9/{name}",
+                                                          event_types=["order.paid"], actor=organiser, now=TEST_NOW)
+                         for name in ("ours", "other"))
+    elsewhere = webhook_services.create_endpoint(world.other_event, url="http://127.0.0.1:9/elsewhere",
+                                                 event_types=["order.paid"], actor=world.users[OTHER_ORGANISER],
+                                                 now=TEST_NOW)
+    db.session.commit()
+    outbox.emit(world.event, "order.paid", {"order": {"id": 1}}, key="order.paid:1", now=TEST_NOW)
+    outbox.emit(world.other_event, "order.paid", {"order": {"id": 2}}, key="order.paid:2", now=TEST_NOW)
+    db.session.commit()
+    by_endpoint = {d.endpoint_id: d for d in db.session.scalars(select(WebhookDelivery))}
+    # Disabled and enabled again: what was waiting is given up, so each delivery may be sent again.
+    for endpoint, actor in ((ours, organiser), (theirs_here, organiser), (elsewhere, world.users[OTHER_ORGANISER])):
+        webhook_services.disable_endpoint(endpoint, reason="Testing", actor=actor, now=TEST_NOW)
+        webhook_services.enable_endpoint(endpoint, actor=actor, now=TEST_NOW)
+    db.session.commit()
+    mine = by_endpoint[ours.id]
+    not_found = [
+        _retry_url(world, ours.id, 2**31 - 1),  # no such delivery
+        _retry_url(world, ours.id, by_endpoint[theirs_here.id].id),  # another endpoint's, same event
+        _retry_url(world, ours.id, by_endpoint[elsewhere.id].id),  # another event's
+        _retry_url(world, elsewhere.id, by_endpoint[elsewhere.id].id),  # another event's endpoint
+        _retry_url(world, 2**31 - 1, mine.id),  # no such endpoint
+    ]
+    for url in not_found:
+        answer = client.post(url, headers=auth)
+        assert answer.status_code == 404 and answer.mimetype == "application/problem+json", (url, answer.json)
+    _, read_only = make_token(world.event, organiser, name="Dashboard", scopes=["webhooks:read"])
+    db.session.commit()
+    refused = client.post(_retry_url(world, ours.id, mine.id), headers=bearer(read_only))
+    assert refused.status_code == 403
+    assert {d.state for d in db.session.scalars(select(WebhookDelivery))} == {DeliveryState.FAILED}
+    assert client.post(_retry_url(world, ours.id, mine.id), headers=auth).status_code == 200
