@@ -282,3 +282,14 @@ def test_a_card_order_is_paid_on_the_buyers_payment_page(client, db, world, part
     assert paid.status_code == 200
     assert paid.json["payment_state"] == "paid" and paid.json["payment_url"] is None
     assert paid.json["registrations"][0]["status"] == "confirmed"
+
+
+def test_a_refusal_speaks_the_requests_language_as_the_form_does(client, db, world, partner):
+    category = make_category(world.event, name="Delegate")
+    world.event.registration_closes_at = TEST_NOW - timedelta(hours=1)
+    db.session.commit()
+    answer = client.post(f"/api/v1/events/{world.event.slug}/orders", headers={**partner, "Accept-Language": "es"},
+                         json={"attendees": [person(category)]})
+    assert answer.status_code == 422 and answer.json["detail"] == "La inscripción está cerrada."
+    form = client.get(f"/e/{world.event.slug}/register", headers={"Accept-Language": "es"})
+    assert "La inscripción está cerrada." in form.get_data(as_text=True)
