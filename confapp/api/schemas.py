@@ -322,3 +322,17 @@ class PayAtDoorRequestSchema(ma.Schema):
     how = fields.String(required=True, validate=validate.OneOf(["cash", "card", "other"]),
                         metadata={"description": "`card`: a card terminal at the door."})
     station = fields.String(load_default="", validate=validate.Length(max=80))
+
+
+class WaitlistJoinSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    category_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "The category wanted (one the form offers); left out: any category."})
+
+
+class WaitlistEntrySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["waiting", "offered"]), metadata={
+        "description": "`offered`: a place was free at once; the offer goes to the person by email."})
+    category_id = fields.Integer(required=True, allow_none=True)

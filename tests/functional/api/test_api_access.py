@@ -67,9 +67,11 @@ def test_every_api_route_by_kind_of_token(client, db, world):
         ("POST", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/pay",
          {"registration_id": owing.id, "amount_minor": 2500, "how": "cash"},
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/waitlist", {"name": "Wen Li", "email": "wen@example.org"},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201, partner=201)),
     ]
-    # A partner site's token (registrations:public) places orders and reads back its own, nothing
-    # else: other orders are not found, every other route lacks its permission. Its order here is
+    # A partner site's token (registrations:public) places orders, reads back its own and puts
+    # people on the waitlist, nothing else: other orders are not found, every other route lacks its permission. Its order here is
     # refused past the token checks (422: this body asks for no email; partner orders always send it).
     partner_may = {("POST", f"/api/v1/events/{slug}/orders"): 422,
                    ("GET", f"/api/v1/events/{slug}/orders/{person.order_id}"): 404}
@@ -87,8 +89,8 @@ def test_every_api_route_by_kind_of_token(client, db, world):
 
 def test_a_partner_token_reaches_its_orders_and_nothing_else(app, client, db, world):
     """Every /api/v1 route, including those of the tables elsewhere (programme, outreach, reports,
-    webhooks): a partner token is refused its permission on all but placing an order and reading
-    one it placed (a body that is not even the schema may be refused first, 422; never an answer)."""
+    webhooks): a partner token is refused its permission on all but placing an order, reading one
+    it placed and joining the waitlist (a body that is not even the schema may be refused first, 422; never an answer)."""
     kinds = token_kinds(db, world)
     category = make_category(world.event, name="Partner sales")
     db.session.commit()
@@ -107,7 +109,8 @@ def test_a_partner_token_reaches_its_orders_and_nothing_else(app, client, db, wo
             url = url.replace(f"<int:{name}>", "1").replace(f"<{name}>", "1")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             record_access_row(method, url)
-            if (method, rule.endpoint) in {("POST", "api_v1.order_create"), ("GET", "api_v1.order_get")}:
+            if (method, rule.endpoint) in {("POST", "api_v1.order_create"), ("GET", "api_v1.order_get"),
+                                           ("POST", "api_v1.waitlist_join")}:
                 continue
             response = client.open(url + ("?q=ana" if method == "GET" else ""), method=method, json={},
                                    headers=kinds["partner"])

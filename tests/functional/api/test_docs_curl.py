@@ -64,6 +64,7 @@ OPERATIONS = [
     ("GET", r"^/events/[^/]+/messages/[^/]+$", "outreach:read", 200),
     ("GET", r"^/events/[^/]+/report/live$", "reports:read", 200),
     ("GET", r"^/events/[^/]+/report$", None, 200),
+    ("POST", r"^/events/[^/]+/waitlist$", "registrations:public", 201),
 ]
 
 # Examples another permission's row would match by path, told apart by a text of theirs: (text, permission, status).

@@ -293,3 +293,41 @@ def test_a_refusal_speaks_the_requests_language_as_the_form_does(client, db, wor
     assert answer.status_code == 422 and answer.json["detail"] == "La inscripción está cerrada."
     form = client.get(f"/e/{world.event.slug}/register", headers={"Accept-Language": "es"})
     assert "La inscripción está cerrada." in form.get_data(as_text=True)
+
+
+def test_when_the_places_are_gone_the_buyer_can_join_the_waitlist_as_on_the_form(client, db, world, partner):
+    from confapp.registration.models import WaitlistEntry, WaitlistStatus
+
+    category = make_category(world.event, name="Delegate", capacity=1)
+    hidden = make_category(world.event, name="Speaker", visibility="hidden")
+    make_registration(world.event, category, email="first@example.org", send_email=False)
+    db.session.commit()
+    assert order(client, world, partner, person(category)).status_code == 409
+    url = f"/api/v1/events/{world.event.slug}/waitlist"
+    joined = client.post(url, headers=partner, json={"name": "Noor Haddad", "email": "noor@example.org",
+                                                     "category_id": category.id})
+    assert joined.status_code == 201, joined.json
+    assert (joined.json["status"], joined.json["category_id"]) == ("waiting", category.id)
+    entry = db.session.get(WaitlistEntry, joined.json["id"])
+    assert (entry.email, entry.status) == ("noor@example.org", WaitlistStatus.WAITING)
+    # The same person again: the same entry, as on the form.
+    again = client.post(url, headers=partner, json={"name": "Noor Haddad", "email": "noor@example.org",
+                                                    "category_id": category.id})
+    assert again.status_code == 201 and again.json["id"] == entry.id
+    # Only the categories the form lists, and only while registration is open.
+    assert client.post(url, headers=partner, json={"name": "Ana", "email": "ana@example.org",
+                                                   "category_id": hidden.id}).status_code == 422
+    world.event.registration_closes_at = TEST_NOW - timedelta(hours=1)
+    db.session.commit()
+    closed = client.post(url, headers=partner, json={"name": "Ana", "email": "ana@example.org"})
+    assert closed.status_code == 422 and closed.json["detail"] == "Registration has closed."
+
+
+def test_an_event_without_a_waitlist_says_so(client, db, world, partner):
+    settings = settings_for(world.event)
+    settings.waitlist_enabled = False
+    db.session.add(settings)
+    db.session.commit()
+    answer = client.post(f"/api/v1/events/{world.event.slug}/waitlist", headers=partner,
+                         json={"name": "Noor Haddad", "email": "noor@example.org"})
+    assert answer.status_code == 409 and answer.json["detail"] == "This event has no waitlist."
