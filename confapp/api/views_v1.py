@@ -212,7 +212,10 @@ def order_create(body, slug: str):
     """Place an order (attendees, their answers and categories) through the registration form's own
     service, with the rules of the organiser's "add registration" page: categories of the event,
     codes, required and valid answers, one per email, capacity (the public registration window
-    and the categories' sale windows bind the public, not organisers). Refusals are problems
+    and the categories' sale windows bind the public, not organisers). A partner site's token
+    (`registrations:public` without `registrations:write`) places it as the public form does:
+    window, sale windows, hidden and approval categories, per-order limit, the event's payment
+    options (a card order answers with its `payment_url`), fee waivers. Refusals are problems
     (409 sold out, 422 with `errors` by field)."""
     # As the HTML form's confirm step: the token, the event and the quote are read beside the
     # writers; SQLite's write lock is taken at place_order's decision point.

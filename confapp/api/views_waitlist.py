@@ -17,6 +17,7 @@ from ..types import utcnow
 from .auth import token_actor, token_event
 from .blueprint import v1
 from .models import Scope
+from .partner import PublicTokenActor
 from .schemas import WaitlistEntrySchema, WaitlistJoinSchema
 from .views_v1 import documented_errors, json_answer
 
@@ -38,8 +39,10 @@ def waitlist_join(body, slug: str):
     if body["category_id"] is not None and body["category_id"] not in offered:
         message = gettext("Choose a category from the list.")
         raise ValidationFailed({"category_id": message}, message=message)
+    # In the audit log under the token's name; a partner token as a member of the public would.
+    service_actor = actor if actor.token.has_scope(Scope.REGISTRATIONS_WRITE) else PublicTokenActor(actor.token)
     entry = waitlist.join_waitlist(event, name=body["name"], email=body["email"], category_id=body["category_id"],
-                                   now=now, language=current_language())
+                                   now=now, language=current_language(), actor=service_actor)
     db.session.commit()
     return json_answer(201, WaitlistEntrySchema().dump(
         {"id": entry.id, "status": entry.status.value, "category_id": entry.category_id}))

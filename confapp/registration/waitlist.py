@@ -24,11 +24,12 @@ from .questions import check_email, normalise_email
 
 
 def join_waitlist(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime,
-                  language: str | None = None) -> WaitlistEntry:
+                  language: str | None = None, actor=None) -> WaitlistEntry:
     """Put a person at the end of the waitlist, for one category (`category_id`: offered a
     place only when that category has one free, even while the event has room) or for any.
     The same email waiting already returns the existing entry. Raises ValidationFailed,
-    InvalidState (waitlist off)."""
+    InvalidState (waitlist off). `actor`: who puts them there for the audit log (None: the person
+    on the public form; the API: a partner site's token)."""
     if not settings_for(event).waitlist_enabled:
         raise InvalidState(gettext("This event has no waitlist."))
     email = normalise_email(email)
@@ -54,7 +55,7 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
                           language=language)
     db.session.add(entry)
     db.session.flush()
-    record("registration.waitlist_joined", actor=None, event=event, target=entry, now=now)
+    record("registration.waitlist_joined", actor=actor, event=event, target=entry, now=now)
     emails.send_waitlist_joined(entry, event)
     # A place may have freed while the form was open: offer it at once rather than on the next release.
     offer_freed_places(event, now=now)

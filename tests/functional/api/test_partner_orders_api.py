@@ -310,6 +310,8 @@ def test_when_the_places_are_gone_the_buyer_can_join_the_waitlist_as_on_the_form
     assert (joined.json["status"], joined.json["category_id"]) == ("waiting", category.id)
     entry = db.session.get(WaitlistEntry, joined.json["id"])
     assert (entry.email, entry.status) == ("noor@example.org", WaitlistStatus.WAITING)
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.waitlist_joined"))
+    assert audit.actor_label == "API token: Partner site"
     # The same person again: the same entry, as on the form.
     again = client.post(url, headers=partner, json={"name": "Noor Haddad", "email": "noor@example.org",
                                                     "category_id": category.id})
