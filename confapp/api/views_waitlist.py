@@ -1,18 +1,14 @@
 """/api/v1 waitlist: what the public form offers when the places are gone. A partner site's token
 (or an organiser's) puts a person on the event's waitlist through the form's own service
-(registration.waitlist.join_waitlist), with the form's choices: while registration is open, for a
+(registration.waitlist.join_waitlist_as_public), with the form's choices: while registration is open, for a
 category the form lists, or for any. The offer, when a place frees, goes to the person by email
 and is claimed on the public form, so the answer carries no offer link."""
 from __future__ import annotations
 
-from flask_babel import gettext
-
 from ..accounts.permissions import Action
-from ..errors import ValidationFailed
-from ..events.services import registration_closed_reason
 from ..extensions import db
 from ..i18n import current_language
-from ..registration import queries as registration_queries, waitlist
+from ..registration import waitlist
 from ..types import utcnow
 from .auth import token_actor, token_event
 from .blueprint import v1
@@ -31,18 +27,11 @@ def waitlist_join(body, slug: str):
     already: that entry). Registration closed: 422; the event has no waitlist: 409."""
     actor = token_actor(Scope.REGISTRATIONS_PUBLIC, Scope.REGISTRATIONS_WRITE)
     event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
-    now = utcnow()
-    closed = registration_closed_reason(event, now)
-    if closed:
-        raise ValidationFailed({"form": closed}, message=closed)
-    offered = {c.id for c in registration_queries.categories_for_sale(event, now=now)}
-    if body["category_id"] is not None and body["category_id"] not in offered:
-        message = gettext("Choose a category from the list.")
-        raise ValidationFailed({"category_id": message}, message=message)
     # In the audit log under the token's name; a partner token as a member of the public would.
     service_actor = actor if actor.token.has_scope(Scope.REGISTRATIONS_WRITE) else PublicTokenActor(actor.token)
-    entry = waitlist.join_waitlist(event, name=body["name"], email=body["email"], category_id=body["category_id"],
-                                   now=now, language=current_language(), actor=service_actor)
+    entry = waitlist.join_waitlist_as_public(event, name=body["name"], email=body["email"],
+                                             category_id=body["category_id"], now=utcnow(),
+                                             language=current_language(), actor=service_actor)
     db.session.commit()
     return json_answer(201, WaitlistEntrySchema().dump(
         {"id": entry.id, "status": entry.status.value, "category_id": entry.category_id}))
