@@ -333,3 +333,18 @@ def test_an_event_without_a_waitlist_says_so(client, db, world, partner):
     answer = client.post(f"/api/v1/events/{world.event.slug}/waitlist", headers=partner,
                          json={"name": "Noor Haddad", "email": "noor@example.org"})
     assert answer.status_code == 409 and answer.json["detail"] == "This event has no waitlist."
+
+
+def test_an_organiser_makes_a_partner_token_on_the_token_page(client, db, world, login_as):
+    category = make_category(world.event, name="Delegate", sales_end=TEST_NOW - timedelta(minutes=1))
+    db.session.commit()
+    login_as(world.users[ORGANISER])
+    slug = world.event.slug
+    form = client.get(f"/manage/{slug}/api-tokens").get_data(as_text=True)
+    assert 'value="registrations:public"' in form and "Partner site: sell places" in form
+    page = client.post(f"/manage/{slug}/api-tokens", data={"name": "Partner site", "scopes": PARTNER})
+    secret = page.get_data(as_text=True).split('id="token-secret" type="text" readonly value="')[1].split('"')[0]
+    client.post("/account/logout")
+    # The public rules bind it: this category's sales have ended.
+    answer = order(client, world, bearer(secret), person(category))
+    assert answer.status_code == 422 and answer.json["detail"] == "Delegate is no longer on sale."
