@@ -17,6 +17,8 @@ CLIENTS = 20
 
 
 def _race(pg_app, url, secret, bodies, key):
+    """Every body POSTed at once by its own client (with the one Idempotency-Key `key`, or none)."""
+    headers = {"Authorization": f"Bearer {secret}", **({"Idempotency-Key": key} if key else {})}
     barrier = threading.Barrier(len(bodies))
     answers: list[tuple[int, dict]] = []
     errors: list[BaseException] = []
@@ -25,7 +27,7 @@ def _race(pg_app, url, secret, bodies, key):
         try:
             client = pg_app.test_client()
             barrier.wait(timeout=30)
-            response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": key})
+            response = client.post(url, json=body, headers=headers)
             answers.append((response.status_code, response.get_json()))
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)

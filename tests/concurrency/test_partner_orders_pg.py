@@ -1,7 +1,6 @@
 """A partner token's orders on the real PostgreSQL server: the same POST sent at once with one
 Idempotency-Key makes one order, noted once as the token's (the twins find the order and its note
 made by the first), and card orders for the last places hold exactly as many places as there are."""
-import threading
 from collections import Counter
 
 import pytest
@@ -25,29 +24,6 @@ def _partner_event(now, **event_fields):
     return event, secret
 
 
-def _race_without_keys(pg_app, url, secret, bodies):
-    barrier = threading.Barrier(len(bodies))
-    answers: list[tuple[int, dict]] = []
-    errors: list[BaseException] = []
-
-    def buyer(body):
-        try:
-            client = pg_app.test_client()
-            barrier.wait(timeout=30)
-            response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}"})
-            answers.append((response.status_code, response.get_json()))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=buyer, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return answers
-
-
 def test_the_same_partner_create_sent_at_once_makes_one_order_noted_once(pg_app, now):
     with pg_app.app_context():
         event, secret = _partner_event(now, capacity=50)
@@ -65,7 +41,7 @@ def test_the_same_partner_create_sent_at_once_makes_one_order_noted_once(pg_app,
 
 
 def test_partner_card_orders_for_the_last_places_hold_exactly_those_places(pg_app, now):
-    """30 buyers at once, each their own key, for 5 places of a priced category: 5 held card orders
+    """30 buyers at once, each their own order (no key), for 5 places of a priced category: 5 held card orders
     with a payment URL, 25 sold-out problems."""
     with pg_app.app_context():
         event, secret = _partner_event(now)
@@ -75,7 +51,7 @@ def test_partner_card_orders_for_the_last_places_hold_exactly_those_places(pg_ap
         event_id, category_id = event.id, category.id
     bodies = [{"attendees": [{"first_name": f"Buyer{n}", "email": f"buyer{n}@example.org", "category_id": category_id}]}
               for n in range(30)]
-    answers = _race_without_keys(pg_app, url, secret, bodies)
+    answers = _race(pg_app, url, secret, bodies, None)  # each buyer their own order
     assert Counter(status for status, _ in answers) == {201: 5, 409: 25}, [a for a in answers if a[0] not in (201, 409)][:2]
     assert all(answer["payment_url"] for status, answer in answers if status == 201)
     with pg_app.app_context():
