@@ -42,15 +42,16 @@ def bearer_secret() -> str | None:
     return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
 
 
-def token_actor(scope: Scope) -> TokenActor:
-    """The actor behind this request's token, which must carry `scope`."""
+def token_actor(scope: Scope, *or_scopes: Scope) -> TokenActor:
+    """The actor behind this request's token, which must carry `scope` (or one of `or_scopes`:
+    the handler then tells them apart, e.g. an organiser's token from a partner site's)."""
     now = utcnow()
     try:
         token = authenticate(bearer_secret() or "", now=now)
     except TokenRefused as refused:
         abort(401, message=refused.message, headers=CHALLENGE)
     _rate_limit(token.id)
-    if not token.has_scope(scope):
+    if not any(token.has_scope(s) for s in (scope, *or_scopes)):
         abort(403, message=f"This token does not have the {scope.value} permission.")
     note_use(token, now=now)
     g.api_token_id = token.id

@@ -24,6 +24,7 @@ SCOPE_LABELS = {
     Scope.OUTREACH_WRITE: _l("Emails: write drafts"),
     Scope.OUTREACH_SEND: _l("Emails: send"),
     Scope.REPORTS_READ: _l("Reports: live figures"),
+    Scope.REGISTRATIONS_PUBLIC: _l("Partner site: sell places under the public form's rules, read back its own orders"),
 }
 
 

@@ -31,6 +31,9 @@ class Scope(enum.StrEnum):
     OUTREACH_WRITE = "outreach:write"
     OUTREACH_SEND = "outreach:send"
     REPORTS_READ = "reports:read"
+    # A partner site's token: places orders as a member of the public would on the registration
+    # form (its window, sale windows, payment options) and reads back only the orders it placed.
+    REGISTRATIONS_PUBLIC = "registrations:public"
 
 
 class ApiToken(db.Model):
@@ -72,3 +75,13 @@ class ApiIdempotencyKey(db.Model):
     status_code: Mapped[int] = mapped_column()
     response_body: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ApiTokenOrder(db.Model):
+    """An order a partner token (registrations:public) placed: what that token may read back.
+    Kept beside the tokens, not on the order, so registration knows nothing of the API."""
+
+    __tablename__ = "api_token_orders"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)

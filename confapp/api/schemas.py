@@ -146,15 +146,25 @@ class OrderAttendeeSchema(ma.Schema):
 class OrderCreateSchema(ma.Schema):
     attendees = fields.List(fields.Nested(OrderAttendeeSchema), required=True,
                             validate=validate.Length(min=1, max=50))
-    payment_method = fields.String(load_default="free", validate=validate.OneOf(["free", "invoice", "paid_elsewhere"]),
-                                   metadata={"description": "`free`: nothing is owed (a priced place becomes "
-                                             "complimentary, which only organisers may do); `invoice`: the buyer is "
-                                             "invoiced; `paid_elsewhere`: paid outside confapp, nothing owed here."})
+    payment_method = fields.String(load_default=None, validate=validate.OneOf(
+        ["free", "invoice", "paid_elsewhere", "card", "at_door"]), metadata={"description":
+        "`free`: nothing is owed (a priced place becomes complimentary, which only organisers may do); "
+        "`invoice`: the buyer is invoiced; `paid_elsewhere`: paid outside confapp, nothing owed here "
+        "(organisers' tokens only). A partner token (`registrations:public`) has the public form's "
+        "choices, those the event offers: `card` (pending payment, paid at `payment_url`), `invoice`, "
+        "`at_door`, or `free` when nothing is due. Left out: `free` for an organiser's token, the card "
+        "for a partner token when money is due."})
     buyer_name = fields.String(load_default="", validate=validate.Length(max=200))
     buyer_email = fields.String(load_default="", validate=validate.Length(max=254))
     discount_code = fields.String(load_default="", validate=validate.Length(max=64))
     access_code = fields.String(load_default="", validate=validate.Length(max=64))
-    send_email = fields.Boolean(load_default=True, metadata={"description": "Email the confirmation as the form does."})
+    waiver_requested = fields.Boolean(load_default=False, metadata={
+        "description": "Ask for the fee to be waived, as the form's box does (categories that offer it): the "
+                       "order waits for the organisers' review."})
+    waiver_reason = fields.String(load_default="", validate=validate.Length(max=2000),
+                                  metadata={"description": "Why, required with `waiver_requested`."})
+    send_email = fields.Boolean(load_default=True, metadata={
+        "description": "Email the confirmation as the form does (always, for a partner token)."})
 
 
 class OrderSchema(ma.Schema):
@@ -166,6 +176,9 @@ class OrderSchema(ma.Schema):
     total_minor = fields.Integer(required=True)
     created_at = fields.AwareDateTime(required=True)
     registrations = fields.List(fields.Nested(RegistrationSchema), required=True)
+    payment_url = fields.String(allow_none=True, metadata={
+        "description": "A card order waiting for its payment: the buyer's payment page (the one the form's "
+                       "buyers use); null otherwise."})
 
 
 class CancelRequestSchema(ma.Schema):
@@ -309,3 +322,17 @@ class PayAtDoorRequestSchema(ma.Schema):
     how = fields.String(required=True, validate=validate.OneOf(["cash", "card", "other"]),
                         metadata={"description": "`card`: a card terminal at the door."})
     station = fields.String(load_default="", validate=validate.Length(max=80))
+
+
+class WaitlistJoinSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    category_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "The category wanted (one the form offers); left out: any category."})
+
+
+class WaitlistEntrySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["waiting", "offered"]), metadata={
+        "description": "`offered`: a place was free at once; the offer goes to the person by email."})
+    category_id = fields.Integer(required=True, allow_none=True)

@@ -10,16 +10,17 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ..accounts.permissions import Action
-from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, json_error
+from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, ValidationFailed, json_error
 from ..extensions import db
 from ..i18n import current_language
+from ..registration import links as registration_links
 from ..registration.common import reads_once
 from ..registration import services as registration_services
-from ..registration.models import Order, PaymentMethod, Registration
+from ..registration.models import Order, PaymentMethod, Registration, RegistrationStatus
 from ..registration.services import AttendeeData, CategoryChoice, OrderRequest
 from ..transactions import decision_point, reads_before_writes
 from ..types import utcnow
-from . import idempotency, queries
+from . import idempotency, partner, queries
 from .auth import CHALLENGE, PUBLIC_ENDPOINTS, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .idempotency import json_answer
@@ -136,9 +137,10 @@ def registration_get(slug: str, registration_id: int):
     return found
 
 
-def _order_request(body: dict, *, idempotency_key: str | None) -> OrderRequest:
+def _order_request(body: dict, *, idempotency_key: str | None, for_partner: bool = False) -> OrderRequest:
     """The body as the registration form's confirm step builds it: one choice per run of attendees
-    in one category (attendees fill the choices' places in order)."""
+    in one category (attendees fill the choices' places in order). `for_partner`: a partner
+    token's, with the public form's payment methods (partner.payment_method)."""
     choices: list[CategoryChoice] = []
     attendees = []
     for person in body["attendees"]:
@@ -149,11 +151,18 @@ def _order_request(body: dict, *, idempotency_key: str | None) -> OrderRequest:
             choices.append(CategoryChoice(person["category_id"], 1, person["amount_minor"]))
         attendees.append(AttendeeData(person["first_name"], person["last_name"], person["email"],
                                       {int(qid): value for qid, value in person["answers"].items()}))
-    method = {"free": PaymentMethod.NONE, "invoice": PaymentMethod.INVOICE,
-              "paid_elsewhere": PaymentMethod.NONE}[body["payment_method"]]
+    if for_partner:
+        method = partner.payment_method(body)
+    elif body["payment_method"] in ("card", "at_door"):
+        # Organisers' tokens record how it is paid: free, invoiced or paid elsewhere.
+        raise ValidationFailed({"payment_method": gettext("Choose one of the payment options offered.")})
+    else:
+        method = {"free": PaymentMethod.NONE, "invoice": PaymentMethod.INVOICE,
+                  "paid_elsewhere": PaymentMethod.NONE}[body["payment_method"] or "free"]
     return OrderRequest(choices, attendees, buyer_name=body["buyer_name"], buyer_email=body["buyer_email"],
                         discount_code=body["discount_code"], access_code=body["access_code"], payment_method=method,
                         idempotency_key=idempotency_key, send_email=body["send_email"],
+                        waiver_requested=body["waiver_requested"], waiver_reason=body["waiver_reason"],
                         ip_address=request.remote_addr or "", language=current_language())
 
 
@@ -169,7 +178,14 @@ def _order_data(event, order, *, just_placed: bool = False) -> dict:
         "created_at": order.created_at,
         "registrations": [queries.registration_json(r, False) if just_placed else queries.registration_detail(event, r.id)
                           for r in order.registrations],
+        "payment_url": registration_links.payment_url(order, event) if _awaits_card_payment(order) else None,
     })
+
+
+def _awaits_card_payment(order) -> bool:
+    """As the form's confirm step decides to send its buyer to the payment page."""
+    return order.payment_method == PaymentMethod.CARD and any(
+        r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations)
 
 
 @v1.route("/events/<slug>/orders", methods=["POST"])
@@ -185,7 +201,10 @@ def order_create(body, slug: str):
     """Place an order (attendees, their answers and categories) through the registration form's own
     service, with the rules of the organiser's "add registration" page: categories of the event,
     codes, required and valid answers, one per email, capacity (the public registration window
-    and the categories' sale windows bind the public, not organisers). Refusals are problems
+    and the categories' sale windows bind the public, not organisers). A partner site's token
+    (`registrations:public` without `registrations:write`) places it as the public form does:
+    window, sale windows, hidden and approval categories, per-order limit, the event's payment
+    options (a card order answers with its `payment_url`), fee waivers. Refusals are problems
     (409 sold out, 422 with `errors` by field)."""
     # As the HTML form's confirm step: the token, the event and the quote are read beside the
     # writers; SQLite's write lock is taken at place_order's decision point.
@@ -194,23 +213,37 @@ def order_create(body, slug: str):
 
 
 def _order_create(body, slug: str):
-    actor = token_actor(Scope.REGISTRATIONS_WRITE)
+    actor = token_actor(Scope.REGISTRATIONS_WRITE, Scope.REGISTRATIONS_PUBLIC)
+    # The creator must still manage the event's registrations, whichever kind the token is.
     event = token_event(actor, slug, Action.MANAGE_REGISTRATIONS)
+    # A partner site's token (without registrations:write) places the order as the public form
+    # does: the services see a member of the public, not its creator (confapp/api/partner.py).
+    for_partner = not actor.token.has_scope(Scope.REGISTRATIONS_WRITE)
+    if for_partner:
+        partner.check_body(body)
 
     def place(service_key: str | None) -> tuple[int, dict]:
-        order_request = _order_request(body, idempotency_key=service_key)
+        order_request = _order_request(body, idempotency_key=service_key, for_partner=for_partner)
         with reads_once():
             # answer_once has just looked up the key's row: an order under its key would have had one.
             # "Paid elsewhere" is written in the order's history with "placed", in one statement.
             order = registration_services.place_order(
-                event, order_request, actor=actor, now=utcnow(), key_is_new=True,
+                event, order_request, actor=partner.PublicTokenActor(actor.token) if for_partner else actor,
+                now=utcnow(), key_is_new=True,
                 also_history=("paid_elsewhere",) if body["payment_method"] == "paid_elsewhere" else ())
         # A twin's order found before the decision point: what follows writes all the same.
         decision_point()
+        if for_partner:
+            partner.remember_order(actor.token, order)
         # The order's rows as written, none checked in yet: nothing to read back under the lock.
         return 201, OrderSchema().dump(_order_data(event, order, just_placed=True))
 
-    return idempotency.answer_once(actor.token.id, body, place)
+    try:
+        return idempotency.answer_once(actor.token.id, body, place)
+    except ValidationFailed as error:
+        if for_partner:
+            raise partner.clearer(error) from None
+        raise
 
 
 def _event_order(event, order_id: int) -> Order:
@@ -233,9 +266,12 @@ def _event_registration(event, registration_id: int) -> Registration:
 @documented_errors(401, 403, 404, 429)
 @v1.doc(operationId="order_get")
 def order_get(slug: str, order_id: int):
-    """One order of the event, with its registrations."""
-    actor = token_actor(Scope.REGISTRATIONS_READ)
+    """One order of the event, with its registrations. A partner token (`registrations:public`
+    without `registrations:read`) reads only the orders it placed; others are not found."""
+    actor = token_actor(Scope.REGISTRATIONS_READ, Scope.REGISTRATIONS_PUBLIC)
     event = token_event(actor, slug, Action.VIEW_REGISTRATIONS)
+    if not actor.token.has_scope(Scope.REGISTRATIONS_READ) and not partner.placed(actor.token, order_id):
+        abort(404, message=gettext("No such order for this event."))
     return json_answer(200, _order_json(event, _event_order(event, order_id)))
 
 

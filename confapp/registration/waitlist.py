@@ -14,21 +14,24 @@ from ..accounts import permissions
 from ..audit.services import record
 from ..errors import InvalidState, SoldOut, ValidationFailed
 from ..events.models import Event
+from ..events.services import registration_closed_reason
 from ..extensions import db
 from ..webhooks import outbox
 from . import emails
 from .capacity import lock_event, occupancy, reserve_places
 from .models import PlaceKind, RegistrationCategory, WaitlistEntry, WaitlistStatus
 from .common import settings_for
+from .queries import categories_for_sale
 from .questions import check_email, normalise_email
 
 
 def join_waitlist(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime,
-                  language: str | None = None) -> WaitlistEntry:
+                  language: str | None = None, actor=None) -> WaitlistEntry:
     """Put a person at the end of the waitlist, for one category (`category_id`: offered a
     place only when that category has one free, even while the event has room) or for any.
     The same email waiting already returns the existing entry. Raises ValidationFailed,
-    InvalidState (waitlist off)."""
+    InvalidState (waitlist off). `actor`: who puts them there for the audit log (None: the person
+    on the public form; the API: a partner site's token)."""
     if not settings_for(event).waitlist_enabled:
         raise InvalidState(gettext("This event has no waitlist."))
     email = normalise_email(email)
@@ -54,11 +57,26 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
                           language=language)
     db.session.add(entry)
     db.session.flush()
-    record("registration.waitlist_joined", actor=None, event=event, target=entry, now=now)
+    record("registration.waitlist_joined", actor=actor, event=event, target=entry, now=now)
     emails.send_waitlist_joined(entry, event)
     # A place may have freed while the form was open: offer it at once rather than on the next release.
     offer_freed_places(event, now=now)
     return entry
+
+
+def join_waitlist_as_public(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime,
+                            language: str | None = None, actor=None) -> WaitlistEntry:
+    """join_waitlist with the choices the public form gives (the API's partner sites): only while
+    registration is open (the form shows its "closed" page instead), for a category the form lists
+    or for any. Raises ValidationFailed, InvalidState (waitlist off)."""
+    closed = registration_closed_reason(event, now)
+    if closed:
+        raise ValidationFailed({"form": closed}, message=closed)
+    if category_id is not None and category_id not in {c.id for c in categories_for_sale(event, now=now)}:
+        message = gettext("Choose a category from the list.")
+        raise ValidationFailed({"category_id": message}, message=message)
+    return join_waitlist(event, name=name, email=email, category_id=category_id, now=now, language=language,
+                         actor=actor)
 
 
 def _make_offer(entry: WaitlistEntry, event: Event, *, now: datetime, hours: int) -> None:

@@ -47,7 +47,8 @@ def later(days: int = 1):
 
 def token_kinds(db, world, *, no_scope: list[str] | None = None) -> dict[str, dict[str, str]]:
     """The headers of each kind of caller the access tables try: none, an expired token, a revoked
-    one, one lacking the scope (`no_scope`: the scopes it has), another event's, the right one."""
+    one, one lacking the scope (`no_scope`: the scopes it has), another event's, the right one, and
+    a partner site's (registrations:public only) for the tables that name it."""
     organiser = world.users[ORGANISER]
     expired, expired_secret = make_token(world.event, organiser, name="Old", expires_at=TEST_NOW + timedelta(days=1))
     expired.expires_at = utcnow() - timedelta(seconds=1)
@@ -55,6 +56,8 @@ def token_kinds(db, world, *, no_scope: list[str] | None = None) -> dict[str, di
     tokens.revoke_token(revoked, actor=organiser, now=TEST_NOW)
     _, lacking = make_token(world.event, organiser, name="Nothing useful", scopes=no_scope or ["events:write"])
     _, other = make_token(world.other_event, world.users[OTHER_ORGANISER], name="Elsewhere")
+    _, partner = make_token(world.event, organiser, name="Partner site", scopes=["registrations:public"])
     db.session.commit()
     return {"none": {}, "expired": bearer(expired_secret), "revoked": bearer(revoked_secret),
-            "no_scope": bearer(lacking), "other_event": bearer(other), "right": bearer(world.secret)}
+            "no_scope": bearer(lacking), "other_event": bearer(other), "right": bearer(world.secret),
+            "partner": bearer(partner)}

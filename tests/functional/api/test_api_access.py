@@ -67,7 +67,16 @@ def test_every_api_route_by_kind_of_token(client, db, world):
         ("POST", f"/api/v1/events/{slug}/checkin/lists/{world.list.id}/pay",
          {"registration_id": owing.id, "amount_minor": 2500, "how": "cash"},
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
+        ("POST", f"/api/v1/events/{slug}/waitlist", {"name": "Wen Li", "email": "wen@example.org"},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201, partner=201)),
     ]
+    # A partner site's token (registrations:public) places orders, reads back its own and puts
+    # people on the waitlist, nothing else: other orders are not found, every other route lacks its permission. Its order here is
+    # refused past the token checks (422: this body asks for no email; partner orders always send it).
+    partner_may = {("POST", f"/api/v1/events/{slug}/orders"): 422,
+                   ("GET", f"/api/v1/events/{slug}/orders/{person.order_id}"): 404}
+    for method, url, _, expected in rows:
+        expected.setdefault("partner", partner_may.get((method, url), 403))
     failures = []
     for method, url, body, expected in rows:
         record_access_row(method, url)
@@ -75,4 +84,37 @@ def test_every_api_route_by_kind_of_token(client, db, world):
             response = client.open(url, method=method, json=body, headers=kinds[kind])
             if response.status_code != status or not response.is_json:
                 failures.append(f"{method} {url} [{kind}]: {response.status_code}, expected {status}")
+    assert failures == []
+
+
+def test_a_partner_token_reaches_its_orders_and_nothing_else(app, client, db, world):
+    """Every /api/v1 route, including those of the tables elsewhere (programme, outreach, reports,
+    webhooks): a partner token is refused its permission on all but placing an order, reading one
+    it placed and joining the waitlist (a body that is not even the schema may be refused first, 422; never an answer)."""
+    kinds = token_kinds(db, world)
+    category = make_category(world.event, name="Partner sales")
+    db.session.commit()
+    slug = world.event.slug
+    placed = client.post(f"/api/v1/events/{slug}/orders", headers=kinds["partner"], json={
+        "attendees": [{"first_name": "Ana", "email": "ana@example.org", "category_id": category.id}]})
+    assert placed.status_code == 201, placed.json
+    own = f"/api/v1/events/{slug}/orders/{placed.json['id']}"
+    assert client.get(own, headers=kinds["partner"]).status_code == 200
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
+            continue
+        url = rule.rule.replace("<slug>", slug)
+        for name in rule.arguments - {"slug"}:
+            url = url.replace(f"<int:{name}>", "1").replace(f"<{name}>", "1")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            record_access_row(method, url)
+            if (method, rule.endpoint) in {("POST", "api_v1.order_create"), ("GET", "api_v1.order_get"),
+                                           ("POST", "api_v1.waitlist_join")}:
+                continue
+            response = client.open(url + ("?q=ana" if method == "GET" else ""), method=method, json={},
+                                   headers=kinds["partner"])
+            allowed = {403} if method in ("GET", "DELETE") else {403, 422}
+            if response.status_code not in allowed or not response.is_json:
+                failures.append(f"{method} {url} [partner]: {response.status_code}")
     assert failures == []
