@@ -1,6 +1,5 @@
 """The API's redeem on the real PostgreSQL server: many integrations redeeming one ticket at once
 through /api/v1 get one check-in and "already" for the rest, as at the desk (same service)."""
-import threading
 from collections import Counter
 
 import pytest
@@ -11,6 +10,7 @@ from confapp.checkin import services
 from confapp.checkin.models import CheckIn
 from confapp.extensions import db
 from tests.factories import make_event, make_user
+from tests.support.api_race import post_at_once
 from tests.support.checkin import attendee
 
 pytestmark = pytest.mark.postgres
@@ -27,26 +27,9 @@ def test_concurrent_api_redeems_of_one_ticket_give_one_check_in(pg_app, now):
                                  actor=organiser, now=now)
         db.session.commit()
         url = f"/api/v1/events/{event.slug}/checkin/redeem"
-    barrier = threading.Barrier(CLIENTS)
-    answers: list[tuple[int, str]] = []
-    errors: list[BaseException] = []
-
-    def integration(n):
-        try:
-            client = pg_app.test_client()
-            barrier.wait(timeout=30)
-            response = client.post(url, json={"code": code, "station": f"Gate {n}"},
-                                   headers={"Authorization": f"Bearer {secret}"})
-            answers.append((response.status_code, (response.get_json() or {}).get("outcome", "")))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=integration, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    bodies = [{"code": code, "station": f"Gate {n}"} for n in range(CLIENTS)]
+    answers = [(status, (body or {}).get("outcome", ""))
+               for status, body in post_at_once(pg_app, url, secret, bodies, [None] * CLIENTS)]
     assert Counter(answers) == {(200, "ok"): 1, (200, "already"): CLIENTS - 1}
     with pg_app.app_context():
         assert CheckIn.query.count() == 1
