@@ -59,7 +59,7 @@ def documented_errors(*codes: int):
 def _require_a_token():
     # No credentials at all: answered before any body is parsed or any row read.
     if bearer_secret() is None and request.endpoint not in PUBLIC_ENDPOINTS:
-        abort(401, message="Send an API token as 'Authorization: Bearer <token>'.", headers=CHALLENGE)
+        abort(401, message=gettext("Send an API token as 'Authorization: Bearer <token>'."), headers=CHALLENGE)
 
 
 @v1.errorhandler(HTTPException)
@@ -132,7 +132,7 @@ def registration_get(slug: str, registration_id: int):
     event = token_event(actor, slug, Action.VIEW_REGISTRATIONS)
     found = queries.registration_detail(event, registration_id)
     if found is None:
-        abort(404, message="No such registration for this event.")
+        abort(404, message=gettext("No such registration for this event."))
     return found
 
 
