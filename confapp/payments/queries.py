@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..events.content_languages import tr
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Order, PaymentMethod, PaymentState, Registration, RegistrationStatus
@@ -95,7 +96,7 @@ def receipt_for(order: Order, event: Event) -> Receipt:
     refunds = db.session.scalars(
         select(Refund).where(Refund.order_id == order.id, Refund.status != RefundStatus.FAILED).order_by(Refund.id)
     ).all()
-    lines = [ReceiptLine(r.full_name or gettext("Attendee"), r.category.name, r.price_minor, r.status.label) for r in registrations]
+    lines = [ReceiptLine(r.full_name or gettext("Attendee"), tr(r.category, "name", event=event), r.price_minor, r.status.label) for r in registrations]
     received = [ReceiptPayment(p.paid_at or p.created_at, method_label(p), p.amount_minor,
                                gettext("Payment %(number)s", number=p.id)) for p in payments]
     unrecorded = order.paid_minor - sum(p.amount_minor for p in payments)
