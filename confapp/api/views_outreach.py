@@ -46,7 +46,7 @@ def _message_json(message: Message) -> dict:
     except ValidationFailed:  # a condition on something deleted since (a question, a category)
         recipients = None
     return {"id": message.id, "subject": message.subject, "status": message.status.value,
-            "segment": message.segment or {"all": True}, "segment_label": message.segment_label or "",
+            "segment": message.segment or {"all": True}, "segment_label": segments.label_of(message, message.event),
             "recipients": recipients, "created_at": message.created_at, "sent_at": message.sent_at,
             "deliveries": progress}
 

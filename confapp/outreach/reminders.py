@@ -125,6 +125,7 @@ def fire_due_rules(*, now: datetime) -> list[Message]:
         message = Message(event_id=event.id, kind=MessageKind.ANNOUNCEMENT, status=MessageStatus.DRAFT,
                           subject=rule.subject, body=rule.body, segment=rule.segment,
                           segment_label=segments.describe(event.id, rule.segment)[:500],
+                          segment_names=segments.names_of(event, rule.segment),
                           rendered_text=rendered.text, rendered_html=rendered.html,
                           reply_to=event.contact_email or "", reminder_rule_id=rule.id,
                           created_by_id=rule.created_by_id, created_at=now)

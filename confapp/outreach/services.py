@@ -89,6 +89,7 @@ def _apply(message: Message, event, draft: MessageDraft, rendered: merge.Rendere
     message.untranslated_fallback = draft.untranslated_fallback
     message.segment = draft.segment or {"all": True}
     message.segment_label = segments.describe(event.id, message.segment)[:500]
+    message.segment_names = segments.names_of(event, message.segment)
     message.rendered_text = rendered.text
     message.rendered_html = rendered.html
 

@@ -70,8 +70,9 @@ def manage_messages(slug: str):
     event = _event(slug)
     kind = MessageKind.TRANSACTIONAL if request.args.get("kind") == "transactional" else MessageKind.ANNOUNCEMENT
     rows, pages = queries.message_history(event.id, kind, _page())
+    audiences = {row.message.id: segments.label_of(row.message, event) for row in rows}
     return render_template("outreach/messages.html", event=event, rows=rows, page=_page(), pages=pages, kind=kind.value,
-                           template_labels=TEMPLATE_LABELS)
+                           template_labels=TEMPLATE_LABELS, audiences=audiences)
 
 
 def _composer(event, message: Message | None):
@@ -177,12 +178,13 @@ def manage_message(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     deliveries, pages = queries.deliveries_page(message.id, _page(), request.args.get("state"))
-    count, by_language, segment_label = None, [], message.segment_label
+    # A sent message's audience in the reader's words (the names saved with it); a draft's is
+    # described afresh below.
+    count, by_language, segment_label = None, [], segments.label_of(message, event)
     if message.is_editable:
         count, _ = segments.count_and_sample(event.id, message.segment, sample=0)
         by_language = versions.audience(message, event, message.segment)
-        # A draft's segment is described afresh, in the language of the page (the stored label
-        # is the history's, in the words of whoever saved it).
+        # A draft's segment is described afresh, with the names as they are now.
         segment_label = segments.describe(event.id, message.segment)
     return render_template("outreach/message.html", event=event, message=message, progress=queries.progress(message),
                            deliveries=deliveries, page=_page(), pages=pages, count=count,
