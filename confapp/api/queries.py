@@ -38,7 +38,7 @@ def decode_cursor(cursor: str | None) -> int:
         after = None
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
         abort(422, message=gettext("This cursor is not valid: pass the `next` value of the previous page."),
-              errors={"cursor": "Not a cursor of this list."})
+              errors={"cursor": gettext("Not a cursor of this list.")})
     return after
 
 

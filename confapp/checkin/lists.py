@@ -22,15 +22,15 @@ def create_list(event, *, name: str, actor, now: datetime, kind: ListKind = List
     """A door for `event`. Raises ValidationFailed for an empty name or negative capacity."""
     errors = {}
     if not name.strip():
-        errors["name"] = "Name the list (for example, Main entrance)."
+        errors["name"] = gettext("Name the list (for example, Main entrance).")
     if capacity is not None and capacity < 0:
-        errors["capacity"] = "Capacity cannot be negative."
+        errors["capacity"] = gettext("Capacity cannot be negative.")
     if program_session_id is not None:
         from ..program.models import ProgramSession
 
         session = db.session.get(ProgramSession, program_session_id)
         if session is None or session.event_id != event.id:
-            errors["program_session_id"] = "Choose a session of this event."
+            errors["program_session_id"] = gettext("Choose a session of this event.")
     if errors:
         raise ValidationFailed(errors)
     checkin_list = CheckInList(
@@ -62,9 +62,9 @@ def create_volunteer_link(checkin_list: CheckInList, *, name: str, valid_from: d
     stored only as a hash. Raises ValidationFailed for an empty name or an empty window."""
     errors = {}
     if not name.strip():
-        errors["name"] = "Name the link for the door or the person who will use it."
+        errors["name"] = gettext("Name the link for the door or the person who will use it.")
     if valid_until <= valid_from:
-        errors["valid_until"] = "The link must stop working after it starts."
+        errors["valid_until"] = gettext("The link must stop working after it starts.")
     if errors:
         raise ValidationFailed(errors)
     token = secrets.token_urlsafe(32)
