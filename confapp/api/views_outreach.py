@@ -19,7 +19,7 @@ from ..events.access import check_visible
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from ..extensions import db
-from ..outreach import queries as outreach_queries, segments, services as outreach_services
+from ..outreach import audience, queries as outreach_queries, segments, services as outreach_services
 from ..outreach.models import Message, MessageKind
 from ..reports.cache import dashboard_figures
 from ..reports.presenting import report_view
@@ -46,7 +46,7 @@ def _message_json(message: Message) -> dict:
     except ValidationFailed:  # a condition on something deleted since (a question, a category)
         recipients = None
     return {"id": message.id, "subject": message.subject, "status": message.status.value,
-            "segment": message.segment or {"all": True}, "segment_label": segments.label_of(message, message.event),
+            "segment": message.segment or {"all": True}, "segment_label": audience.label_of(message, message.event),
             "recipients": recipients, "created_at": message.created_at, "sent_at": message.sent_at,
             "deliveries": progress}
 

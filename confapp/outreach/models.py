@@ -86,7 +86,7 @@ class Message(db.Model):
     segment_label: Mapped[str] = mapped_column(String(500), default="")
     # The names the segment refers to, in each of the event's languages, as they were when it was
     # saved ({"category": {"3": {"en": ..., "es": ...}}, "session": ..., "question": ...}): with
-    # the segment they describe the audience in each reader's language (segments.label_of).
+    # the segment they describe the audience in each reader's language (audience.label_of).
     # None for older messages and resends (no segment).
     segment_names: Mapped[dict | None] = mapped_column(JSON)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime())

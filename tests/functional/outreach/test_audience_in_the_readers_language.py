@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import unescape
 
-from confapp.outreach import segments
+from confapp.outreach import audience
 from confapp.outreach.models import Message, MessageStatus
 from confapp.outreach.services import MessageDraft, create_message
 from tests.conftest import TEST_NOW
@@ -31,9 +31,9 @@ def test_the_saved_names_describe_the_audience_in_each_language(app, db, people)
     assert message.segment_names == {"category": {str(people.student.id): {"en": "Student", "es": "Estudiante"}}}
     with app.test_request_context():
         with force_locale("es"):
-            assert segments.label_of(message, people.event) == "(Categoría: Estudiante AND NOT Entrada registrada)"
+            assert audience.label_of(message, people.event) == "(Categoría: Estudiante AND NOT Entrada registrada)"
         with force_locale("en"):
-            assert segments.label_of(message, people.event) == "(Category: Student AND NOT Checked in)"
+            assert audience.label_of(message, people.event) == "(Category: Student AND NOT Checked in)"
 
 
 def test_the_history_and_a_sent_message_speak_the_readers_language(db, people, organiser):
