@@ -81,8 +81,8 @@ class Message(db.Model):
     template: Mapped[str] = mapped_column(String(100), default="")
     reply_to: Mapped[str] = mapped_column(String(254), default="")
     segment: Mapped[dict | None] = mapped_column(JSON)
-    # The segment in words, as whoever saved it read them: what the API gives, and the history
-    # shows for messages saved before segment_names existed.
+    # The segment in words, as whoever saved it read them: all there is to describe messages
+    # saved before segment_names existed.
     segment_label: Mapped[str] = mapped_column(String(500), default="")
     # The names the segment refers to, in each of the event's languages, as they were when it was
     # saved ({"category": {"3": {"en": ..., "es": ...}}, "session": ..., "question": ...}): with
