@@ -62,3 +62,16 @@ def test_a_message_saved_before_the_names_were_kept_shows_its_label(db, people, 
     page = unescape(organiser.get(f"/manage/{people.event.slug}/emails/").get_data(as_text=True))
     assert "Category: Student (saved long ago)" in page
     assert db.session.get(Message, message.id).segment_names is None
+
+
+def test_the_api_describes_the_audience_in_the_requests_language(client, db, people):
+    from tests.functional.api.conftest import bearer, make_token
+
+    message = _message(db, people)
+    _, secret = make_token(people.event, people.organiser, scopes=["outreach:read"])
+    db.session.commit()
+    url = f"/api/v1/events/{people.event.slug}/messages/{message.id}"
+    spanish = client.get(url, headers={**bearer(secret), "Accept-Language": "es"}).json
+    assert spanish["segment_label"] == "(Categoría: Estudiante AND NOT Entrada registrada)"
+    english = client.get(url, headers=bearer(secret)).json
+    assert english["segment_label"] == "(Category: Student AND NOT Checked in)"
