@@ -21,6 +21,24 @@ METHOD_LABELS = {
 }
 
 
+# Refund reasons the code writes are stored in English (jobs and webhooks write them too); the
+# organiser's payment box shows them in the interface's language. An organiser's own reason is
+# shown as typed.
+REFUND_REASONS = {
+    "Registration cancelled": _l("Registration cancelled"),
+    "Cancelled by the attendee": _l("Cancelled by the attendee"),
+    "Refunded in the Stripe dashboard": _l("Refunded in the Stripe dashboard"),
+    "No place was left when the payment arrived after the hold expired":
+        _l("No place was left when the payment arrived after the hold expired"),
+    "The order was cancelled before the payment arrived": _l("The order was cancelled before the payment arrived"),
+    "The order was already paid": _l("The order was already paid"),
+}
+
+
+def refund_reason(reason: str) -> str:
+    return str(REFUND_REASONS.get(reason, reason or ""))
+
+
 def method_label(payment: Payment) -> str:
     """How a payment was made, in words (the order panel, the event's payments list, receipts)."""
     return str(METHOD_LABELS.get(payment.method, payment.method))
@@ -152,6 +170,9 @@ class PaymentPanel:
 
     def method_label(self, payment: Payment) -> str:
         return method_label(payment)
+
+    def reason_label(self, refund: Refund) -> str:
+        return refund_reason(refund.reason)
 
 
 def order_payment_panel(order: Order, event: Event) -> PaymentPanel:

@@ -45,3 +45,21 @@ def test_the_receipt_lists_the_spanish_category_name(client, db, now):
     client.set_cookie(LANGUAGE_COOKIE, "en")
     english = unescape(client.get(url).get_data(as_text=True))
     assert "Community member" in english and "Miembro" not in english
+
+
+def test_a_refund_reason_the_code_wrote_is_shown_in_spanish_and_an_organisers_own_as_typed(client, db, now):
+    from confapp.accounts.models import Role
+    from confapp.payments import services
+    from tests.conftest import login
+    from tests.factories import grant, make_user
+
+    event, order = paid_order_with_refund(db, now)  # refunded once with the organiser's "Goodwill"
+    services.refund_order(order, 500, actor=None, reason="Cancelled by the attendee", now=now)
+    organiser = make_user()
+    grant(event, organiser, Role.ORGANISER)
+    db.session.commit()
+    login(client, organiser)
+    client.set_cookie(LANGUAGE_COOKIE, "es")
+    page = unescape(client.get(f"/manage/{event.slug}/orders/{order.code}/payments").get_data(as_text=True))
+    assert "<td>Cancelada por la persona inscrita</td>" in page and "Cancelled by the attendee" not in page
+    assert "<td>Goodwill</td>" in page
