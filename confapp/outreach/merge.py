@@ -101,7 +101,7 @@ def _compile(source: str):
 def event_context(event) -> dict:
     return {
         # In the reader's language (the sender's in_language), like the rest of the mail.
-        "event_title": tr(event, "title"),
+        "event_title": str(tr(event, "title")),
         "event_dates": format_date_range(event.starts_at, event.ends_at, event.timezone),
         "event_start": format_datetime(event.starts_at, event.timezone),
         "event_end": format_datetime(event.ends_at, event.timezone),
