@@ -11,7 +11,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
 from ..errors import Conflict, InvalidState, NotAllowed, ValidationFailed
-from ..events.content_languages import tr
 from ..extensions import db
 from ..i18n import supported
 from ..mail import queue_email
@@ -224,7 +223,7 @@ def invite_to_role(event, email: str, role: Role, *, actor, now: datetime | None
     link = external_url("accounts.invitation_accept", token=token)
     queue_email(
         email,
-        gettext("You are invited to help run %(event)s", event=tr(event, "title")),
+        gettext("You are invited to help run %(event)s", event=event.title),
         "role_invitation",
         event=event,
         role=role,

@@ -5,7 +5,6 @@ from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError, ValidationFailed
-from ..events.content_languages import tr
 from ..extensions import db, limiter, login_manager
 from ..urls import local_path
 from . import services
@@ -151,6 +150,6 @@ def invitation_accept(token: str):
     if request.method == "POST":
         services.accept_invitation(invitation, current_user)
         db.session.commit()
-        flash(gettext("You are now %(role)s for %(event)s.", role=str(invitation.role.label).lower(), event=tr(invitation.event, "title")), "success")
+        flash(gettext("You are now %(role)s for %(event)s.", role=str(invitation.role.label).lower(), event=invitation.event.title), "success")
         return redirect(url_for("events.manage_overview", slug=invitation.event.slug))
     return render_template("accounts/invitation.html", invitation=invitation)
