@@ -75,3 +75,19 @@ def test_the_api_describes_the_audience_in_the_requests_language(client, db, peo
     assert spanish["segment_label"] == "(Categoría: Estudiante AND NOT Entrada registrada)"
     english = client.get(url, headers=bearer(secret)).json
     assert english["segment_label"] == "(Category: Student AND NOT Checked in)"
+
+
+def test_the_composer_offers_the_events_names_in_the_pages_language(db, people, organiser):
+    event = people.event
+    event.languages = ["en", "es"]
+    people.student.translations = {"es": {"name": "Estudiante"}}
+    people.interpretation.translations = {"es": {"label": "Idioma de interpretación"}}
+    db.session.commit()
+    organiser.set_cookie("confapp_language", "es")
+    page = unescape(organiser.get(f"/manage/{event.slug}/emails/new").get_data(as_text=True))
+    assert f'value="category:{people.student.id}">Estudiante</option>' in page
+    assert f'value="answer:{people.interpretation.id}">Idioma de interpretación</option>' in page
+    assert ">Student</option>" not in page
+    organiser.set_cookie("confapp_language", "en")
+    page = unescape(organiser.get(f"/manage/{event.slug}/emails/new").get_data(as_text=True))
+    assert f'value="category:{people.student.id}">Student</option>' in page
