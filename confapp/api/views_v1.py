@@ -24,6 +24,7 @@ from . import idempotency, queries
 from .auth import CHALLENGE, PUBLIC_ENDPOINTS, bearer_secret, token_actor, token_event
 from .blueprint import v1
 from .models import Scope
+from .problem_words import translated
 from .schemas import (
     CancelRequestSchema, CancelResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema,
     OrderSchema, PageArgsSchema, ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
@@ -84,6 +85,7 @@ def _by_field(found) -> dict | None:
         items = problems.items() if isinstance(problems, dict) else [(location, problems)]
         for name, problem in items:
             key = location if name == "_schema" else name
+            problem = translated(problem)  # marshmallow's English words in the request's language
             flat[key] = " ".join(map(str, problem)) if isinstance(problem, list) else str(problem)
     return flat
 

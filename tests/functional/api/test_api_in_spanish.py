@@ -65,3 +65,18 @@ def test_making_a_token_explains_its_problems_in_spanish(app, db, world):
     assert refused.value.errors == {"name": "Póngale al token el nombre de la integración que lo usará.",
                                     "scopes": "Elija al menos un permiso.",
                                     "expires_at": "La fecha de caducidad debe ser futura."}
+
+
+def test_the_librarys_validation_words_speak_the_requests_language(client, db, world, auth):
+    """marshmallow's own messages (a filter out of its choices, a missing field) in Spanish for a
+    Spanish request; the English answer is word for word what the library says."""
+    url = f"/api/v1/events/{world.event.slug}/registrations?status=maybe"
+    spanish = client.get(url, headers={**auth, **SPANISH})
+    assert spanish.status_code == 422
+    assert spanish.json["errors"]["status"].startswith("Debe ser uno de estos valores: awaiting_payment, ")
+    english = client.get(url, headers=auth)
+    assert english.json["errors"]["status"] == ("Must be one of: awaiting_payment, pending_approval, confirmed, "
+                                                "cancelled, expired, rejected.")
+    missing = client.post(f"/api/v1/events/{world.event.slug}/orders", json={}, headers={**auth, **SPANISH})
+    assert missing.status_code == 422
+    assert "Falta este dato obligatorio." in missing.json["errors"].values()
