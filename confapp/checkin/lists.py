@@ -12,7 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..events.content_languages import default_language
 from ..extensions import db
+from ..i18n import in_language
 from .models import CheckInList, ListKind, VolunteerLink
 
 
@@ -49,7 +51,13 @@ def main_list(event, *, actor, now: datetime) -> CheckInList:
         select(CheckInList).where(CheckInList.event_id == event.id, CheckInList.kind == ListKind.MAIN)
         .order_by(CheckInList.position, CheckInList.id).limit(1)
     )
-    return existing or create_list(event, name="Main entrance", actor=actor, now=now)
+    if existing:
+        return existing
+    # A name the organisers can change, made in the event's default language: what its staff and
+    # its pages read first (a Spanish event's desk says "Entrada principal").
+    with in_language(default_language(event)):
+        name = gettext("Main entrance")
+    return create_list(event, name=name, actor=actor, now=now)
 
 
 def hash_token(token: str) -> str:

@@ -106,3 +106,15 @@ def test_the_desk_names_the_category_in_the_staff_members_language_online_and_of
     db.session.commit()
     offline = client.get(f"/checkin/api/lists/{desk.list.id}/offline").get_json()
     assert next(r for r in offline["rows"] if r[0] == desk.reg.ticket_code)[3] == category.name
+
+
+def test_a_spanish_events_main_list_is_named_in_spanish(db):
+    from tests.factories import make_event, make_user
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    event.languages, event.default_language = ["es"], "es"
+    db.session.commit()
+    assert services.main_list(event, actor=organiser, now=utcnow()).name == "Entrada principal"
+    english = make_event(organiser=organiser)
+    assert services.main_list(english, actor=organiser, now=utcnow()).name == "Main entrance"
