@@ -6,6 +6,7 @@ from datetime import date
 from typing import Callable, Generic, TypeVar
 
 from flask import flash
+from flask_babel import format_decimal, gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, DecimalField, FloatField, IntegerField, StringField
 from wtforms.validators import Length, ValidationError
@@ -27,12 +28,13 @@ def strip_nul(value):
 
 def _number_in_range(form, field) -> None:
     if field.data is not None and not -MAX_NUMBER <= field.data <= MAX_NUMBER:
-        raise ValidationError(f"Enter a number between {-MAX_NUMBER:,} and {MAX_NUMBER:,}.")
+        raise ValidationError(gettext("Enter a number between %(low)s and %(high)s.", low=format_decimal(-MAX_NUMBER),
+                                      high=format_decimal(MAX_NUMBER)))
 
 
 def _year_in_range(form, field) -> None:
     if isinstance(field.data, date) and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(f"Enter a date between the years {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValidationError(gettext("Enter a date between the years %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR))
 
 
 class Form(FlaskForm):

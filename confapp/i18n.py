@@ -69,6 +69,14 @@ def request_language() -> str:
             or DEFAULT_LANGUAGE)
 
 
+def _forget_page_event() -> None:
+    """The page's event (content_languages.use_event_language) is the request's: `g` outlives
+    it where one app context serves several requests, and a later page must not take the last
+    one's event (detached from its session by then) for its own."""
+    g.pop("content_event", None)
+    g.pop("event_default_language", None)
+
+
 def current_language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT_LANGUAGE
@@ -80,6 +88,7 @@ def init_i18n(app: Flask) -> None:
     # one app context serves several requests (tests, emails rendered in a loop) each request
     # chooses again.
     app.before_request(refresh)
+    app.before_request(_forget_page_event)
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
 

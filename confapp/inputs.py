@@ -8,6 +8,7 @@ form sees (paths, query strings, hand-parsed forms, JSON bodies).
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask_babel import gettext
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -79,7 +80,7 @@ def json_body() -> dict:
     """The request's JSON object, or ValidationFailed (a JSON 422) for anything else."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ValidationFailed({"body": "Send a JSON object."})
+        raise ValidationFailed({"body": gettext("Send a JSON object.")})
     return body
 
 

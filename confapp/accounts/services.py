@@ -39,7 +39,7 @@ def _hash_password(password: str) -> str:
 
 def _check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+        raise ValidationFailed({"password": gettext("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)})
 
 
 def create_user(email: str, name: str, password: str, *, is_site_admin: bool = False, now: datetime | None = None) -> User:
@@ -47,7 +47,7 @@ def create_user(email: str, name: str, password: str, *, is_site_admin: bool = F
     email = normalise_email(email)
     _check_password_strength(password)
     if find_user_by_email(email):
-        raise Conflict("An account with that email already exists. Log in or reset your password.")
+        raise Conflict(gettext("An account with that email already exists. Log in or reset your password."))
     user = User(
         email=email,
         name=name.strip(),
@@ -101,7 +101,7 @@ def finish_sign_up(token: str, password: str, *, now: datetime | None = None) ->
     works, ValidationFailed for a weak password."""
     data = sign_up_from_token(token)
     if data is None:
-        raise InvalidState("This link has expired or was already used. Log in, or sign up again.")
+        raise InvalidState(gettext("This link has expired or was already used. Log in, or sign up again."))
     return create_user(data["e"], data["n"], password, now=now)
 
 
@@ -156,7 +156,7 @@ def request_password_reset(email: str) -> None:
 def reset_password(token: str, password: str) -> User:
     user = user_from_reset_token(token)
     if user is None:
-        raise InvalidState("This reset link has expired or was already used. Ask for a new one.")
+        raise InvalidState(gettext("This reset link has expired or was already used. Ask for a new one."))
     set_password(user, password)
     return user
 
@@ -170,7 +170,7 @@ def grant_role(event, user: User, role: Role, *, actor, now: datetime | None = N
     (`invite_to_role`). Demoting the last organiser raises InvalidState. Raises NotAllowed.
     """
     if not getattr(actor, "is_site_admin", False):
-        raise NotAllowed("Only site administrators can grant roles directly. Invite your colleague instead.")
+        raise NotAllowed(gettext("Only site administrators can grant roles directly. Invite your colleague instead."))
     existing = db.session.scalar(select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == event.id))
     if existing:
         if existing.role == Role.ORGANISER and role != Role.ORGANISER:
@@ -191,7 +191,7 @@ def _keep_an_organiser(event) -> None:
         select(func.count()).select_from(EventRole).where(EventRole.event_id == event.id, EventRole.role == Role.ORGANISER)
     )
     if organisers <= 1:
-        raise InvalidState("An event needs at least one organiser. Add another before removing this one.")
+        raise InvalidState(gettext("An event needs at least one organiser. Add another before removing this one."))
 
 
 def revoke_role(event, user: User, *, actor, now: datetime | None = None) -> None:
@@ -239,12 +239,12 @@ def invitation_from_token(token: str) -> RoleInvitation:
     try:
         data = _invitation_serializer().loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
     except SignatureExpired:
-        raise InvalidState("This invitation has expired. Ask the organiser to invite you again.")
+        raise InvalidState(gettext("This invitation has expired. Ask the organiser to invite you again."))
     except BadSignature:
-        raise NotAllowed("This invitation link is not valid.")
+        raise NotAllowed(gettext("This invitation link is not valid."))
     invitation = db.session.get(RoleInvitation, data.get("iid"))
     if invitation is None or invitation.revoked_at is not None:
-        raise InvalidState("This invitation was withdrawn.")
+        raise InvalidState(gettext("This invitation was withdrawn."))
     return invitation
 
 
@@ -266,7 +266,7 @@ def accept_invitation(invitation: RoleInvitation, user: User, *, now: datetime |
             return db.session.scalar(
                 select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == invitation.event_id)
             )
-        raise InvalidState("This invitation has already been used.")
+        raise InvalidState(gettext("This invitation has already been used."))
     check_invitee(invitation, user)
     existing = db.session.scalar(
         select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == invitation.event_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, request
+from flask_babel import gettext
 from flask_smorest import abort
 from limits import parse
 from sqlalchemy import select
@@ -52,7 +53,7 @@ def token_actor(scope: Scope, *or_scopes: Scope) -> TokenActor:
         abort(401, message=refused.message, headers=CHALLENGE)
     _rate_limit(token.id)
     if not any(token.has_scope(s) for s in (scope, *or_scopes)):
-        abort(403, message=f"This token does not have the {scope.value} permission.")
+        abort(403, message=gettext("This token does not have the %(scope)s permission.", scope=scope.value))
     note_use(token, now=now)
     g.api_token_id = token.id
     return TokenActor(token)
@@ -69,9 +70,9 @@ def token_event(actor: TokenActor, slug: str, action: Action):
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     token = actor.token
     if event is None or (token.event_id is not None and token.event_id != event.id):
-        abort(404, message="No such event.")
+        abort(404, message=gettext("No such event."))
     if not can(actor, action, event):
-        abort(403, message="The token's creator may no longer do this for this event.")
+        abort(403, message=gettext("The token's creator may no longer do this for this event."))
     return event
 
 
@@ -83,5 +84,5 @@ def _rate_limit(token_id: int) -> None:
     if not limiter.limiter.hit(item, "api-token", str(token_id)):
         reset_at, _ = limiter.limiter.get_window_stats(item, "api-token", str(token_id))
         wait = max(1, int(reset_at - time.time()) + 1)  # the limiter's clock is the wall clock
-        abort(429, message="Too many requests with this token. Wait a little and try again.",
+        abort(429, message=gettext("Too many requests with this token. Wait a little and try again."),
               headers={"Retry-After": str(wait)})

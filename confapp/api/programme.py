@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from flask_smorest import abort
 
 from ..accounts.permissions import Action
@@ -31,7 +32,7 @@ def reader(slug: str):
     if actor is None:
         event = event_by_slug(slug)
         if event is None:
-            abort(404, message="No such event.")
+            abort(404, message=gettext("No such event."))
         return check_visible(event), None
     return token_event(actor, slug, Action.MANAGE_PROGRAM), actor
 
@@ -84,10 +85,14 @@ class PlaceResource:
     listed: Callable  # event -> its items (the programme's own query)
     result: Callable | None = None  # (event, item) -> a write's answer; else to_json's
 
+    def not_found(self) -> str:
+        # Whole sentences for the catalogue: the words around a noun change with it in Spanish.
+        return gettext("No such room for this event.") if self.name == "room" else gettext("No such track for this event.")
+
     def item(self, event, item_id: int):
         found = db.session.get(self.model, item_id)
         if found is None or found.event_id != event.id:
-            abort(404, message=f"No such {self.name} for this event.")
+            abort(404, message=self.not_found())
         return found
 
     def list(self, slug: str, args: dict) -> dict:

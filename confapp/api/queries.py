@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_smorest import abort
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager
@@ -36,8 +37,8 @@ def decode_cursor(cursor: str | None) -> int:
     except (binascii.Error, ValueError, KeyError, TypeError):
         after = None
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        abort(422, message="This cursor is not valid: pass the `next` value of the previous page.",
-              errors={"cursor": "Not a cursor of this list."})
+        abort(422, message=gettext("This cursor is not valid: pass the `next` value of the previous page."),
+              errors={"cursor": gettext("Not a cursor of this list.")})
     return after
 
 
@@ -139,8 +140,8 @@ def checkin_list_for(event: Event, list_id: int | None) -> CheckInList:
         found = db.session.scalar(query.where(CheckInList.kind == ListKind.MAIN)
                                   .order_by(CheckInList.position, CheckInList.id).limit(1))
     if found is None:
-        abort(404, message="No such check-in list for this event." if list_id else
-              "This event has no main check-in list yet: open its check-in page once, or pass list_id.")
+        abort(404, message=gettext("No such check-in list for this event.") if list_id else
+              gettext("This event has no main check-in list yet: open its check-in page once, or pass list_id."))
     return found
 
 

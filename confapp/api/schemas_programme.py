@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import marshmallow as ma
+from flask_babel import gettext
 from marshmallow import fields, validate
 
 from ..program.models import ParticipationStatus, SessionKind, SessionStatus, SpeakerRole
@@ -17,7 +18,7 @@ EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 
 def WHEN(value: datetime) -> None:
     """Far enough either way for any programme, so that no arithmetic on a time overflows."""
     if not EARLIEST <= value <= LATEST:
-        raise ma.ValidationError("Give a time between 1970 and 2200.")
+        raise ma.ValidationError(gettext("Give a time between 1970 and 2200."))
 
 
 class ConflictWarningSchema(ma.Schema):

@@ -12,6 +12,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,7 +35,8 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 class TokenRefused(DomainError):
     status_code = 401
     code = "unauthorized"
-    default_message = "Send a valid API token as 'Authorization: Bearer <token>'."
+    # Lazy: a class attribute, read in the language of the request it answers (DomainError).
+    default_message = _l("Send a valid API token as 'Authorization: Bearer <token>'.")
 
 
 def hash_secret(secret: str) -> str:
@@ -82,7 +85,7 @@ class TokenActor:
 def _check_can_manage(actor, event) -> None:
     if event is None:
         if not (getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_site_admin):
-            raise NotAllowed("Only site administrators can make site-wide tokens.")
+            raise NotAllowed(gettext("Only site administrators can make site-wide tokens."))
     elif not can(actor, Action.MANAGE_ROLES, event):
         raise NotAllowed()
 
@@ -96,12 +99,12 @@ def create_token(event, *, name: str, scopes: list[str], expires_at: datetime | 
     _check_can_manage(actor, event)
     errors = {}
     if not (name or "").strip():
-        errors["name"] = "Name the token after the integration that will use it."
+        errors["name"] = gettext("Name the token after the integration that will use it.")
     known = {scope.value for scope in Scope}
     if not scopes or any(scope not in known for scope in scopes):
-        errors["scopes"] = "Choose at least one permission."
+        errors["scopes"] = gettext("Choose at least one permission.")
     if expires_at is not None and expires_at <= now:
-        errors["expires_at"] = "The expiry must be in the future."
+        errors["expires_at"] = gettext("The expiry must be in the future.")
     if errors:
         raise ValidationFailed(errors)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
@@ -119,7 +122,7 @@ def revoke_token(token: ApiToken, *, actor, now: datetime) -> ApiToken:
     event, InvalidState for a token already revoked."""
     _check_can_manage(actor, token.event)
     if token.revoked_at is not None:
-        raise InvalidState("That token was already revoked.")
+        raise InvalidState(gettext("That token was already revoked."))
     token.revoked_at = now
     db.session.flush()
     record("api.token_revoke", actor=actor, event=token.event, target=token, now=now)
@@ -137,11 +140,11 @@ def authenticate(secret: str, *, now: datetime) -> ApiToken:
     )
     # The lookup is by the hash of the secret; compare in constant time all the same.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
-        raise TokenRefused("This API token is not valid.")
+        raise TokenRefused(gettext("This API token is not valid."))
     if token.revoked_at is not None:
-        raise TokenRefused("This API token was revoked.")
+        raise TokenRefused(gettext("This API token was revoked."))
     if token.is_expired(now):
-        raise TokenRefused("This API token has expired.")
+        raise TokenRefused(gettext("This API token has expired."))
     return token
 
 

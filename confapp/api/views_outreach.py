@@ -10,6 +10,7 @@ small counts suppressed) and the organisers' live dashboard figures (reports:rea
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_smorest import abort
 
 from ..accounts.permissions import Action
@@ -18,7 +19,7 @@ from ..events.access import check_visible
 from ..events.models import EventStatus
 from ..events.queries import event_by_slug
 from ..extensions import db
-from ..outreach import queries as outreach_queries, segments, services as outreach_services
+from ..outreach import audience, queries as outreach_queries, segments, services as outreach_services
 from ..outreach.models import Message, MessageKind
 from ..reports.cache import dashboard_figures
 from ..reports.presenting import report_view
@@ -34,7 +35,7 @@ from .views_v1 import documented_errors
 def _message(event, message_id: int) -> Message:
     message = db.session.get(Message, message_id)
     if message is None or message.event_id != event.id or message.kind != MessageKind.ANNOUNCEMENT:
-        abort(404, message="No such message for this event.")
+        abort(404, message=gettext("No such message for this event."))
     return message
 
 
@@ -45,7 +46,7 @@ def _message_json(message: Message) -> dict:
     except ValidationFailed:  # a condition on something deleted since (a question, a category)
         recipients = None
     return {"id": message.id, "subject": message.subject, "status": message.status.value,
-            "segment": message.segment or {"all": True}, "segment_label": message.segment_label or "",
+            "segment": message.segment or {"all": True}, "segment_label": audience.label_of(message, message.event),
             "recipients": recipients, "created_at": message.created_at, "sent_at": message.sent_at,
             "deliveries": progress}
 
@@ -103,7 +104,7 @@ def report_published(slug: str):
     event = token_event(actor, slug, Action.MANAGE_REPORTS) if actor else event_by_slug(slug)
     report = report_for(event) if event is not None and event.status != EventStatus.DRAFT else None
     if report is None or not report.is_published or report.snapshot is None:
-        abort(404, message="This event has no published report.")
+        abort(404, message=gettext("This event has no published report."))
     if actor is None:
         check_visible(event)  # the public page's rule, and its language for the texts
     view = report_view(event, report, public=True, published=True)

@@ -8,6 +8,7 @@ entries; each answer carries the timetable warnings the change leaves.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_smorest import abort
 
 from ..extensions import db
@@ -117,7 +118,7 @@ def _speaker(event, speaker_id: int, actor):
     else:
         found = program_queries.speaker_for_event(event, speaker_id)
     if found is None:
-        abort(404, message="No such speaker for this event.")
+        abort(404, message=gettext("No such speaker for this event."))
     return found
 
 

@@ -28,7 +28,7 @@ STATE_ERRORS = (401, 403, 404, 409, 429)  # 409: not possible in the session's s
 def _session(event, session_id: int, *, public_only: bool = False):
     session = program_queries.session_for_event(event, session_id)
     if session is None or (public_only and not session.is_public):
-        abort(404, message="No such session for this event.")
+        abort(404, message=gettext("No such session for this event."))
     return session
 
 
@@ -150,7 +150,7 @@ def programme_session_speaker_remove(slug: str, session_id: int, speaker_id: int
     session = _session(event, session_id)
     link = next((link for link in session.speakers if link.speaker_id == speaker_id), None)
     if link is None:
-        abort(404, message="This speaker is not in this session.")
+        abort(404, message=gettext("This speaker is not in this session."))
     speaker_services.unassign_speaker(link, actor=actor, event=event, now=utcnow())
     db.session.commit()
     db.session.expire(session, ["speakers"])

@@ -25,6 +25,7 @@ from .auth import CHALLENGE, PUBLIC_ENDPOINTS, bearer_secret, token_actor, token
 from .blueprint import v1
 from .idempotency import json_answer
 from .models import Scope
+from .problem_words import translated
 from .schemas import (
     CancelRequestSchema, CancelResultSchema, DecisionRequestSchema, EventPageSchema, EventSchema, OrderCreateSchema,
     OrderSchema, PageArgsSchema, ProblemSchema, RegistrationFilterSchema, RegistrationPageSchema, RegistrationSchema,
@@ -60,7 +61,7 @@ def documented_errors(*codes: int):
 def _require_a_token():
     # No credentials at all: answered before any body is parsed or any row read.
     if bearer_secret() is None and request.endpoint not in PUBLIC_ENDPOINTS:
-        abort(401, message="Send an API token as 'Authorization: Bearer <token>'.", headers=CHALLENGE)
+        abort(401, message=gettext("Send an API token as 'Authorization: Bearer <token>'."), headers=CHALLENGE)
 
 
 @v1.errorhandler(HTTPException)
@@ -85,6 +86,7 @@ def _by_field(found) -> dict | None:
         items = problems.items() if isinstance(problems, dict) else [(location, problems)]
         for name, problem in items:
             key = location if name == "_schema" else name
+            problem = translated(problem)  # marshmallow's English words in the request's language
             flat[key] = " ".join(map(str, problem)) if isinstance(problem, list) else str(problem)
     return flat
 
@@ -133,7 +135,7 @@ def registration_get(slug: str, registration_id: int):
     event = token_event(actor, slug, Action.VIEW_REGISTRATIONS)
     found = queries.registration_detail(event, registration_id)
     if found is None:
-        abort(404, message="No such registration for this event.")
+        abort(404, message=gettext("No such registration for this event."))
     return found
 
 

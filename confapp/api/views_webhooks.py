@@ -65,7 +65,7 @@ def _endpoint(scope: Scope, slug: str, endpoint_id: int):
     event = token_event(actor, slug, Action.MANAGE_ROLES)
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.event_id != event.id:
-        abort(404, message="No such webhook endpoint for this event.")
+        abort(404, message=gettext("No such webhook endpoint for this event."))
     return actor, endpoint
 
 

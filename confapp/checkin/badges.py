@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..events.content_languages import tr
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from .models import BadgePrint
@@ -75,7 +76,7 @@ def badges_for(event, *, category_id: int | None = None, not_yet_printed: bool =
     answers = desk_answers([r.id for r in registrations])
     return [
         Badge(r.id, r.full_name, answers[r.id].get("pronouns", ""), answers[r.id].get("organisation", ""),
-              answers[r.id].get("city", ""), r.category.name, qr_svg(r.ticket_code))
+              answers[r.id].get("city", ""), tr(r.category, "name", event=event), qr_svg(r.ticket_code))
         for r in registrations
     ]
 

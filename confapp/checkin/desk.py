@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from .. import money
+from ..events.content_languages import tr
 from ..i18n import language_name
 from ..templating import format_money
 from .queries import SearchRow, Stats, desk_answers
@@ -53,7 +54,7 @@ def result_json(result: RedeemResult, tz: ZoneInfo, *, answers_by_registration: 
         found = answers_by_registration if answers_by_registration is not None else desk_answers([reg.id])
         answers = found.get(reg.id, {})
         body["attendee"] = {
-            "id": reg.id, "name": reg.full_name, "ticket_code": reg.ticket_code, "category": reg.category.name,
+            "id": reg.id, "name": reg.full_name, "ticket_code": reg.ticket_code, "category": tr(reg.category, "name"),
             "pronouns": answers.get("pronouns", ""), "organisation": answers.get("organisation", ""),
             "accessibility": answers.get("accessibility", ""), "interpretation": answers.get("interpretation", ""),
             "language": language_name(reg.spoken_language),

@@ -12,7 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..events.content_languages import default_language
 from ..extensions import db
+from ..i18n import in_language
 from .models import CheckInList, ListKind, VolunteerLink
 
 
@@ -22,15 +24,15 @@ def create_list(event, *, name: str, actor, now: datetime, kind: ListKind = List
     """A door for `event`. Raises ValidationFailed for an empty name or negative capacity."""
     errors = {}
     if not name.strip():
-        errors["name"] = "Name the list (for example, Main entrance)."
+        errors["name"] = gettext("Name the list (for example, Main entrance).")
     if capacity is not None and capacity < 0:
-        errors["capacity"] = "Capacity cannot be negative."
+        errors["capacity"] = gettext("Capacity cannot be negative.")
     if program_session_id is not None:
         from ..program.models import ProgramSession
 
         session = db.session.get(ProgramSession, program_session_id)
         if session is None or session.event_id != event.id:
-            errors["program_session_id"] = "Choose a session of this event."
+            errors["program_session_id"] = gettext("Choose a session of this event.")
     if errors:
         raise ValidationFailed(errors)
     checkin_list = CheckInList(
@@ -49,7 +51,13 @@ def main_list(event, *, actor, now: datetime) -> CheckInList:
         select(CheckInList).where(CheckInList.event_id == event.id, CheckInList.kind == ListKind.MAIN)
         .order_by(CheckInList.position, CheckInList.id).limit(1)
     )
-    return existing or create_list(event, name="Main entrance", actor=actor, now=now)
+    if existing:
+        return existing
+    # A name the organisers can change, made in the event's default language: what its staff and
+    # its pages read first (a Spanish event's desk says "Entrada principal").
+    with in_language(default_language(event)):
+        name = gettext("Main entrance")
+    return create_list(event, name=name, actor=actor, now=now)
 
 
 def hash_token(token: str) -> str:
@@ -62,9 +70,9 @@ def create_volunteer_link(checkin_list: CheckInList, *, name: str, valid_from: d
     stored only as a hash. Raises ValidationFailed for an empty name or an empty window."""
     errors = {}
     if not name.strip():
-        errors["name"] = "Name the link for the door or the person who will use it."
+        errors["name"] = gettext("Name the link for the door or the person who will use it.")
     if valid_until <= valid_from:
-        errors["valid_until"] = "The link must stop working after it starts."
+        errors["valid_until"] = gettext("The link must stop working after it starts.")
     if errors:
         raise ValidationFailed(errors)
     token = secrets.token_urlsafe(32)

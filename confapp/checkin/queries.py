@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
 
+from ..events.content_languages import content_language, default_language
 from ..extensions import db
 from ..i18n import language_name
 from ..registration.models import (
@@ -215,7 +216,7 @@ def offline_rows(checkin_list: CheckInList) -> list[list]:
     four for a per-session list."""
     rows = db.session.execute(
         select(Registration.id, Registration.ticket_code, Registration.first_name, Registration.last_name,
-               Registration.status, Registration.category_id, RegistrationCategory.name,
+               Registration.status, Registration.category_id, RegistrationCategory.name, RegistrationCategory.translations,
                Order.payment_state, Order.total_minor - Order.paid_minor,
                CheckIn.checked_in_at, CheckIn.actor_label, CheckIn.station, Registration.language, Order.language)
         .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
@@ -238,9 +239,15 @@ def offline_rows(checkin_list: CheckInList) -> list[list]:
 
         signed_up = set(db.session.scalars(
             select(SessionSignup.registration_id).where(SessionSignup.session_id == checkin_list.program_session_id)))
+    # The category as the online desk names it (desk.result_json): in the desk's content language.
+    event = checkin_list.event  # the page's event, already in the session: no query
+    lang = content_language(event) if event is not None else None
     out = []
-    for (rid, code, first, last, status, category_id, category, pay_state, due, at, by, station, own, ordered) in rows:
+    for (rid, code, first, last, status, category_id, category, texts, pay_state, due, at, by, station, own,
+         ordered) in rows:
         extra = answers.get(rid, {})
+        if lang and lang != default_language(event):
+            category = ((texts or {}).get(lang) or {}).get("name") or category
         out.append([
             code, f"{first} {last}".strip(), extra.get("pronouns", ""), category, extra.get("organisation", ""),
             extra.get("accessibility", ""), extra.get("interpretation", ""),

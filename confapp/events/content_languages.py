@@ -14,6 +14,8 @@ language differs from the interface's with a `lang` attribute (`lang_attr`).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import g, has_request_context
@@ -154,25 +156,52 @@ def use_event_language(event) -> None:
     g.content_event = event
 
 
+# The event whose content is being rendered outside its pages: an email about it (rendered by a
+# job, a webhook or another event's request) or a reminder's sections. Without it a category or
+# session would be shown in the interface language even when its event lacks that language (a
+# stale translation left after the organiser dropped the language).
+_rendering_event: ContextVar = ContextVar("confapp_content_event", default=None)
+
+
+@contextmanager
+def content_of(event):
+    """Render `event`'s rows (categories, sessions, questions) in its content language: the
+    current interface language if the event has it, else its default."""
+    token = _rendering_event.set(event)
+    try:
+        yield
+    finally:
+        _rendering_event.reset(token)
+
+
+def _context_event():
+    event = _rendering_event.get()
+    if event is None and has_request_context():
+        event = g.get("content_event")
+    return event
+
+
 def page_language() -> str:
     """The content language of the current page (its event's), else the interface's."""
-    event = g.get("content_event") if has_request_context() else None
+    event = _context_event()
     return content_language(event) if event is not None else current_language()
 
 
-def _frame(obj, lang: str | None = None) -> tuple[str, str | None]:
+def _frame(obj, lang: str | None = None, event=None) -> tuple[str, str | None]:
     """(the language to show `obj` in, the language its columns hold; None if unknown): an event
-    is its own frame, anything else belongs to the page's event (use_event_language)."""
+    is its own frame, anything else belongs to `event`, else to the event being rendered
+    (content_of) or the page's event (use_event_language)."""
     is_event = hasattr(obj, "default_language") and hasattr(obj, "languages")
-    event = obj if is_event else (g.get("content_event") if has_request_context() else None)
+    event = obj if is_event else (event if event is not None else _context_event())
     if event is None:
         return lang or current_language(), None
     return lang or content_language(event), default_language(event)
 
 
-def tr(obj, field: str, lang: str | None = None) -> LocalText:
-    """Template helper: `obj.field` in the content language of its event."""
-    lang, default = _frame(obj, lang)
+def tr(obj, field: str, lang: str | None = None, event=None) -> LocalText:
+    """Template helper: `obj.field` in the content language of its event (`event` when the
+    caller has it, which is needed outside the event's pages and emails)."""
+    lang, default = _frame(obj, lang, event)
     return localized(obj, field, lang, default or "")
 
 

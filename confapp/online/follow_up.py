@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 
 from ..audit.services import record
 from ..errors import NotAllowed, ValidationFailed
+from ..events.content_languages import tr
 from ..events.models import Event
 from ..extensions import db
 from ..outreach import services as outreach
@@ -142,10 +143,10 @@ def visible_links(event: Event, *, registration: Registration | None = None, ses
     session_ids = [r.session_id for r in rows if r.session_id is not None]
     sessions = {s.id: s for s in db.session.scalars(select(ProgramSession).where(
         ProgramSession.id.in_(session_ids or [0]), ProgramSession.status == SessionStatus.PUBLISHED))}
-    shown = [ShownLinks(event.title, None, r) for r in rows if r.session_id is None]
+    shown = [ShownLinks(tr(event, "title"), None, r) for r in rows if r.session_id is None]
     for row in sorted((r for r in rows if r.session_id in sessions),
                       key=lambda r: (sessions[r.session_id].starts_at is None, sessions[r.session_id].starts_at, r.session_id)):
-        shown.append(ShownLinks(sessions[row.session_id].title, sessions[row.session_id], row))
+        shown.append(ShownLinks(tr(sessions[row.session_id], "title", event=event), sessions[row.session_id], row))
     return shown
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template
 
 from ..errors import DomainError
+from ..events.content_languages import use_event_language
 from ..extensions import db, limiter
 from ..forms import Form
 from ..types import utcnow
@@ -52,6 +53,7 @@ def join_page(token: str):
     if refused:
         return refused
     target, now = opened.target, utcnow()
+    use_event_language(opened.event)  # the session's title in the event's content language
     form = JoinForm()
     context = dict(opened=opened, event=opened.event, registration=opened.registration, target=target, form=form,
                    token=token, revealed=target.revealed(now))

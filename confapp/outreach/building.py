@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-from ..events.content_languages import default_language, localized
+from ..events.content_languages import content_of, default_language, localized
 from ..i18n import in_language
 from ..types import utcnow
 from . import merge, versions
@@ -62,7 +62,7 @@ class MessageBuilder:
             by_version.setdefault(lang, []).append(d)
         built: dict[int, bytes] = {}
         for lang, group in by_version.items():
-            with in_language(lang):
+            with in_language(lang), content_of(self.event):
                 contexts = merge.recipient_contexts(self.event, group, self.questions)
                 sections = self._sections(group)
                 for d in group:

@@ -8,6 +8,7 @@ is a plain sender and knows nothing of events.
 """
 from __future__ import annotations
 
+from ..events.content_languages import content_of
 from ..mail import render_email
 from ..registration.models import Order, Registration
 from ..types import utcnow
@@ -23,7 +24,10 @@ def send_event_email(event, to: str | list[str], subject: str, template: str, *,
     outreach log. `recipient` is the registration the mail is for (its mail log), `recipient_name`
     the name to show when there is none (a waitlist entry, a speaker, a buyer)."""
     addresses = [to] if isinstance(to, str) else list(to)
-    text, html = render_email(template, subject=subject, event=event, **context)
+    # The event's categories, sessions and questions in the reader's language (the caller's
+    # in_language), wherever the mail is rendered: a job has no page event to go by.
+    with content_of(event):
+        text, html = render_email(template, subject=subject, event=event, **context)
     return record_transactional(
         event, addresses, subject, text, html, template=template, registration=recipient, name=recipient_name,
         reply_to=reply_to, attachments=attachments, now=utcnow(),

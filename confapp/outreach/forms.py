@@ -18,31 +18,41 @@ CONDITION_ROWS = 4
 
 def condition_choices(event_id: int) -> list[tuple[str, list[tuple[str, str]]] | tuple[str, str]]:
     """One select for every condition, grouped; values read "kind:value"."""
+    from ..events.content_languages import content_language, default_language, localized
+    from ..events.models import Event
     from ..program.models import ProgramSession
     from ..registration.models import RegistrationCategory
     from ..extensions import db
     from sqlalchemy import select
 
+    # The event's own names in its content language, as the segment's description words them
+    # (audience.describe); rows with their `translations` read like the models for `localized`.
+    event = db.session.get(Event, event_id)  # the composer's event, loaded already: no query
+    lang, default = content_language(event), default_language(event)
+
+    def name(row, field: str) -> str:
+        return str(localized(row, field, lang, default))
+
     groups: list = [("", gettext("(no condition)"))]
     groups.append((gettext("Registration status"), [(f"status:{v}", label) for v, label in segments.STATUS_CHOICES]))
-    categories = db.session.execute(select(RegistrationCategory.id, RegistrationCategory.name)
+    categories = db.session.execute(select(RegistrationCategory.id, RegistrationCategory.name, RegistrationCategory.translations)
                                     .where(RegistrationCategory.event_id == event_id).order_by(RegistrationCategory.position,
                                                                                                RegistrationCategory.id)).all()
     if categories:
-        groups.append((gettext("Category"), [(f"category:{cid}", name) for cid, name in categories]))
+        groups.append((gettext("Category"), [(f"category:{row.id}", name(row, "name")) for row in categories]))
     groups.append((gettext("Payment"), [(f"payment:{v}", label) for v, label in segments.PAYMENT_CHOICES]))
     groups.append((gettext("Language"), [(f"language:{code}", language_name(code)) for code in LANGUAGES]))
     groups.append((gettext("People"), [("flag:checked_in", gettext("Checked in")),
                                        ("flag:no_show", gettext("No-show (confirmed, not checked in)")),
                                        ("flag:speakers", gettext("Speakers of the event")),
                                        ("flag:staff", gettext("Staff (organisers, check-in)"))]))
-    sessions = db.session.execute(select(ProgramSession.id, ProgramSession.title)
+    sessions = db.session.execute(select(ProgramSession.id, ProgramSession.title, ProgramSession.translations)
                                   .where(ProgramSession.event_id == event_id).order_by(ProgramSession.title)).all()
     if sessions:
-        groups.append((gettext("Signed up for session"), [(f"session:{sid}", title) for sid, title in sessions]))
+        groups.append((gettext("Signed up for session"), [(f"session:{row.id}", name(row, "title")) for row in sessions]))
     questions = event_questions(event_id)
     if questions:
-        groups.append((gettext("Answer to (type the answer below)"), [(f"answer:{q.id}", q.label) for q in questions]))
+        groups.append((gettext("Answer to (type the answer below)"), [(f"answer:{q.id}", name(q, "label")) for q in questions]))
     return groups
 
 

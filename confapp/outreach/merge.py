@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..errors import ValidationFailed
+from ..events.content_languages import tr
 from ..extensions import db
 from ..registration.models import Answer, Question, Registration
 from ..templating import format_date_range, format_datetime
@@ -99,7 +100,8 @@ def _compile(source: str):
 
 def event_context(event) -> dict:
     return {
-        "event_title": event.title,
+        # In the reader's language (the sender's in_language), like the rest of the mail.
+        "event_title": str(tr(event, "title")),
         "event_dates": format_date_range(event.starts_at, event.ends_at, event.timezone),
         "event_start": format_datetime(event.starts_at, event.timezone),
         "event_end": format_datetime(event.ends_at, event.timezone),

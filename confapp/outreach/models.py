@@ -81,7 +81,14 @@ class Message(db.Model):
     template: Mapped[str] = mapped_column(String(100), default="")
     reply_to: Mapped[str] = mapped_column(String(254), default="")
     segment: Mapped[dict | None] = mapped_column(JSON)
+    # The segment in words, as whoever saved it read them: all there is to describe messages
+    # saved before segment_names existed.
     segment_label: Mapped[str] = mapped_column(String(500), default="")
+    # The names the segment refers to, in each of the event's languages, as they were when it was
+    # saved ({"category": {"3": {"en": ..., "es": ...}}, "session": ..., "question": ...}): with
+    # the segment they describe the audience in each reader's language (audience.label_of).
+    # None for older messages and resends (no segment).
+    segment_names: Mapped[dict | None] = mapped_column(JSON)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set once the segment has been resolved into delivery rows (at send time).
     materialized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

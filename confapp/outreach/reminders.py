@@ -19,7 +19,7 @@ from ..audit.services import SYSTEM, record
 from ..errors import InvalidState
 from ..events.services import register_late_copy_hook
 from ..extensions import db
-from . import merge, segments
+from . import audience, merge
 from .sending import start_sending
 from .services import check_message
 from .models import Message, MessageKind, MessageStatus, ReminderAnchor, ReminderRule
@@ -124,7 +124,8 @@ def fire_due_rules(*, now: datetime) -> list[Message]:
         rendered = merge.validate_message(event, rule.subject, rule.body)
         message = Message(event_id=event.id, kind=MessageKind.ANNOUNCEMENT, status=MessageStatus.DRAFT,
                           subject=rule.subject, body=rule.body, segment=rule.segment,
-                          segment_label=segments.describe(event.id, rule.segment)[:500],
+                          segment_label=audience.describe(event.id, rule.segment)[:500],
+                          segment_names=audience.names_of(event, rule.segment),
                           rendered_text=rendered.text, rendered_html=rendered.html,
                           reply_to=event.contact_email or "", reminder_rule_id=rule.id,
                           created_by_id=rule.created_by_id, created_at=now)

@@ -23,7 +23,7 @@ import threading
 import time
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
@@ -62,7 +62,7 @@ _render = threading.local()  # the deadline of the render running in this thread
 def _tick() -> None:
     deadline = getattr(_render, "deadline", None)
     if deadline is not None and time.monotonic() > deadline:
-        raise TemplateLimit(gettext("it takes longer than %(num)s seconds to fill in", num=f"{MAX_SECONDS:g}"))
+        raise TemplateLimit(gettext("it takes longer than %(num)s seconds to fill in", num=format_decimal(MAX_SECONDS)))
 
 
 def size_of(value: Any, budget: int = MAX_VALUE) -> int:
@@ -192,7 +192,7 @@ def _checked_filter(name: str):
 def _capped_range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
-        raise TemplateLimit(gettext("it asks for a range of more than %(num)s numbers", num=f"{MAX_RANGE:,}"))
+        raise TemplateLimit(gettext("it asks for a range of more than %(num)s numbers", num=format_decimal(MAX_RANGE)))
     return numbers
 
 
@@ -256,7 +256,7 @@ class MergeSandbox(ImmutableSandboxedEnvironment):
             for chunk in template.generate(context):
                 size += len(chunk)
                 if size > MAX_OUTPUT:
-                    raise TemplateLimit(gettext("the merged text would be longer than %(num)s characters", num=f"{MAX_OUTPUT:,}"))
+                    raise TemplateLimit(gettext("the merged text would be longer than %(num)s characters", num=format_decimal(MAX_OUTPUT)))
                 parts.append(chunk)
             return "".join(parts)
         finally:

@@ -34,15 +34,14 @@ from ..accounts.models import EventRole, User
 from ..checkin.models import CheckIn
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..online.models import OnlineAttendance
-from ..program.models import ProgramSession, SessionSignup, Speaker
+from ..program.models import SessionSignup, Speaker
 from ..registration.models import (
     Answer,
     Order,
     PaymentState,
     Question,
-    RegistrationCategory,
     Registration,
     RegistrationStatus,
     WaitlistEntry,
@@ -313,51 +312,3 @@ def language_counts(event_id: int, segment: dict | None) -> dict[str | None, int
     """{language the person reads (None: unknown): recipients}, in one grouped query."""
     query = recipients_query(event_id, segment).subquery("recipients")
     return dict(db.session.execute(select(query.c.language, func.count()).group_by(query.c.language)).all())
-
-
-def describe(event_id: int, segment: dict | None) -> str:
-    """A short human description of a segment for the history ("Status: Confirmed AND NOT Checked in")."""
-    names = _names(event_id)
-    return _describe(segment or {"all": True}, names)
-
-
-def _names(event_id: int) -> dict[str, dict[int, str]]:
-    categories = dict(db.session.execute(
-        select(RegistrationCategory.id, RegistrationCategory.name).where(RegistrationCategory.event_id == event_id)).all())
-    questions = dict(db.session.execute(select(Question.id, Question.label).where(Question.event_id == event_id)).all())
-    sessions = dict(db.session.execute(
-        select(ProgramSession.id, ProgramSession.title).where(ProgramSession.event_id == event_id)).all())
-    return {"category": categories, "question": questions, "session": sessions}
-
-
-def _describe(node, names) -> str:
-    (kind, value), = node.items()
-    if kind in ("and", "or"):
-        # The joining words stay AND / OR / NOT in every language: they read as operators.
-        joined = f" {kind.upper()} ".join(_describe(child, names) for child in value)
-        return f"({joined})" if len(value) > 1 else joined
-    if kind == "not":
-        return f"NOT {_describe(value, names)}"
-    labels = {
-        "all": gettext("Everyone"), "checked_in": gettext("Checked in"), "no_show": gettext("No-show"),
-        "attended_online": gettext("Attended online"), "speakers": gettext("Speakers"), "staff": gettext("Staff"),
-    }
-    if kind in labels:
-        return labels[kind] if value else f"NOT {labels[kind]}"
-    values = value if isinstance(value, list) else [value]
-    either = gettext(" or ")
-    if kind == "status":
-        return gettext("Status: %(values)s", values=either.join(str(dict(STATUS_CHOICES).get(v, v)) for v in values))
-    if kind == "payment":
-        return gettext("Payment: %(values)s", values=either.join(str(dict(PAYMENT_CHOICES).get(v, v)) for v in values))
-    if kind == "language":
-        return gettext("Language: %(values)s", values=either.join(language_name(v) for v in values))
-    if kind == "category":
-        return gettext("Category: %(values)s", values=either.join(names["category"].get(int(v), f"#{v}") for v in values))
-    if kind == "session":
-        return gettext("Session: %(values)s", values=either.join(names["session"].get(int(v), f"#{v}") for v in values))
-    if kind == "answer":
-        label = names["question"].get(int(value["question"]),
-                                      gettext("question #%(id)s", id=value["question"]))
-        return f"{label} = {value.get('value') or gettext('(any answer)')}"
-    return kind

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..i18n import in_language
 from ..jobs import enqueue_after_commit
 from ..events.content_languages import set_translations
-from . import merge, segments, versions
+from . import audience, merge, segments, versions
 from .delivery import materialize
 from .sending import deliver_message, start_sending
 from .models import (
@@ -88,7 +88,8 @@ def _apply(message: Message, event, draft: MessageDraft, rendered: merge.Rendere
         set_translations(message, texts, versions.FIELDS)
     message.untranslated_fallback = draft.untranslated_fallback
     message.segment = draft.segment or {"all": True}
-    message.segment_label = segments.describe(event.id, message.segment)[:500]
+    message.segment_label = audience.describe(event.id, message.segment)[:500]
+    message.segment_names = audience.names_of(event, message.segment)
     message.rendered_text = rendered.text
     message.rendered_html = rendered.html
 

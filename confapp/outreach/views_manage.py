@@ -21,7 +21,7 @@ from ..inputs import page_arg
 from ..navigation import register_manage_nav
 from ..text import render_markdown
 from ..types import utcnow
-from . import merge, queries, reminders, segments, services, versions
+from . import audience, merge, queries, reminders, segments, services, versions
 from .forms import CONDITION_ROWS, ComposeForm, PreviewForm, ReminderForm, ScheduleForm, condition_choices, rows_from_segment, segment_from_form
 from .models import Delivery, Message, MessageKind, ReminderRule
 from .blueprint import bp
@@ -70,8 +70,9 @@ def manage_messages(slug: str):
     event = _event(slug)
     kind = MessageKind.TRANSACTIONAL if request.args.get("kind") == "transactional" else MessageKind.ANNOUNCEMENT
     rows, pages = queries.message_history(event.id, kind, _page())
+    audiences = {row.message.id: audience.label_of(row.message, event) for row in rows}
     return render_template("outreach/messages.html", event=event, rows=rows, page=_page(), pages=pages, kind=kind.value,
-                           template_labels=TEMPLATE_LABELS)
+                           template_labels=TEMPLATE_LABELS, audiences=audiences)
 
 
 def _composer(event, message: Message | None):
@@ -108,7 +109,7 @@ def _composer(event, message: Message | None):
     return render_template("outreach/compose.html", event=event, form=form, message=message, rows=padded,
                            choices=condition_choices(event.id), count=count, sample=sample,
                            fields=merge.field_help(event.id), flat=rows is not None,
-                           segment_label=segments.describe(event.id, segment), by_language=by_language)
+                           segment_label=audience.describe(event.id, segment), by_language=by_language)
 
 
 class _VersionsView:
@@ -156,7 +157,7 @@ def manage_count(slug: str):
         count, sample = segments.count_and_sample(event.id, segment)
     except ValidationFailed as error:
         return jsonify({"error": {"code": "validation_failed", "message": " ".join(error.errors.values())}}), 422
-    label = segments.describe(event.id, segment)
+    label = audience.describe(event.id, segment)
     # The words around the figures, in the page's language, for static/js/outreach.js to show
     # as they are (the same words the page itself renders in outreach/_segment.html).
     more = count - len(sample)
@@ -177,13 +178,14 @@ def manage_message(slug: str, message_id: int):
     event = _event(slug)
     message = _message(event, message_id)
     deliveries, pages = queries.deliveries_page(message.id, _page(), request.args.get("state"))
-    count, by_language, segment_label = None, [], message.segment_label
+    # A sent message's audience in the reader's words (the names saved with it); a draft's is
+    # described afresh below.
+    count, by_language, segment_label = None, [], audience.label_of(message, event)
     if message.is_editable:
         count, _ = segments.count_and_sample(event.id, message.segment, sample=0)
         by_language = versions.audience(message, event, message.segment)
-        # A draft's segment is described afresh, in the language of the page (the stored label
-        # is the history's, in the words of whoever saved it).
-        segment_label = segments.describe(event.id, message.segment)
+        # A draft's segment is described afresh, with the names as they are now.
+        segment_label = audience.describe(event.id, message.segment)
     return render_template("outreach/message.html", event=event, message=message, progress=queries.progress(message),
                            deliveries=deliveries, page=_page(), pages=pages, count=count,
                            schedule_form=ScheduleForm(), preview_form=PreviewForm(request.args),

@@ -69,9 +69,10 @@ register_card_payments_check(card_payments_available)
 
 
 def _checkout_params(order: Order, payment: Payment, event: Event, *, success_url: str, cancel_url: str) -> dict:
-    names = ", ".join(sorted({r.category.name for r in order.registrations if r.status == RegistrationStatus.AWAITING_PAYMENT}))
     metadata = {"order_code": order.code, "payment_id": str(payment.id), "event_id": str(event.id)}
     with in_language(order.language):
+        names = ", ".join(sorted({tr(r.category, "name", event=event) for r in order.registrations
+                                  if r.status == RegistrationStatus.AWAITING_PAYMENT}))
         product_name = gettext("%(event)s: registration %(code)s", event=tr(event, "title"), code=order.code)
         product_fallback = gettext("Registration")
     return {

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..events.content_languages import tr
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Order, PaymentMethod, PaymentState, Registration, RegistrationStatus
@@ -18,6 +19,24 @@ METHOD_LABELS = {
     PaymentMethod.AT_DOOR.value: _l("Paid at the door"),
     PaymentMethod.INVOICE.value: _l("Invoice / bank transfer"),
 }
+
+
+# Refund reasons the code writes are stored in English (jobs and webhooks write them too); the
+# organiser's payment box shows them in the interface's language. An organiser's own reason is
+# shown as typed.
+REFUND_REASONS = {
+    "Registration cancelled": _l("Registration cancelled"),
+    "Cancelled by the attendee": _l("Cancelled by the attendee"),
+    "Refunded in the Stripe dashboard": _l("Refunded in the Stripe dashboard"),
+    "No place was left when the payment arrived after the hold expired":
+        _l("No place was left when the payment arrived after the hold expired"),
+    "The order was cancelled before the payment arrived": _l("The order was cancelled before the payment arrived"),
+    "The order was already paid": _l("The order was already paid"),
+}
+
+
+def refund_reason(reason: str) -> str:
+    return str(REFUND_REASONS.get(reason, reason or ""))
 
 
 def method_label(payment: Payment) -> str:
@@ -95,7 +114,7 @@ def receipt_for(order: Order, event: Event) -> Receipt:
     refunds = db.session.scalars(
         select(Refund).where(Refund.order_id == order.id, Refund.status != RefundStatus.FAILED).order_by(Refund.id)
     ).all()
-    lines = [ReceiptLine(r.full_name or gettext("Attendee"), r.category.name, r.price_minor, r.status.label) for r in registrations]
+    lines = [ReceiptLine(r.full_name or gettext("Attendee"), tr(r.category, "name", event=event), r.price_minor, r.status.label) for r in registrations]
     received = [ReceiptPayment(p.paid_at or p.created_at, method_label(p), p.amount_minor,
                                gettext("Payment %(number)s", number=p.id)) for p in payments]
     unrecorded = order.paid_minor - sum(p.amount_minor for p in payments)
@@ -151,6 +170,9 @@ class PaymentPanel:
 
     def method_label(self, payment: Payment) -> str:
         return method_label(payment)
+
+    def reason_label(self, refund: Refund) -> str:
+        return refund_reason(refund.reason)
 
 
 def order_payment_panel(order: Order, event: Event) -> PaymentPanel:

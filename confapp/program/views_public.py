@@ -157,7 +157,7 @@ def _photo_response(blob, cache_control: str) -> Response:
 @bp.route("/e/<slug>/agenda.ics")
 def feed_event(slug: str):
     event = visible_event(slug)
-    return _ics(ical.build_calendar(event, queries.feed_sessions(event), name=event.title), f"{event.slug}.ics")
+    return _ics(ical.build_calendar(event, queries.feed_sessions(event), name=tr(event, "title")), f"{event.slug}.ics")
 
 
 @bp.route("/e/<slug>/agenda/sessions/<uid>.ics")

@@ -25,6 +25,7 @@ from sqlalchemy import String, and_, cast, func, literal, null, or_, select, tex
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import SoldOut
+from ..events.content_languages import tr
 from ..events.models import Event
 from ..extensions import db
 from .models import PlaceKind, RegistrationCategory, RegistrationStatus, Registration, WaitlistEntry, WaitlistStatus
@@ -216,9 +217,9 @@ def reserve_places(
         free_here = taken.free_in_category(category)
         if free_here is not None and n > free_here:
             raise SoldOut(
-                gettext("%(category)s is full.", category=category.name) if free_here == 0
+                gettext("%(category)s is full.", category=tr(category, "name", event=event)) if free_here == 0
                 else ngettext("Only %(num)d place left in %(category)s.", "Only %(num)d places left in %(category)s.",
-                              free_here, category=category.name),
+                              free_here, category=tr(category, "name", event=event)),
                 category_id=category_id,
                 free=free_here,
             )

@@ -53,6 +53,13 @@ _NOTE_PATTERNS = [
     (re.compile(r"^Part payment (?P<amount>.+)$"), _l("Part payment %(amount)s")),
     (re.compile(r"^Paid (?P<amount>.+) by card$"), _l("Paid %(amount)s by card")),
     (re.compile(r"^Refunded (?P<amount>.+) in Stripe$"), _l("Refunded %(amount)s in Stripe")),
+    # A late card payment given back (payments/webhooks.py), one sentence per reason.
+    (re.compile(r"^Received (?P<amount>.+) by card; refunded \(sold out\)$"),
+     _l("Received %(amount)s by card; refunded (no place left)")),
+    (re.compile(r"^Received (?P<amount>.+) by card; refunded \(order closed\)$"),
+     _l("Received %(amount)s by card; refunded (the order was closed)")),
+    (re.compile(r"^Received (?P<amount>.+) by card; refunded \(duplicate\)$"),
+     _l("Received %(amount)s by card; refunded (already paid)")),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext
+from ..events.content_languages import tr
 from ..money import with_code
 from .models import (
     AccessCode, DiscountCode, DiscountKind, Order, PriceKind, RefundPolicy, RegistrationCategory, RegistrationSettings,
@@ -66,11 +67,11 @@ def access_unlocks(code: AccessCode | None, category_id: int) -> bool:
 
 def sales_problem(category: RegistrationCategory, *, now: datetime) -> str | None:
     if not category.is_active:
-        return gettext("%(category)s is not available.", category=category.name)
+        return gettext("%(category)s is not available.", category=tr(category, "name"))
     if category.sales_start and now < category.sales_start:
-        return gettext("%(category)s is not on sale yet.", category=category.name)
+        return gettext("%(category)s is not on sale yet.", category=tr(category, "name"))
     if category.sales_end and now >= category.sales_end:
-        return gettext("%(category)s is no longer on sale.", category=category.name)
+        return gettext("%(category)s is no longer on sale.", category=tr(category, "name"))
     return None
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..errors import ValidationFailed
+from ..events.content_languages import tr
 from ..events.models import Event
 from ..events.services import registration_closed_reason
 from ..extensions import db
@@ -159,7 +160,7 @@ def check_choices(event: Event, order_request: OrderRequest, *, actor=None, now:
             errors[key] = gettext("Choose a registration category from the list.")
             continue
         if category.visibility == Visibility.HIDDEN and not manager and not pricing.access_unlocks(access, category.id):
-            errors[key] = gettext("%(category)s needs an access code.", category=category.name)
+            errors[key] = gettext("%(category)s needs an access code.", category=tr(category, "name", event=event))
             continue
         problem = None if (manager or order_request.at_door) else pricing.sales_problem(category, now=now)
         if problem:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError, SoldOut, ValidationFailed
 from ..events.access import visible_event
+from ..events.content_languages import tr
 from ..events.services import registration_closed_reason
 from ..extensions import commit_keeping_loaded, db, limiter
 from ..forms import run_action, show_errors
@@ -213,9 +214,9 @@ def _waitlist_form(event, categories, *, per_category=None):
     form = WaitlistForm(prefix="waitlist")
     full = [c for c in categories if per_category is not None and per_category.get(c.id) == 0]
     if full:
-        form.category_id.choices = [(c.id, c.name) for c in full]
+        form.category_id.choices = [(c.id, tr(c, "name", event=event)) for c in full]
     else:
-        form.category_id.choices = [(0, gettext("Any category"))] + [(c.id, c.name) for c in categories]
+        form.category_id.choices = [(0, gettext("Any category"))] + [(c.id, tr(c, "name", event=event)) for c in categories]
     return form
 
 

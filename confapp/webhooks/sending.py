@@ -173,35 +173,41 @@ def _record(item: Claimed, response: Response, now: datetime, run: Run) -> None:
         run.retrying += 1
     else:
         run.failed += 1
-        reason = ("The receiver answered 410 Gone." if gone
-                  else f"Still failing after {attempts} attempts: {response.error}"[:300])
-        _disable(item.endpoint_id, reason, now, run)
+        _disable(item.endpoint_id, gone, attempts, response.error, now, run)
 
 
-def _disable(endpoint_id: int, reason: str, now: datetime, run: Run) -> None:
+def _disable(endpoint_id: int, gone: bool, attempts: int, error: str, now: datetime, run: Run) -> None:
+    from ..accounts.models import User
     from ..audit.services import SYSTEM, record
+    from ..events.content_languages import default_language
+    from ..i18n import in_language
 
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or not endpoint.active:
         return
-    stop_endpoint(endpoint, reason=reason, now=now)
-    record("webhooks.endpoint_disabled", actor=SYSTEM, event=endpoint.event, target=endpoint,
-           details={"automatic": True}, now=now)
-    run.disabled.append(endpoint_id)
-    _tell_the_maker(endpoint, reason)
+    maker = db.session.get(User, endpoint.created_by_id) if endpoint.created_by_id else None
+    # The reason is kept (the endpoint's page shows it) and mailed to its maker: in the maker's
+    # language (else the event's), as a person in the organisers' team reads it; a job has none.
+    with in_language(getattr(maker, "locale", None) or default_language(endpoint.event)):
+        reason = (gettext("The receiver answered 410 Gone.") if gone
+                  else gettext("Still failing after %(num)d attempts: %(error)s", num=attempts, error=error))[:300]
+        stop_endpoint(endpoint, reason=reason, now=now)
+        record("webhooks.endpoint_disabled", actor=SYSTEM, event=endpoint.event, target=endpoint,
+               details={"automatic": True}, now=now)
+        run.disabled.append(endpoint_id)
+        _tell_the_maker(endpoint, maker, reason)
 
 
-def _tell_the_maker(endpoint: WebhookEndpoint, reason: str) -> None:
-    from ..accounts.models import User
+def _tell_the_maker(endpoint: WebhookEndpoint, maker, reason: str) -> None:
+    from ..events.content_languages import tr
     from ..mail import queue_email
     from ..urls import external_url
 
-    maker = db.session.get(User, endpoint.created_by_id) if endpoint.created_by_id else None
     to = maker.email if maker is not None else endpoint.event.contact_email
     if not to:
         return
-    queue_email(to, gettext("Webhook endpoint disabled: %(event)s", event=endpoint.event.title), "webhooks_endpoint_disabled",
-                event=endpoint.event, endpoint=endpoint, reason=reason,
+    queue_email(to, gettext("Webhook endpoint disabled: %(event)s", event=tr(endpoint.event, "title")),
+                "webhooks_endpoint_disabled", event=endpoint.event, endpoint=endpoint, reason=reason,
                 link=external_url("webhooks.endpoint_detail", slug=endpoint.event.slug, endpoint_id=endpoint.id))
 
 

@@ -86,3 +86,35 @@ def test_a_volunteer_link_follows_the_browsers_language(client, desk):
     assert answer["title"] == "Código desconocido"
     refused = client.get("/checkin/v/not-a-token", headers=spanish).get_data(as_text=True)
     assert "Este enlace de acreditación no funciona" in refused and "Este enlace de acreditación no es válido." in refused
+
+
+def test_the_desk_names_the_category_in_the_staff_members_language_online_and_offline(client, db, login_as, desk):
+    """The category is the event's own content: the scan's answer and the offline copy both name it
+    in the desk's content language (the Spanish name the organiser wrote)."""
+    desk.event.languages = ["en", "es"]
+    category = desk.reg.category
+    category.translations = {"es": {"name": "Miembro de la comunidad"}}
+    set_preferred_language(desk.users[STAFF], "es")
+    db.session.commit()
+    login_as(desk.users[STAFF])
+    _page, answer = _open_desk(client, desk)
+    assert answer["attendee"]["category"] == "Miembro de la comunidad"
+    offline = client.get(f"/checkin/api/lists/{desk.list.id}/offline").get_json()
+    row = next(r for r in offline["rows"] if r[0] == desk.reg.ticket_code)
+    assert row[3] == "Miembro de la comunidad"
+    set_preferred_language(desk.users[STAFF], "en")
+    db.session.commit()
+    offline = client.get(f"/checkin/api/lists/{desk.list.id}/offline").get_json()
+    assert next(r for r in offline["rows"] if r[0] == desk.reg.ticket_code)[3] == category.name
+
+
+def test_a_spanish_events_main_list_is_named_in_spanish(db):
+    from tests.factories import make_event, make_user
+
+    organiser = make_user()
+    event = make_event(organiser=organiser)
+    event.languages, event.default_language = ["es"], "es"
+    db.session.commit()
+    assert services.main_list(event, actor=organiser, now=utcnow()).name == "Entrada principal"
+    english = make_event(organiser=organiser)
+    assert services.main_list(english, actor=organiser, now=utcnow()).name == "Main entrance"

@@ -2,7 +2,7 @@ import pytest
 
 from confapp.errors import ValidationFailed
 from confapp.extensions import db as database
-from confapp.outreach import segments
+from confapp.outreach import audience, segments
 from tests.support.outreach import build_people
 from tests.support.queries import count_queries
 
@@ -92,7 +92,7 @@ def test_malformed_segments_are_refused(people, segment):
 
 
 def test_describe_reads_like_the_composer(people):
-    label = segments.describe(people.event.id, {"and": [{"status": ["confirmed"]}, {"not": {"category": [people.student.id]}}]})
+    label = audience.describe(people.event.id, {"and": [{"status": ["confirmed"]}, {"not": {"category": [people.student.id]}}]})
     assert label == "(Status: Confirmed AND NOT Category: Student)"
 
 
@@ -136,7 +136,7 @@ def test_session_signups_and_speakers(people):
     assert len(addresses(people, {"all": True})) == 14  # sam joins; ana stays one person
     sam = next(r for r in segments.resolve(people.event.id, {"speakers": True}) if r.address == "sam@example.org")
     assert sam.registration_id is None and sam.source == "speaker"
-    label = segments.describe(people.event.id, {"session": [workshop.id]})
+    label = audience.describe(people.event.id, {"session": [workshop.id]})
     assert label == "Session: Budget advocacy workshop"
 
 
@@ -163,6 +163,6 @@ def test_language_filter_reads_each_persons_own_language_and_knows_none_for_spea
     assert "ben" in english and "ana" not in english and "cai" not in english
     assert len(english) + 2 == len(addresses(people, {"all": True}))
     assert addresses(people, {"and": [{"language": ["es"]}, {"status": ["confirmed"]}]}) == ["ana", "cai"]
-    assert segments.describe(people.event.id, {"language": ["es"]}) == "Language: Spanish"
+    assert audience.describe(people.event.id, {"language": ["es"]}) == "Language: Spanish"
     with pytest.raises(ValidationFailed):
         segments.resolve(people.event.id, {"language": ["fr"]})

@@ -28,3 +28,14 @@ def test_labels_and_known_notes_in_spanish(app):
         assert history_note("Refund 10.00 USD failed") == "Falló el reembolso de 10.00 USD"
         assert history_note("By the organisers; refund 5.00") == "Por la organización; reembolso de 5.00"
         assert history_note("Speaker swap") == "Speaker swap"
+
+
+def test_a_late_card_payment_given_back_is_noted_in_the_readers_language(app):
+    with app.test_request_context(), force_locale("es"):
+        assert history_note("Received 10.00 USD by card; refunded (sold out)") == \
+            "Se recibieron 10.00 USD con tarjeta; reembolsado (no quedaban plazas)"
+        assert history_note("Received 10.00 USD by card; refunded (duplicate)") == \
+            "Se recibieron 10.00 USD con tarjeta; reembolsado (ya estaba pagado)"
+    with app.test_request_context():
+        assert history_note("Received 10.00 USD by card; refunded (order closed)") == \
+            "Received 10.00 USD by card; refunded (the order was closed)"
