@@ -27,8 +27,8 @@ from ..events.models import Event, EventStatus, Series
 from ..extensions import db
 from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationCategory, RegistrationStatus
 from . import recurrence
-from .models import SeriesEdition, SeriesRule
-from .series import DEFAULT_AHEAD, RuleData, create_editions, save_rule, to_rule
+from .models import CancelledEdition, SeriesEdition, SeriesRule
+from .series import DEFAULT_AHEAD, RuleData, create_editions, save_rule, schedule_rule
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +145,22 @@ def _summary_groups(row: SeriesRule, moved_event_ids: list[int]) -> list[list[Re
     return [list(places.values()) for places in by_person.values() if len(places) >= 2]
 
 
+def _remember_cancelled(edition: SeriesEdition, event: Event, *, now: datetime) -> None:
+    """The cancelled edition's local date, skipped by the scheduler from now on (schedule_rule).
+    A date is recorded once: a second edition can never be cancelled on it, since none goes there."""
+    rule = db.session.get(SeriesRule, edition.rule_id)
+    local_date = event.starts_at.astimezone(ZoneInfo(rule.timezone)).date()
+    if db.session.scalar(select(CancelledEdition.id).where(CancelledEdition.rule_id == rule.id,
+                                                          CancelledEdition.local_date == local_date)) is None:
+        db.session.add(CancelledEdition(rule_id=rule.id, event_id=event.id, local_date=local_date,
+                                        starts_at=event.starts_at, cancelled_at=now))
+
+
 def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
     """An edition the rule no longer has: its waitlist is closed, its places are cancelled (each
     attendee gets the usual cancellation mail, refunded in full), the edition goes back to draft
-    and leaves the rule. Never deleted: its registrations and history stay."""
+    and leaves the rule, its date recorded as cancelled (never used by the rule again). Never
+    deleted: its registrations and history stay."""
     from ..events.services import unpublish_event
     from ..registration.models import WaitlistEntry, WaitlistStatus
     from ..registration.services import cancel_registration
@@ -165,6 +177,7 @@ def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
                             reason=gettext("This edition of the series was cancelled."))
     if event.status == EventStatus.PUBLISHED:
         unpublish_event(event, actor=actor, now=now)
+    _remember_cancelled(edition, event, now=now)
     record("online.series_edition_cancelled", actor=actor, event=event, target=event, now=now,
            details={"rule_id": edition.rule_id, "starts_at": event.starts_at.isoformat()})
     db.session.delete(edition)
@@ -175,14 +188,15 @@ def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
 def reschedule(row: SeriesRule, *, actor, now: datetime) -> Rescheduled:
     """Make the rule's future editions (not started yet) match the rule as it now is. An edition
     still on one of the rule's dates stays; one on a date now skipped (an exception) is
-    cancelled; the others move, in order, to the rule's dates that have no edition; editions left
+    cancelled; a date whose edition was cancelled once stays cancelled (schedule_rule); the others move, in order, to the rule's dates that have no edition; editions left
     over are cancelled; and the rule's dates are topped up to as many editions as before.
     Editions with registrations are moved or cancelled, never deleted; past and started editions
     never change. NotAllowed unless the actor may edit the template."""
     template = db.session.get(Event, row.template_event_id)
     require(actor, Action.EDIT_EVENT, template)
     db.session.scalars(select(SeriesRule).where(SeriesRule.id == row.id).with_for_update()).one()
-    rule, result = to_rule(row), Rescheduled()
+    # The cancelled editions' dates are skipped like exceptions: no edition moves onto one.
+    rule, result = schedule_rule(row), Rescheduled()
     future = _future_editions(row, now)
     if not future:
         return result
