@@ -84,43 +84,30 @@ def _registrations(event: Event, statuses=ACTIVE_STATUSES) -> list[Registration]
 
 def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, now: datetime,
           told_elsewhere=frozenset()) -> tuple[datetime, datetime]:
-    """Move one edition (its programme and sales windows with it) to the rule's new date; the
-    slug and the registrations stay. Its confirmed attendees are told (one change notice each,
-    sent after commit; those in `told_elsewhere` hear of it in their series summary instead),
-    its reminders already sent are armed again, and the move is in the audit log with how many
-    people were registered and told. Returns the old start and end."""
-    from ..outreach.reminders import rearm_after_move
-    from ..program.models import ProgramSession
-    from ..registration.emails import send_change_notices
+    """Move one edition to the rule's new date through program.moving.move_event, as the
+    Details form moves an event (its programme goes with it), and its sales windows with it;
+    the slug and the registrations stay. Its confirmed attendees are told (one change notice
+    each, sent after commit; those in `told_elsewhere` hear of it in their series summary
+    instead), its reminders already sent are armed again, and the move is in the audit log with
+    how many people were registered and told. Returns the old start and end."""
+    from ..program.moving import move_event
 
     event = db.session.get(Event, edition.event_id)
-    old_start, old_end = event.starts_at, event.ends_at
-    shift = occurrence.starts_at - event.starts_at
-    event.starts_at, event.ends_at = occurrence.starts_at, occurrence.ends_at
+    move = move_event(event, occurrence.starts_at, occurrence.ends_at, actor=actor, now=now,
+                      told_elsewhere=told_elsewhere, check_registration=False, authorised=True,
+                      audit_action="online.series_edition_moved",
+                      audit_details={"rule_id": edition.rule_id, "registrations": len(_registrations(event))})
+    shift = move.shift
     for name in ("registration_opens_at", "registration_closes_at"):
         if getattr(event, name):
             setattr(event, name, getattr(event, name) + shift)
     for category in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)):
         category.sales_start = category.sales_start + shift if category.sales_start else None
         category.sales_end = category.sales_end + shift if category.sales_end else None
-    for session in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == event.id)):
-        session.starts_at = session.starts_at + shift if session.starts_at else None
-        session.ends_at = session.ends_at + shift if session.ends_at else None
-        if shift and session.starts_at and session.first_published_at:
-            # As update_session does for a published session that moves: the programme feeds
-            # (agenda.ics, the personal agenda) carry the new SEQUENCE, so calendars update it.
-            session.sequence += 1
-            session.updated_at = now
     event.edition_label = format_date(occurrence.local_date, format="long", locale=event.default_language or "en")
-    event.updated_at = now
     edition.starts_at = occurrence.starts_at
     db.session.flush()
-    told = send_change_notices(event, old_starts_at=old_start, old_ends_at=old_end, told_elsewhere=told_elsewhere)
-    rearm_after_move(event, actor=actor, now=now)
-    record("online.series_edition_moved", actor=actor, event=event, target=event, now=now, details={
-        "rule_id": edition.rule_id, "from": old_start.isoformat(), "to": occurrence.starts_at.isoformat(),
-        "registrations": len(_registrations(event)), "told": told})
-    return old_start, old_end
+    return move.old_starts_at, move.old_ends_at
 
 
 def _summary_groups(row: SeriesRule, moved_event_ids: list[int]) -> list[list[Registration]]:
