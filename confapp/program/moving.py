@@ -83,12 +83,13 @@ def sessions_outside(event: Event) -> list[ProgramSession]:
             if event.local(s.starts_at).date() < first_day or event.local(s.ends_at).date() > last_day]
 
 
-def move_event(event: Event, starts_at: datetime, ends_at: datetime, *, actor, now: datetime, notify: bool = True,
-               told_elsewhere=frozenset(), check_registration: bool = True, authorised: bool = False,
-               audit_action: str = "event.moved", audit_details: dict | None = None) -> EventMove:
-    """Give the event new dates, its sessions moved by the start's shift. The event's row is
-    locked and read again before anything is decided, so a repeated move finds nothing to do
-    (and tells nobody twice). With `notify`, its confirmed registrations get a change notice
+def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | None, *, actor, now: datetime,
+               notify: bool = True, told_elsewhere=frozenset(), check_registration: bool = True,
+               authorised: bool = False, audit_action: str = "event.moved", audit_details: dict | None = None
+               ) -> EventMove:
+    """Give the event new dates (None: that one stays), its sessions moved by the start's shift.
+    The event's row is locked and read again before anything is decided, so a repeated move
+    finds nothing to do (and tells nobody twice). With `notify`, its confirmed registrations get a change notice
     (but those in `told_elsewhere`, told by a series summary) and the reminders already sent go
     again before the new date. Recorded in the audit log as `audit_action` (with
     `audit_details`), which counts as a change of the event's time (events.queries.event_sequence).
@@ -100,11 +101,13 @@ def move_event(event: Event, starts_at: datetime, ends_at: datetime, *, actor, n
     starts_at, ends_at)."""
     if not authorised and not isinstance(actor, SystemActor):
         permissions.require(actor, permissions.Action.EDIT_EVENT, event)
+    event = lock_event(event)
+    move = EventMove(event, event.starts_at, event.ends_at)
+    # Left out (None): as the event is under the lock, not as it was read before it.
+    starts_at, ends_at = starts_at or event.starts_at, ends_at or event.ends_at
     errors = date_errors(starts_at, ends_at)
     if errors:
         raise ValidationFailed(errors)
-    event = lock_event(event)
-    move = EventMove(event, event.starts_at, event.ends_at)
     if (starts_at, ends_at) == (event.starts_at, event.ends_at):
         return move
     if check_registration and event.registration_closes_at and event.registration_closes_at > ends_at:
