@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -99,9 +99,20 @@ def date_errors(starts_at: datetime, ends_at: datetime, **others: datetime | Non
     elif ends_at - starts_at > MAX_EVENT_LENGTH:
         errors["ends_at"] = gettext("An event lasts at most %(num)d days: make longer ones a series of events.", num=MAX_EVENT_LENGTH.days)
     for name, moment in {"starts_at": starts_at, "ends_at": ends_at, **others}.items():
-        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        if moment is not None and not _year_in_bounds(moment):
             errors[name] = gettext("Give a date between the years %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
     return errors
+
+
+def _year_in_bounds(moment: datetime) -> bool:
+    """Judged in UTC, as the moment is stored: 31 December 2100 in New York is already 2101 there,
+    and a moment at the edge of Python's calendar in a far offset has no UTC year at all (storing
+    it would fail)."""
+    try:
+        utc = moment.astimezone(timezone.utc) if moment.tzinfo is not None else moment
+    except OverflowError:
+        return False
+    return FIRST_YEAR <= utc.year <= LAST_YEAR
 
 
 def _validate(data: EventData) -> None:

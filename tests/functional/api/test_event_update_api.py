@@ -1,6 +1,7 @@
 """PATCH /api/v1/events/<slug> (issue 15): an integration moves an event's dates through the
 Details form's own service, so its programme moves by the same shift and the people registered
-are told once: a retried identical request changes nothing and tells nobody again. Fixed dates: the event runs 5-6 Dec 2026 (14:00 UTC on the 5th
+are told once: a retried identical request changes nothing and tells nobody again. Dates out of
+bounds are 422 problems by field. Fixed dates: the event runs 5-6 Dec 2026 (14:00 UTC on the 5th
 to 22:00 UTC on the 6th)."""
 from __future__ import annotations
 
@@ -69,6 +70,44 @@ def test_what_is_left_out_stays_and_nobody_is_told_when_asked_not_to(client, db,
     assert datetime.fromisoformat(response.json["starts_at"]) == start
     assert response.json["ends_at"] == "2026-12-07T22:00:00+00:00"
     assert _notices(db) == 0
+
+
+def test_dates_out_of_bounds_are_problems_by_field(client, db, world, auth):
+    _with_people_and_programme(db, world)
+    url = f"/api/v1/events/{world.event.slug}"
+    cases = [
+        ({"starts_at": "2026-12-12T14:00:00Z", "ends_at": "2026-12-12T13:00:00Z"}, "ends_at", "end after it starts"),
+        ({"starts_at": "2150-12-12T14:00:00Z", "ends_at": "2150-12-13T14:00:00Z"}, "starts_at", "between the years"),
+        ({"starts_at": "1999-12-12T14:00:00Z"}, "starts_at", "between the years"),
+        ({"ends_at": "2027-03-01T14:00:00Z"}, "ends_at", "at most 60 days"),
+        ({"starts_at": "2026-12-12T14:00:00"}, "starts_at", ""),  # no offset: not a moment
+        ({"starts_at": "+10000-01-01T00:00:00Z"}, "starts_at", ""),
+        ({"starts_at": "soon"}, "starts_at", ""),
+        ({"starts_at": "9999-12-31T23:00:00-14:00"}, "starts_at", ""),  # in UTC, past the last year Python knows
+        ({"ends_at": "0001-01-01T00:00:00+14:00"}, "ends_at", ""),  # and before the first
+        # 31 December 2100 in New York, 2101 in UTC (which is what is stored): judged in UTC.
+        ({"starts_at": "2100-12-31T20:00:00-05:00", "ends_at": "2100-12-31T23:00:00-05:00"}, "starts_at", "between the years"),
+        ({"title": "Renamed"}, "title", ""),  # only the dates move here
+    ]
+    failures = []
+    for body, field, words in cases:
+        response = client.patch(url, headers=auth, json=body)
+        problem = response.json or {}
+        errors = problem.get("errors") or {}
+        if (response.status_code != 422 or response.mimetype != "application/problem+json"
+                or field not in errors or words not in errors[field]):
+            failures.append(f"{body}: {response.status_code} {problem}")
+    assert failures == []
+    db.session.expire_all()
+    assert world.event.starts_at == datetime(2026, 12, 5, 14, 0, tzinfo=timezone.utc) and _notices(db) == 0
+
+
+def test_registration_closing_after_the_new_end_is_refused(client, db, world, auth):
+    world.event.registration_closes_at = world.event.starts_at
+    db.session.commit()
+    response = client.patch(f"/api/v1/events/{world.event.slug}", headers=auth,
+                            json={"starts_at": "2026-11-28T14:00:00Z", "ends_at": "2026-11-29T14:00:00Z"})
+    assert response.status_code == 422 and "Registration cannot close" in response.json["errors"]["ends_at"]
 
 
 def test_a_token_that_may_only_read_events_cannot_move_one(client, db, world):
