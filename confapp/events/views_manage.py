@@ -89,9 +89,10 @@ def _update_and_move(event, form) -> EventMove:
     data = form.to_data()
     move = moving.move_event(event, data.starts_at, data.ends_at, actor=current_user, now=utcnow(),
                              notify=form.tells_registered, check_registration=False)
+    zone = event.timezone
     services.update_event(event, data, actor=current_user)
-    if move.moved:
-        move.outside = moving.sessions_outside(event)  # in the time zone the form may have changed too
+    if move.moved and event.timezone != zone:
+        move.outside = moving.sessions_outside(event)  # the event's days, in its new time zone
     return move
 
 

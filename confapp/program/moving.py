@@ -56,13 +56,14 @@ class EventMove:
         return self.event.starts_at - self.old_starts_at
 
 
-def shift_sessions(event: Event, shift: timedelta, *, now: datetime) -> int:
-    """Move every session of the event that has a time by `shift`; returns how many moved."""
+def _shift(sessions: list[ProgramSession], shift: timedelta, *, now: datetime) -> int:
+    """Move every session that has a time by `shift`; returns how many moved."""
     if not shift:
         return 0
     moved = 0
-    for session in db.session.scalars(select(ProgramSession).where(
-            ProgramSession.event_id == event.id, ProgramSession.starts_at.is_not(None))):
+    for session in sessions:
+        if session.starts_at is None:
+            continue
         session.starts_at = session.starts_at + shift
         session.ends_at = session.ends_at + shift if session.ends_at else None
         session.updated_at = now
@@ -72,15 +73,21 @@ def shift_sessions(event: Event, shift: timedelta, *, now: datetime) -> int:
     return moved
 
 
+def _outside(event: Event, sessions: list[ProgramSession]) -> list[ProgramSession]:
+    first_day, last_day = event.local(event.starts_at).date(), event.local(event.ends_at).date()
+    found = [s for s in sessions if s.is_scheduled and s.status != SessionStatus.CANCELLED
+             and (event.local(s.starts_at).date() < first_day or event.local(s.ends_at).date() > last_day)]
+    return sorted(found, key=lambda s: (s.starts_at, s.id))
+
+
+def _sessions(event: Event) -> list[ProgramSession]:
+    return list(db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == event.id)))
+
+
 def sessions_outside(event: Event) -> list[ProgramSession]:
     """The event's scheduled, not cancelled sessions on a local day outside its dates (the
     timetable's "outside the event's dates" warning), by start."""
-    first_day, last_day = event.local(event.starts_at).date(), event.local(event.ends_at).date()
-    sessions = db.session.scalars(select(ProgramSession).where(
-        ProgramSession.event_id == event.id, ProgramSession.starts_at.is_not(None), ProgramSession.ends_at.is_not(None),
-        ProgramSession.status != SessionStatus.CANCELLED).order_by(ProgramSession.starts_at, ProgramSession.id))
-    return [s for s in sessions
-            if event.local(s.starts_at).date() < first_day or event.local(s.ends_at).date() > last_day]
+    return _outside(event, _sessions(event))
 
 
 def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | None, *, actor, now: datetime,
@@ -89,9 +96,9 @@ def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | Non
                ) -> EventMove:
     """Give the event new dates (None: that one stays), its sessions moved by the start's shift.
     The event's row is locked and read again before anything is decided, so a repeated move
-    finds nothing to do (and tells nobody twice). With `notify`, its confirmed registrations get a change notice
-    (but those in `told_elsewhere`, told by a series summary) and the reminders already sent go
-    again before the new date. Recorded in the audit log as `audit_action` (with
+    finds nothing to do (and tells nobody twice). With `notify`, its confirmed registrations get
+    a change notice (but those in `told_elsewhere`, told by a series summary) and the reminders
+    already sent go again before the new date. Recorded in the audit log as `audit_action` (with
     `audit_details`), which counts as a change of the event's time (events.queries.event_sequence).
 
     `check_registration`: the event's registration must close by the new end; a caller that
@@ -114,9 +121,10 @@ def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | Non
         raise ValidationFailed({"ends_at": gettext("Registration cannot close after the event ends.")})
     event.starts_at, event.ends_at = starts_at, ends_at
     event.updated_at = now
-    move.sessions_moved = shift_sessions(event, move.shift, now=now)
+    sessions = _sessions(event)
+    move.sessions_moved = _shift(sessions, move.shift, now=now)
+    move.outside = _outside(event, sessions)
     db.session.flush()
-    move.outside = sessions_outside(event)
     if notify:
         move.told = send_change_notices(event, old_starts_at=move.old_starts_at, old_ends_at=move.old_ends_at,
                                         told_elsewhere=told_elsewhere)
