@@ -4,7 +4,6 @@ are told once, the programme moves once), and different moves at once leave the 
 the event's final dates say, each person told once per move that really happened."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -18,6 +17,7 @@ from confapp.extensions import db
 from confapp.program.models import ProgramSession
 from confapp.registration.outbox import MailKind, RegistrationMail
 from tests.factories import make_category, make_event, make_registration, make_session, make_user
+from tests.support.api_race import send_at_once
 from tests.support.clock import TEST_NOW
 
 pytestmark = pytest.mark.postgres
@@ -39,29 +39,6 @@ def _event_with_people(pg_app):
         return event.id, event.slug, session.id, session.starts_at, session.sequence, secret
 
 
-def _race(pg_app, url, secret, bodies):
-    barrier = threading.Barrier(len(bodies))
-    answers: list[tuple[int, dict]] = []
-    errors: list[BaseException] = []
-
-    def planner(body):
-        try:
-            client = pg_app.test_client()
-            barrier.wait(timeout=30)
-            response = client.patch(url, json=body, headers={"Authorization": f"Bearer {secret}"})
-            answers.append((response.status_code, response.get_json()))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=planner, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return answers
-
-
 def _moves_and_notices(event_id):
     moves = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "event.moved", AuditEntry.event_id == event_id))
@@ -73,7 +50,7 @@ def _moves_and_notices(event_id):
 def test_the_same_move_sent_at_once_happens_once_and_tells_each_person_once(pg_app):
     event_id, slug, session_id, session_start, sequence, secret = _event_with_people(pg_app)
     body = {"starts_at": "2026-12-12T14:00:00Z", "ends_at": "2026-12-13T22:00:00Z"}
-    answers = _race(pg_app, f"/api/v1/events/{slug}", secret, [body] * 8)
+    answers = send_at_once(pg_app, "PATCH", f"/api/v1/events/{slug}", secret, [body] * 8)
     assert Counter(status for status, _ in answers) == {200: 8}, answers[:3]
     assert {answer["starts_at"] for _, answer in answers} == {"2026-12-12T14:00:00+00:00"}
     with pg_app.app_context():
@@ -87,7 +64,7 @@ def test_different_moves_at_once_leave_the_programme_where_the_final_dates_say(p
     event_id, slug, session_id, session_start, sequence, secret = _event_with_people(pg_app)
     week = {"starts_at": "2026-12-12T14:00:00Z", "ends_at": "2026-12-13T22:00:00Z"}
     fortnight = {"starts_at": "2026-12-19T14:00:00Z", "ends_at": "2026-12-20T22:00:00Z"}
-    answers = _race(pg_app, f"/api/v1/events/{slug}", secret, [week, fortnight] * 4)
+    answers = send_at_once(pg_app, "PATCH", f"/api/v1/events/{slug}", secret, [week, fortnight] * 4)
     assert Counter(status for status, _ in answers) == {200: 8}, answers[:3]
     with pg_app.app_context():
         event, session = db.session.get(Event, event_id), db.session.get(ProgramSession, session_id)
