@@ -44,6 +44,14 @@ class EventSchema(ma.Schema):
     updated_at = fields.AwareDateTime(required=True)
 
 
+class EventUpdateSchema(ma.Schema):
+    starts_at = fields.AwareDateTime(metadata={"description": "The new start (ISO 8601 with its offset); left out, it stays."})
+    ends_at = fields.AwareDateTime(metadata={"description": "The new end; left out, it stays."})
+    notify_registered = fields.Boolean(load_default=True, metadata={
+        "description": "Tell the confirmed registrations of the new date and time (one change notice each, with "
+                       "the calendar file) and send reminders already sent again before it, as the Details form's box does."})
+
+
 class EventPageSchema(ma.Schema):
     results = fields.List(fields.Nested(EventSchema), required=True)
     next = fields.String(required=True, allow_none=True)

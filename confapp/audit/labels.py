@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "event.archived": _l("Event archived"),
     "event.copied": _l("Event copied"),
     "event.created": _l("Event created"),
+    "event.moved": _l("Event moved to new dates"),
     "event.published": _l("Event published"),
     "event.unpublished": _l("Event unpublished"),
     "event.updated": _l("Event updated"),

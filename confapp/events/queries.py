@@ -68,10 +68,12 @@ def dashboard_events(user, now: datetime | None = None) -> tuple[list[Event], li
     return upcoming, past
 
 
-# The audit entries that record a change of an event's time: the Details form's edit (when its
-# changed fields include the start or the end) and a webcast series rule moving an edition.
+# The audit entries that record a change of an event's time: a move of its dates (the Details
+# form and the API, through program.moving), a webcast series rule moving an edition, and an
+# edit through update_event alone whose changed fields include the start or the end (entries
+# from before moves had their own, and callers that set the dates that way).
 RESCHEDULED_FIELDS = frozenset({"starts_at", "ends_at"})
-RESCHEDULE_ACTIONS = ("event.updated", "online.series_edition_moved")
+RESCHEDULE_ACTIONS = ("event.updated", "event.moved", "online.series_edition_moved")
 
 
 def event_sequence(event: Event) -> int:
@@ -79,8 +81,8 @@ def event_sequence(event: Event) -> int:
     of the confirmation and of the change notice): how many times its start or end has changed.
 
     Derived from the audit log, without a column: every change of the time goes through
-    update_event or the series' _move, each of which writes one audit entry in the same
-    transaction as the change, and audit entries are append-only (never edited, and they outlive
+    program.moving.move_event (the form, the API, a series) or update_event, each of which writes
+    one audit entry in the same transaction as the change, and audit entries are append-only (never edited, and they outlive
     the retention purge; they go only with the event, and then so does its UID). So the count
     only ever grows, by one per change, and is the same in every file built between two changes,
     which is what calendar apps need to take a new file as an update of the one they hold.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -87,6 +87,34 @@ content_languages.register_translatable(Event, TRANSLATED_FIELDS, event_column="
 MAX_EVENT_LENGTH = timedelta(days=60)
 
 
+def date_errors(starts_at: datetime, ends_at: datetime, **others: datetime | None) -> dict[str, str]:
+    """What is wrong with an event's start and end (and the other moments named in `others`,
+    by field): {field: message}. The end after the start, at most MAX_EVENT_LENGTH later, and
+    every moment between the years FIRST_YEAR and LAST_YEAR (the pages that show dates stay small).
+    The Details form (through update_event) and a move of the dates alone (program.moving) check
+    the same."""
+    errors: dict[str, str] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = gettext("The event must end after it starts.")
+    elif ends_at - starts_at > MAX_EVENT_LENGTH:
+        errors["ends_at"] = gettext("An event lasts at most %(num)d days: make longer ones a series of events.", num=MAX_EVENT_LENGTH.days)
+    for name, moment in {"starts_at": starts_at, "ends_at": ends_at, **others}.items():
+        if moment is not None and not _year_in_bounds(moment):
+            errors[name] = gettext("Give a date between the years %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+    return errors
+
+
+def _year_in_bounds(moment: datetime) -> bool:
+    """Judged in UTC, as the moment is stored: 31 December 2100 in New York is already 2101 there,
+    and a moment at the edge of Python's calendar in a far offset has no UTC year at all (storing
+    it would fail)."""
+    try:
+        utc = moment.astimezone(timezone.utc) if moment.tzinfo is not None else moment
+    except OverflowError:
+        return False
+    return FIRST_YEAR <= utc.year <= LAST_YEAR
+
+
 def _validate(data: EventData) -> None:
     errors: dict[str, str] = {}
     if not data.title.strip():
@@ -95,14 +123,8 @@ def _validate(data: EventData) -> None:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         errors["timezone"] = gettext("Choose a time zone from the list.")
-    if data.ends_at <= data.starts_at:
-        errors["ends_at"] = gettext("The event must end after it starts.")
-    elif data.ends_at - data.starts_at > MAX_EVENT_LENGTH:
-        errors["ends_at"] = gettext("An event lasts at most %(num)d days: make longer ones a series of events.", num=MAX_EVENT_LENGTH.days)
-    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-        moment = getattr(data, name)
-        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            errors[name] = gettext("Give a date between the years %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+    errors.update(date_errors(data.starts_at, data.ends_at, registration_opens_at=data.registration_opens_at,
+                              registration_closes_at=data.registration_closes_at))
     if data.capacity is not None and data.capacity < 0:
         errors["capacity"] = gettext("Capacity cannot be negative.")
     if data.registration_opens_at and data.registration_closes_at and data.registration_closes_at <= data.registration_opens_at:

@@ -26,8 +26,9 @@ from .translation_forms import translated_form
 from .queries import all_series, dashboard_events
 from .blueprint import bp
 from ..navigation import register_manage_nav
-from ..outreach.reminders import rearm_after_move
-from ..registration.emails import change_notice_recipients, send_change_notices
+from ..program import moving
+from ..program.moving import EventMove
+from ..registration.emails import change_notice_recipients
 from ..types import utcnow
 
 register_manage_nav(_l("Overview"), "events.manage_overview", Action.CHECK_IN, order=0)
@@ -72,28 +73,46 @@ def manage_edit(slug: str):
         series=all_series(), registered=registered)
     if request.method == "GET":
         form.load(event)
-    if form.validate_on_submit() and run_action(lambda: _update_and_tell(event, form), _saved, form=form):
-        return redirect(url_for("events.manage_overview", slug=event.slug))
+    if form.validate_on_submit():
+        done = run_action(lambda: _update_and_move(event, form), _saved, form=form)
+        if done:
+            _warn_outside(done.result)
+            return redirect(url_for("events.manage_overview", slug=event.slug))
     return render_template("events/manage_form.html", form=form, event=event)
 
 
-def _update_and_tell(event, form) -> int:
-    """The edit, and in the same transaction, when the start or end moved and the organiser kept
-    the box ticked, the change notices and the reminders already sent armed again for the new
-    date (unticked, nobody is mailed about it); returns how many people will be told."""
-    before = (event.starts_at, event.ends_at)
-    services.update_event(event, form.to_data(), actor=current_user)
-    if not form.tells_registered or (event.starts_at, event.ends_at) == before:
-        return 0
-    rearm_after_move(event, actor=current_user, now=utcnow())
-    return send_change_notices(event, old_starts_at=before[0], old_ends_at=before[1])
+def _update_and_move(event, form) -> EventMove:
+    """The edit, its new dates first through program.moving (the event's row locked and read
+    again, its sessions moved by the same shift), and in the same transaction, when the start or
+    end moved and the organiser kept the box ticked, the change notices and the reminders already
+    sent armed again for the new date (unticked, nobody is mailed about it)."""
+    data = form.to_data()
+    move = moving.move_event(event, data.starts_at, data.ends_at, actor=current_user, now=utcnow(),
+                             notify=form.tells_registered, check_registration=False)
+    zone = event.timezone
+    services.update_event(event, data, actor=current_user)
+    if move.moved and event.timezone != zone:
+        move.outside = moving.sessions_outside(event)  # the event's days, in its new time zone
+    return move
 
 
-def _saved(told: int) -> str:
-    if not told:
-        return gettext("Changes saved.")
-    return ngettext("Changes saved. The %(num)d person registered will be told of the new date and time.",
-                    "Changes saved. The %(num)d people registered will be told of the new date and time.", told)
+def _saved(move: EventMove) -> str:
+    if not move.told:
+        saved = gettext("Changes saved.")
+    else:
+        saved = ngettext("Changes saved. The %(num)d person registered will be told of the new date and time.",
+                         "Changes saved. The %(num)d people registered will be told of the new date and time.", move.told)
+    if not move.sessions_moved:
+        return saved
+    return " ".join((saved, ngettext("%(num)d session of the programme moved with the event.",
+                                     "%(num)d sessions of the programme moved with the event.", move.sessions_moved)))
+
+
+def _warn_outside(move: EventMove) -> None:
+    if move.outside:
+        flash(ngettext("%(num)d session is now outside the event's dates: %(titles)s. Move it on the timetable.",
+                       "%(num)d sessions are now outside the event's dates: %(titles)s. Move them on the timetable.",
+                       len(move.outside), titles=", ".join(f"“{s.title}”" for s in move.outside)), "warning")
 
 
 def _state_change(slug: str, change, message: str):

@@ -175,3 +175,22 @@ class SeriesSubscription(db.Model):
     # value} (online.series.question_key: each edition has its own copies of the questions).
     answers: Mapped[dict | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CancelledEdition(db.Model):
+    """A date of a rule whose edition was cancelled (an exception added, or left over when the
+    rule changed). The scheduler treats it as skipped for good: taking the exception off again,
+    or a later change that brings the date back, must not create or move an edition onto it,
+    since its attendees were told it is cancelled and refunded. Kept by the edition's local date
+    (as exceptions are): a change of the rule's time keeps that day cancelled."""
+
+    __tablename__ = "online_series_cancelled_editions"
+    __table_args__ = (UniqueConstraint("rule_id", "local_date", name="uq_online_series_cancelled_editions_rule_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("online_series_rules.id", ondelete="CASCADE"))
+    # The cancelled edition stays (a draft with its history); an organiser may still delete it.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    local_date: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -17,6 +17,7 @@ Services flush; the caller commits.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -35,7 +36,7 @@ from ..registration.models import ACTIVE_STATUSES, Question, QuestionKind, Regis
 from ..registration.questions import clean_answers
 from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, active_questions, place_order
 from . import recurrence
-from .models import JoinDetails, SeriesEdition, SeriesRule, SeriesSubscription
+from .models import CancelledEdition, JoinDetails, SeriesEdition, SeriesRule, SeriesSubscription
 
 DEFAULT_AHEAD = 3  # editions created at a time, and the ones the scheduled job keeps ahead
 
@@ -74,6 +75,21 @@ def to_rule(row: SeriesRule) -> recurrence.Rule:
                            at=time(hours, minutes), timezone=row.timezone, duration_minutes=row.duration_minutes,
                            starts_on=row.starts_on, interval=row.interval, until=row.until, count=row.count,
                            exceptions=frozenset(date.fromisoformat(d) for d in row.exceptions or []))
+
+
+def cancelled_dates(row: SeriesRule) -> frozenset[date]:
+    """The local dates of the rule's cancelled editions (CancelledEdition)."""
+    return frozenset(db.session.scalars(select(CancelledEdition.local_date).where(CancelledEdition.rule_id == row.id)))
+
+
+def schedule_rule(row: SeriesRule) -> recurrence.Rule:
+    """The rule the scheduler follows: the organiser's, with the dates of cancelled editions
+    skipped as exceptions are (and, as they do, still counting towards the rule's count). So
+    taking an exception off, or a change that brings a cancelled date back, never puts an
+    edition on it again: its attendees were told it is cancelled, and refunded."""
+    rule = to_rule(row)
+    cancelled = cancelled_dates(row)
+    return dataclasses.replace(rule, exceptions=rule.exceptions | cancelled) if cancelled else rule
 
 
 def rule_for(series: Series) -> SeriesRule | None:
@@ -139,8 +155,8 @@ def _new_edition(row: SeriesRule, template: Event, occurrence: recurrence.Occurr
 
 def create_editions(row: SeriesRule, *, actor, now: datetime, ahead: int = DEFAULT_AHEAD,
                     send_email: bool = True) -> list[Event]:
-    """Create the next `ahead` upcoming editions not created yet; returns the new ones (none on a
-    re-run). The series' subscribers are registered for each (their confirmation sent unless
+    """Create the next `ahead` upcoming editions not created yet, never on the date of a
+    cancelled edition (schedule_rule); returns the new ones (none on a re-run). The series' subscribers are registered for each (their confirmation sent unless
     `send_email` is False: the demo data)."""
     template = db.session.get(Event, row.template_event_id)
     if not isinstance(actor, SystemActor):
@@ -150,7 +166,7 @@ def create_editions(row: SeriesRule, *, actor, now: datetime, ahead: int = DEFAU
     taken = {e.starts_at for e in editions(row)} | set(db.session.scalars(
         select(SeriesEdition.starts_at).where(SeriesEdition.rule_id == row.id)))
     created = []
-    for occurrence in recurrence.occurrences(to_rule(row), after=now, limit=ahead):
+    for occurrence in recurrence.occurrences(schedule_rule(row), after=now, limit=ahead):
         if occurrence.starts_at in taken:
             continue
         try:

@@ -27,8 +27,8 @@ from ..events.models import Event, EventStatus, Series
 from ..extensions import db
 from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationCategory, RegistrationStatus
 from . import recurrence
-from .models import SeriesEdition, SeriesRule
-from .series import DEFAULT_AHEAD, RuleData, create_editions, save_rule, to_rule
+from .models import CancelledEdition, SeriesEdition, SeriesRule
+from .series import DEFAULT_AHEAD, RuleData, create_editions, save_rule, schedule_rule
 
 log = logging.getLogger(__name__)
 
@@ -84,43 +84,30 @@ def _registrations(event: Event, statuses=ACTIVE_STATUSES) -> list[Registration]
 
 def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, now: datetime,
           told_elsewhere=frozenset()) -> tuple[datetime, datetime]:
-    """Move one edition (its programme and sales windows with it) to the rule's new date; the
-    slug and the registrations stay. Its confirmed attendees are told (one change notice each,
-    sent after commit; those in `told_elsewhere` hear of it in their series summary instead),
-    its reminders already sent are armed again, and the move is in the audit log with how many
-    people were registered and told. Returns the old start and end."""
-    from ..outreach.reminders import rearm_after_move
-    from ..program.models import ProgramSession
-    from ..registration.emails import send_change_notices
+    """Move one edition to the rule's new date through program.moving.move_event, as the
+    Details form moves an event (its programme goes with it), and its sales windows with it;
+    the slug and the registrations stay. Its confirmed attendees are told (one change notice
+    each, sent after commit; those in `told_elsewhere` hear of it in their series summary
+    instead), its reminders already sent are armed again, and the move is in the audit log with
+    how many people were registered and told. Returns the old start and end."""
+    from ..program.moving import move_event
 
     event = db.session.get(Event, edition.event_id)
-    old_start, old_end = event.starts_at, event.ends_at
-    shift = occurrence.starts_at - event.starts_at
-    event.starts_at, event.ends_at = occurrence.starts_at, occurrence.ends_at
+    move = move_event(event, occurrence.starts_at, occurrence.ends_at, actor=actor, now=now,
+                      told_elsewhere=told_elsewhere, check_registration=False, authorised=True,
+                      audit_action="online.series_edition_moved",
+                      audit_details={"rule_id": edition.rule_id, "registrations": len(_registrations(event))})
+    shift = move.shift
     for name in ("registration_opens_at", "registration_closes_at"):
         if getattr(event, name):
             setattr(event, name, getattr(event, name) + shift)
     for category in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)):
         category.sales_start = category.sales_start + shift if category.sales_start else None
         category.sales_end = category.sales_end + shift if category.sales_end else None
-    for session in db.session.scalars(select(ProgramSession).where(ProgramSession.event_id == event.id)):
-        session.starts_at = session.starts_at + shift if session.starts_at else None
-        session.ends_at = session.ends_at + shift if session.ends_at else None
-        if shift and session.starts_at and session.first_published_at:
-            # As update_session does for a published session that moves: the programme feeds
-            # (agenda.ics, the personal agenda) carry the new SEQUENCE, so calendars update it.
-            session.sequence += 1
-            session.updated_at = now
     event.edition_label = format_date(occurrence.local_date, format="long", locale=event.default_language or "en")
-    event.updated_at = now
     edition.starts_at = occurrence.starts_at
     db.session.flush()
-    told = send_change_notices(event, old_starts_at=old_start, old_ends_at=old_end, told_elsewhere=told_elsewhere)
-    rearm_after_move(event, actor=actor, now=now)
-    record("online.series_edition_moved", actor=actor, event=event, target=event, now=now, details={
-        "rule_id": edition.rule_id, "from": old_start.isoformat(), "to": occurrence.starts_at.isoformat(),
-        "registrations": len(_registrations(event)), "told": told})
-    return old_start, old_end
+    return move.old_starts_at, move.old_ends_at
 
 
 def _summary_groups(row: SeriesRule, moved_event_ids: list[int]) -> list[list[Registration]]:
@@ -145,10 +132,22 @@ def _summary_groups(row: SeriesRule, moved_event_ids: list[int]) -> list[list[Re
     return [list(places.values()) for places in by_person.values() if len(places) >= 2]
 
 
+def _remember_cancelled(edition: SeriesEdition, event: Event, *, now: datetime) -> None:
+    """The cancelled edition's local date, skipped by the scheduler from now on (schedule_rule).
+    A date is recorded once: a second edition can never be cancelled on it, since none goes there."""
+    rule = db.session.get(SeriesRule, edition.rule_id)
+    local_date = event.starts_at.astimezone(ZoneInfo(rule.timezone)).date()
+    if db.session.scalar(select(CancelledEdition.id).where(CancelledEdition.rule_id == rule.id,
+                                                          CancelledEdition.local_date == local_date)) is None:
+        db.session.add(CancelledEdition(rule_id=rule.id, event_id=event.id, local_date=local_date,
+                                        starts_at=event.starts_at, cancelled_at=now))
+
+
 def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
     """An edition the rule no longer has: its waitlist is closed, its places are cancelled (each
     attendee gets the usual cancellation mail, refunded in full), the edition goes back to draft
-    and leaves the rule. Never deleted: its registrations and history stay."""
+    and leaves the rule, its date recorded as cancelled (never used by the rule again). Never
+    deleted: its registrations and history stay."""
     from ..events.services import unpublish_event
     from ..registration.models import WaitlistEntry, WaitlistStatus
     from ..registration.services import cancel_registration
@@ -165,6 +164,7 @@ def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
                             reason=gettext("This edition of the series was cancelled."))
     if event.status == EventStatus.PUBLISHED:
         unpublish_event(event, actor=actor, now=now)
+    _remember_cancelled(edition, event, now=now)
     record("online.series_edition_cancelled", actor=actor, event=event, target=event, now=now,
            details={"rule_id": edition.rule_id, "starts_at": event.starts_at.isoformat()})
     db.session.delete(edition)
@@ -175,14 +175,15 @@ def _cancel(edition: SeriesEdition, *, actor, now: datetime) -> Event:
 def reschedule(row: SeriesRule, *, actor, now: datetime) -> Rescheduled:
     """Make the rule's future editions (not started yet) match the rule as it now is. An edition
     still on one of the rule's dates stays; one on a date now skipped (an exception) is
-    cancelled; the others move, in order, to the rule's dates that have no edition; editions left
+    cancelled; a date whose edition was cancelled once stays cancelled (schedule_rule); the others move, in order, to the rule's dates that have no edition; editions left
     over are cancelled; and the rule's dates are topped up to as many editions as before.
     Editions with registrations are moved or cancelled, never deleted; past and started editions
     never change. NotAllowed unless the actor may edit the template."""
     template = db.session.get(Event, row.template_event_id)
     require(actor, Action.EDIT_EVENT, template)
     db.session.scalars(select(SeriesRule).where(SeriesRule.id == row.id).with_for_update()).one()
-    rule, result = to_rule(row), Rescheduled()
+    # The cancelled editions' dates are skipped like exceptions: no edition moves onto one.
+    rule, result = schedule_rule(row), Rescheduled()
     future = _future_editions(row, now)
     if not future:
         return result

@@ -68,7 +68,7 @@ def manage_series(slug: str):
                                                                now=utcnow()), _saved_message, form=form)
         if saved:
             return redirect(url_for("online.manage_series", slug=slug))
-    upcoming = recurrence.occurrences(series.to_rule(row), after=utcnow(), limit=6) if row else []
+    upcoming = recurrence.occurrences(series.schedule_rule(row), after=utcnow(), limit=6) if row else []
     return render_template("online/manage_series.html", event=event, form=form, row=row, upcoming=upcoming,
                            editions_form=CreateEditionsForm(formdata=None)), (422 if form.errors else 200)
 

@@ -69,6 +69,9 @@ def test_every_api_route_by_kind_of_token(client, db, world):
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
         ("POST", f"/api/v1/events/{slug}/waitlist", {"name": "Wen Li", "email": "wen@example.org"},
          dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=201, partner=201)),
+        # Last: it moves the event (a week later) for the rows after it.
+        ("PATCH", f"/api/v1/events/{slug}", {"starts_at": "2026-12-12T14:00:00Z", "ends_at": "2026-12-13T22:00:00Z"},
+         dict(none=401, expired=401, revoked=401, no_scope=403, other_event=404, right=200)),
     ]
     # A partner site's token (registrations:public) places orders, reads back its own and puts
     # people on the waitlist, nothing else: other orders are not found, every other route lacks its permission. Its order here is

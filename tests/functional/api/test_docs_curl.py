@@ -66,6 +66,7 @@ CAPTURES = [
 OPERATIONS = [
     ("GET", r"^/events$", "events:read", 200),
     ("GET", r"^/events/[^/]+$", "events:read", 200),
+    ("PATCH", r"^/events/[^/]+$", "events:write", 200),
     ("GET", r"^/events/[^/]+/registrations/[^/]+$", "registrations:read", 200),
     ("GET", r"^/events/[^/]+/registrations\?.*status=maybe", "registrations:read", 422),
     ("GET", r"^/events/[^/]+/registrations(\?.*)?$", "registrations:read", 200),
@@ -132,6 +133,7 @@ SAYS = [
     ('{"active": true}', {"active": True}),
     ("/retry", {"state": "pending", "attempts": 0}),
     ("partner-cart-", {"payment_state": "unpaid", "payment_url": None}),  # a waiver waits for review
+    ('"notify_registered": true', {"starts_at": "2027-03-11T13:00:00+00:00", "ends_at": "2027-03-13T21:00:00+00:00"}),
 ]
 
 # The main operations of issue 14 that must each have an example (a pattern of OPERATIONS each).

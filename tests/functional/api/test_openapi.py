@@ -64,7 +64,7 @@ def test_every_api_route_is_described_and_every_description_is_a_route(app, docu
     described = {(path, method) for path, item in document["paths"].items() for method in item
                  if method in ("get", "post", "put", "patch", "delete")}
     assert routes == described
-    assert ("/api/v1/events/{slug}/checkin/redeem", "post") in routes and len(routes) == 56
+    assert ("/api/v1/events/{slug}/checkin/redeem", "post") in routes and len(routes) == 57
 
 
 def test_real_answers_validate_against_the_document(client, db, world, auth, document):

@@ -1,0 +1,119 @@
+"""PATCH /api/v1/events/<slug> (issue 15): an integration moves an event's dates through the
+Details form's own service, so its programme moves by the same shift and the people registered
+are told once: a retried identical request changes nothing and tells nobody again. Dates out of
+bounds are 422 problems by field. Fixed dates: the event runs 5-6 Dec 2026 (14:00 UTC on the 5th
+to 22:00 UTC on the 6th)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from tests.factories import make_category, make_registration, make_session
+from tests.functional.api.test_openapi import _validator
+from tests.support.access import ORGANISER
+
+NEW_START, NEW_END = "2026-12-12T14:00:00Z", "2026-12-13T22:00:00Z"
+WEEK = timedelta(days=7)
+
+
+def _notices(db) -> int:
+    from confapp.registration.outbox import MailKind, RegistrationMail
+
+    return db.session.scalar(select(func.count()).select_from(RegistrationMail).where(
+        RegistrationMail.kind == MailKind.CHANGE_NOTICE))
+
+
+def _with_people_and_programme(db, world):
+    organiser = world.users[ORGANISER]
+    category = make_category(world.event, name="Delegate")
+    for name in ("Rosa", "Amina"):
+        make_registration(world.event, category, first_name=name, email=f"{name.lower()}@example.org", send_email=False)
+    day = world.event.local(world.event.starts_at)
+    session = make_session(world.event, title="Opening plenary", starts_at=day.replace(hour=10), publish=True,
+                           actor=organiser)
+    db.session.commit()
+    return session
+
+
+def test_patch_moves_the_event_and_its_programme_and_tells_the_registered_once(client, db, world, auth, mail):
+    from confapp.audit.models import AuditEntry
+
+    session = _with_people_and_programme(db, world)
+    session_start, sequence = session.starts_at, session.sequence
+    url = f"/api/v1/events/{world.event.slug}"
+    response = client.patch(url, headers=auth, json={"starts_at": NEW_START, "ends_at": NEW_END})
+    assert response.status_code == 200, response.json
+    assert response.json["starts_at"] == "2026-12-12T14:00:00+00:00" and response.json["ends_at"] == "2026-12-13T22:00:00+00:00"
+    document = client.get("/api/v1/openapi.json").json
+    assert [e.message for e in _validator(document, "/api/v1/events/{slug}", "patch", 200).iter_errors(response.json)] == []
+    db.session.expire_all()
+    assert session.starts_at == session_start + WEEK and session.sequence == sequence + 1
+    assert _notices(db) == 2
+    assert sorted(m.envelope_to[0] for m in mail.wait_for(2)) == ["amina@example.org", "rosa@example.org"]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.moved"))
+    assert entry.actor_label == "API token: CRM sync" and entry.details["sessions"] == 1 and entry.details["told"] == 2
+    # The client retries (a timeout on its side): the same answer, nothing moves twice, nobody is told twice.
+    again = client.patch(url, headers=auth, json={"starts_at": NEW_START, "ends_at": NEW_END})
+    assert again.status_code == 200 and again.json == response.json
+    db.session.expire_all()
+    assert session.starts_at == session_start + WEEK and _notices(db) == 2
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "event.moved")) == 1
+
+
+def test_what_is_left_out_stays_and_nobody_is_told_when_asked_not_to(client, db, world, auth):
+    _with_people_and_programme(db, world)
+    start = world.event.starts_at
+    response = client.patch(f"/api/v1/events/{world.event.slug}", headers=auth,
+                            json={"ends_at": "2026-12-07T22:00:00Z", "notify_registered": False})
+    assert response.status_code == 200
+    assert datetime.fromisoformat(response.json["starts_at"]) == start
+    assert response.json["ends_at"] == "2026-12-07T22:00:00+00:00"
+    assert _notices(db) == 0
+
+
+def test_dates_out_of_bounds_are_problems_by_field(client, db, world, auth):
+    _with_people_and_programme(db, world)
+    url = f"/api/v1/events/{world.event.slug}"
+    cases = [
+        ({"starts_at": "2026-12-12T14:00:00Z", "ends_at": "2026-12-12T13:00:00Z"}, "ends_at", "end after it starts"),
+        ({"starts_at": "2150-12-12T14:00:00Z", "ends_at": "2150-12-13T14:00:00Z"}, "starts_at", "between the years"),
+        ({"starts_at": "1999-12-12T14:00:00Z"}, "starts_at", "between the years"),
+        ({"ends_at": "2027-03-01T14:00:00Z"}, "ends_at", "at most 60 days"),
+        ({"starts_at": "2026-12-12T14:00:00"}, "starts_at", ""),  # no offset: not a moment
+        ({"starts_at": "+10000-01-01T00:00:00Z"}, "starts_at", ""),
+        ({"starts_at": "soon"}, "starts_at", ""),
+        ({"starts_at": "9999-12-31T23:00:00-14:00"}, "starts_at", ""),  # in UTC, past the last year Python knows
+        ({"ends_at": "0001-01-01T00:00:00+14:00"}, "ends_at", ""),  # and before the first
+        # 31 December 2100 in New York, 2101 in UTC (which is what is stored): judged in UTC.
+        ({"starts_at": "2100-12-31T20:00:00-05:00", "ends_at": "2100-12-31T23:00:00-05:00"}, "starts_at", "between the years"),
+        ({"title": "Renamed"}, "title", ""),  # only the dates move here
+    ]
+    failures = []
+    for body, field, words in cases:
+        response = client.patch(url, headers=auth, json=body)
+        problem = response.json or {}
+        errors = problem.get("errors") or {}
+        if (response.status_code != 422 or response.mimetype != "application/problem+json"
+                or field not in errors or words not in errors[field]):
+            failures.append(f"{body}: {response.status_code} {problem}")
+    assert failures == []
+    db.session.expire_all()
+    assert world.event.starts_at == datetime(2026, 12, 5, 14, 0, tzinfo=timezone.utc) and _notices(db) == 0
+
+
+def test_registration_closing_after_the_new_end_is_refused(client, db, world, auth):
+    world.event.registration_closes_at = world.event.starts_at
+    db.session.commit()
+    response = client.patch(f"/api/v1/events/{world.event.slug}", headers=auth,
+                            json={"starts_at": "2026-11-28T14:00:00Z", "ends_at": "2026-11-29T14:00:00Z"})
+    assert response.status_code == 422 and "Registration cannot close" in response.json["errors"]["ends_at"]
+
+
+def test_a_token_that_may_only_read_events_cannot_move_one(client, db, world):
+    from tests.functional.api.conftest import bearer, make_token
+
+    _, secret = make_token(world.event, world.users[ORGANISER], scopes=["events:read"], name="Calendar feed")
+    db.session.commit()
+    response = client.patch(f"/api/v1/events/{world.event.slug}", headers=bearer(secret), json={"starts_at": NEW_START})
+    assert response.status_code == 403 and "events:write" in response.json["detail"]
