@@ -2,7 +2,7 @@
 those. A new table: code already deployed never reads it.
 
 Revision ID: 0202_partner_tokens
-Revises: 0195_participant_wording
+Revises: 0201_series_cancelled_editions
 Create Date: 2026-12-07 14:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0202_partner_tokens'
-down_revision = '0195_participant_wording'
+down_revision = '0201_series_cancelled_editions'
 branch_labels = None
 depends_on = None
 

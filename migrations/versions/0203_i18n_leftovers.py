@@ -3,7 +3,7 @@ the event's languages, saved with it, so the history describes its audience in t
 language instead of the words of whoever saved it. Nullable: older messages keep their label.
 
 Revision ID: 0203_i18n_leftovers
-Revises: 0195_participant_wording
+Revises: 0202_partner_tokens
 Create Date: 2026-12-07 14:00:00
 
 """
