@@ -100,3 +100,17 @@ def remember_language(response, language: str):
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
+
+
+def known_words(text: str, exact: dict, patterns: list) -> str | None:
+    """`text` in the active language when it is one of the English sentences some code writes (a
+    library's validation message, a history note): `exact` maps whole sentences to lazy strings;
+    `patterns` pairs a regex with a lazy string taking the regex's named groups. None: not known."""
+    known = exact.get(text)
+    if known is not None:
+        return str(known)
+    for pattern, words in patterns:
+        match = pattern.match(text)
+        if match:
+            return str(words) % match.groupdict()
+    return None

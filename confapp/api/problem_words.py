@@ -8,6 +8,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import known_words
+
 _EXACT = {
     "Missing data for required field.": _l("Missing data for required field."),
     "Field may not be null.": _l("Field may not be null."),
@@ -48,14 +50,8 @@ _PATTERNS = [
 
 def in_request_language(message: str) -> str:
     """One validation message in the request's language when it is one of marshmallow's."""
-    known = _EXACT.get(message)
-    if known is not None:
-        return str(known)
-    for pattern, words in _PATTERNS:
-        match = pattern.match(message)
-        if match:
-            return str(words) % match.groupdict()
-    return message
+    words = known_words(message, _EXACT, _PATTERNS)
+    return message if words is None else words
 
 
 def translated(problem):

@@ -6,6 +6,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import known_words
+
 REGISTRATION_STATUS_LABELS = {
     "awaiting_payment": _l("Awaiting payment"),
     "pending_approval": _l("Pending approval"),
@@ -68,11 +70,5 @@ def history_note(note: str) -> str:
     other text (an organiser's reason, a language code) as it is."""
     if not note:
         return ""
-    known = _NOTES.get(note)
-    if known is not None:
-        return str(known)
-    for pattern, message in _NOTE_PATTERNS:
-        match = pattern.match(note)
-        if match:
-            return str(message).replace("%(amount)s", match.group("amount"))
-    return note
+    words = known_words(note, _NOTES, _NOTE_PATTERNS)
+    return note if words is None else words
