@@ -67,9 +67,13 @@ def optional_token_actor(scope: Scope) -> TokenActor | None:
 
 def token_event(actor: TokenActor, slug: str, action: Action):
     """The event `slug`, if the token reaches it and its creator may still do `action` there."""
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
     token = actor.token
-    if event is None or (token.event_id is not None and token.event_id != event.id):
+    if token.event_id is not None:
+        # An event's token: its event came with it (tokens.authenticate), no query.
+        event = token.event if token.event.slug == slug else None
+    else:
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
         abort(404, message=gettext("No such event."))
     if not can(actor, action, event):
         abort(403, message=gettext("The token's creator may no longer do this for this event."))

@@ -134,10 +134,12 @@ def authenticate(secret: str, *, now: datetime) -> ApiToken:
     if not secret or len(secret) > 200:
         raise TokenRefused()
     digest = hash_secret(secret)
-    token = db.session.scalar(
-        select(ApiToken).options(joinedload(ApiToken.created_by).selectinload(User.roles))
+    # One statement: the token, its creator with their roles (what `can` decides from) and the
+    # token's event, which token_event then takes from here (issue 16: three statements before).
+    token = db.session.execute(
+        select(ApiToken).options(joinedload(ApiToken.created_by).joinedload(User.roles), joinedload(ApiToken.event))
         .where(ApiToken.token_hash == digest)
-    )
+    ).unique().scalar_one_or_none()
     # The lookup is by the hash of the secret; compare in constant time all the same.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         raise TokenRefused(gettext("This API token is not valid."))
@@ -154,7 +156,10 @@ def note_use(token: ApiToken, *, now: datetime) -> None:
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
         return
     if caller_is_writing():
+        # Written now, in the caller's transaction (it holds the write lock already), not left
+        # pending for a later query's autoflush: a create may send none before its decision point.
         token.last_used_at = now
+        db.session.flush()
         return
     with separate_connection() as connection:
         separate_write(connection, update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..types import StrEnumType, UTCDateTime, utcnow
+
+
+def new_registration_rev() -> str:
+    return secrets.token_hex(8)
 
 
 class EventStatus(enum.StrEnum):
@@ -80,6 +85,12 @@ class Event(db.Model):
     # Whether any recording or materials link of the event is public (confapp.online.follow_up):
     # the public event page, one SELECT by design, queries for them only then.
     has_public_follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Changes whenever the event's registration settings, categories or questions do (a session
+    # hook, confapp/registration/common.py), to a new random value: a web process keeps its copies
+    # of them while the row it reads with the event says the same (issue 16), so an order costs no
+    # query for them. Random, not a counter: a database restored or rebuilt never repeats a value a
+    # process still holds.
+    registration_rev: Mapped[str] = mapped_column(String(16), default=lambda: new_registration_rev())
 
     series: Mapped[Series | None] = relationship(back_populates="events")
     organisations: Mapped[list["EventOrganisation"]] = relationship(

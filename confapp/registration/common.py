@@ -8,12 +8,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts import permissions
 from ..audit.services import actor_identity
-from ..events.models import Event
+from ..events.models import Event, new_registration_rev
 from ..extensions import db
 from . import pricing
 from .models import Order, Question, Registration, RegistrationCategory, RegistrationEvent, RegistrationSettings
@@ -23,6 +28,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # The event rows one public registration request reads while it validates, quotes and places an
 # order (see reads_once); None outside such a request, where every call loads afresh.
 _request_reads: ContextVar[dict | None] = ContextVar("registration_request_reads", default=None)
+# What a kind of read loads, from a session: settings (or None), active questions, all categories.
+_LOADERS: dict[str, Callable] = {}
 
 
 @contextmanager
@@ -31,7 +38,11 @@ def reads_once() -> Iterator[None]:
     loaded once, however many of the steps' rules read them (issue 16: a confirm step used to
     load each three times). Only for requests that change none of them (the public form, the
     API's create). Capacity is never decided from these copies: reserve_places re-reads the
-    limited categories under its lock (populate_existing), and the event row is locked afresh."""
+    limited categories under its lock (populate_existing), and the event row is locked afresh.
+
+    Across requests, the web process keeps what it read per event while the event's
+    `registration_rev`, read with the event in each request, stays the same (shared_copies):
+    an order then sends no query for them at all."""
     token = _request_reads.set({})
     try:
         yield
@@ -39,22 +50,54 @@ def reads_once() -> Iterator[None]:
         _request_reads.reset(token)
 
 
-def _once(key: tuple, load: Callable):
+def _once(kind: str, event_id: int):
     memo = _request_reads.get()
     if memo is None:
-        return load()
+        return _LOADERS[kind](db.session, event_id)
+    key = (kind, event_id)
     if key not in memo:
-        memo[key] = load()
+        memo[key] = _shared_copies(kind, event_id)
     return memo[key]
+
+
+def _shared_copies(kind: str, event_id: int):
+    """This session's copies of the rows `kind` names, from the process's masters when the event
+    in this session (read in this request: its row says which rev its registration rows are at)
+    has the rev they were read at; else read now, in this request's transaction (the same
+    snapshot as the event's rev on SQLite; on PostgreSQL a read after the rev sees at least the
+    rows of that rev, which are never kept under a newer one).
+
+    The masters are detached rows, never in any session, so nothing expires or changes them;
+    each request gets its own persistent copies (Session.merge with load=False: no SQL), which
+    behave as rows it loaded itself. Kept per application (its engine's database), not per
+    module: tests build many applications on many databases."""
+    event = db.session.identity_map.get(identity_key(Event, event_id))
+    rev = getattr(event, "registration_rev", None) if event is not None else None
+    if not rev:
+        return _LOADERS[kind](db.session, event_id)
+    shared = current_app.extensions.setdefault("registration_reads", {})
+    found = shared.get((kind, event_id))
+    if found is None or found[0] != rev:
+        # Loaded in a session of their own on this request's connection and transaction, then
+        # closed (which leaves that transaction alone, "rollback_only"): detached rows.
+        side = Session(bind=db.session.connection(), join_transaction_mode="rollback_only")
+        try:
+            masters = _LOADERS[kind](side, event_id)
+        finally:
+            side.close()
+        found = (rev, masters)
+        shared[(kind, event_id)] = found
+    masters = found[1]
+    if masters is None:
+        return None
+    if isinstance(masters, list):
+        return [db.session.merge(m, load=False) for m in masters]
+    return db.session.merge(masters, load=False)
 
 
 def settings_for(event: Event) -> RegistrationSettings:
     """The event's registration settings; an unsaved row with the defaults if none exists."""
-    return _once(("settings", event.id), lambda: _load_settings(event))
-
-
-def _load_settings(event: Event) -> RegistrationSettings:
-    found = db.session.scalar(select(RegistrationSettings).where(RegistrationSettings.event_id == event.id))
+    found = _once("settings", event.id)
     if found is None:
         found = RegistrationSettings(
             event_id=event.id, hold_minutes=30, allow_multiple_per_email=False, max_per_order=10, currency="USD",
@@ -65,17 +108,63 @@ def _load_settings(event: Event) -> RegistrationSettings:
 
 
 def active_questions(event_id: int) -> list[Question]:
-    return list(_once(("questions", event_id), lambda: list(db.session.scalars(
-        select(Question).where(Question.event_id == event_id, Question.is_active.is_(True))
-        .order_by(Question.position, Question.id)
-    ))))
+    return list(_once("questions", event_id))
 
 
 def event_categories(event: Event) -> list[RegistrationCategory]:
     """All the event's categories, active or not, in their order (loaded once in reads_once)."""
-    return list(_once(("categories", event.id), lambda: list(db.session.scalars(
-        select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)
-        .order_by(RegistrationCategory.position, RegistrationCategory.id)))))
+    return list(_once("categories", event.id))
+
+
+_LOADERS.update(
+    settings=lambda session, event_id: session.scalar(
+        select(RegistrationSettings).where(RegistrationSettings.event_id == event_id)),
+    questions=lambda session, event_id: list(session.scalars(
+        select(Question).where(Question.event_id == event_id, Question.is_active.is_(True))
+        .order_by(Question.position, Question.id))),
+    categories=lambda session, event_id: list(session.scalars(
+        select(RegistrationCategory).where(RegistrationCategory.event_id == event_id)
+        .order_by(RegistrationCategory.position, RegistrationCategory.id))),
+)
+
+# What the shared copies are copies of: any change to one of these rows gives its event a new rev.
+_SHARED_ROWS = (RegistrationSettings, RegistrationCategory, Question)
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _new_registration_rev(session: Session, flush_context, instances) -> None:
+    """Every write of an event's settings, categories or questions through a session (created,
+    changed, deleted) gives the event a new `registration_rev` in the same transaction, so no
+    process keeps using its copies once the change is committed. Writes that bypass the session
+    (Core UPDATEs of these tables) must call bump_registration_rev themselves; none do today."""
+    events: set[int] = set()
+    for obj in session.new:
+        if isinstance(obj, _SHARED_ROWS):
+            event_id = obj.event_id
+            if event_id is None and isinstance(obj, RegistrationCategory) and obj.event is not None:
+                event_id = obj.event.id
+            events.add(event_id)
+    for obj in session.dirty:
+        if isinstance(obj, _SHARED_ROWS) and session.is_modified(obj, include_collections=False):
+            events.add(obj.event_id)
+    for obj in session.deleted:
+        if isinstance(obj, _SHARED_ROWS):
+            events.add(obj.event_id)
+    events.discard(None)
+    for event_id in sorted(events):
+        bump_registration_rev(session, event_id)
+
+
+def bump_registration_rev(session: Session, event_id: int) -> None:
+    """A new rev for the event's registration rows (updated_at left as it is: the event itself
+    did not change); the event's row in this session, if loaded, is told without a reload."""
+    rev = new_registration_rev()
+    table = Event.__table__
+    session.connection().execute(update(table).where(table.c.id == event_id)
+                                 .values(registration_rev=rev, updated_at=table.c.updated_at))
+    loaded = session.identity_map.get(identity_key(Event, event_id))
+    if loaded is not None:
+        set_committed_value(loaded, "registration_rev", rev)
 
 
 def new_code(length: int = 8) -> str:
