@@ -64,12 +64,17 @@ def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = No
     (as re-reading its row would)."""
     # The mode as text in every branch: the emails' branch carries the address there.
     mode = cast(RegistrationCategory.attendance_mode, String)
+    # The category's mode looked up once per category counted, not joined to every registration:
+    # the count is then one walk of the (event_id, category_id) index in its order, with no
+    # temporary B-tree to group in (on SQLite 2,500 registrations took 5.5 ms joined, 0.9 ms so),
+    # and this query is the one read under the write lock.
+    mode_of_category = (select(mode).where(RegistrationCategory.id == Registration.category_id)
+                        .scalar_subquery())
     taken = (
         select(literal("registrations").label("kind"), Registration.category_id.label("category_id"),
-               mode.label("mode"), func.count().label("n"))
-        .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
+               mode_of_category.label("mode"), func.count().label("n"))
         .where(Registration.event_id == event_id, occupying_clause(now))
-        .group_by(Registration.category_id, RegistrationCategory.attendance_mode)
+        .group_by(Registration.category_id)
     )
     offers = select(literal("offers"), WaitlistEntry.category_id, mode, func.count()).outerjoin(
         RegistrationCategory, RegistrationCategory.id == WaitlistEntry.category_id).where(
