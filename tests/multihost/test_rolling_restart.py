@@ -54,9 +54,12 @@ class SteadyLoad:
         """One request as a browser sends it. `nginx -s reload` (how a host is taken out of the
         rotation and put back) makes the old nginx workers close their idle keep-alive connections;
         a request that leaves on one at that instant meets a connection closed before any answer
-        (RemoteDisconnected: not a byte of a response). The request was never read, and browsers
-        send it again on a new connection, as RFC 9112 9.3.1 allows; so does this visitor, once.
-        Anything else (a reset mid-answer, a timeout, a 5xx) still counts as a failure."""
+        (RemoteDisconnected: not a byte of a response; or, when the request's bytes had already
+        reached the closing worker's socket, a reset while sending it or awaiting its status line,
+        which requests reports as "Connection aborted."). The request was never read, and browsers
+        send it again on a new connection, as RFC 9112 9.3.1 allows (Chromium does for a reset of a
+        reused connection too); so does this visitor, once. Anything else (a reset mid-answer, which
+        is "Connection broken", a timeout, a 5xx) still counts as a failure."""
         from http.client import RemoteDisconnected
 
         try:
@@ -64,7 +67,8 @@ class SteadyLoad:
         except Exception as error:  # noqa: BLE001 - re-raised unless it is the keep-alive race
             cause = error.args[0] if error.args else None
             reason = cause.args[1] if getattr(cause, "args", None) and len(cause.args) > 1 else None
-            if not isinstance(reason, RemoteDisconnected):
+            aborted = getattr(cause, "args", None) and cause.args[0] == "Connection aborted."
+            if not (isinstance(reason, RemoteDisconnected) or (aborted and isinstance(reason, ConnectionResetError))):
                 raise
         with self.lock:
             self.resent += 1
