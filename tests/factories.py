@@ -123,6 +123,14 @@ def make_category(event, **overrides):
     return category
 
 
+def make_question(event, *, label: str = "Diet", required: bool = True, actor=None, **overrides):
+    """A question through `save_question` (the organiser's rules): required short text unless
+    overridden (kind, options, help_text, ...)."""
+    from confapp.registration.catalogue import QuestionData, save_question
+
+    return save_question(event, QuestionData(label=label, required=required, **overrides), actor=actor or make_admin())
+
+
 def make_registration(event=None, category=None, *, now=None, actor=None, quantity: int = 1, status=None, **overrides):
     """An order through `place_order` (the real rules) with `quantity` attendees; returns the
     first Registration. `event` defaults to a new published event. Overrides: first_name,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from confapp.audit.models import AuditEntry
-from confapp.registration.models import Question, QuestionKind, Registration, RegistrationStatus
-from tests.factories import make_category, make_registration
+from confapp.registration.models import Registration, RegistrationStatus
+from tests.factories import make_category, make_question, make_registration
 from tests.functional.api.conftest import bearer, make_token
 from tests.support.access import ORGANISER
 
@@ -58,8 +58,7 @@ def test_approve_and_reject_pending_orders(client, db, world, auth):
 
 def test_update_an_attendees_answers_with_the_registration_rules(client, db, world, auth):
     category = make_category(world.event, name="Delegate")
-    diet = Question(event_id=world.event.id, kind=QuestionKind.SHORT_TEXT, label="Diet", required=True)
-    db.session.add(diet)
+    diet = make_question(world.event)
     db.session.commit()
     order = _place(client, world, auth, category, answers={str(diet.id): "None"})
     url = f"/api/v1/events/{world.event.slug}/registrations/{order['registrations'][0]['id']}"

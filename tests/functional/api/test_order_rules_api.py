@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from confapp.registration.models import Question, QuestionKind, Registration
-from tests.factories import make_category, make_registration
+from confapp.registration.models import QuestionKind, Registration
+from tests.factories import make_category, make_question, make_registration
 from tests.support.access import ORGANISER
 from tests.support.clock import TEST_NOW
 
@@ -44,9 +44,7 @@ def _category_full(world, category):
 
 
 def _required_question(world, category):
-    from confapp.extensions import db
-
-    db.session.add(Question(event_id=world.event.id, kind=QuestionKind.SHORT_TEXT, label="Diet", required=True))
+    make_question(world.event)
 
 
 def _email_taken(world, category):
@@ -109,9 +107,7 @@ def test_an_api_order_follows_the_organisers_rules(client, db, world, auth, logi
 
 def test_a_required_question_answered_through_the_api_is_kept(client, db, world, auth):
     category = make_category(world.event, name="Delegate")
-    diet = Question(event_id=world.event.id, kind=QuestionKind.SINGLE_CHOICE, label="Diet", required=True,
-                    options=["Vegetarian", "Vegan"])
-    db.session.add(diet)
+    diet = make_question(world.event, kind=QuestionKind.SINGLE_CHOICE, options=["Vegetarian", "Vegan"])
     db.session.commit()
     url = f"/api/v1/events/{world.event.slug}/orders"
     person = {"first_name": "Noor", "email": "noor@example.org", "category_id": category.id}

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from confapp.api.models import ApiIdempotencyKey, Scope
 from confapp.audit.models import AuditEntry
 from confapp.registration.models import (
-    Answer, Order, PaymentState, Question, QuestionKind, Registration, RegistrationStatus,
+    Answer, Order, PaymentState, Registration, RegistrationStatus,
 )
 from confapp.registration.services import settings_for
-from tests.factories import make_category
+from tests.factories import make_category, make_question
 from tests.functional.api.conftest import bearer, make_token
 from tests.support.access import ORGANISER
 
@@ -39,8 +39,7 @@ def _body(category, question=None, **extra) -> dict:
 
 def test_an_order_is_placed_with_its_attendees_and_answers_and_audited_under_the_token(client, db, world, auth):
     category = make_category(world.event, name="Delegate")
-    question = Question(event_id=world.event.id, kind=QuestionKind.SHORT_TEXT, label="Diet", required=True)
-    db.session.add(question)
+    question = make_question(world.event)
     db.session.commit()
     response = client.post(_url(world), json=_body(category, question), headers=auth)
     assert response.status_code == 201, response.get_data(as_text=True)
@@ -60,8 +59,7 @@ def test_an_order_is_placed_with_its_attendees_and_answers_and_audited_under_the
 
 def test_the_forms_rules_come_back_as_problems_by_field(client, db, world, auth):
     category = make_category(world.event, name="Delegate")
-    question = Question(event_id=world.event.id, kind=QuestionKind.SHORT_TEXT, label="Diet", required=True)
-    db.session.add(question)
+    question = make_question(world.event)
     db.session.commit()
     missing = client.post(_url(world), json=_body(category), headers=auth)
     assert missing.status_code == 422 and missing.mimetype == PROBLEM

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from confapp.api.models import ApiTokenOrder
 from confapp.audit.models import AuditEntry
 from confapp.registration.models import (
-    Order, PaymentMethod, PaymentState, Question, QuestionKind, Registration, RegistrationEvent, RegistrationStatus,
+    Order, PaymentMethod, PaymentState, QuestionKind, Registration, RegistrationEvent, RegistrationStatus,
 )
 from confapp.registration.services import settings_for
-from tests.factories import make_category, make_registration
+from tests.factories import make_category, make_question, make_registration
 from tests.functional.api.conftest import bearer, make_token
 from tests.functional.api.test_order_rules_api import SITUATIONS, _public_form
 from tests.support.access import ORGANISER
@@ -112,9 +112,7 @@ def test_a_hidden_category_needs_its_access_code(client, db, world, partner):
 
 def test_required_answers_are_enforced_and_kept(client, db, world, partner):
     category = make_category(world.event, name="Delegate")
-    diet = Question(event_id=world.event.id, kind=QuestionKind.SINGLE_CHOICE, label="Diet", required=True,
-                    options=["Vegetarian", "Vegan"])
-    db.session.add(diet)
+    diet = make_question(world.event, kind=QuestionKind.SINGLE_CHOICE, options=["Vegetarian", "Vegan"])
     db.session.commit()
     missing = order(client, world, partner, person(category))
     assert missing.status_code == 422
