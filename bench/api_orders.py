@@ -248,10 +248,16 @@ def counted_in_db(world: dict, results: list[dict]) -> list[str]:
     return problems
 
 
-def ceiling_insert() -> dict | None:
+def ceiling_insert() -> dict | str:
+    """The harness's bare Flask INSERT route under wrk, or why it could not run (said in the
+    output: a run of 7 Dec printed no ceiling and no reason; its venv had not been made yet)."""
     venv = PEER_DIR / "venv-flask"
-    if PEERS is None or not (venv / "bin" / "gunicorn").exists() or not shutil.which("wrk"):
-        return None
+    if PEERS is None:
+        return "not run (no ../shared/peers harness found; set PEERS)"
+    if not (venv / "bin" / "gunicorn").exists():
+        return f"not run (no {venv}: run the harness's bench_ceiling.sh once to make it)"
+    if not shutil.which("wrk"):
+        return "not run (no wrk installed)"
     env = dict(os.environ, CEILING_DB=str(FOLDER / "ceiling.db"))
     env.pop("PYTHONPATH", None)
     subprocess.run([str(venv / "bin" / "python"), str(PEERS / "ceiling_app.py"), "init", "10000"], env=env, check=True,
@@ -342,6 +348,9 @@ def main() -> None:
     print(f"confapp server log: {server_log}; its own /healthz: {bare:.0f} req/s")
     print("load average (1 min) before each block: " + ", ".join(f"{k} {v:.1f}" for k, v in load.items()))
     print(f"\n{'measure':34} {'ok/s':>7} {'p50':>7} {'p99':>7} {'err':>4}   {'x pretix':>8} {'x ceiling':>9}")
+    if isinstance(ceiling, str):
+        print(f"ceiling: {ceiling}")
+        ceiling = None
     insert = ceiling["rps"] if ceiling else None
     pretix_rate = {"seq": None, "conc": None}
     if isinstance(peer, dict):
