@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -142,6 +143,7 @@ def run_phase(port: int, token: str, jobs: list[list[tuple[str, str, dict | None
     `pace` seconds (a desk at a realistic rhythm: latency without a self-made queue)."""
     latencies: list[float] = []
     errors = [0]
+    kinds: Counter = Counter()
     lock = threading.Lock()
 
     def worker(queue):
@@ -156,6 +158,7 @@ def run_phase(port: int, token: str, jobs: list[list[tuple[str, str, dict | None
             if status != 200 or (check and not check(data)):
                 with lock:
                     errors[0] += 1
+                    kinds[_error_kind(status, data)] += 1
         with lock:
             latencies.extend(mine)
 
@@ -168,7 +171,18 @@ def run_phase(port: int, token: str, jobs: list[list[tuple[str, str, dict | None
     seconds = time.perf_counter() - started
     latencies.sort()
     return {"requests": len(latencies), "rate": len(latencies) / seconds, "p50": statistics.median(latencies),
-            "p99": latencies[int(len(latencies) * 0.99) - 1], "errors": errors[0]}
+            "p99": latencies[int(len(latencies) * 0.99) - 1], "errors": errors[0], "error_kinds": kinds}
+
+
+def _error_kind(status: int, data: bytes) -> str:
+    """What a failed request answered, for the report: the status and the desk's outcome or the
+    problem's code when the body says one (a "busy, try again" is not a lost scan)."""
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return str(status)
+    said = body.get("outcome") or body.get("code") if isinstance(body, dict) else None
+    return f"{status} {said}" if said else str(status)
 
 
 def measure(label: str, database_url: str, folder: Path, args) -> dict:

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -156,6 +157,13 @@ def render(rounds: list[dict], args, load_before: float, seeded: float) -> str:
             lines.append(f"| {op_label} | {setup_label} | {cells[0]['requests']} | {_span([c['rate'] for c in cells], '.0f')} | "
                          f"{_span(ratios, '.2f')} | {_span([c['p50'] for c in cells], '.1f')} | "
                          f"{_span([c['p99'] for c in cells], '.1f')} | {sum(c['errors'] for c in cells)} |")
+    kinds = Counter()
+    for round_ in rounds:
+        for setup in round_.values():
+            for cell in setup.values():
+                kinds.update(cell.get("error_kinds") or {})
+    if kinds:
+        lines += ["", "Errors by answer: " + ", ".join(f"{kind} x{n}" for kind, n in kinds.most_common()) + "."]
     return "\n".join(lines)
 
 
