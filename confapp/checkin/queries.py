@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from ..events.content_languages import content_language, default_language
 from ..extensions import db
@@ -46,16 +47,20 @@ def links_for(event) -> list[VolunteerLink]:
     ))
 
 
+@cache
+def _desk_answers_statement():
+    """Built once per process: every scan's card reads it (issue 16)."""
+    return (select(Answer.registration_id, Question.builtin_key, Answer.value)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Answer.registration_id.in_(bindparam("ids", expanding=True)), Question.builtin_key.in_(DESK_KEYS)))
+
+
 def desk_answers(registration_ids: list[int]) -> dict[int, dict[str, str]]:
     """{registration id: {pronouns, accessibility, interpretation, organisation, city}} in one query."""
     found: dict[int, dict[str, str]] = defaultdict(dict)
     if not registration_ids:
         return found
-    rows = db.session.execute(
-        select(Answer.registration_id, Question.builtin_key, Answer.value)
-        .join(Question, Question.id == Answer.question_id)
-        .where(Answer.registration_id.in_(registration_ids), Question.builtin_key.in_(DESK_KEYS))
-    )
+    rows = db.session.execute(_desk_answers_statement(), {"ids": list(registration_ids)})
     for registration_id, key, value in rows:
         found[registration_id][key] = value
     return found
