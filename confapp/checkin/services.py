@@ -340,9 +340,11 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
     payment before checking in. Raises InvalidState, ValidationFailed, SoldOut.
 
     `idempotency_key`: the order's, as place_order deduplicates on it (under its lock): a twin of
-    this walk-in that placed the order first makes it this one's too, redeemed again (`already`);
-    the API then answers the twin's stored answer instead (confapp.api.idempotency)."""
-    from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_order
+    this walk-in that placed the order first makes it this one's too, and this call answers what
+    the twin did (_twin_result) and writes nothing: no second walk-in in the audit log, no second
+    redeem (which would say `already` about the twin's own check-in). Only if the twin's check-in
+    was undone since is the person checked in again, as a scan of their ticket would."""
+    from ..registration.services import AttendeeData, CategoryChoice, OrderRequest, place_or_find_order
 
     from ..registration.models import RegistrationCategory
 
@@ -360,11 +362,30 @@ def walk_in(checkin_list: CheckInList, *, first_name: str, last_name: str, email
         attendees=[AttendeeData(first_name.strip(), last_name.strip(), email.strip())],
         at_door=True, send_email=bool(email.strip()), idempotency_key=idempotency_key,
     )
-    order = place_order(checkin_list.event, order_request, actor=actor, now=now)
-    registration = order.registrations[0]
+    placed = place_or_find_order(checkin_list.event, order_request, actor=actor, now=now)
+    registration = placed.order.registrations[0]
+    if placed.twin:
+        twins = _twin_result(registration, checkin_list)
+        if twins is not None:
+            return twins
+        # The twin's check-in was undone since: checked in again as a scan would, not walked in again.
+        return redeem(registration.ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now)
     record("checkin.walk_in", actor=actor, event=checkin_list.event, target=registration,
            details={"list_id": checkin_list.id}, now=now)
     return redeem(registration.ticket_code, checkin_list=checkin_list, station=station, actor=actor, now=now)
+
+
+def _twin_result(registration: Registration, checkin_list: CheckInList) -> RedeemResult | None:
+    """What the twin walk-in that placed `registration`'s order answered, read without writing:
+    its check-in (`ok`, as it said), or why it could not check in (a fee still owed: `unpaid`).
+    None when neither is so any more (its check-in undone since)."""
+    blocked = _blocking_outcome(registration, checkin_list)
+    if blocked is not None:
+        return blocked
+    check_in = active_check_in(checkin_list, registration.id)
+    if check_in is None:
+        return None
+    return RedeemResult(Outcome.OK, registration=registration, check_in=check_in)
 
 
 PAY_AT_DOOR_HOW = {"cash": "cash", "card": "card terminal", "other": "other"}

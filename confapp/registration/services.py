@@ -11,6 +11,7 @@ import them from `confapp.registration.services`.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
@@ -125,8 +126,24 @@ def _insert_with_a_free_code(order: Order) -> Order | None:
     return None
 
 
+@dataclass(frozen=True)
+class Placed:
+    """What place_or_find_order answers: the order, and whether a twin of this submission (the
+    same idempotency key) placed it first."""
+
+    order: Order
+    twin: bool
+
+
 def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime, key_is_new: bool = False,
                 also_history: tuple[str, ...] = ()) -> Order:
+    """place_or_find_order's order: the new one, or its twin's (the rules and errors are there)."""
+    return place_or_find_order(event, order_request, actor=actor, now=now, key_is_new=key_is_new,
+                               also_history=also_history).order
+
+
+def place_or_find_order(event: Event, order_request: OrderRequest, *, actor=None, now: datetime,
+                        key_is_new: bool = False, also_history: tuple[str, ...] = ()) -> Placed:
     """Create an order and one registration per attendee, holding places under the capacity lock.
 
     Rules: registration window, categories on sale (hidden ones need an access code), codes
@@ -148,10 +165,13 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     again before the quote. `also_history`: kinds of history entries the caller records on the new
     order after "placed" (the API's "paid_elsewhere"), written with it in one statement; not
     written when a twin's order is the answer.
+
+    Returns the order and whether it is a twin's (then nothing was written here): a caller that
+    does more with a new order (a walk-in checks its attendee in) does not do that twice.
     """
     existing = None if key_is_new else find_order_by_key(order_request.idempotency_key)
     if existing is not None:
-        return existing
+        return Placed(existing, twin=True)
     # Quoted before any lock (on embedded SQLite in a read transaction, beside the writers): what
     # other orders change (places, codes' uses, the offer, the emails taken) is decided below.
     try:
@@ -160,7 +180,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         # A twin of this submission, committed after our look-up, used the offer or the code.
         existing = find_order_by_key(order_request.idempotency_key)
         if existing is not None:
-            return existing
+            return Placed(existing, twin=True)
         raise
     settings = settings_for(event)
     decision_point()
@@ -185,7 +205,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     except (ValidationFailed, SoldOut):
         existing = find_order_by_key(order_request.idempotency_key)
         if existing is not None:
-            return existing
+            return Placed(existing, twin=True)
         raise
 
     if quote.needs_approval:
@@ -218,7 +238,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
     )
     twin = _insert_with_a_free_code(order)
     if twin is not None:
-        return twin
+        return Placed(twin, twin=True)
     for line in quote.lines:
         a = line.attendee
         registration = Registration(
@@ -248,4 +268,4 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
             emails.send_confirmation(order)
         elif status == RegistrationStatus.PENDING_APPROVAL:
             emails.send_pending_approval(order)
-    return order
+    return Placed(order, twin=False)

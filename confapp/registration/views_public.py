@@ -231,13 +231,19 @@ def waitlist_join(slug: str):
         abort(400)
     if form.validate_on_submit():
         try:
-            entry = waitlist.join_waitlist(event, name=form.name.data, email=form.email.data,
-                                           category_id=form.category_id.data or None, now=now,
-                                           language=current_language())
+            # The partner API's service too: the window and the categories are decided once, for both.
+            entry = waitlist.join_waitlist_as_public(event, name=form.name.data, email=form.email.data,
+                                                     category_id=form.category_id.data or None, now=now,
+                                                     language=current_language())
             db.session.commit()
             return render_template("registration/waitlist_joined.html", event=event, entry=entry)
         except ValidationFailed as error:
             db.session.rollback()
+            if "form" in error.errors:
+                # Registration closed (or not open yet) while the page was open: the closed page says why.
+                flash(gettext("You have not been added to the waitlist: it is open only while registration is."),
+                      "error")
+                return redirect(url_for("registration.public_start", slug=slug))
             show_errors(form, error)
         except DomainError as error:
             db.session.rollback()

@@ -31,7 +31,8 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
     place only when that category has one free, even while the event has room) or for any.
     The same email waiting already returns the existing entry. Raises ValidationFailed,
     InvalidState (waitlist off). `actor`: who puts them there for the audit log (None: the person
-    on the public form; the API: a partner site's token)."""
+    on the public form; the API: a partner site's token). It does not look at the registration
+    window: the public's ways in go through join_waitlist_as_public, which does."""
     if not settings_for(event).waitlist_enabled:
         raise InvalidState(gettext("This event has no waitlist."))
     email = normalise_email(email)
@@ -66,9 +67,11 @@ def join_waitlist(event: Event, *, name: str, email: str, category_id: int | Non
 
 def join_waitlist_as_public(event: Event, *, name: str, email: str, category_id: int | None = None, now: datetime,
                             language: str | None = None, actor=None) -> WaitlistEntry:
-    """join_waitlist with the choices the public form gives (the API's partner sites): only while
-    registration is open (the form shows its "closed" page instead), for a category the form lists
-    or for any. Raises ValidationFailed, InvalidState (waitlist off)."""
+    """join_waitlist for members of the public, whether on the form's waitlist box or through a
+    partner site's API token (both call this, so they cannot disagree): only while registration is
+    open (a form page left open past the close, or before the opening, must not slip through), for a
+    category the form lists or for any. Raises ValidationFailed (`form`: registration not open;
+    `category_id`), InvalidState (waitlist off)."""
     closed = registration_closed_reason(event, now)
     if closed:
         raise ValidationFailed({"form": closed}, message=closed)

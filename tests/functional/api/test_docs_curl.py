@@ -132,7 +132,10 @@ SAYS = [
     ('{"active": false}', {"active": False}),
     ('{"active": true}', {"active": True}),
     ("/retry", {"state": "pending", "attempts": 0}),
-    ("partner-cart-", {"payment_state": "unpaid", "payment_url": None}),  # a waiver waits for review
+    ('"waiver_requested": true', {"payment_state": "unpaid", "payment_url": None}),  # a waiver waits for review
+    # A partner's card order: placed and held before any call to Stripe, paid on confapp's own page.
+    ('"payment_method": "card"', lambda a: (a["payment_state"], a["payment_method"], _statuses(a)) ==
+     ("unpaid", "card", ["awaiting_payment"]) and re.search(rf"/e/{SLUG}/orders/[^/]+/pay$", a["payment_url"])),
     ('"notify_registered": true', {"starts_at": "2027-03-11T13:00:00+00:00", "ends_at": "2027-03-13T21:00:00+00:00"}),
 ]
 
@@ -334,6 +337,12 @@ def test_every_curl_example_in_the_api_docs_answers_as_documented(live_api):
                     assert says(answer), f"{where}: {answer}"
                 else:
                     assert {k: answer.get(k) for k in says} == says, f"{where}: {answer}"
+        if answer.get("payment_url"):
+            # The buyer's payment page is confapp's own and opens without Stripe (BASE_URL names
+            # the public host, not this server's port: its path is asked here).
+            paid_at = re.sub(r"^https?://[^/]+", "", answer["payment_url"])
+            page, page_headers, _ = run_curl(["curl", base + paid_at], folder)
+            assert (page, page_headers.get("content-type", "").split(";")[0]) == (200, "text/html"), f"{where}: {paid_at}"
         if status == 422:
             # The problem the docs show after the example is the one that comes back.
             shown = json.loads(DOC.read_text().split("\n", example.line)[-1].split("```json\n", 1)[1].split("```")[0])

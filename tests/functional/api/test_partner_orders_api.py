@@ -323,6 +323,17 @@ def test_when_the_places_are_gone_the_buyer_can_join_the_waitlist_as_on_the_form
     assert closed.status_code == 422 and closed.json["detail"] == "Registration has closed."
 
 
+def test_the_partner_waitlist_is_refused_before_registration_opens_and_adds_no_entry(client, db, world, partner):
+    from confapp.registration.models import WaitlistEntry
+
+    world.event.registration_opens_at = TEST_NOW + timedelta(days=1)
+    db.session.commit()
+    answer = client.post(f"/api/v1/events/{world.event.slug}/waitlist", headers=partner,
+                         json={"name": "Noor Haddad", "email": "noor@example.org"})
+    assert answer.status_code == 422 and answer.json["detail"].startswith("Registration opens on "), answer.json
+    assert count(db, WaitlistEntry, WaitlistEntry.event_id == world.event.id) == 0
+
+
 def test_an_event_without_a_waitlist_says_so(client, db, world, partner):
     settings = settings_for(world.event)
     settings.waitlist_enabled = False

@@ -1,10 +1,13 @@
 """The public registration steps through the Flask test client."""
 import re
+from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from confapp.registration.models import Order, Registration, RegistrationStatus
 from tests.factories import make_category, make_event, make_registration
+from tests.support.clock import TEST_NOW
 
 
 def _details(event, category, **extra):
@@ -247,3 +250,45 @@ def test_buyer_fields_are_required_and_checked_only_when_ticked(client, db, even
     assert client.post(f"/e/{event.slug}/register", data=data).status_code == 302
     order = db.session.scalar(select(Order).where(Order.event_id == event.id))
     assert (order.buyer_name, order.buyer_email) == ("Ana One", "ana@example.org")
+
+
+def _waitlist_entries(db, event):
+    from confapp.registration.models import WaitlistEntry
+
+    db.session.expire_all()
+    return db.session.scalars(select(WaitlistEntry).where(WaitlistEntry.event_id == event.id)).all()
+
+
+def _join_waitlist(client, event, email="late@example.org"):
+    return client.post(f"/e/{event.slug}/waitlist", data={"waitlist-name": "Lee Late", "waitlist-email": email,
+                                                          "waitlist-category_id": "0"})
+
+
+@pytest.mark.parametrize("window", [
+    {"registration_closes_at": TEST_NOW - timedelta(hours=1)},
+    {"registration_opens_at": TEST_NOW + timedelta(days=1)},
+], ids=["after_closing", "before_opening"])
+def test_the_waitlist_form_refuses_while_registration_is_not_open(client, db, organiser, mail, window):
+    # A full event's page left open: its waitlist box still posts after the window has shut (or
+    # before it opens), and the service both the form and the partner API call refuses it.
+    event = make_event(organiser=organiser, capacity=1, slug="shut")
+    make_registration(event, make_category(event))
+    for name, value in window.items():
+        setattr(event, name, value)
+    db.session.commit()
+    response = _join_waitlist(client, event)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/e/{event.slug}/register")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You have not been added to the waitlist: it is open only while registration is." in page
+    assert _waitlist_entries(db, event) == []
+
+
+def test_a_double_click_on_join_the_waitlist_makes_one_entry(client, db, organiser, mail):
+    event = make_event(organiser=organiser, capacity=1, slug="twice")
+    make_registration(event, make_category(event))
+    db.session.commit()
+    first, second = _join_waitlist(client, event), _join_waitlist(client, event)
+    assert first.status_code == second.status_code == 200
+    assert "You are on the waitlist" in second.get_data(as_text=True)
+    entries = _waitlist_entries(db, event)
+    assert [(e.email, e.position) for e in entries] == [("late@example.org", 1)]

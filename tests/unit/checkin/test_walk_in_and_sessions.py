@@ -46,6 +46,54 @@ def test_walk_in_respects_capacity_and_required_fields(staff, now):
         services.walk_in(main, first_name="", last_name="", email="", category_id=general.id, station="", actor=staff, now=now)
 
 
+def _actions(event, action):
+    from sqlalchemy import func, select
+
+    from confapp.audit.models import AuditEntry
+    from confapp.extensions import db
+
+    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.event_id == event.id,
+                                                                             AuditEntry.action == action))
+
+
+def _keyed_walk_in(main, cat, staff, now, key="door-app-7"):
+    return services.walk_in(main, first_name="Noor", last_name="Haddad", email="noor@example.org", category_id=cat.id,
+                            station="Door 1", actor=staff, now=now, idempotency_key=key)
+
+
+def test_a_keyed_walk_in_whose_twin_placed_the_order_answers_the_twins_check_in_and_writes_nothing(staff, now):
+    event = make_event()
+    general = category(event)
+    main = services.main_list(event, actor=staff, now=now)
+    first = _keyed_walk_in(main, general, staff, now)
+    again = _keyed_walk_in(main, general, staff, now)
+    # What the twin answered (checked in), not "already checked in" about the twin's own check-in.
+    assert (again.outcome, again.registration.id, again.check_in.id) == (Outcome.OK, first.registration.id,
+                                                                        first.check_in.id)
+    assert CheckIn.query.filter_by(list_id=main.id).count() == 1
+    assert (_actions(event, "checkin.walk_in"), _actions(event, "checkin.redeem")) == (1, 1)
+
+
+def test_a_keyed_walk_in_whose_twin_still_owes_the_fee_answers_unpaid_once_more(staff, now):
+    event = make_event()
+    paid = category(event, price_kind=PriceKind.FIXED, price_minor=2500)
+    main = services.main_list(event, actor=staff, now=now)
+    first, again = _keyed_walk_in(main, paid, staff, now), _keyed_walk_in(main, paid, staff, now)
+    assert (again.outcome, again.amount_due_minor, again.registration.id) == (Outcome.UNPAID, 2500, first.registration.id)
+    assert _actions(event, "checkin.walk_in") == 1
+
+
+def test_a_keyed_walk_in_after_its_twins_check_in_was_undone_checks_in_again_without_walking_in_again(staff, now):
+    event = make_event()
+    general = category(event)
+    main = services.main_list(event, actor=staff, now=now)
+    first = _keyed_walk_in(main, general, staff, now)
+    services.undo(first.check_in, actor=staff, now=now)
+    again = _keyed_walk_in(main, general, staff, now)
+    assert again.ok and again.registration.id == first.registration.id and again.check_in.id != first.check_in.id
+    assert (_actions(event, "checkin.walk_in"), _actions(event, "checkin.redeem")) == (1, 2)
+
+
 def test_walk_in_only_where_the_desk_offers_it_and_in_an_active_category(staff, now):
     event = make_event()
     general, retired = category(event), category(event, "Retired", is_active=False)
