@@ -80,7 +80,7 @@ def _render_agenda(event, *, registration=None, token=None, agenda=None):
                                        for d in agenda.days) if day.sessions]
     return render_template("program/public_agenda.html", event=event, agenda=agenda, kinds=list(SessionKind),
                            registration=registration, token=token, starred=starred, signed_up=signed_up,
-                           only_mine=only_mine, form=ConfirmForm())
+                           only_mine=only_mine)
 
 
 @bp.route("/e/<slug>/agenda/")
