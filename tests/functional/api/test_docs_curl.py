@@ -133,7 +133,8 @@ SAYS = [
     ('{"active": true}', {"active": True}),
     ("/retry", {"state": "pending", "attempts": 0}),
     ("partner-cart-", {"payment_state": "unpaid", "payment_url": None}),  # a waiver waits for review
-    ('"notify_registered": true', {"starts_at": "2027-03-11T13:00:00+00:00", "ends_at": "2027-03-13T21:00:00+00:00"}),
+    ('"notify_registered": true', {"starts_at": "2027-03-11T13:00:00+00:00", "ends_at": "2027-03-13T21:00:00+00:00",
+                                 "sessions_outside": []}),
 ]
 
 # The main operations of issue 14 that must each have an example (a pattern of OPERATIONS each).
