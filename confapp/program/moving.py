@@ -101,8 +101,10 @@ def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | Non
     The event's row is locked and read again before anything is decided, so a repeated move
     finds nothing to do (and tells nobody twice). With `notify`, its confirmed registrations get
     a change notice (but those in `told_elsewhere`, told by a series summary) and the reminders
-    already sent go again before the new date. Recorded in the audit log as `audit_action` (with
-    `audit_details`), which counts as a change of the event's time (events.queries.event_sequence).
+    already sent go again before the new date. Each moved session the public has seen is sent as
+    a `session.updated` webhook (in this transaction's outbox). Recorded in the audit log as
+    `audit_action` (with `audit_details`), which counts as a change of the event's time
+    (events.queries.event_sequence).
 
     `check_registration`: the event's registration must close by the new end; a caller that
     sets the registration window in the same transaction (the Details form, a series moving the
