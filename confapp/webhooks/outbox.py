@@ -55,7 +55,7 @@ def emit_many(event, event_type: str, occurrences: list[tuple[str | None, dict]]
     keyed = [((key or f"{event_type}:{new_webhook_id()}")[:200], data) for key, data in occurrences]
     already = set(db.session.execute(select(WebhookDelivery.endpoint_id, WebhookDelivery.occurrence_key).where(
         WebhookDelivery.endpoint_id.in_([e.id for e in endpoints]),
-        WebhookDelivery.occurrence_key.in_({key for key, _ in keyed}))).tuples())
+        WebhookDelivery.occurrence_key.in_(sorted({key for key, _ in keyed})))).tuples())
     written = 0
     for key, data in keyed:
         body = json.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"),
