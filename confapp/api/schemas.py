@@ -52,6 +52,22 @@ class EventUpdateSchema(ma.Schema):
                        "the calendar file) and send reminders already sent again before it, as the Details form's box does."})
 
 
+class SessionOutsideSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+
+
+class EventMovedSchema(EventSchema):
+    """PATCH /events/<slug>'s answer: the event as GET gives it, and what the Details form warns about."""
+
+    sessions_outside = fields.List(fields.Nested(SessionOutsideSchema), required=True, metadata={
+        "description": "The scheduled, not cancelled sessions now on a day outside the event's dates (in its time "
+                       "zone), by start: moved with the event all the same, for the organiser to place. Empty when "
+                       "none; the same on a repeated request."})
+
+
 class EventPageSchema(ma.Schema):
     results = fields.List(fields.Nested(EventSchema), required=True)
     next = fields.String(required=True, allow_none=True)

@@ -1,14 +1,16 @@
-"""Read side: online figures for the dashboards and the organiser's attendance page."""
+"""Read side: online figures for the dashboards and the organiser's attendance page, and a webcast
+series' cancelled dates for its pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import PlaceKind, Registration, RegistrationCategory, RegistrationStatus
-from .models import OnlineAttendance
+from .models import CancelledEdition, OnlineAttendance
 
 
 @dataclass
@@ -76,3 +78,22 @@ def attendee_rows(event: Event, *, page: int = 1, per_page: int = PAGE_SIZE) -> 
                 OnlineAttendance.registration_id.in_([r.id for r in registrations]))):
             by_registration.setdefault(attendance.registration_id, {})[attendance.session_id] = attendance
     return [AttendeeRow(r, by_registration.get(r.id, {})) for r in registrations], pages
+
+
+@dataclass(frozen=True)
+class CancelledDate:
+    local_date: date  # in the rule's time zone, as the scheduler skips it
+    starts_at: datetime  # the cancelled edition's start
+    event_slug: str | None  # the cancelled edition, kept as a draft (None once deleted)
+
+
+def cancelled_dates(rule_id: int, *, after: datetime | None = None) -> list[CancelledDate]:
+    """The rule's cancelled dates (online.series_schedule skips them for good), by date; with
+    `after`, only those whose edition would have started later. One query, the kept editions'
+    slugs joined in."""
+    query = (select(CancelledEdition.local_date, CancelledEdition.starts_at, Event.slug)
+             .outerjoin(Event, Event.id == CancelledEdition.event_id)
+             .where(CancelledEdition.rule_id == rule_id).order_by(CancelledEdition.local_date))
+    if after is not None:
+        query = query.where(CancelledEdition.starts_at > after)
+    return [CancelledDate(*row) for row in db.session.execute(query)]

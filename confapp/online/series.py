@@ -82,13 +82,14 @@ def cancelled_dates(row: SeriesRule) -> frozenset[date]:
     return frozenset(db.session.scalars(select(CancelledEdition.local_date).where(CancelledEdition.rule_id == row.id)))
 
 
-def schedule_rule(row: SeriesRule) -> recurrence.Rule:
+def schedule_rule(row: SeriesRule, cancelled: frozenset[date] | None = None) -> recurrence.Rule:
     """The rule the scheduler follows: the organiser's, with the dates of cancelled editions
     skipped as exceptions are (and, as they do, still counting towards the rule's count). So
     taking an exception off, or a change that brings a cancelled date back, never puts an
-    edition on it again: its attendees were told it is cancelled, and refunded."""
+    edition on it again: its attendees were told it is cancelled, and refunded. `cancelled`:
+    those dates, when the caller read them already (a page that lists them too)."""
     rule = to_rule(row)
-    cancelled = cancelled_dates(row)
+    cancelled = cancelled_dates(row) if cancelled is None else cancelled
     return dataclasses.replace(rule, exceptions=rule.exceptions | cancelled) if cancelled else rule
 
 

@@ -1,6 +1,6 @@
-"""Webcast series: the organiser's recurrence page (rule, skipped dates, "create the next
-editions") and the public series page (upcoming and past editions, recordings, registration for
-every upcoming edition)."""
+"""Webcast series: the organiser's recurrence page (rule, skipped and cancelled dates, "create
+the next editions") and the public series page (upcoming and past editions, upcoming cancelled
+dates, recordings, registration for every upcoming edition)."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -20,7 +20,7 @@ from ..registration.models import RegistrationCategory, Visibility
 from ..registration.questions import countries
 from ..registration.services import AttendeeData
 from ..types import utcnow
-from . import follow_up, recurrence, series, series_schedule
+from . import follow_up, queries, recurrence, series, series_schedule
 from .blueprint import bp
 from .series_forms import CreateEditionsForm, SeriesRuleForm, SubscribeForm
 
@@ -68,9 +68,11 @@ def manage_series(slug: str):
                                                                now=utcnow()), _saved_message, form=form)
         if saved:
             return redirect(url_for("online.manage_series", slug=slug))
-    upcoming = recurrence.occurrences(series.schedule_rule(row), after=utcnow(), limit=6) if row else []
+    cancelled = queries.cancelled_dates(row.id) if row else []
+    upcoming = recurrence.occurrences(series.schedule_rule(row, frozenset(c.local_date for c in cancelled)),
+                                      after=utcnow(), limit=6) if row else []
     return render_template("online/manage_series.html", event=event, form=form, row=row, upcoming=upcoming,
-                           editions_form=CreateEditionsForm(formdata=None)), (422 if form.errors else 200)
+                           cancelled=cancelled, editions_form=CreateEditionsForm(formdata=None)), (422 if form.errors else 200)
 
 
 def _created_message(events) -> str:
@@ -127,8 +129,10 @@ def _series_page(found: Series, *, form=None, status: int = 200, question_errors
     past = [(e, follow_up.visible_links(e)) for e in reversed(shown) if e.starts_at <= now]
     form = form or (_subscribe_form(row, upcoming) if row and upcoming else None)
     questions = series.series_questions(row, now)[1] if form is not None else []
+    # Only dates still ahead: a visitor plans from today; the organiser's page lists them all.
+    cancelled = queries.cancelled_dates(row.id, after=now) if row else []
     return render_template("online/series_page.html", series=found, upcoming=upcoming, past=past, form=form,
-                           rule=row, questions=questions, values=request.form, question_errors=question_errors or {},
+                           rule=row, cancelled=cancelled, questions=questions, values=request.form, question_errors=question_errors or {},
                            countries=countries() if any(q.kind == "country" for q in questions) else []), status
 
 

@@ -8,8 +8,10 @@
   tells nobody again.
 - Every session with a time moves by the start's shift, so the timetable keeps its shape; a
   published one gets a new iCalendar SEQUENCE (as update_session gives a moved session), so
-  calendars that hold the agenda update it. Sessions that end up outside the event's days
-  (the end moved in by more than the start) are reported, not refused: the organiser decides.
+  calendars that hold the agenda update it, and a `session.updated` webhook (one per session per
+  move: a repeated move moves nothing and sends nothing). Sessions that end up outside the
+  event's days (the end moved in by more than the start) are reported, not refused: the
+  organiser decides.
 - Told, when asked: one change notice per confirmed registration (through the mail outbox, in
   this transaction) and the reminders already sent armed again for the new date.
 
@@ -32,6 +34,7 @@ from ..extensions import db
 from ..outreach.reminders import rearm_after_move
 from ..registration.capacity import lock_event
 from ..registration.emails import send_change_notices
+from ..webhooks import outbox
 from .models import ProgramSession, SessionStatus
 
 
@@ -56,11 +59,11 @@ class EventMove:
         return self.event.starts_at - self.old_starts_at
 
 
-def _shift(sessions: list[ProgramSession], shift: timedelta, *, now: datetime) -> int:
-    """Move every session that has a time by `shift`; returns how many moved."""
+def _shift(sessions: list[ProgramSession], shift: timedelta, *, now: datetime) -> list[ProgramSession]:
+    """Move every session that has a time by `shift`; returns those moved."""
     if not shift:
-        return 0
-    moved = 0
+        return []
+    moved = []
     for session in sessions:
         if session.starts_at is None:
             continue
@@ -69,7 +72,7 @@ def _shift(sessions: list[ProgramSession], shift: timedelta, *, now: datetime) -
         session.updated_at = now
         if session.first_published_at:
             session.sequence += 1
-        moved += 1
+        moved.append(session)
     return moved
 
 
@@ -98,8 +101,10 @@ def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | Non
     The event's row is locked and read again before anything is decided, so a repeated move
     finds nothing to do (and tells nobody twice). With `notify`, its confirmed registrations get
     a change notice (but those in `told_elsewhere`, told by a series summary) and the reminders
-    already sent go again before the new date. Recorded in the audit log as `audit_action` (with
-    `audit_details`), which counts as a change of the event's time (events.queries.event_sequence).
+    already sent go again before the new date. Each moved session the public has seen is sent as
+    a `session.updated` webhook (in this transaction's outbox). Recorded in the audit log as
+    `audit_action` (with `audit_details`), which counts as a change of the event's time
+    (events.queries.event_sequence).
 
     `check_registration`: the event's registration must close by the new end; a caller that
     sets the registration window in the same transaction (the Details form, a series moving the
@@ -122,9 +127,10 @@ def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | Non
     event.starts_at, event.ends_at = starts_at, ends_at
     event.updated_at = now
     sessions = _sessions(event)
-    move.sessions_moved = _shift(sessions, move.shift, now=now)
-    move.outside = _outside(event, sessions)
+    moved = _shift(sessions, move.shift, now=now)
+    move.sessions_moved, move.outside = len(moved), _outside(event, sessions)
     db.session.flush()
+    outbox.emit_sessions_moved(moved, event, now=now)
     if notify:
         move.told = send_change_notices(event, old_starts_at=move.old_starts_at, old_ends_at=move.old_ends_at,
                                         told_elsewhere=told_elsewhere)

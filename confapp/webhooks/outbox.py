@@ -37,27 +37,38 @@ def emit(event, event_type: str, data: dict, *, key: str | None, now: datetime) 
     """Write one delivery of `event_type` for every active endpoint of `event` that hears it, in
     the caller's transaction. `key` names the occurrence ("checkin.created:12"): emitting the
     same occurrence again writes nothing more. Returns how many deliveries were written."""
-    if not getattr(event, "has_webhooks", False):
+    return emit_many(event, event_type, [(key, data)], now=now)
+
+
+def emit_many(event, event_type: str, occurrences: list[tuple[str | None, dict]], *, now: datetime) -> int:
+    """`emit` for several occurrences of one type at once, each (key, data): the endpoints and the
+    keys already written are read once for all of them (a moved programme of 40 sessions costs
+    two SELECTs, not 80)."""
+    if not occurrences or not getattr(event, "has_webhooks", False):
         return 0
     endpoints = [e for e in db.session.scalars(
         select(WebhookEndpoint).where(WebhookEndpoint.event_id == event.id, WebhookEndpoint.active.is_(True)))
         if e.hears(event_type)]
     if not endpoints:
         return 0
-    key = key or f"{event_type}:{new_webhook_id()}"
-    already = set(db.session.scalars(select(WebhookDelivery.endpoint_id).where(
-        WebhookDelivery.endpoint_id.in_([e.id for e in endpoints]), WebhookDelivery.occurrence_key == key)))
-    body = json.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"),
-                       "data": {"event": {"id": event.id, "slug": event.slug}, **data}},
-                      separators=(",", ":"), sort_keys=True)
+    # Stored cut to the column's length, so compared cut too.
+    keyed = [((key or f"{event_type}:{new_webhook_id()}")[:200], data) for key, data in occurrences]
+    already = set(db.session.execute(select(WebhookDelivery.endpoint_id, WebhookDelivery.occurrence_key).where(
+        WebhookDelivery.endpoint_id.in_([e.id for e in endpoints]),
+        WebhookDelivery.occurrence_key.in_(sorted({key for key, _ in keyed})))).tuples())
     written = 0
-    for endpoint in endpoints:
-        if endpoint.id in already:
-            continue
-        db.session.add(WebhookDelivery(
-            endpoint_id=endpoint.id, webhook_id=new_webhook_id(), occurrence_key=key[:200], event_type=event_type,
-            payload=body, state=DeliveryState.PENDING, attempts=0, last_error="", created_at=now))
-        written += 1
+    for key, data in keyed:
+        body = json.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"),
+                           "data": {"event": {"id": event.id, "slug": event.slug}, **data}},
+                          separators=(",", ":"), sort_keys=True)
+        for endpoint in endpoints:
+            if (endpoint.id, key) in already:
+                continue
+            already.add((endpoint.id, key))  # the same key twice in one call is one occurrence too
+            db.session.add(WebhookDelivery(
+                endpoint_id=endpoint.id, webhook_id=new_webhook_id(), occurrence_key=key, event_type=event_type,
+                payload=body, state=DeliveryState.PENDING, attempts=0, last_error="", created_at=now))
+            written += 1
     if written:
         db.session.flush()
         queue_sending()
@@ -100,16 +111,28 @@ def emit_check_in(event_type: str, check_in, event, *, now: datetime) -> int:
     return emit(event, event_type, data, key=f"{event_type}:{check_in.id}", now=now)
 
 
+def _session_data(session) -> dict:
+    return {"session": {"id": session.id, "uid": session.uid, "title": session.title, "status": str(session.status),
+                        "starts_at": _iso(session.starts_at), "ends_at": _iso(session.ends_at),
+                        "room_id": session.room_id, "track_id": session.track_id, "sequence": session.sequence}}
+
+
 def emit_session(event_type: str, session, event, *, now: datetime) -> int:
     """session.published / updated / cancelled, for sessions the public has seen (a draft's
     changes stay inside): what the agenda shows, in the event's default language."""
     if session.first_published_at is None:
         return 0
-    data = {"session": {"id": session.id, "uid": session.uid, "title": session.title, "status": str(session.status),
-                        "starts_at": _iso(session.starts_at), "ends_at": _iso(session.ends_at),
-                        "room_id": session.room_id, "track_id": session.track_id, "sequence": session.sequence}}
     key = None if event_type == "session.updated" else f"{event_type}:{session.id}:{session.sequence}"
-    return emit(event, event_type, data, key=key, now=now)
+    return emit(event, event_type, _session_data(session), key=key, now=now)
+
+
+def emit_sessions_moved(sessions, event, *, now: datetime) -> int:
+    """session.updated for each session an event's move shifted (program.moving.move_event) that
+    the public has seen. A move gives each of them a new SEQUENCE, so (id, sequence) names this
+    move's change of it: one delivery per session per move, even if it were emitted again."""
+    seen = [s for s in sessions if s.first_published_at is not None]
+    return emit_many(event, "session.updated", [(f"session.updated:{s.id}:{s.sequence}", _session_data(s))
+                                                for s in seen], now=now)
 
 
 def emit_waitlist_offers(event, entries, *, now: datetime) -> int:

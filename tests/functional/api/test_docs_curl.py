@@ -136,7 +136,8 @@ SAYS = [
     # A partner's card order: placed and held before any call to Stripe, paid on confapp's own page.
     ('"payment_method": "card"', lambda a: (a["payment_state"], a["payment_method"], _statuses(a)) ==
      ("unpaid", "card", ["awaiting_payment"]) and re.search(rf"/e/{SLUG}/orders/[^/]+/pay$", a["payment_url"])),
-    ('"notify_registered": true', {"starts_at": "2027-03-11T13:00:00+00:00", "ends_at": "2027-03-13T21:00:00+00:00"}),
+    ('"notify_registered": true', {"starts_at": "2027-03-11T13:00:00+00:00", "ends_at": "2027-03-13T21:00:00+00:00",
+                                 "sessions_outside": []}),
 ]
 
 # The main operations of issue 14 that must each have an example (a pattern of OPERATIONS each).

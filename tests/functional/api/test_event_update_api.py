@@ -1,7 +1,8 @@
 """PATCH /api/v1/events/<slug> (issue 15): an integration moves an event's dates through the
 Details form's own service, so its programme moves by the same shift and the people registered
 are told once: a retried identical request changes nothing and tells nobody again. Dates out of
-bounds are 422 problems by field. Fixed dates: the event runs 5-6 Dec 2026 (14:00 UTC on the 5th
+bounds are 422 problems by field. The answer lists the sessions now outside the event's dates, as
+the Details form's warning does. Fixed dates: the event runs 5-6 Dec 2026 (14:00 UTC on the 5th
 to 22:00 UTC on the 6th)."""
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def test_patch_moves_the_event_and_its_programme_and_tells_the_registered_once(c
     response = client.patch(url, headers=auth, json={"starts_at": NEW_START, "ends_at": NEW_END})
     assert response.status_code == 200, response.json
     assert response.json["starts_at"] == "2026-12-12T14:00:00+00:00" and response.json["ends_at"] == "2026-12-13T22:00:00+00:00"
+    assert response.json["sessions_outside"] == []
     document = client.get("/api/v1/openapi.json").json
     assert [e.message for e in _validator(document, "/api/v1/events/{slug}", "patch", 200).iter_errors(response.json)] == []
     db.session.expire_all()
@@ -59,6 +61,44 @@ def test_patch_moves_the_event_and_its_programme_and_tells_the_registered_once(c
     db.session.expire_all()
     assert session.starts_at == session_start + WEEK and _notices(db) == 2
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "event.moved")) == 1
+
+
+def test_the_answer_lists_the_sessions_now_outside_the_event_and_a_retry_lists_them_again(client, db, world, auth):
+    from confapp.program.services import cancel_session
+
+    organiser = world.users[ORGANISER]
+    _with_people_and_programme(db, world)
+    second_day = world.event.local(world.event.starts_at) + timedelta(days=1)
+    closing = make_session(world.event, title="Closing circle", starts_at=second_day.replace(hour=15), publish=True,
+                           actor=organiser)
+    cancelled = make_session(world.event, title="Film screening", starts_at=second_day.replace(hour=16), publish=True,
+                             actor=organiser)
+    cancel_session(cancelled, actor=organiser, event=world.event)
+    db.session.commit()
+    url = f"/api/v1/events/{world.event.slug}"
+    # A day later, ending as before: everything moves a day, the second day's sessions off the end.
+    response = client.patch(url, headers=auth, json={"starts_at": "2026-12-06T14:00:00Z", "notify_registered": False})
+    assert response.status_code == 200, response.json
+    db.session.expire_all()
+    # The cancelled screening moved too but is no warning; the opening plenary is still inside.
+    assert response.json["sessions_outside"] == [{
+        "id": closing.id, "title": "Closing circle", "starts_at": "2026-12-07T20:00:00+00:00",
+        "ends_at": "2026-12-07T21:00:00+00:00"}]
+    document = client.get("/api/v1/openapi.json").json
+    assert [e.message for e in _validator(document, "/api/v1/events/{slug}", "patch", 200).iter_errors(response.json)] == []
+    again = client.patch(url, headers=auth, json={"starts_at": "2026-12-06T14:00:00Z", "notify_registered": False})
+    assert again.status_code == 200 and again.json == response.json
+
+
+def test_the_answer_schema_is_its_own_and_says_what_sessions_outside_holds(client, db):
+    document = client.get("/api/v1/openapi.json").json
+    answer = document["paths"]["/api/v1/events/{slug}"]["patch"]["responses"]["200"]["content"]["application/json"]["schema"]
+    schemas = document["components"]["schemas"]
+    moved = schemas[answer["$ref"].rsplit("/", 1)[1]]
+    assert set(moved["properties"]) == set(schemas["Event"]["properties"]) | {"sessions_outside"}
+    assert "sessions_outside" in moved["required"] and moved["properties"]["sessions_outside"]["description"]
+    outside = schemas[moved["properties"]["sessions_outside"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert set(outside["required"]) == {"id", "title", "starts_at", "ends_at"}
 
 
 def test_what_is_left_out_stays_and_nobody_is_told_when_asked_not_to(client, db, world, auth):

@@ -114,3 +114,44 @@ def test_dates_the_form_refuses_move_nothing(client, db, mail, login_as):
     assert response.status_code == 200 and "The event must end after it starts." in unescape(response.text)
     db.session.expire_all()
     assert opening.starts_at == opening_start and event.local(event.starts_at).day == 5
+
+
+def test_each_moved_session_the_public_has_seen_is_sent_once_per_move(client, db, mail, login_as, app, monkeypatch, now):
+    from confapp.webhooks import services as webhooks
+    from confapp.webhooks.models import WebhookDelivery
+    from tests.support.webhook_receiver import start_receiver, stop_receiver
+
+    monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE_URLS", True)  # the receiver listens on loopback
+    receiver = start_receiver()
+    try:
+        organiser, event, opening, closing, _ = _summit(db, mail)
+        day = event.local(event.starts_at)
+        panel = make_session(event, title="Housing panel", starts_at=day.replace(hour=14), publish=True, actor=organiser)
+        endpoint = webhooks.create_endpoint(event, url=receiver.url, event_types=["session.updated"],
+                                            actor=organiser, now=now)
+        db.session.commit()
+        receiver.secret = endpoint.secret
+        login_as(organiser)
+
+        def sent_after(start: str, end: str) -> list[dict]:
+            before = len(receiver.received)
+            client.post(f"/manage/{event.slug}/edit", data=_dates(start, end), follow_redirects=True)
+            return [r.json for r in receiver.received[before:]]
+
+        week = sent_after("2026-12-12T09:00", "2026-12-13T17:00")
+        db.session.expire_all()
+        # The two published sessions, each once, as they now are; the draft closing circle stays inside.
+        assert sorted((b["type"], b["data"]["session"]["id"]) for b in week) == sorted(
+            [("session.updated", opening.id), ("session.updated", panel.id)])
+        by_id = {b["data"]["session"]["id"]: b["data"]["session"] for b in week}
+        assert by_id[opening.id]["starts_at"] == opening.starts_at.isoformat().replace("+00:00", "Z")
+        assert by_id[opening.id]["sequence"] == opening.sequence
+        assert all(r.verified for r in receiver.received)
+        # The same dates again move nothing: nothing is sent.
+        assert sent_after("2026-12-12T09:00", "2026-12-13T17:00") == []
+        # Another move is another change of each session.
+        assert sorted(b["data"]["session"]["id"] for b in sent_after("2026-12-19T09:00", "2026-12-20T17:00")) == sorted(
+            [opening.id, panel.id])
+        assert db.session.query(WebhookDelivery).filter_by(endpoint_id=endpoint.id).count() == 4
+    finally:
+        stop_receiver(receiver)

@@ -230,3 +230,21 @@ def test_sessions_the_public_has_seen_are_sent_and_drafts_are_not(hooked, receiv
     assert [r.json["type"] for r in receiver.received] == ["session.published", "session.updated", "session.cancelled"]
     assert receiver.received[1].json["data"]["session"]["title"] == "Opening plenary (moved)"
     assert all(r.json["data"]["session"]["id"] != draft.id for r in receiver.received)
+
+
+def test_many_sessions_moved_at_once_read_the_endpoints_and_keys_once(hooked, receiver, now, monkeypatch):
+    from tests.factories import make_session
+
+    event, organiser, endpoint = hooked
+    sessions = [make_session(event, title=f"Panel {n}", actor=organiser, publish=True,
+                             starts_at=event.local(event.starts_at).replace(hour=9 + n)) for n in range(6)]
+    db.session.commit()
+    monkeypatch.setattr(outbox, "send_webhooks", lambda: None)  # only the writing is counted here
+    loaded = [(s.id, s.title, s.sequence) for s in sessions] + [(event.id, event.slug, event.has_webhooks)]
+    assert len(loaded) == 7  # the caller holds them, loaded, as move_event does
+    with count_queries(db.engine) as counter:
+        assert outbox.emit_sessions_moved(sessions, event, now=now) == 6
+    selects = [s for s in counter if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, counter.statements
+    # Emitted again (same sequences): the same occurrences, nothing more written.
+    assert outbox.emit_sessions_moved(sessions, event, now=now) == 0
