@@ -223,7 +223,7 @@ def invite_to_role(event, email: str, role: Role, *, actor, now: datetime | None
     link = external_url("accounts.invitation_accept", token=token)
     queue_email(
         email,
-        gettext("You are invited to help run %(event)s", event=event.title),
+        gettext("You are invited to help run %(event)s", event=event.local_title),
         "role_invitation",
         event=event,
         role=role,
