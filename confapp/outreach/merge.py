@@ -85,11 +85,13 @@ def event_questions(event_id: int) -> list[Question]:
     return list(db.session.scalars(select(Question).where(Question.event_id == event_id).order_by(Question.position, Question.id)))
 
 
-def field_help(event_id: int) -> list[MergeFieldHelp]:
-    """The fields the composer lists: the fixed ones and one `answers.<key>` per question."""
+def field_help(event) -> list[MergeFieldHelp]:
+    """The fields the composer lists: the fixed ones and one `answers.<key>` per question, its
+    label in the composer's content language (the key stays the default language's)."""
     items = [MergeFieldHelp(name, label) for name, label in all_fields().items()]
-    for question in event_questions(event_id):
-        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", gettext("Answer: %(question)s", question=question.label)))
+    for question in event_questions(event.id):
+        label = tr(question, "label", event=event)
+        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", gettext("Answer: %(question)s", question=label)))
     return items
 
 
