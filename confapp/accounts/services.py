@@ -252,10 +252,9 @@ def check_invitee(invitation: RoleInvitation, user: User) -> None:
     """Raise NotAllowed unless `user` holds the address the invitation was sent to: the link alone
     (forwarded, or opened on a shared computer) grants nothing."""
     if normalise_email(user.email) != normalise_email(invitation.email):
-        raise NotAllowed(
+        raise NotAllowed(gettext(
             "This invitation was sent to another email address than the one of the account you are logged in "
-            f"with ({user.email}). Log out, then log in or create an account with the invited address."
-        )
+            "with (%(email)s). Log out, then log in or create an account with the invited address.", email=user.email))
 
 
 def accept_invitation(invitation: RoleInvitation, user: User, *, now: datetime | None = None) -> EventRole:
