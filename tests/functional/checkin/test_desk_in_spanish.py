@@ -139,3 +139,19 @@ def test_the_desks_search_and_counts_name_the_category_in_the_staff_members_lang
     [row] = client.get(f"{base}/search?q=Okafor").get_json()["results"]
     assert row["category"] == category.name
     assert category.name in [c["name"] for c in client.get(f"{base}/stats").get_json()["categories"]]
+
+
+def test_the_desk_names_the_event_in_the_readers_language(client, db, login_as, desk):
+    """The desk's heading carries the event's title in the staff member's or volunteer's language."""
+    desk.event.languages = ["en", "es"]
+    desk.event.translations = {"es": {"title": "Encuentro de prueba"}}
+    set_preferred_language(desk.users[STAFF], "es")
+    db.session.commit()
+    login_as(desk.users[STAFF])
+    page, _answer = _open_desk(client, desk)
+    assert "Encuentro de prueba</span></h1>" in page
+    client.post("/account/logout")
+    volunteer = client.get(f"/checkin/v/{desk.token}", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
+    assert "Encuentro de prueba</span></h1>" in volunteer
+    english = client.get(f"/checkin/v/{desk.token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"{desk.event.title}</span></h1>" in english
