@@ -69,3 +69,18 @@ def test_an_event_without_spanish_keeps_its_title_for_a_spanish_reader(client, d
     _invite(client, event, "colega@example.org", ES)
     [message] = mail.wait_for(1)
     assert message.subject == "Le invitan a colaborar en la organización de Global Justice Goes Local"
+
+
+def test_a_colleague_whose_account_reads_spanish_gets_the_invitation_in_spanish(client, db, mail):
+    """The invitee's account chose Spanish: the email is theirs to read, whatever the organiser reads."""
+    from confapp.accounts.services import set_preferred_language
+
+    organiser = make_user()
+    event = _bilingual(db, organiser)
+    set_preferred_language(make_user(email="colega@example.org"), "es")
+    db.session.commit()
+    login(client, organiser)
+    _invite(client, event, "Colega@example.org", EN)
+    [message] = mail.wait_for(1)
+    assert message.subject == "Le invitan a colaborar en la organización de La justicia global se hace local"
+    assert message.text.startswith("Hola")
