@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit.services import record
 from ..errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from ..extensions import db
-from ..i18n import supported
+from ..i18n import current_language, in_language, supported
 from ..mail import queue_email
 from ..types import utcnow
 from ..urls import external_url
@@ -221,16 +221,20 @@ def invite_to_role(event, email: str, role: Role, *, actor, now: datetime | None
     db.session.flush()
     token = _invitation_serializer().dumps({"iid": invitation.id})
     link = external_url("accounts.invitation_accept", token=token)
-    queue_email(
-        email,
-        gettext("You are invited to help run %(event)s", event=event.title),
-        "role_invitation",
-        event=event,
-        role=role,
-        inviter=actor,
-        link=link,
-        reply_to=actor.email,
-    )
+    # In the language the invitee chose for their account, if they have one; else the organiser's.
+    invitee = find_user_by_email(email)
+    language = supported(getattr(invitee, "locale", None)) or current_language()
+    with in_language(language):
+        queue_email(
+            email,
+            gettext("You are invited to help run %(event)s", event=event.local_title),
+            "role_invitation",
+            event=event,
+            role=role,
+            inviter=actor,
+            link=link,
+            reply_to=actor.email,
+        )
     record("role.invited", actor=actor, event=event, target=invitation, details={"role": role.value}, now=now)
     return invitation
 
@@ -252,10 +256,9 @@ def check_invitee(invitation: RoleInvitation, user: User) -> None:
     """Raise NotAllowed unless `user` holds the address the invitation was sent to: the link alone
     (forwarded, or opened on a shared computer) grants nothing."""
     if normalise_email(user.email) != normalise_email(invitation.email):
-        raise NotAllowed(
+        raise NotAllowed(gettext(
             "This invitation was sent to another email address than the one of the account you are logged in "
-            f"with ({user.email}). Log out, then log in or create an account with the invited address."
-        )
+            "with (%(email)s). Log out, then log in or create an account with the invited address.", email=user.email))
 
 
 def accept_invitation(invitation: RoleInvitation, user: User, *, now: datetime | None = None) -> EventRole:

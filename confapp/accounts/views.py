@@ -150,6 +150,6 @@ def invitation_accept(token: str):
     if request.method == "POST":
         services.accept_invitation(invitation, current_user)
         db.session.commit()
-        flash(gettext("You are now %(role)s for %(event)s.", role=str(invitation.role.label).lower(), event=invitation.event.title), "success")
+        flash(gettext("You are now %(role)s for %(event)s.", role=str(invitation.role.label).lower(), event=invitation.event.local_title), "success")
         return redirect(url_for("events.manage_overview", slug=invitation.event.slug))
     return render_template("accounts/invitation.html", invitation=invitation)

@@ -103,7 +103,8 @@ def rows_for(checkin_list: CheckInList, ids: list[int]) -> list[SearchRow]:
         return []
     rows = db.session.execute(
         select(Registration.id, Registration.ticket_code, Registration.first_name, Registration.last_name,
-               Registration.email, Registration.status, RegistrationCategory.name, CheckIn.checked_in_at)
+               Registration.email, Registration.status, RegistrationCategory.name, RegistrationCategory.translations,
+               CheckIn.checked_in_at)
         .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
         .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.list_id == checkin_list.id,
                                  CheckIn.reverted_at.is_(None)))
@@ -113,9 +114,15 @@ def rows_for(checkin_list: CheckInList, ids: list[int]) -> list[SearchRow]:
         select(Answer.registration_id, Answer.value).join(Question, Question.id == Answer.question_id)
         .where(Answer.registration_id.in_(ids), Question.builtin_key == "organisation")
     ).all())
+    # The category in the desk's content language, as a scan's answer and the offline copy name it.
+    event = checkin_list.event  # the page's event, already in the session: no query
+    lang = content_language(event) if event is not None else None
+    translated = lang is not None and lang != default_language(event)
     return [
-        SearchRow(rid, code, f"{first} {last}".strip(), email, category, status.value, organisations.get(rid, ""), at)
-        for rid, code, first, last, email, status, category, at in rows
+        SearchRow(rid, code, f"{first} {last}".strip(), email,
+                  (((texts or {}).get(lang) or {}).get("name") or category) if translated else category,
+                  status.value, organisations.get(rid, ""), at)
+        for rid, code, first, last, email, status, category, texts, at in rows
     ]
 
 
@@ -151,10 +158,13 @@ def stats(event, *, focus: CheckInList | None = None) -> Stats:
     `focus` (or the first list). Five queries."""
     lists = lists_for(event)
     expected_by_cat = _expected_by_category(event.id)
-    categories = list(db.session.execute(
-        select(RegistrationCategory.id, RegistrationCategory.name)
+    # Category names in the reader's content language (the desk's and the live counts' page).
+    lang, default = content_language(event), default_language(event)
+    categories = [(cid, ((texts or {}).get(lang) or {}).get("name") or name if lang != default else name)
+                  for cid, name, texts in db.session.execute(
+        select(RegistrationCategory.id, RegistrationCategory.name, RegistrationCategory.translations)
         .where(RegistrationCategory.event_id == event.id).order_by(RegistrationCategory.position, RegistrationCategory.id)
-    ).all())
+    )]
     per_list_cat = db.session.execute(
         select(CheckIn.list_id, Registration.category_id, func.count())
         .join(Registration, Registration.id == CheckIn.registration_id)

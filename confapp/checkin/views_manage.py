@@ -1,7 +1,7 @@
 """Organiser and staff pages for check-in: lists, volunteer links, the desk, the live dashboard, badges."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -117,7 +117,7 @@ def manage_link_revoke(slug: str, link_id: int):
     if link is None or link.event_id != event.id:
         abort(404)
     run_action(lambda: services.revoke_volunteer_link(link, actor=current_user, now=utcnow()),
-               f"The link “{link.name}” no longer works.")
+               gettext("The link “%(name)s” no longer works.", name=link.name))
     return redirect(url_for("checkin.manage_index", slug=slug))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..types import StrEnumType, UTCDateTime, utcnow
+from .content_languages import tr
 
 
 def new_registration_rev() -> str:
@@ -126,6 +127,14 @@ class Event(db.Model):
 
         country = pycountry.countries.get(alpha_2=self.venue_country.upper())
         return (getattr(country, "common_name", None) or country.name) if country else self.venue_country
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language: the current interface language's translation if the
+        event offers that language, else the default language's (content_languages.tr). For code
+        below events in the import graph (accounts' invitation), which has the event but may not
+        import its content helpers."""
+        return tr(self, "title")
 
     @property
     def venue_line(self) -> str:

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from icalendar import vUri
 
 from ..calendars import register_personal_addition
+from ..events.content_languages import tr
 from ..i18n import in_language
 from ..urls import external_url
 from . import access
@@ -65,7 +66,8 @@ def add_join_details(registration, event, entries: list, now: datetime) -> None:
                 # The event as a whole: its own join details, else every session that can be joined.
                 found = [by_session[None]] if None in by_session else targets
             for target in found:
-                label = target.session.title if target.session is not None and session is None else None
+                label = (str(tr(target.session, "title", event=event))
+                         if target.session is not None and session is None else None)
                 _add_target(vevent, target, link(target), label=label)
             if len(found) == 1:
                 vevent.pop("url", None)

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..errors import ValidationFailed
-from ..events.content_languages import tr
+from ..events.content_languages import content_language, tr, tr_options
 from ..extensions import db
 from ..registration.models import Answer, Question, Registration
 from ..templating import format_date_range, format_datetime
@@ -85,11 +85,13 @@ def event_questions(event_id: int) -> list[Question]:
     return list(db.session.scalars(select(Question).where(Question.event_id == event_id).order_by(Question.position, Question.id)))
 
 
-def field_help(event_id: int) -> list[MergeFieldHelp]:
-    """The fields the composer lists: the fixed ones and one `answers.<key>` per question."""
+def field_help(event) -> list[MergeFieldHelp]:
+    """The fields the composer lists: the fixed ones and one `answers.<key>` per question, its
+    label in the composer's content language (the key stays the default language's)."""
     items = [MergeFieldHelp(name, label) for name, label in all_fields().items()]
-    for question in event_questions(event_id):
-        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", gettext("Answer: %(question)s", question=question.label)))
+    for question in event_questions(event.id):
+        label = tr(question, "label", event=event)
+        items.append(MergeFieldHelp(f"answers.{answer_key(question)}", gettext("Answer: %(question)s", question=label)))
     return items
 
 
@@ -130,6 +132,11 @@ def recipient_contexts(event, recipients: list, questions: list[Question] | None
     """
     questions = event_questions(event.id) if questions is None else questions
     keys = {q.id: answer_key(q) for q in questions}
+    # A choice answer is stored as the default language's option texts: the reader (the sender's
+    # in_language) reads the options as the organiser translated them. No query: the rows are loaded.
+    lang = content_language(event)
+    options = {q.id: {value: str(label) for value, label in zip(q.options, tr_options(q, lang=lang))}
+               for q in questions if q.options}
     registration_ids = [r.registration_id for r in recipients if r.registration_id]
     registrations: dict[int, Registration] = {}
     answers: dict[int, dict[str, str]] = {}
@@ -141,7 +148,9 @@ def recipient_contexts(event, recipients: list, questions: list[Question] | None
             select(Answer.registration_id, Answer.question_id, Answer.value).where(Answer.registration_id.in_(registration_ids))
         ):
             if question_id in keys:
-                answers.setdefault(registration_id, {})[keys[question_id]] = value.replace("\n", ", ")
+                labels = options.get(question_id, {})
+                answers.setdefault(registration_id, {})[keys[question_id]] = ", ".join(
+                    labels.get(part, part) for part in value.split("\n"))
     base = event_context(event)
     contexts = {}
     for recipient in recipients:

@@ -108,7 +108,7 @@ def _composer(event, message: Message | None):
     padded = list(condition_rows) + [{"choice": "", "negate": False, "answer": ""}] * (CONDITION_ROWS - len(condition_rows))
     return render_template("outreach/compose.html", event=event, form=form, message=message, rows=padded,
                            choices=condition_choices(event.id), count=count, sample=sample,
-                           fields=merge.field_help(event.id), flat=rows is not None,
+                           fields=merge.field_help(event), flat=rows is not None,
                            segment_label=audience.describe(event.id, segment), by_language=by_language)
 
 
@@ -336,7 +336,7 @@ def manage_reminders(slug: str):
     items = [(rule, reminders.fire_time(rule, event), reminders.describe(rule), reminders.is_missed(rule, now)) for rule in rules]
     padded = [{"choice": "", "negate": False, "answer": ""}] * CONDITION_ROWS
     return render_template("outreach/reminders.html", event=event, form=form, items=items, rows=padded,
-                           choices=condition_choices(event.id), fields=merge.field_help(event.id))
+                           choices=condition_choices(event.id), fields=merge.field_help(event))
 
 
 @bp.route("/manage/<slug>/emails/reminders/<int:rule_id>/delete", methods=["POST"])

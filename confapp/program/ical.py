@@ -12,6 +12,7 @@ from flask_babel import gettext
 from icalendar import Calendar, Event as VEvent, vText
 
 from ..calendars import personalise
+from ..events.content_languages import tr
 from ..types import utcnow
 from ..urls import external_url
 from .models import SessionStatus
@@ -34,11 +35,13 @@ def session_vevent(session, event, *, now: datetime) -> VEvent:
     vevent.add("dtstamp", session.updated_at or now)
     vevent.add("dtstart", session.starts_at.astimezone(tz))
     vevent.add("dtend", session.ends_at.astimezone(tz))
-    vevent.add("summary", session.title)
+    # The event's own words in the reader's content language, like the feed's name; a calendar app
+    # subscribing sends no language and reads the event's default.
+    vevent.add("summary", str(tr(session, "title", event=event)))
     vevent.add("sequence", session.sequence)
     vevent.add("last-modified", session.updated_at)
     people = [f"{link.speaker.name} ({link.role.label})" for link in public_speakers_of(session)]
-    description = session.description or ""
+    description = str(tr(session, "description", event=event))
     if people:
         description = (gettext("Speakers: %(people)s", people="; ".join(people)) + "\n\n" + description).strip()
     if description:
@@ -48,7 +51,7 @@ def session_vevent(session, event, *, now: datetime) -> VEvent:
         vevent.add("location", vText(location))
     vevent.add("url", external_url("program.public_session", slug=event.slug, uid=session.uid))
     if session.track:
-        vevent.add("categories", [session.track.name])
+        vevent.add("categories", [str(tr(session.track, "name", event=event))])
     vevent.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
     return vevent
 

@@ -164,7 +164,7 @@ def feed_event(slug: str):
 def feed_session(slug: str, uid: str):
     event = visible_event(slug)
     session = queries.public_session(event, uid) or abort(404)
-    return _ics(ical.build_calendar(event, [session], name=session.title), f"{session.uid}.ics")
+    return _ics(ical.build_calendar(event, [session], name=tr(session, "title", event=event)), f"{session.uid}.ics")
 
 
 @bp.route("/e/<slug>/speakers/<int:speaker_id>.ics")
@@ -287,7 +287,7 @@ def attendee_session_action(slug: str, token: str, uid: str):
     if action not in actions:
         abort(400)
     run, message = actions[action]
-    run_action(run, _("%(message)s (%(title)s)", message=message, title=session.title))
+    run_action(run, _("%(message)s (%(title)s)", message=message, title=tr(session, "title", event=event)))
     return redirect(url_for("program.attendee_agenda", slug=event.slug, token=token, _anchor=f"s-{session.uid}"))
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..events.content_languages import tr
 from ..extensions import db
 from ..money import plain
 from . import pricing
@@ -207,17 +208,19 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
         return value
 
     # The headings in the organiser's language (the status column too); codes and amounts stay as stored.
+    # The event's own words (question labels, category names) in the organiser's content language.
+    category_names = {c.id: str(tr(c, "name", event=event)) for c in event_categories(event)}
     headings = [gettext("Ticket code"), gettext("Order"), gettext("First name"), gettext("Last name"), gettext("Email"),
                 gettext("Category"), gettext("Status"), gettext("Payment"), gettext("Price"), gettext("Currency"),
                 gettext("Registered at (UTC)")]
-    writer.writerow(_safe_row(headings + [q.label for q in questions]))
+    writer.writerow(_safe_row(headings + [str(tr(q, "label", event=event)) for q in questions]))
     yield flush()
     last_id = 0
     base = _filtered(event.id, filters, with_order=True)
     while True:
         rows = db.session.execute(
             base.with_only_columns(Registration.id, Registration.ticket_code, Order.code, Registration.first_name,
-                                   Registration.last_name, Registration.email, RegistrationCategory.name, Registration.status,
+                                   Registration.last_name, Registration.email, Registration.category_id, Registration.status,
                                    Order.payment_state, Registration.price_minor, Order.currency, Registration.created_at)
             .join(RegistrationCategory, RegistrationCategory.id == Registration.category_id)
             .where(Registration.id > last_id).order_by(Registration.id).limit(batch)
@@ -230,7 +233,7 @@ def export_rows(event, filters: RegistrationFilters, batch: int = 1000) -> Itera
                 select(Answer.registration_id, Answer.question_id, Answer.value).where(Answer.registration_id.in_(ids)))
         }
         for r in rows:
-            writer.writerow(_safe_row([r[1], r[2], r[3], r[4], r[5], r[6], r[7].label, r[8].value,
+            writer.writerow(_safe_row([r[1], r[2], r[3], r[4], r[5], category_names.get(r[6], ""), r[7].label, r[8].value,
                                        plain(r[9], r[10]), r[10], r[11].strftime("%Y-%m-%d %H:%M")]
                                       + [display_value(q, answers.get((r[0], q.id), "")) for q in questions]))
         yield flush()

@@ -79,8 +79,9 @@ def survey_open(event, now: datetime) -> bool:
 
 def sessions_for(registration: Registration) -> list[tuple[int, str]]:
     """(id, title) of the sessions to rate: those the person checked in to or signed up for;
-    if the event recorded neither for them, every published session (all optional)."""
-    published = select(ProgramSession.id, ProgramSession.title).where(
+    if the event recorded neither for them, every published session (all optional). Titles in the
+    reader's content language (the survey is rendered in the participant's language)."""
+    published = select(ProgramSession.id, ProgramSession.title, ProgramSession.translations).where(
         ProgramSession.event_id == registration.event_id,
         ProgramSession.status == SessionStatus.PUBLISHED,
         ProgramSession.kind != SessionKind.BREAK,
@@ -93,7 +94,8 @@ def sessions_for(registration: Registration) -> list[tuple[int, str]]:
         )
     )
     mine = db.session.execute(published.where(ProgramSession.id.in_(attended))).all()
-    return [tuple(row) for row in (mine or db.session.execute(published).all())]
+    event = registration.event  # the survey page's event, in the session already
+    return [(row.id, str(tr(row, "title", event=event))) for row in (mine or db.session.execute(published).all())]
 
 
 def submit_feedback(registration: Registration, *, overall: int | None, session_ratings: dict[int, int],

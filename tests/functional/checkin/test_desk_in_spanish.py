@@ -118,3 +118,40 @@ def test_a_spanish_events_main_list_is_named_in_spanish(db):
     assert services.main_list(event, actor=organiser, now=utcnow()).name == "Entrada principal"
     english = make_event(organiser=organiser)
     assert services.main_list(english, actor=organiser, now=utcnow()).name == "Main entrance"
+
+
+def test_the_desks_search_and_counts_name_the_category_in_the_staff_members_language(client, db, login_as, desk):
+    """A search's rows and the live counts by category name it as the scan's answer does: the
+    Spanish name for a staff member who reads Spanish, the English one otherwise."""
+    desk.event.languages = ["en", "es"]
+    category = desk.reg.category
+    category.translations = {"es": {"name": "Miembro de la comunidad"}}
+    set_preferred_language(desk.users[STAFF], "es")
+    db.session.commit()
+    login_as(desk.users[STAFF])
+    base = f"/checkin/api/lists/{desk.list.id}"
+    [row] = client.get(f"{base}/search?q=Okafor").get_json()["results"]
+    assert row["category"] == "Miembro de la comunidad"
+    stats = client.get(f"{base}/stats").get_json()
+    assert "Miembro de la comunidad" in [c["name"] for c in stats["categories"]]
+    set_preferred_language(desk.users[STAFF], "en")
+    db.session.commit()
+    [row] = client.get(f"{base}/search?q=Okafor").get_json()["results"]
+    assert row["category"] == category.name
+    assert category.name in [c["name"] for c in client.get(f"{base}/stats").get_json()["categories"]]
+
+
+def test_the_desk_names_the_event_in_the_readers_language(client, db, login_as, desk):
+    """The desk's heading carries the event's title in the staff member's or volunteer's language."""
+    desk.event.languages = ["en", "es"]
+    desk.event.translations = {"es": {"title": "Encuentro de prueba"}}
+    set_preferred_language(desk.users[STAFF], "es")
+    db.session.commit()
+    login_as(desk.users[STAFF])
+    page, _answer = _open_desk(client, desk)
+    assert "Encuentro de prueba</span></h1>" in page
+    client.post("/account/logout")
+    volunteer = client.get(f"/checkin/v/{desk.token}", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
+    assert "Encuentro de prueba</span></h1>" in volunteer
+    english = client.get(f"/checkin/v/{desk.token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"{desk.event.title}</span></h1>" in english

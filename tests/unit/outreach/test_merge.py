@@ -76,5 +76,5 @@ def test_merged_values_cannot_inject_html(people):
 
 
 def test_the_composer_lists_one_field_per_question(people):
-    names = [f.name for f in merge.field_help(people.event.id)]
+    names = [f.name for f in merge.field_help(people.event)]
     assert "first_name" in names and "answers.interpretation" in names and f"answers.q{people.dietary.id}" in names

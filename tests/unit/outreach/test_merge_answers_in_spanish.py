@@ -1,0 +1,35 @@
+"""A choice answer in a message's merge fields is worded as the reader's language words the
+question's options (issue 13): Ana answered "Spanish" (the stored, default-language option), and a
+reader of the Spanish version reads "Español"; the English version, and an event that dropped
+Spanish, keep the stored words."""
+from __future__ import annotations
+
+import pytest
+
+from confapp.events.content_languages import content_of
+from confapp.i18n import in_language
+from confapp.outreach import merge, segments
+from tests.support.outreach import build_people
+
+
+@pytest.fixture
+def people(db):
+    people = build_people()
+    people.event.languages = ["en", "es"]
+    people.interpretation.translations = {"es": {"options": ["Español", "Francés"]}}
+    db.session.flush()
+    return people
+
+
+def _answer(people, language: str) -> str:
+    recipient = next(r for r in segments.resolve(people.event.id, None) if r.address == "ana@example.org")
+    with in_language(language), content_of(people.event):
+        return merge.recipient_contexts(people.event, [recipient])["ana@example.org"]["answers"]["interpretation"]
+
+
+def test_a_choice_answer_reads_in_the_readers_language(app, people):
+    with app.test_request_context():
+        assert _answer(people, "es") == "Español"
+        assert _answer(people, "en") == "Spanish"
+        people.event.languages = ["en"]
+        assert _answer(people, "es") == "Spanish"
