@@ -215,13 +215,22 @@ def program_known(b: Builder, actor) -> dict:
 
 def known_world(**event_fields):
     """An organiser and an event with the known registrations, check-ins and programme, committed:
-    (organiser, event, builder)."""
+    (organiser, event, builder); the programme's sessions are `builder.sessions`."""
     from tests.factories import make_event, make_user
 
     organiser = make_user()
     event = make_event(organiser=organiser, **event_fields)
     builder = known_event(event)
     check_in_known(builder, organiser)
-    program_known(builder, organiser)
+    builder.sessions = program_known(builder, organiser)
     db.session.commit()
     return organiser, event, builder
+
+
+def ended_two_days_ago() -> dict:
+    """The dates of an event that ran for 30 hours from two days ago (by the test clock): over,
+    so it can be reported on and surveyed."""
+    from confapp.types import utcnow
+
+    start = utcnow() - timedelta(days=2)
+    return {"starts_at": start, "ends_at": start + timedelta(hours=30)}

@@ -4,7 +4,6 @@ import io
 import json
 import re
 import subprocess
-from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -15,21 +14,14 @@ from confapp.reports import certificates, feedback, services
 from confapp.reports.models import Certificate, SurveyResponse
 from confapp.reports.queries import compute_figures
 from confapp.types import utcnow
-from tests.factories import make_event, make_user
-from tests.reports_data import check_in_known, known_event, program_known
+from tests.reports_data import ended_two_days_ago, known_world
 
 
 @pytest.fixture
 def world(db):
-    organiser = make_user()
-    start = utcnow() - timedelta(days=2)
-    event = make_event(organiser=organiser, starts_at=start, ends_at=start + timedelta(hours=30))
-    builder = known_event(event)
-    check_in_known(builder, organiser)
-    sessions = program_known(builder, organiser)
-    db.session.commit()
+    organiser, event, builder = known_world(**ended_two_days_ago())
     people = {r.email: r for r in builder.registrations if r.status == "confirmed" and r.email}
-    return event, organiser, people, sessions
+    return event, organiser, people, builder.sessions
 
 
 def test_survey_once_anonymous_by_default_and_in_the_report(client, world):

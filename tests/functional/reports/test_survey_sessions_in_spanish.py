@@ -3,28 +3,20 @@ a participant who reads Spanish at an English-and-Spanish event rates "Plenaria 
 who reads English "Opening plenary"; an event without Spanish keeps its own titles."""
 from __future__ import annotations
 
-from datetime import timedelta
 from html import unescape
 
 import pytest
 
 from confapp.i18n import LANGUAGE_COOKIE
 from confapp.reports import feedback
-from confapp.types import utcnow
-from tests.factories import make_event, make_user
-from tests.reports_data import check_in_known, known_event, program_known
+from tests.reports_data import ended_two_days_ago, known_world
 
 
 @pytest.fixture
 def world(db):
-    organiser = make_user()
-    start = utcnow() - timedelta(days=2)
-    event = make_event(organiser=organiser, starts_at=start, ends_at=start + timedelta(hours=30))
-    builder = known_event(event)
-    check_in_known(builder, organiser)
-    sessions = program_known(builder, organiser)
+    _organiser, event, builder = known_world(**ended_two_days_ago())
     event.languages = ["en", "es"]
-    sessions["plenary"].translations = {"es": {"title": "Plenaria de apertura"}}
+    builder.sessions["plenary"].translations = {"es": {"title": "Plenaria de apertura"}}
     db.session.commit()
     alice = next(r for r in builder.registrations if r.email == "alice@example.org")
     return event, alice
