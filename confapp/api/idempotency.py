@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from flask import jsonify, request
 from flask_babel import gettext
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationFailed
@@ -51,10 +51,14 @@ def service_key(token_id: int, key: str) -> str:
     return hashlib.sha256(f"api:{token_id}:{key}".encode()).hexdigest()
 
 
+# Looked up on every create with a key: built once (issue 16).
+_KEY_ROW = select(ApiIdempotencyKey).where(ApiIdempotencyKey.token_id == bindparam("token_id"),
+                                           ApiIdempotencyKey.key == bindparam("key"))
+
+
 def stored(token_id: int, key: str, fingerprint: str) -> tuple[int, dict] | None:
     """The first answer to this key, if any; the key used with another request is refused."""
-    row = db.session.scalar(select(ApiIdempotencyKey).where(ApiIdempotencyKey.token_id == token_id,
-                                                            ApiIdempotencyKey.key == key))
+    row = db.session.scalar(_KEY_ROW, {"token_id": token_id, "key": key})
     if row is None:
         return None
     if row.request_hash != fingerprint:

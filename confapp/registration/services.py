@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..audit.services import record
+from ..audit.services import record_now
 from ..checkin import search
 from ..errors import SoldOut, ValidationFailed
 from ..events.models import Event
@@ -314,7 +314,7 @@ def place_order(event: Event, order_request: OrderRequest, *, actor=None, now: d
         db.session.flush()
     order_history(order, [("walk_in" if order_request.at_door else "placed", status.english_label),
                           *((kind, "") for kind in also_history)], actor=actor, now=now)
-    record("registration.order_placed", actor=actor, event=event, target=order,
+    record_now("registration.order_placed", actor=actor, event=event, target=order,
            details={"registrations": len(quote.lines), "status": status.value}, now=now)
     outbox.emit_registrations("registration.created", order.registrations, now=now)
     if order_request.send_email:
