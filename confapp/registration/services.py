@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql as postgresql_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -107,26 +105,21 @@ def _recheck_under_lock(quote: Quote, *, now: datetime) -> None:
 ORDER_CODE_ATTEMPTS = 5
 
 
-def _order_insert(on_conflict_do_nothing: bool):
-    """INSERT INTO orders ... RETURNING id, built once per dialect (issue 16: the ORM's unit of work
-    was the largest cost of writing an order). ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a
-    taken code or idempotency key inserts nothing and raises nothing, so the usual order needs no
-    savepoint around its insert."""
-    dialect = db.session.get_bind().dialect.name
-    key = (dialect, on_conflict_do_nothing)
-    if key not in _ORDER_INSERTS:
-        if on_conflict_do_nothing and dialect in ("sqlite", "postgresql"):
-            module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
-            statement = module.insert(Order.__table__).on_conflict_do_nothing()
-        else:
-            statement = insert(Order.__table__)
-        _ORDER_INSERTS[key] = statement.returning(Order.__table__.c.id)
-    return _ORDER_INSERTS[key]
-
-
-_ORDER_INSERTS: dict = {}
+_ORDER_INSERT = insert(Order.__table__).returning(Order.__table__.c.id)
 _REGISTRATION_INSERT = insert(Registration.__table__).returning(Registration.__table__.c.id, sort_by_parameter_order=True)
 _ANSWER_INSERT = insert(Answer.__table__).returning(Answer.__table__.c.id, sort_by_parameter_order=True)
+
+
+def _insert_order_row(values: dict) -> int:
+    """INSERT INTO orders ... RETURNING id with Core (issue 16: the ORM's unit of work was the
+    largest cost of writing an order). On embedded SQLite a refused statement is undone alone and
+    the transaction goes on (its default ABORT conflict resolution): no savepoint needed. On
+    PostgreSQL a refused statement aborts the transaction unless it ran in a savepoint."""
+    if writes_are_serialised():
+        return db.session.connection().execute(_ORDER_INSERT, values).scalar_one()
+    with db.session.begin_nested():
+        # The savepoint's own connection: SAVEPOINT is sent when it is first asked for.
+        return db.session.connection().execute(_ORDER_INSERT, values).scalar_one()
 
 
 def _insert_with_a_free_code(values: dict) -> tuple[int | None, Order | None]:
@@ -134,22 +127,15 @@ def _insert_with_a_free_code(values: dict) -> tuple[int | None, Order | None]:
     constraint says so, no look-up first), draw another. When its idempotency key is taken, a
     twin of this submission committed before our decision (the constraint says so, no look-up
     first): (None, the twin's order), and nothing is inserted. Any other integrity error propagates."""
-    connection = db.session.connection()
     for attempt in range(ORDER_CODE_ATTEMPTS):
-        order_id = connection.execute(_order_insert(True), values).scalar()
-        if order_id is not None:
-            return order_id, None
-        if values["idempotency_key"]:
-            twin = find_order_by_key(values["idempotency_key"])
-            if twin is not None:
-                return None, twin
-        # Nothing inserted and no twin: the insert again without ON CONFLICT, in a savepoint, names
-        # the constraint (the code is drawn again; a key whose twin we cannot see is an error).
         try:
-            with db.session.begin_nested():
-                # The savepoint's own connection: SAVEPOINT is sent when it is first asked for.
-                return db.session.connection().execute(_order_insert(False), values).scalar_one(), None
+            return _insert_order_row(values), None
         except IntegrityError as error:
+            if values["idempotency_key"] and violates(error, "uq_orders_idempotency_key", "orders.idempotency_key"):
+                twin = find_order_by_key(values["idempotency_key"])
+                if twin is not None:
+                    return None, twin
+                raise
             if attempt == ORDER_CODE_ATTEMPTS - 1 or not violates(error, "uq_orders_code", "orders.code"):
                 raise
             values["code"] = new_code()
