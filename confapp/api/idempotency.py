@@ -8,6 +8,7 @@ key) and the unique (token, key) row settles the rest.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -51,14 +52,17 @@ def service_key(token_id: int, key: str) -> str:
     return hashlib.sha256(f"api:{token_id}:{key}".encode()).hexdigest()
 
 
-# Looked up on every create with a key: built once (issue 16).
-_KEY_ROW = select(ApiIdempotencyKey).where(ApiIdempotencyKey.token_id == bindparam("token_id"),
+@functools.cache
+def _key_row():
+    """Looked up on every create with a key: built once (issue 16), on first use (not at import:
+    the mappers are configured once every model is imported)."""
+    return select(ApiIdempotencyKey).where(ApiIdempotencyKey.token_id == bindparam("token_id"),
                                            ApiIdempotencyKey.key == bindparam("key"))
 
 
 def stored(token_id: int, key: str, fingerprint: str) -> tuple[int, dict] | None:
     """The first answer to this key, if any; the key used with another request is refused."""
-    row = db.session.scalar(_KEY_ROW, {"token_id": token_id, "key": key})
+    row = db.session.scalar(_key_row(), {"token_id": token_id, "key": key})
     if row is None:
         return None
     if row.request_hash != fingerprint:

@@ -7,6 +7,7 @@ audited under "API token: <name>" (with the creator's user id).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -129,12 +130,13 @@ def revoke_token(token: ApiToken, *, actor, now: datetime) -> ApiToken:
     return token
 
 
-# Built once with a bind parameter: building it (three joined loads) per request cost about as
-# much CPU as running it, on every API request (issue 16).
-_TOKEN_BY_HASH = (
-    select(ApiToken).options(joinedload(ApiToken.created_by).joinedload(User.roles), joinedload(ApiToken.event))
-    .where(ApiToken.token_hash == bindparam("digest"))
-)
+@functools.cache
+def _token_by_hash():
+    """Built once with a bind parameter, on first use (not at import: the mappers are configured
+    once every model is imported): building it (three joined loads) per request cost about as
+    much CPU as running it, on every API request (issue 16)."""
+    return (select(ApiToken).options(joinedload(ApiToken.created_by).joinedload(User.roles), joinedload(ApiToken.event))
+            .where(ApiToken.token_hash == bindparam("digest")))
 
 
 def authenticate(secret: str, *, now: datetime) -> ApiToken:
@@ -144,7 +146,7 @@ def authenticate(secret: str, *, now: datetime) -> ApiToken:
     digest = hash_secret(secret)
     # One statement: the token, its creator with their roles (what `can` decides from) and the
     # token's event, which token_event then takes from here (issue 16: three statements before).
-    token = db.session.execute(_TOKEN_BY_HASH, {"digest": digest}).unique().scalar_one_or_none()
+    token = db.session.execute(_token_by_hash(), {"digest": digest}).unique().scalar_one_or_none()
     # The lookup is by the hash of the secret; compare in constant time all the same.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         raise TokenRefused(gettext("This API token is not valid."))

@@ -195,8 +195,10 @@ def _awaits_card_payment(order) -> bool:
         r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations)
 
 
+# A schema instance, not the class: webargs builds a class's instance (with its nested attendee
+# schemas) for every request it parses (issue 16); a schema keeps no state between loads.
 @v1.route("/events/<slug>/orders", methods=["POST"])
-@v1.arguments(OrderCreateSchema)
+@v1.arguments(OrderCreateSchema())
 @v1.response(201, OrderSchema)
 @documented_errors(401, 403, 404, 409, 429)
 @v1.doc(parameters=[idempotency.HEADER_PARAMETER],

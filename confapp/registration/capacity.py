@@ -15,6 +15,7 @@ its own capacity.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,11 +55,12 @@ class Occupancy:
         return None if category.capacity is None else max(category.capacity - self.by_category[category.id], 0)
 
 
-def _occupancy_statement(*, excluding_offer: bool, with_emails: bool, with_capacity: bool):
+@functools.cache
+def _occupancy_statement(excluding_offer: bool, with_emails: bool, with_capacity: bool):
     """The places-taken query with bind parameters for what changes per call (:event_id, :now,
-    :exclude_offer_id, :emails), built once per shape (_OCCUPANCY_STATEMENTS): building it per
-    call cost about as much CPU as running it (issue 16), and a statement built once also keeps
-    its compiled form and cache key."""
+    :exclude_offer_id, :emails), built once per shape, on first use (not at import: the mappers
+    are configured once every model is imported): building it per call cost about as much CPU
+    as running it (issue 16)."""
     event_id, now = bindparam("event_id", type_=Integer), bindparam("now", type_=UTCDateTime())
     occupying = occupying_clause(now)
     # The mode as text in every branch: the emails' branch carries the address there.
@@ -94,13 +96,6 @@ def _occupancy_statement(*, excluding_offer: bool, with_emails: bool, with_capac
     return union_all(*branches)
 
 
-_OCCUPANCY_STATEMENTS = {
-    (excluding_offer, with_emails, with_capacity): _occupancy_statement(
-        excluding_offer=excluding_offer, with_emails=with_emails, with_capacity=with_capacity)
-    for excluding_offer in (False, True) for with_emails in (False, True) for with_capacity in (False, True)
-}
-
-
 def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None,
               emails: Sequence[str] = (), event: Event | None = None) -> Occupancy:
     """Places taken per category, and at the venue (the event's capacity: online places left
@@ -110,7 +105,7 @@ def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = No
     window holds one read: `emails`, which of them an occupying registration has
     (Occupancy.emails_taken); `event`, the event's capacity as committed now, set on `event`
     (as re-reading its row would)."""
-    statement = _OCCUPANCY_STATEMENTS[(exclude_offer_id is not None, bool(emails), event is not None)]
+    statement = _occupancy_statement(exclude_offer_id is not None, bool(emails), event is not None)
     parameters = {"event_id": event_id, "now": now}
     if exclude_offer_id is not None:
         parameters["exclude_offer_id"] = exclude_offer_id
