@@ -8,17 +8,19 @@ key) and the unique (token, key) row settles the rest.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
 
 from flask import jsonify, request
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationFailed
 from ..extensions import commit_keeping_loaded, db
+from ..types import utcnow
 from .models import ApiIdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -50,10 +52,17 @@ def service_key(token_id: int, key: str) -> str:
     return hashlib.sha256(f"api:{token_id}:{key}".encode()).hexdigest()
 
 
+@functools.cache
+def _key_row():
+    """Looked up on every create with a key: built once (issue 16), on first use (not at import:
+    the mappers are configured once every model is imported)."""
+    return select(ApiIdempotencyKey).where(ApiIdempotencyKey.token_id == bindparam("token_id"),
+                                           ApiIdempotencyKey.key == bindparam("key"))
+
+
 def stored(token_id: int, key: str, fingerprint: str) -> tuple[int, dict] | None:
     """The first answer to this key, if any; the key used with another request is refused."""
-    row = db.session.scalar(select(ApiIdempotencyKey).where(ApiIdempotencyKey.token_id == token_id,
-                                                            ApiIdempotencyKey.key == key))
+    row = db.session.scalar(_key_row(), {"token_id": token_id, "key": key})
     if row is None:
         return None
     if row.request_hash != fingerprint:
@@ -63,10 +72,18 @@ def stored(token_id: int, key: str, fingerprint: str) -> tuple[int, dict] | None
     return row.status_code, row.response_body
 
 
+# One Core INSERT beside the rows it answers for (issue 16: the ORM's add and flush of this row
+# cost more than the insert): nothing reads the row back in the request that writes it.
+_KEY_INSERT = insert(ApiIdempotencyKey.__table__)
+
+
 def remember(token_id: int, key: str, fingerprint: str, status: int, body: dict) -> None:
-    db.session.add(ApiIdempotencyKey(token_id=token_id, key=key, request_hash=fingerprint, status_code=status,
-                                     response_body=json.loads(json.dumps(body, default=str))))
-    db.session.flush()
+    """Store the first answer under the key, in the transaction of what it answers for. A twin that
+    committed first holds the key: the unique (token, key) constraint refuses this insert
+    (IntegrityError), and answer_once answers the twin's answer."""
+    db.session.connection().execute(_KEY_INSERT, {
+        "token_id": token_id, "key": key, "request_hash": fingerprint, "status_code": status,
+        "response_body": json.loads(json.dumps(body, default=str)), "created_at": utcnow()})
 
 
 def is_twin(error: IntegrityError) -> bool:

@@ -168,8 +168,13 @@ def _order_request(body: dict, *, idempotency_key: str | None, for_partner: bool
                         ip_address=request.remote_addr or "", language=current_language())
 
 
+# One instance for every answer (a schema holds no per-dump state): building one, with its nested
+# registration and category schemas, cost a create about as much as dumping it (issue 16).
+_ORDER_SCHEMA = OrderSchema()
+
+
 def _order_json(event, order) -> dict:
-    return OrderSchema().dump(_order_data(event, order))
+    return _ORDER_SCHEMA.dump(_order_data(event, order))
 
 
 def _order_data(event, order, *, just_placed: bool = False) -> dict:
@@ -190,8 +195,10 @@ def _awaits_card_payment(order) -> bool:
         r.status == RegistrationStatus.AWAITING_PAYMENT for r in order.registrations)
 
 
+# A schema instance, not the class: webargs builds a class's instance (with its nested attendee
+# schemas) for every request it parses (issue 16); a schema keeps no state between loads.
 @v1.route("/events/<slug>/orders", methods=["POST"])
-@v1.arguments(OrderCreateSchema)
+@v1.arguments(OrderCreateSchema())
 @v1.response(201, OrderSchema)
 @documented_errors(401, 403, 404, 409, 429)
 @v1.doc(parameters=[idempotency.HEADER_PARAMETER],
@@ -238,7 +245,7 @@ def _order_create(body, slug: str):
         if for_partner:
             partner.remember_order(actor.token, order)
         # The order's rows as written, none checked in yet: nothing to read back under the lock.
-        return 201, OrderSchema().dump(_order_data(event, order, just_placed=True))
+        return 201, _ORDER_SCHEMA.dump(_order_data(event, order, just_placed=True))
 
     try:
         return idempotency.answer_once(actor.token.id, body, place)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
+
 from ..extensions import db
 from ..types import utcnow
 from .models import AuditEntry
@@ -53,3 +55,27 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_now(
+    action: str,
+    *,
+    actor: Any,
+    event: Any = None,
+    target: Any = None,
+    details: dict | None = None,
+    now: datetime | None = None,
+) -> None:
+    """`record`, written at once with one Core INSERT instead of at the next flush: for paths that
+    write their other rows with Core (placing an order, issue 16), so that their commit has no
+    unit of work left to run. Nothing is returned: no one reads the entry back in that request."""
+    user_id, label = actor_identity(actor)
+    db.session.connection().execute(_INSERT, {
+        "event_id": getattr(event, "id", None), "actor_user_id": user_id, "actor_label": label, "action": action,
+        "target_type": type(target).__name__ if target is not None else "",
+        "target_id": str(getattr(target, "id", "") or "") if target is not None else "",
+        "details": details or {}, "created_at": now or utcnow(),
+    })
+
+
+_INSERT = insert(AuditEntry.__table__)

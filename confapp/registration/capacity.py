@@ -15,19 +15,21 @@ its own capacity.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import String, and_, cast, func, literal, null, or_, select, text, union_all
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, literal, null, or_, select, text, union_all
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import SoldOut
 from ..events.content_languages import tr
 from ..events.models import Event
 from ..extensions import db
+from ..types import UTCDateTime
 from .models import PlaceKind, RegistrationCategory, RegistrationStatus, Registration, WaitlistEntry, WaitlistStatus
 
 
@@ -53,15 +55,14 @@ class Occupancy:
         return None if category.capacity is None else max(category.capacity - self.by_category[category.id], 0)
 
 
-def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None,
-              emails: Sequence[str] = (), event: Event | None = None) -> Occupancy:
-    """Places taken per category, and at the venue (the event's capacity: online places left
-    out), in one query (registrations and open waitlist offers side by side), no lock.
-
-    The same query can bring what an order decides on beside the counts, so that its write
-    window holds one read: `emails`, which of them an occupying registration has
-    (Occupancy.emails_taken); `event`, the event's capacity as committed now, set on `event`
-    (as re-reading its row would)."""
+@functools.cache
+def _occupancy_statement(excluding_offer: bool, with_emails: bool, with_capacity: bool):
+    """The places-taken query with bind parameters for what changes per call (:event_id, :now,
+    :exclude_offer_id, :emails), built once per shape, on first use (not at import: the mappers
+    are configured once every model is imported): building it per call cost about as much CPU
+    as running it (issue 16)."""
+    event_id, now = bindparam("event_id", type_=Integer), bindparam("now", type_=UTCDateTime())
+    occupying = occupying_clause(now)
     # The mode as text in every branch: the emails' branch carries the address there.
     mode = cast(RegistrationCategory.attendance_mode, String)
     # The category's mode looked up once per category counted, not joined to every registration:
@@ -73,7 +74,7 @@ def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = No
     taken = (
         select(literal("registrations").label("kind"), Registration.category_id.label("category_id"),
                mode_of_category.label("mode"), func.count().label("n"))
-        .where(Registration.event_id == event_id, occupying_clause(now))
+        .where(Registration.event_id == event_id, occupying)
         .group_by(Registration.category_id)
     )
     offers = select(literal("offers"), WaitlistEntry.category_id, mode, func.count()).outerjoin(
@@ -82,20 +83,38 @@ def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = No
         WaitlistEntry.status == WaitlistStatus.OFFERED,
         WaitlistEntry.offer_expires_at > now,
     )
-    if exclude_offer_id is not None:
-        offers = offers.where(WaitlistEntry.id != exclude_offer_id)
+    if excluding_offer:
+        offers = offers.where(WaitlistEntry.id != bindparam("exclude_offer_id", type_=Integer))
     offers = offers.group_by(WaitlistEntry.category_id, RegistrationCategory.attendance_mode)
     branches = [taken, offers]
-    if emails:
+    if with_emails:
         branches.append(select(literal("email"), null(), Registration.email, func.count()).where(
-            Registration.event_id == event_id, Registration.email.in_(list(emails)), occupying_clause(now),
+            Registration.event_id == event_id, Registration.email.in_(bindparam("emails", expanding=True)), occupying,
         ).group_by(Registration.email))
-    if event is not None:
+    if with_capacity:
         branches.append(select(literal("capacity"), null(), null(), Event.capacity).where(Event.id == event_id))
+    return union_all(*branches)
+
+
+def occupancy(event_id: int, *, now: datetime, exclude_offer_id: int | None = None,
+              emails: Sequence[str] = (), event: Event | None = None) -> Occupancy:
+    """Places taken per category, and at the venue (the event's capacity: online places left
+    out), in one query (registrations and open waitlist offers side by side), no lock.
+
+    The same query can bring what an order decides on beside the counts, so that its write
+    window holds one read: `emails`, which of them an occupying registration has
+    (Occupancy.emails_taken); `event`, the event's capacity as committed now, set on `event`
+    (as re-reading its row would)."""
+    statement = _occupancy_statement(exclude_offer_id is not None, bool(emails), event is not None)
+    parameters = {"event_id": event_id, "now": now}
+    if exclude_offer_id is not None:
+        parameters["exclude_offer_id"] = exclude_offer_id
+    if emails:
+        parameters["emails"] = list(emails)
     counts: Counter = Counter()
     total = 0
     emails_taken: set[str] = set()
-    for kind, category_id, mode_or_email, n in db.session.execute(union_all(*branches)):
+    for kind, category_id, mode_or_email, n in db.session.execute(statement, parameters):
         if kind == "email":
             emails_taken.add(mode_or_email)
             continue

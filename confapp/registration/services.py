@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..audit.services import record
+from ..audit.services import record_now
+from ..checkin import search
 from ..errors import SoldOut, ValidationFailed
 from ..events.models import Event
 from ..extensions import db
@@ -103,27 +106,82 @@ def _recheck_under_lock(quote: Quote, *, now: datetime) -> None:
 ORDER_CODE_ATTEMPTS = 5
 
 
-def _insert_with_a_free_code(order: Order) -> Order | None:
-    """Insert `order`; when its code is taken (the unique constraint says so, no look-up first),
-    draw another. When its idempotency key is taken, a twin of this submission committed before
-    our decision (the constraint says so, no look-up first): returns the twin's order, and
-    `order` is not inserted. Any other integrity error propagates."""
+_ORDER_INSERT = insert(Order.__table__).returning(Order.__table__.c.id)
+_REGISTRATION_INSERT = insert(Registration.__table__).returning(Registration.__table__.c.id, sort_by_parameter_order=True)
+_ANSWER_INSERT = insert(Answer.__table__).returning(Answer.__table__.c.id, sort_by_parameter_order=True)
+
+
+def _insert_order_row(values: dict) -> int:
+    """INSERT INTO orders ... RETURNING id with Core (issue 16: the ORM's unit of work was the
+    largest cost of writing an order). On embedded SQLite a refused statement is undone alone and
+    the transaction goes on (its default ABORT conflict resolution): no savepoint needed. On
+    PostgreSQL a refused statement aborts the transaction unless it ran in a savepoint."""
+    if writes_are_serialised():
+        return db.session.connection().execute(_ORDER_INSERT, values).scalar_one()
+    with db.session.begin_nested():
+        # The savepoint's own connection: SAVEPOINT is sent when it is first asked for.
+        return db.session.connection().execute(_ORDER_INSERT, values).scalar_one()
+
+
+def _insert_with_a_free_code(values: dict) -> tuple[int | None, Order | None]:
+    """Insert the order's row `values`: (its id, None). When its code is taken (the unique
+    constraint says so, no look-up first), draw another. When its idempotency key is taken, a
+    twin of this submission committed before our decision (the constraint says so, no look-up
+    first): (None, the twin's order), and nothing is inserted. Any other integrity error propagates."""
     for attempt in range(ORDER_CODE_ATTEMPTS):
         try:
-            # begin_nested flushes what was pending first: only the order is undone on a duplicate.
-            with db.session.begin_nested():
-                db.session.add(order)
-            return None
+            return _insert_order_row(values), None
         except IntegrityError as error:
-            if order.idempotency_key and violates(error, "uq_orders_idempotency_key", "orders.idempotency_key"):
-                twin = find_order_by_key(order.idempotency_key)
+            if values["idempotency_key"] and violates(error, "uq_orders_idempotency_key", "orders.idempotency_key"):
+                twin = find_order_by_key(values["idempotency_key"])
                 if twin is not None:
-                    return twin
+                    return None, twin
                 raise
             if attempt == ORDER_CODE_ATTEMPTS - 1 or not violates(error, "uq_orders_code", "orders.code"):
                 raise
-            order.code = new_code()
-    return None
+            values["code"] = new_code()
+    return None, None
+
+
+def _written(model, values: dict, **relations):
+    """An ORM object for a row just inserted with Core: persistent in the session as if loaded
+    (no INSERT at the flush, no SELECT to read it), its relations set as loaded."""
+    obj = model(**values)
+    make_transient_to_detached(obj)
+    for name, value in relations.items():
+        set_committed_value(obj, name, value)
+    return obj
+
+
+def _write_order(event: Event, order_values: dict, lines: list[tuple]) -> tuple[Order, bool]:
+    """The order's rows in one statement per table, with Core (issue 16: the ORM flush of an order
+    cost more than the decision before it): the order (or, when a twin committed first, nothing:
+    (the twin's order, True) is returned), its registrations and their answers, and the desk's search
+    terms. `lines`: (registration's values without ids, category, {question id: value}) per
+    attendee. The rows are added to the session as loaded objects once every insert has passed,
+    so that what follows (the answer, the emails' queue, the webhooks, the walk-in's check-in)
+    uses them as usual."""
+    order_id, twin = _insert_with_a_free_code(order_values)
+    if twin is not None:
+        return twin, True
+    connection = db.session.connection()
+    rows = [{**values, "order_id": order_id} for values, _, _ in lines]
+    registration_ids = connection.execute(_REGISTRATION_INSERT, rows).scalars().all()
+    answer_rows = [{"registration_id": rid, "question_id": qid, "value": value}
+                   for rid, (_, _, answers) in zip(registration_ids, lines) for qid, value in answers.items()]
+    answer_ids = connection.execute(_ANSWER_INSERT, answer_rows).scalars().all() if answer_rows else []
+    order = _written(Order, {"id": order_id, **order_values}, event=event)
+    registrations, answer_id = [], iter(answer_ids)
+    for rid, row, (_, category, _) in zip(registration_ids, rows, lines):
+        registration = _written(Registration, {"id": rid, **row}, order=order, category=category, event=event)
+        answers = [_written(Answer, {"id": next(answer_id), **values}, registration=registration)
+                   for values in answer_rows if values["registration_id"] == rid]
+        set_committed_value(registration, "answers", answers)
+        registrations.append(registration)
+    set_committed_value(order, "registrations", registrations)
+    db.session.add(order)  # and, by cascade, its registrations and their answers
+    search.reindex(connection, set(), new=registrations)
+    return order, False
 
 
 @dataclass(frozen=True)
@@ -221,35 +279,36 @@ def place_or_find_order(event: Event, order_request: OrderRequest, *, actor=None
         status, payment_state = RegistrationStatus.CONFIRMED, PaymentState.UNPAID
     hold = now + timedelta(minutes=settings.hold_minutes) if status == RegistrationStatus.AWAITING_PAYMENT else None
     first = quote.lines[0].attendee
-    order = Order(
+    order_values = dict(
         event_id=event.id, code=new_code(),
         buyer_name=(order_request.buyer_name.strip() or f"{first.first_name} {first.last_name}".strip())[:200],
         buyer_email=normalise_email(order_request.buyer_email) or first.email,
         idempotency_key=order_request.idempotency_key, currency=quote.currency,
         subtotal_minor=quote.subtotal_minor, discount_minor=quote.discount_minor, total_minor=quote.total_minor,
-        payment_state=payment_state, payment_method=quote.payment_method,
+        paid_minor=0, refunded_minor=0, payment_state=payment_state, payment_method=quote.payment_method,
         discount_code_id=quote.discount_code.id if quote.discount_code else None,
         access_code_id=quote.access_code.id if quote.access_code else None,
         waiver_requested=order_request.waiver_requested, waiver_reason=order_request.waiver_reason.strip()[:2000],
         hold_expires_at=hold, created_at=now, updated_at=now, ip_address=(order_request.ip_address or "")[:45],
-        language=order_request.language,
-        # A new order has no registrations: say so, or the first append loads the collection.
-        registrations=[],
+        purged_at=None, language=order_request.language,
     )
-    twin = _insert_with_a_free_code(order)
-    if twin is not None:
-        return Placed(twin, twin=True)
+    lines = []
     for line in quote.lines:
         a = line.attendee
-        registration = Registration(
-            event_id=event.id, order_id=order.id, category_id=line.category.id, category=line.category, status=status,
-            ticket_code=new_ticket_code(), first_name=a.first_name[:120], last_name=a.last_name[:120], email=a.email,
+        lines.append((dict(
+            event_id=event.id, category_id=line.category.id, status=status, ticket_code=new_ticket_code(),
+            first_name=a.first_name[:120], last_name=a.last_name[:120], email=a.email,
             search_text=f"{a.first_name} {a.last_name} {a.email}".lower()[:600],
             price_minor=line.price_minor - line.discount_minor, is_walk_in=order_request.at_door, hold_expires_at=hold,
-            created_at=now, confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
-        )
-        registration.answers = [Answer(question_id=qid, value=value) for qid, value in line.answers.items()]
-        order.registrations.append(registration)
+            created_at=now, confirmed_at=now if status == RegistrationStatus.CONFIRMED else None, cancelled_at=None,
+            purged_at=None, language=None,
+        ), line.category, line.answers))
+    # What the session holds (the token's last use, a walk-in's list) is written first, as the
+    # ORM's flush would have before the order.
+    db.session.flush()
+    order, is_twin = _write_order(event, order_values, lines)
+    if is_twin:
+        return Placed(order, twin=True)
     if quote.discount_code:
         quote.discount_code.times_used += 1
     if quote.access_code:
@@ -257,10 +316,11 @@ def place_or_find_order(event: Event, order_request: OrderRequest, *, actor=None
     if quote.waitlist_entry:
         quote.waitlist_entry.status = WaitlistStatus.CLAIMED
         quote.waitlist_entry.order_id = order.id
-    db.session.flush()
+    if quote.discount_code or quote.access_code or quote.waitlist_entry:
+        db.session.flush()
     order_history(order, [("walk_in" if order_request.at_door else "placed", status.english_label),
                           *((kind, "") for kind in also_history)], actor=actor, now=now)
-    record("registration.order_placed", actor=actor, event=event, target=order,
+    record_now("registration.order_placed", actor=actor, event=event, target=order,
            details={"registrations": len(quote.lines), "status": status.value}, now=now)
     outbox.emit_registrations("registration.created", order.registrations, now=now)
     if order_request.send_email:

@@ -268,3 +268,34 @@ def test_walk_in_at_the_door_skips_the_sales_window(event, now):
     reg = order.registrations[0]
     assert reg.is_walk_in and reg.status == RegistrationStatus.CONFIRMED
     assert order.payment_method == PaymentMethod.AT_DOOR and order.payment_state == PaymentState.UNPAID
+
+
+def test_the_order_placed_is_in_the_session_as_written_with_nothing_left_to_flush(event, now, db):
+    """Its rows are written with Core (issue 16), not by the unit of work: what place_order returns
+    is the rows as stored, usable with no SQL (no reload, no lazy load), and the commit flushes none
+    of them again."""
+    from sqlalchemy import func, select
+
+    from confapp.registration.models import Answer, Registration
+    from tests.factories import make_question
+    from tests.support.queries import count_queries
+
+    category = make_category(event)
+    question = make_question(event, label="Diet")
+    db.session.flush()
+    order_request = request_for(category, 2)
+    for attendee in order_request.attendees:
+        attendee.answers = {question.id: "Vegetarian"}
+    order = services.place_order(event, order_request, now=now)
+    with count_queries(db.engine) as counter:
+        seen = [(r.id, r.order.code, r.category.id, r.event.id, r.status, [(a.id, a.question_id, a.value) for a in r.answers])
+                for r in order.registrations]
+        assert not db.session.new and not db.session.dirty
+    assert not counter.statements, counter.statements
+    assert [s[1:5] for s in seen] == [(order.code, category.id, event.id, RegistrationStatus.CONFIRMED)] * 2
+    assert all(a[0] is not None and a[1:] == (question.id, "Vegetarian") for s in seen for a in s[5])
+    db.session.expire_all()
+    stored = db.session.scalars(select(Registration).where(Registration.order_id == order.id).order_by(Registration.id)).all()
+    assert [(r.id, r.ticket_code) for r in stored] == [(r.id, r.ticket_code) for r in order.registrations]
+    assert db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.registration_id.in_([r.id for r in stored]))) == 2
