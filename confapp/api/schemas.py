@@ -44,9 +44,31 @@ class EventSchema(ma.Schema):
     updated_at = fields.AwareDateTime(required=True)
 
 
+def _email_or_empty(value: str) -> None:
+    # Empty clears the event's contact address, as on the Details form.
+    if value:
+        validate.Email()(value)
+
+
 class EventUpdateSchema(ma.Schema):
     starts_at = fields.AwareDateTime(metadata={"description": "The new start (ISO 8601 with its offset); left out, it stays."})
     ends_at = fields.AwareDateTime(metadata={"description": "The new end; left out, it stays."})
+    # The Details form's other fields an integration may change (what is left out stays), with the
+    # form's limits; checked by the form's own service (events.services.update_event).
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    subtitle = fields.String(validate=validate.Length(max=300))
+    description = fields.String(validate=validate.Length(max=50_000), metadata={"description": "Markdown."})
+    venue_name = fields.String(validate=validate.Length(max=200))
+    venue_address = fields.String(validate=validate.Length(max=300))
+    venue_city = fields.String(validate=validate.Length(max=120))
+    venue_region = fields.String(validate=validate.Length(max=120))
+    venue_country = fields.String(validate=validate.Regexp(r"^([A-Za-z]{2})?$"),
+                                  metadata={"description": "Two letters, such as US; empty for none."})
+    venue_accessibility = fields.String(validate=validate.Length(max=20_000))
+    contact_email = fields.String(validate=[validate.Length(max=254), _email_or_empty])
+    registration_opens_at = fields.AwareDateTime(allow_none=True, metadata={"description": "null: open from publication."})
+    registration_closes_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "null: open until the event ends; never after the (new) end."})
     notify_registered = fields.Boolean(load_default=True, metadata={
         "description": "Tell the confirmed registrations of the new date and time (one change notice each, with "
                        "the calendar file) and send reminders already sent again before it, as the Details form's box does."})

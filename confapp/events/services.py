@@ -1,7 +1,7 @@
 """Events: create, edit, publish, archive, and copy a new edition."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -206,6 +206,17 @@ def create_event(data: EventData, *, actor, now: datetime | None = None) -> Even
     db.session.flush()
     record("event.created", actor=actor, event=event, target=event, now=now)
     return event
+
+
+def event_data(event: Event, **changes) -> EventData:
+    """The event as it is, as EventData (what update_event leaves unchanged: its languages and
+    translations, series, organisations), with `changes` (EventData's field names) applied: an
+    edit of some fields only, as the API's PATCH makes."""
+    data = EventData(
+        **{name: getattr(event, name) for name in EDITABLE_FIELDS}, series_id=event.series_id,
+        organisers=tuple(o.name for o in event.organisers), partners=tuple(o.name for o in event.partners),
+    )
+    return replace(data, **changes)
 
 
 def update_event(event: Event, data: EventData, *, actor, now: datetime | None = None) -> Event:

@@ -138,6 +138,8 @@ SAYS = [
      ("unpaid", "card", ["awaiting_payment"]) and re.search(rf"/e/{SLUG}/orders/[^/]+/pay$", a["payment_url"])),
     ('"notify_registered": true', {"starts_at": "2027-03-11T13:00:00+00:00", "ends_at": "2027-03-13T21:00:00+00:00",
                                  "sessions_outside": []}),
+    ('"venue_name": "Civic Hall"', {"venue_name": "Civic Hall", "venue_city": "Pittsburgh", "venue_country": "US",
+                                   "starts_at": "2027-03-11T13:00:00+00:00"}),
 ]
 
 # The main operations of issue 14 that must each have an example (a pattern of OPERATIONS each).

@@ -127,7 +127,11 @@ def test_dates_out_of_bounds_are_problems_by_field(client, db, world, auth):
         ({"ends_at": "0001-01-01T00:00:00+14:00"}, "ends_at", ""),  # and before the first
         # 31 December 2100 in New York, 2101 in UTC (which is what is stored): judged in UTC.
         ({"starts_at": "2100-12-31T20:00:00-05:00", "ends_at": "2100-12-31T23:00:00-05:00"}, "starts_at", "between the years"),
-        ({"title": "Renamed"}, "title", ""),  # only the dates move here
+        ({"title": ""}, "title", ""),  # the other fields are checked as on the Details form
+        ({"contact_email": "not an address"}, "contact_email", ""),
+        ({"venue_country": "USA"}, "venue_country", ""),
+        ({"registration_closes_at": "2026-12-07T14:00:00Z"}, "registration_closes_at", "cannot close after the event ends"),
+        ({"slug": "renamed"}, "slug", ""),  # not a field this PATCH changes
     ]
     failures = []
     for body, field, words in cases:
@@ -140,6 +144,7 @@ def test_dates_out_of_bounds_are_problems_by_field(client, db, world, auth):
     assert failures == []
     db.session.expire_all()
     assert world.event.starts_at == datetime(2026, 12, 5, 14, 0, tzinfo=timezone.utc) and _notices(db) == 0
+    assert world.event.title != "" and world.event.registration_closes_at is None
 
 
 def test_registration_closing_after_the_new_end_is_refused(client, db, world, auth):
@@ -157,3 +162,57 @@ def test_a_token_that_may_only_read_events_cannot_move_one(client, db, world):
     db.session.commit()
     response = client.patch(f"/api/v1/events/{world.event.slug}", headers=bearer(secret), json={"starts_at": NEW_START})
     assert response.status_code == 403 and "events:write" in response.json["detail"]
+
+
+def test_the_details_forms_other_fields_change_through_its_service_and_a_retry_changes_nothing(client, db, world, auth):
+    from confapp.audit.models import AuditEntry
+
+    url = f"/api/v1/events/{world.event.slug}"
+    body = {"title": "Human Rights Cities Summit", "venue_name": "Civic Hall", "venue_city": "Pittsburgh",
+            "venue_country": "us", "contact_email": "summit@example.org", "description": "Two days on the *UPR*.",
+            "registration_opens_at": "2026-11-01T12:00:00Z", "registration_closes_at": "2026-12-05T12:00:00Z"}
+    response = client.patch(url, headers=auth, json=body)
+    assert response.status_code == 200, response.json
+    assert (response.json["title"], response.json["venue_city"], response.json["venue_country"]) == (
+        "Human Rights Cities Summit", "Pittsburgh", "US")
+    db.session.expire_all()
+    event = world.event
+    assert (event.venue_name, event.contact_email, event.description) == ("Civic Hall", "summit@example.org",
+                                                                         "Two days on the *UPR*.")
+    assert event.registration_closes_at == datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc)
+    assert event.starts_at == datetime(2026, 12, 5, 14, 0, tzinfo=timezone.utc)  # the dates stay
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.updated"))
+    assert entry.actor_label == "API token: CRM sync" and "title" in entry.details["fields"]
+    assert client.get(f"/e/{event.slug}/").text.count("Human Rights Cities Summit") >= 1  # the public page at once
+    again = client.patch(url, headers=auth, json=body)
+    assert again.status_code == 200 and again.json == response.json
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "event.updated")) == 1
+    # Left out, a field stays; null opens the window again.
+    cleared = client.patch(url, headers=auth, json={"registration_closes_at": None})
+    assert cleared.status_code == 200 and cleared.json["title"] == "Human Rights Cities Summit"
+    db.session.expire_all()
+    assert event.registration_closes_at is None and event.registration_opens_at is not None
+
+
+def test_a_move_earlier_can_bring_the_registration_window_with_it(client, db, world, auth):
+    """Alone, a move that ends before registration closes is refused (registration cannot close
+    after the event ends); with the new window in the same request it is one change."""
+    world.event.registration_closes_at = world.event.starts_at
+    db.session.commit()
+    url = f"/api/v1/events/{world.event.slug}"
+    earlier = {"starts_at": "2026-11-28T14:00:00Z", "ends_at": "2026-11-29T14:00:00Z"}
+    assert client.patch(url, headers=auth, json=earlier).status_code == 422
+    response = client.patch(url, headers=auth, json={**earlier, "registration_closes_at": "2026-11-28T12:00:00Z"})
+    assert response.status_code == 200, response.json
+    db.session.expire_all()
+    assert world.event.ends_at == datetime(2026, 11, 29, 14, 0, tzinfo=timezone.utc)
+    assert world.event.registration_closes_at == datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+    # The window given with a move is checked against the new end even when it does not change.
+    later_close = client.patch(url, headers=auth, json={"ends_at": "2026-11-28T20:00:00Z",
+                                                        "registration_closes_at": "2026-11-28T12:00:00Z"})
+    assert later_close.status_code == 200
+    refused = client.patch(url, headers=auth, json={"starts_at": "2026-11-20T10:00:00Z", "ends_at": "2026-11-20T11:00:00Z",
+                                                    "registration_closes_at": "2026-11-28T12:00:00Z"})
+    assert refused.status_code == 422 and "registration_closes_at" in refused.json["errors"]
+    db.session.expire_all()
+    assert world.event.ends_at == datetime(2026, 11, 28, 20, 0, tzinfo=timezone.utc)
