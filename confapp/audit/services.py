@@ -42,19 +42,20 @@ def record(
     now: datetime | None = None,
 ) -> AuditEntry:
     """Append an audit entry. `details` must hold ids and field names only, never personal data."""
-    user_id, label = actor_identity(actor)
-    entry = AuditEntry(
-        event_id=getattr(event, "id", None),
-        actor_user_id=user_id,
-        actor_label=label,
-        action=action,
-        target_type=type(target).__name__ if target is not None else "",
-        target_id=str(getattr(target, "id", "") or "") if target is not None else "",
-        details=details or {},
-        created_at=now or utcnow(),
-    )
+    entry = AuditEntry(**_entry_values(action, actor, event, target, details, now))
     db.session.add(entry)
     return entry
+
+
+def _entry_values(action: str, actor: Any, event: Any, target: Any, details: dict | None, now: datetime | None) -> dict:
+    """An audit entry's columns, as record and record_now write them."""
+    user_id, label = actor_identity(actor)
+    return {
+        "event_id": getattr(event, "id", None), "actor_user_id": user_id, "actor_label": label, "action": action,
+        "target_type": type(target).__name__ if target is not None else "",
+        "target_id": str(getattr(target, "id", "") or "") if target is not None else "",
+        "details": details or {}, "created_at": now or utcnow(),
+    }
 
 
 def record_now(
@@ -69,13 +70,7 @@ def record_now(
     """`record`, written at once with one Core INSERT instead of at the next flush: for paths that
     write their other rows with Core (placing an order, issue 16), so that their commit has no
     unit of work left to run. Nothing is returned: no one reads the entry back in that request."""
-    user_id, label = actor_identity(actor)
-    db.session.connection().execute(_INSERT, {
-        "event_id": getattr(event, "id", None), "actor_user_id": user_id, "actor_label": label, "action": action,
-        "target_type": type(target).__name__ if target is not None else "",
-        "target_id": str(getattr(target, "id", "") or "") if target is not None else "",
-        "details": details or {}, "created_at": now or utcnow(),
-    })
+    db.session.connection().execute(_INSERT, _entry_values(action, actor, event, target, details, now))
 
 
 _INSERT = insert(AuditEntry.__table__)
