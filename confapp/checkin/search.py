@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, object_sessi
 from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
+from ..registration.written import ORDER_ROWS_WRITTEN
 from ..registration.models import Answer, Question, Registration
 from ..text import without_accents
 
@@ -141,6 +142,10 @@ def reindex_event(event_id: int) -> None:
 
 
 _WATCHED = ("first_name", "last_name", "email")
+
+# Orders are written with Core (registration.services), past the session hook below: their terms
+# are written when the rows are, with no terms to delete yet.
+ORDER_ROWS_WRITTEN.append(lambda connection, registrations: reindex(connection, set(), new=registrations))
 
 
 @event.listens_for(Session, "after_flush")

@@ -8,12 +8,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 
 from flask_babel import gettext
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..errors import InvalidState, NotAllowed, NotFound, ValidationFailed
@@ -26,6 +24,7 @@ from .lists import (  # noqa: F401 (callers find lists and links here)
     create_list, create_volunteer_link, hash_token, link_from_token, main_list, revoke_volunteer_link,
 )
 from .models import CheckIn, CheckInList, ListKind, VolunteerLink
+from .statements import SCAN_STATEMENTS
 from .rooms import room_places, session_capacity, signed_up_for_session, walk_in_would_overfill  # noqa: F401
 
 
@@ -128,48 +127,20 @@ def _blocking_outcome(registration: Registration, checkin_list: CheckInList) -> 
     return None
 
 
-class _STATEMENTS:
-    """The scan's selects, each built once per process (issue 16: building them per request cost
-    about as much as running them); the values go in as bind parameters."""
-
-    @staticmethod
-    @cache
-    def ticket():
-        return (select(Registration).options(joinedload(Registration.order), joinedload(Registration.category))
-                .where(Registration.ticket_code == bindparam("code")))
-
-    @staticmethod
-    @cache
-    def active():
-        return select(CheckIn).where(CheckIn.list_id == bindparam("list_id"),
-                                     CheckIn.registration_id == bindparam("registration_id"), CheckIn.reverted_at.is_(None))
-
-    @staticmethod
-    @cache
-    def by_scan_id():
-        return select(CheckIn).where(CheckIn.scan_id == bindparam("scan_id"), CheckIn.list_id == bindparam("list_id"),
-                                     CheckIn.event_id == bindparam("event_id"))
-
-    @staticmethod
-    @cache
-    def scan_list():
-        return select(CheckIn.list_id).where(CheckIn.scan_id == bindparam("scan_id"))
-
-
 def active_check_in(checkin_list: CheckInList, registration_id: int) -> CheckIn | None:
-    return db.session.scalar(_STATEMENTS.active(), {"list_id": checkin_list.id, "registration_id": registration_id})
+    return db.session.scalar(SCAN_STATEMENTS.active(), {"list_id": checkin_list.id, "registration_id": registration_id})
 
 
 def _by_scan_id(scan_id: str, checkin_list: CheckInList) -> CheckIn | None:
     """The earlier check-in of this scan id on this list. A scan id is only ever looked up on
     the caller's own list: another list's (or event's) scan id finds nothing here."""
-    return db.session.scalar(_STATEMENTS.by_scan_id(), {"scan_id": scan_id, "list_id": checkin_list.id,
+    return db.session.scalar(SCAN_STATEMENTS.by_scan_id(), {"scan_id": scan_id, "list_id": checkin_list.id,
                                                         "event_id": checkin_list.event_id})
 
 
 def _scan_id_list(scan_id: str) -> int | None:
     """Which list a scan id was applied on (the id only: nothing else of another list's scan is read)."""
-    return db.session.scalar(_STATEMENTS.scan_list(), {"scan_id": scan_id})
+    return db.session.scalar(SCAN_STATEMENTS.scan_list(), {"scan_id": scan_id})
 
 
 def redeem(
@@ -204,7 +175,7 @@ class ScanReads:
         return _by_scan_id(scan_id, self.checkin_list)
 
     def registration(self, code: str) -> Registration | None:
-        return db.session.scalar(_STATEMENTS.ticket(), {"code": code})
+        return db.session.scalar(SCAN_STATEMENTS.ticket(), {"code": code})
 
     def active(self, registration_id: int) -> CheckIn | None:
         return active_check_in(self.checkin_list, registration_id)

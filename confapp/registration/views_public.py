@@ -30,11 +30,8 @@ from .questions import countries, display_value
 from .blueprint import bp
 
 
-@bp.context_processor
-def _helpers():
-    return {"countries": countries(), "display_value": display_value}
-
 HONEYPOT = "website"
+bp.context_processor(lambda: {"countries": countries(), "display_value": display_value})
 
 
 def _rate_limit() -> str:
@@ -232,17 +229,14 @@ def waitlist_join(slug: str):
     if form.validate_on_submit():
         try:
             # The partner API's service too: the window and the categories are decided once, for both.
-            entry = waitlist.join_waitlist_as_public(event, name=form.name.data, email=form.email.data,
-                                                     category_id=form.category_id.data or None, now=now,
-                                                     language=current_language())
+            entry = waitlist.join_waitlist_as_public(event, name=form.name.data, email=form.email.data, now=now,
+                                                     category_id=form.category_id.data or None, language=current_language())
             db.session.commit()
             return render_template("registration/waitlist_joined.html", event=event, entry=entry)
         except ValidationFailed as error:
             db.session.rollback()
-            if "form" in error.errors:
-                # Registration closed (or not open yet) while the page was open: the closed page says why.
-                flash(gettext("You have not been added to the waitlist: it is open only while registration is."),
-                      "error")
+            if "form" in error.errors:  # registration closed (or not yet open) meanwhile: the closed page says why
+                flash(gettext("You have not been added to the waitlist: it is open only while registration is."), "error")
                 return redirect(url_for("registration.public_start", slug=slug))
             show_errors(form, error)
         except DomainError as error:
