@@ -14,7 +14,7 @@ from ..errors import PROBLEM_CONTENT_TYPE, InvalidState, ValidationFailed, json_
 from ..extensions import db
 from ..i18n import current_language
 from ..registration import links as registration_links
-from ..registration.common import reads_once
+from ..registration.common import card_payments_available, reads_once
 from ..registration import services as registration_services
 from ..registration.models import Order, PaymentMethod, Registration, RegistrationStatus
 from ..registration.services import AttendeeData, CategoryChoice, OrderRequest
@@ -165,7 +165,9 @@ def _order_request(body: dict, *, idempotency_key: str | None, for_partner: bool
                         discount_code=body["discount_code"], access_code=body["access_code"], payment_method=method,
                         idempotency_key=idempotency_key, send_email=body["send_email"],
                         waiver_requested=body["waiver_requested"], waiver_reason=body["waiver_reason"],
-                        ip_address=request.remote_addr or "", language=current_language())
+                        ip_address=request.remote_addr or "", language=current_language(),
+                        # A partner sells to the public: no card order while no card payment can start.
+                        card_available=not for_partner or card_payments_available())
 
 
 # One instance for every answer (a schema holds no per-dump state): building one, with its nested

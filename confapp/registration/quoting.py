@@ -71,6 +71,11 @@ class OrderRequest:
     send_email: bool = True
     # The interface language the order is placed in (the boundary says; None: English): its emails speak it.
     language: str | None = None
+    # Whether a card payment can start now (an instance without a Stripe key cannot). A partner's
+    # token asks payments, so its order is refused with the form's words, as the form offers no card
+    # then; a form posted while the key was there still places its order, whose page offers the
+    # other ways to pay.
+    card_available: bool = True
 
 
 @dataclass
@@ -253,7 +258,7 @@ def _payment_method(order_request: OrderRequest, settings: RegistrationSettings,
     except ValueError:
         errors["payment_method"] = gettext("Choose how you will pay.")
         return PaymentMethod.CARD
-    allowed = {PaymentMethod.CARD: settings.card_enabled, PaymentMethod.AT_DOOR: settings.at_door_enabled,
+    allowed = {PaymentMethod.CARD: settings.card_enabled and order_request.card_available, PaymentMethod.AT_DOOR: settings.at_door_enabled,
                PaymentMethod.INVOICE: settings.invoice_enabled, PaymentMethod.NONE: False}
     if not allowed[method] and not manager:
         errors["payment_method"] = gettext("Choose one of the payment options offered.")

@@ -163,6 +163,19 @@ def test_payment_options_are_the_ones_the_form_offers(client, db, world, partner
     assert invoiced.json["payment_url"] is None
 
 
+def test_no_card_order_is_taken_while_the_instance_has_no_stripe_key(client, db, world, partner, auth):
+    # No `gateway` fixture here: STRIPE_SECRET_KEY is empty, so the form offers no card, and a partner's
+    # order is refused too instead of holding a place for a payment that can never start.
+    general = make_paid_category(world.event, name="General", price_minor=5000)
+    db.session.commit()
+    assert settings_for(world.event).card_enabled
+    for method in ({"payment_method": "card"}, {}):
+        answer = order(client, world, partner, person(general), **method)
+        assert (answer.status_code, answer.json["errors"]) == (
+            422, {"payment_method": "Choose one of the payment options offered."}), (method, answer.json)
+    assert count(db, Registration) == 0
+
+
 def test_a_partner_order_is_always_emailed(client, db, world, partner, mail):
     category = make_category(world.event, name="Delegate")
     db.session.commit()
