@@ -81,6 +81,12 @@ def translation(obj, field: str, lang: str) -> str:
     return ((getattr(obj, "translations", None) or {}).get(lang) or {}).get(field) or ""
 
 
+def translations_of(translations: dict | None, field: str) -> dict[str, str]:
+    """{lang: text} of one field's stored translations, from a `translations` column read without
+    its object (a report's figures keep them, so each reader gets their language)."""
+    return {lang: texts[field] for lang, texts in (translations or {}).items() if (texts or {}).get(field)}
+
+
 def localized(obj, field: str, lang: str, default: str | None = None) -> LocalText:
     """`obj.field` in `lang`, falling back to the default-language text (the column).
     `default` is the event's default language (what the column holds); it only labels the

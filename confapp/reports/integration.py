@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..checkin.models import CheckIn, CheckInList, ListKind
+from ..events.content_languages import translations_of as translated
 from ..events.models import Event
 from ..extensions import db
 from ..program.models import ParticipationStatus, ProgramSession, SessionKind, SessionSignup, SessionSpeaker, SessionStatus
@@ -64,7 +65,8 @@ def session_rows(event: Event) -> tuple[list[dict], int]:
     who did not decline. Attendance is the session's check-ins where a session list was used,
     otherwise its sign-ups. Four queries."""
     sessions = db.session.execute(
-        select(ProgramSession.id, ProgramSession.title, ProgramSession.starts_at, ProgramSession.kind)
+        select(ProgramSession.id, ProgramSession.title, ProgramSession.starts_at, ProgramSession.kind,
+               ProgramSession.translations)
         .where(
             ProgramSession.event_id == event.id,
             ProgramSession.status == SessionStatus.PUBLISHED,
@@ -94,6 +96,7 @@ def session_rows(event: Event) -> tuple[list[dict], int]:
         rows.append({
             "id": row.id,
             "title": row.title,
+            "titles": translated(row.translations, "title"),
             "kind": row.kind.value,
             "starts": row.starts_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M") if row.starts_at else "",
             "speakers": per_session.get(row.id, 0),

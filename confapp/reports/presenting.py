@@ -44,10 +44,24 @@ def report_view(event: Event, report: Report | None, *, public: bool, published:
     texts = _localized(event, texts, translations)
     if public:
         figures = public_figures(figures)
+    figures = _labels_in(figures, content_language(event))
     return ReportView(
         event=event, report=report, figures=figures, texts=texts, charts=report_charts(figures), public=public,
         published=published, dates=format_date_range(event.starts_at, event.ends_at, event.timezone),
     )
+
+
+def _labels_in(figures: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The figures with their session titles and category names in `lang` where the organiser
+    translated them. The figures are computed (and cached, and frozen in a snapshot) once for all
+    languages with every translation beside its default text, so each reader gets theirs; figures
+    frozen before translations were kept have none and keep the default text."""
+    def relabel(rows: list[dict], field: str, translations: str) -> list[dict]:
+        return [dict(row, **{field: row[translations][lang]}) if (row.get(translations) or {}).get(lang) else row
+                for row in rows]
+
+    return dict(figures, sessions=relabel(figures.get("sessions", []), "title", "titles"),
+                by_category=relabel(figures.get("by_category", []), "label", "labels"))
 
 
 def _localized(event: Event, texts: dict[str, str], translations: dict) -> dict[str, str]:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..checkin.models import CheckIn, CheckInList, ListKind
+from ..events.content_languages import translations_of as translated
 from ..events.models import Event
 from ..extensions import db
 from ..i18n import DEFAULT_LANGUAGE, language_name
@@ -92,19 +93,20 @@ def live_figures(event: Event) -> dict[str, Any]:
     group_orders, group_registrations = _groups(event)
 
     category_rows = db.session.execute(
-        select(RegistrationCategory.id, RegistrationCategory.name, RegistrationCategory.attendance_mode)
+        select(RegistrationCategory.id, RegistrationCategory.name, RegistrationCategory.attendance_mode,
+               RegistrationCategory.translations)
         .where(RegistrationCategory.event_id == event.id)
         .order_by(RegistrationCategory.position, RegistrationCategory.id)
     ).all()
-    categories = {category_id: name for category_id, name, _mode in category_rows}
-    online_categories = {category_id for category_id, _name, mode in category_rows if mode == PlaceKind.ONLINE}
+    online_categories = {row.id for row in category_rows if row.attendance_mode == PlaceKind.ONLINE}
     by_category = [
         {
-            "label": name,
-            "registered": sum(row["n"] for row in confirmed if row["category_id"] == category_id),
-            "attended": sum(row["n"] for row in confirmed if row["category_id"] == category_id and row["came"]),
+            "label": row.name,
+            "labels": translated(row.translations, "name"),
+            "registered": sum(n["n"] for n in confirmed if n["category_id"] == row.id),
+            "attended": sum(n["n"] for n in confirmed if n["category_id"] == row.id and n["came"]),
         }
-        for category_id, name in categories.items()
+        for row in category_rows
     ]
 
     places, organisations, organisation_kinds, organisations_total = _answers(event)

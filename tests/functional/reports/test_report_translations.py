@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from confapp.reports import services
 from confapp.types import utcnow
-from tests.factories import make_event, make_user
+from tests.factories import make_category, make_event, make_session, make_user
 
 ES = {"Accept-Language": "es"}
 EN = {"Accept-Language": "en"}
@@ -71,3 +71,27 @@ def test_an_untranslated_report_text_falls_back_marked_in_its_language(client, d
     page = _page(client.get(f"/e/{event.slug}/report", headers=ES))
     assert '<p class="report__narrative">Se reunieron cuarenta personas.</p>' in page
     assert '<div lang="en"><p>Thanks to our hosts.</p>' in page
+
+
+def test_session_titles_and_category_names_follow_the_readers_language(client, db):
+    """The figures are computed once for every language (and frozen so at publishing): each reader
+    gets the session titles and category names the organiser translated, in the page, the CSV and
+    the organiser's dashboard, and the default text where there is no translation."""
+    organiser = make_user()
+    event = _event(organiser)
+    plenary = make_session(event, title="Opening plenary", publish=True, actor=organiser)
+    plenary.translations = {"es": {"title": "Plenaria de apertura"}}
+    make_session(event, title="Housing workshop", publish=True, actor=organiser)
+    make_category(event, name="Delegate", translations={"es": {"name": "Delegada o delegado"}})
+    report = services.start_report(event, actor=organiser)
+    services.publish_report(report, actor=organiser, now=utcnow())
+    db.session.commit()
+
+    spanish = _page(client.get(f"/e/{event.slug}/report", headers=ES))
+    assert "Plenaria de apertura" in spanish and "Opening plenary" not in spanish
+    assert "Delegada o delegado" in spanish and "Delegate<" not in spanish
+    assert "Housing workshop" in spanish  # not translated: the default text, silently
+    english = _page(client.get(f"/e/{event.slug}/report", headers=EN))
+    assert "Opening plenary" in english and "Plenaria" not in english and "Delegada" not in english
+    csv_text = client.get(f"/e/{event.slug}/report.csv", headers=ES).get_data(as_text=True)
+    assert "Plenaria de apertura" in csv_text and "Opening plenary" not in csv_text
