@@ -1,4 +1,6 @@
-"""A participant's own data, as JSON, for their self-service page (the right of access)."""
+"""A participant's own data, as JSON, for their self-service page (the right of access): the keys
+are fixed (machine-readable), the organisers' texts (event, category, questions and their choices,
+sessions) in the participant's language where the organisers translated them."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..checkin.models import CheckIn, CheckInList
+from ..events.content_languages import default_language, event_languages, localized, translations_of
 from ..extensions import db
 from ..outreach.models import Delivery, Message
 from ..program.models import ProgramSession, SessionSignup
@@ -18,23 +21,36 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def export_registration(registration: Registration) -> dict[str, Any]:
-    """Everything held about this registration across the domains."""
+def _answer_in(question: Question, value: str | None, lang: str) -> str | None:
+    """A choice answer (the default language's option texts, several one per line) in `lang`."""
+    if not value or not question.options:
+        return value
+    labels = dict(zip(question.options, translations_of(question.translations, "options").get(lang) or []))
+    return "\n".join(labels.get(part) or part for part in value.split("\n"))
+
+
+def export_registration(registration: Registration, lang: str | None = None) -> dict[str, Any]:
+    """Everything held about this registration across the domains; the organisers' texts in
+    `lang` (when the event has it; else its default language)."""
     event, order = registration.event, registration.order
+    lang = lang if lang in event_languages(event) else default_language(event)
+    default = default_language(event)
     answers = db.session.execute(
-        select(Question.label, Answer.value).join(Question, Question.id == Answer.question_id)
+        select(Question, Answer.value).join(Question, Question.id == Answer.question_id)
         .where(Answer.registration_id == registration.id).order_by(Question.position, Question.id)
     ).all()
     data: dict[str, Any] = {
-        "event": {"title": event.title, "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at)},
+        "event": {"title": localized(event, "title", lang, default), "starts_at": _iso(event.starts_at),
+                  "ends_at": _iso(event.ends_at)},
         "registration": {
             "first_name": registration.first_name, "last_name": registration.last_name, "email": registration.email,
-            "status": registration.status.value, "category": registration.category.name,
+            "status": registration.status.value, "category": localized(registration.category, "name", lang, default),
             "ticket_code": registration.ticket_code, "walk_in": registration.is_walk_in,
             "created_at": _iso(registration.created_at), "confirmed_at": _iso(registration.confirmed_at),
             "cancelled_at": _iso(registration.cancelled_at), "price_minor": registration.price_minor,
         },
-        "answers": [{"question": label, "answer": value} for label, value in answers],
+        "answers": [{"question": localized(question, "label", lang, default), "answer": _answer_in(question, value, lang)}
+                    for question, value in answers],
         "order": {
             "code": order.code, "buyer_name": order.buyer_name, "buyer_email": order.buyer_email,
             "currency": order.currency, "total_minor": order.total_minor, "paid_minor": order.paid_minor,
@@ -49,11 +65,12 @@ def export_registration(registration: Registration) -> dict[str, Any]:
     ).all()
     data["check_ins"] = [{"list": name, "at": _iso(at), "undone_at": _iso(undone)} for name, at, undone in rows]
     rows = db.session.execute(
-        select(ProgramSession.title, SessionSignup.created_at)
+        select(ProgramSession.title, ProgramSession.translations, SessionSignup.created_at)
         .join(ProgramSession, ProgramSession.id == SessionSignup.session_id)
         .where(SessionSignup.registration_id == registration.id)
     ).all()
-    data["session_sign_ups"] = [{"session": title, "at": _iso(at)} for title, at in rows]
+    data["session_sign_ups"] = [{"session": translations_of(texts, "title").get(lang) or title, "at": _iso(at)}
+                                for title, texts, at in rows]
     rows = db.session.execute(
         select(Message.subject, Delivery.address, Delivery.state, Delivery.sent_at)
         .join(Message, Message.id == Delivery.message_id)

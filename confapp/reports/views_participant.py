@@ -133,7 +133,8 @@ def self_certificate_pdf(slug: str, token: str):
 @bp.route("/e/<slug>/ticket/<token>/my-data.json")
 def self_data(slug: str, token: str):
     event, registration = _own_registration(slug, token)
-    body = json.dumps(export_registration(registration), indent=2, ensure_ascii=False)
+    body = json.dumps(export_registration(registration, _participant_language(registration)), indent=2,
+                      ensure_ascii=False)
     response = _download(body, "application/json", f"my-data-{event.slug}.json")
     response.headers["Cache-Control"] = "no-store"
     return response
