@@ -112,11 +112,12 @@ def event_context(event) -> dict:
 
 
 def sample_context(event, questions: list[Question] | None = None) -> dict:
-    """Placeholder values for every field: what validation renders and the history keeps."""
+    """Placeholder values for every field: what validation renders, the history keeps and a
+    preview with nobody to show shows, in the reader's language (the questions as translated)."""
     questions = event_questions(event.id) if questions is None else questions
     context = {name: f"[{label.split(' (')[0].lower()}]" for name, label in all_fields().items()}
     context.update(event_context(event))
-    context["answers"] = {answer_key(q): f"[{q.label}]" for q in questions}
+    context["answers"] = {answer_key(q): f"[{tr(q, 'label', event=event)}]" for q in questions}
     return context
 
 

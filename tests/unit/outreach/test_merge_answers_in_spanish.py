@@ -33,3 +33,16 @@ def test_a_choice_answer_reads_in_the_readers_language(app, people):
         assert _answer(people, "en") == "Spanish"
         people.event.languages = ["en"]
         assert _answer(people, "es") == "Spanish"
+
+
+def test_the_placeholders_of_a_preview_with_nobody_to_show_read_in_the_versions_language(app, people):
+    # What the composer's preview shows for a version no recipient reads yet (and validation renders).
+    people.interpretation.translations = {"es": {"label": "Interpretación", "options": ["Español", "Francés"]}}
+    with app.test_request_context():
+        with in_language("es"):
+            spanish = merge.sample_context(people.event)
+        with in_language("en"):
+            english = merge.sample_context(people.event)
+    assert spanish["answers"]["interpretation"] == "[Interpretación]"
+    assert english["answers"]["interpretation"] == f"[{people.interpretation.label}]"
+    assert spanish["first_name"] != english["first_name"] and spanish["first_name"].startswith("[")
