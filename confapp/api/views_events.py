@@ -33,7 +33,7 @@ REGISTRATION_WINDOW = {"registration_opens_at", "registration_closes_at"}
 @v1.doc(operationId="event_update")
 def event_update(body, slug: str):
     """Change the event as its Details form does: what is left out stays. A new `starts_at`
-    and/or `ends_at` moves the event: its sessions
+    and/or `ends_at` moves the event: its sessions and its categories' sales windows
     move by the start's shift; with `notify_registered` (the default) its confirmed attendees get
     a change notice and sent reminders go again before the new date. The same dates again change
     nothing. Dates out of bounds (before 2000 or after 2100, an end not after the start, longer

@@ -102,10 +102,14 @@ def _saved(move: EventMove) -> str:
     else:
         saved = ngettext("Changes saved. The %(num)d person registered will be told of the new date and time.",
                          "Changes saved. The %(num)d people registered will be told of the new date and time.", move.told)
-    if not move.sessions_moved:
-        return saved
-    return " ".join((saved, ngettext("%(num)d session of the programme moved with the event.",
-                                     "%(num)d sessions of the programme moved with the event.", move.sessions_moved)))
+    parts = [saved]
+    if move.sessions_moved:
+        parts.append(ngettext("%(num)d session of the programme moved with the event.",
+                              "%(num)d sessions of the programme moved with the event.", move.sessions_moved))
+    if move.categories_moved:
+        parts.append(ngettext("%(num)d category's sales window moved with the event.",
+                              "%(num)d categories' sales windows moved with the event.", move.categories_moved))
+    return " ".join(parts)
 
 
 def _warn_outside(move: EventMove) -> None:

@@ -25,7 +25,7 @@ from ..accounts.permissions import Action, require
 from ..audit.services import SYSTEM, record
 from ..events.models import Event, EventStatus, Series
 from ..extensions import db
-from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationCategory, RegistrationStatus
+from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from . import recurrence
 from .models import CancelledEdition, SeriesEdition, SeriesRule
 from .series import DEFAULT_AHEAD, RuleData, create_editions, save_rule, schedule_rule
@@ -85,7 +85,8 @@ def _registrations(event: Event, statuses=ACTIVE_STATUSES) -> list[Registration]
 def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, now: datetime,
           told_elsewhere=frozenset()) -> tuple[datetime, datetime]:
     """Move one edition to the rule's new date through program.moving.move_event, as the
-    Details form moves an event (its programme goes with it), and its sales windows with it;
+    Details form moves an event (its programme and its categories' sales windows go with it), and
+    its registration window with it;
     the slug and the registrations stay. Its confirmed attendees are told (one change notice
     each, sent after commit; those in `told_elsewhere` hear of it in their series summary
     instead), its reminders already sent are armed again, and the move is in the audit log with
@@ -101,9 +102,6 @@ def _move(edition: SeriesEdition, occurrence: recurrence.Occurrence, *, actor, n
     for name in ("registration_opens_at", "registration_closes_at"):
         if getattr(event, name):
             setattr(event, name, getattr(event, name) + shift)
-    for category in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)):
-        category.sales_start = category.sales_start + shift if category.sales_start else None
-        category.sales_end = category.sales_end + shift if category.sales_end else None
     event.edition_label = format_date(occurrence.local_date, format="long", locale=event.default_language or "en")
     edition.starts_at = occurrence.starts_at
     db.session.flush()

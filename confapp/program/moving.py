@@ -12,6 +12,9 @@
   move: a repeated move moves nothing and sends nothing). Sessions that end up outside the
   event's days (the end moved in by more than the start) are reported, not refused: the
   organiser decides.
+- The registration categories' sales windows move by the same shift (an early-bird price that
+  ended a month before the event still does); the event's own registration window is the
+  caller's (the Details form and the API set it in the same request; a series moves it along).
 - Told, when asked: one change notice per confirmed registration (through the mail outbox, in
   this transaction) and the reminders already sent armed again for the new date.
 
@@ -33,6 +36,7 @@ from ..events.services import date_errors
 from ..extensions import db
 from ..outreach.reminders import rearm_after_move
 from ..registration.capacity import lock_event
+from ..registration.catalogue import shift_sales_windows
 from ..registration.emails import send_change_notices
 from ..webhooks import outbox
 from .models import ProgramSession, SessionStatus
@@ -47,6 +51,7 @@ class EventMove:
     old_starts_at: datetime
     old_ends_at: datetime
     sessions_moved: int = 0
+    categories_moved: int = 0  # categories whose sales window moved with the dates
     outside: list[ProgramSession] = field(default_factory=list)
     told: int = 0
 
@@ -129,6 +134,7 @@ def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | Non
     sessions = _sessions(event)
     moved = _shift(sessions, move.shift, now=now)
     move.sessions_moved, move.outside = len(moved), _outside(event, sessions)
+    move.categories_moved = shift_sales_windows(event, move.shift)
     db.session.flush()
     outbox.emit_sessions_moved(moved, event, now=now)
     if notify:
@@ -137,5 +143,5 @@ def move_event(event: Event, starts_at: datetime | None, ends_at: datetime | Non
         rearm_after_move(event, actor=actor, now=now)
     record(audit_action, actor=actor, event=event, target=event, now=now, details={
         "from": move.old_starts_at.isoformat(), "to": starts_at.isoformat(), "ends_from": move.old_ends_at.isoformat(),
-        "ends_to": ends_at.isoformat(), "sessions": move.sessions_moved, "told": move.told, **(audit_details or {})})
+        "ends_to": ends_at.isoformat(), "sessions": move.sessions_moved, "categories": move.categories_moved, "told": move.told, **(audit_details or {})})
     return move

@@ -302,6 +302,22 @@ def save_settings(event: Event, values: dict, *, actor, now: datetime | None = N
     return settings
 
 
+def shift_sales_windows(event: Event, shift: timedelta) -> int:
+    """Move every category's sales window of `event` by `shift`, as its dates moved (an early-bird
+    price that ended a month before the event still does); returns how many categories had a
+    window. The caller holds the event's row lock (program.moving.move_event) and flushes."""
+    if not shift:
+        return 0
+    moved = 0
+    for category in db.session.scalars(select(RegistrationCategory).where(RegistrationCategory.event_id == event.id)):
+        if category.sales_start is None and category.sales_end is None:
+            continue
+        category.sales_start = category.sales_start + shift if category.sales_start else None
+        category.sales_end = category.sales_end + shift if category.sales_end else None
+        moved += 1
+    return moved
+
+
 @register_copy_hook
 def copy_registration_setup(source: Event, target: Event, shift: timedelta) -> None:
     """A new edition starts with the previous one's categories, questions (conditions

@@ -216,3 +216,14 @@ def test_a_move_earlier_can_bring_the_registration_window_with_it(client, db, wo
     assert refused.status_code == 422 and "registration_closes_at" in refused.json["errors"]
     db.session.expire_all()
     assert world.event.ends_at == datetime(2026, 11, 28, 20, 0, tzinfo=timezone.utc)
+
+
+def test_a_move_through_the_api_moves_the_sales_windows_once(client, db, world, auth):
+    early = make_category(world.event, name="Early bird", sales_end=world.event.starts_at - timedelta(days=30))
+    db.session.commit()
+    ends = early.sales_end
+    url = f"/api/v1/events/{world.event.slug}"
+    for _ in range(2):  # a retry moves nothing twice
+        assert client.patch(url, headers=auth, json={"starts_at": NEW_START, "ends_at": NEW_END}).status_code == 200
+        db.session.expire_all()
+        assert early.sales_end == ends + WEEK

@@ -155,3 +155,26 @@ def test_each_moved_session_the_public_has_seen_is_sent_once_per_move(client, db
         assert db.session.query(WebhookDelivery).filter_by(endpoint_id=endpoint.id).count() == 4
     finally:
         stop_receiver(receiver)
+
+
+def test_the_categories_sales_windows_move_with_the_event_and_the_flash_says_so(client, db, mail, login_as):
+    """An early-bird price that ended a month before the event still does after the move; a
+    category without a window is left alone."""
+    organiser, event, *_ = _summit(db, mail)
+    early = make_category(event, name="Early bird", sales_start=event.starts_at - timedelta(days=60),
+                          sales_end=event.starts_at - timedelta(days=30))
+    late = make_category(event, name="Late", sales_start=event.starts_at - timedelta(days=29))
+    db.session.commit()
+    windows = {c.id: (c.sales_start, c.sales_end) for c in (early, late)}
+    login_as(organiser)
+    response = client.post(f"/manage/{event.slug}/edit", data=_dates("2026-12-12T09:00", "2026-12-13T17:00"),
+                           follow_redirects=True)
+    assert "2 sessions of the programme moved with the event. 2 categories' sales windows moved with the event." in (
+        unescape(response.text))
+    db.session.expire_all()
+    assert (early.sales_start, early.sales_end) == (windows[early.id][0] + WEEK, windows[early.id][1] + WEEK)
+    assert (late.sales_start, late.sales_end) == (windows[late.id][0] + WEEK, None)
+    # The same dates again move nothing more.
+    client.post(f"/manage/{event.slug}/edit", data=_dates("2026-12-12T09:00", "2026-12-13T17:00"))
+    db.session.expire_all()
+    assert early.sales_end == windows[early.id][1] + WEEK
