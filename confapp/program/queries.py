@@ -67,8 +67,10 @@ def _group_by_day(event: Event, sessions) -> list[AgendaDay]:
     return list(days.values())
 
 
-def public_agenda(event: Event, *, track_id: int | None = None, kind: str | None = None) -> Agenda:
-    """Published (and cancelled-after-publishing) sessions by local day: four queries."""
+def public_agenda(event: Event, *, track_id: int | None = None, kind: str | None = None,
+                  signups: dict[int, int] | None = None) -> Agenda:
+    """Published (and cancelled-after-publishing) sessions by local day: four queries (three with
+    the sign-up counts given, as the agenda page has read them for its tag)."""
     query = select(ProgramSession).where(
         ProgramSession.event_id == event.id, PUBLIC_FILTER, ProgramSession.starts_at.is_not(None))
     if track_id:
@@ -79,7 +81,8 @@ def public_agenda(event: Event, *, track_id: int | None = None, kind: str | None
         ProgramSession.starts_at, Room.position, ProgramSession.id)
     sessions = db.session.scalars(query).unique().all()
     tracks = db.session.scalars(select(Track).where(Track.event_id == event.id).order_by(Track.position, Track.name)).all()
-    return Agenda(event, _group_by_day(event, sessions), list(tracks), signup_counts(event.id),
+    signups = signup_counts(event.id) if signups is None else signups
+    return Agenda(event, _group_by_day(event, sessions), list(tracks), signups,
                   track_id=track_id, kind=kind)
 
 

@@ -86,8 +86,16 @@ def _render_agenda(event, *, registration=None, token=None, agenda=None):
 @bp.route("/e/<slug>/agenda/")
 def public_agenda(slug: str):
     event = visible_event(slug)
-    agenda = _agenda(event)
-    return shared_page(lambda: agenda_state(agenda), lambda: _render_agenda(event, agenda=agenda))
+    track_id, kind = _int_arg("track"), request.args.get("kind") or None
+    shown: dict[str, dict] = {}
+
+    def state():
+        tag, shown["signups"] = agenda_state(event, track_id=track_id, kind=kind)
+        return tag
+
+    # The sessions are loaded as objects only when the page is rendered (see page_state).
+    return shared_page(state, lambda: _render_agenda(event, agenda=queries.public_agenda(
+        event, track_id=track_id, kind=kind, signups=shown.get("signups"))))
 
 
 @bp.route("/e/<slug>/agenda/tracks.css")
