@@ -22,9 +22,14 @@ timeout = 60
 # Limits a threaded (gthread) worker really enforces. Its `timeout` only notices a worker whose main
 # loop stalls, not one slow request in a thread, and nothing in gunicorn watches memory: the hooks
 # below do both. A worker is also replaced after max_requests (+ jitter) requests, so slow growth
-# never accumulates.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# never accumulates. Rarely, and at well-spread moments: a new worker imports the app (2-3 s of
+# one core here), and with 2,000 + up to 200 the four workers, sharing the load evenly, were all
+# replaced within a few hundred requests of each other, every 8,000 requests: the machine spent
+# seconds importing while requests queued (p90 of 1.5-3.9 s for /healthz in the shared harness,
+# 7 Dec). Memory stays flat without recycling (bench/memory_soak.py), and the limits below act on
+# size and time whatever the count.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "10000"))
 graceful_timeout = 30
 limit_request_line = 4094
 limit_request_fields = 100
