@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import EventRole
 from ..extensions import db
 from ..types import utcnow
-from .models import Event, EventOrganisation, EventStatus, Series
+from .models import Event, EventStatus, Series
 
 
 def public_events(now: datetime | None = None) -> tuple[list[Event], list[Event]]:
@@ -20,31 +20,6 @@ def public_events(now: datetime | None = None) -> tuple[list[Event], list[Event]
     upcoming = [e for e in events if e.ends_at > now and e.status == EventStatus.PUBLISHED]
     past = sorted((e for e in events if e.ends_at <= now), key=lambda e: e.starts_at, reverse=True)
     return upcoming, past
-
-
-def public_list_state(now: datetime | None = None) -> tuple:
-    """What the public list shows, for its tag (http_cache), from Core rows: every published or
-    archived event with its series and organisations, as the list's query loads them, and which
-    list each is in at `now` (that follows the clock). Loading them as objects cost most of the
-    list's 7 ms even when the page then came from the rendered copy or answered 304 (issue 16);
-    as tuples, a fraction of it. The objects are loaded only to render (public_events)."""
-    now = now or utcnow()
-    rows = db.session.execute(_public_list_state_statement()).all()
-    events = Event.__table__.c
-    upcoming = tuple(dict.fromkeys(
-        row._mapping[events.id] for row in rows
-        if row._mapping[events.ends_at] > now and row._mapping[events.status] == EventStatus.PUBLISHED))
-    return tuple(tuple(row) for row in rows), upcoming
-
-
-@cache
-def _public_list_state_statement():
-    return (select(*Event.__table__.c, *Series.__table__.c, *EventOrganisation.__table__.c)
-            .select_from(Event.__table__)
-            .outerjoin(Series.__table__, Series.id == Event.series_id)
-            .outerjoin(EventOrganisation.__table__, EventOrganisation.event_id == Event.id)
-            .where(Event.status.in_([EventStatus.PUBLISHED, EventStatus.ARCHIVED]))
-            .order_by(Event.starts_at, Event.id, EventOrganisation.position, EventOrganisation.id))
 
 
 @cache

@@ -7,7 +7,7 @@ from ..http_cache import row_state, rows_state, shared_page
 from ..types import utcnow
 from .access import check_visible
 from .content_languages import register_template_helpers
-from .queries import event_page_by_slug, public_events, public_list_state
+from .queries import event_page_by_slug, public_events
 from .services import registration_closed_reason
 from .blueprint import bp
 
@@ -20,15 +20,10 @@ def _event_state(event) -> tuple:
 
 @bp.route("/")
 def public_list():
-    now = utcnow()
-    # The tag from Core rows (which list an event is in follows the clock: it is part of it); the
-    # events are loaded as objects only when the page is rendered.
-    return shared_page(lambda: public_list_state(now), lambda: _render_list(now))
-
-
-def _render_list(now):
-    upcoming, past = public_events(now)
-    return render_template("events/public_list.html", upcoming=upcoming, past=past)
+    upcoming, past = public_events()
+    # Which list an event is in follows the clock: the tag names both lists in order.
+    return shared_page(lambda: ([_event_state(e) for e in upcoming], [_event_state(e) for e in past]),
+                       lambda: render_template("events/public_list.html", upcoming=upcoming, past=past))
 
 
 @bp.route("/e/<slug>/")
