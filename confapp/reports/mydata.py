@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..checkin.models import CheckIn, CheckInList
-from ..events.content_languages import default_language, event_languages, localized, translations_of
+from ..events.content_languages import default_language, event_languages, localized, tr_options, translations_of
 from ..extensions import db
 from ..outreach.models import Delivery, Message
 from ..program.models import ProgramSession, SessionSignup
@@ -25,8 +25,8 @@ def _answer_in(question: Question, value: str | None, lang: str) -> str | None:
     """A choice answer (the default language's option texts, several one per line) in `lang`."""
     if not value or not question.options:
         return value
-    labels = dict(zip(question.options, translations_of(question.translations, "options").get(lang) or []))
-    return "\n".join(labels.get(part) or part for part in value.split("\n"))
+    labels = dict(zip(question.options, tr_options(question, lang=lang)))
+    return "\n".join(str(labels.get(part, part)) for part in value.split("\n"))
 
 
 def export_registration(registration: Registration, lang: str | None = None) -> dict[str, Any]:
